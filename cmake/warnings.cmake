@@ -1,0 +1,9 @@
+# paynotify::warnings — linked PRIVATE into every target of the project, never into others.
+add_library(paynotify_warnings INTERFACE)
+add_library(paynotify::warnings ALIAS paynotify_warnings)
+target_compile_options(paynotify_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wnon-virtual-dtor
+  -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wdouble-promotion
+  -Wformat=2 -Wimplicit-fallthrough -Wmisleading-indentation -Wduplicated-cond
+  -Wlogical-op -Wuseless-cast
+  $<$<BOOL:${PAYNOTIFY_WARNINGS_AS_ERRORS}>:-Werror>)

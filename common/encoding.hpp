@@ -1,0 +1,24 @@
+#pragma once
+// Base64 and percent-encoding as Antom's signature header uses them.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace paynotify {
+
+std::string base64_encode(std::string_view bytes);
+
+// Standard alphabet, padding optional; ASCII whitespace is skipped. nullopt on any other
+// character or an impossible length.
+std::optional<std::string> base64_decode(std::string_view text);
+
+// Percent-decodes upper- and lower-case escapes. A literal '+' stays '+': Antom's value is
+// base64, where '+' is data, and a form-style decoder turning it into a space would break it.
+// nullopt on a malformed escape.
+std::optional<std::string> percent_decode(std::string_view text);
+
+// Escapes everything but RFC 3986 unreserved characters, upper-case hex (as the Java SDK).
+std::string percent_encode(std::string_view text);
+
+}  // namespace paynotify

@@ -1,0 +1,65 @@
+#pragma once
+// Command-line and environment configuration (DESIGN.md "Configuration"): every option is a
+// flag and a PAYNOTIFY_* variable, flags win, bad values stop start-up naming the option.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace paynotify {
+
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct OptionSpec {
+  std::string name;  // without the leading "--"
+  std::string default_value;
+  std::string help;
+  bool is_switch = false;   // takes no value: present means "true"
+  bool repeatable = false;  // may be given several times; values are collected
+};
+
+// The process environment as "NAME=value" strings (injectable for tests).
+std::vector<std::string> process_environment();
+
+class Options {
+ public:
+  enum class Outcome { run, help, version };
+
+  Options(std::string program, std::string summary, std::vector<OptionSpec> specs);
+
+  // Throws ConfigError naming the option on unknown flags, missing values and the like.
+  Outcome parse(const std::vector<std::string>& args, const std::vector<std::string>& environment);
+
+  std::string help_text() const;
+  static std::string env_name(std::string_view option);
+
+  bool given(std::string_view name) const;  // by flag or environment
+  std::string str(std::string_view name) const;
+  int64_t integer(std::string_view name, int64_t min, int64_t max) const;
+  bool flag(std::string_view name) const;
+  std::vector<std::string> list(std::string_view name) const;
+  // `host:port`; throws ConfigError when either part is missing or the port is out of range.
+  std::pair<std::string, uint16_t> endpoint(std::string_view name) const;
+  std::vector<std::string> positional() const { return positional_; }
+
+  // Kafka client properties from repeated --kafka-prop k=v and PAYNOTIFY_KAFKA_PROP_<k with _>.
+  std::map<std::string, std::string> kafka_properties() const;
+
+ private:
+  const OptionSpec& spec(std::string_view name) const;
+
+  std::string program_;
+  std::string summary_;
+  std::vector<OptionSpec> specs_;
+  std::map<std::string, std::vector<std::string>, std::less<>> values_;
+  std::map<std::string, std::string> env_kafka_props_;
+  std::vector<std::string> positional_;
+};
+
+}  // namespace paynotify

@@ -1,0 +1,44 @@
+#pragma once
+// RSA keys for Antom's SHA256withRSA signatures: parsed once at start, shared read-only after.
+
+#include <openssl/evp.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace paynotify {
+
+struct EvpPkeyDeleter {
+  void operator()(EVP_PKEY* key) const noexcept { EVP_PKEY_free(key); }
+};
+using EvpPkeyPtr = std::shared_ptr<EVP_PKEY>;
+
+struct KeyLoad {
+  EvpPkeyPtr key;
+  std::string error;  // set when key is null
+};
+
+// A public key as PEM ("BEGIN PUBLIC KEY") or as the Dashboard shows it: bare base64 of the
+// DER SubjectPublicKeyInfo. Only RSA keys of at least 2048 bits are accepted.
+KeyLoad load_public_key(std::string_view text);
+
+// A PKCS#8 or traditional PEM private key (for paynotify send and the tests).
+KeyLoad load_private_key(std::string_view pem);
+
+// RSASSA-PKCS1-v1_5 over SHA-256. Thread-safe: each call uses its own digest context.
+bool verify_sha256_rsa(EVP_PKEY* key, std::string_view content, std::string_view signature);
+std::optional<std::string> sign_sha256_rsa(EVP_PKEY* key, std::string_view content);
+
+struct RsaKeyPair {
+  std::string private_pem;
+  std::string public_pem;
+  std::string public_base64;  // the Dashboard form
+};
+RsaKeyPair generate_rsa_key_pair(int bits = 2048);
+
+// Reads a whole file; throws std::runtime_error naming the path on failure.
+std::string read_file(const std::string& path);
+
+}  // namespace paynotify

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# The local stack: one Apache Kafka broker in KRaft mode (combined broker and controller) and
+# one Redis server, both on loopback with free ports, each in its own state folder.
+#
+#   stack.sh up [kafka|redis]      start (both by default), wait until ready, print the env lines
+#   stack.sh down [kafka|redis]    stop exactly the processes this script started
+#   stack.sh status                say what runs, print the env lines
+#   stack.sh env                   print only the env lines (for `eval "$(stack.sh env)"`)
+#
+# A service that is stopped and started again keeps its port and data, so tests can take the
+# broker away and bring it back. PAYNOTIFY_STACK_DIR picks the state folder (default .stack/).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+state="${PAYNOTIFY_STACK_DIR:-$root/.stack}"
+libs="${PAYNOTIFY_CACHE:-$root/.cache}/kafka-libs"
+kafka_heap="${PAYNOTIFY_KAFKA_HEAP:-512m}"
+mkdir -p "$state"
+
+log() { echo "stack: $*" >&2; }
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# Ports are chosen once per state folder and remembered.
+port_of() {
+  local name="$1" file="$state/$1.port"
+  [ -s "$file" ] || free_port >"$file"
+  cat "$file"
+}
+
+running() {
+  local pid
+  pid="$(cat "$state/$1.pid" 2>/dev/null)" || return 1
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+}
+
+wait_port() {
+  local port="$1" what="$2" deadline=$((SECONDS + $3))
+  until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+    if ((SECONDS > deadline)); then log "$what did not open port $port in time"; return 1; fi
+    sleep 0.2
+  done
+}
+
+kafka_up() {
+  if running kafka; then return 0; fi
+  [ -d "$libs" ] || { log "no broker jars in $libs: run deploy/local/setup.sh first"; exit 1; }
+  local port cport dir="$state/kafka"
+  port="$(port_of kafka)"
+  cport="$(port_of kafka-controller)"
+  mkdir -p "$dir"
+  cat >"$dir/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$cport
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$dir/data
+num.partitions=6
+auto.create.topics.enable=true
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=6
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+log.flush.interval.messages=9223372036854775807
+PROPS
+  cat >"$dir/log4j2.properties" <<PROPS
+rootLogger.level=INFO
+rootLogger.appenderRef.file.ref=file
+appender.file.type=File
+appender.file.name=file
+appender.file.fileName=$dir/server.log
+appender.file.layout.type=PatternLayout
+appender.file.layout.pattern=[%d] %p %m (%c)%n
+logger.kafka.name=kafka
+logger.kafka.level=INFO
+logger.apache.name=org.apache
+logger.apache.level=WARN
+PROPS
+  local java_cmd=(java "-Xms128m" "-Xmx$kafka_heap" -XX:+UseG1GC -XX:MaxGCPauseMillis=20
+    -Djava.awt.headless=true "-Dlog4j2.configurationFile=$dir/log4j2.properties"
+    -cp "$libs/*")
+  if [ ! -f "$dir/data/meta.properties" ]; then
+    local cluster_id
+    cluster_id="$(python3 -c 'import base64,uuid; print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')"
+    "${java_cmd[@]}" kafka.tools.StorageTool format "--cluster-id=$cluster_id" \
+      -c "$dir/server.properties" >"$dir/format.log" 2>&1 \
+      || { log "formatting Kafka storage failed:"; cat "$dir/format.log" >&2; exit 1; }
+  fi
+  : >"$dir/server.log"
+  nohup "${java_cmd[@]}" kafka.Kafka "$dir/server.properties" >"$dir/stdout.log" 2>&1 &
+  echo $! >"$state/kafka.pid"
+  local deadline=$((SECONDS + 90))
+  until grep -q "Kafka Server started" "$dir/server.log" 2>/dev/null; do
+    if ! running kafka; then log "Kafka exited while starting:"; tail -20 "$dir/stdout.log" "$dir/server.log" >&2; exit 1; fi
+    if ((SECONDS > deadline)); then log "Kafka did not start within 90 s (see $dir/server.log)"; exit 1; fi
+    sleep 0.3
+  done
+  wait_port "$port" Kafka 10
+  log "kafka up on 127.0.0.1:$port (pid $(cat "$state/kafka.pid"))"
+}
+
+redis_up() {
+  if running redis; then return 0; fi
+  local port dir="$state/redis"
+  port="$(port_of redis)"
+  mkdir -p "$dir"
+  nohup redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --save '' --appendonly no \
+    --protected-mode yes --logfile "$dir/redis.log" >/dev/null 2>&1 &
+  echo $! >"$state/redis.pid"
+  wait_port "$port" Redis 15
+  local deadline=$((SECONDS + 15))
+  until [ "$(redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null)" = PONG ]; do
+    if ((SECONDS > deadline)); then log "Redis did not answer PING"; exit 1; fi
+    sleep 0.1
+  done
+  log "redis up on 127.0.0.1:$port (pid $(cat "$state/redis.pid"))"
+}
+
+stop() {
+  local name="$1" pid
+  if ! running "$name"; then rm -f "$state/$name.pid"; return 0; fi
+  pid="$(cat "$state/$name.pid")"
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then log "$name ignored SIGTERM for 15 s; killing"; kill -KILL "$pid" 2>/dev/null || true; fi
+  rm -f "$state/$name.pid"
+  log "$name down"
+}
+
+print_env() {
+  echo "PAYNOTIFY_KAFKA_BROKERS=127.0.0.1:$(port_of kafka)"
+  echo "PAYNOTIFY_REDIS=127.0.0.1:$(port_of redis)"
+}
+
+cmd="${1:-}"; what="${2:-all}"
+case "$cmd:$what" in
+  up:all)    kafka_up; redis_up; print_env ;;
+  up:kafka)  kafka_up; print_env ;;
+  up:redis)  redis_up; print_env ;;
+  down:all)  stop kafka; stop redis ;;
+  down:kafka) stop kafka ;;
+  down:redis) stop redis ;;
+  down:purge) stop kafka; stop redis; rm -rf "$state" ;;
+  status:*)
+    for s in kafka redis; do
+      if running "$s"; then log "$s running (pid $(cat "$state/$s.pid"))"; else log "$s stopped"; fi
+    done
+    print_env ;;
+  env:*) print_env ;;
+  *) echo "usage: stack.sh up|down [kafka|redis] | down purge | status | env" >&2; exit 2 ;;
+esac

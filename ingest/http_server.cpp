@@ -1,0 +1,300 @@
+#include "ingest/http_server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <mutex>
+#include <optional>
+
+#include "common/log.hpp"
+
+namespace paynotify::ingest {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+constexpr auto kTuple = net::as_tuple(net::use_awaitable);
+
+struct IngestServer::Shared {
+  Shared(ServerLimits l, const NotificationIntake& i, Publisher& p, IngestMetrics& m)
+      : limits(std::move(l)), intake(i), publisher(p), metrics(m) {}
+  ServerLimits limits;
+  const NotificationIntake& intake;
+  Publisher& publisher;
+  IngestMetrics& metrics;
+  std::atomic<bool> draining{false};
+  std::atomic<int> connections{0};
+  std::atomic<int64_t> in_flight{0};
+  // Delivery reports arrive on the producer's thread and are posted to a connection's
+  // io_context; the gate keeps them from being posted to a context being destroyed.
+  std::mutex gate_mu;
+  bool gate_open = true;
+};
+
+namespace {
+using Shared = IngestServer::Shared;
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+Response make_response(unsigned status, std::string body, unsigned version, bool keep_alive) {
+  Response res{static_cast<http::status>(status), version};
+  res.set(http::field::server, "paynotify-ingest");
+  res.set(http::field::content_type, "application/json; charset=UTF-8");
+  res.keep_alive(keep_alive);
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+// Counts a request from its complete header until its answer is written.
+struct InFlightRequest {
+  explicit InFlightRequest(Shared& s) : s_(s) {
+    s_.in_flight.fetch_add(1);
+    s_.metrics.in_flight.add(1);
+  }
+  ~InFlightRequest() {
+    s_.in_flight.fetch_sub(1);
+    s_.metrics.in_flight.add(-1);
+  }
+  InFlightRequest(const InFlightRequest&) = delete;
+  InFlightRequest& operator=(const InFlightRequest&) = delete;
+  Shared& s_;
+};
+
+struct OpenConnection {
+  explicit OpenConnection(Shared& s) : s_(s) { s_.metrics.open_connections.add(1); }
+  ~OpenConnection() {
+    s_.connections.fetch_sub(1);
+    s_.metrics.open_connections.add(-1);
+  }
+  OpenConnection(const OpenConnection&) = delete;
+  OpenConnection& operator=(const OpenConnection&) = delete;
+  Shared& s_;
+};
+
+void count_and_log(Shared& s, const IntakeAnswer& a, const IntakeDecision* d) {
+  s.metrics.requests(a.outcome).inc();
+  const auto level = a.outcome == Outcome::acknowledged ? spdlog::level::debug : spdlog::level::info;
+  log_event(level, "notification",
+            {{"outcome", outcome_name(a.outcome)},
+             {"status", a.status},
+             {"reason", a.reason},
+             {"notifyType", d ? d->notify_type : std::string{}},
+             {"paymentId", d ? d->payment_id : std::string{}}});
+}
+
+struct PendingDelivery {
+  explicit PendingDelivery(const net::any_io_executor& ex) : timer(ex) {}
+  net::steady_timer timer;
+  std::optional<DeliveryResult> result;
+};
+
+// Publishes and waits for the delivery report, at most --ack-timeout-ms.
+net::awaitable<DeliveryResult> publish_and_wait(std::shared_ptr<Shared> s, OutgoingRecord record) {
+  const auto ex = co_await net::this_coro::executor;
+  auto pending = std::make_shared<PendingDelivery>(ex);
+  pending->timer.expires_after(s->limits.ack_timeout);
+  s->publisher.publish(std::move(record), [s, pending, ex](const DeliveryResult& r) {
+    std::lock_guard lock(s->gate_mu);
+    if (!s->gate_open) return;
+    // One io_context per thread: this runs on the connection's own thread, so no lock is
+    // needed between setting the result and the coroutine reading it.
+    net::post(ex, [pending, r] {
+      pending->result = r;
+      pending->timer.cancel();
+    });
+  });
+  if (!pending->result) co_await pending->timer.async_wait(kTuple);
+  if (pending->result) co_return *pending->result;
+  co_return DeliveryResult{false, "no delivery report within --ack-timeout-ms", -1, -1};
+}
+
+net::awaitable<IntakeAnswer> answer_request(std::shared_ptr<Shared> s, const Request& req) {
+  const IntakeRequest in{req.method_string(),  req.target(),
+                         req[http::field::content_type], req["client-id"],
+                         req["request-time"], req["signature"],
+                         req["traceparent"], req.body()};
+  const auto started = std::chrono::steady_clock::now();
+  IntakeDecision decision = s->intake.decide(in, now_ms());
+  s->metrics.verify_seconds.observe(seconds_since(started));
+  if (decision.answer) {
+    count_and_log(*s, *decision.answer, &decision);
+    co_return std::move(*decision.answer);
+  }
+  const auto publish_started = std::chrono::steady_clock::now();
+  const DeliveryResult delivery = co_await publish_and_wait(s, std::move(*decision.record));
+  s->metrics.produce_seconds.observe(seconds_since(publish_started));
+  IntakeAnswer answer = NotificationIntake::answer_for_delivery(delivery);
+  count_and_log(*s, answer, &decision);
+  co_return answer;
+}
+
+net::awaitable<void> write_and_close(beast::tcp_stream& stream, IntakeAnswer answer, unsigned version,
+                                     Shared& s) {
+  s.metrics.requests(answer.outcome).inc();
+  log_event(spdlog::level::info, "notification",
+            {{"outcome", outcome_name(answer.outcome)}, {"status", answer.status}, {"reason", answer.reason}});
+  auto res = make_response(answer.status, std::move(answer.body), version, false);
+  co_await http::async_write(stream, res, kTuple);
+}
+
+net::awaitable<void> serve_connection(tcp::socket socket, std::shared_ptr<Shared> s) {
+  OpenConnection open(*s);
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(s->limits.max_header_bytes));
+    parser.body_limit(s->limits.max_body_bytes);
+    stream.expires_after(s->limits.header_timeout);
+    auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, kTuple);
+    if (hec) {
+      // Timeouts, closes and resets end the connection quietly; a request Beast cannot parse
+      // gets one 400 first. No request was accepted, so nothing was published.
+      if (hec.category() == http::make_error_code(http::error::end_of_stream).category() && hec != http::error::end_of_stream &&
+          hec != http::error::partial_message) {
+        stream.expires_after(s->limits.body_timeout);
+        co_await write_and_close(stream,
+                                 NotificationIntake::answer_for(Outcome::malformed, "malformed HTTP request: " + hec.message()),
+                                 11, *s);
+      }
+      break;
+    }
+    InFlightRequest counted(*s);
+    const unsigned version = parser.get().version();
+    if (const auto length = parser.content_length(); length && *length > s->limits.max_body_bytes) {
+      co_await write_and_close(stream,
+                               NotificationIntake::answer_for(Outcome::too_large, "body exceeds --max-body-bytes"),
+                               version, *s);
+      break;
+    }
+    stream.expires_after(s->limits.body_timeout);
+    auto [bec, bn] = co_await http::async_read(stream, buffer, parser, kTuple);
+    if (bec == http::error::body_limit) {
+      co_await write_and_close(stream,
+                               NotificationIntake::answer_for(Outcome::too_large, "body exceeds --max-body-bytes"),
+                               version, *s);
+      break;
+    }
+    if (bec) break;
+    Request req = parser.release();
+    const bool keep_alive = req.keep_alive();
+    IntakeAnswer answer = co_await answer_request(s, req);
+    auto res = make_response(answer.status, std::move(answer.body), version,
+                             keep_alive && !s->draining.load());
+    stream.expires_after(s->limits.body_timeout);
+    auto [wec, wn] = co_await http::async_write(stream, res, kTuple);
+    if (wec || !res.keep_alive()) break;
+  }
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+void log_coroutine_failure(std::exception_ptr e) {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    log_event(spdlog::level::err, "connection_failed", {{"error", ex.what()}});
+  }
+}
+
+net::awaitable<void> accept_loop(tcp::acceptor* acceptor,
+                                 std::vector<std::unique_ptr<net::io_context>>* contexts,
+                                 std::shared_ptr<Shared> s) {
+  std::size_t next = 0;
+  for (;;) {
+    net::io_context& target = *(*contexts)[next++ % contexts->size()];
+    auto [ec, socket] = co_await acceptor->async_accept(target, kTuple);
+    if (ec) {
+      if (!acceptor->is_open() || ec == net::error::operation_aborted) co_return;
+      // Out of file descriptors and the like: back off instead of spinning.
+      log_event(spdlog::level::warn, "accept_failed", {{"error", ec.message()}});
+      net::steady_timer pause(acceptor->get_executor(), std::chrono::milliseconds(50));
+      co_await pause.async_wait(kTuple);
+      continue;
+    }
+    if (s->connections.fetch_add(1) >= s->limits.max_connections) {
+      s->connections.fetch_sub(1);
+      s->metrics.refused_connections.inc();
+      beast::error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    net::co_spawn(target, serve_connection(std::move(socket), s), log_coroutine_failure);
+  }
+}
+
+}  // namespace
+
+IngestServer::IngestServer(ServerLimits limits, const NotificationIntake& intake,
+                           Publisher& publisher, IngestMetrics& metrics)
+    : shared_(std::make_shared<Shared>(std::move(limits), intake, publisher, metrics)) {
+  const int n = std::max(1, shared_->limits.threads);
+  for (int i = 0; i < n; ++i) contexts_.push_back(std::make_unique<net::io_context>(1));
+}
+
+IngestServer::~IngestServer() { drain_and_stop(std::chrono::milliseconds(0)); }
+
+void IngestServer::start() {
+  const auto& l = shared_->limits;
+  const tcp::endpoint endpoint(net::ip::make_address(l.host), l.port);
+  acceptor_ = std::make_unique<tcp::acceptor>(*contexts_[0]);
+  acceptor_->open(endpoint.protocol());
+  acceptor_->set_option(net::socket_base::reuse_address(true));
+  acceptor_->bind(endpoint);
+  acceptor_->listen(net::socket_base::max_listen_connections);
+  bound_port_ = acceptor_->local_endpoint().port();
+  net::co_spawn(*contexts_[0], accept_loop(acceptor_.get(), &contexts_, shared_), log_coroutine_failure);
+  for (auto& ctx : contexts_) {
+    threads_.emplace_back([c = ctx.get()] {
+      auto guard = net::make_work_guard(*c);
+      c->run();
+    });
+  }
+}
+
+int64_t IngestServer::drain_and_stop(std::chrono::milliseconds grace) {
+  if (stopped_) return 0;
+  stopped_ = true;
+  shared_->draining.store(true);
+  if (acceptor_) {
+    net::post(*contexts_[0], [a = acceptor_.get()] {
+      beast::error_code ignored;
+      a->close(ignored);
+    });
+  }
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  while (shared_->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const int64_t left = shared_->in_flight.load();
+  {
+    std::lock_guard lock(shared_->gate_mu);
+    shared_->gate_open = false;
+  }
+  for (auto& ctx : contexts_) ctx->stop();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+  return left;
+}
+
+}  // namespace paynotify::ingest

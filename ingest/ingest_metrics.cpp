@@ -1,0 +1,23 @@
+#include "ingest/ingest_metrics.hpp"
+
+#include <string>
+
+namespace paynotify::ingest {
+
+IngestMetrics::IngestMetrics(MetricsRegistry& r)
+    : verify_seconds(r.histogram("paynotify_ingest_verify_seconds",
+                                 "Time to verify a notification's signature and validate its body")),
+      produce_seconds(r.histogram("paynotify_ingest_produce_seconds",
+                                  "Time from publishing a record to its delivery report")),
+      in_flight(r.gauge("paynotify_ingest_in_flight_requests", "Requests being handled now")),
+      open_connections(r.gauge("paynotify_ingest_open_connections", "Open client connections")),
+      refused_connections(r.counter("paynotify_ingest_refused_connections_total",
+                                    "Connections closed at once because the cap was reached")) {
+  for (const Outcome o : kAllOutcomes) {
+    requests_[static_cast<std::size_t>(o)] = &r.counter(
+        "paynotify_ingest_requests_total", "Notification requests answered, by outcome and status",
+        "outcome=\"" + std::string(outcome_name(o)) + "\",status=\"" + std::to_string(status_of(o)) + "\"");
+  }
+}
+
+}  // namespace paynotify::ingest

@@ -1,0 +1,24 @@
+#pragma once
+// The ingest's Prometheus series, created once at start-up.
+
+#include <array>
+
+#include "common/metrics.hpp"
+#include "ingest/notification_intake.hpp"
+
+namespace paynotify::ingest {
+
+struct IngestMetrics {
+  explicit IngestMetrics(MetricsRegistry& registry);
+
+  Counter& requests(Outcome o) { return *requests_[static_cast<std::size_t>(o)]; }
+
+  std::array<Counter*, std::size(kAllOutcomes)> requests_{};
+  Histogram& verify_seconds;
+  Histogram& produce_seconds;
+  Gauge& in_flight;
+  Gauge& open_connections;
+  Counter& refused_connections;
+};
+
+}  // namespace paynotify::ingest

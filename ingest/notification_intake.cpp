@@ -1,0 +1,131 @@
+#include "ingest/notification_intake.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "common/antom_reply.hpp"
+#include "common/ids.hpp"
+#include "common/notification.hpp"
+#include "common/verifier.hpp"
+
+namespace paynotify::ingest {
+namespace {
+
+bool is_json_content_type(std::string_view ct) {
+  const auto semi = ct.find(';');
+  std::string_view media = ct.substr(0, semi);
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  while (!media.empty() && media.front() == ' ') media.remove_prefix(1);
+  constexpr std::string_view kJson = "application/json";
+  return std::equal(media.begin(), media.end(), kJson.begin(), kJson.end(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == b;
+  });
+}
+
+}  // namespace
+
+std::string_view outcome_name(Outcome o) {
+  switch (o) {
+    case Outcome::acknowledged: return "acknowledged";
+    case Outcome::not_durable: return "not_durable";
+    case Outcome::unverified: return "unverified";
+    case Outcome::malformed: return "malformed";
+    case Outcome::too_large: return "too_large";
+    case Outcome::not_found: return "not_found";
+    case Outcome::method_not_allowed: return "method_not_allowed";
+    case Outcome::unsupported_media_type: return "unsupported_media_type";
+  }
+  return "unknown";
+}
+
+unsigned status_of(Outcome o) {
+  switch (o) {
+    case Outcome::acknowledged: return 200;
+    case Outcome::not_durable: return 503;
+    case Outcome::unverified: return 401;
+    case Outcome::malformed: return 400;
+    case Outcome::too_large: return 413;
+    case Outcome::not_found: return 404;
+    case Outcome::method_not_allowed: return 405;
+    case Outcome::unsupported_media_type: return 415;
+  }
+  return 500;
+}
+
+IntakeAnswer NotificationIntake::answer_for(Outcome outcome, std::string reason) {
+  IntakeAnswer a;
+  a.outcome = outcome;
+  a.status = status_of(outcome);
+  switch (outcome) {
+    case Outcome::acknowledged: a.body = std::string(kAntomSuccessBody); break;
+    case Outcome::not_durable: a.body = antom_failure_body("NOT_DURABLE_YET", "not stored yet; retry later"); break;
+    case Outcome::unverified: a.body = antom_failure_body("INVALID_SIGNATURE", reason); break;
+    case Outcome::malformed: a.body = antom_failure_body("PARAM_ILLEGAL", reason); break;
+    case Outcome::too_large: a.body = antom_failure_body("BODY_TOO_LARGE", reason); break;
+    case Outcome::not_found: a.body = antom_failure_body("NOT_FOUND", "no notification endpoint at this path"); break;
+    case Outcome::method_not_allowed: a.body = antom_failure_body("METHOD_NOT_ALLOWED", "notifications are POSTed"); break;
+    case Outcome::unsupported_media_type: a.body = antom_failure_body("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json"); break;
+  }
+  a.reason = std::move(reason);
+  return a;
+}
+
+IntakeAnswer NotificationIntake::answer_for_delivery(const DeliveryResult& delivery) {
+  if (delivery.durable) return answer_for(Outcome::acknowledged, "");
+  return answer_for(Outcome::not_durable, delivery.error);
+}
+
+IntakeDecision NotificationIntake::decide(const IntakeRequest& r, int64_t now_ms) const {
+  IntakeDecision d;
+  const std::string_view path = r.target.substr(0, r.target.find('?'));
+  if (path != settings_.path) {
+    d.answer = answer_for(Outcome::not_found, "path " + std::string(path.substr(0, 200)));
+    return d;
+  }
+  if (r.method != "POST") {
+    d.answer = answer_for(Outcome::method_not_allowed, "method " + std::string(r.method.substr(0, 16)));
+    return d;
+  }
+  if (!is_json_content_type(r.content_type)) {
+    d.answer = answer_for(Outcome::unsupported_media_type, "content type is not application/json");
+    return d;
+  }
+
+  // Promise 2: the signature is checked before anything parses the body.
+  const std::string signed_uri = settings_.signed_path_prefix + std::string(r.target);
+  const SignedRequest signed_request{signed_uri, r.client_id, r.request_time, r.signature, r.body};
+  const Verdict verdict =
+      verify_notification(signed_request, keys_, {settings_.max_clock_skew_ms, now_ms});
+  if (!verdict.ok()) {
+    d.answer = answer_for(Outcome::unverified, std::string(describe(verdict.error)));
+    return d;
+  }
+
+  const NotificationCheck check = check_notification(r.body);
+  if (!check.ok) {
+    d.answer = answer_for(Outcome::malformed, check.error);
+    return d;
+  }
+
+  const std::string ingest_id = new_ingest_id();
+  OutgoingRecord record;
+  record.topic = settings_.topic;
+  record.key = partition_key(check.summary, ingest_id);
+  record.value = std::string(r.body);
+  record.headers = {
+      {"antom-client-id", std::string(r.client_id)},
+      {"antom-request-time", std::string(r.request_time)},
+      {"antom-signature", std::string(r.signature)},
+      {"antom-request-uri", signed_uri},
+      {"notify-type", check.summary.notify_type},
+      {"received-at", std::to_string(now_ms)},
+      {"ingest-id", ingest_id},
+      {"traceparent", is_valid_traceparent(r.traceparent) ? std::string(r.traceparent) : new_traceparent()},
+  };
+  d.record = std::move(record);
+  d.notify_type = check.summary.notify_type;
+  d.payment_id = check.summary.payment_id;
+  return d;
+}
+
+}  // namespace paynotify::ingest
