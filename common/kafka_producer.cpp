@@ -25,6 +25,15 @@ void retire_handle(rd_kafka_t* rk) {
 
 }  // namespace
 
+void log_librdkafka(const rd_kafka_t*, int level, const char* facility, const char* message) {
+  // syslog levels: 0-3 error, 4 warning, 5-6 info, 7 debug.
+  const auto mapped = level <= 3 ? spdlog::level::err
+                      : level == 4 ? spdlog::level::warn
+                      : level <= 6 ? spdlog::level::info
+                                   : spdlog::level::debug;
+  log_event(mapped, "librdkafka", {{"facility", facility}, {"message", message}});
+}
+
 KafkaProducer::KafkaProducer(KafkaProducerConfig config) : config_(std::move(config)) {
   handle_ = make_handle();
   poller_ = std::thread([this] { poll_loop(); });
@@ -49,6 +58,7 @@ KafkaProducer::Handle KafkaProducer::make_handle() {
   for (const auto& [name, value] : config_.properties) set_property(conf, name, value);
   rd_kafka_conf_set_dr_msg_cb(conf, &KafkaProducer::on_delivery_report);
   rd_kafka_conf_set_error_cb(conf, &KafkaProducer::on_error);
+  rd_kafka_conf_set_log_cb(conf, &log_librdkafka);
   rd_kafka_conf_set_opaque(conf, this);
   char err[512];
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
@@ -155,6 +165,10 @@ void KafkaProducer::probe_loop() {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }
+}
+
+void KafkaProducer::raise_fatal_error_for_test(const char* reason) {
+  if (const Handle rk = current()) rd_kafka_test_fatal_error(rk.get(), RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, reason);
 }
 
 int64_t KafkaProducer::queue_depth() const {

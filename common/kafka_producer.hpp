@@ -15,6 +15,9 @@
 
 namespace paynotify {
 
+// librdkafka's own log lines, as JSON log events (install with rd_kafka_conf_set_log_cb).
+void log_librdkafka(const rd_kafka_t* rk, int level, const char* facility, const char* message);
+
 struct KafkaProducerConfig {
   std::string brokers;
   std::map<std::string, std::string> properties;  // passed through; win over the defaults
@@ -36,6 +39,9 @@ class KafkaProducer final : public Publisher {
   bool reachable() const { return reachable_.load(std::memory_order_relaxed); }
   int64_t queue_depth() const;
   uint64_t recreations() const { return recreations_.load(std::memory_order_relaxed); }
+
+  // librdkafka's documented test hook: raises a fatal error as a broker fault would.
+  void raise_fatal_error_for_test(const char* reason);
 
   // Waits up to timeout_ms for every queued record's delivery report; returns the number
   // still outstanding. Then stops the threads (idempotent).

@@ -1,0 +1,19 @@
+#pragma once
+// paynotify's subcommands. Each takes the arguments after its name and returns the exit code.
+
+#include <string>
+#include <vector>
+
+namespace paynotify::cli {
+
+using Args = std::vector<std::string>;
+
+int send_command(const Args& args);     // sign and POST a notification as Antom does
+int verify_command(const Args& args);   // check a captured notification offline
+int keygen_command(const Args& args);   // write a test RSA-2048 key pair
+int topics_command(const Args& args);   // create the pipeline's topics
+
+// Reads BODY_FILE, or standard input for "-".
+std::string read_body_argument(const std::string& path);
+
+}  // namespace paynotify::cli
