@@ -152,6 +152,7 @@ net::awaitable<void> write_and_close(beast::tcp_stream& stream, IntakeAnswer ans
   log_event(spdlog::level::info, "notification",
             {{"outcome", outcome_name(answer.outcome)}, {"status", answer.status}, {"reason", answer.reason}});
   auto res = make_response(answer.status, std::move(answer.body), version, false);
+  stream.expires_after(s.limits.body_timeout);
   co_await http::async_write(stream, res, kTuple);
 }
 
@@ -168,9 +169,13 @@ net::awaitable<void> serve_connection(tcp::socket socket, std::shared_ptr<Shared
     if (hec) {
       // Timeouts, closes and resets end the connection quietly; a request Beast cannot parse
       // gets one 400 first. No request was accepted, so nothing was published.
-      if (hec.category() == http::make_error_code(http::error::end_of_stream).category() && hec != http::error::end_of_stream &&
-          hec != http::error::partial_message) {
-        stream.expires_after(s->limits.body_timeout);
+      // Beast rejects a declared Content-Length above the body limit while parsing the header.
+      if (hec == http::error::body_limit) {
+        co_await write_and_close(stream,
+                                 NotificationIntake::answer_for(Outcome::too_large, "body exceeds --max-body-bytes"),
+                                 11, *s);
+      } else if (hec.category() == http::make_error_code(http::error::end_of_stream).category() &&
+                 hec != http::error::end_of_stream && hec != http::error::partial_message) {
         co_await write_and_close(stream,
                                  NotificationIntake::answer_for(Outcome::malformed, "malformed HTTP request: " + hec.message()),
                                  11, *s);
@@ -179,12 +184,6 @@ net::awaitable<void> serve_connection(tcp::socket socket, std::shared_ptr<Shared
     }
     InFlightRequest counted(*s);
     const unsigned version = parser.get().version();
-    if (const auto length = parser.content_length(); length && *length > s->limits.max_body_bytes) {
-      co_await write_and_close(stream,
-                               NotificationIntake::answer_for(Outcome::too_large, "body exceeds --max-body-bytes"),
-                               version, *s);
-      break;
-    }
     stream.expires_after(s->limits.body_timeout);
     auto [bec, bn] = co_await http::async_read(stream, buffer, parser, kTuple);
     if (bec == http::error::body_limit) {

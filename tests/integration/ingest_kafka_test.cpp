@@ -1,0 +1,168 @@
+// paynotify-ingest against the real Kafka broker that tests/run.sh starts.
+#include <gtest/gtest.h>
+
+#include <future>
+
+#include "common/antom_reply.hpp"
+#include "tests/support/ingest_harness.hpp"
+#include "tests/support/kafka_topic.hpp"
+#include "tests/support/notifications.hpp"
+#include "tests/support/raw_http.hpp"
+
+namespace paynotify::testing {
+namespace {
+
+std::string signed_headers_text(const std::string& body, int key_index = 0, const std::string& version = "1",
+                                const std::string& uri = kNotifyPath) {
+  const auto h = sign_notification(test_key(key_index).private_key.get(), uri, kClientId, "1700000000000", body, version);
+  std::string out;
+  for (const auto& [name, value] : h.as_list()) out += name + ": " + value + "\r\n";
+  return out;
+}
+
+TEST(IngestKafka, ASignedNotificationLandsWithRawBytesKeyAndHeaders) {
+  const std::string topic = fresh_topic("lands");
+  IngestHarness ingest(kafka_brokers(), topic);
+  // Unusual but valid bytes: spacing and unicode escapes must survive byte for byte.
+  const std::string body = R"({ "notifyType":"CAPTURE_RESULT", "captureAmount":{"currency":"SGD","value":"4200"},)"
+                           R"("captureId":"cap-1","captureRequestId":"cr-\u00e9","paymentId":"pay-raw-1",)"
+                           R"("result":{"resultCode":"SUCCESS","resultMessage":"s","resultStatus":"S"}}  )";
+  const std::string traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  const auto reply = raw_exchange(ingest.port(), post_request(kNotifyPath,
+                                                              signed_headers_text(body) + "traceparent: " + traceparent + "\r\n",
+                                                              body));
+  ASSERT_EQ(reply.status, 200u) << reply.text;
+  EXPECT_NE(reply.text.find(std::string(kAntomSuccessBody)), std::string::npos);
+
+  // Acknowledged means durable: the record is readable right away, with no wait for a flush.
+  const auto records = read_topic(topic, 1);
+  ASSERT_EQ(records.size(), 1u);
+  const auto& r = records[0];
+  EXPECT_EQ(r.value, body);
+  EXPECT_EQ(r.key, "pay-raw-1");
+  EXPECT_EQ(r.headers.at("antom-client-id"), kClientId);
+  EXPECT_EQ(r.headers.at("antom-request-time"), "1700000000000");
+  EXPECT_EQ(r.headers.at("antom-request-uri"), kNotifyPath);
+  EXPECT_EQ(r.headers.at("notify-type"), "CAPTURE_RESULT");
+  EXPECT_EQ(r.headers.at("traceparent"), traceparent);
+  EXPECT_EQ(r.headers.at("ingest-id").size(), 32u);
+  EXPECT_FALSE(r.headers.at("antom-signature").empty());
+  EXPECT_GT(std::stoll(r.headers.at("received-at")), 1700000000000);
+  EXPECT_EQ(ingest.metrics().requests(ingest::Outcome::acknowledged).value(), 1u);
+}
+
+TEST(IngestKafka, SamePaymentSamePartitionInOrder) {
+  const std::string topic = fresh_topic("order", 6);
+  IngestHarness ingest(kafka_brokers(), topic);
+  ASSERT_EQ(ingest.send(payment_result_body("pay-order-1", "F")), 200u);
+  ASSERT_EQ(ingest.send(payment_result_body("pay-order-1", "S")), 200u);
+  const auto records = read_topic(topic, 2);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].partition, records[1].partition);
+  EXPECT_LT(records[0].offset, records[1].offset);
+}
+
+TEST(IngestKafka, ManyConcurrentSendersAreAllAcknowledgedAndStored) {
+  const std::string topic = fresh_topic("concurrent", 6);
+  IngestHarness ingest(kafka_brokers(), topic);
+  std::vector<std::future<unsigned>> sends;
+  for (int i = 0; i < 200; ++i) {
+    sends.push_back(std::async(std::launch::async, [&ingest, i] { return ingest.send(payment_result_body("pay-c-" + std::to_string(i))); }));
+  }
+  for (auto& f : sends) EXPECT_EQ(f.get(), 200u);
+  EXPECT_EQ(read_topic(topic, 200, std::chrono::seconds(20)).size(), 200u);
+}
+
+struct BadInput {
+  std::string name;
+  std::string request;  // raw HTTP
+  unsigned status;
+  std::chrono::milliseconds pause{0};
+};
+
+TEST(IngestKafka, BadInputGetsItsStatusPublishesNothingAndTheServerGoesOn) {
+  const std::string topic = fresh_topic("bad");
+  auto limits = IngestHarness::default_limits();
+  limits.max_body_bytes = 4096;
+  limits.header_timeout = std::chrono::milliseconds(300);
+  IngestHarness ingest(kafka_brokers(), topic, limits);
+  const std::string good = payment_result_body("pay-bad-1");
+  const std::string big = "{\"notifyType\":\"X\",\"pad\":\"" + std::string(5000, 'a') + "\"}";
+  const std::string headers_no_sig = "Content-Type: application/json\r\nclient-id: SANDBOX_TEST\r\nrequest-time: 1\r\n";
+  std::string tampered = good;
+  tampered.replace(tampered.find("4200"), 4, "9999");
+
+  const std::vector<BadInput> cases = {
+      {"forged body", post_request(kNotifyPath, signed_headers_text(good), tampered), 401},
+      {"other key", post_request(kNotifyPath, signed_headers_text(good, 1), good), 401},
+      {"unknown key version", post_request(kNotifyPath, signed_headers_text(good, 0, "7"), good), 401},
+      {"missing signature", post_request(kNotifyPath, headers_no_sig, good), 401},
+      {"missing all antom headers", post_request(kNotifyPath, "Content-Type: application/json\r\n", good), 401},
+      {"malformed json", post_request(kNotifyPath, signed_headers_text("{\"notifyType\":"), "{\"notifyType\":"), 400},
+      {"missing required field",
+       post_request(kNotifyPath, signed_headers_text(R"({"notifyType":"CAPTURE_RESULT"})"), R"({"notifyType":"CAPTURE_RESULT"})"), 400},
+      {"oversize declared", post_request(kNotifyPath, signed_headers_text(big), big), 413},
+      {"oversize chunked",
+       "POST " + std::string(kNotifyPath) + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n" +
+           signed_headers_text(big) + "\r\n" + "1388\r\n" + big.substr(0, 5000) + "\r\n0\r\n\r\n", 413},
+      {"wrong method", "GET " + std::string(kNotifyPath) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 405},
+      {"wrong path", post_request("/other", signed_headers_text(good, 0, "1", "/other"), good), 404},
+      {"wrong content type",
+       post_request(kNotifyPath, "Content-Type: text/plain\r\n" + signed_headers_text(good).substr(signed_headers_text(good).find("\r\n") + 2), good), 415},
+      {"garbage request line", "HELLO\r\n\r\n", 400},
+      {"slow headers", "POST " + std::string(kNotifyPath) + " HTTP/1.1\r\nHost: x\r\nX-Slow: " + std::string(40, 'a'), 0,
+       std::chrono::milliseconds(20)},
+  };
+  for (const auto& c : cases) {
+    const auto reply = raw_exchange(ingest.port(), c.request, std::chrono::seconds(5), c.pause);
+    EXPECT_EQ(reply.status, c.status) << c.name << ": " << reply.text;
+    if (c.status != 0) {
+      EXPECT_NE(reply.text.find("\"resultStatus\":\"F\""), std::string::npos) << c.name;
+    }
+  }
+  EXPECT_TRUE(read_topic(topic, 1, std::chrono::seconds(2)).empty()) << "nothing that failed a check is published";
+  // Still serving.
+  ASSERT_EQ(ingest.send(good), 200u);
+  EXPECT_EQ(read_topic(topic, 2, std::chrono::seconds(3)).size(), 1u);
+  EXPECT_EQ(ingest.metrics().requests(ingest::Outcome::unverified).value(), 5u);
+  EXPECT_EQ(ingest.metrics().requests(ingest::Outcome::too_large).value(), 2u);
+}
+
+TEST(IngestKafka, KeepAliveServesSeveralRequestsOnOneConnection) {
+  const std::string topic = fresh_topic("keepalive");
+  IngestHarness ingest(kafka_brokers(), topic);
+  std::string pipeline;
+  for (int i = 0; i < 3; ++i) {
+    const std::string body = payment_result_body("pay-ka-" + std::to_string(i));
+    pipeline += "POST " + std::string(kNotifyPath) + " HTTP/1.1\r\nHost: x\r\n" + signed_headers_text(body) +
+                "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  }
+  const auto reply = raw_exchange(ingest.port(), pipeline, std::chrono::milliseconds(3000));
+  std::size_t acks = 0;
+  for (auto pos = reply.text.find("HTTP/1.1 200"); pos != std::string::npos; pos = reply.text.find("HTTP/1.1 200", pos + 1)) ++acks;
+  EXPECT_EQ(acks, 3u) << reply.text;
+}
+
+TEST(IngestKafka, ConnectionCapClosesExtraConnections) {
+  const std::string topic = fresh_topic("cap");
+  auto limits = IngestHarness::default_limits();
+  limits.max_connections = 1;
+  limits.header_timeout = std::chrono::milliseconds(1500);
+  IngestHarness ingest(kafka_brokers(), topic, limits);
+  // The first connection sits idle; the second is refused while it does.
+  auto idle = std::async(std::launch::async, [&] { return raw_exchange(ingest.port(), "", std::chrono::milliseconds(1000)); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const auto refused = raw_exchange(ingest.port(), "GET / HTTP/1.1\r\nHost: x\r\n\r\n", std::chrono::milliseconds(500));
+  EXPECT_EQ(refused.status, 0u);
+  idle.get();
+  EXPECT_EQ(ingest.metrics().refused_connections.value(), 1u);
+}
+
+TEST(IngestKafka, ReadinessFollowsTheBroker) {
+  IngestHarness ingest(kafka_brokers(), fresh_topic("ready"));
+  for (int i = 0; i < 50 && !ingest.producer().reachable(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_TRUE(ingest.producer().reachable());
+}
+
+}  // namespace
+}  // namespace paynotify::testing
