@@ -10,7 +10,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git python3
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   librdkafka-dev libssl-dev openssl libspdlog-dev libhiredis-dev libgtest-dev
-  redis-server openjdk-17-jre-headless maven curl procps
+  redis-server openjdk-17-jre-headless maven curl procps ccache
 )
 
 missing=()
@@ -28,7 +28,7 @@ fi
 
 # The broker's jars, copied out of the local Maven repository into a cache folder that
 # stack.sh puts on the classpath. Re-resolved only when pom.xml changes.
-libs="${PAYNOTIFY_CACHE:-$root/.cache}/kafka-libs"
+libs="${PAYNOTIFY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/paynotify}/kafka-libs"
 stamp="$libs/.pom.sha256"
 want="$(sha256sum "$here/pom.xml" | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
@@ -36,7 +36,8 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   rm -rf "$libs"
   mkdir -p "$libs"
   mvn -q -B -Dstyle.color=never -f "$here/pom.xml" dependency:copy-dependencies \
-      -DoutputDirectory="$libs" -DincludeScope=runtime
+      -DoutputDirectory="$libs" -DincludeScope=runtime >"$libs/.mvn.log" 2>&1 \
+    || { cat "$libs/.mvn.log" >&2; echo "setup: resolving the Kafka broker failed" >&2; exit 1; }
   echo "$want" >"$stamp"
 fi
 echo "setup: ok ($(ls "$libs"/*.jar | wc -l) broker jars in $libs)"

@@ -13,7 +13,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 state="${PAYNOTIFY_STACK_DIR:-$root/.stack}"
-libs="${PAYNOTIFY_CACHE:-$root/.cache}/kafka-libs"
+libs="${PAYNOTIFY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/paynotify}/kafka-libs"
 kafka_heap="${PAYNOTIFY_KAFKA_HEAP:-512m}"
 mkdir -p "$state"
 

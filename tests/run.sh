@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The README's second command: sets everything up, builds, starts Kafka and Redis, runs every
+# test through CTest (and the unit tests again under ASan+UBSan), stops what it started, and
+# exits non-zero on any failure.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+"$root/deploy/local/setup.sh"
+
+echo "== build (warnings are errors)"
+"$root/deploy/local/build.sh" release -DPAYNOTIFY_WARNINGS_AS_ERRORS=ON
+echo "== build (AddressSanitizer + UndefinedBehaviorSanitizer)"
+PAYNOTIFY_BUILD_TARGET=paynotify_unit_tests "$root/deploy/local/build.sh" sanitize -DPAYNOTIFY_WARNINGS_AS_ERRORS=ON -DPAYNOTIFY_SANITIZE=ON \
+  -DCMAKE_BUILD_TYPE=Debug
+
+# A stack of its own, so a running demo is left alone; removed afterwards.
+export PAYNOTIFY_STACK_DIR="$(mktemp -d /tmp/paynotify-test-stack.XXXXXX)"
+cleanup() {
+  "$root/deploy/local/stack.sh" down >/dev/null 2>&1 || true
+  rm -rf "$PAYNOTIFY_STACK_DIR"
+}
+trap cleanup EXIT
+echo "== starting Kafka and Redis"
+eval "$("$root/deploy/local/stack.sh" up)"
+export PAYNOTIFY_KAFKA_BROKERS PAYNOTIFY_REDIS
+
+status=0
+echo "== tests"
+ctest --test-dir "$root/build/release" --output-on-failure -j 2 --timeout 300 || status=1
+echo "== unit tests under sanitizers"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir "$root/build/sanitize" --output-on-failure -j 2 -L unit || status=1
+exit $status
