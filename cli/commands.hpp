@@ -12,6 +12,7 @@ int send_command(const Args& args);     // sign and POST a notification as Antom
 int verify_command(const Args& args);   // check a captured notification offline
 int keygen_command(const Args& args);   // write a test RSA-2048 key pair
 int topics_command(const Args& args);   // create the pipeline's topics
+int peek_command(const Args& args);     // print a topic's records
 
 // Reads BODY_FILE, or standard input for "-".
 std::string read_body_argument(const std::string& path);

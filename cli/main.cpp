@@ -12,6 +12,7 @@ Commands:
   verify    check a captured notification's signature offline (exit 0 valid, 1 invalid)
   keygen    write a test RSA-2048 key pair (PEM and the Dashboard's base64 form)
   topics    `topics ensure`: create the main, retry and dead-letter topics if missing
+  peek      print a topic's records as JSON lines (signatures redacted)
 
 Run `paynotify COMMAND --help` for a command's options.
 )";
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
     if (command == "verify") return verify_command(args);
     if (command == "keygen") return keygen_command(args);
     if (command == "topics") return topics_command(args);
+    if (command == "peek") return peek_command(args);
     if (command == "--help" || command == "-h" || command == "help") {
       std::cout << kUsage;
       return 0;

@@ -13,7 +13,7 @@ add_library(paynotify_asio STATIC ${PROJECT_SOURCE_DIR}/common/asio_impl.cpp)
 add_library(paynotify::asio ALIAS paynotify_asio)
 target_compile_definitions(paynotify_asio PUBLIC
   BOOST_ASIO_SEPARATE_COMPILATION BOOST_BEAST_SEPARATE_COMPILATION
-  BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)
+  BOOST_ASIO_NO_DEPRECATED)
 target_link_libraries(paynotify_asio
   PUBLIC Boost::headers Boost::system OpenSSL::SSL OpenSSL::Crypto Threads::Threads
   PRIVATE paynotify::sanitizers)

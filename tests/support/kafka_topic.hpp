@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "common/topic_reader.hpp"
+
 namespace paynotify::testing {
 
 // PAYNOTIFY_KAFKA_BROKERS as tests/run.sh sets it; the test fails (not skips) without it.
@@ -15,13 +17,7 @@ std::string kafka_brokers();
 // A topic name no other test uses, created with `partitions` partitions.
 std::string fresh_topic(const std::string& prefix, int partitions = 3);
 
-struct ConsumedRecord {
-  std::string key;
-  std::string value;
-  std::map<std::string, std::string> headers;
-  int32_t partition = -1;
-  int64_t offset = -1;
-};
+using paynotify::ConsumedRecord;
 
 // Reads every partition of `topic` from the start until `expected` records arrived or
 // `timeout` passed (then returns what it has; it reads no further than the end it saw).

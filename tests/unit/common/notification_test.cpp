@@ -78,7 +78,7 @@ INSTANTIATE_TEST_SUITE_P(
              "{\"notifyType\":\"PAYMENT_PENDING\"," + kResult +
                  R"(,"paymentRequestId":"r","paymentId":"p","newField":{"x":[1,2]}})",
              ""}),
-    [](const auto& info) { return info.param.name; });
+    [](const auto& param_info) { return param_info.param.name; });
 
 TEST(Notification, DeepNestingIsRejectedNotCrashed) {
   std::string deep = "{\"notifyType\":\"X\",\"a\":" + std::string(5000, '[') + std::string(5000, ']') + "}";

@@ -63,9 +63,9 @@ TEST(Verifier, RejectsEveryTamperedPart) {
   both.add("SANDBOX_OTHER", "1", test_key(0).pair.public_pem);
   EXPECT_EQ(verify(other_client, both).error, VerifyError::bad_signature) << "client id";
   auto flipped = h;
-  auto parsed = parse_signature_header(h.signature).header;
-  parsed->signature[10] = static_cast<char>(parsed->signature[10] ^ 1);
-  flipped.signature = format_signature_header("1", parsed->signature);
+  std::string raw_signature = parse_signature_header(h.signature).header.value().signature;
+  raw_signature[10] = static_cast<char>(raw_signature[10] ^ 1);
+  flipped.signature = format_signature_header("1", raw_signature);
   EXPECT_EQ(verify(flipped, keys).error, VerifyError::bad_signature) << "signature";
 }
 

@@ -1,0 +1,96 @@
+#include "common/topic_reader.hpp"
+
+#include <librdkafka/rdkafka.h>
+
+#include <memory>
+#include <stdexcept>
+
+namespace paynotify {
+namespace {
+
+struct ConsumerCloser {
+  void operator()(rd_kafka_t* rk) const {
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+  }
+};
+
+void set(rd_kafka_conf_t* conf, const std::string& k, const std::string& v) {
+  char err[512];
+  if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+    rd_kafka_conf_destroy(conf);
+    throw std::runtime_error("Kafka property " + k + ": " + err);
+  }
+}
+
+ConsumedRecord to_record(const rd_kafka_message_t* m, const std::string& topic) {
+  ConsumedRecord r;
+  r.topic = topic;
+  if (m->key != nullptr) r.key.assign(static_cast<const char*>(m->key), m->key_len);
+  if (m->payload != nullptr) r.value.assign(static_cast<const char*>(m->payload), m->len);
+  r.partition = m->partition;
+  r.offset = m->offset;
+  r.timestamp_ms = rd_kafka_message_timestamp(m, nullptr);
+  rd_kafka_headers_t* hdrs = nullptr;
+  if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const char* name;
+    const void* value;
+    size_t size;
+    for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+      r.headers[name] = value != nullptr ? std::string(static_cast<const char*>(value), size) : std::string();
+    }
+  }
+  return r;
+}
+
+}  // namespace
+
+std::vector<ConsumedRecord> read_topic_from_start(const std::string& brokers,
+                                                  const std::map<std::string, std::string>& properties,
+                                                  const std::string& topic, std::size_t max_records,
+                                                  std::chrono::milliseconds timeout) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  set(conf, "bootstrap.servers", brokers);
+  set(conf, "group.id", "paynotify-reader");  // required by the API; nothing is committed
+  set(conf, "enable.auto.commit", "false");
+  set(conf, "enable.auto.offset.store", "false");
+  for (const auto& [k, v] : properties) set(conf, k, v);
+  char err[512];
+  rd_kafka_t* raw = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+  if (raw == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    throw std::runtime_error(std::string("cannot create Kafka consumer: ") + err);
+  }
+  std::unique_ptr<rd_kafka_t, ConsumerCloser> rk(raw);
+
+  rd_kafka_topic_t* t = rd_kafka_topic_new(rk.get(), topic.c_str(), nullptr);
+  const rd_kafka_metadata_t* md = nullptr;
+  const auto merr = rd_kafka_metadata(rk.get(), 0, t, &md, static_cast<int>(std::min<int64_t>(timeout.count(), 10000)));
+  rd_kafka_topic_destroy(t);
+  if (merr != RD_KAFKA_RESP_ERR_NO_ERROR || md->topic_cnt != 1 || md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const std::string why = merr != RD_KAFKA_RESP_ERR_NO_ERROR ? rd_kafka_err2str(merr)
+                            : md->topic_cnt == 1 ? rd_kafka_err2str(md->topics[0].err) : "no such topic";
+    if (md != nullptr) rd_kafka_metadata_destroy(md);
+    throw std::runtime_error("cannot read topic " + topic + ": " + why);
+  }
+  rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);
+  for (int i = 0; i < md->topics[0].partition_cnt; ++i) {
+    rd_kafka_topic_partition_list_add(parts, topic.c_str(), md->topics[0].partitions[i].id)->offset =
+        RD_KAFKA_OFFSET_BEGINNING;
+  }
+  rd_kafka_metadata_destroy(md);
+  rd_kafka_assign(rk.get(), parts);
+  rd_kafka_topic_partition_list_destroy(parts);
+
+  std::vector<ConsumedRecord> out;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (out.size() < max_records && std::chrono::steady_clock::now() < deadline) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk.get(), 100);
+    if (m == nullptr) continue;
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) out.push_back(to_record(m, topic));
+    rd_kafka_message_destroy(m);
+  }
+  return out;
+}
+
+}  // namespace paynotify

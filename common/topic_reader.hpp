@@ -1,0 +1,30 @@
+#pragma once
+// Reads a topic from its beginning without joining a consumer group: for `paynotify peek`,
+// the demo and the tests. Not the worker's consumer.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace paynotify {
+
+struct ConsumedRecord {
+  std::string topic;
+  std::string key;
+  std::string value;
+  std::map<std::string, std::string> headers;
+  int32_t partition = -1;
+  int64_t offset = -1;
+  int64_t timestamp_ms = -1;
+};
+
+// Returns once `max_records` arrived or `timeout` passed, whichever is first.
+// Throws std::runtime_error when the topic's metadata cannot be had.
+std::vector<ConsumedRecord> read_topic_from_start(const std::string& brokers,
+                                                  const std::map<std::string, std::string>& properties,
+                                                  const std::string& topic, std::size_t max_records,
+                                                  std::chrono::milliseconds timeout);
+
+}  // namespace paynotify

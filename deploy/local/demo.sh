@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# The README's first command. On a fresh Debian 12 machine: installs what is needed, builds,
+# starts Kafka (and Redis), starts paynotify-ingest with a freshly generated demo key pair,
+# sends the notifications Antom would send for a few card payments, and shows what Antom would
+# have seen and what landed in Kafka. Leaves nothing running unless --keep is given.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+keep=false
+for arg in "$@"; do
+  case "$arg" in
+    --keep) keep=true ;;
+    -h|--help) echo "usage: deploy/local/demo.sh [--keep]   (--keep leaves Kafka, Redis and the ingest running)"; exit 0 ;;
+    *) echo "demo: unknown argument $arg" >&2; exit 2 ;;
+  esac
+done
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+say "setup (Debian packages, Kafka broker jars)"
+"$root/deploy/local/setup.sh"
+say "build"
+"$root/deploy/local/build.sh" release
+bin="$root/build/release"
+
+export PAYNOTIFY_STACK_DIR="${PAYNOTIFY_STACK_DIR:-$root/.stack/demo}"
+demo="$PAYNOTIFY_STACK_DIR/demo"
+mkdir -p "$demo"
+ingest_pid=""
+cleanup() {
+  if [ "$keep" = true ]; then return; fi
+  [ -n "$ingest_pid" ] && kill -TERM "$ingest_pid" 2>/dev/null && wait "$ingest_pid" 2>/dev/null || true
+  "$root/deploy/local/stack.sh" down >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+say "starting Kafka (KRaft, one node) and Redis on loopback"
+eval "$("$root/deploy/local/stack.sh" up)"
+export PAYNOTIFY_KAFKA_BROKERS PAYNOTIFY_REDIS
+topic="antom.notifications.demo.$(date +%s)"
+"$bin/cli/paynotify" topics ensure --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" \
+  --partitions 6 --replication-factor 1
+
+say "a demo key pair stands in for Antom's (and a second one for an impostor)"
+"$bin/cli/paynotify" keygen --out "$demo" --prefix antom >/dev/null
+"$bin/cli/paynotify" keygen --out "$demo" --prefix impostor >/dev/null
+echo "Antom's public key as the Dashboard shows it: $(cut -c1-40 "$demo/antom-public.b64")..."
+
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+admin="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+"$bin/ingest/paynotify-ingest" --listen "127.0.0.1:$port" --admin-listen "127.0.0.1:$admin" \
+  --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" \
+  --antom-public-key "$demo/antom-public.b64" --client-id SANDBOX_DEMO >"$demo/ingest.log" 2>&1 &
+ingest_pid=$!
+for _ in $(seq 1 100); do curl -sf "127.0.0.1:$admin/readyz" >/dev/null && break; sleep 0.1; done
+curl -sf "127.0.0.1:$admin/readyz" >/dev/null || { echo "ingest did not become ready:"; cat "$demo/ingest.log"; exit 1; }
+url="http://127.0.0.1:$port/notifications/antom"
+echo "paynotify-ingest listens on $url (admin port $admin)"
+
+# The notifications Antom sends for three card payments in auth-capture mode.
+write() { printf '%s' "$2" >"$demo/$1.json"; }
+write auth-ok '{"notifyType":"PAYMENT_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"},"paymentRequestId":"order-1001","paymentId":"202611250001","paymentAmount":{"value":"4200","currency":"SGD"},"paymentCreateTime":"2026-11-25T12:01:00+08:00","paymentTime":"2026-11-25T12:01:01+08:00","paymentResultInfo":{"cardNo":"************4242","cardBrand":"VISA","funding":"CREDIT","issuingCountry":"SG"}}'
+write capture-ok '{"captureAmount":{"currency":"SGD","value":"4200"},"notifyType":"CAPTURE_RESULT","captureId":"202611250001C1","captureRequestId":"202611250001C1","captureTime":"2026-11-25T12:01:05+08:00","paymentId":"202611250001","result":{"resultCode":"SUCCESS","resultMessage":"success.","resultStatus":"S"}}'
+write auth-declined '{"notifyType":"PAYMENT_RESULT","result":{"resultCode":"PAYMENT_FAIL","resultStatus":"F","resultMessage":"Card declined by issuer"},"paymentRequestId":"order-1002","paymentId":"202611250002","paymentAmount":{"value":"990","currency":"SGD"},"paymentCreateTime":"2026-11-25T12:02:00+08:00"}'
+write auth-ok-3 '{"notifyType":"PAYMENT_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"},"paymentRequestId":"order-1003","paymentId":"202611250003","paymentAmount":{"value":"15000","currency":"SGD"},"paymentCreateTime":"2026-11-25T12:03:00+08:00","paymentTime":"2026-11-25T12:03:02+08:00"}'
+write capture-failed '{"captureAmount":{"currency":"SGD","value":"15000"},"notifyType":"CAPTURE_RESULT","captureId":"202611250003C1","captureRequestId":"cap-order-1003","paymentId":"202611250003","result":{"resultCode":"AUTH_EXPIRED","resultMessage":"The authorization has expired.","resultStatus":"F"}}'
+
+send() {  # send LABEL FILE [extra paynotify send options]
+  local label="$1" file="$2"; shift 2
+  printf '%-44s ' "$label"
+  "$root/build/release/cli/paynotify" send --url "$url" --client-id SANDBOX_DEMO \
+    --private-key "$demo/antom-private.pem" --time "$(date -u +%Y-%m-%dT%H:%M:%S.000+00:00)" "$@" "$demo/$file.json" || true
+}
+
+say "Antom sends its notifications; what Antom sees back"
+send "authorization succeeded (order-1001)" auth-ok
+send "automatic capture succeeded (order-1001)" capture-ok
+send "authorization declined (order-1002)" auth-declined
+send "authorization succeeded (order-1003)" auth-ok-3
+send "capture failed, AUTH_EXPIRED (order-1003)" capture-failed
+send "re-send of order-1001's authorization" auth-ok
+send "tampered in transit (amount changed)" auth-ok --tamper
+printf '%-44s ' "signed with someone else's key"
+"$bin/cli/paynotify" send --url "$url" --client-id SANDBOX_DEMO --private-key "$demo/impostor-private.pem" \
+  "$demo/auth-ok.json" || true
+
+say "what is in Kafka topic $topic (6 acknowledged, the 2 forgeries nowhere)"
+"$bin/cli/paynotify" peek --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" --max 6 --timeout-ms 5000 |
+  python3 -c '
+import json, sys
+for line in sys.stdin:
+    r = json.loads(line)
+    v = r.get("value", {})
+    status = v.get("result", {}).get("resultStatus", "?")
+    print(f"  partition {r[\"partition\"]} offset {r[\"offset\"]}  key {r[\"key\"]:<14} {v.get(\"notifyType\",\"?\"):<15} {status}  {v.get(\"result\",{}).get(\"resultCode\",\"\")}")
+'
+say "ingest metrics"
+curl -s "127.0.0.1:$admin/metrics" | grep -E '^paynotify_ingest_requests_total' | grep -v ' 0$'
+
+if [ "$keep" = true ]; then
+  say "left running (--keep)"
+  echo "ingest: $url (pid $ingest_pid), admin http://127.0.0.1:$admin/metrics"
+  "$root/deploy/local/stack.sh" status
+  echo "stop with: kill $ingest_pid; deploy/local/stack.sh down"
+else
+  say "stopping everything the demo started"
+fi
