@@ -24,6 +24,8 @@ struct Case {
   std::string error_mentions;  // empty: must pass
 };
 
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
 class NotificationTable : public ::testing::TestWithParam<Case> {};
 
 TEST_P(NotificationTable, ChecksRequiredFields) {
