@@ -19,7 +19,10 @@ say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 say "setup (Debian packages, Kafka broker jars)"
 "$root/deploy/local/setup.sh"
 say "build"
-"$root/deploy/local/build.sh" release
+mkdir -p "$root/build"
+"$root/deploy/local/build.sh" release >"$root/build/demo-build.log" 2>&1 \
+  || { cat "$root/build/demo-build.log"; echo "demo: build failed"; exit 1; }
+echo "built into build/release"
 bin="$root/build/release"
 
 export PAYNOTIFY_STACK_DIR="${PAYNOTIFY_STACK_DIR:-$root/.stack/demo}"
@@ -90,8 +93,9 @@ import json, sys
 for line in sys.stdin:
     r = json.loads(line)
     v = r.get("value", {})
-    status = v.get("result", {}).get("resultStatus", "?")
-    print(f"  partition {r[\"partition\"]} offset {r[\"offset\"]}  key {r[\"key\"]:<14} {v.get(\"notifyType\",\"?\"):<15} {status}  {v.get(\"result\",{}).get(\"resultCode\",\"\")}")
+    res = v.get("result", {})
+    print("  partition %d offset %d  key %-14s %-15s %s %s" % (r["partition"], r["offset"], r["key"],
+          v.get("notifyType", "?"), res.get("resultStatus", "?"), res.get("resultCode", "")))
 '
 say "ingest metrics"
 curl -s "127.0.0.1:$admin/metrics" | grep -E '^paynotify_ingest_requests_total' | grep -v ' 0$'
