@@ -54,7 +54,7 @@ KafkaProducer::Handle KafkaProducer::make_handle() {
   // Same partition for a key as Java clients choose, should anything else write the topic.
   set_property(conf, "partitioner", "murmur2_random");
   set_property(conf, "socket.keepalive.enable", "true");
-  set_property(conf, "client.id", "paynotify-ingest");
+  set_property(conf, "client.id", config_.client_id);
   for (const auto& [name, value] : config_.properties) set_property(conf, name, value);
   rd_kafka_conf_set_dr_msg_cb(conf, &KafkaProducer::on_delivery_report);
   rd_kafka_conf_set_error_cb(conf, &KafkaProducer::on_error);

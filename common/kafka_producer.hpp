@@ -24,6 +24,7 @@ struct KafkaProducerConfig {
   int message_timeout_ms = 5000;                  // give up on a record after this long
   int queue_max_messages = 100000;                // full queue: publish fails at once
   int linger_ms = 2;
+  std::string client_id = "paynotify-ingest";
 };
 
 class KafkaProducer final : public Publisher {

@@ -41,7 +41,7 @@ Counter& MetricsRegistry::counter(const std::string& name, const std::string& he
                                   const std::string& labels) {
   std::lock_guard lock(mu_);
   auto& c = counters_.emplace_back();
-  series_.push_back({name, help, "counter", labels, &c, nullptr, nullptr, {}});
+  series_.push_back({name, help, "counter", labels, &c, nullptr, nullptr, {}, {}});
   return c;
 }
 
@@ -49,7 +49,7 @@ Gauge& MetricsRegistry::gauge(const std::string& name, const std::string& help,
                               const std::string& labels) {
   std::lock_guard lock(mu_);
   auto& g = gauges_.emplace_back();
-  series_.push_back({name, help, "gauge", labels, nullptr, &g, nullptr, {}});
+  series_.push_back({name, help, "gauge", labels, nullptr, &g, nullptr, {}, {}});
   return g;
 }
 
@@ -57,14 +57,20 @@ Histogram& MetricsRegistry::histogram(const std::string& name, const std::string
                                       std::vector<double> bounds, const std::string& labels) {
   std::lock_guard lock(mu_);
   auto& h = histograms_.emplace_back(std::move(bounds));
-  series_.push_back({name, help, "histogram", labels, nullptr, nullptr, &h, {}});
+  series_.push_back({name, help, "histogram", labels, nullptr, nullptr, &h, {}, {}});
   return h;
 }
 
 void MetricsRegistry::gauge_fn(const std::string& name, const std::string& help,
                                std::function<double()> fn, const std::string& labels) {
   std::lock_guard lock(mu_);
-  series_.push_back({name, help, "gauge", labels, nullptr, nullptr, nullptr, std::move(fn)});
+  series_.push_back({name, help, "gauge", labels, nullptr, nullptr, nullptr, std::move(fn), {}});
+}
+
+void MetricsRegistry::family_fn(const std::string& name, const std::string& help, const std::string& type,
+                                std::function<Samples()> fn) {
+  std::lock_guard lock(mu_);
+  series_.push_back({name, help, type, "", nullptr, nullptr, nullptr, {}, std::move(fn)});
 }
 
 namespace {
@@ -99,6 +105,8 @@ std::string MetricsRegistry::render() const {
         out << with_labels(name, s.labels) << " " << s.counter->value() << "\n";
       } else if (s.gauge) {
         out << with_labels(name, s.labels) << " " << s.gauge->value() << "\n";
+      } else if (s.family) {
+        for (const auto& [labels, value] : s.family()) out << with_labels(name, labels) << " " << number(value) << "\n";
       } else if (s.fn) {
         out << with_labels(name, s.labels) << " " << number(s.fn()) << "\n";
       } else if (s.histogram) {

@@ -65,6 +65,11 @@ class MetricsRegistry {
   void gauge_fn(const std::string& name, const std::string& help, std::function<double()> fn,
                 const std::string& labels = "");
 
+  // Series computed when scraped whose labels vary (consumer lag per partition).
+  using Samples = std::vector<std::pair<std::string, double>>;  // labels text, value
+  void family_fn(const std::string& name, const std::string& help, const std::string& type,
+                 std::function<Samples()> fn);
+
   std::string render() const;
 
  private:
@@ -74,6 +79,7 @@ class MetricsRegistry {
     Gauge* gauge = nullptr;
     Histogram* histogram = nullptr;
     std::function<double()> fn;
+    std::function<Samples()> family;
   };
   mutable std::mutex mu_;
   std::vector<Series> series_;

@@ -9,9 +9,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include <mutex>
-#include <optional>
 
+#include "common/await_delivery.hpp"
 #include "common/log.hpp"
 
 namespace paynotify::ingest {
@@ -34,10 +33,7 @@ struct IngestServer::Shared {
   std::atomic<bool> draining{false};
   std::atomic<int> connections{0};
   std::atomic<int64_t> in_flight{0};
-  // Delivery reports arrive on the producer's thread and are posted to a connection's
-  // io_context; the gate keeps them from being posted to a context being destroyed.
-  std::mutex gate_mu;
-  bool gate_open = true;
+  std::shared_ptr<DeliveryGate> gate = std::make_shared<DeliveryGate>();
 };
 
 namespace {
@@ -100,32 +96,6 @@ void count_and_log(Shared& s, const IntakeAnswer& a, const IntakeDecision* d) {
              {"paymentId", d ? d->payment_id : std::string{}}});
 }
 
-struct PendingDelivery {
-  explicit PendingDelivery(const net::any_io_executor& ex) : timer(ex) {}
-  net::steady_timer timer;
-  std::optional<DeliveryResult> result;
-};
-
-// Publishes and waits for the delivery report, at most --ack-timeout-ms.
-net::awaitable<DeliveryResult> publish_and_wait(std::shared_ptr<Shared> s, OutgoingRecord record) {
-  const auto ex = co_await net::this_coro::executor;
-  auto pending = std::make_shared<PendingDelivery>(ex);
-  pending->timer.expires_after(s->limits.ack_timeout);
-  s->publisher.publish(std::move(record), [s, pending, ex](const DeliveryResult& r) {
-    std::lock_guard lock(s->gate_mu);
-    if (!s->gate_open) return;
-    // One io_context per thread: this runs on the connection's own thread, so no lock is
-    // needed between setting the result and the coroutine reading it.
-    net::post(ex, [pending, r] {
-      pending->result = r;
-      pending->timer.cancel();
-    });
-  });
-  if (!pending->result) co_await pending->timer.async_wait(kTuple);
-  if (pending->result) co_return *pending->result;
-  co_return DeliveryResult{false, "no delivery report within --ack-timeout-ms", -1, -1};
-}
-
 net::awaitable<IntakeAnswer> answer_request(std::shared_ptr<Shared> s, const Request& req) {
   const IntakeRequest in{req.method_string(),  req.target(),
                          req[http::field::content_type], req["client-id"],
@@ -139,7 +109,8 @@ net::awaitable<IntakeAnswer> answer_request(std::shared_ptr<Shared> s, const Req
     co_return std::move(*decision.answer);
   }
   const auto publish_started = std::chrono::steady_clock::now();
-  const DeliveryResult delivery = co_await publish_and_wait(s, std::move(*decision.record));
+  const DeliveryResult delivery = co_await publish_and_wait(s->publisher, std::move(*decision.record),
+                                                           s->limits.ack_timeout, s->gate);
   s->metrics.produce_seconds.observe(seconds_since(publish_started));
   IntakeAnswer answer = NotificationIntake::answer_for_delivery(delivery);
   count_and_log(*s, answer, &decision);
@@ -286,10 +257,7 @@ int64_t IngestServer::drain_and_stop(std::chrono::milliseconds grace) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   const int64_t left = shared_->in_flight.load();
-  {
-    std::lock_guard lock(shared_->gate_mu);
-    shared_->gate_open = false;
-  }
+  shared_->gate->close();
   for (auto& ctx : contexts_) ctx->stop();
   for (auto& t : threads_) t.join();
   threads_.clear();

@@ -1,0 +1,94 @@
+#pragma once
+// Runs blocking DedupeStore calls on threads of their own (one store connection each) and
+// resumes the awaiting coroutine on its executor: the worker's I/O thread never blocks on Redis.
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "worker/dedupe_store.hpp"
+
+namespace paynotify::worker {
+
+class DedupePool {
+ public:
+  using Factory = std::function<std::unique_ptr<DedupeStore>()>;
+
+  DedupePool(std::size_t threads, const Factory& make_store) {
+    for (std::size_t i = 0; i < threads; ++i) {
+      threads_.emplace_back([this, store = std::shared_ptr<DedupeStore>(make_store())] { run(*store); });
+    }
+  }
+  ~DedupePool() { stop(); }
+  DedupePool(const DedupePool&) = delete;
+  DedupePool& operator=(const DedupePool&) = delete;
+
+  void stop() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) if (t.joinable()) t.join();
+  }
+
+  // co_await pool.call([](DedupeStore& s) { return s.claim(...); }) -> the lambda's result.
+  template <typename Fn>
+  auto call(Fn fn) -> boost::asio::awaitable<decltype(fn(std::declval<DedupeStore&>()))> {
+    using Result = decltype(fn(std::declval<DedupeStore&>()));
+    co_return co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(Result)>(
+        [this, fn = std::move(fn)](auto handler) mutable {
+          auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+          enqueue([shared, fn = std::move(fn)](DedupeStore& store) mutable {
+            Result result = fn(store);
+            auto ex = boost::asio::get_associated_executor(*shared);
+            boost::asio::post(ex, [shared, result = std::move(result)]() mutable { (*shared)(std::move(result)); });
+          });
+        },
+        boost::asio::use_awaitable);
+  }
+
+  std::size_t queued() const {
+    std::lock_guard lock(mu_);
+    return jobs_.size();
+  }
+
+ private:
+  void enqueue(std::function<void(DedupeStore&)> job) {
+    {
+      std::lock_guard lock(mu_);
+      jobs_.push_back(std::move(job));
+    }
+    cv_.notify_one();
+  }
+
+  void run(DedupeStore& store) {
+    for (;;) {
+      std::function<void(DedupeStore&)> job;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+        if (jobs_.empty()) return;  // stopping and drained
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      job(store);
+    }
+  }
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void(DedupeStore&)>> jobs_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace paynotify::worker

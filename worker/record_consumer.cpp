@@ -1,0 +1,193 @@
+#include "worker/record_consumer.hpp"
+
+#include <chrono>
+#include <stdexcept>
+
+#include "common/kafka_producer.hpp"
+#include "common/log.hpp"
+
+namespace paynotify::worker {
+namespace {
+
+void set(rd_kafka_conf_t* conf, const std::string& k, const std::string& v) {
+  char err[512];
+  if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+    rd_kafka_conf_destroy(conf);
+    throw std::runtime_error("Kafka property " + k + ": " + err);
+  }
+}
+
+std::vector<TopicPartition> to_vector(const rd_kafka_topic_partition_list_t* parts) {
+  std::vector<TopicPartition> out;
+  for (int i = 0; i < parts->cnt; ++i) out.push_back({parts->elems[i].topic, parts->elems[i].partition});
+  return out;
+}
+
+}  // namespace
+
+std::string ConsumedMessage::header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (k == name) return v;
+  }
+  return {};
+}
+
+RecordConsumer::RecordConsumer(ConsumerSettings settings, ConsumerCallbacks callbacks)
+    : settings_(std::move(settings)), callbacks_(std::move(callbacks)) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  set(conf, "bootstrap.servers", settings_.brokers);
+  set(conf, "group.id", settings_.group);
+  set(conf, "partition.assignment.strategy", "cooperative-sticky");
+  // Offsets are stored by the engine once an outcome is recorded, and committed from there.
+  set(conf, "enable.auto.offset.store", "false");
+  set(conf, "enable.auto.commit", "true");
+  set(conf, "auto.commit.interval.ms", "1000");
+  set(conf, "auto.offset.reset", "earliest");
+  set(conf, "client.id", "paynotify-worker");
+  set(conf, "session.timeout.ms", "10000");
+  set(conf, "heartbeat.interval.ms", "1000");
+  for (const auto& [k, v] : settings_.properties) set(conf, k, v);
+  rd_kafka_conf_set_rebalance_cb(conf, &RecordConsumer::on_rebalance);
+  rd_kafka_conf_set_log_cb(conf, &log_librdkafka);
+  rd_kafka_conf_set_opaque(conf, this);
+  char err[512];
+  rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+  if (rk_ == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    throw std::runtime_error(std::string("cannot create Kafka consumer: ") + err);
+  }
+  rd_kafka_poll_set_consumer(rk_);
+}
+
+RecordConsumer::~RecordConsumer() {
+  stop();
+  if (rk_ != nullptr) rd_kafka_destroy(rk_);
+}
+
+void RecordConsumer::start() {
+  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(static_cast<int>(settings_.topics.size()));
+  for (const auto& t : settings_.topics) rd_kafka_topic_partition_list_add(topics, t.c_str(), RD_KAFKA_PARTITION_UA);
+  const auto err = rd_kafka_subscribe(rk_, topics);
+  rd_kafka_topic_partition_list_destroy(topics);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) throw std::runtime_error(std::string("subscribe failed: ") + rd_kafka_err2str(err));
+  running_.store(true);
+  poller_ = std::thread([this] { poll_loop(); });
+}
+
+void RecordConsumer::stop() {
+  if (!running_.exchange(false)) return;
+  if (poller_.joinable()) poller_.join();
+  rd_kafka_commit(rk_, nullptr, 0);  // what was stored; no error when nothing was
+  rd_kafka_consumer_close(rk_);      // leaves the group; runs the revoke callback
+}
+
+void RecordConsumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                                  void* opaque) {
+  auto* self = static_cast<RecordConsumer*>(opaque);
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    log_event(spdlog::level::info, "partitions_assigned", {{"count", parts->cnt}});
+    if (rd_kafka_error_t* e = rd_kafka_incremental_assign(rk, parts)) rd_kafka_error_destroy(e);
+    if (self->is_paused_.load()) rd_kafka_pause_partitions(rk, parts);
+    return;
+  }
+  if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+    log_event(spdlog::level::info, "partitions_revoked", {{"count", parts->cnt}});
+    if (self->callbacks_.on_revoke) self->callbacks_.on_revoke(to_vector(parts));
+    // Commit what was stored for these partitions before another member takes them over.
+    if (!rd_kafka_assignment_lost(rk)) rd_kafka_commit(rk, parts, 0);
+    if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts)) rd_kafka_error_destroy(e);
+    std::lock_guard lock(self->lag_mu_);
+    for (const auto& tp : to_vector(parts)) self->lag_.erase(tp);
+    return;
+  }
+  log_event(spdlog::level::err, "rebalance_failed", {{"error", rd_kafka_err2str(err)}});
+  if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts)) rd_kafka_error_destroy(e);
+}
+
+void RecordConsumer::apply_pause() {
+  const bool want = want_paused_.load();
+  if (want == is_paused_.load()) return;
+  rd_kafka_topic_partition_list_t* parts = nullptr;
+  if (rd_kafka_assignment(rk_, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+  if (want) rd_kafka_pause_partitions(rk_, parts); else rd_kafka_resume_partitions(rk_, parts);
+  rd_kafka_topic_partition_list_destroy(parts);
+  is_paused_.store(want);
+  log_event(spdlog::level::info, want ? "consumption_paused" : "consumption_resumed");
+}
+
+void RecordConsumer::refresh_lag() {
+  rd_kafka_topic_partition_list_t* parts = nullptr;
+  if (rd_kafka_assignment(rk_, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+  rd_kafka_position(rk_, parts);
+  std::map<TopicPartition, int64_t> lag;
+  bool any_known = false;
+  for (int i = 0; i < parts->cnt; ++i) {
+    int64_t low = 0, high = 0;
+    const auto& p = parts->elems[i];
+    if (rd_kafka_get_watermark_offsets(rk_, p.topic, p.partition, &low, &high) != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+    any_known = true;
+    const int64_t position = p.offset >= 0 ? p.offset : low;
+    lag[{p.topic, p.partition}] = std::max<int64_t>(0, high - position);
+  }
+  rd_kafka_topic_partition_list_destroy(parts);
+  std::lock_guard lock(lag_mu_);
+  lag_ = std::move(lag);
+  (void)any_known;
+}
+
+std::map<TopicPartition, int64_t> RecordConsumer::lag() const {
+  std::lock_guard lock(lag_mu_);
+  return lag_;
+}
+
+void RecordConsumer::poll_loop() {
+  auto next_probe = std::chrono::steady_clock::now();
+  while (running_.load()) {
+    apply_pause();
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, 100);
+    if (std::chrono::steady_clock::now() >= next_probe) {
+      refresh_lag();
+      const rd_kafka_metadata_t* md = nullptr;
+      reachable_.store(rd_kafka_metadata(rk_, 0, nullptr, &md, 1000) == RD_KAFKA_RESP_ERR_NO_ERROR);
+      if (md != nullptr) rd_kafka_metadata_destroy(md);
+      next_probe = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    }
+    if (m == nullptr) continue;
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        log_event(spdlog::level::warn, "consume_error", {{"error", rd_kafka_message_errstr(m)}});
+      }
+      rd_kafka_message_destroy(m);
+      continue;
+    }
+    ConsumedMessage msg;
+    msg.topic = rd_kafka_topic_name(m->rkt);
+    msg.partition = m->partition;
+    msg.offset = m->offset;
+    if (m->key) msg.key.assign(static_cast<const char*>(m->key), m->key_len);
+    if (m->payload) msg.value.assign(static_cast<const char*>(m->payload), m->len);
+    rd_kafka_headers_t* hdrs = nullptr;
+    if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      const char* name;
+      const void* value;
+      size_t size;
+      for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+        msg.headers.emplace_back(name, value ? std::string(static_cast<const char*>(value), size) : std::string());
+      }
+    }
+    rd_kafka_message_destroy(m);
+    callbacks_.on_record(std::move(msg));
+  }
+}
+
+void RecordConsumer::store_offset(const std::string& topic, int32_t partition, int64_t next_offset) {
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(list, topic.c_str(), partition)->offset = next_offset;
+  const auto err = rd_kafka_offsets_store(rk_, list);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    log_event(spdlog::level::debug, "offset_store_skipped", {{"topic", topic}, {"partition", partition}, {"error", rd_kafka_err2str(err)}});
+  }
+  rd_kafka_topic_partition_list_destroy(list);
+}
+
+}  // namespace paynotify::worker

@@ -1,0 +1,89 @@
+#pragma once
+// The worker's Kafka consumer-group member: cooperative-sticky assignment, offsets stored only
+// when the engine says an outcome is recorded, committed on revoke and at shutdown.
+// librdkafka is polled on a thread of its own; records are handed over through callbacks.
+
+#include <librdkafka/rdkafka.h>
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/publisher.hpp"
+
+namespace paynotify::worker {
+
+struct ConsumedMessage {
+  std::string topic;
+  int32_t partition = -1;
+  int64_t offset = -1;
+  std::string key;
+  std::string value;
+  RecordHeaders headers;
+  std::string header(std::string_view name) const;
+};
+
+struct TopicPartition {
+  std::string topic;
+  int32_t partition;
+  bool operator<(const TopicPartition& o) const { return std::tie(topic, partition) < std::tie(o.topic, o.partition); }
+};
+
+struct ConsumerSettings {
+  std::string brokers;
+  std::string group = "paynotify-worker";
+  std::vector<std::string> topics;
+  std::map<std::string, std::string> properties;
+};
+
+struct ConsumerCallbacks {
+  std::function<void(ConsumedMessage)> on_record;
+  // Called on the poll thread before revoked partitions are committed and given up; it must
+  // return only when nothing will store offsets for them any more.
+  std::function<void(const std::vector<TopicPartition>&)> on_revoke;
+};
+
+class RecordConsumer {
+ public:
+  RecordConsumer(ConsumerSettings settings, ConsumerCallbacks callbacks);  // throws on bad config
+  ~RecordConsumer();
+  RecordConsumer(const RecordConsumer&) = delete;
+  RecordConsumer& operator=(const RecordConsumer&) = delete;
+
+  void start();
+  // Commits what was stored, leaves the group cleanly, stops the poll thread.
+  void stop();
+
+  // Thread-safe. next_offset is the offset after the last finished record.
+  void store_offset(const std::string& topic, int32_t partition, int64_t next_offset);
+  // Thread-safe: takes effect on the poll thread within one poll interval.
+  void set_paused(bool paused) { want_paused_.store(paused); }
+  bool paused() const { return is_paused_.load(); }
+  bool reachable() const { return reachable_.load(); }
+
+  // Records behind the end of each owned partition (updated every second).
+  std::map<TopicPartition, int64_t> lag() const;
+
+ private:
+  static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts, void* opaque);
+  void poll_loop();
+  void apply_pause();
+  void refresh_lag();
+
+  ConsumerSettings settings_;
+  ConsumerCallbacks callbacks_;
+  rd_kafka_t* rk_ = nullptr;
+  std::thread poller_;
+  std::atomic<bool> running_{false};
+  std::atomic<bool> want_paused_{false};
+  std::atomic<bool> is_paused_{false};
+  std::atomic<bool> reachable_{false};
+  mutable std::mutex lag_mu_;
+  std::map<TopicPartition, int64_t> lag_;
+};
+
+}  // namespace paynotify::worker

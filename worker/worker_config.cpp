@@ -1,0 +1,72 @@
+#include "worker/worker_config.hpp"
+
+#include <unistd.h>
+
+#include "common/ids.hpp"
+
+namespace paynotify::worker {
+
+Options worker_options() {
+  return Options(
+      "paynotify-worker",
+      "Consumes verified Antom notifications from Kafka, deduplicates them in Redis and applies "
+      "each payment, capture and refund outcome once to the order service, in order per payment.",
+      {
+          {"kafka-brokers", "127.0.0.1:9092", "Kafka bootstrap servers"},
+          {"topic", "antom.notifications", "main topic; <topic>.retry and <topic>.dlq are derived from it"},
+          {"group", "paynotify-worker", "Kafka consumer group"},
+          {"redis", "127.0.0.1:6379", "Redis host:port for dedupe"},
+          {"redis-password", "", "Redis AUTH password (prefer the environment variable)"},
+          {"redis-connections", "4", "Redis connections, each on a thread of its own"},
+          {"order-service-url", "", "base URL of the order service; events go to <url>/payment-events"},
+          {"order-timeout-ms", "5000", "time allowed for one order-service call"},
+          {"admin-listen", "0.0.0.0:9103", "address:port for /healthz, /readyz and /metrics"},
+          {"dedupe-ttl-s", "604800", "how long an applied event is remembered (default 7 days)"},
+          {"lease-ms", "30000", "how long a claim holds an event; longer than the slowest apply with its quick retries"},
+          {"max-attempts", "6", "rounds through the retry topic before an event is dead-lettered"},
+          {"quick-retries", "3", "order-service tries in process per round"},
+          {"retry-base-ms", "2000", "first retry-topic delay; doubles each round (with jitter), at most 10 min"},
+          {"concurrency", "64", "events applied at once, across payments"},
+          {"max-in-flight", "20000", "records held in memory before consumption pauses"},
+          {"drain-timeout-ms", "20000", "on SIGTERM, how long in-flight events may take to finish"},
+          {"log-level", "info", "trace, debug, info, warn or error"},
+      });
+}
+
+WorkerConfig worker_config_from(const Options& o) {
+  WorkerConfig c;
+  c.kafka_brokers = o.str("kafka-brokers");
+  if (c.kafka_brokers.empty()) throw ConfigError("--kafka-brokers must not be empty");
+  c.group = o.str("group");
+  if (c.group.empty()) throw ConfigError("--group must not be empty");
+  c.kafka_properties = o.kafka_properties();
+  std::tie(c.redis.host, c.redis.port) = o.endpoint("redis");
+  c.redis.password = o.str("redis-password");
+  c.redis_connections = static_cast<std::size_t>(o.integer("redis-connections", 1, 64));
+  c.order_service.url = o.str("order-service-url");
+  if (c.order_service.url.empty()) throw ConfigError("--order-service-url is required");
+  if (c.order_service.url.rfind("http://", 0) != 0) {
+    throw ConfigError("--order-service-url must start with http:// (put TLS in a sidecar or mesh), got '" +
+                      c.order_service.url + "'");
+  }
+  c.order_service.request_timeout = std::chrono::milliseconds(o.integer("order-timeout-ms", 100, 120000));
+  std::tie(c.admin_host, c.admin_port) = o.endpoint("admin-listen");
+  c.engine.main_topic = o.str("topic");
+  if (c.engine.main_topic.empty()) throw ConfigError("--topic must not be empty");
+  c.engine.dedupe_ttl_s = o.integer("dedupe-ttl-s", 60, 365 * 86400);
+  c.engine.lease_ms = o.integer("lease-ms", 1000, 3600000);
+  c.engine.retry.max_attempts = static_cast<int>(o.integer("max-attempts", 1, 100));
+  c.engine.retry.in_process_attempts = static_cast<int>(o.integer("quick-retries", 1, 20));
+  c.engine.retry.retry_topic_base_ms = o.integer("retry-base-ms", 10, 3600000);
+  c.engine.concurrency = static_cast<std::size_t>(o.integer("concurrency", 1, 10000));
+  c.engine.max_in_flight = static_cast<std::size_t>(o.integer("max-in-flight", 1, 10000000));
+  c.drain_timeout = std::chrono::milliseconds(o.integer("drain-timeout-ms", 0, 600000));
+  c.log_level = o.str("log-level");
+  char host[256] = "worker";
+  gethostname(host, sizeof host - 1);
+  // Unique per process: a lease left by a crashed worker is never mistaken for this one's.
+  c.engine.owner = std::string(host) + ":" + std::to_string(getpid()) + ":" + random_hex(4);
+  return c;
+}
+
+}  // namespace paynotify::worker

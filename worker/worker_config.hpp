@@ -1,0 +1,33 @@
+#pragma once
+// paynotify-worker's options (DESIGN.md "Configuration") and their translation into settings.
+
+#include <map>
+#include <string>
+
+#include "common/options.hpp"
+#include "worker/order_service_client.hpp"
+#include "worker/redis_dedupe_store.hpp"
+#include "worker/worker_engine.hpp"
+
+namespace paynotify::worker {
+
+Options worker_options();
+
+struct WorkerConfig {
+  EngineSettings engine;
+  OrderServiceSettings order_service;
+  RedisSettings redis;
+  std::size_t redis_connections = 4;
+  std::string kafka_brokers;
+  std::string group;
+  std::map<std::string, std::string> kafka_properties;
+  std::string admin_host;
+  uint16_t admin_port = 9103;
+  std::chrono::milliseconds drain_timeout{20000};
+  std::string log_level;
+};
+
+// Throws ConfigError naming the option.
+WorkerConfig worker_config_from(const Options& options);
+
+}  // namespace paynotify::worker

@@ -1,0 +1,49 @@
+#pragma once
+// The worker's Prometheus series, created once at start-up.
+
+#include "common/metrics.hpp"
+#include "worker/retry_policy.hpp"
+
+namespace paynotify::worker {
+
+struct WorkerMetrics {
+  explicit WorkerMetrics(MetricsRegistry& r)
+      : consumed(r.counter("paynotify_worker_consumed_total", "Records consumed from the main and retry topics")),
+        applied(r.counter("paynotify_worker_applied_total", "Events the order service applied (2xx or 409)")),
+        duplicates(r.counter("paynotify_worker_duplicates_skipped_total", "Events skipped: applied before")),
+        retried(r.counter("paynotify_worker_retried_total", "Order-service calls repeated in process")),
+        to_retry_topic(r.counter("paynotify_worker_retry_topic_total", "Events handed to the retry topic")),
+        dead_transient(r.counter("paynotify_worker_dead_lettered_total", "Events dead-lettered, by error class", "error_class=\"transient\"")),
+        dead_not_found(r.counter("paynotify_worker_dead_lettered_total", "Events dead-lettered, by error class", "error_class=\"not_found\"")),
+        dead_permanent(r.counter("paynotify_worker_dead_lettered_total", "Events dead-lettered, by error class", "error_class=\"permanent\"")),
+        dead_invalid(r.counter("paynotify_worker_dead_lettered_total", "Events dead-lettered, by error class", "error_class=\"invalid_record\"")),
+        waits(r.counter("paynotify_worker_claim_waits_total", "Claims that had to wait: busy elsewhere or parked behind a retry")),
+        order_seconds(r.histogram("paynotify_worker_order_service_seconds", "Order-service call latency")),
+        in_flight(r.gauge("paynotify_worker_in_flight_records", "Records consumed and not yet finished")),
+        parked(r.gauge("paynotify_worker_parked_records", "Records waiting behind an earlier event of their payment")) {}
+
+  Counter& dead_lettered(ErrorClass c) {
+    switch (c) {
+      case ErrorClass::not_found: return dead_not_found;
+      case ErrorClass::permanent: return dead_permanent;
+      case ErrorClass::invalid_record: return dead_invalid;
+      default: return dead_transient;
+    }
+  }
+
+  Counter& consumed;
+  Counter& applied;
+  Counter& duplicates;
+  Counter& retried;
+  Counter& to_retry_topic;
+  Counter& dead_transient;
+  Counter& dead_not_found;
+  Counter& dead_permanent;
+  Counter& dead_invalid;
+  Counter& waits;
+  Histogram& order_seconds;
+  Gauge& in_flight;
+  Gauge& parked;
+};
+
+}  // namespace paynotify::worker
