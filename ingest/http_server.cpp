@@ -109,8 +109,8 @@ net::awaitable<IntakeAnswer> answer_request(std::shared_ptr<Shared> s, const Req
     co_return std::move(*decision.answer);
   }
   const auto publish_started = std::chrono::steady_clock::now();
-  const DeliveryResult delivery = co_await publish_and_wait(s->publisher, std::move(*decision.record),
-                                                           s->limits.ack_timeout, s->gate);
+  auto delivering = publish_and_wait(s->publisher, std::move(*decision.record), s->limits.ack_timeout, s->gate);
+  const DeliveryResult delivery = co_await std::move(delivering);
   s->metrics.produce_seconds.observe(seconds_since(publish_started));
   IntakeAnswer answer = NotificationIntake::answer_for_delivery(delivery);
   count_and_log(*s, answer, &decision);
@@ -142,14 +142,13 @@ net::awaitable<void> serve_connection(tcp::socket socket, std::shared_ptr<Shared
       // gets one 400 first. No request was accepted, so nothing was published.
       // Beast rejects a declared Content-Length above the body limit while parsing the header.
       if (hec == http::error::body_limit) {
-        co_await write_and_close(stream,
-                                 NotificationIntake::answer_for(Outcome::too_large, "body exceeds --max-body-bytes"),
-                                 11, *s);
+        auto reply = write_and_close(stream, NotificationIntake::answer_for(Outcome::too_large, "body exceeds --max-body-bytes"), 11, *s);
+        co_await std::move(reply);
       } else if (hec.category() == http::make_error_code(http::error::end_of_stream).category() &&
                  hec != http::error::end_of_stream && hec != http::error::partial_message) {
-        co_await write_and_close(stream,
-                                 NotificationIntake::answer_for(Outcome::malformed, "malformed HTTP request: " + hec.message()),
-                                 11, *s);
+        auto reply = write_and_close(
+            stream, NotificationIntake::answer_for(Outcome::malformed, "malformed HTTP request: " + hec.message()), 11, *s);
+        co_await std::move(reply);
       }
       break;
     }
@@ -158,15 +157,15 @@ net::awaitable<void> serve_connection(tcp::socket socket, std::shared_ptr<Shared
     stream.expires_after(s->limits.body_timeout);
     auto [bec, bn] = co_await http::async_read(stream, buffer, parser, kTuple);
     if (bec == http::error::body_limit) {
-      co_await write_and_close(stream,
-                               NotificationIntake::answer_for(Outcome::too_large, "body exceeds --max-body-bytes"),
-                               version, *s);
+      auto reply = write_and_close(stream, NotificationIntake::answer_for(Outcome::too_large, "body exceeds --max-body-bytes"), version, *s);
+      co_await std::move(reply);
       break;
     }
     if (bec) break;
     Request req = parser.release();
     const bool keep_alive = req.keep_alive();
-    IntakeAnswer answer = co_await answer_request(s, req);
+    auto answering = answer_request(s, req);
+    IntakeAnswer answer = co_await std::move(answering);
     auto res = make_response(answer.status, std::move(answer.body), version,
                              keep_alive && !s->draining.load());
     stream.expires_after(s->limits.body_timeout);

@@ -41,19 +41,13 @@ class DedupePool {
   }
 
   // co_await pool.call([](DedupeStore& s) { return s.claim(...); }) -> the lambda's result.
+  // Not a coroutine itself (GCC 12 mishandles lambdas captured in coroutine frames): it hands
+  // the job to a store thread and returns the awaitable that the result completes.
   template <typename Fn>
-  auto call(Fn fn) -> boost::asio::awaitable<decltype(fn(std::declval<DedupeStore&>()))> {
+  auto call(Fn fn) {
     using Result = decltype(fn(std::declval<DedupeStore&>()));
-    co_return co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(Result)>(
-        [this, fn = std::move(fn)](auto handler) mutable {
-          auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-          enqueue([shared, fn = std::move(fn)](DedupeStore& store) mutable {
-            Result result = fn(store);
-            auto ex = boost::asio::get_associated_executor(*shared);
-            boost::asio::post(ex, [shared, result = std::move(result)]() mutable { (*shared)(std::move(result)); });
-          });
-        },
-        boost::asio::use_awaitable);
+    return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(Result)>(
+        Initiation<Fn>{this, std::move(fn)}, boost::asio::use_awaitable);
   }
 
   std::size_t queued() const {
@@ -62,6 +56,22 @@ class DedupePool {
   }
 
  private:
+  template <typename Fn>
+  struct Initiation {
+    DedupePool* pool;
+    Fn fn;
+    template <typename Handler>
+    void operator()(Handler handler) {
+      using Result = decltype(fn(std::declval<DedupeStore&>()));
+      auto shared = std::make_shared<Handler>(std::move(handler));
+      pool->enqueue([shared, job = std::move(fn)](DedupeStore& store) mutable {
+        Result result = job(store);
+        auto ex = boost::asio::get_associated_executor(*shared);
+        boost::asio::post(ex, [shared, result]() mutable { (*shared)(result); });
+      });
+    }
+  };
+
   void enqueue(std::function<void(DedupeStore&)> job) {
     {
       std::lock_guard lock(mu_);

@@ -137,7 +137,8 @@ void WorkerEngine::finish(std::shared_ptr<Record> r, bool recorded) {
 net::awaitable<void> WorkerEngine::process(std::shared_ptr<Record> r) {
   bool recorded = true;
   try {
-    co_await handle(r);
+    auto handling = handle(r);
+    co_await std::move(handling);
   } catch (const std::exception& e) {
     // Its offset is never stored, so the record is redelivered after a restart.
     log_event(spdlog::level::err, "record_failed",
@@ -155,7 +156,10 @@ net::awaitable<void> WorkerEngine::sleep(std::chrono::milliseconds d) {
 template <typename Fn>
 net::awaitable<void> WorkerEngine::until_stored(Fn fn) {
   // An outcome must be recorded before the offset moves on; the store coming back is awaited.
-  while (!co_await dedupe_.call(fn)) {
+  // Named awaitables, not temporaries inside co_await: GCC 12 destroys such temporaries twice.
+  for (;;) {
+    auto op = dedupe_.call(fn);
+    if (co_await std::move(op)) break;
     dedupe_ok_.store(false);
     co_await sleep(std::chrono::milliseconds(500));
   }
@@ -167,8 +171,9 @@ net::awaitable<bool> WorkerEngine::claim(const PaymentEvent& e) {
   const std::string owner = settings_.owner;
   const int64_t lease = settings_.lease_ms;
   for (;;) {
-    const ClaimOutcome outcome =
-        co_await dedupe_.call([key, owner, lease](DedupeStore& s) { return s.claim(key, owner, lease); });
+    auto job = [key, owner, lease](DedupeStore& s) { return s.claim(key, owner, lease); };
+    auto op = dedupe_.call(std::move(job));
+    const ClaimOutcome outcome = co_await std::move(op);
     switch (outcome) {
       case ClaimOutcome::claimed:
         dedupe_ok_.store(true);
@@ -192,8 +197,8 @@ net::awaitable<bool> WorkerEngine::claim(const PaymentEvent& e) {
   }
 }
 
-net::awaitable<void> WorkerEngine::divert(std::shared_ptr<Record> r, const std::string& topic, int attempt,
-                                          int64_t not_before_ms, ErrorClass error_class, const std::string& error) {
+net::awaitable<void> WorkerEngine::divert(std::shared_ptr<Record> r, std::string topic, int attempt,
+                                          int64_t not_before_ms, ErrorClass error_class, std::string error) {
   OutgoingRecord out;
   out.topic = topic;
   out.key = r->message.key;
@@ -214,7 +219,8 @@ net::awaitable<void> WorkerEngine::divert(std::shared_ptr<Record> r, const std::
   out.headers.emplace_back("error-class", std::string(error_class_name(error_class)));
   out.headers.emplace_back("error", error.substr(0, 1000));
   for (;;) {
-    const DeliveryResult d = co_await publish_and_wait(publisher_, out, settings_.publish_timeout, gate_);
+    auto delivery = publish_and_wait(publisher_, out, settings_.publish_timeout, gate_);
+    const DeliveryResult d = co_await std::move(delivery);
     if (d.durable) co_return;
     log_event(spdlog::level::warn, "divert_failed", {{"topic", topic}, {"error", d.error}});
     co_await sleep(std::chrono::milliseconds(1000));
@@ -231,12 +237,14 @@ net::awaitable<void> WorkerEngine::handle(std::shared_ptr<Record> r) {
   EventDerivation derived = derive_event(m.value, header_int(m, "received-at", 0));
   if (!derived.event) {
     log_event(spdlog::level::warn, "dead_lettered", {{"errorClass", "invalid_record"}, {"error", derived.error}, {"offset", m.offset}});
-    co_await divert(r, settings_.dead_letter_topic(), round, 0, ErrorClass::invalid_record, derived.error);
+    auto dead_letter = divert(r, settings_.dead_letter_topic(), round, 0, ErrorClass::invalid_record, derived.error);
+    co_await std::move(dead_letter);
     metrics_.dead_lettered(ErrorClass::invalid_record).inc();
     co_return;
   }
   const PaymentEvent& e = *derived.event;
-  if (!co_await claim(e)) co_return;
+  auto claiming = claim(e);
+  if (!co_await std::move(claiming)) co_return;
 
   const EventKey key{e.order_key, e.event_id};
   const std::string owner = settings_.owner;
@@ -246,13 +254,15 @@ net::awaitable<void> WorkerEngine::handle(std::shared_ptr<Record> r) {
   std::uniform_real_distribution<double> jitter(0.0, 1.0);
   for (int attempt_in_round = 1;; ++attempt_in_round) {
     const auto started = std::chrono::steady_clock::now();
-    const ApplyResult result = co_await orders_.apply(call);
+    auto call_order_service = orders_.apply(call);
+    const ApplyResult result = co_await std::move(call_order_service);
     metrics_.order_seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     const NextStep step = next_step(result, attempt_in_round, round, settings_.retry, jitter(rng_));
     switch (step.action) {
       case Action::applied: {
         const int64_t ttl = settings_.dedupe_ttl_s;
-        co_await until_stored([key, owner, ttl](DedupeStore& s) { return s.complete(key, owner, ttl); });
+        auto record_done = until_stored([key, owner, ttl](DedupeStore& s) { return s.complete(key, owner, ttl); });
+        co_await std::move(record_done);
         metrics_.applied.inc();
         log_event(spdlog::level::debug, "applied", {{"eventId", e.event_id}, {"status", result.status}});
         co_return;
@@ -262,16 +272,20 @@ net::awaitable<void> WorkerEngine::handle(std::shared_ptr<Record> r) {
         co_await sleep(std::chrono::milliseconds(step.delay_ms));
         continue;
       case Action::retry_topic: {
-        co_await divert(r, settings_.retry_topic(), round + 1, now_ms() + step.delay_ms, step.error_class, step.error);
+        auto hand_over = divert(r, settings_.retry_topic(), round + 1, now_ms() + step.delay_ms, step.error_class, step.error);
+        co_await std::move(hand_over);
         const int64_t park_ttl = settings_.dedupe_ttl_s;
-        co_await until_stored([key, owner, park_ttl](DedupeStore& s) { return s.release(key, owner, true, park_ttl); });
+        auto park = until_stored([key, owner, park_ttl](DedupeStore& s) { return s.release(key, owner, true, park_ttl); });
+        co_await std::move(park);
         metrics_.to_retry_topic.inc();
         log_event(spdlog::level::info, "retry_later", {{"eventId", e.event_id}, {"attempt", round + 1}, {"error", step.error}});
         co_return;
       }
       case Action::dead_letter: {
-        co_await divert(r, settings_.dead_letter_topic(), round, 0, step.error_class, step.error);
-        co_await until_stored([key, owner](DedupeStore& s) { return s.release(key, owner, false, 0); });
+        auto dead_letter = divert(r, settings_.dead_letter_topic(), round, 0, step.error_class, step.error);
+        co_await std::move(dead_letter);
+        auto unpark = until_stored([key, owner](DedupeStore& s) { return s.release(key, owner, false, 0); });
+        co_await std::move(unpark);
         metrics_.dead_lettered(step.error_class).inc();
         log_event(spdlog::level::warn, "dead_lettered",
                   {{"eventId", e.event_id}, {"errorClass", error_class_name(step.error_class)}, {"error", step.error}});

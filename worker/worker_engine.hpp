@@ -66,8 +66,8 @@ class WorkerEngine {
   boost::asio::awaitable<void> process(std::shared_ptr<Record> r);
   boost::asio::awaitable<void> handle(std::shared_ptr<Record> r);
   boost::asio::awaitable<bool> claim(const PaymentEvent& e);
-  boost::asio::awaitable<void> divert(std::shared_ptr<Record> r, const std::string& topic, int attempt,
-                                      int64_t not_before_ms, ErrorClass error_class, const std::string& error);
+  boost::asio::awaitable<void> divert(std::shared_ptr<Record> r, std::string topic, int attempt,
+                                      int64_t not_before_ms, ErrorClass error_class, std::string error);
   boost::asio::awaitable<void> sleep(std::chrono::milliseconds d);
   template <typename Fn>
   boost::asio::awaitable<void> until_stored(Fn fn);
