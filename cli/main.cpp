@@ -13,6 +13,7 @@ Commands:
   keygen    write a test RSA-2048 key pair (PEM and the Dashboard's base64 form)
   topics    `topics ensure`: create the main, retry and dead-letter topics if missing
   peek      print a topic's records as JSON lines (signatures redacted)
+  replay    move dead-lettered records back to the main topic (filters, --dry-run)
 
 Run `paynotify COMMAND --help` for a command's options.
 )";
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
     if (command == "keygen") return keygen_command(args);
     if (command == "topics") return topics_command(args);
     if (command == "peek") return peek_command(args);
+    if (command == "replay") return replay_command(args);
     if (command == "--help" || command == "-h" || command == "help") {
       std::cout << kUsage;
       return 0;

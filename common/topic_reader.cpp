@@ -2,6 +2,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 
@@ -43,25 +44,50 @@ ConsumedRecord to_record(const rd_kafka_message_t* m, const std::string& topic) 
   return r;
 }
 
-}  // namespace
-
-std::vector<ConsumedRecord> read_topic_from_start(const std::string& brokers,
-                                                  const std::map<std::string, std::string>& properties,
-                                                  const std::string& topic, std::size_t max_records,
-                                                  std::chrono::milliseconds timeout) {
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  set(conf, "bootstrap.servers", brokers);
-  set(conf, "group.id", "paynotify-reader");  // required by the API; nothing is committed
-  set(conf, "enable.auto.commit", "false");
-  set(conf, "enable.auto.offset.store", "false");
-  for (const auto& [k, v] : properties) set(conf, k, v);
+std::unique_ptr<rd_kafka_t, ConsumerCloser> make_consumer(rd_kafka_conf_t* conf) {
   char err[512];
   rd_kafka_t* raw = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
   if (raw == nullptr) {
     rd_kafka_conf_destroy(conf);
     throw std::runtime_error(std::string("cannot create Kafka consumer: ") + err);
   }
-  std::unique_ptr<rd_kafka_t, ConsumerCloser> rk(raw);
+  return std::unique_ptr<rd_kafka_t, ConsumerCloser>(raw);
+}
+
+}  // namespace
+
+void commit_read_position(const std::string& brokers, const std::map<std::string, std::string>& properties,
+                          const std::vector<ConsumedRecord>& records) {
+  if (records.empty()) return;
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  set(conf, "bootstrap.servers", brokers);
+  set(conf, "enable.auto.commit", "false");
+  for (const auto& [k, v] : properties) set(conf, k, v);
+  auto rk = make_consumer(conf);
+  std::map<std::pair<std::string, int32_t>, int64_t> next;
+  for (const auto& r : records) {
+    auto& n = next[{r.topic, r.partition}];
+    n = std::max(n, r.offset + 1);
+  }
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(next.size()));
+  for (const auto& [tp, offset] : next) rd_kafka_topic_partition_list_add(list, tp.first.c_str(), tp.second)->offset = offset;
+  const auto err = rd_kafka_commit(rk.get(), list, 0);
+  rd_kafka_topic_partition_list_destroy(list);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) throw std::runtime_error(std::string("commit failed: ") + rd_kafka_err2str(err));
+}
+
+std::vector<ConsumedRecord> read_topic_from_start(const std::string& brokers,
+                                                  const std::map<std::string, std::string>& properties,
+                                                  const std::string& topic, std::size_t max_records,
+                                                  std::chrono::milliseconds timeout, bool from_committed) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  set(conf, "bootstrap.servers", brokers);
+  set(conf, "group.id", "paynotify-reader");  // required by the API; nothing is committed
+  set(conf, "enable.auto.commit", "false");
+  set(conf, "enable.auto.offset.store", "false");
+  set(conf, "auto.offset.reset", "earliest");
+  for (const auto& [k, v] : properties) set(conf, k, v);
+  auto rk = make_consumer(conf);
 
   rd_kafka_topic_t* t = rd_kafka_topic_new(rk.get(), topic.c_str(), nullptr);
   const rd_kafka_metadata_t* md = nullptr;
@@ -76,7 +102,7 @@ std::vector<ConsumedRecord> read_topic_from_start(const std::string& brokers,
   rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);
   for (int i = 0; i < md->topics[0].partition_cnt; ++i) {
     rd_kafka_topic_partition_list_add(parts, topic.c_str(), md->topics[0].partitions[i].id)->offset =
-        RD_KAFKA_OFFSET_BEGINNING;
+        from_committed ? RD_KAFKA_OFFSET_STORED : RD_KAFKA_OFFSET_BEGINNING;
   }
   rd_kafka_metadata_destroy(md);
   rd_kafka_assign(rk.get(), parts);

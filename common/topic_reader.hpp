@@ -21,10 +21,15 @@ struct ConsumedRecord {
 };
 
 // Returns once `max_records` arrived or `timeout` passed, whichever is first.
+// from_committed: start at the offsets committed for properties["group.id"] (else the start).
 // Throws std::runtime_error when the topic's metadata cannot be had.
 std::vector<ConsumedRecord> read_topic_from_start(const std::string& brokers,
                                                   const std::map<std::string, std::string>& properties,
                                                   const std::string& topic, std::size_t max_records,
-                                                  std::chrono::milliseconds timeout);
+                                                  std::chrono::milliseconds timeout, bool from_committed = false);
+
+// Commits, for properties["group.id"], the position after the last of `records` per partition.
+void commit_read_position(const std::string& brokers, const std::map<std::string, std::string>& properties,
+                          const std::vector<ConsumedRecord>& records);
 
 }  // namespace paynotify

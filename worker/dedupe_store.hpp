@@ -28,9 +28,11 @@ class DedupeStore {
   virtual ClaimOutcome claim(const EventKey& key, const std::string& owner, int64_t lease_ms) = 0;
   // Marks the event applied for ttl_s, and lifts the payment's parking if this event set it.
   virtual bool complete(const EventKey& key, const std::string& owner, int64_t ttl_s) = 0;
-  // Gives the lease back. park=true: later events of the payment wait until this one is
-  // applied or dead-lettered (it is going to the retry topic). park=false lifts its parking.
-  virtual bool release(const EventKey& key, const std::string& owner, bool park, int64_t park_ttl_s) = 0;
+  // Later events of the payment wait until this one is applied or dead-lettered. Set before
+  // the event is handed to the retry topic, so its retry can never complete before the parking.
+  virtual bool park(const EventKey& key, int64_t ttl_s) = 0;
+  // Gives the lease back if still held; unpark=true also lifts this event's parking.
+  virtual bool release(const EventKey& key, const std::string& owner, bool unpark) = 0;
   virtual bool ping() = 0;
 };
 

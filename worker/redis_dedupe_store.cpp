@@ -27,14 +27,18 @@ if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
 return 'ok'
 )lua";
 
-// ARGV owner, event id, park (1|0), parking TTL s.
+// ARGV owner, event id, unpark (1|0).
 constexpr const char* kRelease = R"lua(
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-if ARGV[3] == '1' then
-  redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[4])
-elseif redis.call('GET', KEYS[2]) == ARGV[2] then
-  redis.call('DEL', KEYS[2])
-end
+if ARGV[3] == '1' and redis.call('GET', KEYS[2]) == ARGV[2] then redis.call('DEL', KEYS[2]) end
+return 'ok'
+)lua";
+
+// KEYS[1] payment parking; ARGV event id, TTL s. Not done events only: a retry that already
+// completed must not park its payment again.
+constexpr const char* kPark = R"lua(
+if redis.call('GET', KEYS[2]) == 'done' then return 'done' end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 return 'ok'
 )lua";
 
@@ -53,6 +57,7 @@ std::string sha1_hex(const std::string& text) {
 const std::string& claim_sha() { static const std::string s = sha1_hex(kClaim); return s; }
 const std::string& complete_sha() { static const std::string s = sha1_hex(kComplete); return s; }
 const std::string& release_sha() { static const std::string s = sha1_hex(kRelease); return s; }
+const std::string& park_sha() { static const std::string s = sha1_hex(kPark); return s; }
 
 timeval to_timeval(std::chrono::milliseconds ms) {
   return {ms.count() / 1000, ms.count() % 1000 * 1000};
@@ -177,10 +182,15 @@ bool RedisDedupeStore::complete(const EventKey& key, const std::string& owner, i
               {owner, std::to_string(ttl_s), key.event_id}, out);
 }
 
-bool RedisDedupeStore::release(const EventKey& key, const std::string& owner, bool park, int64_t park_ttl_s) {
+bool RedisDedupeStore::release(const EventKey& key, const std::string& owner, bool unpark) {
   std::string out;
   return eval(kRelease, release_sha(), {event_state_key(key), parked_key(key)},
-              {owner, key.event_id, park ? "1" : "0", std::to_string(park_ttl_s)}, out);
+              {owner, key.event_id, unpark ? "1" : "0"}, out);
+}
+
+bool RedisDedupeStore::park(const EventKey& key, int64_t ttl_s) {
+  std::string out;
+  return eval(kPark, park_sha(), {parked_key(key), event_state_key(key)}, {key.event_id, std::to_string(ttl_s)}, out);
 }
 
 bool RedisDedupeStore::ping() {

@@ -31,7 +31,8 @@ class RedisDedupeStore final : public DedupeStore {
 
   ClaimOutcome claim(const EventKey& key, const std::string& owner, int64_t lease_ms) override;
   bool complete(const EventKey& key, const std::string& owner, int64_t ttl_s) override;
-  bool release(const EventKey& key, const std::string& owner, bool park, int64_t park_ttl_s) override;
+  bool park(const EventKey& key, int64_t ttl_s) override;
+  bool release(const EventKey& key, const std::string& owner, bool unpark) override;
   bool ping() override;
 
   const std::string& last_error() const { return last_error_; }

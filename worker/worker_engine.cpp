@@ -62,7 +62,8 @@ WorkerEngine::WorkerEngine(EngineSettings settings, net::io_context& ctx, Dedupe
       orders_(orders),
       publisher_(publisher),
       metrics_(metrics),
-      store_offset_(std::move(store)) {}
+      store_offset_(std::move(store)),
+      slots_(settings_.concurrency) {}
 
 WorkerEngine::~WorkerEngine() { gate_->close(); }
 
@@ -96,22 +97,17 @@ void WorkerEngine::accept(std::shared_ptr<Record> r) {
   // A retry-topic record is the parked head of its payment: later events of the payment wait
   // for it in the dedupe store (claim says "parked"), so it must not queue behind them here.
   if (r->from_retry_topic) {
-    start_when_slot(r);
+    start(r);
     return;
   }
   if (auto runnable = lanes_.enqueue(r->lane_key, r)) {
-    start_when_slot(*runnable);
+    start(*runnable);
   } else {
     metrics_.parked.set(static_cast<int64_t>(lanes_.waiting()));
   }
 }
 
-void WorkerEngine::start_when_slot(std::shared_ptr<Record> r) {
-  if (active_ >= settings_.concurrency) {
-    ready_.push_back(std::move(r));
-    return;
-  }
-  ++active_;
+void WorkerEngine::start(std::shared_ptr<Record> r) {
   net::co_spawn(ctx_, process(std::move(r)), log_failure);
 }
 
@@ -122,15 +118,9 @@ void WorkerEngine::finish(std::shared_ptr<Record> r, bool recorded) {
   }
   in_flight_.fetch_sub(1);
   metrics_.in_flight.set(in_flight_.load());
-  --active_;
   if (!r->from_retry_topic) {
-    if (auto next = lanes_.finish(r->lane_key)) ready_.push_front(std::move(*next));
+    if (auto next = lanes_.finish(r->lane_key)) start(std::move(*next));
     metrics_.parked.set(static_cast<int64_t>(lanes_.waiting()));
-  }
-  while (!ready_.empty() && active_ < settings_.concurrency) {
-    auto next = std::move(ready_.front());
-    ready_.pop_front();
-    start_when_slot(std::move(next));
   }
 }
 
@@ -254,8 +244,11 @@ net::awaitable<void> WorkerEngine::handle(std::shared_ptr<Record> r) {
   std::uniform_real_distribution<double> jitter(0.0, 1.0);
   for (int attempt_in_round = 1;; ++attempt_in_round) {
     const auto started = std::chrono::steady_clock::now();
+    auto slot = slots_.acquire();
+    co_await std::move(slot);
     auto call_order_service = orders_.apply(call);
     const ApplyResult result = co_await std::move(call_order_service);
+    slots_.release();
     metrics_.order_seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     const NextStep step = next_step(result, attempt_in_round, round, settings_.retry, jitter(rng_));
     switch (step.action) {
@@ -272,11 +265,14 @@ net::awaitable<void> WorkerEngine::handle(std::shared_ptr<Record> r) {
         co_await sleep(std::chrono::milliseconds(step.delay_ms));
         continue;
       case Action::retry_topic: {
+        // Park first, then hand over: the retry may run (and finish) the moment it is durable.
+        const int64_t park_ttl = settings_.dedupe_ttl_s;
+        auto park = until_stored([key, park_ttl](DedupeStore& s) { return s.park(key, park_ttl); });
+        co_await std::move(park);
         auto hand_over = divert(r, settings_.retry_topic(), round + 1, now_ms() + step.delay_ms, step.error_class, step.error);
         co_await std::move(hand_over);
-        const int64_t park_ttl = settings_.dedupe_ttl_s;
-        auto park = until_stored([key, owner, park_ttl](DedupeStore& s) { return s.release(key, owner, true, park_ttl); });
-        co_await std::move(park);
+        auto release = until_stored([key, owner](DedupeStore& s) { return s.release(key, owner, false); });
+        co_await std::move(release);
         metrics_.to_retry_topic.inc();
         log_event(spdlog::level::info, "retry_later", {{"eventId", e.event_id}, {"attempt", round + 1}, {"error", step.error}});
         co_return;
@@ -284,7 +280,7 @@ net::awaitable<void> WorkerEngine::handle(std::shared_ptr<Record> r) {
       case Action::dead_letter: {
         auto dead_letter = divert(r, settings_.dead_letter_topic(), round, 0, step.error_class, step.error);
         co_await std::move(dead_letter);
-        auto unpark = until_stored([key, owner](DedupeStore& s) { return s.release(key, owner, false, 0); });
+        auto unpark = until_stored([key, owner](DedupeStore& s) { return s.release(key, owner, true); });
         co_await std::move(unpark);
         metrics_.dead_lettered(step.error_class).inc();
         log_event(spdlog::level::warn, "dead_lettered",

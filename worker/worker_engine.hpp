@@ -16,6 +16,7 @@
 
 #include "common/await_delivery.hpp"
 #include "common/publisher.hpp"
+#include "worker/apply_slots.hpp"
 #include "worker/dedupe_pool.hpp"
 #include "worker/offset_tracker.hpp"
 #include "worker/order_service_client.hpp"
@@ -33,7 +34,7 @@ struct EngineSettings {
   int64_t lease_ms = 30000;
   int64_t dedupe_ttl_s = 7 * 86400;
   RetryPolicy retry;
-  std::size_t concurrency = 64;         // events applied at once
+  std::size_t concurrency = 64;         // order-service calls at once
   std::size_t max_in_flight = 20000;    // records held before consumption pauses
   std::chrono::milliseconds claim_backoff{250};
   std::chrono::milliseconds publish_timeout{10000};
@@ -61,7 +62,7 @@ class WorkerEngine {
 
  private:
   void accept(std::shared_ptr<Record> r);
-  void start_when_slot(std::shared_ptr<Record> r);
+  void start(std::shared_ptr<Record> r);
   void finish(std::shared_ptr<Record> r, bool recorded);
   boost::asio::awaitable<void> process(std::shared_ptr<Record> r);
   boost::asio::awaitable<void> handle(std::shared_ptr<Record> r);
@@ -85,8 +86,7 @@ class WorkerEngine {
   // Engine-thread state.
   PaymentLanes<std::shared_ptr<Record>> lanes_;
   std::map<TopicPartition, OffsetTracker> trackers_;
-  std::deque<std::shared_ptr<Record>> ready_;
-  std::size_t active_ = 0;
+  ApplySlots slots_;
 
   std::atomic<int64_t> in_flight_{0};
   std::atomic<bool> dedupe_ok_{true};

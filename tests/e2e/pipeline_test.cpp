@@ -1,0 +1,194 @@
+// End to end on loopback: ingest -> Kafka -> worker -> Redis -> reference order service.
+// Promise 3 (each event takes effect once) and promise 4 (order per payment) under re-sends,
+// outages, dead-lettering and replay, crashes, Redis restarts and group changes.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
+#include <future>
+#include <random>
+#include <thread>
+
+#include "common/ids.hpp"
+#include "tests/support/kafka_topic.hpp"
+#include "tests/support/notifications.hpp"
+#include "tests/support/pipeline.hpp"
+
+namespace paynotify::testing {
+namespace {
+
+namespace json = boost::json;
+
+std::string capture_body(const std::string& payment_id, const std::string& status = "S") {
+  return R"({"notifyType":"CAPTURE_RESULT","captureAmount":{"currency":"SGD","value":"4200"},"captureId":"cap-)" +
+         payment_id + R"(","captureRequestId":"cr-)" + payment_id + R"(","paymentId":")" + payment_id +
+         R"(","result":{"resultCode":")" + (status == "S" ? std::string("SUCCESS") : std::string("PROCESS_FAIL")) +
+         R"(","resultStatus":")" + status + R"(","resultMessage":"m"}})";
+}
+
+// Authorization then capture for `payments` payments named <prefix>-<run>-<i>, fresh per run
+// so that dedupe state left in Redis by an earlier run never meets them.
+std::vector<std::string> auth_and_capture(const std::string& prefix, int payments) {
+  const std::string run = random_hex(3);
+  std::vector<std::string> bodies;
+  for (int i = 0; i < payments; ++i) {
+    const std::string id = prefix + "-" + run + "-" + std::to_string(i);
+    bodies.push_back(payment_result_body(id));
+    bodies.push_back(capture_body(id));
+  }
+  return bodies;
+}
+
+// Sends every body with `threads` senders; each must be acknowledged.
+void send_all(IngestHarness& ingest, const std::vector<std::string>& bodies, int threads = 6) {
+  std::atomic<std::size_t> next{0};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> senders;
+  for (int t = 0; t < threads; ++t) {
+    senders.emplace_back([&] {
+      for (std::size_t i = next.fetch_add(1); i < bodies.size(); i = next.fetch_add(1)) {
+        if (ingest.send(bodies[i]) != 200) failures.fetch_add(1);
+      }
+    });
+  }
+  for (auto& s : senders) s.join();
+  ASSERT_EQ(failures.load(), 0);
+}
+
+// Every payment's applied events equal the topic's order, each once.
+void expect_each_once_in_order(Pipeline& p, std::size_t records_in_topic, std::size_t distinct_events) {
+  const auto expected = p.expected_order(records_in_topic);
+  const json::object applied = p.applied();
+  EXPECT_EQ(applied.at("applied").to_number<uint64_t>(), distinct_events);
+  const auto& payments = applied.at("payments").as_object();
+  std::size_t checked = 0;
+  for (const auto& [payment, events] : expected) {
+    const auto* got = payments.if_contains(payment);
+    ASSERT_NE(got, nullptr) << payment << " never reached the order service";
+    std::vector<std::string> order;
+    for (const auto& e : got->at("events").as_array()) order.emplace_back(e.as_string());
+    EXPECT_EQ(order, events) << "payment " << payment;
+    checked += events.size();
+  }
+  EXPECT_EQ(checked, distinct_events);
+}
+
+TEST(Pipeline, EachEventOnceInOrderThoughSentThreeTimesShuffled) {
+  Pipeline p("resend");
+  p.start_worker();
+  auto bodies = auth_and_capture("pay-rs", 1000);  // 2,000 distinct notifications
+  std::vector<std::string> sends;
+  for (int copy = 0; copy < 3; ++copy) sends.insert(sends.end(), bodies.begin(), bodies.end());
+  std::shuffle(sends.begin(), sends.end(), std::mt19937_64{7});
+  send_all(p.ingest(), sends);
+  ASSERT_TRUE(wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(90)))
+      << "applied " << p.applied_count() << " of " << bodies.size() << "; logs in " << p.log_dir();
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // nothing more may arrive
+  expect_each_once_in_order(p, sends.size(), bodies.size());
+}
+
+TEST(Pipeline, AnOrderServiceOutageDelaysButLosesNothing) {
+  Pipeline p("outage");
+  p.control(R"({"failRate":1.0,"failStatus":503})");
+  p.start_worker();
+  const auto bodies = auth_and_capture("pay-out", 100);
+  send_all(p.ingest(), bodies);
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  EXPECT_EQ(p.applied_count(), 0u);
+  EXPECT_GT(p.applied().at("failed").to_number<uint64_t>(), 0u);
+  EXPECT_FALSE(read_topic(p.topic() + ".retry", 1, std::chrono::seconds(5)).empty()) << "handed to the retry topic";
+  p.control(R"({"failRate":0.0})");
+  ASSERT_TRUE(wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(90)))
+      << "applied " << p.applied_count() << "; logs in " << p.log_dir();
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  expect_each_once_in_order(p, bodies.size(), bodies.size());
+}
+
+TEST(Pipeline, APermanentRejectionIsDeadLetteredAndReplayApplesIt) {
+  Pipeline p("dlq");
+  const std::string dead_id = "pay-dead-" + random_hex(3), alive_id = "pay-alive-" + random_hex(3);
+  p.control(R"({"rejectPaymentIds":[")" + dead_id + R"("],"rejectStatus":422})");
+  p.start_worker();
+  ASSERT_EQ(p.ingest().send(payment_result_body(dead_id)), 200u);
+  ASSERT_EQ(p.ingest().send(payment_result_body(alive_id)), 200u);
+  ASSERT_TRUE(wait_until([&] { return p.applied_count() >= 1; }, std::chrono::seconds(30)));
+  const auto dead = read_topic(p.topic() + ".dlq", 1, std::chrono::seconds(20));
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].key, dead_id);
+  EXPECT_EQ(dead[0].headers.at("error-class"), "permanent");
+  EXPECT_NE(dead[0].headers.at("error").find("422"), std::string::npos) << dead[0].headers.at("error");
+  EXPECT_EQ(dead[0].headers.at("original-topic"), p.topic());
+  EXPECT_EQ(dead[0].value, payment_result_body(dead_id));
+
+  p.control(R"({"rejectPaymentIds":[]})");
+  const std::string replay = std::string(PAYNOTIFY_CLI_BIN) + " replay --kafka-brokers " + kafka_brokers() +
+                             " --topic " + p.topic() + " --group replay-" + p.topic() + " --error-class permanent >>" +
+                             p.log_dir() + "/replay.log 2>&1";
+  ASSERT_EQ(std::system(replay.c_str()), 0);
+  ASSERT_TRUE(wait_until([&] { return p.applied_count() >= 2; }, std::chrono::seconds(30)));
+  EXPECT_EQ(p.applied().at("payments").as_object().at(dead_id).at("state").as_string(), "AUTHORIZED");
+  // A second replay finds nothing new to move.
+  ASSERT_EQ(std::system(replay.c_str()), 0);
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  EXPECT_EQ(p.applied_count(), 2u);
+}
+
+TEST(Pipeline, AWorkerKilledMidStreamLosesNothingAndAppliesNothingTwice) {
+  Pipeline p("sigkill");
+  p.control(R"({"delayMs":3})");
+  auto& first = p.start_worker({"--concurrency", "16"});
+  const auto bodies = auth_and_capture("pay-kill", 750);
+  send_all(p.ingest(), bodies);
+  ASSERT_TRUE(wait_until([&] { return p.applied_count() >= 200; }, std::chrono::seconds(60)));
+  first.signal(SIGKILL);
+  first.wait();
+  const auto at_kill = p.applied_count();
+  EXPECT_LT(at_kill, bodies.size()) << "the kill came mid-stream";
+  p.start_worker();
+  ASSERT_TRUE(wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(90)))
+      << "applied " << p.applied_count() << "; logs in " << p.log_dir();
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  expect_each_once_in_order(p, bodies.size(), bodies.size());
+}
+
+TEST(Pipeline, AWorkerLeavingTheGroupMidStreamHandsOverCleanly) {
+  Pipeline p("leave");
+  p.control(R"({"delayMs":2})");
+  auto& first = p.start_worker({"--concurrency", "16"});
+  p.start_worker({"--concurrency", "16"});
+  const auto bodies = auth_and_capture("pay-leave", 750);
+  send_all(p.ingest(), bodies);
+  ASSERT_TRUE(wait_until([&] { return p.applied_count() >= 300; }, std::chrono::seconds(60)));
+  first.signal(SIGTERM);
+  EXPECT_EQ(first.wait(), 0) << "a clean drain; logs in " << p.log_dir();
+  ASSERT_TRUE(wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(90)))
+      << "applied " << p.applied_count() << "; logs in " << p.log_dir();
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  expect_each_once_in_order(p, bodies.size(), bodies.size());
+}
+
+// Stops and restarts the shared Redis: registered RUN_SERIAL.
+TEST(PipelineRedisRestart, RedisRestartedMidStreamLosesNothingAndAppliesNothingTwice) {
+  Pipeline p("redis");
+  p.control(R"({"delayMs":3})");
+  p.start_worker({"--concurrency", "16"});
+  const auto bodies = auth_and_capture("pay-redis", 750);
+  send_all(p.ingest(), bodies);
+  ASSERT_TRUE(wait_until([&] { return p.applied_count() >= 200; }, std::chrono::seconds(60)));
+  const std::string stack = std::string(PAYNOTIFY_SOURCE_DIR) + "/deploy/local/stack.sh";
+  ASSERT_EQ(std::system((stack + " down redis >/dev/null 2>&1").c_str()), 0);
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  const auto while_down = p.applied_count();
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  EXPECT_LE(p.applied_count(), while_down + 16) << "nothing new is claimed while Redis is down";
+  ASSERT_EQ(std::system((stack + " up redis >/dev/null 2>&1").c_str()), 0);
+  ASSERT_TRUE(wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(90)))
+      << "applied " << p.applied_count() << "; logs in " << p.log_dir();
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  expect_each_once_in_order(p, bodies.size(), bodies.size());
+}
+
+}  // namespace
+}  // namespace paynotify::testing

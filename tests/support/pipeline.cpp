@@ -1,0 +1,117 @@
+#include "tests/support/pipeline.hpp"
+
+#include <boost/json.hpp>
+
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+#include <thread>
+
+#include "common/ids.hpp"
+#include "common/kafka_admin.hpp"
+#include "tests/support/kafka_topic.hpp"
+#include "tests/support/raw_http.hpp"
+#include "worker/payment_event.hpp"
+
+namespace paynotify::testing {
+
+std::string redis_address() {
+  const char* r = std::getenv("PAYNOTIFY_REDIS");
+  if (r == nullptr || *r == '\0') throw std::runtime_error("PAYNOTIFY_REDIS is not set: run the tests through tests/run.sh");
+  return r;
+}
+
+bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return done();
+}
+
+Pipeline::Pipeline(const std::string& name) {
+  const std::string id = random_hex(4);
+  dir_ = (std::filesystem::temp_directory_path() / ("paynotify-e2e-" + name + "-" + id)).string();
+  std::filesystem::create_directories(dir_);
+  topic_ = "test.e2e." + name + "." + id;
+  group_ = "paynotify-worker-" + name + "-" + id;
+  std::vector<TopicSpec> specs;
+  for (const auto& t : pipeline_topic_names(topic_)) specs.push_back({t, 6, 1, {}});
+  for (const auto& r : ensure_topics(kafka_brokers(), {}, specs, 15000)) {
+    if (!r.error.empty()) throw std::runtime_error("topic " + r.name + ": " + r.error);
+  }
+  order_port_ = free_port();
+  order_service_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{PAYNOTIFY_ORDER_SERVICE_BIN, "--listen", "127.0.0.1:" + std::to_string(order_port_)},
+      dir_ + "/order-service.log");
+  if (!wait_until([&] { return raw_exchange(order_port_, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                                             std::chrono::milliseconds(500)).status == 200; },
+                  std::chrono::seconds(10))) {
+    throw std::runtime_error("reference order service did not start");
+  }
+  ingest_ = std::make_unique<IngestHarness>(kafka_brokers(), topic_);
+}
+
+Pipeline::~Pipeline() {
+  for (auto& w : workers_) {
+    if (w->running()) {
+      w->signal(SIGTERM);
+      w->wait();
+    }
+  }
+  ingest_.reset();
+  order_service_.reset();
+}
+
+std::string Pipeline::order_service_url() const { return "http://127.0.0.1:" + std::to_string(order_port_); }
+
+ChildProcess& Pipeline::start_worker(std::vector<std::string> extra) {
+  std::vector<std::string> argv = {PAYNOTIFY_WORKER_BIN,
+                                   "--kafka-brokers", kafka_brokers(),
+                                   "--topic", topic_,
+                                   "--group", group_,
+                                   "--redis", redis_address(),
+                                   "--order-service-url", order_service_url(),
+                                   "--admin-listen", "127.0.0.1:" + std::to_string(free_port()),
+                                   "--lease-ms", "3000",
+                                   "--retry-base-ms", "200",
+                                   "--max-attempts", "10",
+                                   "--order-timeout-ms", "2000",
+                                   "--drain-timeout-ms", "10000",
+                                   "--log-level", "info"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  workers_.push_back(std::make_unique<ChildProcess>(argv, dir_ + "/worker-" + std::to_string(workers_.size()) + ".log"));
+  return *workers_.back();
+}
+
+boost::json::object Pipeline::applied() {
+  const auto reply = raw_exchange(order_port_, "GET /applied HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                                  std::chrono::seconds(5));
+  const auto body = reply.text.find("\r\n\r\n");
+  if (reply.status != 200 || body == std::string::npos) throw std::runtime_error("GET /applied failed");
+  return boost::json::parse(reply.text.substr(body + 4)).as_object();
+}
+
+uint64_t Pipeline::applied_count() { return applied().at("applied").to_number<uint64_t>(); }
+
+void Pipeline::control(const std::string& json) {
+  const auto reply = raw_exchange(order_port_, post_request("/control", "Content-Type: application/json\r\n", json),
+                                  std::chrono::seconds(5));
+  if (reply.status != 200) throw std::runtime_error("POST /control failed");
+}
+
+std::map<std::string, std::vector<std::string>> Pipeline::expected_order(std::size_t records_in_topic) {
+  std::map<std::string, std::vector<std::string>> order;
+  std::set<std::string> seen;
+  // Within a partition records come in offset order; a payment lives in one partition.
+  for (const auto& r : read_topic(topic_, records_in_topic, std::chrono::seconds(30))) {
+    const auto derived = worker::derive_event(r.value, 0);
+    if (!derived.event || !seen.insert(derived.event->event_id).second) continue;
+    order[derived.event->payment_id].push_back(derived.event->event_id);
+  }
+  return order;
+}
+
+}  // namespace paynotify::testing

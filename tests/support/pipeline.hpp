@@ -1,0 +1,58 @@
+#pragma once
+// The whole pipeline on loopback for end-to-end tests: the real broker and Redis (from
+// tests/run.sh), an in-process ingest, paynotify-worker processes and the reference order service.
+
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <map>
+#include <set>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/support/child_process.hpp"
+#include "tests/support/ingest_harness.hpp"
+
+namespace paynotify::testing {
+
+std::string redis_address();  // PAYNOTIFY_REDIS
+
+class Pipeline {
+ public:
+  explicit Pipeline(const std::string& name);
+  ~Pipeline();
+
+  IngestHarness& ingest() { return *ingest_; }
+  const std::string& topic() const { return topic_; }
+  std::string order_service_url() const;
+
+  // Starts one more worker of the pipeline's group; extra flags are appended.
+  ChildProcess& start_worker(std::vector<std::string> extra = {});
+  std::vector<std::unique_ptr<ChildProcess>>& workers() { return workers_; }
+
+  // The reference order service's GET /applied, and POST /control.
+  boost::json::object applied();
+  void control(const std::string& json);
+  uint64_t applied_count();
+
+  // Event ids per payment in the order the main topic holds them (first occurrence).
+  std::map<std::string, std::vector<std::string>> expected_order(std::size_t records_in_topic);
+
+  std::string log_dir() const { return dir_; }
+
+ private:
+  std::string dir_;
+  std::string topic_;
+  std::string group_;
+  uint16_t order_port_ = 0;
+  std::unique_ptr<ChildProcess> order_service_;
+  std::unique_ptr<IngestHarness> ingest_;
+  std::vector<std::unique_ptr<ChildProcess>> workers_;
+};
+
+// Polls `done` every 100 ms until it is true or `timeout` passes; returns its last value.
+bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout);
+
+}  // namespace paynotify::testing
