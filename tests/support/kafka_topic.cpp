@@ -16,6 +16,12 @@ std::string kafka_brokers() {
   return b;
 }
 
+std::string redis_address() {
+  const char* r = std::getenv("PAYNOTIFY_REDIS");
+  if (r == nullptr || *r == '\0') throw std::runtime_error("PAYNOTIFY_REDIS is not set: run the tests through tests/run.sh");
+  return r;
+}
+
 std::string fresh_topic(const std::string& prefix, int partitions) {
   const std::string name = "test." + prefix + "." + random_hex(6);
   const auto reports = ensure_topics(kafka_brokers(), {}, {{name, partitions, 1, {}}}, 15000);

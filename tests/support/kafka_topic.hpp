@@ -14,6 +14,9 @@ namespace paynotify::testing {
 // PAYNOTIFY_KAFKA_BROKERS as tests/run.sh sets it; the test fails (not skips) without it.
 std::string kafka_brokers();
 
+// PAYNOTIFY_REDIS as tests/run.sh sets it.
+std::string redis_address();
+
 // A topic name no other test uses, created with `partitions` partitions.
 std::string fresh_topic(const std::string& prefix, int partitions = 3);
 

@@ -16,12 +16,6 @@
 
 namespace paynotify::testing {
 
-std::string redis_address() {
-  const char* r = std::getenv("PAYNOTIFY_REDIS");
-  if (r == nullptr || *r == '\0') throw std::runtime_error("PAYNOTIFY_REDIS is not set: run the tests through tests/run.sh");
-  return r;
-}
-
 bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {

@@ -14,10 +14,9 @@
 
 #include "tests/support/child_process.hpp"
 #include "tests/support/ingest_harness.hpp"
+#include "tests/support/kafka_topic.hpp"
 
 namespace paynotify::testing {
-
-std::string redis_address();  // PAYNOTIFY_REDIS
 
 class Pipeline {
  public:
