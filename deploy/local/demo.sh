@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The README's first command. On a fresh Debian 12 machine: installs what is needed, builds,
-# starts Kafka (and Redis), starts paynotify-ingest with a freshly generated demo key pair,
-# sends the notifications Antom would send for a few card payments, and shows what Antom would
-# have seen and what landed in Kafka. Leaves nothing running unless --keep is given.
+# starts Kafka and Redis, the reference order service, paynotify-worker and paynotify-ingest
+# (with a freshly generated demo key pair), sends the notifications Antom would send for a few
+# card payments, and shows what Antom saw, what landed in Kafka and the order states the worker
+# applied. Leaves nothing running unless --keep is given.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 keep=false
@@ -28,10 +29,10 @@ bin="$root/build/release"
 export PAYNOTIFY_STACK_DIR="${PAYNOTIFY_STACK_DIR:-$root/.stack/demo}"
 demo="$PAYNOTIFY_STACK_DIR/demo"
 mkdir -p "$demo"
-ingest_pid=""
+pids=()
 cleanup() {
   if [ "$keep" = true ]; then return; fi
-  [ -n "$ingest_pid" ] && kill -TERM "$ingest_pid" 2>/dev/null && wait "$ingest_pid" 2>/dev/null || true
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
   "$root/deploy/local/stack.sh" down >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -48,16 +49,30 @@ say "a demo key pair stands in for Antom's (and a second one for an impostor)"
 "$bin/cli/paynotify" keygen --out "$demo" --prefix impostor >/dev/null
 echo "Antom's public key as the Dashboard shows it: $(cut -c1-40 "$demo/antom-public.b64")..."
 
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-admin="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_ready() {  # wait_ready NAME URL LOG
+  for _ in $(seq 1 150); do curl -sf "$2" >/dev/null && return 0; sleep 0.1; done
+  echo "$1 did not become ready:"; cat "$3"; exit 1
+}
+port="$(free_port)"; admin="$(free_port)"; orders="$(free_port)"; worker_admin="$(free_port)"
+
+say "starting the reference order service, paynotify-worker and paynotify-ingest"
+"$bin/tests/paynotify-reference-order-service" --listen "127.0.0.1:$orders" >"$demo/orders.log" 2>&1 &
+pids+=($!)
+wait_ready "order service" "127.0.0.1:$orders/healthz" "$demo/orders.log"
+"$bin/worker/paynotify-worker" --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" \
+  --group "paynotify-demo-$(date +%s)" --redis "$PAYNOTIFY_REDIS" --order-service-url "http://127.0.0.1:$orders" \
+  --admin-listen "127.0.0.1:$worker_admin" --retry-base-ms 500 >"$demo/worker.log" 2>&1 &
+pids+=($!)
+wait_ready "worker" "127.0.0.1:$worker_admin/readyz" "$demo/worker.log"
 "$bin/ingest/paynotify-ingest" --listen "127.0.0.1:$port" --admin-listen "127.0.0.1:$admin" \
   --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" \
   --antom-public-key "$demo/antom-public.b64" --client-id SANDBOX_DEMO >"$demo/ingest.log" 2>&1 &
-ingest_pid=$!
-for _ in $(seq 1 100); do curl -sf "127.0.0.1:$admin/readyz" >/dev/null && break; sleep 0.1; done
-curl -sf "127.0.0.1:$admin/readyz" >/dev/null || { echo "ingest did not become ready:"; cat "$demo/ingest.log"; exit 1; }
+pids+=($!)
+wait_ready "ingest" "127.0.0.1:$admin/readyz" "$demo/ingest.log"
 url="http://127.0.0.1:$port/notifications/antom"
-echo "paynotify-ingest listens on $url (admin port $admin)"
+echo "paynotify-ingest listens on $url (admin port $admin); worker admin port $worker_admin;"
+echo "order service on http://127.0.0.1:$orders; logs in $demo"
 
 # The notifications Antom sends for three card payments in auth-capture mode.
 write() { printf '%s' "$2" >"$demo/$1.json"; }
@@ -65,7 +80,9 @@ write auth-ok '{"notifyType":"PAYMENT_RESULT","result":{"resultCode":"SUCCESS","
 write capture-ok '{"captureAmount":{"currency":"SGD","value":"4200"},"notifyType":"CAPTURE_RESULT","captureId":"202611250001C1","captureRequestId":"202611250001C1","captureTime":"2026-11-25T12:01:05+08:00","paymentId":"202611250001","result":{"resultCode":"SUCCESS","resultMessage":"success.","resultStatus":"S"}}'
 write auth-declined '{"notifyType":"PAYMENT_RESULT","result":{"resultCode":"PAYMENT_FAIL","resultStatus":"F","resultMessage":"Card declined by issuer"},"paymentRequestId":"order-1002","paymentId":"202611250002","paymentAmount":{"value":"990","currency":"SGD"},"paymentCreateTime":"2026-11-25T12:02:00+08:00"}'
 write auth-ok-3 '{"notifyType":"PAYMENT_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"},"paymentRequestId":"order-1003","paymentId":"202611250003","paymentAmount":{"value":"15000","currency":"SGD"},"paymentCreateTime":"2026-11-25T12:03:00+08:00","paymentTime":"2026-11-25T12:03:02+08:00"}'
-write capture-failed '{"captureAmount":{"currency":"SGD","value":"15000"},"notifyType":"CAPTURE_RESULT","captureId":"202611250003C1","captureRequestId":"cap-order-1003","paymentId":"202611250003","result":{"resultCode":"AUTH_EXPIRED","resultMessage":"The authorization has expired.","resultStatus":"F"}}'
+write capture-ok-3 '{"captureAmount":{"currency":"SGD","value":"15000"},"notifyType":"CAPTURE_RESULT","captureId":"202611250003C1","captureRequestId":"cap-order-1003","captureTime":"2026-11-25T12:03:09+08:00","paymentId":"202611250003","result":{"resultCode":"SUCCESS","resultMessage":"success.","resultStatus":"S"}}'
+write auth-ok-4 '{"notifyType":"PAYMENT_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"},"paymentRequestId":"order-1004","paymentId":"202611250004","paymentAmount":{"value":"2500","currency":"SGD"},"paymentCreateTime":"2026-11-18T09:00:00+08:00","paymentTime":"2026-11-18T09:00:02+08:00"}'
+write capture-failed '{"captureAmount":{"currency":"SGD","value":"2500"},"notifyType":"CAPTURE_RESULT","captureId":"202611250004C1","captureRequestId":"cap-order-1004","paymentId":"202611250004","result":{"resultCode":"AUTH_EXPIRED","resultMessage":"The authorization has expired.","resultStatus":"F"}}'
 
 send() {  # send LABEL FILE [extra paynotify send options]
   local label="$1" file="$2"; shift 2
@@ -78,16 +95,18 @@ say "Antom sends its notifications; what Antom sees back"
 send "authorization succeeded (order-1001)" auth-ok
 send "automatic capture succeeded (order-1001)" capture-ok
 send "authorization declined (order-1002)" auth-declined
+send "capture succeeded, ahead of its auth (1003)" capture-ok-3
 send "authorization succeeded (order-1003)" auth-ok-3
-send "capture failed, AUTH_EXPIRED (order-1003)" capture-failed
+send "authorization succeeded (order-1004)" auth-ok-4
+send "capture failed, AUTH_EXPIRED (order-1004)" capture-failed
 send "re-send of order-1001's authorization" auth-ok
 send "tampered in transit (amount changed)" auth-ok --tamper
 printf '%-44s ' "signed with someone else's key"
 "$bin/cli/paynotify" send --url "$url" --client-id SANDBOX_DEMO --private-key "$demo/impostor-private.pem" \
   "$demo/auth-ok.json" || true
 
-say "what is in Kafka topic $topic (6 acknowledged, the 2 forgeries nowhere)"
-"$bin/cli/paynotify" peek --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" --max 6 --timeout-ms 5000 |
+say "what is in Kafka topic $topic (8 acknowledged, the 2 forgeries nowhere)"
+"$bin/cli/paynotify" peek --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" --max 8 --timeout-ms 5000 |
   python3 -c '
 import json, sys
 for line in sys.stdin:
@@ -97,14 +116,28 @@ for line in sys.stdin:
     print("  partition %d offset %d  key %-14s %-15s %s %s" % (r["partition"], r["offset"], r["key"],
           v.get("notifyType", "?"), res.get("resultStatus", "?"), res.get("resultCode", "")))
 '
-say "ingest metrics"
+say "what the worker applied to the order service (7 events; the re-send skipped as a duplicate)"
+for _ in $(seq 1 150); do
+  [ "$(curl -s "127.0.0.1:$orders/applied" | python3 -c 'import json,sys; print(json.load(sys.stdin)["applied"])')" -ge 7 ] && break
+  sleep 0.2
+done
+curl -s "127.0.0.1:$orders/applied" | python3 -c '
+import json, sys
+book = json.load(sys.stdin)
+for payment, p in sorted(book["payments"].items()):
+    print("  payment %s  state %-15s events: %s" % (payment, p["state"], ", ".join(e.split(":")[0] + ":" + e.split(":")[-1] for e in p["events"])))
+print("  applied %d, repeated keys answered 409: %d" % (book["applied"], book["conflicts"]))
+'
+say "metrics"
 curl -s "127.0.0.1:$admin/metrics" | grep -E '^paynotify_ingest_requests_total' | grep -v ' 0$'
+curl -s "127.0.0.1:$worker_admin/metrics" | grep -E '^paynotify_worker_(consumed|applied|duplicates_skipped)_total'
 
 if [ "$keep" = true ]; then
   say "left running (--keep)"
-  echo "ingest: $url (pid $ingest_pid), admin http://127.0.0.1:$admin/metrics"
+  echo "ingest: $url, admin http://127.0.0.1:$admin/metrics; worker admin http://127.0.0.1:$worker_admin/metrics"
+  echo "order service: http://127.0.0.1:$orders/applied"
   "$root/deploy/local/stack.sh" status
-  echo "stop with: kill $ingest_pid; deploy/local/stack.sh down"
+  echo "stop with: kill ${pids[*]}; PAYNOTIFY_STACK_DIR=$PAYNOTIFY_STACK_DIR deploy/local/stack.sh down"
 else
   say "stopping everything the demo started"
 fi

@@ -56,6 +56,16 @@ struct OrderBook {
   std::mt19937_64 rng{42};
 };
 
+// How far a payment has come; a late notification never moves it back (a capture that
+// overtook its authorization leaves the payment CAPTURED).
+int rank_of(const std::string& state) {
+  if (state == "PENDING") return 1;
+  if (state == "AUTHORIZED" || state == "FAILED") return 2;
+  if (state == "CAPTURED" || state == "CAPTURE_FAILED") return 3;
+  if (state == "REFUNDED" || state == "REFUND_FAILED") return 4;
+  return 0;
+}
+
 std::string state_after(const std::string& type) {
   if (type == "PAYMENT_AUTHORIZED") return "AUTHORIZED";
   if (type == "PAYMENT_FAILED") return "FAILED";
@@ -104,7 +114,8 @@ std::pair<unsigned, std::string> apply_event(OrderBook& book, const std::string&
   book.applied_keys.insert(key);
   auto& p = book.payments[payment_id];
   p.events.emplace_back(key);
-  p.state = state_after(std::string(type->as_string()));
+  const std::string next = state_after(std::string(type->as_string()));
+  if (rank_of(next) >= rank_of(p.state)) p.state = next;
   ++book.applied;
   return {200, R"({"applied":true})"};
 }
