@@ -40,6 +40,7 @@ struct Run {
   std::atomic<uint64_t> next{0};
   std::vector<std::vector<double>> latencies_ms;  // one per connection, merged at the end
   std::atomic<uint64_t> acked{0}, failed{0}, errors{0};
+  uint64_t count = 0;  // 0: unlimited
 };
 
 net::awaitable<void> connection(tcp::endpoint target, Run* run, std::size_t slot) {
@@ -52,6 +53,7 @@ net::awaitable<void> connection(tcp::endpoint target, Run* run, std::size_t slot
   auto& latencies = run->latencies_ms[slot];
   for (;;) {
     const uint64_t i = run->next.fetch_add(1);
+    if (run->count > 0 && i >= run->count) co_return;
     Clock::time_point scheduled = Clock::now();
     if (run->rate > 0) {
       scheduled = run->start + std::chrono::nanoseconds(static_cast<int64_t>(static_cast<double>(i) * 1e9 / run->rate));
@@ -109,7 +111,9 @@ int main(int argc, char** argv) {
              {"duration-s", "10", "how long to send"},
              {"connections", "64", "keep-alive connections"},
              {"distinct", "4000", "distinct signed notifications prepared before the run"},
-             {"threads", "1", "I/O threads"}});
+             {"threads", "1", "I/O threads"},
+             {"count", "0", "stop after this many requests (0: only --duration-s counts)"},
+             {"id-prefix", "bench", "payment id prefix, so separate runs make distinct events"}});
   try {
     const auto outcome = o.parse({argv + 1, argv + argc}, {});
     if (outcome != Options::Outcome::run) {
@@ -122,6 +126,7 @@ int main(int argc, char** argv) {
     const std::string path = o.str("path");
     Run run;
     run.rate = static_cast<double>(o.integer("rate", 0, 1'000'000));
+    run.count = static_cast<uint64_t>(o.integer("count", 0, 100'000'000));
     const auto distinct = static_cast<std::size_t>(o.integer("distinct", 1, 1'000'000));
     run.requests.resize(distinct);
     // Signing costs ~1 ms a notification: prepare them on every core before the clock starts.
@@ -130,7 +135,7 @@ int main(int argc, char** argv) {
     for (unsigned w = 0; w < workers; ++w) {
       signers.emplace_back([&, w] {
         for (std::size_t i = w; i < distinct; i += workers) {
-          const std::string id = "bench-" + std::to_string(i);
+          const std::string id = o.str("id-prefix") + "-" + std::to_string(i);
           const std::string body =
               R"({"notifyType":"PAYMENT_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"},"paymentRequestId":"order-)" +
               id + R"(","paymentId":")" + id +

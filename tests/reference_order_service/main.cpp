@@ -3,7 +3,8 @@
 // by Idempotency-Key (409 for a repeated key), can be told to fail, and shows what it applied.
 //
 //   POST /payment-events   the contract
-//   GET  /applied          {"applied":N,"conflicts":N,"failed":N,"payments":{id:{"state":..,"events":[ids]}}}
+//   GET  /applied          {"applied":N,"conflicts":N,"failed":N,"receivedToAppliedMs":{..},
+//                           "payments":{id:{"state":..,"events":[ids]}}}   (?summary=1: no payments)
 //   POST /control          {"failRate":0.2,"failStatus":503,"failNext":5,"delayMs":50,
 //                           "rejectPaymentIds":["p1"],"rejectStatus":422,"unknownPaymentIds":["p2"]}
 //   GET  /healthz
@@ -19,12 +20,14 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <random>
 #include <set>
 
 #include "common/options.hpp"
+#include "common/request_time.hpp"
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
@@ -54,6 +57,7 @@ struct OrderBook {
   unsigned reject_status = 422;
   std::set<std::string> unknown_payment_ids;
   std::mt19937_64 rng{42};
+  std::vector<double> latencies_ms;  // apply time - receivedAt, for the benchmark
 };
 
 // How far a payment has come; a late notification never moves it back (a capture that
@@ -111,6 +115,13 @@ std::pair<unsigned, std::string> apply_event(OrderBook& book, const std::string&
     ++book.failed;
     return {404, R"({"error":"payment not known yet"})"};
   }
+  if (const auto* received = o.if_contains("receivedAt"); received && received->is_string()) {
+    if (const auto at = paynotify::parse_request_time_ms(std::string(received->as_string()))) {
+      const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch()).count();
+      book.latencies_ms.push_back(static_cast<double>(now - *at));
+    }
+  }
   book.applied_keys.insert(key);
   auto& p = book.payments[payment_id];
   p.events.emplace_back(key);
@@ -120,12 +131,25 @@ std::pair<unsigned, std::string> apply_event(OrderBook& book, const std::string&
   return {200, R"({"applied":true})"};
 }
 
-std::string applied_json(const OrderBook& book) {
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+}
+
+std::string applied_json(const OrderBook& book, bool with_payments) {
   json::object payments;
-  for (const auto& [id, p] : book.payments) payments[id] = json::object{{"state", p.state}, {"events", p.events}};
+  if (with_payments) {
+    for (const auto& [id, p] : book.payments) payments[id] = json::object{{"state", p.state}, {"events", p.events}};
+  }
+  // From the ingest's receipt (receivedAt) to this apply, in ms: what the benchmark reports.
+  json::object latency{{"samples", book.latencies_ms.size()},
+                       {"p50", percentile(book.latencies_ms, 0.5)},
+                       {"p99", percentile(book.latencies_ms, 0.99)}};
   return json::serialize(json::object{{"applied", book.applied},
                                       {"conflicts", book.conflicts},
                                       {"failed", book.failed},
+                                      {"receivedToAppliedMs", std::move(latency)},
                                       {"payments", std::move(payments)}});
 }
 
@@ -141,6 +165,7 @@ void control(OrderBook& book, const std::string& body) {
   if (const auto* v = o.if_contains("rejectStatus")) book.reject_status = v->to_number<unsigned>();
   if (o.contains("rejectPaymentIds")) book.reject_payment_ids = string_set(o.if_contains("rejectPaymentIds"));
   if (o.contains("unknownPaymentIds")) book.unknown_payment_ids = string_set(o.if_contains("unknownPaymentIds"));
+  if (o.contains("resetLatency")) book.latencies_ms.clear();
 }
 
 net::awaitable<void> serve(tcp::socket socket, OrderBook* book) {
@@ -162,8 +187,8 @@ net::awaitable<void> serve(tcp::socket socket, OrderBook* book) {
       auto [status, body] = apply_event(*book, std::string(req["Idempotency-Key"]), req.body());
       res.result(status);
       res.body() = body;
-    } else if (req.method() == http::verb::get && target == "/applied") {
-      res.body() = applied_json(*book);
+    } else if (req.method() == http::verb::get && (target == "/applied" || target == "/applied?summary=1")) {
+      res.body() = applied_json(*book, target == "/applied");
     } else if (req.method() == http::verb::post && target == "/control") {
       control(*book, req.body());
       res.body() = R"({"ok":true})";
