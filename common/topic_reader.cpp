@@ -6,6 +6,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "common/kafka_headers.hpp"
+
 namespace paynotify {
 namespace {
 
@@ -32,15 +34,7 @@ ConsumedRecord to_record(const rd_kafka_message_t* m, const std::string& topic) 
   r.partition = m->partition;
   r.offset = m->offset;
   r.timestamp_ms = rd_kafka_message_timestamp(m, nullptr);
-  rd_kafka_headers_t* hdrs = nullptr;
-  if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    const char* name;
-    const void* value;
-    size_t size;
-    for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
-      r.headers[name] = value != nullptr ? std::string(static_cast<const char*>(value), size) : std::string();
-    }
-  }
+  for (auto& [name, value] : headers_of(m)) r.headers[name] = std::move(value);
   return r;
 }
 

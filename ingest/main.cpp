@@ -1,47 +1,25 @@
 // paynotify-ingest: wires configuration, keys, the Kafka producer, the notification listener
 // and the admin port together, then waits for SIGTERM/SIGINT and drains.
-#include <csignal>
 #include <iostream>
 
 #include "common/admin_server.hpp"
 #include "common/kafka_producer.hpp"
 #include "common/log.hpp"
+#include "common/service_main.hpp"
 #include "ingest/ingest_config.hpp"
-
-#ifndef PAYNOTIFY_VERSION
-#define PAYNOTIFY_VERSION "dev"
-#endif
 
 using namespace paynotify;
 
 int main(int argc, char** argv) {
   Options options = ingest::ingest_options();
   ingest::IngestConfig config;
-  try {
-    const auto outcome = options.parse({argv + 1, argv + argc}, process_environment());
-    if (outcome == Options::Outcome::help) {
-      std::cout << options.help_text();
-      return 0;
-    }
-    if (outcome == Options::Outcome::version) {
-      std::cout << "paynotify-ingest " << PAYNOTIFY_VERSION << "\n";
-      return 0;
-    }
-    if (!options.positional().empty()) throw ConfigError("unexpected argument '" + options.positional().front() + "'");
-    config = ingest::ingest_config_from(options);
-    init_logging("ingest", config.log_level);
-  } catch (const std::exception& e) {
-    std::cerr << "paynotify-ingest: " << e.what() << "\n";
-    return 2;
+  if (const auto exit_code = start_service("paynotify-ingest", options, argc, argv, [&] {
+        config = ingest::ingest_config_from(options);
+        init_logging("ingest", config.log_level);
+      })) {
+    return *exit_code;
   }
-
-  // Block the stop signals in every thread; the main thread waits for them below.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  const sigset_t stop_signals = block_stop_signals();
 
   try {
     MetricsRegistry registry;
@@ -70,8 +48,7 @@ int main(int argc, char** argv) {
                {"threads", config.server.threads},
                {"keys", config.keys->size()}});
 
-    int sig = 0;
-    sigwait(&stop_signals, &sig);
+    const int sig = wait_for_stop_signal(stop_signals);
     log_event(spdlog::level::info, "draining", {{"signal", sig}});
     const int64_t unfinished = server.drain_and_stop(config.drain_timeout);
     const int unflushed = producer.flush_and_stop(static_cast<int>(config.drain_timeout.count()));

@@ -2,12 +2,12 @@
 // pool, the order-service client and the engine together; drains on SIGTERM/SIGINT.
 #include <boost/asio/executor_work_guard.hpp>
 
-#include <csignal>
 #include <iostream>
 
 #include "common/admin_server.hpp"
 #include "common/kafka_producer.hpp"
 #include "common/log.hpp"
+#include "common/service_main.hpp"
 #include "worker/worker_config.hpp"
 
 using namespace paynotify;
@@ -16,30 +16,13 @@ using namespace paynotify::worker;
 int main(int argc, char** argv) {
   Options options = worker_options();
   WorkerConfig config;
-  try {
-    const auto outcome = options.parse({argv + 1, argv + argc}, process_environment());
-    if (outcome == Options::Outcome::help) {
-      std::cout << options.help_text();
-      return 0;
-    }
-    if (outcome == Options::Outcome::version) {
-      std::cout << "paynotify-worker " << PAYNOTIFY_VERSION << "\n";
-      return 0;
-    }
-    if (!options.positional().empty()) throw ConfigError("unexpected argument '" + options.positional().front() + "'");
-    config = worker_config_from(options);
-    init_logging("worker", config.log_level);
-  } catch (const std::exception& e) {
-    std::cerr << "paynotify-worker: " << e.what() << "\n";
-    return 2;
+  if (const auto exit_code = start_service("paynotify-worker", options, argc, argv, [&] {
+        config = worker_config_from(options);
+        init_logging("worker", config.log_level);
+      })) {
+    return *exit_code;
   }
-
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  const sigset_t stop_signals = block_stop_signals();
 
   try {
     MetricsRegistry registry;
@@ -95,8 +78,7 @@ int main(int argc, char** argv) {
               {{"version", PAYNOTIFY_VERSION}, {"topic", config.engine.main_topic}, {"group", config.group},
                {"adminPort", admin.port()}, {"owner", config.engine.owner}});
 
-    int sig = 0;
-    sigwait(&stop_signals, &sig);
+    const int sig = wait_for_stop_signal(stop_signals);
     log_event(spdlog::level::info, "draining", {{"signal", sig}, {"inFlight", engine.in_flight()}});
     running.store(false);
     health.join();

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "common/kafka_headers.hpp"
 #include "common/kafka_producer.hpp"
 #include "common/log.hpp"
 
@@ -166,15 +167,7 @@ void RecordConsumer::poll_loop() {
     msg.offset = m->offset;
     if (m->key) msg.key.assign(static_cast<const char*>(m->key), m->key_len);
     if (m->payload) msg.value.assign(static_cast<const char*>(m->payload), m->len);
-    rd_kafka_headers_t* hdrs = nullptr;
-    if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      const char* name;
-      const void* value;
-      size_t size;
-      for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
-        msg.headers.emplace_back(name, value ? std::string(static_cast<const char*>(value), size) : std::string());
-      }
-    }
+    msg.headers = headers_of(m);
     rd_kafka_message_destroy(m);
     callbacks_.on_record(std::move(msg));
   }

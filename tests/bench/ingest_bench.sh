@@ -6,44 +6,13 @@
 #   4. the ingest's peak RSS over the whole run.
 # Usage: tests/bench/ingest_bench.sh [--seconds N]   (default 15 s per phase)
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 seconds=15
 [ "${1:-}" = "--seconds" ] && seconds="$2"
-
-"$root/deploy/local/setup.sh" >/dev/null
-"$root/deploy/local/build.sh" release >/dev/null
-bin="$root/build/release"
-export PAYNOTIFY_STACK_DIR="$(mktemp -d /tmp/paynotify-bench-stack.XXXXXX)"
-work="$(mktemp -d)"
-ingest_pid=""
-cleanup() {
-  [ -n "$ingest_pid" ] && kill -TERM "$ingest_pid" 2>/dev/null && wait "$ingest_pid" 2>/dev/null || true
-  "$root/deploy/local/stack.sh" down >/dev/null 2>&1 || true
-  rm -rf "$PAYNOTIFY_STACK_DIR" "$work"
-}
-trap cleanup EXIT
-eval "$("$root/deploy/local/stack.sh" up 2>/dev/null)"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 "$bin/cli/paynotify" topics ensure --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic bench.notifications \
   --partitions 6 --replication-factor 1 >/dev/null
-"$bin/cli/paynotify" keygen --out "$work" >/dev/null
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-port="$(free_port)"; admin="$(free_port)"
-"$bin/ingest/paynotify-ingest" --listen "127.0.0.1:$port" --admin-listen "127.0.0.1:$admin" \
-  --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic bench.notifications --log-level warn \
-  --antom-public-key "$work/antom-public.b64" --client-id SANDBOX_BENCH >"$work/ingest.log" 2>&1 &
-ingest_pid=$!
-for _ in $(seq 1 100); do curl -sf "127.0.0.1:$admin/readyz" >/dev/null && break; sleep 0.1; done
-
-cpu_seconds() {  # utime + stime of a process, in seconds
-  python3 -c "import os,sys; f=open('/proc/$1/stat').read().rsplit(')',1)[1].split(); print((int(f[11])+int(f[12]))/os.sysconf('SC_CLK_TCK'))"
-}
-loadgen() { "$bin/tests/paynotify-loadgen" --target "127.0.0.1:$port" --client-id SANDBOX_BENCH \
-              --private-key "$work/antom-private.pem" "$@"; }
-field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
-
-echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
+start_ingest bench.notifications
+machine_line
 
 speed="$(openssl speed -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $(NF)}')"
 verify_us="$(python3 -c "print(1e6/float('$speed'))")"

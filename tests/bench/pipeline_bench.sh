@@ -6,39 +6,17 @@
 #   2. latency from the ingest's receipt to the order service's apply at a fixed 1,000/s.
 # Usage: tests/bench/pipeline_bench.sh [--count N]   (default 30000)
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 count=30000
 [ "${1:-}" = "--count" ] && count="$2"
-
-"$root/deploy/local/setup.sh" >/dev/null
-"$root/deploy/local/build.sh" release >/dev/null
-bin="$root/build/release"
-export PAYNOTIFY_STACK_DIR="$(mktemp -d /tmp/paynotify-bench-stack.XXXXXX)"
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
-  "$root/deploy/local/stack.sh" down >/dev/null 2>&1 || true
-  rm -rf "$PAYNOTIFY_STACK_DIR" "$work"
-}
-trap cleanup EXIT
-eval "$("$root/deploy/local/stack.sh" up 2>/dev/null)"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 topic=bench.pipeline
 "$bin/cli/paynotify" topics ensure --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" \
   --partitions 12 --replication-factor 1 >/dev/null
-"$bin/cli/paynotify" keygen --out "$work" >/dev/null
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-cpu_seconds() { python3 -c "import os; f=open('/proc/$1/stat').read().rsplit(')',1)[1].split(); print((int(f[11])+int(f[12]))/os.sysconf('SC_CLK_TCK'))"; }
 summary() { curl -s "127.0.0.1:$orders/applied?summary=1"; }
-field() { python3 -c "import json,sys; d=json.loads(sys.argv[1]); [d:=d[k] for k in sys.argv[2:]]; print(d)" "$@"; }
-
-port="$(free_port)"; admin="$(free_port)"; orders="$(free_port)"
+orders="$(free_port)"
 "$bin/tests/paynotify-reference-order-service" --listen "127.0.0.1:$orders" >"$work/orders.log" 2>&1 &
 pids+=($!)
-"$bin/ingest/paynotify-ingest" --listen "127.0.0.1:$port" --admin-listen "127.0.0.1:$admin" \
-  --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" --log-level warn \
-  --antom-public-key "$work/antom-public.b64" --client-id SANDBOX_BENCH >"$work/ingest.log" 2>&1 &
-pids+=($!)
+start_ingest "$topic"
 start_worker() {
   "$bin/worker/paynotify-worker" --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" --group "bench-$1" \
     --redis "$PAYNOTIFY_REDIS" --order-service-url "http://127.0.0.1:$orders" --admin-listen "127.0.0.1:$(free_port)" \
@@ -46,12 +24,7 @@ start_worker() {
   worker_pid=$!
   pids+=($worker_pid)
 }
-for _ in $(seq 1 100); do curl -sf "127.0.0.1:$admin/readyz" >/dev/null && break; sleep 0.1; done
-loadgen() { "$bin/tests/paynotify-loadgen" --target "127.0.0.1:$port" --client-id SANDBOX_BENCH \
-              --private-key "$work/antom-private.pem" "$@"; }
-
-echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
+machine_line
 
 # 1. Throughput: load the topic first, then let a fresh worker drain it.
 load="$(loadgen --rate 0 --duration-s 600 --count "$count" --connections 64 --distinct "$count" --id-prefix tput)"

@@ -1,0 +1,38 @@
+# Shared by the benchmark scripts (sourced): a private stack, helpers and the machine line.
+# Sets root, bin, work; registers `pids` for cleanup; starts Kafka and Redis.
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+"$root/deploy/local/setup.sh" >/dev/null
+"$root/deploy/local/build.sh" release >/dev/null
+bin="$root/build/release"
+export PAYNOTIFY_STACK_DIR="$(mktemp -d /tmp/paynotify-bench-stack.XXXXXX)"
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
+  "$root/deploy/local/stack.sh" down >/dev/null 2>&1 || true
+  rm -rf "$PAYNOTIFY_STACK_DIR" "$work"
+}
+trap cleanup EXIT
+eval "$("$root/deploy/local/stack.sh" up 2>/dev/null)"
+"$bin/cli/paynotify" keygen --out "$work" >/dev/null
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# utime + stime of a process, in seconds
+cpu_seconds() { python3 -c "import os; f=open('/proc/$1/stat').read().rsplit(')',1)[1].split(); print((int(f[11])+int(f[12]))/os.sysconf('SC_CLK_TCK'))"; }
+# field JSON KEY [KEY ...]: a value out of a JSON document
+field() { python3 -c "import json,sys; d=json.loads(sys.argv[1]); [d:=d[k] for k in sys.argv[2:]]; print(d)" "$@"; }
+machine_line() {
+  echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+  echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
+}
+start_ingest() {  # start_ingest TOPIC: sets port, admin, ingest_pid
+  port="$(free_port)"; admin="$(free_port)"
+  "$bin/ingest/paynotify-ingest" --listen "127.0.0.1:$port" --admin-listen "127.0.0.1:$admin" \
+    --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$1" --log-level warn \
+    --antom-public-key "$work/antom-public.b64" --client-id SANDBOX_BENCH >"$work/ingest.log" 2>&1 &
+  ingest_pid=$!
+  pids+=($ingest_pid)
+  for _ in $(seq 1 100); do curl -sf "127.0.0.1:$admin/readyz" >/dev/null && break; sleep 0.1; done
+}
+loadgen() { "$bin/tests/paynotify-loadgen" --target "127.0.0.1:$port" --client-id SANDBOX_BENCH \
+              --private-key "$work/antom-private.pem" "$@"; }
