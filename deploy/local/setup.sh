@@ -40,4 +40,30 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     || { cat "$libs/.mvn.log" >&2; echo "setup: resolving the Kafka broker failed" >&2; exit 1; }
   echo "$want" >"$stamp"
 fi
-echo "setup: ok ($(ls "$libs"/*.jar | wc -l) broker jars in $libs)"
+# Helm 3, pinned, built from the Go module proxy into the cache (about a minute, once).
+cache="${PAYNOTIFY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/paynotify}"
+helm_version=v3.22.0
+if [ "$("$cache/bin/helm" version --template '{{.Version}}' 2>/dev/null || true)" != "$helm_version" ]; then
+  command -v go >/dev/null || { echo "setup: Go is needed to build Helm" >&2; exit 1; }
+  echo "setup: building Helm $helm_version"
+  mkdir -p "$cache/bin"
+  GOBIN="$cache/bin" go install -ldflags "-X helm.sh/helm/v3/internal/version.version=$helm_version" \
+    "helm.sh/helm/v3/cmd/helm@$helm_version" >"$cache/helm-build.log" 2>&1 \
+    || { cat "$cache/helm-build.log" >&2; echo "setup: building Helm failed" >&2; exit 1; }
+fi
+
+# The manifest validators (kubernetes-models and friends) for deploy/helm/check.sh.
+validate="$cache/node-validate"
+want_validate="$(sha256sum "$root/deploy/helm/validate/package.json" | cut -d' ' -f1)"
+if [ "$(cat "$validate/.package.sha256" 2>/dev/null)" != "$want_validate" ]; then
+  command -v npm >/dev/null || { echo "setup: npm is needed for the manifest validators" >&2; exit 1; }
+  echo "setup: installing the manifest validators"
+  rm -rf "$validate"
+  mkdir -p "$validate"
+  cp "$root/deploy/helm/validate/package.json" "$validate/"
+  (cd "$validate" && npm install --no-package-lock --no-audit --no-fund --loglevel=error >"$validate/.npm.log" 2>&1) \
+    || { cat "$validate/.npm.log" >&2; echo "setup: npm install failed" >&2; exit 1; }
+  echo "$want_validate" >"$validate/.package.sha256"
+fi
+
+echo "setup: ok ($(ls "$libs"/*.jar | wc -l) broker jars, Helm $helm_version, manifest validators)"

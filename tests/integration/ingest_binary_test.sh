@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The shipped binaries as an operator meets them: --help/--version, start-up errors that name
 # the option, a notification sent with `paynotify send` and acknowledged, `paynotify verify`
-# cross-checked against openssl, /readyz and /metrics, and a clean SIGTERM drain with exit 0.
+# cross-checked against openssl, /readyz and /metrics, a clean SIGTERM drain with exit 0, and
+# `paynotify topics ensure` against the real broker.
 # Usage: ingest_binary_test.sh BUILD_DIR   (needs PAYNOTIFY_KAFKA_BROKERS)
 set -euo pipefail
 build="$1"
@@ -86,6 +87,18 @@ verify; rc2=$?
 set -e
 check "verify rejects a tampered body with 1" test "$rc1" -eq 1
 check "verify without a body is a usage error" test "$rc2" -eq 2
+
+# paynotify topics ensure: creates the three topics once, then reports them as existing.
+topic="test.topics.$RANDOM$RANDOM"
+first="$("$cli" topics ensure --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" --partitions 3 --replication-factor 1)"
+second="$("$cli" topics ensure --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" --partitions 3 --replication-factor 1)"
+check "topics ensure creates main, retry and dead-letter topics" test "$(grep -c 'created, 3 partitions' <<<"$first")" -eq 3
+check "topics ensure is idempotent" test "$(grep -c 'exists, 3 partitions' <<<"$second")" -eq 3
+check "topics ensure names the dead-letter topic" grep -q "^$topic.dlq: " <<<"$second"
+set +e
+"$cli" topics ensure --kafka-brokers 127.0.0.1:1 --topic "$topic" --timeout-ms 1000 >/dev/null 2>&1; rc=$?
+set -e
+check "topics ensure fails without a broker" test "$rc" -ne 0
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# CI checks of what we ship to Kubernetes, all offline:
+#   helm lint and helm template, for the default values and a production-like values file;
+#   every rendered object validated against the Kubernetes, KEDA and prometheus-operator schemas;
+#   every PAYNOTIFY_* variable the chart sets accepted by the binary that receives it;
+#   and negative controls: a broken manifest and an unknown variable must be caught.
+# Usage: deploy/helm/check.sh BUILD_DIR   (setup.sh installs the pinned Helm and the validators)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+build="$1"
+cache="${PAYNOTIFY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/paynotify}"
+helm="$cache/bin/helm"
+validate="$cache/node-validate"
+[ -x "$helm" ] || { echo "no Helm at $helm: run deploy/local/setup.sh"; exit 1; }
+[ -d "$validate/node_modules" ] || { echo "no validators in $validate: run deploy/local/setup.sh"; exit 1; }
+cp "$here/validate/validate.mjs" "$here/validate/env-check.mjs" "$validate/"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+kube=1.30.0
+
+"$build/ingest/paynotify-ingest" --help >"$work/ingest.help"
+"$build/worker/paynotify-worker" --help >"$work/worker.help"
+"$build/cli/paynotify" topics ensure --help >"$work/topics.help"
+
+passed=0 failed=0
+check() { local name="$1"; shift; if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $name"; fi; }
+
+for values in default production; do
+  args=()
+  [ "$values" = production ] && args=(-f "$here/ci/values-production.yaml")
+  check "helm lint ($values)" "$helm" lint --strict "$here/paynotify" --kube-version "$kube" "${args[@]}"
+  render() { "$helm" template paynotify "$here/paynotify" --kube-version "$kube" "$@" >"$work/$values.yaml"; }
+  check "helm template ($values)" render "${args[@]}"
+  check "schemas ($values)" node "$validate/validate.mjs" "$work/$values.yaml"
+  check "variables ($values)" node "$validate/env-check.mjs" "$work/$values.yaml" "$work/ingest.help" "$work/worker.help" "$work/topics.help"
+done
+check "production renders KEDA, Ingress and ServiceMonitor" \
+  sh -c "grep -q '^kind: ScaledObject' '$work/production.yaml' && grep -q '^kind: Ingress' '$work/production.yaml' && grep -q '^kind: ServiceMonitor' '$work/production.yaml'"
+check "a typo in values fails at install" sh -c "! '$helm' template t '$here/paynotify' --kube-version $kube --set worker.concurency=3 >/dev/null 2>&1"
+
+# Negative controls: the checks above must be able to fail.
+sed 's/containerPort: 8080/containerPort: "eighty"/' "$work/default.yaml" >"$work/broken.yaml"
+check "a broken manifest is caught" sh -c "! node '$validate/validate.mjs' '$work/broken.yaml' >/dev/null"
+sed 's/name: PAYNOTIFY_MAX_BODY_BYTES/name: PAYNOTIFY_MAX_BODY_SIZE/' "$work/default.yaml" >"$work/badvar.yaml"
+check "an unknown variable is caught" sh -c "! node '$validate/env-check.mjs' '$work/badvar.yaml' '$work/ingest.help' '$work/worker.help' '$work/topics.help' >/dev/null"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
