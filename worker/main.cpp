@@ -35,7 +35,16 @@ int main(int argc, char** argv) {
     boost::asio::io_context ctx(1);
     auto work = boost::asio::make_work_guard(ctx);
     std::thread engine_thread([&ctx] { ctx.run(); });
-    OrderServiceClient orders(ctx.get_executor(), config.order_service);
+    std::unique_ptr<OrderServiceClient> orders_ptr;
+    try {
+      orders_ptr = std::make_unique<OrderServiceClient>(ctx.get_executor(), config.order_service);
+    } catch (const std::invalid_argument& e) {
+      ctx.stop();
+      engine_thread.join();
+      std::cerr << "paynotify-worker: " << e.what() << "\n";
+      return 2;
+    }
+    OrderServiceClient& orders = *orders_ptr;
     std::unique_ptr<RecordConsumer> consumer;
     WorkerEngine engine(config.engine, ctx, dedupe, orders, producer, metrics,
                         [&consumer](const std::string& t, int32_t p, int64_t o) { consumer->store_offset(t, p, o); });

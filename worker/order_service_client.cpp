@@ -2,11 +2,15 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/url/parse.hpp>
 
+#include <optional>
 #include <stdexcept>
 
 namespace paynotify::worker {
@@ -17,39 +21,28 @@ namespace http = beast::http;
 using tcp = net::ip::tcp;
 constexpr auto kTuple = net::as_tuple(net::use_awaitable);
 
-OrderServiceClient::OrderServiceClient(net::any_io_executor executor, OrderServiceSettings settings)
-    : executor_(std::move(executor)), settings_(std::move(settings)) {
-  const auto url = boost::urls::parse_uri(settings_.url);
-  if (!url || url->scheme() != "http" || url->host().empty()) {
-    throw std::invalid_argument("--order-service-url must be an http:// URL, got '" + settings_.url + "'");
-  }
-  host_ = url->host_address();
-  port_ = url->has_port() ? std::string(url->port()) : "80";
-  host_header_ = url->encoded_host_and_port();
-  std::string base(url->encoded_path());
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  target_ = base + "/payment-events";
+struct OrderServiceClient::Connection {
+  std::optional<beast::tcp_stream> plain;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
+  beast::tcp_stream& tcp() { return plain ? *plain : beast::get_lowest_layer(*tls); }
+};
+
+namespace {
+
+std::string transport_error(const beast::error_code& ec) {
+  return ec == beast::error::timeout ? "timeout" : ec.message();
 }
 
-OrderServiceClient::~OrderServiceClient() = default;
-
-net::awaitable<ApplyResult> OrderServiceClient::exchange(beast::tcp_stream& stream, const OrderCall& call,
-                                                         bool& reusable) {
-  http::request<http::string_body> req{http::verb::post, target_, 11};
-  req.set(http::field::host, host_header_);
-  req.set(http::field::content_type, "application/json");
-  req.set("Idempotency-Key", call.idempotency_key);
-  req.set("traceparent", call.traceparent);
-  req.set(http::field::user_agent, "paynotify-worker");
-  req.keep_alive(true);
-  req.body() = call.body;
-  req.prepare_payload();
+// One request and its answer on an open connection, plain or TLS.
+template <typename Stream>
+net::awaitable<ApplyResult> exchange(Stream& stream, beast::tcp_stream& tcp, http::request<http::string_body> req,
+                                     std::chrono::milliseconds timeout, bool* reusable) {
   ApplyResult result;
-  reusable = false;
-  stream.expires_after(settings_.request_timeout);
+  *reusable = false;
+  tcp.expires_after(timeout);
   auto [wec, wn] = co_await http::async_write(stream, req, kTuple);
   if (wec) {
-    result.transport = wec == beast::error::timeout ? "timeout" : wec.message();
+    result.transport = transport_error(wec);
     co_return result;
   }
   beast::flat_buffer buffer;
@@ -57,40 +50,95 @@ net::awaitable<ApplyResult> OrderServiceClient::exchange(beast::tcp_stream& stre
   parser.body_limit(64 * 1024);
   auto [rec, rn] = co_await http::async_read(stream, buffer, parser, kTuple);
   if (rec) {
-    result.transport = rec == beast::error::timeout ? "timeout" : rec.message();
+    result.transport = transport_error(rec);
     co_return result;
   }
   result.status = parser.get().result_int();
   result.body = parser.get().body().substr(0, 512);
-  reusable = parser.get().keep_alive();
+  *reusable = parser.get().keep_alive();
   co_return result;
 }
 
+}  // namespace
+
+OrderServiceClient::OrderServiceClient(net::any_io_executor executor, OrderServiceSettings settings)
+    : executor_(std::move(executor)), settings_(std::move(settings)) {
+  const auto url = boost::urls::parse_uri(settings_.url);
+  if (!url || (url->scheme() != "http" && url->scheme() != "https") || url->host().empty()) {
+    throw std::invalid_argument("--order-service-url must be an http:// or https:// URL, got '" + settings_.url + "'");
+  }
+  tls_ = url->scheme() == "https";
+  host_ = url->host_address();
+  port_ = url->has_port() ? std::string(url->port()) : (tls_ ? "443" : "80");
+  host_header_ = url->encoded_host_and_port();
+  std::string base(url->encoded_path());
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  target_ = base + "/payment-events";
+  if (tls_) {
+    ssl_.set_verify_mode(net::ssl::verify_peer);
+    boost::system::error_code ec;
+    if (settings_.ca_file.empty()) {
+      ssl_.set_default_verify_paths(ec);
+    } else {
+      ssl_.load_verify_file(settings_.ca_file, ec);
+    }
+    if (ec) throw std::invalid_argument("--order-service-ca-file: cannot load CAs: " + ec.message());
+  }
+}
+
+OrderServiceClient::~OrderServiceClient() = default;
+
+net::awaitable<ApplyResult> OrderServiceClient::connect(std::unique_ptr<Connection>& out) {
+  auto conn = std::make_unique<Connection>();
+  if (tls_) conn->tls.emplace(executor_, ssl_); else conn->plain.emplace(executor_);
+  tcp::resolver resolver(executor_);
+  auto [dec, endpoints] = co_await resolver.async_resolve(host_, port_, kTuple);
+  if (dec) co_return ApplyResult{0, "cannot resolve order service: " + dec.message(), {}};
+  conn->tcp().expires_after(settings_.connect_timeout);
+  auto [cec, ep] = co_await conn->tcp().async_connect(endpoints, kTuple);
+  if (cec) co_return ApplyResult{0, cec == beast::error::timeout ? "connect timeout" : cec.message(), {}};
+  conn->tcp().socket().set_option(tcp::no_delay(true));
+  if (tls_) {
+    // SNI, and the certificate must name the host we dialled.
+    SSL_ctrl(conn->tls->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+             const_cast<char*>(host_.c_str()));
+    conn->tls->set_verify_callback(net::ssl::host_name_verification(host_));
+    auto [hec] = co_await conn->tls->async_handshake(net::ssl::stream_base::client, kTuple);
+    if (hec) co_return ApplyResult{0, "TLS handshake failed: " + transport_error(hec), {}};
+  }
+  out = std::move(conn);
+  co_return ApplyResult{};
+}
+
 net::awaitable<ApplyResult> OrderServiceClient::apply(OrderCall call) {
+  http::request<http::string_body> req{http::verb::post, target_, 11};
+  req.set(http::field::host, host_header_);
+  req.set(http::field::content_type, "application/json");
+  req.set("Idempotency-Key", call.idempotency_key);
+  req.set("traceparent", call.traceparent);
+  req.set(http::field::user_agent, "paynotify-worker");
+  req.keep_alive(true);
+  req.body() = std::move(call.body);
+  req.prepare_payload();
   // A pooled connection may have been closed by the server while idle; a failure on one is
   // retried once on a fresh connection (the Idempotency-Key makes a double POST harmless).
   for (int attempt = 0; attempt < 2; ++attempt) {
-    std::unique_ptr<beast::tcp_stream> stream;
+    std::unique_ptr<Connection> conn;
     const bool pooled = !idle_.empty();
     if (pooled) {
-      stream = std::move(idle_.back());
+      conn = std::move(idle_.back());
       idle_.pop_back();
     } else {
-      stream = std::make_unique<beast::tcp_stream>(executor_);
-      tcp::resolver resolver(executor_);
-      auto [dec, endpoints] = co_await resolver.async_resolve(host_, port_, kTuple);
-      if (dec) co_return ApplyResult{0, "cannot resolve order service: " + dec.message(), {}};
-      stream->expires_after(settings_.connect_timeout);
-      auto [cec, ep] = co_await stream->async_connect(endpoints, kTuple);
-      if (cec) {
-        co_return ApplyResult{0, cec == beast::error::timeout ? "connect timeout" : cec.message(), {}};
-      }
-      stream->socket().set_option(tcp::no_delay(true));
+      auto connecting = connect(conn);
+      ApplyResult failed = co_await std::move(connecting);
+      if (!conn) co_return failed;
     }
     bool reusable = false;
-    ApplyResult result = co_await exchange(*stream, call, reusable);
+    auto exchanging = conn->tls ? exchange(*conn->tls, conn->tcp(), req, settings_.request_timeout, &reusable)
+                                : exchange(*conn->plain, conn->tcp(), req, settings_.request_timeout, &reusable);
+    ApplyResult result = co_await std::move(exchanging);
     if (result.status == 0 && pooled && attempt == 0 && result.transport != "timeout") continue;
-    if (reusable && idle_.size() < settings_.max_idle_connections) idle_.push_back(std::move(stream));
+    if (reusable && idle_.size() < settings_.max_idle_connections) idle_.push_back(std::move(conn));
     co_return result;
   }
   co_return ApplyResult{0, "connection lost", {}};

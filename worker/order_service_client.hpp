@@ -1,10 +1,11 @@
 #pragma once
 // The order-service side of DESIGN.md's contract: POST {url}/payment-events with
-// Idempotency-Key and traceparent, over a small keep-alive connection pool, under timeouts.
+// Idempotency-Key and traceparent, over a small keep-alive connection pool, under timeouts,
+// in plain HTTP or TLS (https:// URLs; the server's certificate and host name are verified).
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include <chrono>
 #include <memory>
@@ -16,7 +17,8 @@
 namespace paynotify::worker {
 
 struct OrderServiceSettings {
-  std::string url;  // http://host:port[/base]; events go to <base>/payment-events
+  std::string url;      // http(s)://host:port[/base]; events go to <base>/payment-events
+  std::string ca_file;  // https: trust these CAs instead of the system's
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds request_timeout{5000};
   std::size_t max_idle_connections = 64;
@@ -31,20 +33,23 @@ struct OrderCall {
 // Not thread-safe: use it from one executor (the worker's engine).
 class OrderServiceClient {
  public:
-  // Throws std::invalid_argument naming --order-service-url when the URL is unusable.
+  // Throws std::invalid_argument naming the option when the URL or CA file is unusable.
   OrderServiceClient(boost::asio::any_io_executor executor, OrderServiceSettings settings);
   ~OrderServiceClient();
 
   boost::asio::awaitable<ApplyResult> apply(OrderCall call);
 
+  struct Connection;  // a plain or TLS stream
+
  private:
-  boost::asio::awaitable<ApplyResult> exchange(boost::beast::tcp_stream& stream, const OrderCall& call,
-                                               bool& reusable);
+  boost::asio::awaitable<ApplyResult> connect(std::unique_ptr<Connection>& out);
 
   boost::asio::any_io_executor executor_;
   OrderServiceSettings settings_;
+  bool tls_ = false;
+  boost::asio::ssl::context ssl_{boost::asio::ssl::context::tls_client};
   std::string host_, port_, target_, host_header_;
-  std::vector<std::unique_ptr<boost::beast::tcp_stream>> idle_;
+  std::vector<std::unique_ptr<Connection>> idle_;
 };
 
 }  // namespace paynotify::worker

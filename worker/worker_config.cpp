@@ -18,7 +18,8 @@ Options worker_options() {
           {"redis", "127.0.0.1:6379", "Redis host:port for dedupe"},
           {"redis-password", "", "Redis AUTH password (prefer the environment variable)"},
           {"redis-connections", "4", "Redis connections, each on a thread of its own"},
-          {"order-service-url", "", "base URL of the order service; events go to <url>/payment-events"},
+          {"order-service-url", "", "base URL of the order service (http:// or https://); events go to <url>/payment-events"},
+          {"order-service-ca-file", "", "https order service: PEM file of the CAs to trust (default: the system's)"},
           {"order-timeout-ms", "5000", "time allowed for one order-service call"},
           {"admin-listen", "0.0.0.0:9103", "address:port for /healthz, /readyz and /metrics"},
           {"dedupe-ttl-s", "604800", "how long an applied event is remembered (default 7 days)"},
@@ -45,10 +46,10 @@ WorkerConfig worker_config_from(const Options& o) {
   c.redis_connections = static_cast<std::size_t>(o.integer("redis-connections", 1, 64));
   c.order_service.url = o.str("order-service-url");
   if (c.order_service.url.empty()) throw ConfigError("--order-service-url is required");
-  if (c.order_service.url.rfind("http://", 0) != 0) {
-    throw ConfigError("--order-service-url must start with http:// (put TLS in a sidecar or mesh), got '" +
-                      c.order_service.url + "'");
+  if (c.order_service.url.rfind("http://", 0) != 0 && c.order_service.url.rfind("https://", 0) != 0) {
+    throw ConfigError("--order-service-url must start with http:// or https://, got '" + c.order_service.url + "'");
   }
+  c.order_service.ca_file = o.str("order-service-ca-file");
   c.order_service.request_timeout = std::chrono::milliseconds(o.integer("order-timeout-ms", 100, 120000));
   std::tie(c.admin_host, c.admin_port) = o.endpoint("admin-listen");
   c.engine.main_topic = o.str("topic");

@@ -18,6 +18,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -168,12 +169,12 @@ void control(OrderBook& book, const std::string& body) {
   if (o.contains("resetLatency")) book.latencies_ms.clear();
 }
 
-net::awaitable<void> serve(tcp::socket socket, OrderBook* book) {
-  beast::tcp_stream stream(std::move(socket));
+template <typename Stream>
+net::awaitable<void> serve(Stream& stream, OrderBook* book) {
   beast::flat_buffer buffer;
   for (;;) {
     http::request<http::string_body> req;
-    stream.expires_after(std::chrono::seconds(60));
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(60));
     auto [ec, n] = co_await http::async_read(stream, buffer, req, kTuple);
     if (ec) break;
     http::response<http::string_body> res{http::status::ok, req.version()};
@@ -181,7 +182,7 @@ net::awaitable<void> serve(tcp::socket socket, OrderBook* book) {
     const std::string target(req.target());
     if (req.method() == http::verb::post && target == "/payment-events") {
       if (book->delay_ms > 0) {
-        net::steady_timer t(stream.get_executor(), std::chrono::milliseconds(book->delay_ms));
+        net::steady_timer t(beast::get_lowest_layer(stream).get_executor(), std::chrono::milliseconds(book->delay_ms));
         co_await t.async_wait(kTuple);
       }
       auto [status, body] = apply_event(*book, std::string(req["Idempotency-Key"]), req.body());
@@ -204,14 +205,31 @@ net::awaitable<void> serve(tcp::socket socket, OrderBook* book) {
     if (wec || !res.keep_alive()) break;
   }
   beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
-net::awaitable<void> accept_loop(tcp::acceptor* acceptor, OrderBook* book) {
+net::awaitable<void> serve_plain(tcp::socket socket, OrderBook* book) {
+  beast::tcp_stream stream(std::move(socket));
+  co_await serve(stream, book);
+}
+
+net::awaitable<void> serve_tls(tcp::socket socket, OrderBook* book, net::ssl::context* tls) {
+  beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), *tls);
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(10));
+  auto [ec] = co_await stream.async_handshake(net::ssl::stream_base::server, kTuple);
+  if (ec) co_return;
+  co_await serve(stream, book);
+}
+
+net::awaitable<void> accept_loop(tcp::acceptor* acceptor, OrderBook* book, net::ssl::context* tls) {
   for (;;) {
     auto [ec, socket] = co_await acceptor->async_accept(kTuple);
     if (ec) co_return;
-    net::co_spawn(acceptor->get_executor(), serve(std::move(socket), book), net::detached);
+    if (tls != nullptr) {
+      net::co_spawn(acceptor->get_executor(), serve_tls(std::move(socket), book, tls), net::detached);
+    } else {
+      net::co_spawn(acceptor->get_executor(), serve_plain(std::move(socket), book), net::detached);
+    }
   }
 }
 
@@ -220,7 +238,9 @@ net::awaitable<void> accept_loop(tcp::acceptor* acceptor, OrderBook* book) {
 int main(int argc, char** argv) {
   paynotify::Options o("paynotify-reference-order-service",
                        "An in-memory order service implementing paynotify's contract, for demos and tests.",
-                       {{"listen", "127.0.0.1:0", "address:port (port 0: any free port, printed on stdout)"}});
+                       {{"listen", "127.0.0.1:0", "address:port (port 0: any free port, printed on stdout)"},
+                        {"tls-cert", "", "PEM certificate chain: serve HTTPS instead of HTTP"},
+                        {"tls-key", "", "PEM private key of --tls-cert"}});
   try {
     if (o.parse({argv + 1, argv + argc}, {}) != paynotify::Options::Outcome::run) {
       std::cout << o.help_text();
@@ -230,8 +250,14 @@ int main(int argc, char** argv) {
     net::io_context ctx(1);
     tcp::acceptor acceptor(ctx, {net::ip::make_address(host), port});
     OrderBook book;
+    std::unique_ptr<net::ssl::context> tls;
+    if (!o.str("tls-cert").empty()) {
+      tls = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
+      tls->use_certificate_chain_file(o.str("tls-cert"));
+      tls->use_private_key_file(o.str("tls-key"), net::ssl::context::pem);
+    }
     std::cout << "listening on " << host << ":" << acceptor.local_endpoint().port() << std::endl;
-    net::co_spawn(ctx, accept_loop(&acceptor, &book), net::detached);
+    net::co_spawn(ctx, accept_loop(&acceptor, &book, tls.get()), net::detached);
     net::signal_set signals(ctx, SIGTERM, SIGINT);
     signals.async_wait([&](auto, int) { ctx.stop(); });
     ctx.run();

@@ -3,6 +3,8 @@
 
 #include <sys/types.h>
 
+#include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -28,5 +30,8 @@ class ChildProcess {
 };
 
 uint16_t free_port();
+
+// True once something accepts connections on 127.0.0.1:port (polls up to `timeout`).
+bool wait_for_port(uint16_t port, std::chrono::milliseconds timeout);
 
 }  // namespace paynotify::testing
