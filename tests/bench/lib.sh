@@ -29,7 +29,7 @@ start_ingest() {  # start_ingest TOPIC: sets port, admin, ingest_pid
   port="$(free_port)"; admin="$(free_port)"
   "$bin/ingest/paynotify-ingest" --listen "127.0.0.1:$port" --admin-listen "127.0.0.1:$admin" \
     --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$1" --log-level warn \
-    --antom-public-key "$work/antom-public.b64" --client-id SANDBOX_BENCH >"$work/ingest.log" 2>&1 &
+    --antom-public-key "$work/antom-public.b64" --client-id SANDBOX_BENCH ${PAYNOTIFY_BENCH_INGEST_ARGS:-} >"$work/ingest.log" 2>&1 &
   ingest_pid=$!
   pids+=($ingest_pid)
   for _ in $(seq 1 100); do curl -sf "127.0.0.1:$admin/readyz" >/dev/null && break; sleep 0.1; done
