@@ -179,11 +179,15 @@ TEST(PipelineRedisRestart, RedisRestartedMidStreamLosesNothingAndAppliesNothingT
   ASSERT_TRUE(wait_until([&] { return p.applied_count() >= 200; }, std::chrono::seconds(60)));
   const std::string stack = std::string(PAYNOTIFY_SOURCE_DIR) + "/deploy/local/stack.sh";
   ASSERT_EQ(std::system((stack + " down redis >/dev/null 2>&1").c_str()), 0);
-  std::this_thread::sleep_for(std::chrono::seconds(2));
+  EXPECT_TRUE(wait_until([&] { return p.worker_readiness(0) == 503; }, std::chrono::seconds(10)))
+      << "/readyz goes false while Redis is away";
+  std::this_thread::sleep_for(std::chrono::seconds(1));
   const auto while_down = p.applied_count();
   std::this_thread::sleep_for(std::chrono::seconds(1));
   EXPECT_LE(p.applied_count(), while_down + 16) << "nothing new is claimed while Redis is down";
   ASSERT_EQ(std::system((stack + " up redis >/dev/null 2>&1").c_str()), 0);
+  EXPECT_TRUE(wait_until([&] { return p.worker_readiness(0) == 200; }, std::chrono::seconds(10)))
+      << "and true again by itself";
   ASSERT_TRUE(wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(90)))
       << "applied " << p.applied_count() << "; logs in " << p.log_dir();
   std::this_thread::sleep_for(std::chrono::seconds(1));

@@ -68,7 +68,7 @@ ChildProcess& Pipeline::start_worker(std::vector<std::string> extra) {
                                    "--group", group_,
                                    "--redis", redis_address(),
                                    "--order-service-url", order_service_url(),
-                                   "--admin-listen", "127.0.0.1:" + std::to_string(free_port()),
+                                   "--admin-listen", "127.0.0.1:" + std::to_string(worker_admin_ports_.emplace_back(free_port())),
                                    "--lease-ms", "3000",
                                    "--retry-base-ms", "200",
                                    "--max-attempts", "10",
@@ -78,6 +78,12 @@ ChildProcess& Pipeline::start_worker(std::vector<std::string> extra) {
   argv.insert(argv.end(), extra.begin(), extra.end());
   workers_.push_back(std::make_unique<ChildProcess>(argv, dir_ + "/worker-" + std::to_string(workers_.size()) + ".log"));
   return *workers_.back();
+}
+
+unsigned Pipeline::worker_readiness(std::size_t i) {
+  return raw_exchange(worker_admin_ports_.at(i), "GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                      std::chrono::seconds(2))
+      .status;
 }
 
 boost::json::object Pipeline::applied() {

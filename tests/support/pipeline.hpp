@@ -30,6 +30,8 @@ class Pipeline {
   // Starts one more worker of the pipeline's group; extra flags are appended.
   ChildProcess& start_worker(std::vector<std::string> extra = {});
   std::vector<std::unique_ptr<ChildProcess>>& workers() { return workers_; }
+  // HTTP status of worker i's GET /readyz (0: no answer).
+  unsigned worker_readiness(std::size_t i);
 
   // The reference order service's GET /applied, and POST /control.
   boost::json::object applied();
@@ -49,6 +51,7 @@ class Pipeline {
   std::unique_ptr<ChildProcess> order_service_;
   std::unique_ptr<IngestHarness> ingest_;
   std::vector<std::unique_ptr<ChildProcess>> workers_;
+  std::vector<uint16_t> worker_admin_ports_;
 };
 
 // Polls `done` every 100 ms until it is true or `timeout` passes; returns its last value.
