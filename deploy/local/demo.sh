@@ -18,7 +18,7 @@ done
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 say "setup (Debian packages, Kafka broker jars)"
-"$root/deploy/local/setup.sh"
+"$root/deploy/local/setup.sh" --no-deploy-tools
 say "build"
 mkdir -p "$root/build"
 "$root/deploy/local/build.sh" release >"$root/build/demo-build.log" 2>&1 \

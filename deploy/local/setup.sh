@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Installs what paynotify's build, tests, demo and benchmarks need on Debian 12, and resolves
-# the Apache Kafka broker jars through pom.xml into the local Maven repository.
-# Idempotent: when everything is present it only checks and returns within seconds.
+# Installs what paynotify's build, tests, demo and benchmarks need on Debian 12, resolves
+# the Apache Kafka broker jars through pom.xml into the local Maven repository, and (unless
+# --no-deploy-tools) builds the pinned Helm and installs the manifest validators for the chart
+# checks. Idempotent: when everything is present it only checks and returns within seconds.
+#   setup.sh [--no-deploy-tools]
 set -euo pipefail
+deploy_tools=true
+[ "${1:-}" = "--no-deploy-tools" ] && deploy_tools=false
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 
@@ -40,6 +44,11 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     || { cat "$libs/.mvn.log" >&2; echo "setup: resolving the Kafka broker failed" >&2; exit 1; }
   echo "$want" >"$stamp"
 fi
+if [ "$deploy_tools" = false ]; then
+  echo "setup: ok ($(ls "$libs"/*.jar | wc -l) broker jars)"
+  exit 0
+fi
+
 # Helm 3, pinned, built from the Go module proxy into the cache (about a minute, once).
 cache="${PAYNOTIFY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/paynotify}"
 helm_version=v3.22.0

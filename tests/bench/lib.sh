@@ -1,7 +1,7 @@
 # Shared by the benchmark scripts (sourced): a private stack, helpers and the machine line.
 # Sets root, bin, work; registers `pids` for cleanup; starts Kafka and Redis.
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-"$root/deploy/local/setup.sh" >/dev/null
+"$root/deploy/local/setup.sh" --no-deploy-tools >/dev/null
 "$root/deploy/local/build.sh" release >/dev/null
 bin="$root/build/release"
 export PAYNOTIFY_STACK_DIR="$(mktemp -d /tmp/paynotify-bench-stack.XXXXXX)"
