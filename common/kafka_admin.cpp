@@ -5,6 +5,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "common/kafka_headers.hpp"
+
 namespace paynotify {
 namespace {
 
@@ -19,15 +21,9 @@ struct Destroy {
 std::unique_ptr<rd_kafka_t, Destroy> admin_client(const std::string& brokers,
                                                   const std::map<std::string, std::string>& props) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  set_kafka_property(conf, "bootstrap.servers", brokers);
+  for (const auto& [k, v] : props) set_kafka_property(conf, k, v);
   char err[512];
-  auto set = [&](const std::string& k, const std::string& v) {
-    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      throw std::runtime_error("Kafka property " + k + ": " + err);
-    }
-  };
-  set("bootstrap.servers", brokers);
-  for (const auto& [k, v] : props) set(k, v);
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   if (rk == nullptr) {
     rd_kafka_conf_destroy(conf);

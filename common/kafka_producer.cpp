@@ -3,18 +3,11 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "common/kafka_headers.hpp"
 #include "common/log.hpp"
 
 namespace paynotify {
 namespace {
-
-void set_property(rd_kafka_conf_t* conf, const std::string& name, const std::string& value) {
-  char err[512];
-  if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
-    rd_kafka_conf_destroy(conf);
-    throw std::runtime_error("Kafka property " + name + ": " + err);
-  }
-}
 
 // Fails every record still queued in a retired handle, serves their reports, then destroys it.
 void retire_handle(rd_kafka_t* rk) {
@@ -44,18 +37,18 @@ KafkaProducer::~KafkaProducer() { flush_and_stop(0); }
 
 KafkaProducer::Handle KafkaProducer::make_handle() {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  set_property(conf, "bootstrap.servers", config_.brokers);
+  set_kafka_property(conf, "bootstrap.servers", config_.brokers);
   // Promise 1: a record counts only when every in-sync replica has it, written once.
-  set_property(conf, "enable.idempotence", "true");
-  set_property(conf, "acks", "all");
-  set_property(conf, "linger.ms", std::to_string(config_.linger_ms));
-  set_property(conf, "message.timeout.ms", std::to_string(config_.message_timeout_ms));
-  set_property(conf, "queue.buffering.max.messages", std::to_string(config_.queue_max_messages));
+  set_kafka_property(conf, "enable.idempotence", "true");
+  set_kafka_property(conf, "acks", "all");
+  set_kafka_property(conf, "linger.ms", std::to_string(config_.linger_ms));
+  set_kafka_property(conf, "message.timeout.ms", std::to_string(config_.message_timeout_ms));
+  set_kafka_property(conf, "queue.buffering.max.messages", std::to_string(config_.queue_max_messages));
   // Same partition for a key as Java clients choose, should anything else write the topic.
-  set_property(conf, "partitioner", "murmur2_random");
-  set_property(conf, "socket.keepalive.enable", "true");
-  set_property(conf, "client.id", config_.client_id);
-  for (const auto& [name, value] : config_.properties) set_property(conf, name, value);
+  set_kafka_property(conf, "partitioner", "murmur2_random");
+  set_kafka_property(conf, "socket.keepalive.enable", "true");
+  set_kafka_property(conf, "client.id", config_.client_id);
+  for (const auto& [name, value] : config_.properties) set_kafka_property(conf, name, value);
   rd_kafka_conf_set_dr_msg_cb(conf, &KafkaProducer::on_delivery_report);
   rd_kafka_conf_set_error_cb(conf, &KafkaProducer::on_error);
   rd_kafka_conf_set_log_cb(conf, &log_librdkafka);

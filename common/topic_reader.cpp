@@ -18,14 +18,6 @@ struct ConsumerCloser {
   }
 };
 
-void set(rd_kafka_conf_t* conf, const std::string& k, const std::string& v) {
-  char err[512];
-  if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
-    rd_kafka_conf_destroy(conf);
-    throw std::runtime_error("Kafka property " + k + ": " + err);
-  }
-}
-
 ConsumedRecord to_record(const rd_kafka_message_t* m, const std::string& topic) {
   ConsumedRecord r;
   r.topic = topic;
@@ -54,9 +46,9 @@ void commit_read_position(const std::string& brokers, const std::map<std::string
                           const std::vector<ConsumedRecord>& records) {
   if (records.empty()) return;
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  set(conf, "bootstrap.servers", brokers);
-  set(conf, "enable.auto.commit", "false");
-  for (const auto& [k, v] : properties) set(conf, k, v);
+  set_kafka_property(conf, "bootstrap.servers", brokers);
+  set_kafka_property(conf, "enable.auto.commit", "false");
+  for (const auto& [k, v] : properties) set_kafka_property(conf, k, v);
   auto rk = make_consumer(conf);
   std::map<std::pair<std::string, int32_t>, int64_t> next;
   for (const auto& r : records) {
@@ -75,12 +67,12 @@ std::vector<ConsumedRecord> read_topic_from_start(const std::string& brokers,
                                                   const std::string& topic, std::size_t max_records,
                                                   std::chrono::milliseconds timeout, bool from_committed) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  set(conf, "bootstrap.servers", brokers);
-  set(conf, "group.id", "paynotify-reader");  // required by the API; nothing is committed
-  set(conf, "enable.auto.commit", "false");
-  set(conf, "enable.auto.offset.store", "false");
-  set(conf, "auto.offset.reset", "earliest");
-  for (const auto& [k, v] : properties) set(conf, k, v);
+  set_kafka_property(conf, "bootstrap.servers", brokers);
+  set_kafka_property(conf, "group.id", "paynotify-reader");  // required by the API; nothing is committed
+  set_kafka_property(conf, "enable.auto.commit", "false");
+  set_kafka_property(conf, "enable.auto.offset.store", "false");
+  set_kafka_property(conf, "auto.offset.reset", "earliest");
+  for (const auto& [k, v] : properties) set_kafka_property(conf, k, v);
   auto rk = make_consumer(conf);
 
   rd_kafka_topic_t* t = rd_kafka_topic_new(rk.get(), topic.c_str(), nullptr);

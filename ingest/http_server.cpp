@@ -119,9 +119,7 @@ net::awaitable<IntakeAnswer> answer_request(std::shared_ptr<Shared> s, const Req
 
 net::awaitable<void> write_and_close(beast::tcp_stream& stream, IntakeAnswer answer, unsigned version,
                                      Shared& s) {
-  s.metrics.requests(answer.outcome).inc();
-  log_event(spdlog::level::info, "notification",
-            {{"outcome", outcome_name(answer.outcome)}, {"status", answer.status}, {"reason", answer.reason}});
+  count_and_log(s, answer, nullptr);
   auto res = make_response(answer.status, std::move(answer.body), version, false);
   stream.expires_after(s.limits.body_timeout);
   co_await http::async_write(stream, res, kTuple);

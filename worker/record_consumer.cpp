@@ -10,14 +10,6 @@
 namespace paynotify::worker {
 namespace {
 
-void set(rd_kafka_conf_t* conf, const std::string& k, const std::string& v) {
-  char err[512];
-  if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
-    rd_kafka_conf_destroy(conf);
-    throw std::runtime_error("Kafka property " + k + ": " + err);
-  }
-}
-
 std::vector<TopicPartition> to_vector(const rd_kafka_topic_partition_list_t* parts) {
   std::vector<TopicPartition> out;
   for (int i = 0; i < parts->cnt; ++i) out.push_back({parts->elems[i].topic, parts->elems[i].partition});
@@ -36,18 +28,18 @@ std::string ConsumedMessage::header(std::string_view name) const {
 RecordConsumer::RecordConsumer(ConsumerSettings settings, ConsumerCallbacks callbacks)
     : settings_(std::move(settings)), callbacks_(std::move(callbacks)) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  set(conf, "bootstrap.servers", settings_.brokers);
-  set(conf, "group.id", settings_.group);
-  set(conf, "partition.assignment.strategy", "cooperative-sticky");
+  set_kafka_property(conf, "bootstrap.servers", settings_.brokers);
+  set_kafka_property(conf, "group.id", settings_.group);
+  set_kafka_property(conf, "partition.assignment.strategy", "cooperative-sticky");
   // Offsets are stored by the engine once an outcome is recorded, and committed from there.
-  set(conf, "enable.auto.offset.store", "false");
-  set(conf, "enable.auto.commit", "true");
-  set(conf, "auto.commit.interval.ms", "1000");
-  set(conf, "auto.offset.reset", "earliest");
-  set(conf, "client.id", "paynotify-worker");
-  set(conf, "session.timeout.ms", "10000");
-  set(conf, "heartbeat.interval.ms", "1000");
-  for (const auto& [k, v] : settings_.properties) set(conf, k, v);
+  set_kafka_property(conf, "enable.auto.offset.store", "false");
+  set_kafka_property(conf, "enable.auto.commit", "true");
+  set_kafka_property(conf, "auto.commit.interval.ms", "1000");
+  set_kafka_property(conf, "auto.offset.reset", "earliest");
+  set_kafka_property(conf, "client.id", "paynotify-worker");
+  set_kafka_property(conf, "session.timeout.ms", "10000");
+  set_kafka_property(conf, "heartbeat.interval.ms", "1000");
+  for (const auto& [k, v] : settings_.properties) set_kafka_property(conf, k, v);
   rd_kafka_conf_set_rebalance_cb(conf, &RecordConsumer::on_rebalance);
   rd_kafka_conf_set_log_cb(conf, &log_librdkafka);
   rd_kafka_conf_set_opaque(conf, this);
@@ -121,19 +113,16 @@ void RecordConsumer::refresh_lag() {
   if (rd_kafka_assignment(rk_, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
   rd_kafka_position(rk_, parts);
   std::map<TopicPartition, int64_t> lag;
-  bool any_known = false;
   for (int i = 0; i < parts->cnt; ++i) {
     int64_t low = 0, high = 0;
     const auto& p = parts->elems[i];
     if (rd_kafka_get_watermark_offsets(rk_, p.topic, p.partition, &low, &high) != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
-    any_known = true;
     const int64_t position = p.offset >= 0 ? p.offset : low;
     lag[{p.topic, p.partition}] = std::max<int64_t>(0, high - position);
   }
   rd_kafka_topic_partition_list_destroy(parts);
   std::lock_guard lock(lag_mu_);
   lag_ = std::move(lag);
-  (void)any_known;
 }
 
 std::map<TopicPartition, int64_t> RecordConsumer::lag() const {

@@ -18,8 +18,7 @@ namespace net = boost::asio;
 
 struct WorkerEngine::Record {
   ConsumedMessage message;
-  bool from_retry_topic = false;
-  std::string lane_key;
+  bool from_retry_topic = false;  // the record key is the payment's lane otherwise
 };
 
 namespace {
@@ -75,7 +74,6 @@ void WorkerEngine::submit(ConsumedMessage message) {
   in_flight_.fetch_add(1);
   auto r = std::make_shared<Record>();
   r->from_retry_topic = message.topic == settings_.retry_topic();
-  r->lane_key = message.key;
   r->message = std::move(message);
   net::post(ctx_, [this, r] { accept(r); });
 }
@@ -100,7 +98,7 @@ void WorkerEngine::accept(std::shared_ptr<Record> r) {
     start(r);
     return;
   }
-  if (auto runnable = lanes_.enqueue(r->lane_key, r)) {
+  if (auto runnable = lanes_.enqueue(r->message.key, r)) {
     start(*runnable);
   } else {
     metrics_.parked.set(static_cast<int64_t>(lanes_.waiting()));
@@ -119,7 +117,7 @@ void WorkerEngine::finish(std::shared_ptr<Record> r, bool recorded) {
   in_flight_.fetch_sub(1);
   metrics_.in_flight.set(in_flight_.load());
   if (!r->from_retry_topic) {
-    if (auto next = lanes_.finish(r->lane_key)) start(std::move(*next));
+    if (auto next = lanes_.finish(r->message.key)) start(std::move(*next));
     metrics_.parked.set(static_cast<int64_t>(lanes_.waiting()));
   }
 }

@@ -105,7 +105,7 @@ TEST(IngestKafka, BadInputGetsItsStatusPublishesNothingAndTheServerGoesOn) {
       {"oversize chunked",
        "POST " + std::string(kNotifyPath) + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n" +
            signed_headers_text(big) + "\r\n" + "1388\r\n" + big.substr(0, 5000) + "\r\n0\r\n\r\n", 413},
-      {"wrong method", "GET " + std::string(kNotifyPath) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 405},
+      {"wrong method", get_request(kNotifyPath), 405},
       {"wrong path", post_request("/other", signed_headers_text(good, 0, "1", "/other"), good), 404},
       {"wrong content type",
        post_request(kNotifyPath, "Content-Type: text/plain\r\n" + signed_headers_text(good).substr(signed_headers_text(good).find("\r\n") + 2), good), 415},

@@ -40,7 +40,7 @@ Pipeline::Pipeline(const std::string& name) {
   order_service_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{PAYNOTIFY_ORDER_SERVICE_BIN, "--listen", "127.0.0.1:" + std::to_string(order_port_)},
       dir_ + "/order-service.log");
-  if (!wait_until([&] { return raw_exchange(order_port_, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+  if (!wait_until([&] { return raw_exchange(order_port_, get_request("/healthz"),
                                              std::chrono::milliseconds(500)).status == 200; },
                   std::chrono::seconds(10))) {
     throw std::runtime_error("reference order service did not start");
@@ -81,13 +81,13 @@ ChildProcess& Pipeline::start_worker(std::vector<std::string> extra) {
 }
 
 unsigned Pipeline::worker_readiness(std::size_t i) {
-  return raw_exchange(worker_admin_ports_.at(i), "GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+  return raw_exchange(worker_admin_ports_.at(i), get_request("/readyz"),
                       std::chrono::seconds(2))
       .status;
 }
 
 boost::json::object Pipeline::applied() {
-  const auto reply = raw_exchange(order_port_, "GET /applied HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+  const auto reply = raw_exchange(order_port_, get_request("/applied"),
                                   std::chrono::seconds(5));
   const auto body = reply.text.find("\r\n\r\n");
   if (reply.status != 200 || body == std::string::npos) throw std::runtime_error("GET /applied failed");

@@ -53,4 +53,8 @@ std::string post_request(const std::string& target, const std::string& headers, 
          "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
+std::string get_request(const std::string& target) {
+  return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+}
+
 }  // namespace paynotify::testing

@@ -21,4 +21,7 @@ RawReply raw_exchange(uint16_t port, const std::string& request,
 // A POST with the given headers ("Name: value\r\n" lines) and body, Connection: close.
 std::string post_request(const std::string& target, const std::string& headers, const std::string& body);
 
+// A bodiless GET, Connection: close.
+std::string get_request(const std::string& target);
+
 }  // namespace paynotify::testing
