@@ -35,7 +35,7 @@ int replay_command(const Args& args) {
                 {"group", "paynotify-replay", "consumer group remembering what was replayed"},
                 {"notify-type", "", "only records of this notifyType (PAYMENT_RESULT, CAPTURE_RESULT, ...)"},
                 {"payment-id", "", "only records of this payment (the record key)"},
-                {"error-class", "", "only records dead-lettered with this class (permanent, transient, not_found, invalid_record)"},
+                {"error-class", "", "only records dead-lettered with this class (permanent, transient, not_found, invalid_record, unsupported_kind)"},
                 {"dry-run", "", "list what would be replayed; move nothing", true},
                 {"timeout-ms", "5000", "how long to read the dead-letter topic"},
             });

@@ -2,6 +2,7 @@
 
 #include "cli/command_options.hpp"
 #include "cli/commands.hpp"
+#include "common/signature_header.hpp"
 #include "common/verifier.hpp"
 
 namespace paynotify::cli {
@@ -15,7 +16,7 @@ int verify_command(const Args& args) {
                 {"client-id", "", "the client-id header"},
                 {"time", "", "the request-time header"},
                 {"uri", "", "the path (and query) Antom called, e.g. /notifications/antom"},
-                {"signature", "", "the whole signature header value"},
+                {"signature", "", "the signature header value, whole or only its signature=... part"},
             });
   if (auto rc = parse_command_line(o, args)) return *rc;
   if (o.positional().size() != 1) {
@@ -37,7 +38,7 @@ int verify_command(const Args& args) {
   }
   const std::string body = read_body_argument(o.positional().front());
   const std::string uri = o.str("uri"), client = o.str("client-id"), time = o.str("time"),
-                    signature = o.str("signature");
+                    signature = signature_header_from_pasted(o.str("signature"));
   const Verdict verdict = verify_notification({uri, client, time, signature, body}, keys);
   if (verdict.ok()) {
     std::cout << "valid: signature verifies for client id " << client << "\n";

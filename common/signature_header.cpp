@@ -65,6 +65,14 @@ SignatureHeaderParse parse_signature_header(std::string_view value) {
   return {std::move(out), {}};
 }
 
+std::string signature_header_from_pasted(std::string_view pasted) {
+  pasted = trim(pasted);
+  for (std::size_t i = 0; i + 10 <= pasted.size(); ++i) {
+    if (iequals(pasted.substr(i, 10), "signature=")) return std::string(pasted);
+  }
+  return "signature=" + std::string(pasted);
+}
+
 std::string format_signature_header(std::string_view key_version, std::string_view signature) {
   std::string out = "algorithm=RSA256,keyVersion=";
   out += key_version;

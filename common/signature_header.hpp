@@ -26,6 +26,10 @@ struct SignatureHeaderParse {
 };
 SignatureHeaderParse parse_signature_header(std::string_view value);
 
+// What people paste as "the signature": the whole header value, or only its signature part
+// (URL-encoded or not). Returns a header value parse_signature_header accepts either way.
+std::string signature_header_from_pasted(std::string_view pasted);
+
 // What paynotify send puts on the wire, the way Antom's SDKs do.
 std::string format_signature_header(std::string_view key_version, std::string_view signature);
 

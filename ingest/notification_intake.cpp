@@ -101,30 +101,26 @@ IntakeDecision NotificationIntake::decide(const IntakeRequest& r, int64_t now_ms
     return d;
   }
 
-  const NotificationCheck check = check_notification(r.body);
-  if (!check.ok) {
-    d.answer = answer_for(Outcome::malformed, check.error);
-    return d;
-  }
-
+  // Verified: Antom's word. The body is read only to route it, never to refuse it.
+  const NotificationRoute route = route_notification(r.body);
   const std::string ingest_id = new_ingest_id();
   OutgoingRecord record;
   record.topic = settings_.topic;
-  record.key = partition_key(check.summary, ingest_id);
+  record.key = partition_key(route, ingest_id);
   record.value = std::string(r.body);
   record.headers = {
       {"antom-client-id", std::string(r.client_id)},
       {"antom-request-time", std::string(r.request_time)},
       {"antom-signature", std::string(r.signature)},
       {"antom-request-uri", signed_uri},
-      {"notify-type", check.summary.notify_type},
+      {"notify-type", route.kind},
       {"received-at", std::to_string(now_ms)},
       {"ingest-id", ingest_id},
       {"traceparent", is_valid_traceparent(r.traceparent) ? std::string(r.traceparent) : new_traceparent()},
   };
   d.record = std::move(record);
-  d.notify_type = check.summary.notify_type;
-  d.payment_id = check.summary.payment_id;
+  d.notify_type = route.kind;
+  d.payment_id = route.payment_id;
   return d;
 }
 

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <array>
 #include <ctime>
 
 #include "common/notification.hpp"
@@ -22,6 +24,226 @@ std::string result_status(const json::object& o) {
 
 json::value string_or_null(const std::string& s) { return s.empty() ? json::value(nullptr) : json::value(s); }
 
+bool is_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool is_currency(std::string_view s) {
+  return s.size() == 3 && std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
+// Field checks for the kinds the worker models: each returns what is wrong, or "" when fine.
+std::string require_string(const json::object& o, std::string_view name) {
+  const auto* v = o.if_contains(name);
+  const auto* s = v ? v->if_string() : nullptr;
+  if (s == nullptr) return std::string(name) + " is required and must be a string";
+  if (s->empty()) return std::string(name) + " must not be empty";
+  return {};
+}
+
+std::string check_amount(const json::object& o, std::string_view name) {
+  const auto* v = o.if_contains(name);
+  const auto* amount = v ? v->if_object() : nullptr;
+  if (amount == nullptr) return std::string(name) + " is required and must be an object";
+  const auto* currency = amount->if_contains("currency");
+  if (currency == nullptr || !currency->is_string() || !is_currency(currency->as_string())) {
+    return std::string(name) + ".currency must be an ISO 4217 code";
+  }
+  const auto* value = amount->if_contains("value");
+  if (value == nullptr || !value->is_string() || !is_digits(value->as_string())) {
+    return std::string(name) + ".value must be an integer string in minor units";
+  }
+  return {};
+}
+
+std::string optional_amount(const json::object& o, std::string_view name) {
+  return o.contains(name) ? check_amount(o, name) : std::string();
+}
+
+std::string check_result(const json::object& o) {
+  const auto* v = o.if_contains("result");
+  const auto* result = v ? v->if_object() : nullptr;
+  if (result == nullptr) return "result is required and must be an object";
+  const std::string status = str(*result, "resultStatus");
+  if (status != "S" && status != "F" && status != "U") return "result.resultStatus must be S, F or U";
+  if (!result->contains("resultCode")) return "result.resultCode is required";
+  return {};
+}
+
+std::string first_problem(std::initializer_list<std::string> problems) {
+  for (const auto& p : problems) {
+    if (!p.empty()) return p;
+  }
+  return {};
+}
+
+struct DisputeType {
+  std::string_view notification;  // disputeNotificationType
+  EventType type;
+};
+constexpr std::array<DisputeType, 6> kDisputeTypes = {{
+    {"DISPUTE_CREATED", EventType::dispute_created},
+    {"DISPUTE_JUDGED", EventType::dispute_judged},
+    {"DISPUTE_CANCELLED", EventType::dispute_cancelled},
+    {"DEFENSE_SUPPLIED", EventType::dispute_defense_supplied},
+    {"DEFENSE_DUE_ALERT", EventType::dispute_defense_due_alert},
+    {"RDR_RESOLVED", EventType::dispute_rdr_resolved},
+}};
+
+// What one kind contributes: the event's type and id, and its fields of the order request.
+struct KindFields {
+  EventType type{};
+  std::string event_id;
+  std::string occurred_at;
+  json::object fields;
+};
+
+struct KindResult {
+  std::optional<KindFields> fields;
+  NoEvent why_not = NoEvent::none;
+  std::string error;
+};
+
+KindResult invalid(std::string error) { return {std::nullopt, NoEvent::invalid_record, std::move(error)}; }
+
+void copy_if_present(const json::object& from, json::object& to, std::initializer_list<std::string_view> names) {
+  for (const auto name : names) {
+    if (const auto* v = from.if_contains(name)) to[name] = *v;
+  }
+}
+
+KindResult payment_result(const json::object& n) {
+  if (auto p = first_problem({check_result(n), require_string(n, "paymentRequestId"), require_string(n, "paymentId"),
+                              check_amount(n, "paymentAmount")});
+      !p.empty()) {
+    return invalid(std::move(p));
+  }
+  const std::string status = result_status(n);
+  KindFields k;
+  k.type = status == "S" ? EventType::payment_authorized
+           : status == "F" ? EventType::payment_failed
+                           : EventType::payment_pending;
+  k.event_id = join_event_id({"PAYMENT_RESULT", str(n, "paymentId"), status});
+  k.fields["amount"] = n.at("paymentAmount");
+  copy_if_present(n, k.fields, {"authExpiryTime"});
+  k.occurred_at = str(n, "paymentTime");
+  return {std::move(k), NoEvent::none, {}};
+}
+
+KindResult payment_pending(const json::object& n) {
+  if (auto p = first_problem({check_result(n), require_string(n, "paymentRequestId"), require_string(n, "paymentId"),
+                              optional_amount(n, "paymentAmount")});
+      !p.empty()) {
+    return invalid(std::move(p));
+  }
+  KindFields k;
+  k.type = EventType::payment_pending;
+  k.event_id = join_event_id({"PAYMENT_PENDING", str(n, "paymentId")});
+  if (const auto* a = n.if_contains("paymentAmount")) k.fields["amount"] = *a;
+  return {std::move(k), NoEvent::none, {}};
+}
+
+KindResult capture_result(const json::object& n) {
+  if (auto p = first_problem({check_result(n), require_string(n, "captureRequestId"), require_string(n, "paymentId"),
+                              require_string(n, "captureId"), check_amount(n, "captureAmount")});
+      !p.empty()) {
+    return invalid(std::move(p));
+  }
+  const std::string status = result_status(n);
+  if (status != "S" && status != "F") return invalid("CAPTURE_RESULT with resultStatus " + status + " is not final");
+  KindFields k;
+  k.type = status == "S" ? EventType::capture_succeeded : EventType::capture_failed;
+  k.event_id = join_event_id({"CAPTURE_RESULT", str(n, "paymentId"), str(n, "captureId"), status});
+  k.fields["captureId"] = str(n, "captureId");
+  k.fields["captureRequestId"] = str(n, "captureRequestId");
+  k.fields["amount"] = n.at("captureAmount");
+  k.occurred_at = str(n, "captureTime");
+  return {std::move(k), NoEvent::none, {}};
+}
+
+KindResult refund_result(const json::object& n) {
+  if (auto p = first_problem({require_string(n, "refundStatus"), require_string(n, "refundRequestId"),
+                              require_string(n, "refundId"), check_amount(n, "refundAmount")});
+      !p.empty()) {
+    return invalid(std::move(p));
+  }
+  const std::string status = str(n, "refundStatus");
+  if (status != "SUCCESS" && status != "FAIL") return invalid("REFUND_RESULT with refundStatus " + status + " is not final");
+  KindFields k;
+  k.type = status == "SUCCESS" ? EventType::refund_succeeded : EventType::refund_failed;
+  k.event_id = join_event_id({"REFUND_RESULT", str(n, "refundRequestId"), str(n, "refundId"), status});
+  k.fields["refundId"] = str(n, "refundId");
+  k.fields["refundRequestId"] = str(n, "refundRequestId");
+  k.fields["amount"] = n.at("refundAmount");
+  k.occurred_at = str(n, "refundTime");
+  return {std::move(k), NoEvent::none, {}};
+}
+
+// The result of the updateAmount API: the authorized amount is paymentAmount from now on.
+KindResult update_amount_result(const json::object& n) {
+  if (auto p = first_problem({check_result(n), require_string(n, "paymentId"), require_string(n, "updateRequestId"),
+                              check_amount(n, "paymentAmount")});
+      !p.empty()) {
+    return invalid(std::move(p));
+  }
+  const std::string status = result_status(n);
+  if (status != "S" && status != "F") return invalid("UPDATE_AMOUNT_RESULT with resultStatus " + status + " is not final");
+  KindFields k;
+  k.type = status == "S" ? EventType::authorization_amount_updated : EventType::authorization_amount_update_failed;
+  k.event_id = join_event_id({"UPDATE_AMOUNT_RESULT", str(n, "paymentId"), str(n, "updateRequestId"), status});
+  k.fields["updateRequestId"] = str(n, "updateRequestId");
+  k.fields["amount"] = n.at("paymentAmount");
+  return {std::move(k), NoEvent::none, {}};
+}
+
+// A chargeback: one event per dispute and notification type; the judged result passes on.
+KindResult dispute(const json::object& n) {
+  if (auto p = first_problem({require_string(n, "disputeNotificationType"), require_string(n, "paymentId"),
+                              require_string(n, "disputeId"), optional_amount(n, "disputeAmount"),
+                              optional_amount(n, "disputeJudgedAmount")});
+      !p.empty()) {
+    return invalid(std::move(p));
+  }
+  const std::string notification_type = str(n, "disputeNotificationType");
+  const auto known = std::find_if(kDisputeTypes.begin(), kDisputeTypes.end(),
+                                  [&](const DisputeType& d) { return d.notification == notification_type; });
+  if (known == kDisputeTypes.end()) {
+    return {std::nullopt, NoEvent::unsupported_kind, "disputeNotificationType " + notification_type + " is not modelled"};
+  }
+  KindFields k;
+  k.type = known->type;
+  k.event_id = join_event_id({"DISPUTE", str(n, "paymentId"), str(n, "disputeId"), notification_type});
+  k.fields["disputeId"] = str(n, "disputeId");
+  k.fields["disputeNotificationType"] = notification_type;
+  k.fields["amount"] = n.contains("disputeAmount") ? n.at("disputeAmount") : json::value(nullptr);
+  copy_if_present(n, k.fields, {"disputeReasonMsg", "disputeReasonCode", "disputeJudgedResult", "disputeJudgedAmount",
+                                "disputeJudgedTime", "defenseDueTime", "defendable"});
+  k.occurred_at = str(n, known->type == EventType::dispute_judged ? "disputeJudgedTime" : "disputeTime");
+  return {std::move(k), NoEvent::none, {}};
+}
+
+KindResult fields_of(const std::string& kind, const json::object& n) {
+  if (kind == "PAYMENT_RESULT") return payment_result(n);
+  if (kind == "PAYMENT_PENDING") return payment_pending(n);
+  if (kind == "CAPTURE_RESULT") return capture_result(n);
+  if (kind == "REFUND_RESULT") return refund_result(n);
+  if (kind == "UPDATE_AMOUNT_RESULT") return update_amount_result(n);
+  if (kind == kDisputeKind) return dispute(n);
+  return {std::nullopt, NoEvent::unsupported_kind, "notification kind " + kind + " is not modelled by this worker"};
+}
+
+void escape_part(std::string_view part, std::string& out) {
+  for (const char c : part) {
+    if (c == '%') {
+      out += "%25";
+    } else if (c == ':') {
+      out += "%3A";
+    } else {
+      out += c;
+    }
+  }
+}
+
 }  // namespace
 
 std::string_view event_type_name(EventType t) {
@@ -33,8 +255,25 @@ std::string_view event_type_name(EventType t) {
     case EventType::capture_failed: return "CAPTURE_FAILED";
     case EventType::refund_succeeded: return "REFUND_SUCCEEDED";
     case EventType::refund_failed: return "REFUND_FAILED";
+    case EventType::authorization_amount_updated: return "AUTHORIZATION_AMOUNT_UPDATED";
+    case EventType::authorization_amount_update_failed: return "AUTHORIZATION_AMOUNT_UPDATE_FAILED";
+    case EventType::dispute_created: return "DISPUTE_CREATED";
+    case EventType::dispute_judged: return "DISPUTE_JUDGED";
+    case EventType::dispute_cancelled: return "DISPUTE_CANCELLED";
+    case EventType::dispute_defense_supplied: return "DISPUTE_DEFENSE_SUPPLIED";
+    case EventType::dispute_defense_due_alert: return "DISPUTE_DEFENSE_DUE_ALERT";
+    case EventType::dispute_rdr_resolved: return "DISPUTE_RDR_RESOLVED";
   }
   return "UNKNOWN";
+}
+
+std::string join_event_id(std::initializer_list<std::string_view> parts) {
+  std::string id;
+  for (const auto part : parts) {
+    if (!id.empty()) id += ':';
+    escape_part(part, id);
+  }
+  return id;
 }
 
 std::string iso8601_utc(int64_t epoch_ms) {
@@ -50,74 +289,29 @@ std::string iso8601_utc(int64_t epoch_ms) {
 
 EventDerivation derive_event(std::string_view body, int64_t received_at_ms) {
   EventDerivation out;
-  json::error_code ec;
-  json::parse_options options;
-  options.max_depth = 32;
-  json::value doc = json::parse(body, ec, {}, options);
-  if (ec || !doc.is_object()) {
+  auto doc = parse_notification(body);
+  if (!doc) {
+    out.kind = std::string(kUnknownKind);
+    out.why_not = NoEvent::invalid_record;
     out.error = "record value is not a JSON object";
     return out;
   }
-  const json::object& n = doc.as_object();
-  // The ingest checked this before publishing; a record from elsewhere gets the same checks.
-  const NotificationCheck check = check_notification(n);
-  if (!check.ok) {
-    out.error = check.error;
+  const json::object& n = *doc;
+  const NotificationRoute route = route_notification(n);
+  out.kind = route.kind;
+  KindResult k = fields_of(route.kind, n);
+  if (!k.fields) {
+    out.why_not = k.why_not;
+    out.error = std::move(k.error);
     return out;
   }
   PaymentEvent e;
-  e.payment_id = check.summary.payment_id;
-  e.order_key = partition_key(check.summary, "");
-  std::string occurred_at;
-  json::object request;
-  switch (check.summary.type) {
-    case NotifyType::payment_result: {
-      const std::string status = result_status(n);
-      e.type = status == "S" ? EventType::payment_authorized
-               : status == "F" ? EventType::payment_failed
-                               : EventType::payment_pending;
-      e.event_id = "PAYMENT_RESULT:" + e.payment_id + ":" + status;
-      request["amount"] = n.at("paymentAmount");
-      occurred_at = str(n, "paymentTime");
-      break;
-    }
-    case NotifyType::payment_pending:
-      e.type = EventType::payment_pending;
-      e.event_id = "PAYMENT_PENDING:" + e.payment_id;
-      if (const auto* a = n.if_contains("paymentAmount")) request["amount"] = *a;
-      break;
-    case NotifyType::capture_result: {
-      const std::string status = result_status(n);
-      if (status != "S" && status != "F") {
-        out.error = "CAPTURE_RESULT with resultStatus " + status + " is not final";
-        return out;
-      }
-      e.type = status == "S" ? EventType::capture_succeeded : EventType::capture_failed;
-      e.event_id = "CAPTURE_RESULT:" + e.payment_id + ":" + str(n, "captureId") + ":" + status;
-      request["captureId"] = str(n, "captureId");
-      request["captureRequestId"] = str(n, "captureRequestId");
-      request["amount"] = n.at("captureAmount");
-      occurred_at = str(n, "captureTime");
-      break;
-    }
-    case NotifyType::refund_result: {
-      const std::string status = str(n, "refundStatus");
-      if (status != "SUCCESS" && status != "FAIL") {
-        out.error = "REFUND_RESULT with refundStatus " + status + " is not final";
-        return out;
-      }
-      e.type = status == "SUCCESS" ? EventType::refund_succeeded : EventType::refund_failed;
-      e.event_id = "REFUND_RESULT:" + str(n, "refundRequestId") + ":" + str(n, "refundId") + ":" + status;
-      request["refundId"] = str(n, "refundId");
-      request["refundRequestId"] = str(n, "refundRequestId");
-      request["amount"] = n.at("refundAmount");
-      occurred_at = str(n, "refundTime");
-      break;
-    }
-    case NotifyType::unknown:
-      out.error = "unknown notifyType " + check.summary.notify_type;
-      return out;
-  }
+  e.type = k.fields->type;
+  e.kind = route.kind;
+  e.event_id = std::move(k.fields->event_id);
+  e.payment_id = route.payment_id;
+  e.order_key = partition_key(route, "");
+  json::object request = std::move(k.fields->fields);
   request["eventId"] = e.event_id;
   request["type"] = event_type_name(e.type);
   request["paymentId"] = string_or_null(e.payment_id);
@@ -129,9 +323,9 @@ EventDerivation derive_event(std::string_view body, int64_t received_at_ms) {
     request["resultCode"] = nullptr;
     request["resultMessage"] = nullptr;
   }
-  request["occurredAt"] = string_or_null(occurred_at);
+  request["occurredAt"] = string_or_null(k.fields->occurred_at);
   request["receivedAt"] = iso8601_utc(received_at_ms);
-  request["notification"] = std::move(doc);
+  request["notification"] = std::move(*doc);
   e.order_request = std::move(request);
   out.event = std::move(e);
   return out;

@@ -5,12 +5,14 @@
 #include <boost/json/object.hpp>
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace paynotify::worker {
 
+// One per documented kind and outcome; the order service's `type` (README lists them).
 enum class EventType {
   payment_authorized,
   payment_failed,
@@ -19,25 +21,47 @@ enum class EventType {
   capture_failed,
   refund_succeeded,
   refund_failed,
+  authorization_amount_updated,
+  authorization_amount_update_failed,
+  dispute_created,
+  dispute_judged,
+  dispute_cancelled,
+  dispute_defense_supplied,
+  dispute_defense_due_alert,
+  dispute_rdr_resolved,
 };
 
 std::string_view event_type_name(EventType t);  // PAYMENT_AUTHORIZED, ...
 
 struct PaymentEvent {
   EventType type{};
+  std::string kind;        // the notification's kind: PAYMENT_RESULT, DISPUTE, ...
   std::string event_id;    // e.g. CAPTURE_RESULT:<paymentId>:<captureId>:S
   std::string payment_id;  // empty only for refunds that carry none
   std::string order_key;   // what orders events: paymentId, else the refund request id
   boost::json::object order_request;  // the body POSTed to the order service
 };
 
+// Why a record yields no event; each is dead-lettered under its own error class.
+enum class NoEvent {
+  none,
+  invalid_record,    // not JSON, a required field missing, a result that is not final
+  unsupported_kind,  // a kind this worker does not model yet: replay it once it does
+};
+
 struct EventDerivation {
   std::optional<PaymentEvent> event;
-  std::string error;  // why there is none: the record goes to the dead-letter topic
+  NoEvent why_not = NoEvent::none;
+  std::string kind;   // the notification's kind, also when there is no event (for metrics)
+  std::string error;  // why there is no event: the dead-letter reason
 };
 
 // received_at_ms: the ingest's `received-at` header (0 when absent).
 EventDerivation derive_event(std::string_view notification_body, int64_t received_at_ms);
+
+// Joins id parts with ':' after escaping '%' and ':' in each, so that no two different lists
+// of parts give one id ("r:1"+"x" and "r"+"1:x" differ); parts without them stay as they are.
+std::string join_event_id(std::initializer_list<std::string_view> parts);
 
 std::string iso8601_utc(int64_t epoch_ms);
 

@@ -29,6 +29,7 @@ std::string_view error_class_name(ErrorClass c) {
     case ErrorClass::not_found: return "not_found";
     case ErrorClass::permanent: return "permanent";
     case ErrorClass::invalid_record: return "invalid_record";
+    case ErrorClass::unsupported_kind: return "unsupported_kind";
   }
   return "unknown";
 }

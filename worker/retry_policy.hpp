@@ -14,7 +14,7 @@ struct ApplyResult {
   std::string body;       // first bytes of the answer, for the dead-letter reason
 };
 
-enum class ErrorClass { none, transient, not_found, permanent, invalid_record };
+enum class ErrorClass { none, transient, not_found, permanent, invalid_record, unsupported_kind };
 std::string_view error_class_name(ErrorClass c);
 
 ErrorClass classify(const ApplyResult& r);

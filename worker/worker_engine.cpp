@@ -224,10 +224,15 @@ net::awaitable<void> WorkerEngine::handle(std::shared_ptr<Record> r) {
   }
   EventDerivation derived = derive_event(m.value, header_int(m, "received-at", 0));
   if (!derived.event) {
-    log_event(spdlog::level::warn, "dead_lettered", {{"errorClass", "invalid_record"}, {"error", derived.error}, {"offset", m.offset}});
-    auto dead_letter = divert(r, settings_.dead_letter_topic(), round, 0, ErrorClass::invalid_record, derived.error);
+    // Never dropped: dead-lettered with the reason; an unsupported kind comes back by replay.
+    const ErrorClass why = derived.why_not == NoEvent::unsupported_kind ? ErrorClass::unsupported_kind
+                                                                        : ErrorClass::invalid_record;
+    log_event(spdlog::level::warn, "dead_lettered",
+              {{"errorClass", error_class_name(why)}, {"kind", derived.kind}, {"error", derived.error}, {"offset", m.offset}});
+    auto dead_letter = divert(r, settings_.dead_letter_topic(), round, 0, why, derived.error);
     co_await std::move(dead_letter);
-    metrics_.dead_lettered(ErrorClass::invalid_record).inc();
+    metrics_.dead_lettered(why).inc();
+    if (why == ErrorClass::unsupported_kind) metrics_.unsupported_kind(derived.kind);
     co_return;
   }
   const PaymentEvent& e = *derived.event;

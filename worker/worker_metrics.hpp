@@ -1,6 +1,10 @@
 #pragma once
 // The worker's Prometheus series, created once at start-up.
 
+#include <map>
+#include <mutex>
+#include <string>
+
 #include "common/metrics.hpp"
 #include "worker/retry_policy.hpp"
 
@@ -17,16 +21,35 @@ struct WorkerMetrics {
         dead_not_found(r.counter("paynotify_worker_dead_lettered_total", "Events dead-lettered, by error class", "error_class=\"not_found\"")),
         dead_permanent(r.counter("paynotify_worker_dead_lettered_total", "Events dead-lettered, by error class", "error_class=\"permanent\"")),
         dead_invalid(r.counter("paynotify_worker_dead_lettered_total", "Events dead-lettered, by error class", "error_class=\"invalid_record\"")),
+        dead_unsupported(r.counter("paynotify_worker_dead_lettered_total", "Events dead-lettered, by error class", "error_class=\"unsupported_kind\"")),
         waits(r.counter("paynotify_worker_claim_waits_total", "Claims that had to wait: busy elsewhere or parked behind a retry")),
         order_seconds(r.histogram("paynotify_worker_order_service_seconds", "Order-service call latency")),
         in_flight(r.gauge("paynotify_worker_in_flight_records", "Records consumed and not yet finished")),
-        parked(r.gauge("paynotify_worker_parked_records", "Records waiting behind an earlier event of their payment")) {}
+        parked(r.gauge("paynotify_worker_parked_records", "Records waiting behind an earlier event of their payment")) {
+    r.family_fn("paynotify_worker_unsupported_kind_total",
+                "Notifications dead-lettered because this worker does not model their kind, by kind", "counter",
+                [this] {
+                  std::lock_guard lock(kinds_mu_);
+                  MetricsRegistry::Samples samples;
+                  for (const auto& [kind, n] : unsupported_kinds_) {
+                    samples.emplace_back("kind=\"" + kind + "\"", static_cast<double>(n));
+                  }
+                  return samples;
+                });
+  }
+
+  // Kinds are Antom's names (A-Z, 0-9, _) or UNKNOWN: the ingest admits nothing else.
+  void unsupported_kind(const std::string& kind) {
+    std::lock_guard lock(kinds_mu_);
+    ++unsupported_kinds_[kind];
+  }
 
   Counter& dead_lettered(ErrorClass c) {
     switch (c) {
       case ErrorClass::not_found: return dead_not_found;
       case ErrorClass::permanent: return dead_permanent;
       case ErrorClass::invalid_record: return dead_invalid;
+      case ErrorClass::unsupported_kind: return dead_unsupported;
       default: return dead_transient;
     }
   }
@@ -40,10 +63,15 @@ struct WorkerMetrics {
   Counter& dead_not_found;
   Counter& dead_permanent;
   Counter& dead_invalid;
+  Counter& dead_unsupported;
   Counter& waits;
   Histogram& order_seconds;
   Gauge& in_flight;
   Gauge& parked;
+
+ private:
+  std::mutex kinds_mu_;
+  std::map<std::string, uint64_t> unsupported_kinds_;
 };
 
 }  // namespace paynotify::worker

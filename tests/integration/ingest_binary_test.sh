@@ -77,9 +77,13 @@ check "drain is logged" grep -q '"event":"stopped"' "$work/ingest.log"
 { printf 'POST /n\nC1.1700000000000.'; cat "$work/body.json"; } >"$work/content"
 openssl dgst -sha256 -sign "$work/antom-private.pem" -out "$work/sig" "$work/content"
 sig="$(base64 -w0 "$work/sig" | sed 's/+/%2B/g; s/\//%2F/g; s/=/%3D/g')"
-verify() { "$cli" verify --public-key "$work/antom-public.pem" --client-id C1 --time 1700000000000 --uri /n \
-             --signature "algorithm=RSA256,keyVersion=1,signature=$sig" "$@" >/dev/null; }
+verify_with() { local signature="$1"; shift
+  "$cli" verify --public-key "$work/antom-public.pem" --client-id C1 --time 1700000000000 --uri /n \
+    --signature "$signature" "$@" >/dev/null; }
+verify() { verify_with "algorithm=RSA256,keyVersion=1,signature=$sig" "$@"; }
 check "verify accepts an openssl signature" verify "$work/body.json"
+check "verify accepts the bare signature value" verify_with "$sig" "$work/body.json"
+check "verify accepts the bare value not URL-encoded" verify_with "$(base64 -w0 "$work/sig")" "$work/body.json"
 sed 's/4200/4300/' "$work/body.json" >"$work/tampered.json"
 set +e
 verify "$work/tampered.json"; rc1=$?

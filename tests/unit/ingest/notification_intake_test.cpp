@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 #include "common/antom_reply.hpp"
@@ -120,20 +121,37 @@ TEST_F(Intake, EveryFailedCheckAnswersAndPublishesNothing) {
   }
 }
 
-TEST_F(Intake, SignedButMalformedBodiesAre400WithTheReason) {
-  for (const std::string body : {"{not json", R"({"notifyType":"CAPTURE_RESULT"})"}) {
-    const auto d = decide(signed_request(body));
-    ASSERT_TRUE(d.answer);
-    EXPECT_FALSE(d.record);
-    EXPECT_EQ(d.answer->status, 400u);
-    EXPECT_EQ(d.answer->outcome, Outcome::malformed);
+// Promise 2: once the signature verifies, the body is Antom's word and is never refused.
+TEST_F(Intake, EveryVerifiedBodyIsPublishedWithItsKindAndKey) {
+  struct Case {
+    std::string body, kind, key;
+  };
+  const std::vector<Case> cases = {
+      {paynotify::testing::kDisputeCreatedBody, "DISPUTE", "202611250001"},
+      {paynotify::testing::kUpdateAmountResultBody, "UPDATE_AMOUNT_RESULT", "202611250001"},
+      {paynotify::testing::kRefundResultBody, "REFUND_RESULT", "rr-01"},
+      {paynotify::testing::kVaultingBody, "VAULTING", "vr-01"},
+      {paynotify::testing::kAuthorizationBody, "AUTHORIZATION", ""},
+      {R"({"notifyType":"CAPTURE_RESULT","paymentId":"p-7"})", "CAPTURE_RESULT", "p-7"},
+      {R"({"notifyType":"REFUND_RESULT","refundStatus":"SUCCESS"})", "REFUND_RESULT", ""},
+      {"{not json", "UNKNOWN", ""},
+      {"", "UNKNOWN", ""},
+  };
+  for (const auto& c : cases) {
+    const auto d = decide(signed_request(c.body));
+    ASSERT_TRUE(d.record) << c.body << " answered " << (d.answer ? d.answer->status : 0u);
+    EXPECT_FALSE(d.answer) << c.body;
+    EXPECT_EQ(d.record->value, c.body);
+    const auto& headers = d.record->headers;
+    const auto type = std::find_if(headers.begin(), headers.end(), [](const auto& h) { return h.first == "notify-type"; });
+    ASSERT_NE(type, headers.end());
+    EXPECT_EQ(type->second, c.kind) << c.body;
+    if (c.key.empty()) {
+      EXPECT_EQ(d.record->key.size(), 32u) << c.body << ": no payment or request id, keyed by the ingest id";
+    } else {
+      EXPECT_EQ(d.record->key, c.key) << c.body;
+    }
   }
-}
-
-TEST_F(Intake, UnknownNotifyTypesArePublished) {
-  const auto d = decide(signed_request(R"({"notifyType":"NEW_KIND","requestId":"x"})"));
-  ASSERT_TRUE(d.record);
-  EXPECT_EQ(d.record->key.size(), 32u);  // no payment id: keyed by the ingest id
 }
 
 TEST(IntakeAnswers, DeliveryDecidesBetween200And503) {

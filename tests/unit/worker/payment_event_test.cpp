@@ -77,12 +77,90 @@ TEST(PaymentEvent, TheOrderRequestFollowsTheContract) {
   EXPECT_EQ(o.at("notification").at("captureRequestId").as_string(), "cr-01");
 }
 
-TEST(PaymentEvent, WhatCannotBeAnEventSaysWhy) {
-  EXPECT_NE(derive_event("not json", 0).error.find("JSON"), std::string::npos);
-  EXPECT_NE(derive_event(R"({"notifyType":"DISPUTE"})", 0).error.find("unknown notifyType"), std::string::npos);
-  EXPECT_NE(derive_event(R"({"notifyType":"CAPTURE_RESULT"})", 0).error.find("required"), std::string::npos);
-  EXPECT_NE(derive_event(R"({"notifyType":"REFUND_RESULT","refundStatus":"PROCESSING","refundRequestId":"r","refundId":"f","refundAmount":{"currency":"SGD","value":"1"}})", 0)
-                .error.find("not final"), std::string::npos);
+TEST(PaymentEvent, WhatCannotBeAnEventSaysWhyAndHowItIsDeadLettered) {
+  struct Case {
+    std::string body;
+    NoEvent why_not;
+    std::string kind, error_mentions;
+  };
+  const std::vector<Case> cases = {
+      {"not json", NoEvent::invalid_record, "UNKNOWN", "JSON"},
+      {R"({"notifyType":"CAPTURE_RESULT"})", NoEvent::invalid_record, "CAPTURE_RESULT", "required"},
+      {R"({"notifyType":"REFUND_RESULT","refundStatus":"SUCCESS","refundRequestId":"r","refundAmount":{"currency":"SGD","value":"1"}})",
+       NoEvent::invalid_record, "REFUND_RESULT", "refundId"},
+      {R"({"notifyType":"REFUND_RESULT","refundStatus":"PROCESSING","refundRequestId":"r","refundId":"f","refundAmount":{"currency":"SGD","value":"1"}})",
+       NoEvent::invalid_record, "REFUND_RESULT", "not final"},
+      {R"({"notifyType":"PAYMENT_RESULT","result":{"resultCode":"X","resultStatus":"S"},"paymentRequestId":"r","paymentId":"p","paymentAmount":{"currency":"sgd","value":"1"}})",
+       NoEvent::invalid_record, "PAYMENT_RESULT", "paymentAmount.currency"},
+      {R"({"disputeNotificationType":"DISPUTE_CREATED","paymentRequestId":"r","paymentId":"p"})", NoEvent::invalid_record,
+       "DISPUTE", "disputeId"},
+      {R"({"disputeNotificationType":"DISPUTE_ESCALATED","paymentId":"p","disputeId":"d"})", NoEvent::unsupported_kind,
+       "DISPUTE", "DISPUTE_ESCALATED"},
+      {testing::kVaultingBody, NoEvent::unsupported_kind, "VAULTING", "VAULTING"},
+      {testing::kAuthorizationBody, NoEvent::unsupported_kind, "AUTHORIZATION", "AUTHORIZATION"},
+      {R"({"notifyType":"NEW_KIND","paymentId":"p"})", NoEvent::unsupported_kind, "NEW_KIND", "NEW_KIND"},
+  };
+  for (const auto& c : cases) {
+    const auto d = derive_event(c.body, 0);
+    EXPECT_FALSE(d.event) << c.body;
+    EXPECT_EQ(d.why_not, c.why_not) << c.body;
+    EXPECT_EQ(d.kind, c.kind) << c.body;
+    EXPECT_NE(d.error.find(c.error_mentions), std::string::npos) << d.error;
+  }
+}
+
+TEST(PaymentEvent, UpdateAmountResultCarriesTheNewAuthorizedAmount) {
+  const auto d = derive_event(testing::kUpdateAmountResultBody, 0);
+  ASSERT_TRUE(d.event) << d.error;
+  EXPECT_EQ(d.event->type, EventType::authorization_amount_updated);
+  EXPECT_EQ(d.event->event_id, "UPDATE_AMOUNT_RESULT:202611250001:upd-01:S");
+  EXPECT_EQ(d.event->order_key, "202611250001");
+  const auto& o = d.event->order_request;
+  EXPECT_EQ(o.at("type").as_string(), "AUTHORIZATION_AMOUNT_UPDATED");
+  EXPECT_EQ(o.at("updateRequestId").as_string(), "upd-01");
+  EXPECT_EQ(o.at("amount").at("value").as_string(), "5200");
+  // A second update of the same payment is another event.
+  std::string second = testing::kUpdateAmountResultBody;
+  second.replace(second.find("upd-01"), 6, "upd-02");
+  EXPECT_NE(derive_event(second, 0).event->event_id, d.event->event_id);
+}
+
+TEST(PaymentEvent, DisputesAreOneEventPerDisputeAndNotificationType) {
+  const auto created = derive_event(testing::kDisputeCreatedBody, 0);
+  const auto judged = derive_event(testing::kDisputeJudgedBody, 0);
+  ASSERT_TRUE(created.event) << created.error;
+  ASSERT_TRUE(judged.event) << judged.error;
+  EXPECT_EQ(created.event->type, EventType::dispute_created);
+  EXPECT_EQ(created.event->event_id, "DISPUTE:202611250001:202611260001D1:DISPUTE_CREATED");
+  EXPECT_EQ(judged.event->type, EventType::dispute_judged);
+  EXPECT_NE(created.event->event_id, judged.event->event_id);
+  EXPECT_EQ(created.event->order_key, "202611250001");  // ordered with the payment's other events
+  const auto& c = created.event->order_request;
+  EXPECT_EQ(c.at("type").as_string(), "DISPUTE_CREATED");
+  EXPECT_EQ(c.at("disputeId").as_string(), "202611260001D1");
+  EXPECT_EQ(c.at("amount").at("value").as_string(), "4200");
+  EXPECT_EQ(c.at("defenseDueTime").as_string(), "2026-12-03T10:00:00+08:00");
+  EXPECT_EQ(c.at("occurredAt").as_string(), "2026-11-26T10:00:00+08:00");
+  const auto& j = judged.event->order_request;
+  EXPECT_EQ(j.at("type").as_string(), "DISPUTE_JUDGED");
+  EXPECT_EQ(j.at("disputeJudgedResult").as_string(), "ACCEPT_BY_MERCHANT");
+  EXPECT_EQ(j.at("disputeJudgedAmount").at("value").as_string(), "4200");
+  EXPECT_EQ(j.at("occurredAt").as_string(), "2026-12-10T10:00:00+08:00");
+}
+
+TEST(PaymentEvent, IdPartsThatContainTheSeparatorCannotCollide) {
+  const auto refund = [](const std::string& request, const std::string& id) {
+    return R"({"notifyType":"REFUND_RESULT","refundStatus":"SUCCESS","refundRequestId":")" + request +
+           R"(","refundId":")" + id + R"(","refundAmount":{"currency":"SGD","value":"1"}})";
+  };
+  const auto a = derive_event(refund("r:1", "x"), 0);
+  const auto b = derive_event(refund("r", "1:x"), 0);
+  const auto c = derive_event(refund("r%3A1", "x"), 0);
+  ASSERT_TRUE(a.event && b.event && c.event);
+  EXPECT_NE(a.event->event_id, b.event->event_id);
+  EXPECT_NE(a.event->event_id, c.event->event_id);
+  EXPECT_EQ(join_event_id({"A", "r:1", "x%"}), "A:r%3A1:x%25");
+  EXPECT_EQ(join_event_id({"A", "plain", "S"}), "A:plain:S");  // ids without ':' or '%' unchanged
 }
 
 }  // namespace
