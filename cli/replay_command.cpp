@@ -6,18 +6,19 @@
 #include "cli/commands.hpp"
 #include "common/kafka_producer.hpp"
 #include "common/publisher.hpp"
+#include "common/record_headers.hpp"
 #include "common/topic_reader.hpp"
 
 namespace paynotify::cli {
 namespace {
 
-// The worker's control headers; a replayed record starts over without them.
+// The worker's control headers; a replayed record starts over without them (and with a
+// fresh retry budget).
 bool is_dead_letter_header(const std::string& name) {
-  return name == "attempt" || name == "not-before" || name == "error-class" || name == "error" ||
-         name == "original-topic" || name == "original-partition" || name == "original-offset";
+  return header::is_retry_control(name) || header::is_origin(name);
 }
 
-std::string header(const ConsumedRecord& r, const std::string& name) {
+std::string header_value(const ConsumedRecord& r, const std::string& name) {
   const auto it = r.headers.find(name);
   return it == r.headers.end() ? std::string() : it->second;
 }
@@ -53,15 +54,15 @@ int replay_command(const Args& args) {
                                              /*from_committed=*/true);
   std::vector<const ConsumedRecord*> chosen;
   for (const auto& r : records) {
-    if (!o.str("notify-type").empty() && header(r, "notify-type") != o.str("notify-type")) continue;
+    if (!o.str("notify-type").empty() && header_value(r, "notify-type") != o.str("notify-type")) continue;
     if (!o.str("payment-id").empty() && r.key != o.str("payment-id")) continue;
-    if (!o.str("error-class").empty() && header(r, "error-class") != o.str("error-class")) continue;
+    if (!o.str("error-class").empty() && header_value(r, "error-class") != o.str("error-class")) continue;
     chosen.push_back(&r);
   }
   for (const auto* r : chosen) {
     std::cout << (dry_run ? "would replay " : "replaying ") << dlq << "/" << r->partition << "@" << r->offset
-              << " key=" << r->key << " notifyType=" << header(*r, "notify-type")
-              << " errorClass=" << header(*r, "error-class") << " error=" << header(*r, "error") << "\n";
+              << " key=" << r->key << " notifyType=" << header_value(*r, "notify-type")
+              << " errorClass=" << header_value(*r, "error-class") << " error=" << header_value(*r, "error") << "\n";
   }
   if (dry_run) {
     std::cout << chosen.size() << " of " << records.size() << " dead-lettered record(s) match; nothing moved\n";

@@ -1,5 +1,7 @@
 #include "common/admin_server.hpp"
 
+#include "common/listener.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -74,12 +76,7 @@ AdminServer::AdminServer(std::string host, uint16_t port, const MetricsRegistry&
 AdminServer::~AdminServer() { stop(); }
 
 void AdminServer::start() {
-  const tcp::endpoint endpoint(net::ip::make_address(host_), port_);
-  acceptor_ = std::make_unique<tcp::acceptor>(ctx_);
-  acceptor_->open(endpoint.protocol());
-  acceptor_->set_option(net::socket_base::reuse_address(true));
-  acceptor_->bind(endpoint);
-  acceptor_->listen();
+  acceptor_ = open_listener(ctx_, "admin-listen", host_, port_);
   port_ = acceptor_->local_endpoint().port();
   net::co_spawn(ctx_, accept_admin(acceptor_.get(), &metrics_, ready_), net::detached);
   thread_ = std::thread([this] {

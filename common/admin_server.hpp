@@ -32,7 +32,7 @@ class AdminServer {
   AdminServer(const AdminServer&) = delete;
   AdminServer& operator=(const AdminServer&) = delete;
 
-  void start();  // throws std::system_error when the address cannot be bound
+  void start();  // throws ConfigError naming --admin-listen when it cannot listen there
   void stop();
   uint16_t port() const { return port_; }
 

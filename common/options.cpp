@@ -137,6 +137,28 @@ int64_t Options::integer(std::string_view name, int64_t min, int64_t max) const 
   return value;
 }
 
+int64_t Options::duration_ms(std::string_view name, int64_t min_ms, int64_t max_ms) const {
+  const std::string text = str(name);
+  const auto fail = [&](const std::string& why) {
+    return ConfigError("--" + std::string(name) + " " + why + ", got '" + text + "'");
+  };
+  int64_t count = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), count);
+  if (ec != std::errc{} || count < 0) throw fail("must be a duration such as 48h, 30m, 90s or 500ms");
+  const std::string_view unit(ptr, static_cast<std::size_t>(text.data() + text.size() - ptr));
+  int64_t scale = 0;
+  if (unit == "ms") scale = 1;
+  else if (unit == "s") scale = 1000;
+  else if (unit == "m") scale = 60 * 1000;
+  else if (unit == "h") scale = 3600 * 1000;
+  else if (unit == "d") scale = 86400 * 1000;
+  else throw fail("needs a unit (ms, s, m, h or d)");
+  if (count > max_ms / scale || count * scale < min_ms || count * scale > max_ms) {
+    throw fail("must be between " + std::to_string(min_ms) + " ms and " + std::to_string(max_ms) + " ms");
+  }
+  return count * scale;
+}
+
 bool Options::flag(std::string_view name) const { return str(name) == "true"; }
 
 std::vector<std::string> Options::list(std::string_view name) const {

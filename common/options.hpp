@@ -42,6 +42,8 @@ class Options {
   bool given(std::string_view name) const;  // by flag or environment
   std::string str(std::string_view name) const;
   int64_t integer(std::string_view name, int64_t min, int64_t max) const;
+  // A duration: an integer with a unit, ms, s, m, h or d ("48h", "90s", "500ms"); in ms.
+  int64_t duration_ms(std::string_view name, int64_t min_ms, int64_t max_ms) const;
   bool flag(std::string_view name) const;
   std::vector<std::string> list(std::string_view name) const;
   // `host:port`; throws ConfigError when either part is missing or the port is out of range.

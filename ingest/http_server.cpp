@@ -11,6 +11,7 @@
 
 
 #include "common/await_delivery.hpp"
+#include "common/listener.hpp"
 #include "common/log.hpp"
 
 namespace paynotify::ingest {
@@ -223,12 +224,7 @@ IngestServer::~IngestServer() { drain_and_stop(std::chrono::milliseconds(0)); }
 
 void IngestServer::start() {
   const auto& l = shared_->limits;
-  const tcp::endpoint endpoint(net::ip::make_address(l.host), l.port);
-  acceptor_ = std::make_unique<tcp::acceptor>(*contexts_[0]);
-  acceptor_->open(endpoint.protocol());
-  acceptor_->set_option(net::socket_base::reuse_address(true));
-  acceptor_->bind(endpoint);
-  acceptor_->listen(net::socket_base::max_listen_connections);
+  acceptor_ = open_listener(*contexts_[0], "listen", l.host, l.port);
   bound_port_ = acceptor_->local_endpoint().port();
   net::co_spawn(*contexts_[0], accept_loop(acceptor_.get(), &contexts_, shared_), log_coroutine_failure);
   for (auto& ctx : contexts_) {

@@ -37,8 +37,13 @@ int main(int argc, char** argv) {
     ingest::NotificationIntake intake(config.intake, *config.keys);
     ingest::IngestServer server(config.server, intake, producer, metrics);
     AdminServer admin(config.admin_host, config.admin_port, registry, [&producer] { return producer.reachable(); });
-    server.start();
-    admin.start();
+    try {
+      server.start();
+      admin.start();
+    } catch (const ConfigError& e) {
+      std::cerr << "paynotify-ingest: " << e.what() << "\n";  // a busy port, an unresolvable host
+      return 2;
+    }
     log_event(spdlog::level::info, "started",
               {{"version", PAYNOTIFY_VERSION},
                {"port", server.port()},

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "worker/retry_policy.hpp"
+#include "worker/order_client.hpp"
 
 namespace paynotify::worker {
 
@@ -24,20 +24,14 @@ struct OrderServiceSettings {
   std::size_t max_idle_connections = 64;
 };
 
-struct OrderCall {
-  std::string idempotency_key;  // the event id
-  std::string traceparent;
-  std::string body;             // JSON
-};
-
 // Not thread-safe: use it from one executor (the worker's engine).
-class OrderServiceClient {
+class OrderServiceClient final : public OrderClient {
  public:
   // Throws std::invalid_argument naming the option when the URL or CA file is unusable.
   OrderServiceClient(boost::asio::any_io_executor executor, OrderServiceSettings settings);
   ~OrderServiceClient();
 
-  boost::asio::awaitable<ApplyResult> apply(OrderCall call);
+  boost::asio::awaitable<ApplyResult> apply(OrderCall call) override;
 
   struct Connection;  // a plain or TLS stream
 

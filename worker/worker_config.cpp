@@ -23,10 +23,13 @@ Options worker_options() {
           {"order-timeout-ms", "5000", "time allowed for one order-service call"},
           {"admin-listen", "0.0.0.0:9103", "address:port for /healthz, /readyz and /metrics"},
           {"dedupe-ttl-s", "604800", "how long an applied event is remembered (default 7 days)"},
-          {"lease-ms", "30000", "how long a claim holds an event; longer than the slowest apply with its quick retries"},
-          {"max-attempts", "6", "rounds through the retry topic before an event is dead-lettered"},
+          {"lease-ms", "15000", "how long a claim holds an event; renewed before each order-service call, so above --order-timeout-ms"},
+          {"retry-for", "48h", "how long an event is retried from its first failure before it is dead-lettered (below --dedupe-ttl-s)"},
           {"quick-retries", "3", "order-service tries in process per round"},
-          {"retry-base-ms", "2000", "first retry-topic delay; doubles each round (with jitter), at most 10 min"},
+          {"retry-base-ms", "2000", "first retry-topic delay; doubles each round (with jitter)"},
+          {"retry-max-ms", "900000", "longest retry-topic delay (default 15 min)"},
+          {"breaker-failures", "10", "failed order-service calls in a row that open the circuit breaker"},
+          {"breaker-open-max-ms", "30000", "longest the breaker stays open between probe calls"},
           {"concurrency", "64", "events applied at once, across payments"},
           {"max-in-flight", "20000", "records held in memory before consumption pauses"},
           {"drain-timeout-ms", "20000", "on SIGTERM, how long in-flight events may take to finish"},
@@ -56,9 +59,21 @@ WorkerConfig worker_config_from(const Options& o) {
   if (c.engine.main_topic.empty()) throw ConfigError("--topic must not be empty");
   c.engine.dedupe_ttl_s = o.integer("dedupe-ttl-s", 60, 365 * 86400);
   c.engine.lease_ms = o.integer("lease-ms", 1000, 3600000);
-  c.engine.retry.max_attempts = static_cast<int>(o.integer("max-attempts", 1, 100));
-  c.engine.retry.in_process_attempts = static_cast<int>(o.integer("quick-retries", 1, 20));
-  c.engine.retry.retry_topic_base_ms = o.integer("retry-base-ms", 10, 3600000);
+  if (c.engine.lease_ms <= c.order_service.request_timeout.count() + 1000) {
+    throw ConfigError("--lease-ms must exceed --order-timeout-ms by more than 1000, got " +
+                      std::to_string(c.engine.lease_ms) + " and " + std::to_string(c.order_service.request_timeout.count()));
+  }
+  c.engine.retry.retry_for_ms = o.duration_ms("retry-for", 0, 365LL * 86400 * 1000);
+  // Past the dedupe TTL an applied event is forgotten: a retry after that could apply twice.
+  if (c.engine.retry.retry_for_ms >= c.engine.dedupe_ttl_s * 1000) {
+    throw ConfigError("--retry-for must be below --dedupe-ttl-s (" + std::to_string(c.engine.dedupe_ttl_s) +
+                      " s), got '" + o.str("retry-for") + "'");
+  }
+  c.engine.retry.quick_tries = static_cast<int>(o.integer("quick-retries", 1, 20));
+  c.engine.retry.retry_base_ms = o.integer("retry-base-ms", 10, 3600000);
+  c.engine.retry.retry_max_ms = o.integer("retry-max-ms", c.engine.retry.retry_base_ms, 24LL * 3600000);
+  c.engine.breaker.failures_to_open = static_cast<int>(o.integer("breaker-failures", 1, 100000));
+  c.engine.breaker.open_max_ms = o.integer("breaker-open-max-ms", c.engine.breaker.open_base_ms, 3600000);
   c.engine.concurrency = static_cast<std::size_t>(o.integer("concurrency", 1, 10000));
   c.engine.max_in_flight = static_cast<std::size_t>(o.integer("max-in-flight", 1, 10000000));
   c.drain_timeout = std::chrono::milliseconds(o.integer("drain-timeout-ms", 0, 600000));

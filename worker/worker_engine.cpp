@@ -2,6 +2,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -11,6 +12,7 @@
 
 #include "common/ids.hpp"
 #include "common/log.hpp"
+#include "common/record_headers.hpp"
 
 namespace paynotify::worker {
 
@@ -19,14 +21,12 @@ namespace net = boost::asio;
 struct WorkerEngine::Record {
   ConsumedMessage message;
   bool from_retry_topic = false;  // the record key is the payment's lane otherwise
+  std::optional<PaymentEvent> event;
+  EventKey key;
+  OrderCall call;
 };
 
 namespace {
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 int64_t header_int(const ConsumedMessage& m, std::string_view name, int64_t fallback) {
   const std::string v = m.header(name);
@@ -37,24 +37,25 @@ int64_t header_int(const ConsumedMessage& m, std::string_view name, int64_t fall
   }
 }
 
-bool is_control_header(const std::string& name) {
-  return name == "attempt" || name == "not-before" || name == "error-class" || name == "error";
-}
-
-void log_failure(std::exception_ptr e) {
-  if (!e) return;
-  try {
-    std::rethrow_exception(e);
-  } catch (const std::exception& ex) {
-    log_event(spdlog::level::err, "record_processing_failed", {{"error", ex.what()}});
-  }
+RecordOrigin origin_of(const ConsumedMessage& m, bool from_retry_topic) {
+  RecordOrigin o;
+  if (!from_retry_topic) return o;
+  o.source = Source::retry_topic;
+  o.attempt = static_cast<int>(std::clamp<int64_t>(header_int(m, header::kAttempt, 2), 1, 1000000));
+  o.not_before_ms = header_int(m, header::kNotBefore, 0);
+  o.failing_since_ms = header_int(m, header::kFailingSince, 0);
+  return o;
 }
 
 }  // namespace
 
-WorkerEngine::WorkerEngine(EngineSettings settings, net::io_context& ctx, DedupePool& dedupe,
-                           OrderServiceClient& orders, Publisher& publisher, WorkerMetrics& metrics,
-                           StoreOffset store)
+int64_t system_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+WorkerEngine::WorkerEngine(EngineSettings settings, net::io_context& ctx, DedupePool& dedupe, OrderClient& orders,
+                           Publisher& publisher, WorkerMetrics& metrics, StoreOffset store, Clock clock)
     : settings_(std::move(settings)),
       ctx_(ctx),
       dedupe_(dedupe),
@@ -62,12 +63,26 @@ WorkerEngine::WorkerEngine(EngineSettings settings, net::io_context& ctx, Dedupe
       publisher_(publisher),
       metrics_(metrics),
       store_offset_(std::move(store)),
-      slots_(settings_.concurrency) {}
+      clock_(std::move(clock)),
+      slots_(settings_.concurrency),
+      breaker_(settings_.breaker) {}
 
 WorkerEngine::~WorkerEngine() { gate_->close(); }
 
 bool WorkerEngine::wants_pause() const {
   return !dedupe_ok_.load() || static_cast<std::size_t>(in_flight_.load()) >= settings_.max_in_flight;
+}
+
+double WorkerEngine::oldest_retry_age_s() const {
+  const int64_t now = clock_();
+  // An event in the retry topic comes by at least once per round (at most retry_max_ms plus
+  // the partition's queue); one not seen for two rounds was taken over by another worker.
+  const int64_t forget_after = 2 * settings_.retry.retry_max_ms + 60000;
+  std::lock_guard lock(waiting_mu_);
+  std::erase_if(waiting_since_, [&](const auto& e) { return now - e.second.last_seen_ms > forget_after; });
+  int64_t oldest = now;
+  for (const auto& [id, watch] : waiting_since_) oldest = std::min(oldest, watch.failing_since_ms);
+  return static_cast<double>(now - oldest) / 1000.0;
 }
 
 void WorkerEngine::submit(ConsumedMessage message) {
@@ -106,12 +121,25 @@ void WorkerEngine::accept(std::shared_ptr<Record> r) {
 }
 
 void WorkerEngine::start(std::shared_ptr<Record> r) {
-  net::co_spawn(ctx_, process(std::move(r)), log_failure);
+  net::co_spawn(ctx_, drive(std::move(r)), net::detached);
 }
 
-void WorkerEngine::finish(std::shared_ptr<Record> r, bool recorded) {
+void WorkerEngine::finish(const std::shared_ptr<Record>& r, const Finish& f) {
+  switch (f.outcome) {
+    case Outcome::applied: metrics_.applied.inc(); break;
+    case Outcome::duplicate: metrics_.duplicates.inc(); break;
+    case Outcome::retry_later: metrics_.to_retry_topic.inc(); break;
+    case Outcome::dead_lettered:
+      metrics_.dead_lettered(f.error_class).inc();
+      if (f.error_class == ErrorClass::unsupported_kind) metrics_.unsupported_kind(r->event ? r->event->kind : "UNKNOWN");
+      break;
+  }
+  if (f.outcome != Outcome::retry_later && !r->key.event_id.empty()) {
+    std::lock_guard lock(waiting_mu_);
+    waiting_since_.erase(r->key.event_id);
+  }
   const TopicPartition tp{r->message.topic, r->message.partition};
-  if (auto it = trackers_.find(tp); recorded && it != trackers_.end()) {
+  if (auto it = trackers_.find(tp); it != trackers_.end()) {
     if (const auto next = it->second.finish(r->message.offset)) store_offset_(tp.topic, tp.partition, *next);
   }
   in_flight_.fetch_sub(1);
@@ -122,176 +150,181 @@ void WorkerEngine::finish(std::shared_ptr<Record> r, bool recorded) {
   }
 }
 
-net::awaitable<void> WorkerEngine::process(std::shared_ptr<Record> r) {
-  bool recorded = true;
+void WorkerEngine::note_retry_wait(const std::shared_ptr<Record>& r, int64_t failing_since_ms) {
+  if (failing_since_ms <= 0 || r->key.event_id.empty()) return;
+  std::lock_guard lock(waiting_mu_);
+  waiting_since_[r->key.event_id] = RetryWatch{failing_since_ms, clock_()};
+}
+
+Observation WorkerEngine::observe(Event event) {
+  std::uniform_real_distribution<double> jitter(0.0, 1.0);
+  return Observation{std::move(event), clock_(), jitter(rng_)};
+}
+
+// The driver: one pure decision per step, one command run per step, until Finish.
+net::awaitable<void> WorkerEngine::drive(std::shared_ptr<Record> r) {
+  RecordState state = initial_state(origin_of(r->message, r->from_retry_topic));
+  Observation seen = observe(Derived{});
   try {
-    auto handling = handle(r);
-    co_await std::move(handling);
-  } catch (const std::exception& e) {
-    // Its offset is never stored, so the record is redelivered after a restart.
-    log_event(spdlog::level::err, "record_failed",
-              {{"topic", r->message.topic}, {"offset", r->message.offset}, {"error", e.what()}});
-    recorded = false;
-  }
-  finish(r, recorded);
-}
-
-net::awaitable<void> WorkerEngine::sleep(std::chrono::milliseconds d) {
-  net::steady_timer t(ctx_, d);
-  co_await t.async_wait(net::as_tuple(net::use_awaitable));
-}
-
-template <typename Fn>
-net::awaitable<void> WorkerEngine::until_stored(Fn fn) {
-  // An outcome must be recorded before the offset moves on; the store coming back is awaited.
-  // Named awaitables, not temporaries inside co_await: GCC 12 destroys such temporaries twice.
-  for (;;) {
-    auto op = dedupe_.call(fn);
-    if (co_await std::move(op)) break;
-    dedupe_ok_.store(false);
-    co_await sleep(std::chrono::milliseconds(500));
-  }
-  dedupe_ok_.store(true);
-}
-
-net::awaitable<bool> WorkerEngine::claim(const PaymentEvent& e) {
-  const EventKey key{e.order_key, e.event_id};
-  const std::string owner = settings_.owner;
-  const int64_t lease = settings_.lease_ms;
-  for (;;) {
-    auto job = [key, owner, lease](DedupeStore& s) { return s.claim(key, owner, lease); };
-    auto op = dedupe_.call(std::move(job));
-    const ClaimOutcome outcome = co_await std::move(op);
-    switch (outcome) {
-      case ClaimOutcome::claimed:
-        dedupe_ok_.store(true);
-        co_return true;
-      case ClaimOutcome::done:
-        dedupe_ok_.store(true);
-        metrics_.duplicates.inc();
-        log_event(spdlog::level::debug, "duplicate_skipped", {{"eventId", e.event_id}});
-        co_return false;
-      case ClaimOutcome::busy:
-      case ClaimOutcome::parked:
-        dedupe_ok_.store(true);
-        metrics_.waits.inc();
-        co_await sleep(settings_.claim_backoff);
-        break;
-      case ClaimOutcome::unavailable:
-        dedupe_ok_.store(false);
-        co_await sleep(std::chrono::milliseconds(500));
-        break;
+    const EventDerivation derived = derive_event(r->message.value, header_int(r->message, header::kReceivedAt, 0));
+    if (derived.event) {
+      r->event = derived.event;
+      r->key = EventKey{derived.event->order_key, derived.event->event_id};
+      std::string traceparent = r->message.header(header::kTraceparent);
+      if (!is_valid_traceparent(traceparent)) traceparent = new_traceparent();
+      r->call = OrderCall{derived.event->event_id, traceparent, boost::json::serialize(derived.event->order_request)};
+      seen = observe(Derived{true, ErrorClass::none, {}});
+    } else {
+      PaymentEvent kind_only;  // for the per-kind metric of unsupported kinds
+      kind_only.kind = derived.kind;
+      r->event = std::move(kind_only);
+      const ErrorClass why = derived.why_not == NoEvent::unsupported_kind ? ErrorClass::unsupported_kind
+                                                                          : ErrorClass::invalid_record;
+      seen = observe(Derived{false, why, derived.error});
     }
+  } catch (const std::exception& e) {
+    seen = observe(Faulted{e.what()});
+  }
+  note_retry_wait(r, state.failing_since_ms);
+  for (;;) {
+    const Command command = next(state, seen, settings_.retry);
+    if (const auto* f = std::get_if<Finish>(&command)) {
+      if (f->outcome == Outcome::dead_lettered) {
+        log_event(spdlog::level::warn, "dead_lettered",
+                  {{"eventId", r->key.event_id}, {"errorClass", error_class_name(f->error_class)},
+                   {"error", state.pending_divert.error}, {"topic", r->message.topic}, {"offset", r->message.offset}});
+      }
+      finish(r, *f);
+      co_return;
+    }
+    auto step = run(r, command);
+    seen = co_await std::move(step);
+    note_retry_wait(r, state.failing_since_ms);
   }
 }
 
-net::awaitable<void> WorkerEngine::divert(std::shared_ptr<Record> r, std::string topic, int attempt,
-                                          int64_t not_before_ms, ErrorClass error_class, std::string error) {
+net::awaitable<Observation> WorkerEngine::run(std::shared_ptr<Record> r, Command command) {
+  Event event = Faulted{"not run"};
+  try {
+    // Named awaitables, not temporaries inside co_await: GCC 12 destroys such temporaries twice.
+    auto op = execute(r, command);
+    event = co_await std::move(op);
+  } catch (const std::exception& e) {
+    log_event(spdlog::level::err, "command_failed",
+              {{"command", command_name(command)}, {"eventId", r->key.event_id}, {"error", e.what()}});
+    event = Faulted{e.what()};
+  }
+  co_return observe(std::move(event));
+}
+
+net::awaitable<Event> WorkerEngine::execute(std::shared_ptr<Record> r, Command command) {
+  const EventKey key = r->key;
+  const std::string owner = settings_.owner;
+  if (std::holds_alternative<Claim>(command)) {
+    const int64_t lease = settings_.lease_ms;
+    auto op = dedupe_.call([key, owner, lease](DedupeStore& s) { return s.claim(key, owner, lease); });
+    const ClaimOutcome outcome = co_await std::move(op);
+    dedupe_ok_.store(outcome != ClaimOutcome::unavailable);
+    if (outcome == ClaimOutcome::busy || outcome == ClaimOutcome::parked) metrics_.waits.inc();
+    co_return Claimed{outcome};
+  }
+  if (std::holds_alternative<Apply>(command)) {
+    auto op = apply(r);
+    co_return co_await std::move(op);
+  }
+  if (std::holds_alternative<Complete>(command)) {
+    const int64_t ttl = settings_.dedupe_ttl_s;
+    auto op = record([key, owner, ttl](DedupeStore& s) { return s.complete(key, owner, ttl); });
+    co_return co_await std::move(op);
+  }
+  if (std::holds_alternative<Park>(command)) {
+    const int64_t ttl = settings_.dedupe_ttl_s;
+    auto op = record([key, ttl](DedupeStore& s) { return s.park(key, ttl); });
+    co_return co_await std::move(op);
+  }
+  if (std::holds_alternative<Release>(command) || std::holds_alternative<Unpark>(command)) {
+    const bool unpark = std::holds_alternative<Unpark>(command);
+    auto op = record([key, owner, unpark](DedupeStore& s) { return s.release(key, owner, unpark); });
+    co_return co_await std::move(op);
+  }
+  if (const auto* d = std::get_if<Divert>(&command)) {
+    auto op = divert(r, *d);
+    co_return co_await std::move(op);
+  }
+  if (const auto* w = std::get_if<WaitUntil>(&command)) {
+    net::steady_timer timer(ctx_, std::chrono::milliseconds(std::max<int64_t>(0, w->at_ms - clock_())));
+    co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+    co_return TimerFired{};
+  }
+  co_return Faulted{"no command to run"};
+}
+
+net::awaitable<Event> WorkerEngine::record(std::function<bool(DedupeStore&)> write) {
+  auto op = dedupe_.call(std::move(write));
+  const bool ok = co_await std::move(op);
+  dedupe_ok_.store(ok);
+  co_return Recorded{ok};
+}
+
+net::awaitable<Event> WorkerEngine::apply(std::shared_ptr<Record> r) {
+  if (const auto retry_at = breaker_.admit(clock_())) {
+    metrics_.breaker_refusals.inc();
+    breaker_state_.store(breaker_.state());
+    co_return BreakerRefused{*retry_at};
+  }
+  auto slot = slots_.acquire();
+  co_await std::move(slot);
+  // The slot and the breaker's accounting are given back however the call ends.
+  struct Held {
+    WorkerEngine& engine;
+    bool service_failed = true;
+    ~Held() {
+      engine.slots_.release();
+      engine.breaker_.on_result(service_failed, engine.clock_());
+      engine.breaker_state_.store(engine.breaker_.state());
+    }
+  } held{*this};
+  const auto started = std::chrono::steady_clock::now();
+  auto call = orders_.apply(r->call);
+  ApplyResult result = co_await std::move(call);
+  metrics_.order_seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  const ErrorClass error_class = classify(result);
+  held.service_failed = error_class == ErrorClass::transient;
+  if (error_class == ErrorClass::transient || error_class == ErrorClass::not_found) metrics_.retried.inc();
+  co_return Applied{std::move(result)};
+}
+
+net::awaitable<Event> WorkerEngine::divert(std::shared_ptr<Record> r, Divert d) {
+  const ConsumedMessage& m = r->message;
   OutgoingRecord out;
-  out.topic = topic;
-  out.key = r->message.key;
-  out.value = r->message.value;
+  out.topic = d.to == Divert::To::retry_topic ? settings_.retry_topic() : settings_.dead_letter_topic();
+  out.key = m.key;
+  out.value = m.value;
   bool has_origin = false;
-  for (const auto& [name, value] : r->message.headers) {
-    if (is_control_header(name)) continue;
-    if (name == "original-topic") has_origin = true;
+  for (const auto& [name, value] : m.headers) {
+    if (header::is_retry_control(name)) continue;
+    if (header::is_origin(name)) has_origin = true;
     out.headers.emplace_back(name, value);
   }
   if (!has_origin) {
-    out.headers.emplace_back("original-topic", r->message.topic);
-    out.headers.emplace_back("original-partition", std::to_string(r->message.partition));
-    out.headers.emplace_back("original-offset", std::to_string(r->message.offset));
+    out.headers.emplace_back(header::kOriginalTopic, m.topic);
+    out.headers.emplace_back(header::kOriginalPartition, std::to_string(m.partition));
+    out.headers.emplace_back(header::kOriginalOffset, std::to_string(m.offset));
   }
-  out.headers.emplace_back("attempt", std::to_string(attempt));
-  out.headers.emplace_back("not-before", std::to_string(not_before_ms));
-  out.headers.emplace_back("error-class", std::string(error_class_name(error_class)));
-  out.headers.emplace_back("error", error.substr(0, 1000));
-  for (;;) {
-    auto delivery = publish_and_wait(publisher_, out, settings_.publish_timeout, gate_);
-    const DeliveryResult d = co_await std::move(delivery);
-    if (d.durable) co_return;
-    log_event(spdlog::level::warn, "divert_failed", {{"topic", topic}, {"error", d.error}});
-    co_await sleep(std::chrono::milliseconds(1000));
+  out.headers.emplace_back(header::kAttempt, std::to_string(d.attempt));
+  out.headers.emplace_back(header::kNotBefore, std::to_string(d.not_before_ms));
+  if (d.failing_since_ms > 0) out.headers.emplace_back(header::kFailingSince, std::to_string(d.failing_since_ms));
+  out.headers.emplace_back(header::kErrorClass, std::string(error_class_name(d.error_class)));
+  out.headers.emplace_back(header::kError, d.error.substr(0, 1000));
+  auto delivery = publish_and_wait(publisher_, std::move(out), settings_.publish_timeout, gate_);
+  const DeliveryResult result = co_await std::move(delivery);
+  if (!result.durable) {
+    log_event(spdlog::level::warn, "divert_failed", {{"eventId", r->key.event_id}, {"error", result.error}});
+  } else if (d.to == Divert::To::retry_topic) {
+    log_event(spdlog::level::info, "retry_later",
+              {{"eventId", r->key.event_id}, {"attempt", d.attempt}, {"error", d.error}});
   }
-}
-
-net::awaitable<void> WorkerEngine::handle(std::shared_ptr<Record> r) {
-  const ConsumedMessage& m = r->message;
-  const int round = r->from_retry_topic ? static_cast<int>(std::max<int64_t>(1, header_int(m, "attempt", 1))) : 1;
-  if (r->from_retry_topic) {
-    const int64_t wait = header_int(m, "not-before", 0) - now_ms();
-    if (wait > 0) co_await sleep(std::chrono::milliseconds(wait));
-  }
-  EventDerivation derived = derive_event(m.value, header_int(m, "received-at", 0));
-  if (!derived.event) {
-    // Never dropped: dead-lettered with the reason; an unsupported kind comes back by replay.
-    const ErrorClass why = derived.why_not == NoEvent::unsupported_kind ? ErrorClass::unsupported_kind
-                                                                        : ErrorClass::invalid_record;
-    log_event(spdlog::level::warn, "dead_lettered",
-              {{"errorClass", error_class_name(why)}, {"kind", derived.kind}, {"error", derived.error}, {"offset", m.offset}});
-    auto dead_letter = divert(r, settings_.dead_letter_topic(), round, 0, why, derived.error);
-    co_await std::move(dead_letter);
-    metrics_.dead_lettered(why).inc();
-    if (why == ErrorClass::unsupported_kind) metrics_.unsupported_kind(derived.kind);
-    co_return;
-  }
-  const PaymentEvent& e = *derived.event;
-  auto claiming = claim(e);
-  if (!co_await std::move(claiming)) co_return;
-
-  const EventKey key{e.order_key, e.event_id};
-  const std::string owner = settings_.owner;
-  std::string traceparent = m.header("traceparent");
-  if (!is_valid_traceparent(traceparent)) traceparent = new_traceparent();
-  const OrderCall call{e.event_id, traceparent, boost::json::serialize(e.order_request)};
-  std::uniform_real_distribution<double> jitter(0.0, 1.0);
-  for (int attempt_in_round = 1;; ++attempt_in_round) {
-    const auto started = std::chrono::steady_clock::now();
-    auto slot = slots_.acquire();
-    co_await std::move(slot);
-    auto call_order_service = orders_.apply(call);
-    const ApplyResult result = co_await std::move(call_order_service);
-    slots_.release();
-    metrics_.order_seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    const NextStep step = next_step(result, attempt_in_round, round, settings_.retry, jitter(rng_));
-    switch (step.action) {
-      case Action::applied: {
-        const int64_t ttl = settings_.dedupe_ttl_s;
-        auto record_done = until_stored([key, owner, ttl](DedupeStore& s) { return s.complete(key, owner, ttl); });
-        co_await std::move(record_done);
-        metrics_.applied.inc();
-        log_event(spdlog::level::debug, "applied", {{"eventId", e.event_id}, {"status", result.status}});
-        co_return;
-      }
-      case Action::retry_now:
-        metrics_.retried.inc();
-        co_await sleep(std::chrono::milliseconds(step.delay_ms));
-        continue;
-      case Action::retry_topic: {
-        // Park first, then hand over: the retry may run (and finish) the moment it is durable.
-        const int64_t park_ttl = settings_.dedupe_ttl_s;
-        auto park = until_stored([key, park_ttl](DedupeStore& s) { return s.park(key, park_ttl); });
-        co_await std::move(park);
-        auto hand_over = divert(r, settings_.retry_topic(), round + 1, now_ms() + step.delay_ms, step.error_class, step.error);
-        co_await std::move(hand_over);
-        auto release = until_stored([key, owner](DedupeStore& s) { return s.release(key, owner, false); });
-        co_await std::move(release);
-        metrics_.to_retry_topic.inc();
-        log_event(spdlog::level::info, "retry_later", {{"eventId", e.event_id}, {"attempt", round + 1}, {"error", step.error}});
-        co_return;
-      }
-      case Action::dead_letter: {
-        auto dead_letter = divert(r, settings_.dead_letter_topic(), round, 0, step.error_class, step.error);
-        co_await std::move(dead_letter);
-        auto unpark = until_stored([key, owner](DedupeStore& s) { return s.release(key, owner, true); });
-        co_await std::move(unpark);
-        metrics_.dead_lettered(step.error_class).inc();
-        log_event(spdlog::level::warn, "dead_lettered",
-                  {{"eventId", e.event_id}, {"errorClass", error_class_name(step.error_class)}, {"error", step.error}});
-        co_return;
-      }
-    }
-  }
+  co_return Published{result.durable, result.error};
 }
 
 }  // namespace paynotify::worker

@@ -1,29 +1,33 @@
 #pragma once
-// The worker's processing: for each consumed record, derive the event, claim it in the dedupe
-// store, apply it to the order service, record the outcome (done / retry topic / dead-letter),
-// then let the offset be stored. Runs on one io_context thread; Redis calls run on the
-// DedupePool's threads, the order service and Kafka deliveries are awaited asynchronously.
+// The driver of record_flow's state machine: for each consumed record it derives the event,
+// then runs the commands next() gives — claim and record in Redis (DedupePool), call the order
+// service (OrderClient, behind the circuit breaker), publish to the retry or dead-letter topic
+// (Publisher), wait (timers) — and feeds back what it saw, until Finish; then the offset may
+// be stored. Nothing thrown escapes a command: it comes back as a Faulted observation.
+// Runs on one io_context thread; Redis calls run on the DedupePool's threads.
 
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <string>
 
 #include "common/await_delivery.hpp"
 #include "common/publisher.hpp"
 #include "worker/apply_slots.hpp"
+#include "worker/circuit_breaker.hpp"
 #include "worker/dedupe_pool.hpp"
 #include "worker/offset_tracker.hpp"
-#include "worker/order_service_client.hpp"
+#include "worker/order_client.hpp"
 #include "worker/payment_event.hpp"
 #include "worker/payment_lanes.hpp"
 #include "worker/record_consumer.hpp"
-#include "worker/retry_policy.hpp"
+#include "worker/record_flow.hpp"
 #include "worker/worker_metrics.hpp"
 
 namespace paynotify::worker {
@@ -31,24 +35,28 @@ namespace paynotify::worker {
 struct EngineSettings {
   std::string main_topic = "antom.notifications";
   std::string owner;  // lease owner token, unique per process
-  int64_t lease_ms = 30000;
+  int64_t lease_ms = 15000;
   int64_t dedupe_ttl_s = 7 * 86400;
-  RetryPolicy retry;
+  RetryBudget retry;
+  BreakerSettings breaker;
   std::size_t concurrency = 64;         // order-service calls at once
   std::size_t max_in_flight = 20000;    // records held before consumption pauses
-  std::chrono::milliseconds claim_backoff{250};
   std::chrono::milliseconds publish_timeout{10000};
 
   std::string retry_topic() const { return main_topic + ".retry"; }
   std::string dead_letter_topic() const { return main_topic + ".dlq"; }
 };
 
+// The wall clock in epoch ms; injectable so that engine tests can run hours in seconds.
+using Clock = std::function<int64_t()>;
+int64_t system_now_ms();
+
 class WorkerEngine {
  public:
   using StoreOffset = std::function<void(const std::string& topic, int32_t partition, int64_t next_offset)>;
 
-  WorkerEngine(EngineSettings settings, boost::asio::io_context& ctx, DedupePool& dedupe,
-               OrderServiceClient& orders, Publisher& publisher, WorkerMetrics& metrics, StoreOffset store);
+  WorkerEngine(EngineSettings settings, boost::asio::io_context& ctx, DedupePool& dedupe, OrderClient& orders,
+               Publisher& publisher, WorkerMetrics& metrics, StoreOffset store, Clock clock = system_now_ms);
   ~WorkerEngine();
 
   void submit(ConsumedMessage message);                  // any thread
@@ -58,28 +66,33 @@ class WorkerEngine {
   bool wants_pause() const;
   void close_gate() { gate_->close(); }
 
+  // Seconds since the oldest event now waiting for a retry first failed (0: none waits).
+  double oldest_retry_age_s() const;
+  CircuitBreaker::State breaker_state() const { return breaker_state_.load(); }
+
   struct Record;  // one consumed message on its way through
 
  private:
   void accept(std::shared_ptr<Record> r);
   void start(std::shared_ptr<Record> r);
-  void finish(std::shared_ptr<Record> r, bool recorded);
-  boost::asio::awaitable<void> process(std::shared_ptr<Record> r);
-  boost::asio::awaitable<void> handle(std::shared_ptr<Record> r);
-  boost::asio::awaitable<bool> claim(const PaymentEvent& e);
-  boost::asio::awaitable<void> divert(std::shared_ptr<Record> r, std::string topic, int attempt,
-                                      int64_t not_before_ms, ErrorClass error_class, std::string error);
-  boost::asio::awaitable<void> sleep(std::chrono::milliseconds d);
-  template <typename Fn>
-  boost::asio::awaitable<void> until_stored(Fn fn);
+  void finish(const std::shared_ptr<Record>& r, const Finish& f);
+  boost::asio::awaitable<void> drive(std::shared_ptr<Record> r);
+  boost::asio::awaitable<Observation> run(std::shared_ptr<Record> r, Command command);
+  boost::asio::awaitable<Event> execute(std::shared_ptr<Record> r, Command command);
+  boost::asio::awaitable<Event> apply(std::shared_ptr<Record> r);
+  boost::asio::awaitable<Event> divert(std::shared_ptr<Record> r, Divert d);
+  boost::asio::awaitable<Event> record(std::function<bool(DedupeStore&)> write);
+  Observation observe(Event event);
+  void note_retry_wait(const std::shared_ptr<Record>& r, int64_t failing_since_ms);
 
   EngineSettings settings_;
   boost::asio::io_context& ctx_;
   DedupePool& dedupe_;
-  OrderServiceClient& orders_;
+  OrderClient& orders_;
   Publisher& publisher_;
   WorkerMetrics& metrics_;
   StoreOffset store_offset_;
+  Clock clock_;
   std::shared_ptr<DeliveryGate> gate_ = std::make_shared<DeliveryGate>();
   std::mt19937_64 rng_{std::random_device{}()};
 
@@ -87,9 +100,17 @@ class WorkerEngine {
   PaymentLanes<std::shared_ptr<Record>> lanes_;
   std::map<TopicPartition, OffsetTracker> trackers_;
   ApplySlots slots_;
+  CircuitBreaker breaker_;
 
   std::atomic<int64_t> in_flight_{0};
   std::atomic<bool> dedupe_ok_{true};
+  std::atomic<CircuitBreaker::State> breaker_state_{CircuitBreaker::State::closed};
+  struct RetryWatch {
+    int64_t failing_since_ms;
+    int64_t last_seen_ms;
+  };
+  mutable std::mutex waiting_mu_;
+  mutable std::map<std::string, RetryWatch> waiting_since_;  // events failing or in the retry topic
 };
 
 }  // namespace paynotify::worker

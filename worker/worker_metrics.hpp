@@ -6,7 +6,7 @@
 #include <string>
 
 #include "common/metrics.hpp"
-#include "worker/retry_policy.hpp"
+#include "worker/apply_result.hpp"
 
 namespace paynotify::worker {
 
@@ -22,6 +22,7 @@ struct WorkerMetrics {
         dead_permanent(r.counter("paynotify_worker_dead_lettered_total", "Events dead-lettered, by error class", "error_class=\"permanent\"")),
         dead_invalid(r.counter("paynotify_worker_dead_lettered_total", "Events dead-lettered, by error class", "error_class=\"invalid_record\"")),
         dead_unsupported(r.counter("paynotify_worker_dead_lettered_total", "Events dead-lettered, by error class", "error_class=\"unsupported_kind\"")),
+        breaker_refusals(r.counter("paynotify_worker_breaker_refusals_total", "Order-service calls held back by the open circuit breaker")),
         waits(r.counter("paynotify_worker_claim_waits_total", "Claims that had to wait: busy elsewhere or parked behind a retry")),
         order_seconds(r.histogram("paynotify_worker_order_service_seconds", "Order-service call latency")),
         in_flight(r.gauge("paynotify_worker_in_flight_records", "Records consumed and not yet finished")),
@@ -64,6 +65,7 @@ struct WorkerMetrics {
   Counter& dead_permanent;
   Counter& dead_invalid;
   Counter& dead_unsupported;
+  Counter& breaker_refusals;
   Counter& waits;
   Histogram& order_seconds;
   Gauge& in_flight;

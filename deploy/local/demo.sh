@@ -83,6 +83,10 @@ write auth-ok-3 '{"notifyType":"PAYMENT_RESULT","result":{"resultCode":"SUCCESS"
 write capture-ok-3 '{"captureAmount":{"currency":"SGD","value":"15000"},"notifyType":"CAPTURE_RESULT","captureId":"202611250003C1","captureRequestId":"cap-order-1003","captureTime":"2026-11-25T12:03:09+08:00","paymentId":"202611250003","result":{"resultCode":"SUCCESS","resultMessage":"success.","resultStatus":"S"}}'
 write auth-ok-4 '{"notifyType":"PAYMENT_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"},"paymentRequestId":"order-1004","paymentId":"202611250004","paymentAmount":{"value":"2500","currency":"SGD"},"paymentCreateTime":"2026-11-18T09:00:00+08:00","paymentTime":"2026-11-18T09:00:02+08:00"}'
 write capture-failed '{"captureAmount":{"currency":"SGD","value":"2500"},"notifyType":"CAPTURE_RESULT","captureId":"202611250004C1","captureRequestId":"cap-order-1004","paymentId":"202611250004","result":{"resultCode":"AUTH_EXPIRED","resultMessage":"The authorization has expired.","resultStatus":"F"}}'
+# A chargeback: Antom's dispute notification has no notifyType (its kind is disputeNotificationType).
+write dispute '{"paymentRequestId":"order-1001","disputeId":"202611260001D1","paymentId":"202611250001","disputeTime":"2026-11-26T10:00:00+08:00","disputeAmount":{"currency":"SGD","value":"4200"},"disputeNotificationType":"DISPUTE_CREATED","disputeReasonMsg":"Fraud - card absent environment","defenseDueTime":"2026-12-03T10:00:00+08:00","defendable":"true"}'
+# A card vaulting result: genuine, stored and acknowledged, but not a kind this worker models.
+write vaulting '{"result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"},"vaultingRequestId":"vault-77","vaultingStatus":"SUCCESS","paymentMethodDetail":{"paymentMethodType":"CARD"}}'
 
 send() {  # send LABEL FILE [extra paynotify send options]
   local label="$1" file="$2"; shift 2
@@ -100,13 +104,15 @@ send "authorization succeeded (order-1003)" auth-ok-3
 send "authorization succeeded (order-1004)" auth-ok-4
 send "capture failed, AUTH_EXPIRED (order-1004)" capture-failed
 send "re-send of order-1001's authorization" auth-ok
+send "chargeback opened on order-1001" dispute
+send "card vaulting result (not modelled)" vaulting
 send "tampered in transit (amount changed)" auth-ok --tamper
 printf '%-44s ' "signed with someone else's key"
 "$bin/cli/paynotify" send --url "$url" --client-id SANDBOX_DEMO --private-key "$demo/impostor-private.pem" \
   "$demo/auth-ok.json" || true
 
-say "what is in Kafka topic $topic (8 acknowledged, the 2 forgeries nowhere)"
-"$bin/cli/paynotify" peek --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" --max 8 --timeout-ms 5000 |
+say "what is in Kafka topic $topic (10 acknowledged, the 2 forgeries nowhere)"
+"$bin/cli/paynotify" peek --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" --max 10 --timeout-ms 5000 |
   python3 -c '
 import json, sys
 for line in sys.stdin:
@@ -114,11 +120,12 @@ for line in sys.stdin:
     v = r.get("value", {})
     res = v.get("result", {})
     print("  partition %d offset %d  key %-14s %-15s %s %s" % (r["partition"], r["offset"], r["key"],
-          v.get("notifyType", "?"), res.get("resultStatus", "?"), res.get("resultCode", "")))
+          r["headers"].get("notify-type", "?"), res.get("resultStatus", v.get("disputeNotificationType", "")),
+          res.get("resultCode", "")))
 '
-say "what the worker applied to the order service (7 events; the re-send skipped as a duplicate)"
+say "what the worker applied to the order service (8 events; the re-send skipped as a duplicate)"
 for _ in $(seq 1 150); do
-  [ "$(curl -s "127.0.0.1:$orders/applied" | python3 -c 'import json,sys; print(json.load(sys.stdin)["applied"])')" -ge 7 ] && break
+  [ "$(curl -s "127.0.0.1:$orders/applied" | python3 -c 'import json,sys; print(json.load(sys.stdin)["applied"])')" -ge 8 ] && break
   sleep 0.2
 done
 curl -s "127.0.0.1:$orders/applied" | python3 -c '
@@ -128,9 +135,17 @@ for payment, p in sorted(book["payments"].items()):
     print("  payment %s  state %-15s events: %s" % (payment, p["state"], ", ".join(e.split(":")[0] + ":" + e.split(":")[-1] for e in p["events"])))
 print("  applied %d, repeated keys answered 409: %d" % (book["applied"], book["conflicts"]))
 '
+say "dead-lettered, with the reason (paynotify replay brings it back once a worker models it)"
+"$bin/cli/paynotify" peek --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic.dlq" --max 1 --timeout-ms 5000 |
+  python3 -c '
+import json, sys
+for line in sys.stdin:
+    h = json.loads(line)["headers"]
+    print("  %s: error-class %s, %s" % (h.get("notify-type"), h.get("error-class"), h.get("error")))
+'
 say "metrics"
 curl -s "127.0.0.1:$admin/metrics" | grep -E '^paynotify_ingest_requests_total' | grep -v ' 0$'
-curl -s "127.0.0.1:$worker_admin/metrics" | grep -E '^paynotify_worker_(consumed|applied|duplicates_skipped)_total'
+curl -s "127.0.0.1:$worker_admin/metrics" | grep -E '^paynotify_worker_(consumed|applied|duplicates_skipped|unsupported_kind)_total'
 
 if [ "$keep" = true ]; then
   say "left running (--keep)"

@@ -73,6 +73,36 @@ pid=""
 check "SIGTERM drains and exits 0" test "$rc" -eq 0
 check "drain is logged" grep -q '"event":"stopped"' "$work/ingest.log"
 
+# Start-up failures name the option and its value and exit 2 (not an abort); host names work.
+worker="$build/worker/paynotify-worker"
+python3 -c 'import socket,sys,time; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1]); sys.stdout.flush(); time.sleep(60)' >"$work/busy" &
+holder=$!
+for _ in $(seq 1 50); do [ -s "$work/busy" ] && break; sleep 0.1; done
+busy="$(cat "$work/busy")"
+start_fails() {  # start_fails NAME EXPECTED_TEXT COMMAND...: exits 2 and says EXPECTED_TEXT
+  local name="$1" text="$2"; shift 2
+  set +e; out="$("$@" 2>&1 | grep -v '^{')"; rc=${PIPESTATUS[0]}; set -e
+  check "$name exits 2 (got $rc)" test "$rc" -eq 2
+  check "$name is named" grep -qF -- "$text" <<<"$out"
+}
+start_fails "worker: busy --admin-listen" "--admin-listen 127.0.0.1:$busy: cannot bind" \
+  "$worker" --order-service-url http://127.0.0.1:1 --admin-listen "127.0.0.1:$busy"
+start_fails "worker: unresolvable --admin-listen" "--admin-listen nosuchhost.invalid:9103: cannot resolve" \
+  "$worker" --order-service-url http://127.0.0.1:1 --admin-listen nosuchhost.invalid:9103
+start_fails "worker: --retry-for past the dedupe window" "--retry-for must be below --dedupe-ttl-s" \
+  "$worker" --order-service-url http://127.0.0.1:1 --retry-for 8d
+start_fails "ingest: busy --listen" "--listen 127.0.0.1:$busy: cannot bind" \
+  "$ingest" --listen "127.0.0.1:$busy" --antom-public-key "$work/antom-public.b64" --client-id C --admin-listen 127.0.0.1:0
+kill "$holder" 2>/dev/null || true
+admin2="$(free_port)"
+"$worker" --order-service-url http://127.0.0.1:1 --admin-listen "localhost:$admin2" \
+  --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --redis 127.0.0.1:1 --topic test.binary >"$work/worker.log" 2>&1 &
+wpid=$!
+for _ in $(seq 1 100); do curl -sf "127.0.0.1:$admin2/healthz" >/dev/null && break; sleep 0.1; done
+check "worker: --admin-listen localhost:PORT serves" curl -sf "127.0.0.1:$admin2/healthz" -o /dev/null
+kill -TERM "$wpid"; set +e; wait "$wpid"; rc=$?; set -e
+check "worker: SIGTERM exits 0 (got $rc)" test "$rc" -eq 0
+
 # paynotify verify against a signature made by the openssl command line.
 { printf 'POST /n\nC1.1700000000000.'; cat "$work/body.json"; } >"$work/content"
 openssl dgst -sha256 -sign "$work/antom-private.pem" -out "$work/sig" "$work/content"

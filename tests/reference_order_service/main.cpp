@@ -68,6 +68,7 @@ int rank_of(const std::string& state) {
   if (state == "AUTHORIZED" || state == "FAILED") return 2;
   if (state == "CAPTURED" || state == "CAPTURE_FAILED") return 3;
   if (state == "REFUNDED" || state == "REFUND_FAILED") return 4;
+  if (state == "DISPUTED") return 5;
   return 0;
 }
 
@@ -79,7 +80,8 @@ std::string state_after(const std::string& type) {
   if (type == "CAPTURE_FAILED") return "CAPTURE_FAILED";
   if (type == "REFUND_SUCCEEDED") return "REFUNDED";
   if (type == "REFUND_FAILED") return "REFUND_FAILED";
-  return "UNKNOWN";
+  if (type.rfind("DISPUTE_", 0) == 0) return "DISPUTED";
+  return "UNKNOWN";  // e.g. AUTHORIZATION_AMOUNT_UPDATED: recorded, the state stays
 }
 
 std::set<std::string> string_set(const json::value* v) {

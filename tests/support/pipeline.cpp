@@ -69,9 +69,11 @@ ChildProcess& Pipeline::start_worker(std::vector<std::string> extra) {
                                    "--redis", redis_address(),
                                    "--order-service-url", order_service_url(),
                                    "--admin-listen", "127.0.0.1:" + std::to_string(worker_admin_ports_.emplace_back(free_port())),
-                                   "--lease-ms", "3000",
+                                   "--lease-ms", "3500",
                                    "--retry-base-ms", "200",
-                                   "--max-attempts", "10",
+                                   "--retry-max-ms", "2000",
+                                   "--retry-for", "10m",
+                                   "--breaker-open-max-ms", "2000",
                                    "--order-timeout-ms", "2000",
                                    "--drain-timeout-ms", "10000",
                                    "--log-level", "info"};
@@ -84,6 +86,14 @@ unsigned Pipeline::worker_readiness(std::size_t i) {
   return raw_exchange(worker_admin_ports_.at(i), get_request("/readyz"),
                       std::chrono::seconds(2))
       .status;
+}
+
+double Pipeline::worker_metric(std::size_t i, const std::string& series) {
+  const auto reply = raw_exchange(worker_admin_ports_.at(i), get_request("/metrics"), std::chrono::seconds(2));
+  const std::string needle = "\n" + series + " ";
+  const auto at = reply.text.find(needle);
+  if (reply.status != 200 || at == std::string::npos) return -1;
+  return std::stod(reply.text.substr(at + needle.size()));
 }
 
 boost::json::object Pipeline::applied() {

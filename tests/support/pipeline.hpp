@@ -32,6 +32,9 @@ class Pipeline {
   std::vector<std::unique_ptr<ChildProcess>>& workers() { return workers_; }
   // HTTP status of worker i's GET /readyz (0: no answer).
   unsigned worker_readiness(std::size_t i);
+  // The value of one series (name and labels exactly as rendered) on worker i's /metrics; -1
+  // when the worker does not answer or has no such series.
+  double worker_metric(std::size_t i, const std::string& series);
 
   // The reference order service's GET /applied, and POST /control.
   boost::json::object applied();

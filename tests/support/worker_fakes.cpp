@@ -1,0 +1,123 @@
+#include "tests/support/worker_fakes.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace paynotify::testing {
+
+using worker::ClaimOutcome;
+
+worker::ClaimOutcome InMemoryDedupeStore::claim(const worker::EventKey& key, const std::string& owner, int64_t) {
+  if (down.load()) return ClaimOutcome::unavailable;
+  std::lock_guard lock(mu_);
+  const auto state = events_.find(key.event_id);
+  if (state != events_.end() && state->second == "done") return ClaimOutcome::done;
+  const auto parked = parked_.find(key.order_key);
+  if (parked != parked_.end() && parked->second != key.event_id) return ClaimOutcome::parked;
+  if (state != events_.end() && state->second != owner) return ClaimOutcome::busy;
+  events_[key.event_id] = owner;
+  return ClaimOutcome::claimed;
+}
+
+bool InMemoryDedupeStore::complete(const worker::EventKey& key, const std::string&, int64_t) {
+  if (down.load()) return false;
+  std::lock_guard lock(mu_);
+  events_[key.event_id] = "done";
+  if (const auto p = parked_.find(key.order_key); p != parked_.end() && p->second == key.event_id) parked_.erase(p);
+  ++completes_;
+  return true;
+}
+
+bool InMemoryDedupeStore::park(const worker::EventKey& key, int64_t) {
+  if (down.load()) return false;
+  std::lock_guard lock(mu_);
+  if (const auto state = events_.find(key.event_id); state != events_.end() && state->second == "done") return true;
+  parked_[key.order_key] = key.event_id;
+  return true;
+}
+
+bool InMemoryDedupeStore::release(const worker::EventKey& key, const std::string& owner, bool unpark) {
+  if (down.load()) return false;
+  std::lock_guard lock(mu_);
+  if (const auto state = events_.find(key.event_id); state != events_.end() && state->second == owner) {
+    events_.erase(state);
+  }
+  if (const auto p = parked_.find(key.order_key); unpark && p != parked_.end() && p->second == key.event_id) {
+    parked_.erase(p);
+  }
+  return true;
+}
+
+bool InMemoryDedupeStore::is_done(const std::string& event_id) const {
+  std::lock_guard lock(mu_);
+  const auto it = events_.find(event_id);
+  return it != events_.end() && it->second == "done";
+}
+
+bool InMemoryDedupeStore::is_parked(const std::string& order_key) const {
+  std::lock_guard lock(mu_);
+  return parked_.count(order_key) > 0;
+}
+
+int InMemoryDedupeStore::completes() const {
+  std::lock_guard lock(mu_);
+  return completes_;
+}
+
+boost::asio::awaitable<worker::ApplyResult> FakeOrderService::apply(worker::OrderCall call) {
+  int n = 0;
+  {
+    std::lock_guard lock(mu_);
+    n = ++calls_;
+    ++per_key_[call.idempotency_key];
+    max_concurrent_ = std::max(max_concurrent_, ++in_call_);
+  }
+  // Answer on a later turn of the executor, as a real call would.
+  co_await boost::asio::post(co_await boost::asio::this_coro::executor, boost::asio::use_awaitable);
+  struct Leave {
+    FakeOrderService& s;
+    ~Leave() {
+      std::lock_guard lock(s.mu_);
+      --s.in_call_;
+    }
+  } leave{*this};
+  co_return answer ? answer(call, n) : worker::ApplyResult{200, "", ""};
+}
+
+int FakeOrderService::calls() const {
+  std::lock_guard lock(mu_);
+  return calls_;
+}
+
+int FakeOrderService::calls_for(const std::string& key) const {
+  std::lock_guard lock(mu_);
+  const auto it = per_key_.find(key);
+  return it == per_key_.end() ? 0 : it->second;
+}
+
+void RecordingPublisher::publish(OutgoingRecord record, DeliveryCallback on_delivery) {
+  if (refuse.load()) {
+    refused.fetch_add(1);
+    on_delivery(DeliveryResult{false, "broker refused (test)", -1, -1});
+    return;
+  }
+  int64_t offset = 0;
+  {
+    std::lock_guard lock(mu_);
+    records_.push_back(record);
+    offset = static_cast<int64_t>(records_.size());
+  }
+  on_delivery(DeliveryResult{true, "", 0, offset});
+}
+
+std::vector<OutgoingRecord> RecordingPublisher::published(const std::string& topic) const {
+  std::lock_guard lock(mu_);
+  std::vector<OutgoingRecord> out;
+  for (const auto& r : records_) {
+    if (r.topic == topic) out.push_back(r);
+  }
+  return out;
+}
+
+}  // namespace paynotify::testing

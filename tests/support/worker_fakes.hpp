@@ -1,0 +1,77 @@
+#pragma once
+// In-memory stand-ins for the worker's three seams — DedupeStore, OrderClient, Publisher — so
+// that engine tests drive the real WorkerEngine through failures on demand: an order service
+// that fails or throws, a store that is down, a publisher that refuses.
+
+#include <boost/asio/awaitable.hpp>
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/publisher.hpp"
+#include "worker/dedupe_store.hpp"
+#include "worker/order_client.hpp"
+
+namespace paynotify::testing {
+
+// The Lua scripts' semantics over maps; thread-safe (the DedupePool calls it from its threads).
+class InMemoryDedupeStore final : public worker::DedupeStore {
+ public:
+  worker::ClaimOutcome claim(const worker::EventKey& key, const std::string& owner, int64_t lease_ms) override;
+  bool complete(const worker::EventKey& key, const std::string& owner, int64_t ttl_s) override;
+  bool park(const worker::EventKey& key, int64_t ttl_s) override;
+  bool release(const worker::EventKey& key, const std::string& owner, bool unpark) override;
+  bool ping() override { return !down.load(); }
+
+  std::atomic<bool> down{false};  // every call fails while set
+  bool is_done(const std::string& event_id) const;
+  bool is_parked(const std::string& order_key) const;
+  int completes() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, std::string> events_;  // event id -> "done" or owner
+  std::map<std::string, std::string> parked_;  // order key -> event id
+  int completes_ = 0;
+};
+
+// The order service: answers with what `answer` returns for each call (default 200), counting
+// every call per idempotency key.
+class FakeOrderService final : public worker::OrderClient {
+ public:
+  boost::asio::awaitable<worker::ApplyResult> apply(worker::OrderCall call) override;
+
+  // Called on the engine's thread with the call number (1-based, across all keys); may throw.
+  std::function<worker::ApplyResult(const worker::OrderCall&, int)> answer;
+  int calls() const;
+  int calls_for(const std::string& key) const;
+  int max_concurrent() const { return max_concurrent_; }
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, int> per_key_;
+  int calls_ = 0;
+  int in_call_ = 0;
+  int max_concurrent_ = 0;
+};
+
+// Records what was published; `refuse` makes deliveries fail (reported, never lost silently).
+class RecordingPublisher final : public Publisher {
+ public:
+  void publish(OutgoingRecord record, DeliveryCallback on_delivery) override;
+
+  std::atomic<bool> refuse{false};
+  std::atomic<int> refused{0};
+  std::vector<OutgoingRecord> published(const std::string& topic) const;
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<OutgoingRecord> records_;
+};
+
+}  // namespace paynotify::testing

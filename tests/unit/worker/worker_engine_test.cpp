@@ -1,0 +1,254 @@
+// The real WorkerEngine (driver + state machine) against in-memory seams: every record ends in
+// Finish with its offset stored, whatever the order service, the store or Kafka do.
+#include "worker/worker_engine.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+
+#include <thread>
+
+#include "common/record_headers.hpp"
+#include "tests/support/notifications.hpp"
+#include "tests/support/worker_fakes.hpp"
+
+namespace paynotify::worker {
+namespace {
+
+using testing::FakeOrderService;
+using testing::InMemoryDedupeStore;
+using testing::RecordingPublisher;
+
+constexpr const char* kTopic = "t";
+
+class Engine : public ::testing::Test {
+ protected:
+  Engine() {
+    settings_.main_topic = kTopic;
+    settings_.owner = "test-owner";
+    settings_.retry.quick_base_ms = 1;
+    settings_.retry.quick_max_ms = 2;
+    settings_.retry.retry_base_ms = 1;
+    settings_.retry.retry_max_ms = 2;
+    settings_.retry.wait_base_ms = 1;
+    settings_.retry.wait_max_ms = 5;
+    settings_.retry.store_retry_ms = 5;
+    settings_.breaker.open_base_ms = 20;
+    settings_.breaker.open_max_ms = 50;
+  }
+
+  ~Engine() override {
+    if (engine_) engine_->close_gate();
+    ctx_.stop();
+    if (thread_.joinable()) thread_.join();
+    engine_.reset();
+    pool_.reset();
+  }
+
+  void start() {
+    pool_ = std::make_unique<DedupePool>(2, [this] { return std::make_unique<StoreView>(store_); });
+    engine_ = std::make_unique<WorkerEngine>(settings_, ctx_, *pool_, orders_, publisher_, metrics_,
+                                             [this](const std::string& t, int32_t p, int64_t o) {
+                                               std::lock_guard lock(mu_);
+                                               stored_[{t, p}] = o;
+                                             });
+    thread_ = std::thread([this] { ctx_.run(); });
+  }
+
+  void submit(const std::string& topic, int64_t offset, const std::string& key, const std::string& body,
+              RecordHeaders headers = {}) {
+    ConsumedMessage m;
+    m.topic = topic;
+    m.partition = 0;
+    m.offset = offset;
+    m.key = key;
+    m.value = body;
+    m.headers = std::move(headers);
+    engine_->submit(std::move(m));
+  }
+
+  // Waits until nothing is in flight; false on timeout.
+  bool drained(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    const auto end = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < end) {
+      if (engine_->in_flight() == 0) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return false;
+  }
+
+  int64_t stored(const std::string& topic) {
+    std::lock_guard lock(mu_);
+    const auto it = stored_.find({topic, 0});
+    return it == stored_.end() ? -1 : it->second;
+  }
+
+  // The DedupePool owns its stores; this one forwards to the test's.
+  struct StoreView final : DedupeStore {
+    explicit StoreView(InMemoryDedupeStore& store) : s(store) {}
+    ClaimOutcome claim(const EventKey& k, const std::string& o, int64_t l) override { return s.claim(k, o, l); }
+    bool complete(const EventKey& k, const std::string& o, int64_t t) override { return s.complete(k, o, t); }
+    bool park(const EventKey& k, int64_t t) override { return s.park(k, t); }
+    bool release(const EventKey& k, const std::string& o, bool u) override { return s.release(k, o, u); }
+    bool ping() override { return s.ping(); }
+    InMemoryDedupeStore& s;
+  };
+
+  EngineSettings settings_;
+  boost::asio::io_context ctx_{1};
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{ctx_.get_executor()};
+  InMemoryDedupeStore store_;
+  FakeOrderService orders_;
+  RecordingPublisher publisher_;
+  MetricsRegistry registry_;
+  WorkerMetrics metrics_{registry_};
+  std::unique_ptr<DedupePool> pool_;
+  std::unique_ptr<WorkerEngine> engine_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::map<std::pair<std::string, int32_t>, int64_t> stored_;
+};
+
+const std::string kPaymentEventId = "PAYMENT_RESULT:p1:S";
+
+TEST_F(Engine, EachEventIsAppliedOnceAndTheOffsetMovesPastEveryRecord) {
+  start();
+  const std::string body = paynotify::testing::payment_result_body("p1");
+  for (int64_t offset = 0; offset < 3; ++offset) submit(kTopic, offset, "p1", body);  // a re-send and a redelivery
+  ASSERT_TRUE(drained());
+  EXPECT_EQ(orders_.calls_for(kPaymentEventId), 1);
+  EXPECT_EQ(metrics_.applied.value(), 1u);
+  EXPECT_EQ(metrics_.duplicates.value(), 2u);
+  EXPECT_EQ(stored(kTopic), 3);
+}
+
+TEST_F(Engine, AnExceptionInTheApplyPathFinishesTheRecordAndThePartitionKeepsCommitting) {
+  orders_.answer = [](const OrderCall&, int n) -> ApplyResult {
+    if (n == 1) throw std::runtime_error("injected fault");
+    return {200, "", ""};
+  };
+  start();
+  submit(kTopic, 0, "p1", paynotify::testing::payment_result_body("p1"));
+  submit(kTopic, 1, "p2", paynotify::testing::payment_result_body("p2"));
+  ASSERT_TRUE(drained()) << "a thrown exception left a record unfinished";
+  EXPECT_EQ(metrics_.applied.value(), 2u);
+  EXPECT_EQ(orders_.calls(), 3);  // the faulted call counted as a failed try and was repeated
+  EXPECT_EQ(stored(kTopic), 2);
+}
+
+TEST_F(Engine, AFailingServiceGoesToTheRetryTopicParkedThenTheRetryAppliesAndUnparks) {
+  settings_.retry.quick_tries = 2;
+  orders_.answer = [](const OrderCall&, int n) -> ApplyResult { return {n <= 2 ? 503u : 200u, "", ""}; };
+  start();
+  submit(kTopic, 0, "p1", paynotify::testing::payment_result_body("p1"));
+  ASSERT_TRUE(drained());
+  const auto retry = publisher_.published(std::string(kTopic) + ".retry");
+  ASSERT_EQ(retry.size(), 1u);
+  EXPECT_TRUE(store_.is_parked("p1")) << "later events of p1 wait behind the retry";
+  EXPECT_EQ(stored(kTopic), 1) << "handed over durably: the main topic moves on";
+  std::map<std::string, std::string> h(retry[0].headers.begin(), retry[0].headers.end());
+  EXPECT_EQ(h[std::string(header::kAttempt)], "2");
+  EXPECT_EQ(h[std::string(header::kErrorClass)], "transient");
+  EXPECT_FALSE(h[std::string(header::kFailingSince)].empty());
+  // A later event of the same payment waits while the head is parked.
+  std::string capture = paynotify::testing::kCaptureResultBody;
+  capture.replace(capture.find("\"paymentId\":\"2022XXXXXXX\""), 25, "\"paymentId\":\"p1\"");
+  submit(kTopic, 1, "p1", capture);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(engine_->in_flight(), 1) << "the capture waits behind its parked authorization";
+  EXPECT_EQ(orders_.calls(), 2);
+  // The retry arrives: applied, the parking lifts, the capture follows.
+  submit(std::string(kTopic) + ".retry", 0, "p1", retry[0].value, retry[0].headers);
+  ASSERT_TRUE(drained());
+  EXPECT_FALSE(store_.is_parked("p1"));
+  EXPECT_EQ(orders_.calls_for(kPaymentEventId), 3);
+  EXPECT_EQ(metrics_.applied.value(), 2u);
+  EXPECT_EQ(stored(kTopic), 2);
+  EXPECT_EQ(stored(std::string(kTopic) + ".retry"), 1);
+}
+
+TEST_F(Engine, TheRetryBudgetEndsInTheDeadLetterTopicWithTheReasonAndLiftsTheParking) {
+  settings_.retry.retry_for_ms = 30;
+  orders_.answer = [](const OrderCall&, int) -> ApplyResult { return {503, "", "down"}; };
+  start();
+  // As the retry topic delivers it: failing for a minute already, past the 30 ms budget.
+  const int64_t since = system_now_ms() - 60000;
+  store_.park({"p1", kPaymentEventId}, 60);
+  submit(std::string(kTopic) + ".retry", 0, "p1", paynotify::testing::payment_result_body("p1"),
+         {{std::string(header::kAttempt), "7"}, {std::string(header::kFailingSince), std::to_string(since)}});
+  ASSERT_TRUE(drained());
+  const auto dead = publisher_.published(std::string(kTopic) + ".dlq");
+  ASSERT_EQ(dead.size(), 1u);
+  std::map<std::string, std::string> h(dead[0].headers.begin(), dead[0].headers.end());
+  EXPECT_EQ(h[std::string(header::kErrorClass)], "transient");
+  EXPECT_NE(h[std::string(header::kError)].find("gave up after retrying for 1 min"), std::string::npos)
+      << h[std::string(header::kError)];
+  EXPECT_FALSE(store_.is_parked("p1")) << "a dead-lettered event no longer holds its payment";
+  EXPECT_EQ(metrics_.dead_lettered(ErrorClass::transient).value(), 1u);
+  EXPECT_EQ(stored(std::string(kTopic) + ".retry"), 1);
+}
+
+TEST_F(Engine, AStoreThatIsDownIsWaitedForNothingStoredMeanwhile) {
+  store_.down = true;
+  start();
+  submit(kTopic, 0, "p1", paynotify::testing::payment_result_body("p1"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_FALSE(engine_->dedupe_reachable());
+  EXPECT_EQ(engine_->in_flight(), 1);
+  EXPECT_EQ(stored(kTopic), -1);
+  EXPECT_EQ(orders_.calls(), 0) << "nothing is applied without a claim";
+  store_.down = false;
+  ASSERT_TRUE(drained());
+  EXPECT_TRUE(engine_->dedupe_reachable());
+  EXPECT_EQ(orders_.calls(), 1);
+  EXPECT_TRUE(store_.is_done(kPaymentEventId));
+  EXPECT_EQ(stored(kTopic), 1);
+}
+
+TEST_F(Engine, APublisherThatRefusesHoldsTheOffsetUntilTheDeadLetterIsDurable) {
+  publisher_.refuse = true;
+  start();
+  submit(kTopic, 0, "v1", paynotify::testing::kVaultingBody);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_GT(publisher_.refused.load(), 1);
+  EXPECT_EQ(engine_->in_flight(), 1);
+  EXPECT_EQ(stored(kTopic), -1) << "not durable anywhere: the offset must not move";
+  publisher_.refuse = false;
+  ASSERT_TRUE(drained());
+  const auto dead = publisher_.published(std::string(kTopic) + ".dlq");
+  ASSERT_EQ(dead.size(), 1u);
+  std::map<std::string, std::string> h(dead[0].headers.begin(), dead[0].headers.end());
+  EXPECT_EQ(h[std::string(header::kErrorClass)], "unsupported_kind");
+  EXPECT_EQ(metrics_.dead_lettered(ErrorClass::unsupported_kind).value(), 1u);
+  EXPECT_NE(registry_.render().find("paynotify_worker_unsupported_kind_total{kind=\"VAULTING\"} 1"), std::string::npos);
+  EXPECT_EQ(stored(kTopic), 1);
+}
+
+TEST_F(Engine, AFailingServiceGetsTheBreakersProbesNotTheFullConcurrency) {
+  settings_.concurrency = 64;
+  settings_.retry.quick_tries = 1000;  // keep every record in process: only the breaker limits calls
+  settings_.breaker.failures_to_open = 5;
+  settings_.breaker.probes = 1;
+  std::atomic<bool> up{false};
+  orders_.answer = [&up](const OrderCall&, int) -> ApplyResult { return {up.load() ? 200u : 503u, "", ""}; };
+  start();
+  for (int i = 0; i < 200; ++i) {
+    const std::string id = "p" + std::to_string(i);
+    submit(kTopic, i, id, paynotify::testing::payment_result_body(id));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const int calls_while_down = orders_.calls();
+  // Without the breaker: 200 records x (500 ms / ~2 ms backoff) tries. With it: the calls that
+  // were in flight when it opened, then one probe per open period (20..50 ms).
+  EXPECT_LT(calls_while_down, 200 + 64 + 40) << "a failing service got the worker's full concurrency";
+  EXPECT_GT(metrics_.breaker_refusals.value(), 100u);
+  EXPECT_EQ(publisher_.published(std::string(kTopic) + ".dlq").size(), 0u);
+  up = true;
+  ASSERT_TRUE(drained(std::chrono::seconds(20)));
+  EXPECT_EQ(metrics_.applied.value(), 200u);
+  EXPECT_EQ(stored(kTopic), 200);
+  EXPECT_EQ(engine_->breaker_state(), CircuitBreaker::State::closed);
+}
+
+}  // namespace
+}  // namespace paynotify::worker

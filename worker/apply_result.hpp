@@ -1,0 +1,27 @@
+#pragma once
+// What one call to the order service came to, and its class in DESIGN.md's contract
+// (applied, retry later, dead-letter). The retry decisions built on it are in record_flow.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace paynotify::worker {
+
+struct ApplyResult {
+  unsigned status = 0;    // HTTP status; 0 when there was no answer
+  std::string transport;  // "timeout", "connection refused", ... when status is 0
+  std::string body;       // first bytes of the answer, for the dead-letter reason
+};
+
+// none: applied (2xx, 409). transient, not_found: retry. permanent: dead-letter at once.
+// invalid_record, unsupported_kind: no event could be derived from the record.
+enum class ErrorClass { none, transient, not_found, permanent, invalid_record, unsupported_kind };
+std::string_view error_class_name(ErrorClass c);
+
+ErrorClass classify(const ApplyResult& r);
+
+// For the dead-letter reason and the log: what the service answered, or why it did not.
+std::string describe(const ApplyResult& r);
+
+}  // namespace paynotify::worker

@@ -1,0 +1,26 @@
+#pragma once
+// The seam to the order service (real adapter: OrderServiceClient; tests use in-memory fakes).
+
+#include <boost/asio/awaitable.hpp>
+
+#include <string>
+
+#include "worker/apply_result.hpp"
+
+namespace paynotify::worker {
+
+struct OrderCall {
+  std::string idempotency_key;  // the event id
+  std::string traceparent;
+  std::string body;             // JSON
+};
+
+class OrderClient {
+ public:
+  virtual ~OrderClient() = default;
+  // Failures are values (status 0 and the transport error); an exception is a fault the
+  // engine turns into a failed call.
+  virtual boost::asio::awaitable<ApplyResult> apply(OrderCall call) = 0;
+};
+
+}  // namespace paynotify::worker

@@ -1,0 +1,118 @@
+#include "worker/worker.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+
+#include "common/log.hpp"
+
+namespace paynotify::worker {
+namespace net = boost::asio;
+
+Worker::Worker(WorkerConfig config) : config_(std::move(config)) {}
+
+Worker::~Worker() { stop(); }
+
+void Worker::start() {
+  // Everything that can throw, first, the admin port before the Kafka clients so that a busy
+  // port fails at once. The gauges and the readiness check read what exists when scraped.
+  admin_ = std::make_unique<AdminServer>(config_.admin_host, config_.admin_port, registry_, [this] {
+    return built_.load() && redis_up_.load() && consumer_->reachable();
+  });
+  admin_->start();
+  producer_ = std::make_unique<KafkaProducer>(KafkaProducerConfig{config_.kafka_brokers, config_.kafka_properties, 10000,
+                                                                  100000, 2, "paynotify-worker"});
+  try {
+    orders_ = std::make_unique<OrderServiceClient>(ctx_.get_executor(), config_.order_service);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(e.what());
+  }
+  dedupe_ = std::make_unique<DedupePool>(config_.redis_connections,
+                                         [this] { return std::make_unique<RedisDedupeStore>(config_.redis); });
+  engine_ = std::make_unique<WorkerEngine>(config_.engine, ctx_, *dedupe_, *orders_, *producer_, metrics_,
+                                           [this](const std::string& t, int32_t p, int64_t o) {
+                                             consumer_->store_offset(t, p, o);
+                                           });
+  consumer_ = std::make_unique<RecordConsumer>(
+      ConsumerSettings{config_.kafka_brokers, config_.group,
+                       {config_.engine.main_topic, config_.engine.retry_topic()}, config_.kafka_properties},
+      ConsumerCallbacks{[this](ConsumedMessage m) { engine_->submit(std::move(m)); },
+                        [this](const std::vector<TopicPartition>& parts) { engine_->revoke(parts); }});
+  registry_.gauge_fn("paynotify_worker_retry_oldest_age_seconds",
+                     "Age of the oldest event waiting for a retry, from its first failure; alert well before --retry-for",
+                     [this] { return built_.load() ? engine_->oldest_retry_age_s() : 0.0; });
+  registry_.gauge_fn("paynotify_worker_order_service_breaker_open",
+                     "1 while the circuit breaker holds order-service calls back (0.5 half-open: probing)", [this] {
+                       switch (built_.load() ? engine_->breaker_state() : CircuitBreaker::State::closed) {
+                         case CircuitBreaker::State::open: return 1.0;
+                         case CircuitBreaker::State::half_open: return 0.5;
+                         default: return 0.0;
+                       }
+                     });
+  registry_.gauge_fn("paynotify_worker_redis_reachable", "1 while Redis answers PING",
+                     [this] { return redis_up_.load() ? 1.0 : 0.0; });
+  registry_.gauge_fn("paynotify_worker_kafka_reachable", "1 while a Kafka broker answers",
+                     [this] { return built_.load() && consumer_->reachable() ? 1.0 : 0.0; });
+  registry_.gauge_fn("paynotify_worker_consumption_paused", "1 while consumption is paused",
+                     [this] { return built_.load() && consumer_->paused() ? 1.0 : 0.0; });
+  registry_.family_fn("paynotify_worker_consumer_lag", "Records behind the end of each owned partition", "gauge", [this] {
+    MetricsRegistry::Samples samples;
+    if (!built_.load()) return samples;
+    for (const auto& [tp, lag] : consumer_->lag()) {
+      samples.emplace_back("topic=\"" + tp.topic + "\",partition=\"" + std::to_string(tp.partition) + "\"",
+                           static_cast<double>(lag));
+    }
+    return samples;
+  });
+
+  built_.store(true);  // from here the admin thread may read the engine and the consumer
+  running_.store(true);
+  engine_thread_ = std::thread([this] {
+    auto work = net::make_work_guard(ctx_);
+    ctx_.run();
+  });
+  health_thread_ = std::thread([this] { watch_health(); });
+  consumer_->start();
+  log_event(spdlog::level::info, "started",
+            {{"version", PAYNOTIFY_VERSION}, {"topic", config_.engine.main_topic}, {"group", config_.group},
+             {"adminPort", admin_->port()}, {"owner", config_.engine.owner}});
+}
+
+// Redis reachability, probed on a connection of its own; it gates consumption and /readyz.
+void Worker::watch_health() {
+  RedisDedupeStore probe(config_.redis);
+  while (running_.load()) {
+    const bool up = probe.ping();
+    if (up != redis_up_.exchange(up)) {
+      log_event(up ? spdlog::level::info : spdlog::level::warn, up ? "redis_reachable" : "redis_unreachable",
+                {{"error", up ? std::string() : probe.last_error()}});
+    }
+    consumer_->set_paused(!up || engine_->wants_pause());
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+int64_t Worker::stop() {
+  if (stopped_) return 0;
+  stopped_ = true;
+  int64_t unfinished = 0;
+  if (running_.exchange(false)) {
+    log_event(spdlog::level::info, "draining", {{"inFlight", engine_->in_flight()}});
+    health_thread_.join();
+    consumer_->set_paused(true);
+    const auto deadline = std::chrono::steady_clock::now() + config_.drain_timeout;
+    while (engine_->in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    unfinished = engine_->in_flight();
+    consumer_->stop();  // commits stored offsets and leaves the group (the engine still runs)
+  }
+  if (engine_) engine_->close_gate();
+  ctx_.stop();
+  if (engine_thread_.joinable()) engine_thread_.join();
+  if (producer_) producer_->flush_and_stop(5000);
+  if (dedupe_) dedupe_->stop();
+  if (admin_) admin_->stop();
+  log_event(spdlog::level::info, "stopped", {{"unfinishedRecords", unfinished}});
+  return unfinished;
+}
+
+}  // namespace paynotify::worker
