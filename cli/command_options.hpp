@@ -4,7 +4,7 @@
 #include <iostream>
 #include <optional>
 
-#include "common/options.hpp"
+#include "common/service/options.hpp"
 
 namespace paynotify::cli {
 

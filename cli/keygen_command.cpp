@@ -6,7 +6,7 @@
 
 #include "cli/command_options.hpp"
 #include "cli/commands.hpp"
-#include "common/rsa_key.hpp"
+#include "common/antom/rsa_key.hpp"
 
 namespace paynotify::cli {
 

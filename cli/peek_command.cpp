@@ -4,7 +4,7 @@
 
 #include "cli/command_options.hpp"
 #include "cli/commands.hpp"
-#include "common/topic_reader.hpp"
+#include "common/kafka/topic_reader.hpp"
 
 namespace paynotify::cli {
 

@@ -4,10 +4,10 @@
 
 #include "cli/command_options.hpp"
 #include "cli/commands.hpp"
-#include "common/kafka_producer.hpp"
-#include "common/publisher.hpp"
-#include "common/record_headers.hpp"
-#include "common/topic_reader.hpp"
+#include "common/kafka/kafka_producer.hpp"
+#include "common/kafka/publisher.hpp"
+#include "common/kafka/record_headers.hpp"
+#include "common/kafka/topic_reader.hpp"
 
 namespace paynotify::cli {
 namespace {

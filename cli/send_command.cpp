@@ -7,8 +7,8 @@
 #include "cli/command_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/http_post.hpp"
-#include "common/antom_reply.hpp"
-#include "common/notification_signer.hpp"
+#include "common/antom/antom_reply.hpp"
+#include "common/antom/notification_signer.hpp"
 
 namespace paynotify::cli {
 

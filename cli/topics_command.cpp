@@ -2,7 +2,7 @@
 
 #include "cli/command_options.hpp"
 #include "cli/commands.hpp"
-#include "common/kafka_admin.hpp"
+#include "common/kafka/kafka_admin.hpp"
 
 namespace paynotify::cli {
 

@@ -2,8 +2,8 @@
 
 #include "cli/command_options.hpp"
 #include "cli/commands.hpp"
-#include "common/signature_header.hpp"
-#include "common/verifier.hpp"
+#include "common/antom/signature_header.hpp"
+#include "common/antom/verifier.hpp"
 
 namespace paynotify::cli {
 

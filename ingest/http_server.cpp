@@ -10,9 +10,9 @@
 #include <boost/beast/http.hpp>
 
 
-#include "common/await_delivery.hpp"
-#include "common/listener.hpp"
-#include "common/log.hpp"
+#include "common/kafka/await_delivery.hpp"
+#include "common/service/listener.hpp"
+#include "common/service/log.hpp"
 
 namespace paynotify::ingest {
 

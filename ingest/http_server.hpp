@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "common/publisher.hpp"
+#include "common/kafka/publisher.hpp"
 #include "ingest/ingest_metrics.hpp"
 #include "ingest/notification_intake.hpp"
 

@@ -6,8 +6,8 @@
 #include <memory>
 #include <string>
 
-#include "common/key_registry.hpp"
-#include "common/options.hpp"
+#include "common/antom/key_registry.hpp"
+#include "common/service/options.hpp"
 #include "ingest/http_server.hpp"
 #include "ingest/notification_intake.hpp"
 

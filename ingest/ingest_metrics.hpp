@@ -3,7 +3,7 @@
 
 #include <array>
 
-#include "common/metrics.hpp"
+#include "common/service/metrics.hpp"
 #include "ingest/notification_intake.hpp"
 
 namespace paynotify::ingest {

@@ -2,10 +2,10 @@
 // and the admin port together, then waits for SIGTERM/SIGINT and drains.
 #include <iostream>
 
-#include "common/admin_server.hpp"
-#include "common/kafka_producer.hpp"
-#include "common/log.hpp"
-#include "common/service_main.hpp"
+#include "common/kafka/kafka_producer.hpp"
+#include "common/service/admin_server.hpp"
+#include "common/service/log.hpp"
+#include "common/service/service_main.hpp"
 #include "ingest/ingest_config.hpp"
 
 using namespace paynotify;

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
-#include "common/antom_reply.hpp"
-#include "common/ids.hpp"
-#include "common/notification.hpp"
-#include "common/verifier.hpp"
+#include "common/antom/antom_reply.hpp"
+#include "common/antom/notification.hpp"
+#include "common/antom/verifier.hpp"
+#include "common/service/ids.hpp"
 
 namespace paynotify::ingest {
 namespace {

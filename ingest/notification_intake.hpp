@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "common/key_registry.hpp"
-#include "common/publisher.hpp"
+#include "common/antom/key_registry.hpp"
+#include "common/kafka/publisher.hpp"
 
 namespace paynotify::ingest {
 

@@ -2,8 +2,8 @@
 // drains. Start-up failures exit 2 with a message naming the option and its value.
 #include <iostream>
 
-#include "common/log.hpp"
-#include "common/service_main.hpp"
+#include "common/service/log.hpp"
+#include "common/service/service_main.hpp"
 #include "worker/worker.hpp"
 
 using namespace paynotify;

@@ -6,7 +6,7 @@
 #include <array>
 #include <ctime>
 
-#include "common/notification.hpp"
+#include "common/antom/notification.hpp"
 
 namespace paynotify::worker {
 namespace json = boost::json;

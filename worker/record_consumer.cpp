@@ -1,14 +1,37 @@
 #include "worker/record_consumer.hpp"
 
+#include <charconv>
 #include <chrono>
 #include <stdexcept>
 
-#include "common/kafka_headers.hpp"
-#include "common/kafka_producer.hpp"
-#include "common/log.hpp"
+#include "common/kafka/kafka_headers.hpp"
+#include "common/kafka/kafka_producer.hpp"
+#include "common/kafka/record_headers.hpp"
+#include "common/service/log.hpp"
 
 namespace paynotify::worker {
 namespace {
+
+int64_t epoch_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The `not-before` header of a message, 0 when it has none.
+int64_t not_before_of(const rd_kafka_message_t* m) {
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(m, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return 0;
+  const void* value = nullptr;
+  size_t size = 0;
+  if (rd_kafka_header_get_last(headers, header::kNotBefore.data(), &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+      value == nullptr) {
+    return 0;
+  }
+  int64_t ms = 0;
+  const auto* text = static_cast<const char*>(value);
+  const auto [ptr, ec] = std::from_chars(text, text + size, ms);
+  return ec == std::errc{} && ptr == text + size ? ms : 0;
+}
 
 std::vector<TopicPartition> to_vector(const rd_kafka_topic_partition_list_t* parts) {
   std::vector<TopicPartition> out;
@@ -89,6 +112,8 @@ void RecordConsumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_ka
     // Commit what was stored for these partitions before another member takes them over.
     if (!rd_kafka_assignment_lost(rk)) rd_kafka_commit(rk, parts, 0);
     if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts)) rd_kafka_error_destroy(e);
+    for (const auto& tp : to_vector(parts)) self->held_.erase(tp);
+    self->held_count_.store(self->held_.size());
     std::lock_guard lock(self->lag_mu_);
     for (const auto& tp : to_vector(parts)) self->lag_.erase(tp);
     return;
@@ -102,10 +127,65 @@ void RecordConsumer::apply_pause() {
   if (want == is_paused_.load()) return;
   rd_kafka_topic_partition_list_t* parts = nullptr;
   if (rd_kafka_assignment(rk_, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
-  if (want) rd_kafka_pause_partitions(rk_, parts); else rd_kafka_resume_partitions(rk_, parts);
+  if (want) {
+    rd_kafka_pause_partitions(rk_, parts);
+  } else {
+    // Held partitions stay paused until their head is due.
+    rd_kafka_topic_partition_list_t* resume = rd_kafka_topic_partition_list_new(parts->cnt);
+    for (int i = 0; i < parts->cnt; ++i) {
+      if (!held_.count({parts->elems[i].topic, parts->elems[i].partition})) {
+        rd_kafka_topic_partition_list_add(resume, parts->elems[i].topic, parts->elems[i].partition);
+      }
+    }
+    rd_kafka_resume_partitions(rk_, resume);
+    rd_kafka_topic_partition_list_destroy(resume);
+  }
   rd_kafka_topic_partition_list_destroy(parts);
   is_paused_.store(want);
   log_event(spdlog::level::info, want ? "consumption_paused" : "consumption_resumed");
+}
+
+void RecordConsumer::set_partition_paused(const TopicPartition& tp, bool paused) {
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(list, tp.topic.c_str(), tp.partition);
+  if (paused) rd_kafka_pause_partitions(rk_, list); else rd_kafka_resume_partitions(rk_, list);
+  rd_kafka_topic_partition_list_destroy(list);
+}
+
+bool RecordConsumer::hold_if_early(const rd_kafka_message_t* m) {
+  if (settings_.delayed_topic.empty() || settings_.delayed_topic != rd_kafka_topic_name(m->rkt)) return false;
+  const int64_t due = not_before_of(m);
+  if (due <= epoch_ms()) return false;
+  const TopicPartition tp{settings_.delayed_topic, m->partition};
+  set_partition_paused(tp, true);
+  // Rewind to this record: it is fetched again, and handed over, once it is due. The seek
+  // also drops what was prefetched behind it.
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(list, tp.topic.c_str(), tp.partition)->offset = m->offset;
+  if (rd_kafka_error_t* e = rd_kafka_seek_partitions(rk_, list, 5000)) {
+    log_event(spdlog::level::warn, "retry_seek_failed", {{"partition", tp.partition}, {"error", rd_kafka_error_string(e)}});
+    rd_kafka_error_destroy(e);
+  }
+  rd_kafka_topic_partition_list_destroy(list);
+  held_[tp] = due;
+  held_count_.store(held_.size());
+  log_event(spdlog::level::debug, "retry_partition_held",
+            {{"partition", tp.partition}, {"offset", m->offset}, {"dueInMs", due - epoch_ms()}});
+  return true;
+}
+
+void RecordConsumer::release_due() {
+  if (held_.empty()) return;
+  const int64_t now = epoch_ms();
+  for (auto it = held_.begin(); it != held_.end();) {
+    if (it->second > now) {
+      ++it;
+      continue;
+    }
+    if (!is_paused_.load()) set_partition_paused(it->first, false);
+    it = held_.erase(it);
+  }
+  held_count_.store(held_.size());
 }
 
 void RecordConsumer::refresh_lag() {
@@ -134,6 +214,7 @@ void RecordConsumer::poll_loop() {
   auto next_probe = std::chrono::steady_clock::now();
   while (running_.load()) {
     apply_pause();
+    release_due();
     rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, 100);
     if (std::chrono::steady_clock::now() >= next_probe) {
       refresh_lag();
@@ -147,6 +228,10 @@ void RecordConsumer::poll_loop() {
       if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
         log_event(spdlog::level::warn, "consume_error", {{"error", rd_kafka_message_errstr(m)}});
       }
+      rd_kafka_message_destroy(m);
+      continue;
+    }
+    if (hold_if_early(m)) {
       rd_kafka_message_destroy(m);
       continue;
     }

@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "common/publisher.hpp"
+#include "common/kafka/publisher.hpp"
 
 namespace paynotify::worker {
 
@@ -38,6 +38,10 @@ struct ConsumerSettings {
   std::string group = "paynotify-worker";
   std::vector<std::string> topics;
   std::map<std::string, std::string> properties;
+  // Records of this topic carry a `not-before` header (the retry topic). One that is not due
+  // yet is not handed over: its partition is paused and rewound to it until then, so waiting
+  // costs no memory and no in-flight slot.
+  std::string delayed_topic;
 };
 
 struct ConsumerCallbacks {
@@ -67,12 +71,17 @@ class RecordConsumer {
 
   // Records behind the end of each owned partition (updated every second).
   std::map<TopicPartition, int64_t> lag() const;
+  // Partitions of the delayed topic paused until their next record is due.
+  std::size_t held_partitions() const { return held_count_.load(); }
 
  private:
   static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts, void* opaque);
   void poll_loop();
   void apply_pause();
   void refresh_lag();
+  bool hold_if_early(const rd_kafka_message_t* m);
+  void release_due();
+  void set_partition_paused(const TopicPartition& tp, bool paused);
 
   ConsumerSettings settings_;
   ConsumerCallbacks callbacks_;
@@ -82,6 +91,8 @@ class RecordConsumer {
   std::atomic<bool> want_paused_{false};
   std::atomic<bool> is_paused_{false};
   std::atomic<bool> reachable_{false};
+  std::map<TopicPartition, int64_t> held_;  // poll thread only: partition -> when its head is due
+  std::atomic<std::size_t> held_count_{0};
   mutable std::mutex lag_mu_;
   std::map<TopicPartition, int64_t> lag_;
 };

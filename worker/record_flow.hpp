@@ -10,8 +10,8 @@
 #include <string>
 #include <variant>
 
-#include "worker/dedupe_store.hpp"
 #include "worker/apply_result.hpp"
+#include "worker/dedupe_store.hpp"
 
 namespace paynotify::worker {
 

@@ -2,7 +2,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 
-#include "common/log.hpp"
+#include "common/service/log.hpp"
 
 namespace paynotify::worker {
 namespace net = boost::asio;
@@ -33,7 +33,8 @@ void Worker::start() {
                                            });
   consumer_ = std::make_unique<RecordConsumer>(
       ConsumerSettings{config_.kafka_brokers, config_.group,
-                       {config_.engine.main_topic, config_.engine.retry_topic()}, config_.kafka_properties},
+                       {config_.engine.main_topic, config_.engine.retry_topic()}, config_.kafka_properties,
+                       config_.engine.retry_topic()},
       ConsumerCallbacks{[this](ConsumedMessage m) { engine_->submit(std::move(m)); },
                         [this](const std::vector<TopicPartition>& parts) { engine_->revoke(parts); }});
   registry_.gauge_fn("paynotify_worker_retry_oldest_age_seconds",
@@ -53,6 +54,9 @@ void Worker::start() {
                      [this] { return built_.load() && consumer_->reachable() ? 1.0 : 0.0; });
   registry_.gauge_fn("paynotify_worker_consumption_paused", "1 while consumption is paused",
                      [this] { return built_.load() && consumer_->paused() ? 1.0 : 0.0; });
+  registry_.gauge_fn("paynotify_worker_retry_partitions_waiting",
+                     "Retry-topic partitions paused until their next record is due",
+                     [this] { return built_.load() ? static_cast<double>(consumer_->held_partitions()) : 0.0; });
   registry_.family_fn("paynotify_worker_consumer_lag", "Records behind the end of each owned partition", "gauge", [this] {
     MetricsRegistry::Samples samples;
     if (!built_.load()) return samples;

@@ -10,9 +10,9 @@
 #include <memory>
 #include <thread>
 
-#include "common/admin_server.hpp"
-#include "common/kafka_producer.hpp"
-#include "common/metrics.hpp"
+#include "common/kafka/kafka_producer.hpp"
+#include "common/service/admin_server.hpp"
+#include "common/service/metrics.hpp"
 #include "worker/worker_config.hpp"
 
 namespace paynotify::worker {

@@ -4,7 +4,7 @@
 #include <map>
 #include <string>
 
-#include "common/options.hpp"
+#include "common/service/options.hpp"
 #include "worker/order_service_client.hpp"
 #include "worker/redis_dedupe_store.hpp"
 #include "worker/worker_engine.hpp"

@@ -10,9 +10,9 @@
 
 #include <future>
 
-#include "common/ids.hpp"
-#include "common/log.hpp"
-#include "common/record_headers.hpp"
+#include "common/kafka/record_headers.hpp"
+#include "common/service/ids.hpp"
+#include "common/service/log.hpp"
 
 namespace paynotify::worker {
 
@@ -266,6 +266,25 @@ net::awaitable<Event> WorkerEngine::record(std::function<bool(DedupeStore&)> wri
   co_return Recorded{ok};
 }
 
+// Renews the record's lease every third of it while its order-service call runs, so a short
+// lease (a crashed worker's events are taken over quickly) never runs out under a slow call.
+struct LeaseKeeper {
+  explicit LeaseKeeper(net::io_context& ctx) : timer(ctx) {}
+  net::steady_timer timer;
+  bool call_done = false;
+};
+
+net::awaitable<void> keep_lease(DedupePool* dedupe, EventKey key, std::string owner, int64_t lease_ms,
+                                std::shared_ptr<LeaseKeeper> keeper) {
+  for (;;) {
+    keeper->timer.expires_after(std::chrono::milliseconds(lease_ms / 3));
+    co_await keeper->timer.async_wait(net::as_tuple(net::use_awaitable));
+    if (keeper->call_done) co_return;
+    auto renew = dedupe->call([key, owner, lease_ms](DedupeStore& s) { return s.claim(key, owner, lease_ms); });
+    co_await std::move(renew);
+  }
+}
+
 net::awaitable<Event> WorkerEngine::apply(std::shared_ptr<Record> r) {
   if (const auto retry_at = breaker_.admit(clock_())) {
     metrics_.breaker_refusals.inc();
@@ -284,6 +303,15 @@ net::awaitable<Event> WorkerEngine::apply(std::shared_ptr<Record> r) {
       engine.breaker_state_.store(engine.breaker_.state());
     }
   } held{*this};
+  auto keeper = std::make_shared<LeaseKeeper>(ctx_);
+  net::co_spawn(ctx_, keep_lease(&dedupe_, r->key, settings_.owner, settings_.lease_ms, keeper), net::detached);
+  struct StopKeeping {
+    std::shared_ptr<LeaseKeeper> keeper;
+    ~StopKeeping() {
+      keeper->call_done = true;
+      keeper->timer.cancel();
+    }
+  } stop_keeping{keeper};
   const auto started = std::chrono::steady_clock::now();
   auto call = orders_.apply(r->call);
   ApplyResult result = co_await std::move(call);

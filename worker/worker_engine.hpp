@@ -17,8 +17,8 @@
 #include <random>
 #include <string>
 
-#include "common/await_delivery.hpp"
-#include "common/publisher.hpp"
+#include "common/kafka/await_delivery.hpp"
+#include "common/kafka/publisher.hpp"
 #include "worker/apply_slots.hpp"
 #include "worker/circuit_breaker.hpp"
 #include "worker/dedupe_pool.hpp"
@@ -35,7 +35,7 @@ namespace paynotify::worker {
 struct EngineSettings {
   std::string main_topic = "antom.notifications";
   std::string owner;  // lease owner token, unique per process
-  int64_t lease_ms = 15000;
+  int64_t lease_ms = 5000;
   int64_t dedupe_ttl_s = 7 * 86400;
   RetryBudget retry;
   BreakerSettings breaker;

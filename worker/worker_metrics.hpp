@@ -5,7 +5,7 @@
 #include <mutex>
 #include <string>
 
-#include "common/metrics.hpp"
+#include "common/service/metrics.hpp"
 #include "worker/apply_result.hpp"
 
 namespace paynotify::worker {

@@ -16,8 +16,8 @@
 #include <iostream>
 #include <thread>
 
-#include "common/notification_signer.hpp"
-#include "common/options.hpp"
+#include "common/antom/notification_signer.hpp"
+#include "common/service/options.hpp"
 
 namespace net = boost::asio;
 namespace beast = boost::beast;

@@ -12,7 +12,7 @@
 #include <random>
 #include <thread>
 
-#include "common/ids.hpp"
+#include "common/service/ids.hpp"
 #include "tests/support/kafka_topic.hpp"
 #include "tests/support/notifications.hpp"
 #include "tests/support/pipeline.hpp"
@@ -215,7 +215,7 @@ TEST(PipelineLongOutage, ThreeMinutesWithDefaultSettingsLoseNothingAndDeadLetter
   Pipeline p("long-outage");
   p.control(R"({"failRate":1.0,"failStatus":503})");
   p.start_worker({"--retry-base-ms", "2000", "--retry-max-ms", "900000", "--retry-for", "48h",
-                  "--breaker-open-max-ms", "30000", "--order-timeout-ms", "5000", "--lease-ms", "15000"});
+                  "--breaker-open-max-ms", "30000", "--order-timeout-ms", "5000", "--lease-ms", "5000"});
   const auto bodies = auth_and_capture("pay-long", 200);
   send_all(p.ingest(), bodies);
   std::this_thread::sleep_for(std::chrono::minutes(3));

@@ -4,7 +4,7 @@
 #include <future>
 #include <map>
 
-#include "common/antom_reply.hpp"
+#include "common/antom/antom_reply.hpp"
 #include "tests/support/ingest_harness.hpp"
 #include "tests/support/kafka_topic.hpp"
 #include "tests/support/notifications.hpp"

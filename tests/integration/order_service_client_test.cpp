@@ -11,7 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "common/ids.hpp"
+#include "common/service/ids.hpp"
 #include "tests/support/child_process.hpp"
 
 namespace paynotify::worker {

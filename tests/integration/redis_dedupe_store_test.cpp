@@ -5,7 +5,7 @@
 
 #include <thread>
 
-#include "common/ids.hpp"
+#include "common/service/ids.hpp"
 #include "tests/support/kafka_topic.hpp"
 
 namespace paynotify::worker {

@@ -27,8 +27,8 @@
 #include <random>
 #include <set>
 
-#include "common/options.hpp"
-#include "common/request_time.hpp"
+#include "common/antom/request_time.hpp"
+#include "common/service/options.hpp"
 
 namespace net = boost::asio;
 namespace beast = boost::beast;

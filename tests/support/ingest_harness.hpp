@@ -4,8 +4,8 @@
 #include <memory>
 #include <string>
 
-#include "common/kafka_producer.hpp"
-#include "common/notification_signer.hpp"
+#include "common/antom/notification_signer.hpp"
+#include "common/kafka/kafka_producer.hpp"
 #include "ingest/http_server.hpp"
 #include "ingest/ingest_metrics.hpp"
 #include "tests/support/test_keys.hpp"

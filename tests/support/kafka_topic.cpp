@@ -3,8 +3,8 @@
 #include <cstdlib>
 #include <stdexcept>
 
-#include "common/ids.hpp"
-#include "common/kafka_admin.hpp"
+#include "common/kafka/kafka_admin.hpp"
+#include "common/service/ids.hpp"
 
 namespace paynotify::testing {
 

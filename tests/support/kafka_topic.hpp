@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "common/topic_reader.hpp"
+#include "common/kafka/topic_reader.hpp"
 
 namespace paynotify::testing {
 

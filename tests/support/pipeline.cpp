@@ -8,8 +8,8 @@
 #include <stdexcept>
 #include <thread>
 
-#include "common/ids.hpp"
-#include "common/kafka_admin.hpp"
+#include "common/kafka/kafka_admin.hpp"
+#include "common/service/ids.hpp"
 #include "tests/support/kafka_topic.hpp"
 #include "tests/support/raw_http.hpp"
 #include "worker/payment_event.hpp"
@@ -69,7 +69,7 @@ ChildProcess& Pipeline::start_worker(std::vector<std::string> extra) {
                                    "--redis", redis_address(),
                                    "--order-service-url", order_service_url(),
                                    "--admin-listen", "127.0.0.1:" + std::to_string(worker_admin_ports_.emplace_back(free_port())),
-                                   "--lease-ms", "3500",
+                                   "--lease-ms", "3000",
                                    "--retry-base-ms", "200",
                                    "--retry-max-ms", "2000",
                                    "--retry-for", "10m",

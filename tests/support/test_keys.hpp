@@ -1,7 +1,7 @@
 #pragma once
 // Key pairs generated once per test process (RSA generation takes ~100 ms).
 
-#include "common/rsa_key.hpp"
+#include "common/antom/rsa_key.hpp"
 
 namespace paynotify::testing {
 

@@ -1,6 +1,6 @@
 #include "tests/support/worker_fakes.hpp"
 
-#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -8,22 +8,25 @@ namespace paynotify::testing {
 
 using worker::ClaimOutcome;
 
-worker::ClaimOutcome InMemoryDedupeStore::claim(const worker::EventKey& key, const std::string& owner, int64_t) {
+worker::ClaimOutcome InMemoryDedupeStore::claim(const worker::EventKey& key, const std::string& owner,
+                                                int64_t lease_ms) {
   if (down.load()) return ClaimOutcome::unavailable;
   std::lock_guard lock(mu_);
-  const auto state = events_.find(key.event_id);
-  if (state != events_.end() && state->second == "done") return ClaimOutcome::done;
+  const auto now = std::chrono::steady_clock::now();
+  auto state = events_.find(key.event_id);
+  if (state != events_.end() && state->second.expires <= now) state = events_.erase(state);
+  if (state != events_.end() && state->second.owner == "done") return ClaimOutcome::done;
   const auto parked = parked_.find(key.order_key);
   if (parked != parked_.end() && parked->second != key.event_id) return ClaimOutcome::parked;
-  if (state != events_.end() && state->second != owner) return ClaimOutcome::busy;
-  events_[key.event_id] = owner;
+  if (state != events_.end() && state->second.owner != owner) return ClaimOutcome::busy;
+  events_[key.event_id] = Lease{owner, now + std::chrono::milliseconds(lease_ms)};
   return ClaimOutcome::claimed;
 }
 
 bool InMemoryDedupeStore::complete(const worker::EventKey& key, const std::string&, int64_t) {
   if (down.load()) return false;
   std::lock_guard lock(mu_);
-  events_[key.event_id] = "done";
+  events_[key.event_id] = Lease{"done"};
   if (const auto p = parked_.find(key.order_key); p != parked_.end() && p->second == key.event_id) parked_.erase(p);
   ++completes_;
   return true;
@@ -32,7 +35,9 @@ bool InMemoryDedupeStore::complete(const worker::EventKey& key, const std::strin
 bool InMemoryDedupeStore::park(const worker::EventKey& key, int64_t) {
   if (down.load()) return false;
   std::lock_guard lock(mu_);
-  if (const auto state = events_.find(key.event_id); state != events_.end() && state->second == "done") return true;
+  if (const auto state = events_.find(key.event_id); state != events_.end() && state->second.owner == "done") {
+    return true;
+  }
   parked_[key.order_key] = key.event_id;
   return true;
 }
@@ -40,7 +45,7 @@ bool InMemoryDedupeStore::park(const worker::EventKey& key, int64_t) {
 bool InMemoryDedupeStore::release(const worker::EventKey& key, const std::string& owner, bool unpark) {
   if (down.load()) return false;
   std::lock_guard lock(mu_);
-  if (const auto state = events_.find(key.event_id); state != events_.end() && state->second == owner) {
+  if (const auto state = events_.find(key.event_id); state != events_.end() && state->second.owner == owner) {
     events_.erase(state);
   }
   if (const auto p = parked_.find(key.order_key); unpark && p != parked_.end() && p->second == key.event_id) {
@@ -52,7 +57,7 @@ bool InMemoryDedupeStore::release(const worker::EventKey& key, const std::string
 bool InMemoryDedupeStore::is_done(const std::string& event_id) const {
   std::lock_guard lock(mu_);
   const auto it = events_.find(event_id);
-  return it != events_.end() && it->second == "done";
+  return it != events_.end() && it->second.owner == "done";
 }
 
 bool InMemoryDedupeStore::is_parked(const std::string& order_key) const {
@@ -73,8 +78,9 @@ boost::asio::awaitable<worker::ApplyResult> FakeOrderService::apply(worker::Orde
     ++per_key_[call.idempotency_key];
     max_concurrent_ = std::max(max_concurrent_, ++in_call_);
   }
-  // Answer on a later turn of the executor, as a real call would.
-  co_await boost::asio::post(co_await boost::asio::this_coro::executor, boost::asio::use_awaitable);
+  // Answer on a later turn of the executor (after `delay`), as a real call would.
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, delay);
+  co_await timer.async_wait(boost::asio::use_awaitable);
   struct Leave {
     FakeOrderService& s;
     ~Leave() {

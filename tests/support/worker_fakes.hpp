@@ -6,6 +6,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -13,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "common/publisher.hpp"
+#include "common/kafka/publisher.hpp"
 #include "worker/dedupe_store.hpp"
 #include "worker/order_client.hpp"
 
@@ -35,7 +36,11 @@ class InMemoryDedupeStore final : public worker::DedupeStore {
 
  private:
   mutable std::mutex mu_;
-  std::map<std::string, std::string> events_;  // event id -> "done" or owner
+  struct Lease {
+    std::string owner;  // or "done"
+    std::chrono::steady_clock::time_point expires = std::chrono::steady_clock::time_point::max();
+  };
+  std::map<std::string, Lease> events_;  // event id -> state; a lease runs out like the Redis key's TTL
   std::map<std::string, std::string> parked_;  // order key -> event id
   int completes_ = 0;
 };
@@ -48,6 +53,7 @@ class FakeOrderService final : public worker::OrderClient {
 
   // Called on the engine's thread with the call number (1-based, across all keys); may throw.
   std::function<worker::ApplyResult(const worker::OrderCall&, int)> answer;
+  std::chrono::milliseconds delay{0};  // how long each call takes
   int calls() const;
   int calls_for(const std::string& key) const;
   int max_concurrent() const { return max_concurrent_; }

@@ -5,8 +5,8 @@
 
 #include <random>
 
-#include "common/notification_signer.hpp"
-#include "common/signature_header.hpp"
+#include "common/antom/notification_signer.hpp"
+#include "common/antom/signature_header.hpp"
 #include "ingest/notification_intake.hpp"
 #include "tests/support/notifications.hpp"
 #include "tests/support/test_keys.hpp"

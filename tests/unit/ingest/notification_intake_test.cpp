@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <map>
 
-#include "common/antom_reply.hpp"
-#include "common/notification_signer.hpp"
+#include "common/antom/antom_reply.hpp"
+#include "common/antom/notification_signer.hpp"
 #include "tests/support/notifications.hpp"
 #include "tests/support/test_keys.hpp"
 

@@ -8,7 +8,7 @@
 
 #include <thread>
 
-#include "common/record_headers.hpp"
+#include "common/kafka/record_headers.hpp"
 #include "tests/support/notifications.hpp"
 #include "tests/support/worker_fakes.hpp"
 
@@ -186,6 +186,19 @@ TEST_F(Engine, TheRetryBudgetEndsInTheDeadLetterTopicWithTheReasonAndLiftsThePar
   EXPECT_FALSE(store_.is_parked("p1")) << "a dead-lettered event no longer holds its payment";
   EXPECT_EQ(metrics_.dead_lettered(ErrorClass::transient).value(), 1u);
   EXPECT_EQ(stored(std::string(kTopic) + ".retry"), 1);
+}
+
+TEST_F(Engine, TheLeaseIsRenewedWhileASlowCallRunsSoNoOtherWorkerTakesTheEvent) {
+  settings_.lease_ms = 300;
+  orders_.delay = std::chrono::milliseconds(1200);  // four leases long
+  start();
+  submit(kTopic, 0, "p1", paynotify::testing::payment_result_body("p1"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(900));
+  EXPECT_EQ(store_.claim({"p1", kPaymentEventId}, "another-worker", 300), ClaimOutcome::busy)
+      << "the lease ran out during the call: another worker would apply the event too";
+  ASSERT_TRUE(drained());
+  EXPECT_EQ(orders_.calls(), 1);
+  EXPECT_TRUE(store_.is_done(kPaymentEventId));
 }
 
 TEST_F(Engine, AStoreThatIsDownIsWaitedForNothingStoredMeanwhile) {

@@ -1,0 +1,71 @@
+#include "common/antom/verifier.hpp"
+
+#include <cstdlib>
+
+#include "common/antom/request_time.hpp"
+#include "common/antom/signature_header.hpp"
+
+namespace paynotify {
+
+std::string_view describe(VerifyError e) {
+  switch (e) {
+    case VerifyError::none: return "verified";
+    case VerifyError::missing_client_id: return "missing client-id header";
+    case VerifyError::missing_request_time: return "missing request-time header";
+    case VerifyError::missing_signature: return "missing signature header";
+    case VerifyError::malformed_signature: return "malformed signature header";
+    case VerifyError::unknown_client: return "unknown client id";
+    case VerifyError::unknown_key_version: return "unknown key version";
+    case VerifyError::bad_signature: return "signature does not verify";
+    case VerifyError::stale_request_time: return "request-time outside the allowed clock skew";
+  }
+  return "unverifiable";
+}
+
+std::string signed_content(std::string_view request_uri, std::string_view client_id,
+                           std::string_view request_time, std::string_view body) {
+  std::string content;
+  content.reserve(6 + request_uri.size() + client_id.size() + request_time.size() + body.size() + 2);
+  content.append("POST ").append(request_uri).append("\n");
+  content.append(client_id).append(".").append(request_time).append(".").append(body);
+  return content;
+}
+
+Verdict verify_notification(const SignedRequest& r, const KeyRegistry& keys,
+                            const VerifyOptions& options) {
+  Verdict verdict;
+  auto fail = [&](VerifyError e) {
+    verdict.error = e;
+    return verdict;
+  };
+  if (r.client_id.empty()) return fail(VerifyError::missing_client_id);
+  if (r.request_time.empty()) return fail(VerifyError::missing_request_time);
+  if (r.signature_header.empty()) return fail(VerifyError::missing_signature);
+  const auto parsed = parse_signature_header(r.signature_header);
+  if (!parsed.header) return fail(VerifyError::malformed_signature);
+  verdict.key_version = parsed.header->key_version;
+  if (!keys.knows_client(r.client_id)) return fail(VerifyError::unknown_client);
+  const auto candidates = keys.candidates(r.client_id, verdict.key_version);
+  if (candidates.empty()) return fail(VerifyError::unknown_key_version);
+
+  const std::string content = signed_content(r.request_uri, r.client_id, r.request_time, r.body);
+  bool verified = false;
+  for (EVP_PKEY* key : candidates) {
+    if (verify_sha256_rsa(key, content, parsed.header->signature)) {
+      verified = true;
+      break;
+    }
+  }
+  if (!verified) return fail(VerifyError::bad_signature);
+
+  // After the signature, so an attacker learns nothing about timing rules from forged requests.
+  if (options.max_clock_skew_ms > 0) {
+    const auto sent = parse_request_time_ms(r.request_time);
+    if (!sent || std::llabs(options.now_ms - *sent) > options.max_clock_skew_ms) {
+      return fail(VerifyError::stale_request_time);
+    }
+  }
+  return verdict;
+}
+
+}  // namespace paynotify

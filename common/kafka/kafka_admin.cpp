@@ -1,0 +1,117 @@
+#include "common/kafka/kafka_admin.hpp"
+
+#include <librdkafka/rdkafka.h>
+
+#include <memory>
+#include <stdexcept>
+
+#include "common/kafka/kafka_headers.hpp"
+
+namespace paynotify {
+namespace {
+
+struct Destroy {
+  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+  void operator()(rd_kafka_queue_t* q) const { rd_kafka_queue_destroy(q); }
+  void operator()(rd_kafka_event_t* e) const { rd_kafka_event_destroy(e); }
+  void operator()(rd_kafka_NewTopic_t* t) const { rd_kafka_NewTopic_destroy(t); }
+  void operator()(rd_kafka_AdminOptions_t* o) const { rd_kafka_AdminOptions_destroy(o); }
+};
+
+std::unique_ptr<rd_kafka_t, Destroy> admin_client(const std::string& brokers,
+                                                  const std::map<std::string, std::string>& props) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  set_kafka_property(conf, "bootstrap.servers", brokers);
+  for (const auto& [k, v] : props) set_kafka_property(conf, k, v);
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  if (rk == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    throw std::runtime_error(std::string("cannot create Kafka admin client: ") + err);
+  }
+  return std::unique_ptr<rd_kafka_t, Destroy>(rk);
+}
+
+int partition_count(rd_kafka_t* rk, const std::string& topic, int timeout_ms) {
+  rd_kafka_topic_t* t = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
+  const rd_kafka_metadata_t* md = nullptr;
+  int count = -1;
+  if (rd_kafka_metadata(rk, 0, t, &md, timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR && md->topic_cnt == 1 &&
+      md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    count = md->topics[0].partition_cnt;
+  }
+  if (md != nullptr) rd_kafka_metadata_destroy(md);
+  rd_kafka_topic_destroy(t);
+  return count;
+}
+
+}  // namespace
+
+std::vector<std::string> pipeline_topic_names(const std::string& main_topic) {
+  return {main_topic, main_topic + ".retry", main_topic + ".dlq"};
+}
+
+std::vector<TopicReport> ensure_topics(const std::string& brokers,
+                                       const std::map<std::string, std::string>& properties,
+                                       const std::vector<TopicSpec>& topics, int timeout_ms) {
+  auto rk = admin_client(brokers, properties);
+  const rd_kafka_metadata_t* probe = nullptr;
+  if (rd_kafka_metadata(rk.get(), 0, nullptr, &probe, timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    throw std::runtime_error("no Kafka broker at " + brokers + " answered within " +
+                             std::to_string(timeout_ms) + " ms");
+  }
+  rd_kafka_metadata_destroy(probe);
+
+  std::vector<std::unique_ptr<rd_kafka_NewTopic_t, Destroy>> owned;
+  std::vector<rd_kafka_NewTopic_t*> raw;
+  char err[512];
+  for (const auto& spec : topics) {
+    rd_kafka_NewTopic_t* t = rd_kafka_NewTopic_new(spec.name.c_str(), spec.partitions,
+                                                   spec.replication_factor, err, sizeof err);
+    if (t == nullptr) throw std::runtime_error("topic " + spec.name + ": " + err);
+    owned.emplace_back(t);
+    for (const auto& [k, v] : spec.config) {
+      if (rd_kafka_NewTopic_set_config(t, k.c_str(), v.c_str()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        throw std::runtime_error("topic " + spec.name + ": bad config " + k);
+      }
+    }
+    raw.push_back(t);
+  }
+  std::unique_ptr<rd_kafka_queue_t, Destroy> queue(rd_kafka_queue_new(rk.get()));
+  std::unique_ptr<rd_kafka_AdminOptions_t, Destroy> options(
+      rd_kafka_AdminOptions_new(rk.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS));
+  rd_kafka_AdminOptions_set_operation_timeout(options.get(), timeout_ms, err, sizeof err);
+  rd_kafka_CreateTopics(rk.get(), raw.data(), raw.size(), options.get(), queue.get());
+  std::unique_ptr<rd_kafka_event_t, Destroy> event(rd_kafka_queue_poll(queue.get(), timeout_ms + 1000));
+  if (!event) throw std::runtime_error("CreateTopics got no answer within the timeout");
+  if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    throw std::runtime_error(std::string("CreateTopics failed: ") + rd_kafka_event_error_string(event.get()));
+  }
+  const rd_kafka_CreateTopics_result_t* result = rd_kafka_event_CreateTopics_result(event.get());
+  size_t n = 0;
+  const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(result, &n);
+  std::vector<TopicReport> reports;
+  for (size_t i = 0; i < n; ++i) {
+    TopicReport r;
+    r.name = rd_kafka_topic_result_name(results[i]);
+    const auto code = rd_kafka_topic_result_error(results[i]);
+    r.created = code == RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (code != RD_KAFKA_RESP_ERR_NO_ERROR && code != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+      const char* msg = rd_kafka_topic_result_error_string(results[i]);
+      r.error = msg ? msg : rd_kafka_err2str(code);
+    }
+    reports.push_back(std::move(r));
+  }
+  // Creation is asynchronous on the broker: wait until each topic's partitions are known.
+  for (auto& r : reports) {
+    if (!r.error.empty()) continue;
+    for (int i = 0; i < 50 && r.partitions < 0; ++i) {
+      r.partitions = partition_count(rk.get(), r.name, 1000);
+      if (r.partitions < 0) rd_kafka_poll(rk.get(), 100);
+    }
+    if (r.partitions < 0) r.error = "created, but its metadata did not appear in time";
+  }
+  return reports;
+}
+
+}  // namespace paynotify

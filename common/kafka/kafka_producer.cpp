@@ -1,0 +1,188 @@
+#include "common/kafka/kafka_producer.hpp"
+
+#include <chrono>
+#include <stdexcept>
+
+#include "common/kafka/kafka_headers.hpp"
+#include "common/service/log.hpp"
+
+namespace paynotify {
+namespace {
+
+// Fails every record still queued in a retired handle, serves their reports, then destroys it.
+void retire_handle(rd_kafka_t* rk) {
+  rd_kafka_purge(rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  for (int i = 0; i < 100 && rd_kafka_outq_len(rk) > 0; ++i) rd_kafka_poll(rk, 10);
+  rd_kafka_destroy(rk);
+}
+
+}  // namespace
+
+void log_librdkafka(const rd_kafka_t*, int level, const char* facility, const char* message) {
+  // syslog levels: 0-3 error, 4 warning, 5-6 info, 7 debug.
+  const auto mapped = level <= 3 ? spdlog::level::err
+                      : level == 4 ? spdlog::level::warn
+                      : level <= 6 ? spdlog::level::info
+                                   : spdlog::level::debug;
+  log_event(mapped, "librdkafka", {{"facility", facility}, {"message", message}});
+}
+
+KafkaProducer::KafkaProducer(KafkaProducerConfig config) : config_(std::move(config)) {
+  handle_ = make_handle();
+  poller_ = std::thread([this] { poll_loop(); });
+  prober_ = std::thread([this] { probe_loop(); });
+}
+
+KafkaProducer::~KafkaProducer() { flush_and_stop(0); }
+
+KafkaProducer::Handle KafkaProducer::make_handle() {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  set_kafka_property(conf, "bootstrap.servers", config_.brokers);
+  // Promise 1: a record counts only when every in-sync replica has it, written once.
+  set_kafka_property(conf, "enable.idempotence", "true");
+  set_kafka_property(conf, "acks", "all");
+  set_kafka_property(conf, "linger.ms", std::to_string(config_.linger_ms));
+  set_kafka_property(conf, "message.timeout.ms", std::to_string(config_.message_timeout_ms));
+  set_kafka_property(conf, "queue.buffering.max.messages", std::to_string(config_.queue_max_messages));
+  // Same partition for a key as Java clients choose, should anything else write the topic.
+  set_kafka_property(conf, "partitioner", "murmur2_random");
+  set_kafka_property(conf, "socket.keepalive.enable", "true");
+  set_kafka_property(conf, "client.id", config_.client_id);
+  for (const auto& [name, value] : config_.properties) set_kafka_property(conf, name, value);
+  rd_kafka_conf_set_dr_msg_cb(conf, &KafkaProducer::on_delivery_report);
+  rd_kafka_conf_set_error_cb(conf, &KafkaProducer::on_error);
+  rd_kafka_conf_set_log_cb(conf, &log_librdkafka);
+  rd_kafka_conf_set_opaque(conf, this);
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  if (rk == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    throw std::runtime_error(std::string("cannot create Kafka producer: ") + err);
+  }
+  return Handle(rk, retire_handle);
+}
+
+KafkaProducer::Handle KafkaProducer::current() const {
+  std::lock_guard lock(handle_mu_);
+  return handle_;
+}
+
+void KafkaProducer::publish(OutgoingRecord record, DeliveryCallback on_delivery) {
+  const Handle rk = current();
+  if (!running_.load() || !rk) {
+    on_delivery({false, "producer is shutting down", -1, -1});
+    return;
+  }
+  rd_kafka_headers_t* headers = rd_kafka_headers_new(record.headers.size());
+  for (const auto& [name, value] : record.headers) {
+    rd_kafka_header_add(headers, name.data(), static_cast<ssize_t>(name.size()), value.data(),
+                        static_cast<ssize_t>(value.size()));
+  }
+  auto* callback = new DeliveryCallback(std::move(on_delivery));
+  // librdkafka's RD_KAFKA_V_* macros expand to C casts.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wold-style-cast"
+  const rd_kafka_resp_err_t err = rd_kafka_producev(
+      rk.get(), RD_KAFKA_V_TOPIC(record.topic.c_str()),
+      RD_KAFKA_V_KEY(record.key.data(), record.key.size()),
+      RD_KAFKA_V_VALUE(record.value.data(), record.value.size()),
+      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers),
+      RD_KAFKA_V_OPAQUE(callback), RD_KAFKA_V_END);
+#pragma GCC diagnostic pop
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    rd_kafka_headers_destroy(headers);  // not taken over on failure
+    std::unique_ptr<DeliveryCallback> owned(callback);
+    (*owned)({false, rd_kafka_err2str(err), -1, -1});
+  }
+}
+
+void KafkaProducer::on_delivery_report(rd_kafka_t*, const rd_kafka_message_t* msg, void*) {
+  std::unique_ptr<DeliveryCallback> callback(static_cast<DeliveryCallback*>(msg->_private));
+  if (!callback) return;
+  DeliveryResult result;
+  result.durable = msg->err == RD_KAFKA_RESP_ERR_NO_ERROR;
+  if (!result.durable) result.error = rd_kafka_err2str(msg->err);
+  result.partition = msg->partition;
+  result.offset = msg->offset;
+  (*callback)(result);
+}
+
+void KafkaProducer::on_error(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+  auto* self = static_cast<KafkaProducer*>(opaque);
+  if (err == RD_KAFKA_RESP_ERR__FATAL) {
+    char detail[512];
+    rd_kafka_fatal_error(rk, detail, sizeof detail);
+    log_event(spdlog::level::err, "kafka_producer_fatal", {{"error", detail}});
+    self->fatal_.store(true);
+    return;
+  }
+  if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) self->reachable_.store(false);
+  log_event(spdlog::level::warn, "kafka_error",
+            {{"code", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err))}, {"reason", reason}});
+}
+
+void KafkaProducer::poll_loop() {
+  while (running_.load()) {
+    if (fatal_.exchange(false)) {
+      // librdkafka's idempotent producer cannot continue after a fatal error; a new instance
+      // starts a new producer id. Records queued in the old one fail and their senders get 503.
+      try {
+        Handle fresh = make_handle();
+        Handle old;
+        {
+          std::lock_guard lock(handle_mu_);
+          old = std::exchange(handle_, std::move(fresh));
+        }
+        recreations_.fetch_add(1);
+        log_event(spdlog::level::warn, "kafka_producer_recreated");
+      } catch (const std::exception& e) {
+        log_event(spdlog::level::err, "kafka_producer_recreate_failed", {{"error", e.what()}});
+        fatal_.store(true);
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+      }
+    }
+    if (const Handle rk = current()) rd_kafka_poll(rk.get(), 50);
+  }
+}
+
+void KafkaProducer::probe_loop() {
+  while (running_.load()) {
+    if (const Handle rk = current()) {
+      const rd_kafka_metadata_t* md = nullptr;
+      const auto err = rd_kafka_metadata(rk.get(), 0, nullptr, &md, 2000);
+      bool up = err == RD_KAFKA_RESP_ERR_NO_ERROR && md != nullptr && md->broker_cnt > 0;
+      if (md != nullptr) rd_kafka_metadata_destroy(md);
+      reachable_.store(up);
+    }
+    for (int i = 0; i < 10 && running_.load(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+}
+
+void KafkaProducer::raise_fatal_error_for_test(const char* reason) {
+  if (const Handle rk = current()) rd_kafka_test_fatal_error(rk.get(), RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, reason);
+}
+
+int64_t KafkaProducer::queue_depth() const {
+  const Handle rk = current();
+  return rk ? rd_kafka_outq_len(rk.get()) : 0;
+}
+
+int KafkaProducer::flush_and_stop(int timeout_ms) {
+  int outstanding = 0;
+  if (const Handle rk = current(); rk && running_.load()) {
+    rd_kafka_flush(rk.get(), timeout_ms);
+    outstanding = rd_kafka_outq_len(rk.get());
+  }
+  running_.store(false);
+  if (poller_.joinable()) poller_.join();
+  if (prober_.joinable()) prober_.join();
+  {
+    std::lock_guard lock(handle_mu_);
+    handle_.reset();
+  }
+  return outstanding;
+}
+
+}  // namespace paynotify

@@ -1,0 +1,43 @@
+#include "common/service/ids.hpp"
+
+#include <algorithm>
+#include <random>
+
+namespace paynotify {
+namespace {
+
+bool all_hex(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+}  // namespace
+
+std::string random_hex(std::size_t bytes) {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes * 2);
+  uint64_t word = 0;
+  for (std::size_t i = 0; i < bytes; ++i) {
+    if (i % 8 == 0) word = rng();
+    const auto b = static_cast<unsigned>(word & 0xFF);
+    word >>= 8;
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
+std::string new_ingest_id() { return random_hex(16); }
+
+bool is_valid_traceparent(std::string_view v) {
+  if (v.size() != 55 || v[2] != '-' || v[35] != '-' || v[52] != '-') return false;
+  const auto version = v.substr(0, 2), trace = v.substr(3, 32), span = v.substr(36, 16),
+             flags = v.substr(53, 2);
+  return version == "00" && all_hex(trace) && all_hex(span) && all_hex(flags) &&
+         trace != std::string(32, '0') && span != std::string(16, '0');
+}
+
+std::string new_traceparent() { return "00-" + random_hex(16) + "-" + random_hex(8) + "-01"; }
+
+}  // namespace paynotify

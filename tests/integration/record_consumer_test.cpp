@@ -1,0 +1,67 @@
+// The worker's consumer against the real broker: a retry-topic record that is not due yet
+// pauses its partition (no memory, no in-flight slot) and arrives when it is due.
+#include "worker/record_consumer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <mutex>
+
+#include "common/kafka/kafka_producer.hpp"
+#include "common/kafka/record_headers.hpp"
+#include "tests/support/kafka_topic.hpp"
+
+namespace paynotify::testing {
+namespace {
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void produce(KafkaProducer& producer, const std::string& topic, const std::string& key, int64_t not_before) {
+  std::promise<DeliveryResult> delivered;
+  producer.publish({topic, key, "v-" + key, {{std::string(header::kNotBefore), std::to_string(not_before)}}},
+                   [&](const DeliveryResult& r) { delivered.set_value(r); });
+  ASSERT_TRUE(delivered.get_future().get().durable);
+}
+
+TEST(RecordConsumer, ARetryRecordNotDueYetHoldsItsPartitionUntilItIs) {
+  const std::string topic = fresh_topic("held", 1);
+  KafkaProducer producer({kafka_brokers(), {}, 5000, 1000, 0, "test"});
+  const int64_t due = now_ms() + 3000;
+  produce(producer, topic, "later", due);
+  produce(producer, topic, "behind", 0);  // due already, but queued behind the held head
+
+  std::mutex mu;
+  std::vector<std::pair<std::string, int64_t>> seen;  // key, arrival
+  worker::RecordConsumer consumer(
+      {kafka_brokers(), "held-" + topic, {topic}, {}, topic},
+      {[&](worker::ConsumedMessage m) {
+         std::lock_guard lock(mu);
+         seen.emplace_back(m.key, now_ms());
+       },
+       [](const std::vector<worker::TopicPartition>&) {}});
+  consumer.start();
+  const auto count = [&] {
+    std::lock_guard lock(mu);
+    return seen.size();
+  };
+  bool held = false;
+  for (int i = 0; i < 100 && now_ms() < due - 500; ++i) {
+    held = held || consumer.held_partitions() == 1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(held) << "the partition was paused while its head waited";
+  EXPECT_EQ(count(), 0u) << "nothing handed over before the head is due";
+  for (int i = 0; i < 300 && count() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  consumer.stop();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].first, "later");
+  EXPECT_GE(seen[0].second, due);
+  EXPECT_EQ(seen[1].first, "behind") << "order within the partition is kept";
+  EXPECT_EQ(consumer.held_partitions(), 0u);
+}
+
+}  // namespace
+}  // namespace paynotify::testing

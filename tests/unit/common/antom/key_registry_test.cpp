@@ -1,0 +1,61 @@
+#include "common/antom/key_registry.hpp"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/test_keys.hpp"
+
+namespace paynotify {
+namespace {
+
+using testing::test_key;
+
+TEST(PublicKey, LoadsPemAndTheDashboardsBareBase64) {
+  EXPECT_TRUE(load_public_key(test_key(0).pair.public_pem).key);
+  EXPECT_TRUE(load_public_key(test_key(0).pair.public_base64).key);
+  EXPECT_TRUE(load_public_key("  " + test_key(0).pair.public_base64 + "\n").key);
+}
+
+TEST(PublicKey, RejectsGarbageShortKeysAndNonRsa) {
+  EXPECT_FALSE(load_public_key("not a key").key);
+  EXPECT_FALSE(load_public_key("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n").key);
+  EXPECT_FALSE(load_public_key("QUJDRA==").key);
+  const auto short_key = generate_rsa_key_pair(1024);
+  const auto r = load_public_key(short_key.public_pem);
+  EXPECT_FALSE(r.key);
+  EXPECT_NE(r.error.find("2048"), std::string::npos);
+}
+
+TEST(KeyRegistry, ReadsTheKeysFileWithSeveralVersions) {
+  const std::string json = R"({"C1":[{"keyVersion":"1","publicKey":")" + test_key(0).pair.public_base64 +
+                           R"("},{"keyVersion":2,"publicKey":")" + test_key(1).pair.public_base64 +
+                           R"("}],"C2":[{"publicKey":")" + test_key(0).pair.public_base64 + R"("}]})";
+  const auto keys = KeyRegistry::from_json(json);
+  EXPECT_EQ(keys.size(), 3u);
+  EXPECT_EQ(keys.candidates("C1", "1").size(), 1u);
+  EXPECT_EQ(keys.candidates("C1", "2").size(), 1u);
+  EXPECT_EQ(keys.candidates("C1", "3").size(), 0u);
+  EXPECT_EQ(keys.candidates("C1", "").size(), 2u);
+  EXPECT_EQ(keys.candidates("C2", "5").size(), 1u);
+  EXPECT_FALSE(keys.knows_client("C3"));
+}
+
+TEST(KeyRegistry, ErrorsNameWhatIsWrong) {
+  auto message_of = [](const std::string& json) {
+    try {
+      KeyRegistry::from_json(json);
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(message_of("{").find("not valid JSON"), std::string::npos);
+  EXPECT_NE(message_of("[]").find("must be an object"), std::string::npos);
+  EXPECT_NE(message_of(R"({"C1":[]})").find("C1"), std::string::npos);
+  EXPECT_NE(message_of(R"({"C1":[{"keyVersion":"1"}]})").find("publicKey"), std::string::npos);
+  const auto bad = message_of(R"({"C1":[{"keyVersion":"4","publicKey":"xx"}]})");
+  EXPECT_NE(bad.find("C1"), std::string::npos);
+  EXPECT_NE(bad.find("key version 4"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace paynotify
