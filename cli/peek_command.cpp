@@ -4,6 +4,7 @@
 
 #include "cli/command_options.hpp"
 #include "cli/commands.hpp"
+#include "common/kafka/record_headers.hpp"
 #include "common/kafka/topic_reader.hpp"
 
 namespace paynotify::cli {
@@ -28,7 +29,7 @@ int peek_command(const Args& args) {
     line["offset"] = r.offset;
     line["key"] = r.key;
     boost::json::object headers;
-    for (const auto& [name, value] : r.headers) headers[name] = name == "antom-signature" ? "<redacted>" : value;
+    for (const auto& [name, value] : r.headers) headers[name] = name == header::kSignature ? "<redacted>" : value;
     line["headers"] = std::move(headers);
     boost::system::error_code ec;
     auto value = boost::json::parse(r.value, ec);

@@ -34,7 +34,7 @@ int replay_command(const Args& args) {
                 {"kafka-brokers", "127.0.0.1:9092", "Kafka bootstrap servers"},
                 {"topic", "antom.notifications", "main topic; the dead-letter topic is <topic>.dlq"},
                 {"group", "paynotify-replay", "consumer group remembering what was replayed"},
-                {"notify-type", "", "only records of this notifyType (PAYMENT_RESULT, CAPTURE_RESULT, ...)"},
+                {"notify-type", "", "only records of this kind (PAYMENT_RESULT, DISPUTE, VAULTING, ...: the notify-type header)"},
                 {"payment-id", "", "only records of this payment (the record key)"},
                 {"error-class", "", "only records dead-lettered with this class (permanent, transient, not_found, invalid_record, unsupported_kind)"},
                 {"dry-run", "", "list what would be replayed; move nothing", true},
@@ -54,15 +54,15 @@ int replay_command(const Args& args) {
                                              /*from_committed=*/true);
   std::vector<const ConsumedRecord*> chosen;
   for (const auto& r : records) {
-    if (!o.str("notify-type").empty() && header_value(r, "notify-type") != o.str("notify-type")) continue;
+    if (!o.str("notify-type").empty() && header_value(r, std::string(header::kNotifyType)) != o.str("notify-type")) continue;
     if (!o.str("payment-id").empty() && r.key != o.str("payment-id")) continue;
-    if (!o.str("error-class").empty() && header_value(r, "error-class") != o.str("error-class")) continue;
+    if (!o.str("error-class").empty() && header_value(r, std::string(header::kErrorClass)) != o.str("error-class")) continue;
     chosen.push_back(&r);
   }
   for (const auto* r : chosen) {
     std::cout << (dry_run ? "would replay " : "replaying ") << dlq << "/" << r->partition << "@" << r->offset
-              << " key=" << r->key << " notifyType=" << header_value(*r, "notify-type")
-              << " errorClass=" << header_value(*r, "error-class") << " error=" << header_value(*r, "error") << "\n";
+              << " key=" << r->key << " notifyType=" << header_value(*r, std::string(header::kNotifyType))
+              << " errorClass=" << header_value(*r, std::string(header::kErrorClass)) << " error=" << header_value(*r, std::string(header::kError)) << "\n";
   }
   if (dry_run) {
     std::cout << chosen.size() << " of " << records.size() << " dead-lettered record(s) match; nothing moved\n";

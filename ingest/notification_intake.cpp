@@ -6,6 +6,7 @@
 #include "common/antom/antom_reply.hpp"
 #include "common/antom/notification.hpp"
 #include "common/antom/verifier.hpp"
+#include "common/kafka/record_headers.hpp"
 #include "common/service/ids.hpp"
 
 namespace paynotify::ingest {
@@ -109,14 +110,14 @@ IntakeDecision NotificationIntake::decide(const IntakeRequest& r, int64_t now_ms
   record.key = partition_key(route, ingest_id);
   record.value = std::string(r.body);
   record.headers = {
-      {"antom-client-id", std::string(r.client_id)},
-      {"antom-request-time", std::string(r.request_time)},
-      {"antom-signature", std::string(r.signature)},
-      {"antom-request-uri", signed_uri},
-      {"notify-type", route.kind},
-      {"received-at", std::to_string(now_ms)},
-      {"ingest-id", ingest_id},
-      {"traceparent", is_valid_traceparent(r.traceparent) ? std::string(r.traceparent) : new_traceparent()},
+      {std::string(header::kClientId), std::string(r.client_id)},
+      {std::string(header::kRequestTime), std::string(r.request_time)},
+      {std::string(header::kSignature), std::string(r.signature)},
+      {std::string(header::kRequestUri), signed_uri},
+      {std::string(header::kNotifyType), route.kind},
+      {std::string(header::kReceivedAt), std::to_string(now_ms)},
+      {std::string(header::kIngestId), ingest_id},
+      {std::string(header::kTraceparent), is_valid_traceparent(r.traceparent) ? std::string(r.traceparent) : new_traceparent()},
   };
   d.record = std::move(record);
   d.notify_type = route.kind;
