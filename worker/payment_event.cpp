@@ -324,7 +324,7 @@ EventDerivation derive_event(std::string_view body, int64_t received_at_ms) {
     request["resultMessage"] = nullptr;
   }
   request["occurredAt"] = string_or_null(k.fields->occurred_at);
-  request["receivedAt"] = iso8601_utc(received_at_ms);
+  request["receivedAt"] = received_at_ms > 0 ? json::value(iso8601_utc(received_at_ms)) : json::value(nullptr);
   request["notification"] = std::move(*doc);
   e.order_request = std::move(request);
   out.event = std::move(e);

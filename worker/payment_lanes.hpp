@@ -39,6 +39,14 @@ class PaymentLanes {
     return next;
   }
 
+  // Drops every waiting item (a drain); returns how many there were.
+  std::size_t clear() {
+    const std::size_t dropped = waiting_;
+    lanes_.clear();
+    waiting_ = 0;
+    return dropped;
+  }
+
   std::size_t active_lanes() const { return lanes_.size(); }
   std::size_t waiting() const { return waiting_; }
 

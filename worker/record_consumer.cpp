@@ -110,7 +110,8 @@ void RecordConsumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_ka
     log_event(spdlog::level::info, "partitions_revoked", {{"count", parts->cnt}});
     if (self->callbacks_.on_revoke) self->callbacks_.on_revoke(to_vector(parts));
     // Commit what was stored for these partitions before another member takes them over.
-    if (!rd_kafka_assignment_lost(rk)) rd_kafka_commit(rk, parts, 0);
+    // (nullptr: the stored offsets of the whole assignment; the revoked list carries none.)
+    if (!rd_kafka_assignment_lost(rk)) rd_kafka_commit(rk, nullptr, 0);
     if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts)) rd_kafka_error_destroy(e);
     for (const auto& tp : to_vector(parts)) self->held_.erase(tp);
     self->held_count_.store(self->held_.size());
@@ -162,11 +163,21 @@ bool RecordConsumer::hold_if_early(const rd_kafka_message_t* m) {
   // also drops what was prefetched behind it.
   rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
   rd_kafka_topic_partition_list_add(list, tp.topic.c_str(), tp.partition)->offset = m->offset;
+  std::string failure;
   if (rd_kafka_error_t* e = rd_kafka_seek_partitions(rk_, list, 5000)) {
-    log_event(spdlog::level::warn, "retry_seek_failed", {{"partition", tp.partition}, {"error", rd_kafka_error_string(e)}});
+    failure = rd_kafka_error_string(e);
     rd_kafka_error_destroy(e);
+  } else if (list->elems[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    failure = rd_kafka_err2str(list->elems[0].err);
   }
   rd_kafka_topic_partition_list_destroy(list);
+  if (!failure.empty()) {
+    // Not rewound: dropping the record here would lose it. Hand it over; the engine waits for
+    // its not-before in memory instead.
+    log_event(spdlog::level::warn, "retry_seek_failed", {{"partition", tp.partition}, {"error", failure}});
+    if (!is_paused_.load()) set_partition_paused(tp, false);
+    return false;
+  }
   held_[tp] = due;
   held_count_.store(held_.size());
   log_event(spdlog::level::debug, "retry_partition_held",

@@ -146,6 +146,12 @@ bool is_write_phase(Phase p) {
 Command on_fault(RecordState& s, const Faulted& f, const Observation& o, const RetryBudget& b) {
   switch (s.phase) {
     case Phase::starting:
+      // Waiting for a retry's not-before went wrong: claim now rather than dead-letter an
+      // event whose payment is parked behind it.
+      if (s.has_event) {
+        s.phase = Phase::claiming;
+        return Claim{};
+      }
       return dead_letter(s, ErrorClass::invalid_record, "cannot derive an event: " + f.error);
     case Phase::claiming:
       return on_claimed(s, Claimed{ClaimOutcome::unavailable}, o, b);
@@ -189,6 +195,7 @@ Command next(RecordState& s, const Observation& o, const RetryBudget& b) {
   switch (s.phase) {
     case Phase::starting:
       if (const auto* d = std::get_if<Derived>(&o.event)) {
+        s.has_event = d->has_event;
         if (d->has_event && s.origin.source == Source::retry_topic && s.origin.not_before_ms > o.now_ms) {
           return WaitUntil{s.origin.not_before_ms};  // stays `starting`; TimerFired claims
         }
@@ -213,6 +220,7 @@ Command next(RecordState& s, const Observation& o, const RetryBudget& b) {
 }
 
 std::string_view command_name(const Command& c) {
+  static_assert(std::variant_size_v<Command> == 9, "name every command");
   static constexpr std::string_view kNames[] = {"claim",  "apply",  "complete",   "park", "release",
                                                 "unpark", "divert", "wait_until", "finish"};
   return kNames[c.index()];

@@ -116,6 +116,7 @@ std::string_view phase_name(Phase p);
 struct RecordState {
   RecordOrigin origin;
   Phase phase = Phase::starting;
+  bool has_event = false;    // an event was derived (a retry waiting for its not-before)
   bool claimed = false;      // this record's event holds (or held) a lease
   int tries = 0;             // order-service calls this round
   int waits = 0;             // busy/parked claims in a row

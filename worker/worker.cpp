@@ -21,13 +21,13 @@ void Worker::start() {
   producer_ = std::make_unique<KafkaProducer>(KafkaProducerConfig{config_.kafka_brokers, config_.kafka_properties, 10000,
                                                                   100000, 2, "paynotify-worker"});
   try {
-    orders_ = std::make_unique<OrderServiceClient>(ctx_.get_executor(), config_.order_service);
+    orders_ = std::make_unique<OrderServiceClient>(ctx_->get_executor(), config_.order_service);
   } catch (const std::invalid_argument& e) {
     throw ConfigError(e.what());
   }
   dedupe_ = std::make_unique<DedupePool>(config_.redis_connections,
                                          [this] { return std::make_unique<RedisDedupeStore>(config_.redis); });
-  engine_ = std::make_unique<WorkerEngine>(config_.engine, ctx_, *dedupe_, *orders_, *producer_, metrics_,
+  engine_ = std::make_unique<WorkerEngine>(config_.engine, *ctx_, *dedupe_, *orders_, *producer_, metrics_,
                                            [this](const std::string& t, int32_t p, int64_t o) {
                                              consumer_->store_offset(t, p, o);
                                            });
@@ -69,9 +69,9 @@ void Worker::start() {
 
   built_.store(true);  // from here the admin thread may read the engine and the consumer
   running_.store(true);
-  engine_thread_ = std::thread([this] {
-    auto work = net::make_work_guard(ctx_);
-    ctx_.run();
+  engine_thread_ = std::thread([ctx = ctx_.get()] {
+    auto work = net::make_work_guard(*ctx);
+    ctx->run();
   });
   health_thread_ = std::thread([this] { watch_health(); });
   consumer_->start();
@@ -102,6 +102,7 @@ int64_t Worker::stop() {
     log_event(spdlog::level::info, "draining", {{"inFlight", engine_->in_flight()}});
     health_thread_.join();
     consumer_->set_paused(true);
+    engine_->begin_drain();
     const auto deadline = std::chrono::steady_clock::now() + config_.drain_timeout;
     while (engine_->in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -109,11 +110,17 @@ int64_t Worker::stop() {
     unfinished = engine_->in_flight();
     consumer_->stop();  // commits stored offsets and leaves the group (the engine still runs)
   }
+  // Teardown in order: no delivery reports into the engine, its thread stopped, no Redis
+  // results posted any more, then the io_context (and the coroutine frames it still holds)
+  // destroyed while everything those frames point to is alive.
   if (engine_) engine_->close_gate();
-  ctx_.stop();
+  ctx_->stop();
   if (engine_thread_.joinable()) engine_thread_.join();
-  if (producer_) producer_->flush_and_stop(5000);
   if (dedupe_) dedupe_->stop();
+  if (engine_) engine_->tear_down();
+  orders_.reset();
+  ctx_.reset();
+  if (producer_) producer_->flush_and_stop(5000);
   if (admin_) admin_->stop();
   log_event(spdlog::level::info, "stopped", {{"unfinishedRecords", unfinished}});
   return unfinished;

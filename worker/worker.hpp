@@ -38,7 +38,9 @@ class Worker {
   WorkerConfig config_;
   MetricsRegistry registry_;
   WorkerMetrics metrics_{registry_};
-  boost::asio::io_context ctx_{1};
+  // The engine's thread runs it; destroyed in stop(), after the engine is torn down and
+  // before the engine and the clients that its coroutine frames point to.
+  std::unique_ptr<boost::asio::io_context> ctx_ = std::make_unique<boost::asio::io_context>(1);
   std::unique_ptr<KafkaProducer> producer_;
   std::unique_ptr<DedupePool> dedupe_;
   std::unique_ptr<OrderServiceClient> orders_;

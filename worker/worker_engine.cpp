@@ -20,6 +20,8 @@ namespace net = boost::asio;
 
 struct WorkerEngine::Record {
   ConsumedMessage message;
+  std::string owner;  // the lease owner: this process and this record, so two copies of one
+                      // event (a re-published retry, a partition given back) never share a lease
   bool from_retry_topic = false;  // the record key is the payment's lane otherwise
   std::optional<PaymentEvent> event;
   EventKey key;
@@ -89,6 +91,8 @@ void WorkerEngine::submit(ConsumedMessage message) {
   in_flight_.fetch_add(1);
   auto r = std::make_shared<Record>();
   r->from_retry_topic = message.topic == settings_.retry_topic();
+  r->owner = settings_.owner + "/" + message.topic + "/" + std::to_string(message.partition) + "/" +
+             std::to_string(message.offset);
   r->message = std::move(message);
   net::post(ctx_, [this, r] { accept(r); });
 }
@@ -103,7 +107,32 @@ void WorkerEngine::revoke(const std::vector<TopicPartition>& parts) {
   done.get_future().wait();
 }
 
+void WorkerEngine::begin_drain() {
+  net::post(ctx_, [this] {
+    draining_ = true;
+    // Records queued behind another event of their payment are given up at once: their
+    // offsets are not stored, so they come back to whoever owns the partition next.
+    const std::size_t dropped = lanes_.clear();
+    in_flight_.fetch_sub(static_cast<int64_t>(dropped));
+    metrics_.in_flight.set(in_flight_.load());
+    // Records that only wait (a backoff, a busy or parked claim, the breaker) wake up and stop.
+    for (auto* timer : waits_) timer->cancel();
+  });
+}
+
+void WorkerEngine::abandon(const std::shared_ptr<Record>& r) {
+  in_flight_.fetch_sub(1);
+  metrics_.in_flight.set(in_flight_.load());
+  if (!r->from_retry_topic && !draining_) {
+    if (auto next = lanes_.finish(r->message.key)) start(std::move(*next));
+  }
+}
+
 void WorkerEngine::accept(std::shared_ptr<Record> r) {
+  if (draining_) {
+    abandon(r);
+    return;
+  }
   metrics_.consumed.inc();
   metrics_.in_flight.set(in_flight_.load());
   trackers_[{r->message.topic, r->message.partition}].begin(r->message.offset);
@@ -144,7 +173,7 @@ void WorkerEngine::finish(const std::shared_ptr<Record>& r, const Finish& f) {
   }
   in_flight_.fetch_sub(1);
   metrics_.in_flight.set(in_flight_.load());
-  if (!r->from_retry_topic) {
+  if (!r->from_retry_topic && !draining_) {
     if (auto next = lanes_.finish(r->message.key)) start(std::move(*next));
     metrics_.parked.set(static_cast<int64_t>(lanes_.waiting()));
   }
@@ -186,21 +215,36 @@ net::awaitable<void> WorkerEngine::drive(std::shared_ptr<Record> r) {
     seen = observe(Faulted{e.what()});
   }
   note_retry_wait(r, state.failing_since_ms);
-  for (;;) {
-    const Command command = next(state, seen, settings_.retry);
-    if (const auto* f = std::get_if<Finish>(&command)) {
-      if (f->outcome == Outcome::dead_lettered) {
-        log_event(spdlog::level::warn, "dead_lettered",
-                  {{"eventId", r->key.event_id}, {"errorClass", error_class_name(f->error_class)},
-                   {"error", state.pending_divert.error}, {"topic", r->message.topic}, {"offset", r->message.offset}});
+  try {
+    for (;;) {
+      const Command command = next(state, seen, settings_.retry);
+      if (const auto* f = std::get_if<Finish>(&command)) {
+        if (f->outcome == Outcome::dead_lettered) {
+          log_event(spdlog::level::warn, "dead_lettered",
+                    {{"eventId", r->key.event_id}, {"errorClass", error_class_name(f->error_class)},
+                     {"error", state.pending_divert.error}, {"topic", r->message.topic}, {"offset", r->message.offset}});
+        }
+        finish(r, *f);
+        co_return;
       }
-      finish(r, *f);
-      co_return;
+      // Draining: a record that would now wait, claim or call is given up, its offset not
+      // stored; writes under way (record, hand over, dead-letter) are completed first.
+      if (draining_ && (std::holds_alternative<WaitUntil>(command) || std::holds_alternative<Claim>(command) ||
+                        std::holds_alternative<Apply>(command))) {
+        break;
+      }
+      auto step = run(r, command);
+      seen = co_await std::move(step);
+      note_retry_wait(r, state.failing_since_ms);
     }
-    auto step = run(r, command);
-    seen = co_await std::move(step);
-    note_retry_wait(r, state.failing_since_ms);
+  } catch (const std::exception& e) {
+    // Only a bug gets here (commands report their faults as observations): keep the worker
+    // going; the offset stays where it is, so the record is redelivered after a restart.
+    log_event(spdlog::level::critical, "record_abandoned",
+              {{"eventId", r->key.event_id}, {"topic", r->message.topic}, {"offset", r->message.offset},
+               {"error", e.what()}});
   }
+  abandon(r);
 }
 
 net::awaitable<Observation> WorkerEngine::run(std::shared_ptr<Record> r, Command command) {
@@ -219,7 +263,7 @@ net::awaitable<Observation> WorkerEngine::run(std::shared_ptr<Record> r, Command
 
 net::awaitable<Event> WorkerEngine::execute(std::shared_ptr<Record> r, Command command) {
   const EventKey key = r->key;
-  const std::string owner = settings_.owner;
+  const std::string owner = r->owner;
   if (std::holds_alternative<Claim>(command)) {
     const int64_t lease = settings_.lease_ms;
     auto op = dedupe_.call([key, owner, lease](DedupeStore& s) { return s.claim(key, owner, lease); });
@@ -252,8 +296,12 @@ net::awaitable<Event> WorkerEngine::execute(std::shared_ptr<Record> r, Command c
     co_return co_await std::move(op);
   }
   if (const auto* w = std::get_if<WaitUntil>(&command)) {
+    if (draining_) co_return TimerFired{};
     net::steady_timer timer(ctx_, std::chrono::milliseconds(std::max<int64_t>(0, w->at_ms - clock_())));
-    co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+    waits_.insert(&timer);  // begin_drain() cancels it
+    auto wait = timer.async_wait(net::as_tuple(net::use_awaitable));
+    co_await std::move(wait);
+    if (!torn_down_) waits_.erase(&timer);
     co_return TimerFired{};
   }
   co_return Faulted{"no command to run"};
@@ -286,38 +334,44 @@ net::awaitable<void> keep_lease(DedupePool* dedupe, EventKey key, std::string ow
 }
 
 net::awaitable<Event> WorkerEngine::apply(std::shared_ptr<Record> r) {
+  // The slot first, then the breaker: a record that queued for a slot while the service was
+  // still up asks again when its turn comes, so an opened breaker holds back the queue too.
+  auto slot = slots_.acquire();
+  co_await std::move(slot);
   if (const auto retry_at = breaker_.admit(clock_())) {
+    slots_.release();
     metrics_.breaker_refusals.inc();
     breaker_state_.store(breaker_.state());
     co_return BreakerRefused{*retry_at};
   }
-  auto slot = slots_.acquire();
-  co_await std::move(slot);
-  // The slot and the breaker's accounting are given back however the call ends.
-  struct Held {
+  // The slot and the breaker's accounting are given back however the call ends; frames
+  // destroyed at shutdown (torn_down_) leave the engine alone.
+  struct CallAccounting {
     WorkerEngine& engine;
     bool service_failed = true;
-    ~Held() {
+    ~CallAccounting() {
+      if (engine.torn_down_) return;
       engine.slots_.release();
       engine.breaker_.on_result(service_failed, engine.clock_());
       engine.breaker_state_.store(engine.breaker_.state());
     }
-  } held{*this};
+  } accounting{*this};
   auto keeper = std::make_shared<LeaseKeeper>(ctx_);
-  net::co_spawn(ctx_, keep_lease(&dedupe_, r->key, settings_.owner, settings_.lease_ms, keeper), net::detached);
+  net::co_spawn(ctx_, keep_lease(&dedupe_, r->key, r->owner, settings_.lease_ms, keeper), net::detached);
   struct StopKeeping {
+    const WorkerEngine& engine;
     std::shared_ptr<LeaseKeeper> keeper;
     ~StopKeeping() {
       keeper->call_done = true;
-      keeper->timer.cancel();
+      if (!engine.torn_down_) keeper->timer.cancel();
     }
-  } stop_keeping{keeper};
+  } stop_keeping{*this, keeper};
   const auto started = std::chrono::steady_clock::now();
   auto call = orders_.apply(r->call);
   ApplyResult result = co_await std::move(call);
   metrics_.order_seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   const ErrorClass error_class = classify(result);
-  held.service_failed = error_class == ErrorClass::transient;
+  accounting.service_failed = error_class == ErrorClass::transient;
   if (error_class == ErrorClass::transient || error_class == ErrorClass::not_found) metrics_.retried.inc();
   co_return Applied{std::move(result)};
 }

@@ -8,6 +8,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
 #include <functional>
@@ -15,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <random>
+#include <set>
 #include <string>
 
 #include "common/kafka/await_delivery.hpp"
@@ -65,6 +67,12 @@ class WorkerEngine {
   bool dedupe_reachable() const { return dedupe_ok_.load(); }
   bool wants_pause() const;
   void close_gate() { gate_->close(); }
+  // SIGTERM: records that only wait are given up (offsets not stored, redelivered later), new
+  // ones are refused; calls and writes under way finish. in_flight() then falls to 0 quickly.
+  void begin_drain();  // any thread
+  // After the engine's thread stopped for good: coroutine frames destroyed with the
+  // io_context later must not touch the engine's bookkeeping.
+  void tear_down() { torn_down_ = true; }
 
   // Seconds since the oldest event now waiting for a retry first failed (0: none waits).
   double oldest_retry_age_s() const;
@@ -76,6 +84,7 @@ class WorkerEngine {
   void accept(std::shared_ptr<Record> r);
   void start(std::shared_ptr<Record> r);
   void finish(const std::shared_ptr<Record>& r, const Finish& f);
+  void abandon(const std::shared_ptr<Record>& r);
   boost::asio::awaitable<void> drive(std::shared_ptr<Record> r);
   boost::asio::awaitable<Observation> run(std::shared_ptr<Record> r, Command command);
   boost::asio::awaitable<Event> execute(std::shared_ptr<Record> r, Command command);
@@ -101,6 +110,9 @@ class WorkerEngine {
   std::map<TopicPartition, OffsetTracker> trackers_;
   ApplySlots slots_;
   CircuitBreaker breaker_;
+  bool draining_ = false;
+  bool torn_down_ = false;
+  std::set<boost::asio::steady_timer*> waits_;  // records waiting on a timer
 
   std::atomic<int64_t> in_flight_{0};
   std::atomic<bool> dedupe_ok_{true};

@@ -19,7 +19,14 @@ std::unique_ptr<tcp::acceptor> open_listener(net::io_context& ctx, const std::st
     if (ec || found.empty()) {
       throw ConfigError(shown + ": cannot resolve host '" + host + "'" + (ec ? ": " + ec.message() : std::string()));
     }
-    endpoint = found.begin()->endpoint();  // the first address, as getaddrinfo orders them
+    // IPv4 first when the name has one: `localhost` then listens where 127.0.0.1 reaches it.
+    endpoint = found.begin()->endpoint();
+    for (const auto& entry : found) {
+      if (entry.endpoint().address().is_v4()) {
+        endpoint = entry.endpoint();
+        break;
+      }
+    }
   }
   auto acceptor = std::make_unique<tcp::acceptor>(ctx);
   const auto fail = [&](const char* step) {

@@ -41,8 +41,8 @@ class Engine : public ::testing::Test {
     if (engine_) engine_->close_gate();
     ctx_.stop();
     if (thread_.joinable()) thread_.join();
-    engine_.reset();
-    pool_.reset();
+    if (pool_) pool_->stop();
+    if (engine_) engine_->tear_down();
   }
 
   void start() {
@@ -95,8 +95,6 @@ class Engine : public ::testing::Test {
   };
 
   EngineSettings settings_;
-  boost::asio::io_context ctx_{1};
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{ctx_.get_executor()};
   InMemoryDedupeStore store_;
   FakeOrderService orders_;
   RecordingPublisher publisher_;
@@ -104,6 +102,9 @@ class Engine : public ::testing::Test {
   WorkerMetrics metrics_{registry_};
   std::unique_ptr<DedupePool> pool_;
   std::unique_ptr<WorkerEngine> engine_;
+  // Declared after the engine: destroyed first, with any coroutine frames it still holds.
+  boost::asio::io_context ctx_{1};
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{ctx_.get_executor()};
   std::thread thread_;
   std::mutex mu_;
   std::map<std::pair<std::string, int32_t>, int64_t> stored_;
@@ -199,6 +200,27 @@ TEST_F(Engine, TheLeaseIsRenewedWhileASlowCallRunsSoNoOtherWorkerTakesTheEvent) 
   ASSERT_TRUE(drained());
   EXPECT_EQ(orders_.calls(), 1);
   EXPECT_TRUE(store_.is_done(kPaymentEventId));
+}
+
+TEST_F(Engine, ADrainGivesUpWaitingRecordsAtOnceAndStoresNoOffsetForThem) {
+  orders_.answer = [](const OrderCall&, int) -> ApplyResult { return {503, "", ""}; };
+  settings_.retry.quick_tries = 1000;  // every record keeps waiting in process
+  settings_.retry.quick_base_ms = 60000;
+  settings_.retry.quick_max_ms = 60000;
+  start();
+  for (int i = 0; i < 5; ++i) {
+    submit(kTopic, i, "p1", paynotify::testing::payment_result_body("p1"));  // 1 runs, 4 queue behind it
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(engine_->in_flight(), 5);
+  const auto started = std::chrono::steady_clock::now();
+  engine_->begin_drain();
+  ASSERT_TRUE(drained(std::chrono::seconds(2))) << "a drain waited for records that only wait";
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(500));
+  EXPECT_EQ(stored(kTopic), -1) << "nothing finished: nothing stored, all redelivered after the restart";
+  submit(kTopic, 5, "p2", paynotify::testing::payment_result_body("p2"));
+  ASSERT_TRUE(drained(std::chrono::seconds(1))) << "records arriving while draining are refused";
+  EXPECT_EQ(orders_.calls_for("PAYMENT_RESULT:p2:S"), 0);
 }
 
 TEST_F(Engine, AStoreThatIsDownIsWaitedForNothingStoredMeanwhile) {
