@@ -23,9 +23,11 @@ struct WorkerEngine::Record {
   std::string owner;  // the lease owner: this process and this record, so two copies of one
                       // event (a re-published retry, a partition given back) never share a lease
   bool from_retry_topic = false;  // the record key is the payment's lane otherwise
-  std::optional<PaymentEvent> event;
+  std::string kind;  // the notification's kind, for the per-kind metric
   EventKey key;
   OrderCall call;
+  std::chrono::steady_clock::time_point call_started;  // while it is in calling_
+  std::size_t calling_index = 0;
 };
 
 namespace {
@@ -160,7 +162,7 @@ void WorkerEngine::finish(const std::shared_ptr<Record>& r, const Finish& f) {
     case Outcome::retry_later: metrics_.to_retry_topic.inc(); break;
     case Outcome::dead_lettered:
       metrics_.dead_lettered(f.error_class).inc();
-      if (f.error_class == ErrorClass::unsupported_kind) metrics_.unsupported_kind(r->event ? r->event->kind : "UNKNOWN");
+      if (f.error_class == ErrorClass::unsupported_kind) metrics_.unsupported_kind(r->kind);
       break;
   }
   if (f.outcome != Outcome::retry_later && !r->key.event_id.empty()) {
@@ -195,18 +197,15 @@ net::awaitable<void> WorkerEngine::drive(std::shared_ptr<Record> r) {
   RecordState state = initial_state(origin_of(r->message, r->from_retry_topic));
   Observation seen = observe(Derived{});
   try {
-    const EventDerivation derived = derive_event(r->message.value, header_int(r->message, header::kReceivedAt, 0));
+    EventDerivation derived = derive_event(r->message.value, header_int(r->message, header::kReceivedAt, 0));
+    r->kind = std::move(derived.kind);
     if (derived.event) {
-      r->event = derived.event;
-      r->key = EventKey{derived.event->order_key, derived.event->event_id};
+      r->key = EventKey{std::move(derived.event->order_key), derived.event->event_id};
       std::string traceparent = r->message.header(header::kTraceparent);
       if (!is_valid_traceparent(traceparent)) traceparent = new_traceparent();
       r->call = OrderCall{derived.event->event_id, traceparent, boost::json::serialize(derived.event->order_request)};
       seen = observe(Derived{true, ErrorClass::none, {}});
     } else {
-      PaymentEvent kind_only;  // for the per-kind metric of unsupported kinds
-      kind_only.kind = derived.kind;
-      r->event = std::move(kind_only);
       const ErrorClass why = derived.why_not == NoEvent::unsupported_kind ? ErrorClass::unsupported_kind
                                                                           : ErrorClass::invalid_record;
       seen = observe(Derived{false, why, derived.error});
@@ -233,8 +232,17 @@ net::awaitable<void> WorkerEngine::drive(std::shared_ptr<Record> r) {
                         std::holds_alternative<Apply>(command))) {
         break;
       }
-      auto step = run(r, command);
-      seen = co_await std::move(step);
+      Event event = Faulted{"not run"};
+      try {
+        // Named awaitables, not temporaries inside co_await: GCC 12 destroys those twice.
+        auto step = execute(r, command);
+        event = co_await std::move(step);
+      } catch (const std::exception& e) {
+        log_event(spdlog::level::err, "command_failed",
+                  {{"command", command_name(command)}, {"eventId", r->key.event_id}, {"error", e.what()}});
+        event = Faulted{e.what()};
+      }
+      seen = observe(std::move(event));
       note_retry_wait(r, state.failing_since_ms);
     }
   } catch (const std::exception& e) {
@@ -247,21 +255,7 @@ net::awaitable<void> WorkerEngine::drive(std::shared_ptr<Record> r) {
   abandon(r);
 }
 
-net::awaitable<Observation> WorkerEngine::run(std::shared_ptr<Record> r, Command command) {
-  Event event = Faulted{"not run"};
-  try {
-    // Named awaitables, not temporaries inside co_await: GCC 12 destroys such temporaries twice.
-    auto op = execute(r, command);
-    event = co_await std::move(op);
-  } catch (const std::exception& e) {
-    log_event(spdlog::level::err, "command_failed",
-              {{"command", command_name(command)}, {"eventId", r->key.event_id}, {"error", e.what()}});
-    event = Faulted{e.what()};
-  }
-  co_return observe(std::move(event));
-}
-
-net::awaitable<Event> WorkerEngine::execute(std::shared_ptr<Record> r, Command command) {
+net::awaitable<Event> WorkerEngine::execute(std::shared_ptr<Record> r, const Command& command) {
   const EventKey key = r->key;
   const std::string owner = r->owner;
   if (std::holds_alternative<Claim>(command)) {
@@ -314,23 +308,34 @@ net::awaitable<Event> WorkerEngine::record(std::function<bool(DedupeStore&)> wri
   co_return Recorded{ok};
 }
 
-// Renews the record's lease every third of it while its order-service call runs, so a short
-// lease (a crashed worker's events are taken over quickly) never runs out under a slow call.
-struct LeaseKeeper {
-  explicit LeaseKeeper(net::io_context& ctx) : timer(ctx) {}
-  net::steady_timer timer;
-  bool call_done = false;
-};
+// One renewer for all calls: every third of the lease it renews the leases of the calls that
+// have run that long, so a short lease (a crashed worker's events are taken over quickly)
+// never runs out under a slow call, and a fast call costs nothing extra.
+net::awaitable<void> renew_leases(WorkerEngine* engine) {
+  auto run = engine->renew_due_leases();
+  co_await std::move(run);
+}
 
-net::awaitable<void> keep_lease(DedupePool* dedupe, EventKey key, std::string owner, int64_t lease_ms,
-                                std::shared_ptr<LeaseKeeper> keeper) {
-  for (;;) {
-    keeper->timer.expires_after(std::chrono::milliseconds(lease_ms / 3));
-    co_await keeper->timer.async_wait(net::as_tuple(net::use_awaitable));
-    if (keeper->call_done) co_return;
-    auto renew = dedupe->call([key, owner, lease_ms](DedupeStore& s) { return s.claim(key, owner, lease_ms); });
-    co_await std::move(renew);
+net::awaitable<void> WorkerEngine::renew_due_leases() {
+  net::steady_timer timer(ctx_);
+  while (!torn_down_) {
+    timer.expires_after(std::chrono::milliseconds(settings_.lease_ms / 3));
+    auto tick = timer.async_wait(net::as_tuple(net::use_awaitable));
+    co_await std::move(tick);
+    const auto due = std::chrono::steady_clock::now() - std::chrono::milliseconds(settings_.lease_ms / 3);
+    std::vector<std::shared_ptr<Record>> renew;
+    for (const auto& record : calling_) {
+      if (record->call_started <= due) renew.push_back(record);
+    }
+    for (const auto& r : renew) {
+      const EventKey key = r->key;
+      const std::string owner = r->owner;
+      const int64_t lease = settings_.lease_ms;
+      auto op = dedupe_.call([key, owner, lease](DedupeStore& s) { return s.claim(key, owner, lease); });
+      co_await std::move(op);
+    }
   }
+  renewing_ = false;
 }
 
 net::awaitable<Event> WorkerEngine::apply(std::shared_ptr<Record> r) {
@@ -356,16 +361,24 @@ net::awaitable<Event> WorkerEngine::apply(std::shared_ptr<Record> r) {
       engine.breaker_state_.store(engine.breaker_.state());
     }
   } accounting{*this};
-  auto keeper = std::make_shared<LeaseKeeper>(ctx_);
-  net::co_spawn(ctx_, keep_lease(&dedupe_, r->key, r->owner, settings_.lease_ms, keeper), net::detached);
-  struct StopKeeping {
-    const WorkerEngine& engine;
-    std::shared_ptr<LeaseKeeper> keeper;
-    ~StopKeeping() {
-      keeper->call_done = true;
-      if (!engine.torn_down_) keeper->timer.cancel();
+  r->call_started = std::chrono::steady_clock::now();
+  r->calling_index = calling_.size();
+  calling_.push_back(r);
+  if (!renewing_) {
+    renewing_ = true;
+    net::co_spawn(ctx_, renew_leases(this), net::detached);
+  }
+  struct LeaveCalling {
+    WorkerEngine& engine;
+    std::shared_ptr<Record> record;
+    ~LeaveCalling() {
+      if (engine.torn_down_) return;
+      auto& calling = engine.calling_;  // swap-remove: no allocation per call
+      calling[record->calling_index] = std::move(calling.back());
+      calling[record->calling_index]->calling_index = record->calling_index;
+      calling.pop_back();
     }
-  } stop_keeping{*this, keeper};
+  } leave_calling{*this, r};
   const auto started = std::chrono::steady_clock::now();
   auto call = orders_.apply(r->call);
   ApplyResult result = co_await std::move(call);

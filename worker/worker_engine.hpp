@@ -80,14 +80,15 @@ class WorkerEngine {
 
   struct Record;  // one consumed message on its way through
 
+  boost::asio::awaitable<void> renew_due_leases();  // the engine's lease renewer (one coroutine)
+
  private:
   void accept(std::shared_ptr<Record> r);
   void start(std::shared_ptr<Record> r);
   void finish(const std::shared_ptr<Record>& r, const Finish& f);
   void abandon(const std::shared_ptr<Record>& r);
   boost::asio::awaitable<void> drive(std::shared_ptr<Record> r);
-  boost::asio::awaitable<Observation> run(std::shared_ptr<Record> r, Command command);
-  boost::asio::awaitable<Event> execute(std::shared_ptr<Record> r, Command command);
+  boost::asio::awaitable<Event> execute(std::shared_ptr<Record> r, const Command& command);
   boost::asio::awaitable<Event> apply(std::shared_ptr<Record> r);
   boost::asio::awaitable<Event> divert(std::shared_ptr<Record> r, Divert d);
   boost::asio::awaitable<Event> record(std::function<bool(DedupeStore&)> write);
@@ -113,6 +114,8 @@ class WorkerEngine {
   bool draining_ = false;
   bool torn_down_ = false;
   std::set<boost::asio::steady_timer*> waits_;  // records waiting on a timer
+  std::vector<std::shared_ptr<Record>> calling_;  // calls under way, for the lease renewer
+  bool renewing_ = false;
 
   std::atomic<int64_t> in_flight_{0};
   std::atomic<bool> dedupe_ok_{true};
