@@ -10,6 +10,7 @@ std::string_view error_class_name(ErrorClass c) {
     case ErrorClass::permanent: return "permanent";
     case ErrorClass::invalid_record: return "invalid_record";
     case ErrorClass::unsupported_kind: return "unsupported_kind";
+    case ErrorClass::stale: return "stale";
   }
   return "unknown";
 }

@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "common/antom/notification.hpp"
+#include "common/antom/request_time.hpp"
 
 namespace paynotify::worker {
 namespace json = boost::json;
@@ -265,6 +266,14 @@ std::string_view event_type_name(EventType t) {
     case EventType::dispute_rdr_resolved: return "DISPUTE_RDR_RESOLVED";
   }
   return "UNKNOWN";
+}
+
+std::optional<std::string> stale_replay(std::string_view request_time, int64_t received_at_ms, int64_t stale_after_ms) {
+  if (stale_after_ms <= 0 || received_at_ms <= 0) return std::nullopt;
+  const auto signed_at = parse_request_time_ms(request_time);
+  if (!signed_at || received_at_ms - *signed_at <= stale_after_ms) return std::nullopt;
+  return "signed " + std::to_string((received_at_ms - *signed_at) / 3600000) + " h before it was received (request-time " +
+         std::string(request_time.substr(0, 64)) + "): a replay, not one of Antom's re-sends";
 }
 
 std::string join_event_id(std::initializer_list<std::string_view> parts) {

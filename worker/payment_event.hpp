@@ -59,6 +59,12 @@ struct EventDerivation {
 // received_at_ms: the ingest's `received-at` header (0 when absent).
 EventDerivation derive_event(std::string_view notification_body, int64_t received_at_ms);
 
+// A genuine notification replayed long after Antom sent it: its signed request-time lies more
+// than `stale_after_ms` before the ingest received it. Past the dedupe window an applied event
+// is forgotten, so applying such a replay could apply it twice; Antom's own re-sends come
+// within about 24 h. Returns why it is stale, or nothing (also when the time cannot be read).
+std::optional<std::string> stale_replay(std::string_view request_time, int64_t received_at_ms, int64_t stale_after_ms);
+
 // Joins id parts with ':' after escaping '%' and ':' in each, so that no two different lists
 // of parts give one id ("r:1"+"x" and "r"+"1:x" differ); parts without them stay as they are.
 std::string join_event_id(std::initializer_list<std::string_view> parts);

@@ -24,6 +24,7 @@ Options worker_options() {
           {"admin-listen", "0.0.0.0:9103", "address:port for /healthz, /readyz and /metrics"},
           {"dedupe-ttl-s", "604800", "how long an applied event is remembered (default 7 days)"},
           {"lease-ms", "5000", "how long a claim holds an event; renewed every third of it while its call runs, so a crashed worker's events are taken over this soon after the group notices"},
+          {"stale-after", "6d", "dead-letter (error class stale) a notification signed longer than this before its receipt: a replay, not a re-send; below --dedupe-ttl-s; 0s: off"},
           {"retry-for", "48h", "how long an event is retried from its first failure before it is dead-lettered (below --dedupe-ttl-s)"},
           {"quick-retries", "3", "order-service tries in process per round"},
           {"retry-base-ms", "2000", "first retry-topic delay; doubles each round (with jitter)"},
@@ -64,6 +65,11 @@ WorkerConfig worker_config_from(const Options& o) {
   if (c.engine.retry.retry_for_ms >= c.engine.dedupe_ttl_s * 1000) {
     throw ConfigError("--retry-for must be below --dedupe-ttl-s (" + std::to_string(c.engine.dedupe_ttl_s) +
                       " s), got '" + o.str("retry-for") + "'");
+  }
+  c.engine.stale_after_ms = o.duration_ms("stale-after", 0, 365LL * 86400 * 1000);
+  if (c.engine.stale_after_ms >= c.engine.dedupe_ttl_s * 1000) {
+    throw ConfigError("--stale-after must be below --dedupe-ttl-s (" + std::to_string(c.engine.dedupe_ttl_s) +
+                      " s), got '" + o.str("stale-after") + "'");
   }
   c.engine.retry.quick_tries = static_cast<int>(o.integer("quick-retries", 1, 20));
   c.engine.retry.retry_base_ms = o.integer("retry-base-ms", 10, 3600000);

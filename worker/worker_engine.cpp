@@ -197,9 +197,15 @@ net::awaitable<void> WorkerEngine::drive(std::shared_ptr<Record> r) {
   RecordState state = initial_state(origin_of(r->message, r->from_retry_topic));
   Observation seen = observe(Derived{});
   try {
-    EventDerivation derived = derive_event(r->message.value, header_int(r->message, header::kReceivedAt, 0));
+    const int64_t received_at = header_int(r->message, header::kReceivedAt, 0);
+    EventDerivation derived = derive_event(r->message.value, received_at);
     r->kind = std::move(derived.kind);
-    if (derived.event) {
+    const auto stale =
+        stale_replay(r->message.header(header::kRequestTime), received_at, settings_.stale_after_ms);
+    if (derived.event && stale) {
+      r->key = EventKey{std::move(derived.event->order_key), derived.event->event_id};
+      seen = observe(Derived{false, ErrorClass::stale, *stale});
+    } else if (derived.event) {
       r->key = EventKey{std::move(derived.event->order_key), derived.event->event_id};
       std::string traceparent = r->message.header(header::kTraceparent);
       if (!is_valid_traceparent(traceparent)) traceparent = new_traceparent();

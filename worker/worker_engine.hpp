@@ -39,6 +39,7 @@ struct EngineSettings {
   std::string owner;  // lease owner token, unique per process
   int64_t lease_ms = 5000;
   int64_t dedupe_ttl_s = 7 * 86400;
+  int64_t stale_after_ms = 6LL * 86400 * 1000;  // 0: off
   RetryBudget retry;
   BreakerSettings breaker;
   std::size_t concurrency = 64;         // order-service calls at once

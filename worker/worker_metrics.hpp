@@ -22,6 +22,7 @@ struct WorkerMetrics {
         dead_permanent(r.counter("paynotify_worker_dead_lettered_total", "Events dead-lettered, by error class", "error_class=\"permanent\"")),
         dead_invalid(r.counter("paynotify_worker_dead_lettered_total", "Events dead-lettered, by error class", "error_class=\"invalid_record\"")),
         dead_unsupported(r.counter("paynotify_worker_dead_lettered_total", "Events dead-lettered, by error class", "error_class=\"unsupported_kind\"")),
+        dead_stale(r.counter("paynotify_worker_dead_lettered_total", "Events dead-lettered, by error class", "error_class=\"stale\"")),
         breaker_refusals(r.counter("paynotify_worker_breaker_refusals_total", "Order-service calls held back by the open circuit breaker")),
         waits(r.counter("paynotify_worker_claim_waits_total", "Claims that had to wait: busy elsewhere or parked behind a retry")),
         order_seconds(r.histogram("paynotify_worker_order_service_seconds", "Order-service call latency")),
@@ -51,6 +52,7 @@ struct WorkerMetrics {
       case ErrorClass::permanent: return dead_permanent;
       case ErrorClass::invalid_record: return dead_invalid;
       case ErrorClass::unsupported_kind: return dead_unsupported;
+      case ErrorClass::stale: return dead_stale;
       default: return dead_transient;
     }
   }
@@ -65,6 +67,7 @@ struct WorkerMetrics {
   Counter& dead_permanent;
   Counter& dead_invalid;
   Counter& dead_unsupported;
+  Counter& dead_stale;
   Counter& breaker_refusals;
   Counter& waits;
   Histogram& order_seconds;

@@ -2,12 +2,22 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace paynotify {
 
 void KeyRegistry::add(std::string client_id, std::string key_version, std::string_view key_text) {
   if (client_id.empty()) throw std::runtime_error("empty client id in key configuration");
+  // Antom's client ids are letters, digits, '_' and '-'. A dot would let a signature made for
+  // (client "M", time "1.<ms>") verify as (client "M.1", time "<ms>"): the signed content
+  // joins the parts with dots.
+  const bool antom_form = std::all_of(client_id.begin(), client_id.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+  if (!antom_form) {
+    throw std::runtime_error("client id '" + client_id + "' must match [A-Za-z0-9_-]+ (Antom's form)");
+  }
   auto loaded = load_public_key(key_text);
   if (!loaded.key) {
     throw std::runtime_error("public key of client id " + client_id + " key version " +

@@ -12,6 +12,7 @@ std::string_view describe(VerifyError e) {
     case VerifyError::none: return "verified";
     case VerifyError::missing_client_id: return "missing client-id header";
     case VerifyError::missing_request_time: return "missing request-time header";
+    case VerifyError::malformed_request_time: return "request-time is neither epoch milliseconds nor ISO 8601";
     case VerifyError::missing_signature: return "missing signature header";
     case VerifyError::malformed_signature: return "malformed signature header";
     case VerifyError::unknown_client: return "unknown client id";
@@ -40,6 +41,9 @@ Verdict verify_notification(const SignedRequest& r, const KeyRegistry& keys,
   };
   if (r.client_id.empty()) return fail(VerifyError::missing_client_id);
   if (r.request_time.empty()) return fail(VerifyError::missing_request_time);
+  // Antom's two forms only: with client ids free of dots too, the first two dots of the
+  // signed content always separate the same three parts.
+  if (!parse_request_time_ms(r.request_time)) return fail(VerifyError::malformed_request_time);
   if (r.signature_header.empty()) return fail(VerifyError::missing_signature);
   const auto parsed = parse_signature_header(r.signature_header);
   if (!parsed.header) return fail(VerifyError::malformed_signature);

@@ -23,6 +23,7 @@ enum class VerifyError {
   none,
   missing_client_id,
   missing_request_time,
+  malformed_request_time,
   missing_signature,
   malformed_signature,
   unknown_client,

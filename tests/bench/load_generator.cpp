@@ -130,6 +130,10 @@ int main(int argc, char** argv) {
     const auto distinct = static_cast<std::size_t>(o.integer("distinct", 1, 1'000'000));
     run.requests.resize(distinct);
     // Signing costs ~1 ms a notification: prepare them on every core before the clock starts.
+    // Signed as of now (distinct times), as Antom would: the worker refuses stale replays.
+    const auto signed_at_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                        std::chrono::system_clock::now().time_since_epoch())
+                                                        .count());
     std::vector<std::thread> signers;
     const unsigned workers = std::max(1u, std::thread::hardware_concurrency());
     for (unsigned w = 0; w < workers; ++w) {
@@ -141,7 +145,7 @@ int main(int argc, char** argv) {
               id + R"(","paymentId":")" + id +
               R"(","paymentAmount":{"value":"4200","currency":"SGD"},"paymentCreateTime":"2026-11-25T12:01:00+08:00","paymentTime":"2026-11-25T12:01:01+08:00","paymentResultInfo":{"cardNo":"************4242","cardBrand":"VISA","funding":"CREDIT","issuingCountry":"SG"}})";
           const auto signed_headers = sign_notification(key.key.get(), path, o.str("client-id"),
-                                                        std::to_string(1795000000000 + i), body);
+                                                        std::to_string(signed_at_ms + i), body);
           auto& req = run.requests[i].request;
           req = {http::verb::post, path, 11};
           req.set(http::field::host, host);

@@ -146,6 +146,27 @@ TEST(Pipeline, ARetryBudgetShorterThanTheOutageDeadLettersWithTheReasonThenRepla
   EXPECT_EQ(p.applied().at("conflicts").to_number<uint64_t>(), 0u);
 }
 
+// A genuine notification captured and replayed eight days later (past the 7-day dedupe
+// window): the signature verifies, so the ingest stores it, but the worker refuses to apply it.
+TEST(Pipeline, AReplayOfAnOldGenuineNotificationIsDeadLetteredAsStaleNotApplied) {
+  Pipeline p("stale");
+  p.start_worker();
+  const std::string id = "pay-stale-" + random_hex(3);
+  const auto eight_days_ago = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch() - std::chrono::hours(8 * 24))
+                                  .count();
+  ASSERT_EQ(p.ingest().send_signed_at(payment_result_body(id), std::to_string(eight_days_ago)), 200u);
+  ASSERT_EQ(p.ingest().send(payment_result_body(id + "-fresh")), 200u);
+  const auto dead = read_topic(p.topic() + ".dlq", 1, std::chrono::seconds(30));
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].key, id);
+  EXPECT_EQ(dead[0].headers.at("error-class"), "stale");
+  ASSERT_TRUE(wait_until([&] { return p.applied_count() >= 1; }, std::chrono::seconds(30)));
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  EXPECT_EQ(p.applied_count(), 1u) << "only the fresh one";
+  EXPECT_EQ(p.worker_metric(0, "paynotify_worker_dead_lettered_total{error_class=\"stale\"}"), 1.0);
+}
+
 TEST(Pipeline, APermanentRejectionIsDeadLetteredAndReplayApplesIt) {
   Pipeline p("dlq");
   const std::string dead_id = "pay-dead-" + random_hex(3), alive_id = "pay-alive-" + random_hex(3);

@@ -32,9 +32,14 @@ class IngestHarness {
 
   // Signs `body` with key `key_index` and POSTs it over a fresh connection; returns the status.
   unsigned send(const std::string& body, int key_index = 0, const std::string& key_version = "1");
+  // Signed with this request-time instead of now (a replay of an old notification).
+  unsigned send_signed_at(const std::string& body, const std::string& request_time);
   std::string url() const;
 
  private:
+  unsigned send_signed(const std::string& body, int key_index, const std::string& key_version,
+                       const std::string& request_time);
+
   MetricsRegistry registry_;
   std::unique_ptr<ingest::IngestMetrics> metrics_;
   KeyRegistry keys_;

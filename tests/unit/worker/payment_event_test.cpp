@@ -148,6 +148,20 @@ TEST(PaymentEvent, DisputesAreOneEventPerDisputeAndNotificationType) {
   EXPECT_EQ(j.at("occurredAt").as_string(), "2026-12-10T10:00:00+08:00");
 }
 
+TEST(StaleReplay, SignedLongerBeforeReceiptThanDedupeRemembersIsStale) {
+  const int64_t day = 86'400'000;
+  const int64_t received = 1'800'000'000'000;
+  EXPECT_FALSE(stale_replay(std::to_string(received - 1000), received, 6 * day)) << "a fresh notification";
+  EXPECT_FALSE(stale_replay(std::to_string(received - day), received, 6 * day)) << "Antom's last re-send, ~24 h";
+  const auto stale = stale_replay(std::to_string(received - 8 * day), received, 6 * day);
+  ASSERT_TRUE(stale);
+  EXPECT_NE(stale->find("192 h"), std::string::npos) << *stale;
+  EXPECT_TRUE(stale_replay("2026-11-01T00:00:00Z", 1'795'000'000'000 + 20 * day, 6 * day)) << "ISO 8601 too";
+  EXPECT_FALSE(stale_replay("not a time", received, 6 * day)) << "unreadable: not judged here";
+  EXPECT_FALSE(stale_replay(std::to_string(received - 8 * day), received, 0)) << "off";
+  EXPECT_FALSE(stale_replay(std::to_string(received - 8 * day), 0, 6 * day)) << "no receipt time";
+}
+
 TEST(PaymentEvent, IdPartsThatContainTheSeparatorCannotCollide) {
   const auto refund = [](const std::string& request, const std::string& id) {
     return R"({"notifyType":"REFUND_RESULT","refundStatus":"SUCCESS","refundRequestId":")" + request +

@@ -223,6 +223,22 @@ TEST_F(Engine, ADrainGivesUpWaitingRecordsAtOnceAndStoresNoOffsetForThem) {
   EXPECT_EQ(orders_.calls_for("PAYMENT_RESULT:p2:S"), 0);
 }
 
+TEST_F(Engine, AStaleReplayIsDeadLetteredNotApplied) {
+  start();
+  const int64_t received = system_now_ms();
+  submit(kTopic, 0, "p1", paynotify::testing::payment_result_body("p1"),
+         {{std::string(header::kReceivedAt), std::to_string(received)},
+          {std::string(header::kRequestTime), std::to_string(received - 8LL * 86400 * 1000)}});
+  ASSERT_TRUE(drained());
+  EXPECT_EQ(orders_.calls(), 0);
+  const auto dead = publisher_.published(std::string(kTopic) + ".dlq");
+  ASSERT_EQ(dead.size(), 1u);
+  std::map<std::string, std::string> h(dead[0].headers.begin(), dead[0].headers.end());
+  EXPECT_EQ(h[std::string(header::kErrorClass)], "stale");
+  EXPECT_EQ(metrics_.dead_lettered(ErrorClass::stale).value(), 1u);
+  EXPECT_EQ(stored(kTopic), 1);
+}
+
 TEST_F(Engine, AStoreThatIsDownIsWaitedForNothingStoredMeanwhile) {
   store_.down = true;
   start();

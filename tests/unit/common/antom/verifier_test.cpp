@@ -89,6 +89,28 @@ TEST(Verifier, NamesMissingHeadersAndUnknownKeys) {
   EXPECT_EQ(verify(sign(0, kPaymentResultBody, "9"), keys).error, VerifyError::unknown_key_version);
 }
 
+// The dot shift: the signed content joins client id, time and body with dots, so a signature
+// made for (client "M", time "1.<ms>") is also one for (client "M.1", time "<ms>"). Client ids
+// in Antom's form and request-times in Antom's two forms leave no second reading.
+TEST(Verifier, TheDotShiftBetweenClientIdAndRequestTimeIsImpossible) {
+  KeyRegistry keys;
+  EXPECT_THROW(keys.add("M.1", "1", test_key(0).pair.public_pem), std::runtime_error) << "a client id with a dot";
+  EXPECT_THROW(keys.add("M 1", "1", test_key(0).pair.public_pem), std::runtime_error);
+  keys.add("M", "1", test_key(0).pair.public_pem);
+  keys.add("Sandbox_M-1", "1", test_key(0).pair.public_pem);
+  const auto shifted = sign_notification(test_key(0).private_key.get(), kUri, "M", "1.1700000000000",
+                                         kPaymentResultBody, "1");
+  EXPECT_EQ(verify(shifted, keys).error, VerifyError::malformed_request_time) << "time 1.<ms> is neither form";
+  for (const std::string_view time : {"1700000000000", "2019-07-12T12:08:56.253+05:30", "2019-07-12T12:08:56Z"}) {
+    const auto h = sign_notification(test_key(0).private_key.get(), kUri, "M", time, kPaymentResultBody, "1");
+    EXPECT_TRUE(verify(h, keys).ok()) << time;
+  }
+  for (const std::string_view time : {"abc", "17000000000x0", "-1", "1.5", "2019-07-12T12:08:56.253+05:30.1"}) {
+    const auto h = sign_notification(test_key(0).private_key.get(), kUri, "M", time, kPaymentResultBody, "1");
+    EXPECT_EQ(verify(h, keys).error, VerifyError::malformed_request_time) << time;
+  }
+}
+
 TEST(Verifier, PicksTheKeyOfTheNamedVersionDuringRotation) {
   KeyRegistry keys;
   keys.add(std::string(kClient), "1", test_key(0).pair.public_pem);
