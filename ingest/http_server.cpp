@@ -9,6 +9,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 
 #include "common/kafka/await_delivery.hpp"
 #include "common/service/listener.hpp"
@@ -118,12 +119,25 @@ net::awaitable<IntakeAnswer> answer_request(std::shared_ptr<Shared> s, const Req
   co_return answer;
 }
 
+// An answer given before the body was read (413, a bad head): write it, stop sending, then read
+// and discard for a bounded time before closing. Closing with unread bytes would make the
+// kernel reset the connection, and a client still writing its body would never see the status.
 net::awaitable<void> write_and_close(beast::tcp_stream& stream, IntakeAnswer answer, unsigned version,
                                      Shared& s) {
   count_and_log(s, answer, nullptr);
   auto res = make_response(answer.status, std::move(answer.body), version, false);
   stream.expires_after(s.limits.body_timeout);
-  co_await http::async_write(stream, res, kTuple);
+  auto [wec, wn] = co_await http::async_write(stream, res, kTuple);
+  if (wec) co_return;
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream.expires_after(std::chrono::seconds(2));
+  std::array<char, 4096> sink;
+  for (std::size_t discarded = 0; discarded < (1u << 20);) {
+    auto [rec, n] = co_await stream.async_read_some(net::buffer(sink), kTuple);
+    if (rec) break;
+    discarded += n;
+  }
 }
 
 net::awaitable<void> serve_connection(tcp::socket socket, std::shared_ptr<Shared> s) {
@@ -151,8 +165,25 @@ net::awaitable<void> serve_connection(tcp::socket socket, std::shared_ptr<Shared
       }
       break;
     }
-    InFlightRequest counted(*s);
     const unsigned version = parser.get().version();
+    {
+      const auto& head = parser.get();
+      if (auto early = s->intake.check_head(head.method_string(), head.target(), head[http::field::content_type],
+                                            head[http::field::transfer_encoding])) {
+        auto reply = write_and_close(stream, std::move(*early), version, *s);
+        co_await std::move(reply);
+        break;
+      }
+      if (beast::iequals(head[http::field::expect], "100-continue")) {
+        // The head passed every check that needs no body: ask for the body now (a client that
+        // waits for this would otherwise wait a second, or until our body deadline).
+        http::response<http::empty_body> go_on{http::status::continue_, version};
+        stream.expires_after(s->limits.body_timeout);
+        auto [cec, cn] = co_await http::async_write(stream, go_on, kTuple);
+        if (cec) break;
+      }
+    }
+    InFlightRequest counted(*s);
     stream.expires_after(s->limits.body_timeout);
     auto [bec, bn] = co_await http::async_read(stream, buffer, parser, kTuple);
     if (bec == http::error::body_limit) {

@@ -12,6 +12,18 @@
 namespace paynotify::ingest {
 namespace {
 
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
 bool is_json_content_type(std::string_view ct) {
   const auto semi = ct.find(';');
   std::string_view media = ct.substr(0, semi);
@@ -35,6 +47,7 @@ std::string_view outcome_name(Outcome o) {
     case Outcome::not_found: return "not_found";
     case Outcome::method_not_allowed: return "method_not_allowed";
     case Outcome::unsupported_media_type: return "unsupported_media_type";
+    case Outcome::unknown_transfer_coding: return "unknown_transfer_coding";
   }
   return "unknown";
 }
@@ -49,6 +62,7 @@ unsigned status_of(Outcome o) {
     case Outcome::not_found: return 404;
     case Outcome::method_not_allowed: return 405;
     case Outcome::unsupported_media_type: return 415;
+    case Outcome::unknown_transfer_coding: return 501;
   }
   return 500;
 }
@@ -66,6 +80,7 @@ IntakeAnswer NotificationIntake::answer_for(Outcome outcome, std::string reason)
     case Outcome::not_found: a.body = antom_failure_body("NOT_FOUND", "no notification endpoint at this path"); break;
     case Outcome::method_not_allowed: a.body = antom_failure_body("METHOD_NOT_ALLOWED", "notifications are POSTed"); break;
     case Outcome::unsupported_media_type: a.body = antom_failure_body("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json"); break;
+    case Outcome::unknown_transfer_coding: a.body = antom_failure_body("NOT_IMPLEMENTED", reason); break;
   }
   a.reason = std::move(reason);
   return a;
@@ -76,19 +91,44 @@ IntakeAnswer NotificationIntake::answer_for_delivery(const DeliveryResult& deliv
   return answer_for(Outcome::not_durable, delivery.error);
 }
 
+std::optional<IntakeAnswer> NotificationIntake::check_head(std::string_view method, std::string_view target,
+                                                           std::string_view content_type,
+                                                           std::string_view transfer_encoding) const {
+  const std::string_view path = target.substr(0, target.find('?'));
+  if (path != settings_.path) return answer_for(Outcome::not_found, "path " + std::string(path.substr(0, 200)));
+  if (method != "POST") return answer_for(Outcome::method_not_allowed, "method " + std::string(method.substr(0, 16)));
+  if (!is_json_content_type(content_type)) {
+    return answer_for(Outcome::unsupported_media_type, "content type is not application/json");
+  }
+  if (!transfer_encoding.empty()) {
+    bool unknown = false;
+    std::size_t codings = 0;
+    for (std::string_view rest = transfer_encoding; !rest.empty();) {
+      const auto comma = rest.find(',');
+      const std::string_view coding = trim(rest.substr(0, comma));
+      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+      ++codings;
+      if (!iequals(coding, "chunked") && !iequals(coding, "gzip") && !iequals(coding, "x-gzip") &&
+          !iequals(coding, "deflate") && !iequals(coding, "compress") && !iequals(coding, "identity")) {
+        unknown = true;
+      }
+    }
+    if (unknown) {
+      return answer_for(Outcome::unknown_transfer_coding,
+                        "Transfer-Encoding " + std::string(transfer_encoding.substr(0, 64)) + " is not implemented");
+    }
+    if (codings != 1 || !iequals(trim(transfer_encoding), "chunked")) {
+      return answer_for(Outcome::malformed, "Transfer-Encoding must be exactly chunked, got " +
+                                                std::string(transfer_encoding.substr(0, 64)));
+    }
+  }
+  return std::nullopt;
+}
+
 IntakeDecision NotificationIntake::decide(const IntakeRequest& r, int64_t now_ms) const {
   IntakeDecision d;
-  const std::string_view path = r.target.substr(0, r.target.find('?'));
-  if (path != settings_.path) {
-    d.answer = answer_for(Outcome::not_found, "path " + std::string(path.substr(0, 200)));
-    return d;
-  }
-  if (r.method != "POST") {
-    d.answer = answer_for(Outcome::method_not_allowed, "method " + std::string(r.method.substr(0, 16)));
-    return d;
-  }
-  if (!is_json_content_type(r.content_type)) {
-    d.answer = answer_for(Outcome::unsupported_media_type, "content type is not application/json");
+  if (auto answer = check_head(r.method, r.target, r.content_type, {})) {
+    d.answer = std::move(answer);
     return d;
   }
 

@@ -40,11 +40,12 @@ enum class Outcome {
   not_found,
   method_not_allowed,
   unsupported_media_type,
+  unknown_transfer_coding,
 };
 inline constexpr Outcome kAllOutcomes[] = {
     Outcome::acknowledged, Outcome::not_durable,        Outcome::unverified,
     Outcome::malformed,    Outcome::too_large,          Outcome::not_found,
-    Outcome::method_not_allowed, Outcome::unsupported_media_type};
+    Outcome::method_not_allowed, Outcome::unsupported_media_type, Outcome::unknown_transfer_coding};
 std::string_view outcome_name(Outcome o);
 unsigned status_of(Outcome o);
 
@@ -68,6 +69,13 @@ class NotificationIntake {
       : settings_(std::move(settings)), keys_(keys) {}
 
   IntakeDecision decide(const IntakeRequest& request, int64_t now_ms) const;
+
+  // What can be judged from the head alone, before any body byte is read: path, method,
+  // content type and Transfer-Encoding (exactly `chunked` or none: anything else is how
+  // requests are smuggled past a proxy that reads it differently). An answer means: send it
+  // and close the connection.
+  std::optional<IntakeAnswer> check_head(std::string_view method, std::string_view target,
+                                         std::string_view content_type, std::string_view transfer_encoding) const;
 
   static IntakeAnswer answer_for(Outcome outcome, std::string reason);
   static IntakeAnswer answer_for_delivery(const DeliveryResult& delivery);

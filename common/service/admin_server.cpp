@@ -1,14 +1,18 @@
 #include "common/service/admin_server.hpp"
 
-#include "common/service/listener.hpp"
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <memory>
+
+#include "common/service/listener.hpp"
 
 namespace paynotify {
 
@@ -30,15 +34,28 @@ AdminAnswer admin_answer(std::string_view method, std::string_view target, bool 
 
 namespace {
 
+// Probes and scrapes need a handful of connections; a flood of idle ones must not use up the
+// process's file descriptors, which the notification port needs.
+constexpr int kMaxAdminConnections = 64;
+
+struct AdminConnection {
+  explicit AdminConnection(std::shared_ptr<std::atomic<int>> open) : open_(std::move(open)) {}
+  ~AdminConnection() { open_->fetch_sub(1); }
+  AdminConnection(const AdminConnection&) = delete;
+  AdminConnection& operator=(const AdminConnection&) = delete;
+  std::shared_ptr<std::atomic<int>> open_;
+};
+
 net::awaitable<void> serve_admin(tcp::socket socket, const MetricsRegistry* metrics,
-                                 std::function<bool()> ready) {
+                                 std::function<bool()> ready, std::shared_ptr<std::atomic<int>> open) {
+  AdminConnection counted(std::move(open));
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   for (;;) {
     http::request_parser<http::empty_body> parser;
     parser.header_limit(8 * 1024);
     parser.body_limit(0);
-    stream.expires_after(std::chrono::seconds(30));
+    stream.expires_after(std::chrono::seconds(10));
     auto [ec, n] = co_await http::async_read(stream, buffer, parser, kTuple);
     if (ec) break;
     const auto& req = parser.get();
@@ -57,13 +74,24 @@ net::awaitable<void> serve_admin(tcp::socket socket, const MetricsRegistry* metr
 
 net::awaitable<void> accept_admin(tcp::acceptor* acceptor, const MetricsRegistry* metrics,
                                   std::function<bool()> ready) {
+  auto open = std::make_shared<std::atomic<int>>(0);
   for (;;) {
     auto [ec, socket] = co_await acceptor->async_accept(kTuple);
     if (ec) {
       if (!acceptor->is_open() || ec == net::error::operation_aborted) co_return;
+      // Out of file descriptors (EMFILE, ENFILE) and the like: back off instead of spinning.
+      net::steady_timer pause(acceptor->get_executor(), std::chrono::milliseconds(100));
+      auto waiting = pause.async_wait(kTuple);
+      co_await std::move(waiting);
       continue;
     }
-    net::co_spawn(acceptor->get_executor(), serve_admin(std::move(socket), metrics, ready), net::detached);
+    if (open->fetch_add(1) >= kMaxAdminConnections) {
+      open->fetch_sub(1);
+      beast::error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    net::co_spawn(acceptor->get_executor(), serve_admin(std::move(socket), metrics, ready, open), net::detached);
   }
 }
 

@@ -1,6 +1,7 @@
 #include "common/service/service_main.hpp"
 
 #include <pthread.h>
+#include <sys/resource.h>
 
 #include <iostream>
 
@@ -18,11 +19,19 @@ std::optional<int> start_service(const std::string& program, Options& options, i
       throw ConfigError("unexpected argument '" + options.positional().front() + "'");
     }
     configure();
+    raise_open_file_limit();
   } catch (const std::exception& e) {
     std::cerr << program << ": " << e.what() << "\n";
     return 2;
   }
   return std::nullopt;
+}
+
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &limit);  // best effort: the soft limit only ever goes up
 }
 
 sigset_t block_stop_signals() {

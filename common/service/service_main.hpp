@@ -16,6 +16,10 @@ namespace paynotify {
 std::optional<int> start_service(const std::string& program, Options& options, int argc, char** argv,
                                  const std::function<void()>& configure);
 
+// Raises the soft limit of open files to the hard limit (start_service does it): connections
+// are files, and a low default soft limit (1024) is an easy target for a connection flood.
+void raise_open_file_limit();
+
 // Blocks SIGTERM and SIGINT in this thread and every thread started after, ignores SIGPIPE.
 // Returns the set to sigwait() on.
 sigset_t block_stop_signals();

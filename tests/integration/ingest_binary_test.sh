@@ -64,6 +64,28 @@ metrics="$(curl -sf "127.0.0.1:$admin/metrics")"
 check "/metrics counts the acknowledgement" grep -q 'paynotify_ingest_requests_total{outcome="acknowledged",status="200"} 1' <<<"$metrics"
 check "/metrics counts the rejection" grep -q 'paynotify_ingest_requests_total{outcome="unverified",status="401"} 1' <<<"$metrics"
 check "logs never carry the signature" bash -c "! grep -q 'signature=' '$work/ingest.log'"
+soft="$(awk '/Max open files/ {print $4}' "/proc/$pid/limits")"; hard="$(awk '/Max open files/ {print $5}' "/proc/$pid/limits")"
+check "the soft open-file limit is raised to the hard one ($soft of $hard)" test "$soft" = "$hard"
+# 300 idle connections to the admin port: it keeps its own small cap, so the process keeps its
+# file descriptors for the notification port.
+python3 - "$admin" >"$work/flood.out" 2>&1 <<'PY' &
+import socket, sys, time
+conns = []
+for _ in range(300):
+    try:
+        conns.append(socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=2))
+    except OSError:
+        pass
+print(len(conns), flush=True)
+time.sleep(6)
+PY
+flood=$!
+sleep 2
+fds="$(ls "/proc/$pid/fd" | wc -l)"
+check "an admin flood holds at most its cap of connections ($fds descriptors open)" test "$fds" -lt 150
+check "the notification port serves during an admin flood" "$cli" send --quiet --url "$url" --client-id SANDBOX_BIN \
+  --private-key "$work/antom-private.pem" "$work/body.json"
+wait "$flood" || true
 
 kill -TERM "$pid"
 set +e

@@ -1,6 +1,13 @@
 // paynotify-ingest against the real Kafka broker that tests/run.sh starts.
 #include <gtest/gtest.h>
 
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+
+#include <sys/socket.h>
+
+#include <array>
 #include <future>
 #include <map>
 
@@ -129,6 +136,17 @@ TEST(IngestKafka, BadInputGetsItsStatusPublishesNothingAndTheServerGoesOn) {
       {"wrong content type",
        post_request(kNotifyPath, "Content-Type: text/plain\r\n" + signed_headers_text(good).substr(signed_headers_text(good).find("\r\n") + 2), good), 415},
       {"garbage request line", "HELLO\r\n\r\n", 400},
+      // Transfer-Encoding other than exactly chunked: a proxy may read such a body differently
+      // (request smuggling), so it is refused before the body is read, and the connection closed.
+      {"TE chunked, identity (body smuggled as a 2nd request)",
+       "POST " + std::string(kNotifyPath) + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n" +
+           signed_headers_text(good) + "\r\n" + post_request(kNotifyPath, signed_headers_text(good), good), 400},
+      {"TE xchunked with a length",
+       "POST " + std::string(kNotifyPath) + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\nContent-Length: " +
+           std::to_string(good.size()) + "\r\n" + signed_headers_text(good) + "\r\n" + good, 501},
+      {"TE gzip, chunked",
+       "POST " + std::string(kNotifyPath) + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n" +
+           signed_headers_text(good) + "\r\n" + "5\r\nhello\r\n0\r\n\r\n", 400},
       {"slow headers", "POST " + std::string(kNotifyPath) + " HTTP/1.1\r\nHost: x\r\nX-Slow: " + std::string(40, 'a'), 0,
        std::chrono::milliseconds(20)},
   };
@@ -145,6 +163,50 @@ TEST(IngestKafka, BadInputGetsItsStatusPublishesNothingAndTheServerGoesOn) {
   EXPECT_EQ(read_topic(topic, 2, std::chrono::seconds(3)).size(), 1u);
   EXPECT_EQ(ingest.metrics().requests(ingest::Outcome::unverified).value(), 5u);
   EXPECT_EQ(ingest.metrics().requests(ingest::Outcome::too_large).value(), 2u);
+  EXPECT_EQ(ingest.metrics().requests(ingest::Outcome::unknown_transfer_coding).value(), 1u);
+}
+
+// A client that sends `Expect: 100-continue` gets `100 Continue` as soon as the head passes
+// the checks, then its answer; a head that fails them gets the final answer at once.
+TEST(IngestKafka, ExpectContinueIsAnsweredBeforeTheBody) {
+  const std::string topic = fresh_topic("expect");
+  IngestHarness ingest(kafka_brokers(), topic);
+  namespace net = boost::asio;
+  net::io_context ctx;
+  const auto exchange_head = [&](const std::string& target, const std::string& body, std::string& seen) {
+    net::ip::tcp::socket socket(ctx);
+    socket.connect({net::ip::make_address("127.0.0.1"), ingest.port()});
+    const std::string head = "POST " + target + " HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: " +
+                             std::to_string(body.size()) + "\r\nConnection: close\r\n" +
+                             signed_headers_text(body, 0, "1", target) + "\r\n";
+    net::write(socket, net::buffer(head));
+    // Only the head is sent: a server that waits for the body answers nothing here.
+    std::array<char, 4096> buf{};
+    boost::system::error_code ec;
+    socket.non_blocking(false);
+    const timeval tv{3, 0};
+    setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    const std::size_t n = socket.read_some(net::buffer(buf), ec);
+    seen.assign(buf.data(), ec ? 0 : n);
+    if (seen.rfind("HTTP/1.1 100", 0) == 0) {
+      net::write(socket, net::buffer(body));
+      std::string rest;
+      for (;;) {
+        const std::size_t m = socket.read_some(net::buffer(buf), ec);
+        if (ec) break;
+        rest.append(buf.data(), m);
+      }
+      seen += rest;
+    }
+  };
+  const std::string body = payment_result_body("pay-expect-1");
+  std::string seen;
+  exchange_head(kNotifyPath, body, seen);
+  EXPECT_EQ(seen.rfind("HTTP/1.1 100 Continue\r\n", 0), 0u) << seen;
+  EXPECT_NE(seen.find("HTTP/1.1 200"), std::string::npos) << seen;
+  exchange_head("/elsewhere", body, seen);
+  EXPECT_EQ(seen.rfind("HTTP/1.1 404", 0), 0u) << "the final answer at once, no 100: " << seen;
+  EXPECT_EQ(read_topic(topic, 2, std::chrono::seconds(3)).size(), 1u);
 }
 
 TEST(IngestKafka, KeepAliveServesSeveralRequestsOnOneConnection) {
