@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "common/antom/antom_reply.hpp"
+#include "common/antom/encoding.hpp"
 #include "common/antom/notification.hpp"
 #include "common/antom/verifier.hpp"
 #include "common/kafka/record_headers.hpp"
@@ -12,27 +13,15 @@
 namespace paynotify::ingest {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-  });
-}
-
 bool is_json_content_type(std::string_view ct) {
-  const auto semi = ct.find(';');
-  std::string_view media = ct.substr(0, semi);
-  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
-  while (!media.empty() && media.front() == ' ') media.remove_prefix(1);
-  constexpr std::string_view kJson = "application/json";
-  return std::equal(media.begin(), media.end(), kJson.begin(), kJson.end(), [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) == b;
-  });
+  return iequals_ascii(trim_blanks(ct.substr(0, ct.find(';'))), "application/json");
+}
+
+bool is_known_coding(std::string_view coding) {
+  for (const std::string_view known : {"chunked", "gzip", "x-gzip", "deflate", "compress", "identity"}) {
+    if (iequals_ascii(coding, known)) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -105,19 +94,16 @@ std::optional<IntakeAnswer> NotificationIntake::check_head(std::string_view meth
     std::size_t codings = 0;
     for (std::string_view rest = transfer_encoding; !rest.empty();) {
       const auto comma = rest.find(',');
-      const std::string_view coding = trim(rest.substr(0, comma));
+      const std::string_view coding = trim_blanks(rest.substr(0, comma));
       rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
       ++codings;
-      if (!iequals(coding, "chunked") && !iequals(coding, "gzip") && !iequals(coding, "x-gzip") &&
-          !iequals(coding, "deflate") && !iequals(coding, "compress") && !iequals(coding, "identity")) {
-        unknown = true;
-      }
+      if (!is_known_coding(coding)) unknown = true;
     }
     if (unknown) {
       return answer_for(Outcome::unknown_transfer_coding,
                         "Transfer-Encoding " + std::string(transfer_encoding.substr(0, 64)) + " is not implemented");
     }
-    if (codings != 1 || !iequals(trim(transfer_encoding), "chunked")) {
+    if (codings != 1 || !iequals_ascii(trim_blanks(transfer_encoding), "chunked")) {
       return answer_for(Outcome::malformed, "Transfer-Encoding must be exactly chunked, got " +
                                                 std::string(transfer_encoding.substr(0, 64)));
     }

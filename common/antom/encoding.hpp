@@ -21,4 +21,8 @@ std::optional<std::string> percent_decode(std::string_view text);
 // Escapes everything but RFC 3986 unreserved characters, upper-case hex (as the Java SDK).
 std::string percent_encode(std::string_view text);
 
+// Header-value text: spaces and tabs trimmed at both ends; ASCII case-insensitive equality.
+std::string_view trim_blanks(std::string_view s);
+bool iequals_ascii(std::string_view a, std::string_view b);
+
 }  // namespace paynotify

@@ -6,21 +6,6 @@
 #include "common/antom/encoding.hpp"
 
 namespace paynotify {
-namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-  });
-}
-
-}  // namespace
 
 std::string_view describe(SignatureHeaderError e) {
   switch (e) {
@@ -36,23 +21,23 @@ SignatureHeaderParse parse_signature_header(std::string_view value) {
   std::optional<std::string_view> encoded;
   while (!value.empty()) {
     const auto comma = value.find(',');
-    const std::string_view pair = trim(value.substr(0, comma));
+    const std::string_view pair = trim_blanks(value.substr(0, comma));
     value = comma == std::string_view::npos ? std::string_view{} : value.substr(comma + 1);
     const auto eq = pair.find('=');
     if (eq == std::string_view::npos) continue;
-    const std::string_view key = trim(pair.substr(0, eq));
-    const std::string_view val = trim(pair.substr(eq + 1));
-    if (iequals(key, "algorithm")) {
+    const std::string_view key = trim_blanks(pair.substr(0, eq));
+    const std::string_view val = trim_blanks(pair.substr(eq + 1));
+    if (iequals_ascii(key, "algorithm")) {
       out.algorithm = val;
-    } else if (iequals(key, "keyVersion")) {
+    } else if (iequals_ascii(key, "keyVersion")) {
       out.key_version = val;
-    } else if (iequals(key, "signature")) {
+    } else if (iequals_ascii(key, "signature")) {
       encoded = val;
     }
   }
   if (!encoded || encoded->empty()) return {std::nullopt, SignatureHeaderError::missing_signature};
   // Antom documents only RSA256; an absent algorithm is taken as RSA256 like the SDKs do.
-  if (!out.algorithm.empty() && !iequals(out.algorithm, "RSA256")) {
+  if (!out.algorithm.empty() && !iequals_ascii(out.algorithm, "RSA256")) {
     return {std::nullopt, SignatureHeaderError::unsupported_algorithm};
   }
   auto unescaped = percent_decode(*encoded);
@@ -66,9 +51,9 @@ SignatureHeaderParse parse_signature_header(std::string_view value) {
 }
 
 std::string signature_header_from_pasted(std::string_view pasted) {
-  pasted = trim(pasted);
+  pasted = trim_blanks(pasted);
   for (std::size_t i = 0; i + 10 <= pasted.size(); ++i) {
-    if (iequals(pasted.substr(i, 10), "signature=")) return std::string(pasted);
+    if (iequals_ascii(pasted.substr(i, 10), "signature=")) return std::string(pasted);
   }
   return "signature=" + std::string(pasted);
 }
