@@ -9,7 +9,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
 #include <array>
+#include <map>
+#include <mutex>
 
 #include "common/kafka/await_delivery.hpp"
 #include "common/service/listener.hpp"
@@ -34,6 +37,47 @@ struct IngestServer::Shared {
   IngestMetrics& metrics;
   std::atomic<bool> draining{false};
   std::atomic<int> connections{0};
+
+  // Connections waiting for a request head (new ones, slow ones, idle keep-alive ones), so
+  // that at the connection cap the one that has waited longest makes room for a new one:
+  // a slow client cannot hold the port by opening connections and dribbling bytes.
+  struct HeadWait {
+    std::chrono::steady_clock::time_point since;
+    net::any_io_executor executor;
+    std::weak_ptr<beast::tcp_stream> stream;
+  };
+  std::mutex heads_mu;
+  std::map<uint64_t, HeadWait> waiting_for_head;
+  uint64_t next_head_id = 0;
+
+  uint64_t wait_for_head(const std::shared_ptr<beast::tcp_stream>& stream) {
+    std::lock_guard lock(heads_mu);
+    const uint64_t id = next_head_id++;
+    waiting_for_head.emplace(id, HeadWait{std::chrono::steady_clock::now(), stream->get_executor(), stream});
+    return id;
+  }
+  void head_arrived(uint64_t id) {
+    std::lock_guard lock(heads_mu);
+    waiting_for_head.erase(id);
+  }
+  // Closes the connection that has waited longest for its head; false when none waits.
+  bool evict_slowest_head() {
+    HeadWait slowest;
+    {
+      std::lock_guard lock(heads_mu);
+      const auto oldest = std::min_element(waiting_for_head.begin(), waiting_for_head.end(), [](const auto& a, const auto& b) {
+        return a.second.since < b.second.since;
+      });
+      if (oldest == waiting_for_head.end()) return false;
+      slowest = oldest->second;
+      waiting_for_head.erase(oldest);
+    }
+    // On the connection's own thread: its coroutine sees the read fail and ends.
+    net::post(slowest.executor, [weak = slowest.stream] {
+      if (auto stream = weak.lock()) stream->close();
+    });
+    return true;
+  }
   std::atomic<int64_t> in_flight{0};
   std::shared_ptr<DeliveryGate> gate = std::make_shared<DeliveryGate>();
 };
@@ -142,14 +186,18 @@ net::awaitable<void> write_and_close(beast::tcp_stream& stream, IntakeAnswer ans
 
 net::awaitable<void> serve_connection(tcp::socket socket, std::shared_ptr<Shared> s) {
   OpenConnection open(*s);
-  beast::tcp_stream stream(std::move(socket));
+  const auto stream_ptr = std::make_shared<beast::tcp_stream>(std::move(socket));
+  beast::tcp_stream& stream = *stream_ptr;
   beast::flat_buffer buffer;
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(s->limits.max_header_bytes));
     parser.body_limit(s->limits.max_body_bytes);
+    // One deadline for the whole head, however it trickles in.
     stream.expires_after(s->limits.header_timeout);
+    const uint64_t head_wait = s->wait_for_head(stream_ptr);
     auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, kTuple);
+    s->head_arrived(head_wait);
     if (hec) {
       // Timeouts, closes and resets end the connection quietly; a request Beast cannot parse
       // gets one 400 first. No request was accepted, so nothing was published.
@@ -231,11 +279,15 @@ net::awaitable<void> accept_loop(tcp::acceptor* acceptor,
       continue;
     }
     if (s->connections.fetch_add(1) >= s->limits.max_connections) {
-      s->connections.fetch_sub(1);
-      s->metrics.refused_connections.inc();
-      beast::error_code ignored;
-      socket.close(ignored);
-      continue;
+      if (s->evict_slowest_head()) {
+        s->metrics.evicted_connections.inc();  // its slot passes to this one when it closes
+      } else {
+        s->connections.fetch_sub(1);  // every connection is busy with a request: refuse
+        s->metrics.refused_connections.inc();
+        beast::error_code ignored;
+        socket.close(ignored);
+        continue;
+      }
     }
     socket.set_option(tcp::no_delay(true), ec);
     net::co_spawn(target, serve_connection(std::move(socket), s), log_coroutine_failure);

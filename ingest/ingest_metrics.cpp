@@ -12,7 +12,9 @@ IngestMetrics::IngestMetrics(MetricsRegistry& r)
       in_flight(r.gauge("paynotify_ingest_in_flight_requests", "Requests being handled now")),
       open_connections(r.gauge("paynotify_ingest_open_connections", "Open client connections")),
       refused_connections(r.counter("paynotify_ingest_refused_connections_total",
-                                    "Connections closed at once because the cap was reached")) {
+                                    "Connections closed at once: the cap was reached and every connection was in a request")),
+      evicted_connections(r.counter("paynotify_ingest_evicted_connections_total",
+                                    "Connections closed to make room at the cap: the one that waited longest for its request head")) {
   for (const Outcome o : kAllOutcomes) {
     requests_[static_cast<std::size_t>(o)] = &r.counter(
         "paynotify_ingest_requests_total", "Notification requests answered, by outcome and status",

@@ -19,6 +19,7 @@ struct IngestMetrics {
   Gauge& in_flight;
   Gauge& open_connections;
   Counter& refused_connections;
+  Counter& evicted_connections;
 };
 
 }  // namespace paynotify::ingest

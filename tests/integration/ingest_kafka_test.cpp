@@ -224,19 +224,51 @@ TEST(IngestKafka, KeepAliveServesSeveralRequestsOnOneConnection) {
   EXPECT_EQ(acks, 3u) << reply.text;
 }
 
-TEST(IngestKafka, ConnectionCapClosesExtraConnections) {
+// Slowloris: a client holds every connection slot by sending its heads a byte at a time. At
+// the cap, the connection that has waited longest for its head makes room for the new one.
+TEST(IngestKafka, SlowClientsAtTheCapMakeRoomForGenuineRequests) {
   const std::string topic = fresh_topic("cap");
+  auto limits = IngestHarness::default_limits();
+  limits.max_connections = 20;
+  limits.header_timeout = std::chrono::milliseconds(8000);
+  IngestHarness ingest(kafka_brokers(), topic, limits);
+  std::vector<std::future<RawReply>> slow;
+  for (int i = 0; i < 40; ++i) {  // twice the cap, each dribbling a head at 5 bytes/s
+    slow.push_back(std::async(std::launch::async, [&] {
+      return raw_exchange(ingest.port(), "POST /notifications/antom HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                          std::chrono::milliseconds(6000), std::chrono::milliseconds(200));
+    }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  int acknowledged = 0;
+  for (int i = 0; i < 10; ++i) {
+    if (ingest.send(payment_result_body("pay-cap-" + std::to_string(i))) == 200) ++acknowledged;
+  }
+  EXPECT_EQ(acknowledged, 10) << "genuine requests got through while slow clients held the cap";
+  EXPECT_GE(ingest.metrics().evicted_connections.value(), 10u);
+  for (auto& f : slow) f.get();
+  EXPECT_EQ(read_topic(topic, 10, std::chrono::seconds(5)).size(), 10u);
+}
+
+TEST(IngestKafka, AtTheCapWithEveryConnectionInARequestANewOneIsRefused) {
+  const std::string topic = fresh_topic("cap-busy");
   auto limits = IngestHarness::default_limits();
   limits.max_connections = 1;
   limits.header_timeout = std::chrono::milliseconds(1500);
+  limits.body_timeout = std::chrono::milliseconds(1500);
   IngestHarness ingest(kafka_brokers(), topic, limits);
-  // The first connection sits idle; the second is refused while it does.
-  auto idle = std::async(std::launch::async, [&] { return raw_exchange(ingest.port(), "", std::chrono::milliseconds(1000)); });
+  // The first connection has sent its head and is in its body: it is not evicted.
+  const std::string body = payment_result_body("pay-cap-busy");
+  const std::string head = "POST /notifications/antom HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+                           std::to_string(body.size()) + "\r\n\r\n";
+  auto busy = std::async(std::launch::async, [&] { return raw_exchange(ingest.port(), head, std::chrono::milliseconds(1000)); });
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   const auto refused = raw_exchange(ingest.port(), "GET / HTTP/1.1\r\nHost: x\r\n\r\n", std::chrono::milliseconds(500));
   EXPECT_EQ(refused.status, 0u);
-  idle.get();
+  busy.get();
   EXPECT_EQ(ingest.metrics().refused_connections.value(), 1u);
+  EXPECT_EQ(ingest.metrics().evicted_connections.value(), 0u);
 }
 
 TEST(IngestKafka, ReadinessFollowsTheBroker) {
