@@ -37,6 +37,7 @@ struct IngestServer::Shared {
   IngestMetrics& metrics;
   std::atomic<bool> draining{false};
   std::atomic<int> connections{0};
+  LogRateLimit refusal_log{10.0, 50.0};  // refused requests: a burst of 50 lines, then 10/s
 
   // Connections waiting for a request head (new ones, slow ones, idle keep-alive ones), so
   // that at the connection cap the one that has waited longest makes room for a new one:
@@ -133,13 +134,23 @@ struct OpenConnection {
 
 void count_and_log(Shared& s, const IntakeAnswer& a, const IntakeDecision* d) {
   s.metrics.requests(a.outcome).inc();
-  const auto level = a.outcome == Outcome::acknowledged ? spdlog::level::debug : spdlog::level::info;
-  log_event(level, "notification",
+  if (a.outcome == Outcome::acknowledged) {
+    log_event(spdlog::level::debug, "notification",
+              {{"outcome", outcome_name(a.outcome)}, {"status", a.status},
+               {"notifyType", d ? d->notify_type : std::string{}}, {"paymentId", d ? d->payment_id : std::string{}}});
+    return;
+  }
+  // Refusals can come by the thousand (a flood of forgeries): the metric counts each one, the
+  // log takes a sample and says how many it left out.
+  const auto admission = s.refusal_log.admit(std::chrono::steady_clock::now());
+  if (!admission.log) return;
+  log_event(spdlog::level::info, "notification",
             {{"outcome", outcome_name(a.outcome)},
              {"status", a.status},
              {"reason", a.reason},
              {"notifyType", d ? d->notify_type : std::string{}},
-             {"paymentId", d ? d->payment_id : std::string{}}});
+             {"paymentId", d ? d->payment_id : std::string{}},
+             {"refusalsNotLogged", admission.dropped_before}});
 }
 
 net::awaitable<IntakeAnswer> answer_request(std::shared_ptr<Shared> s, const Request& req) {

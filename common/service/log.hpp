@@ -4,7 +4,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+#include <cstdint>
 #include <initializer_list>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -24,7 +27,31 @@ struct LogField {
   bool is_number = false;
 };
 
+// Every string is written as valid UTF-8: bytes that are not become U+FFFD (a request path
+// or header from the internet may hold anything).
 void log_event(spdlog::level::level_enum level, std::string_view event,
                std::initializer_list<LogField> fields = {});
+
+// `text` with each byte sequence that is not valid UTF-8 replaced by U+FFFD.
+std::string valid_utf8(std::string_view text);
+
+// Bounds how many lines a flood can write (refused requests, forgeries): a burst of up to
+// `burst` lines, then `per_second`. admit() says whether to log now and, if so, how many lines
+// were dropped since the last one that was logged. Thread-safe.
+class LogRateLimit {
+ public:
+  LogRateLimit(double per_second, double burst) : per_second_(per_second), burst_(burst), tokens_(burst) {}
+  struct Admission {
+    bool log = false;
+    uint64_t dropped_before = 0;
+  };
+  Admission admit(std::chrono::steady_clock::time_point now);
+
+ private:
+  std::mutex mu_;
+  double per_second_, burst_, tokens_;
+  std::chrono::steady_clock::time_point last_{};
+  uint64_t dropped_ = 0;
+};
 
 }  // namespace paynotify
