@@ -35,4 +35,6 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
   ctest --test-dir "$root/build/sanitize" --output-on-failure -j 2 -L unit || status=1
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir "$root/build/sanitize" --output-on-failure -j 2 --timeout 300 -L 'integration|e2e' || status=1
+echo "== fuzzing: each libFuzzer target briefly, under ASan+UBSan (tests/fuzz/run.sh --seconds N for longer)"
+"$root/tests/fuzz/run.sh" --seconds "${PAYNOTIFY_FUZZ_SECONDS:-20}" || status=1
 exit $status

@@ -15,6 +15,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   librdkafka-dev libssl-dev openssl libspdlog-dev libhiredis-dev libgtest-dev
   redis-server openjdk-17-jre-headless maven curl procps ccache
+  clang-14 libclang-rt-14-dev  # libFuzzer, for tests/fuzz
 )
 
 missing=()
