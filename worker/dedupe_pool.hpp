@@ -8,6 +8,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -40,13 +41,14 @@ class DedupePool {
     for (auto& t : threads_) if (t.joinable()) t.join();
   }
 
-  // co_await pool.call([](DedupeStore& s) { return s.claim(...); }) -> the lambda's result.
+  // co_await pool.call([](DedupeStore& s) { return s.claim(...); }) -> the lambda's result; a
+  // job that throws rethrows in the awaiting coroutine (never on the store thread).
   // Not a coroutine itself (GCC 12 mishandles lambdas captured in coroutine frames): it hands
   // the job to a store thread and returns the awaitable that the result completes.
   template <typename Fn>
   auto call(Fn fn) {
     using Result = decltype(fn(std::declval<DedupeStore&>()));
-    return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(Result)>(
+    return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(std::exception_ptr, Result)>(
         Initiation<Fn>{this, std::move(fn)}, boost::asio::use_awaitable);
   }
 
@@ -65,9 +67,15 @@ class DedupePool {
       using Result = decltype(fn(std::declval<DedupeStore&>()));
       auto shared = std::make_shared<Handler>(std::move(handler));
       pool->enqueue([shared, job = std::move(fn)](DedupeStore& store) mutable {
-        Result result = job(store);
+        std::exception_ptr error;
+        Result result{};
+        try {
+          result = job(store);
+        } catch (...) {
+          error = std::current_exception();
+        }
         auto ex = boost::asio::get_associated_executor(*shared);
-        boost::asio::post(ex, [shared, result]() mutable { (*shared)(result); });
+        boost::asio::post(ex, [shared, error, result]() mutable { (*shared)(error, result); });
       });
     }
   };

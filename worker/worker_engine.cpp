@@ -337,8 +337,14 @@ net::awaitable<void> WorkerEngine::renew_due_leases() {
       const EventKey key = r->key;
       const std::string owner = r->owner;
       const int64_t lease = settings_.lease_ms;
-      auto op = dedupe_.call([key, owner, lease](DedupeStore& s) { return s.claim(key, owner, lease); });
-      co_await std::move(op);
+      try {
+        auto op = dedupe_.call([key, owner, lease](DedupeStore& s) { return s.claim(key, owner, lease); });
+        co_await std::move(op);
+      } catch (const std::exception& e) {
+        // A renewal that failed is tried again on the next tick; the call's record decides
+        // on its own outcome.
+        log_event(spdlog::level::warn, "lease_renewal_failed", {{"eventId", key.event_id}, {"error", e.what()}});
+      }
     }
   }
   renewing_ = false;

@@ -1,6 +1,8 @@
 #include "tests/support/worker_fakes.hpp"
 
 #include <boost/asio/steady_timer.hpp>
+
+#include <stdexcept>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -10,6 +12,10 @@ using worker::ClaimOutcome;
 
 worker::ClaimOutcome InMemoryDedupeStore::claim(const worker::EventKey& key, const std::string& owner,
                                                 int64_t lease_ms) {
+  if (throw_next.load() > 0) {
+    throw_next.fetch_sub(1);
+    throw std::runtime_error("store fault (test)");
+  }
   if (down.load()) return ClaimOutcome::unavailable;
   std::lock_guard lock(mu_);
   const auto now = std::chrono::steady_clock::now();

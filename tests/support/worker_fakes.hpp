@@ -30,6 +30,7 @@ class InMemoryDedupeStore final : public worker::DedupeStore {
   bool ping() override { return !down.load(); }
 
   std::atomic<bool> down{false};  // every call fails while set
+  std::atomic<int> throw_next{0};  // the next this many calls throw (a bug, bad_alloc, ...)
   bool is_done(const std::string& event_id) const;
   bool is_parked(const std::string& order_key) const;
   int completes() const;

@@ -239,6 +239,16 @@ TEST_F(Engine, AStaleReplayIsDeadLetteredNotApplied) {
   EXPECT_EQ(stored(kTopic), 1);
 }
 
+TEST_F(Engine, AStoreCallThatThrowsIsAFaultOfTheRecordNotOfTheProcess) {
+  store_.throw_next = 3;  // on the store's own thread: it must come back to the record
+  start();
+  submit(kTopic, 0, "p1", paynotify::testing::payment_result_body("p1"));
+  ASSERT_TRUE(drained());
+  EXPECT_EQ(orders_.calls(), 1);
+  EXPECT_TRUE(store_.is_done(kPaymentEventId));
+  EXPECT_EQ(stored(kTopic), 1);
+}
+
 TEST_F(Engine, AStoreThatIsDownIsWaitedForNothingStoredMeanwhile) {
   store_.down = true;
   start();
