@@ -46,13 +46,4 @@ void CircuitBreaker::open(int64_t now_ms) {
   open_until_ms_ = now_ms + period;
 }
 
-std::string_view breaker_state_name(CircuitBreaker::State s) {
-  switch (s) {
-    case CircuitBreaker::State::closed: return "closed";
-    case CircuitBreaker::State::open: return "open";
-    case CircuitBreaker::State::half_open: return "half_open";
-  }
-  return "unknown";
-}
-
 }  // namespace paynotify::worker

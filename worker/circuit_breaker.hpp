@@ -6,7 +6,6 @@
 
 #include <cstdint>
 #include <optional>
-#include <string_view>
 
 namespace paynotify::worker {
 
@@ -42,7 +41,5 @@ class CircuitBreaker {
   int probes_in_flight_ = 0;
   int64_t open_until_ms_ = 0;
 };
-
-std::string_view breaker_state_name(CircuitBreaker::State s);
 
 }  // namespace paynotify::worker

@@ -316,7 +316,6 @@ EventDerivation derive_event(std::string_view body, int64_t received_at_ms) {
   }
   PaymentEvent e;
   e.type = k.fields->type;
-  e.kind = route.kind;
   e.event_id = std::move(k.fields->event_id);
   e.payment_id = route.payment_id;
   e.order_key = partition_key(route, "");

@@ -35,7 +35,6 @@ std::string_view event_type_name(EventType t);  // PAYMENT_AUTHORIZED, ...
 
 struct PaymentEvent {
   EventType type{};
-  std::string kind;        // the notification's kind: PAYMENT_RESULT, DISPUTE, ...
   std::string event_id;    // e.g. CAPTURE_RESULT:<paymentId>:<captureId>:S
   std::string payment_id;  // empty only for refunds that carry none
   std::string order_key;   // what orders events: paymentId, else the refund request id

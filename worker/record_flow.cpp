@@ -226,16 +226,6 @@ std::string_view command_name(const Command& c) {
   return kNames[c.index()];
 }
 
-std::string_view outcome_name(Outcome o) {
-  switch (o) {
-    case Outcome::applied: return "applied";
-    case Outcome::duplicate: return "duplicate";
-    case Outcome::retry_later: return "retry_later";
-    case Outcome::dead_lettered: return "dead_lettered";
-  }
-  return "unknown";
-}
-
 std::string_view phase_name(Phase p) {
   switch (p) {
     case Phase::starting: return "starting";

@@ -85,7 +85,6 @@ struct Finish {
 using Command = std::variant<Claim, Apply, Complete, Park, Release, Unpark, Divert, WaitUntil, Finish>;
 
 std::string_view command_name(const Command& c);
-std::string_view outcome_name(Outcome o);
 
 struct RetryBudget {
   int quick_tries = 3;                  // order-service calls per round before the retry topic

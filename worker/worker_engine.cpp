@@ -69,7 +69,9 @@ WorkerEngine::WorkerEngine(EngineSettings settings, net::io_context& ctx, Dedupe
       store_offset_(std::move(store)),
       clock_(std::move(clock)),
       slots_(settings_.concurrency),
-      breaker_(settings_.breaker) {}
+      breaker_(settings_.breaker) {
+  net::co_spawn(ctx_, renew_leases(), net::detached);
+}
 
 WorkerEngine::~WorkerEngine() { gate_->close(); }
 
@@ -192,6 +194,13 @@ Observation WorkerEngine::observe(Event event) {
   return Observation{std::move(event), clock_(), jitter(rng_)};
 }
 
+// Takes the event's lease, or renews it when this record holds it already.
+auto WorkerEngine::claim_lease(EventKey key, std::string owner) {
+  return dedupe_.call([key = std::move(key), owner = std::move(owner), lease = settings_.lease_ms](DedupeStore& s) {
+    return s.claim(key, owner, lease);
+  });
+}
+
 // The driver: one pure decision per step, one command run per step, until Finish.
 net::awaitable<void> WorkerEngine::drive(std::shared_ptr<Record> r) {
   RecordState state = initial_state(origin_of(r->message, r->from_retry_topic));
@@ -202,11 +211,10 @@ net::awaitable<void> WorkerEngine::drive(std::shared_ptr<Record> r) {
     r->kind = std::move(derived.kind);
     const auto stale =
         stale_replay(r->message.header(header::kRequestTime), received_at, settings_.stale_after_ms);
+    if (derived.event) r->key = EventKey{std::move(derived.event->order_key), derived.event->event_id};
     if (derived.event && stale) {
-      r->key = EventKey{std::move(derived.event->order_key), derived.event->event_id};
       seen = observe(Derived{false, ErrorClass::stale, *stale});
     } else if (derived.event) {
-      r->key = EventKey{std::move(derived.event->order_key), derived.event->event_id};
       std::string traceparent = r->message.header(header::kTraceparent);
       if (!is_valid_traceparent(traceparent)) traceparent = new_traceparent();
       r->call = OrderCall{derived.event->event_id, traceparent, boost::json::serialize(derived.event->order_request)};
@@ -265,8 +273,7 @@ net::awaitable<Event> WorkerEngine::execute(std::shared_ptr<Record> r, const Com
   const EventKey key = r->key;
   const std::string owner = r->owner;
   if (std::holds_alternative<Claim>(command)) {
-    const int64_t lease = settings_.lease_ms;
-    auto op = dedupe_.call([key, owner, lease](DedupeStore& s) { return s.claim(key, owner, lease); });
+    auto op = claim_lease(key, owner);
     const ClaimOutcome outcome = co_await std::move(op);
     dedupe_ok_.store(outcome != ClaimOutcome::unavailable);
     if (outcome == ClaimOutcome::busy || outcome == ClaimOutcome::parked) metrics_.waits.inc();
@@ -314,15 +321,10 @@ net::awaitable<Event> WorkerEngine::record(std::function<bool(DedupeStore&)> wri
   co_return Recorded{ok};
 }
 
-// One renewer for all calls: every third of the lease it renews the leases of the calls that
-// have run that long, so a short lease (a crashed worker's events are taken over quickly)
-// never runs out under a slow call, and a fast call costs nothing extra.
-net::awaitable<void> renew_leases(WorkerEngine* engine) {
-  auto run = engine->renew_due_leases();
-  co_await std::move(run);
-}
-
-net::awaitable<void> WorkerEngine::renew_due_leases() {
+// One renewer for all calls, started with the engine: every third of the lease it renews the
+// leases of the calls that have run that long, so a short lease (a crashed worker's events are
+// taken over quickly) never runs out under a slow call, and a fast call costs nothing extra.
+net::awaitable<void> WorkerEngine::renew_leases() {
   net::steady_timer timer(ctx_);
   while (!torn_down_) {
     timer.expires_after(std::chrono::milliseconds(settings_.lease_ms / 3));
@@ -334,20 +336,16 @@ net::awaitable<void> WorkerEngine::renew_due_leases() {
       if (record->call_started <= due) renew.push_back(record);
     }
     for (const auto& r : renew) {
-      const EventKey key = r->key;
-      const std::string owner = r->owner;
-      const int64_t lease = settings_.lease_ms;
       try {
-        auto op = dedupe_.call([key, owner, lease](DedupeStore& s) { return s.claim(key, owner, lease); });
+        auto op = claim_lease(r->key, r->owner);
         co_await std::move(op);
       } catch (const std::exception& e) {
         // A renewal that failed is tried again on the next tick; the call's record decides
         // on its own outcome.
-        log_event(spdlog::level::warn, "lease_renewal_failed", {{"eventId", key.event_id}, {"error", e.what()}});
+        log_event(spdlog::level::warn, "lease_renewal_failed", {{"eventId", r->key.event_id}, {"error", e.what()}});
       }
     }
   }
-  renewing_ = false;
 }
 
 net::awaitable<Event> WorkerEngine::apply(std::shared_ptr<Record> r) {
@@ -376,10 +374,6 @@ net::awaitable<Event> WorkerEngine::apply(std::shared_ptr<Record> r) {
   r->call_started = std::chrono::steady_clock::now();
   r->calling_index = calling_.size();
   calling_.push_back(r);
-  if (!renewing_) {
-    renewing_ = true;
-    net::co_spawn(ctx_, renew_leases(this), net::detached);
-  }
   struct LeaveCalling {
     WorkerEngine& engine;
     std::shared_ptr<Record> record;

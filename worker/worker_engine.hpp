@@ -81,8 +81,6 @@ class WorkerEngine {
 
   struct Record;  // one consumed message on its way through
 
-  boost::asio::awaitable<void> renew_due_leases();  // the engine's lease renewer (one coroutine)
-
  private:
   void accept(std::shared_ptr<Record> r);
   void start(std::shared_ptr<Record> r);
@@ -91,6 +89,8 @@ class WorkerEngine {
   boost::asio::awaitable<void> drive(std::shared_ptr<Record> r);
   boost::asio::awaitable<Event> execute(std::shared_ptr<Record> r, const Command& command);
   boost::asio::awaitable<Event> apply(std::shared_ptr<Record> r);
+  auto claim_lease(EventKey key, std::string owner);
+  boost::asio::awaitable<void> renew_leases();
   boost::asio::awaitable<Event> divert(std::shared_ptr<Record> r, Divert d);
   boost::asio::awaitable<Event> record(std::function<bool(DedupeStore&)> write);
   Observation observe(Event event);
@@ -116,7 +116,6 @@ class WorkerEngine {
   bool torn_down_ = false;
   std::set<boost::asio::steady_timer*> waits_;  // records waiting on a timer
   std::vector<std::shared_ptr<Record>> calling_;  // calls under way, for the lease renewer
-  bool renewing_ = false;
 
   std::atomic<int64_t> in_flight_{0};
   std::atomic<bool> dedupe_ok_{true};

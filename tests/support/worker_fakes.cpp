@@ -34,7 +34,6 @@ bool InMemoryDedupeStore::complete(const worker::EventKey& key, const std::strin
   std::lock_guard lock(mu_);
   events_[key.event_id] = Lease{"done"};
   if (const auto p = parked_.find(key.order_key); p != parked_.end() && p->second == key.event_id) parked_.erase(p);
-  ++completes_;
   return true;
 }
 
@@ -71,29 +70,16 @@ bool InMemoryDedupeStore::is_parked(const std::string& order_key) const {
   return parked_.count(order_key) > 0;
 }
 
-int InMemoryDedupeStore::completes() const {
-  std::lock_guard lock(mu_);
-  return completes_;
-}
-
 boost::asio::awaitable<worker::ApplyResult> FakeOrderService::apply(worker::OrderCall call) {
   int n = 0;
   {
     std::lock_guard lock(mu_);
     n = ++calls_;
     ++per_key_[call.idempotency_key];
-    max_concurrent_ = std::max(max_concurrent_, ++in_call_);
   }
   // Answer on a later turn of the executor (after `delay`), as a real call would.
   boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, delay);
   co_await timer.async_wait(boost::asio::use_awaitable);
-  struct Leave {
-    FakeOrderService& s;
-    ~Leave() {
-      std::lock_guard lock(s.mu_);
-      --s.in_call_;
-    }
-  } leave{*this};
   co_return answer ? answer(call, n) : worker::ApplyResult{200, "", ""};
 }
 

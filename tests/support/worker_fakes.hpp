@@ -33,7 +33,6 @@ class InMemoryDedupeStore final : public worker::DedupeStore {
   std::atomic<int> throw_next{0};  // the next this many calls throw (a bug, bad_alloc, ...)
   bool is_done(const std::string& event_id) const;
   bool is_parked(const std::string& order_key) const;
-  int completes() const;
 
  private:
   mutable std::mutex mu_;
@@ -43,7 +42,6 @@ class InMemoryDedupeStore final : public worker::DedupeStore {
   };
   std::map<std::string, Lease> events_;  // event id -> state; a lease runs out like the Redis key's TTL
   std::map<std::string, std::string> parked_;  // order key -> event id
-  int completes_ = 0;
 };
 
 // The order service: answers with what `answer` returns for each call (default 200), counting
@@ -57,14 +55,11 @@ class FakeOrderService final : public worker::OrderClient {
   std::chrono::milliseconds delay{0};  // how long each call takes
   int calls() const;
   int calls_for(const std::string& key) const;
-  int max_concurrent() const { return max_concurrent_; }
 
  private:
   mutable std::mutex mu_;
   std::map<std::string, int> per_key_;
   int calls_ = 0;
-  int in_call_ = 0;
-  int max_concurrent_ = 0;
 };
 
 // Records what was published; `refuse` makes deliveries fail (reported, never lost silently).
