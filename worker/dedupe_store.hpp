@@ -39,5 +39,7 @@ class DedupeStore {
 // Key names, with the payment as hash tag so Redis Cluster keeps a payment's keys together.
 std::string event_state_key(const EventKey& key);
 std::string parked_key(const EventKey& key);
+// Where a parking rebuilt after data loss found its event in the retry topic ("<partition>:<offset>").
+std::string parked_at_key(const EventKey& key);
 
 }  // namespace paynotify::worker

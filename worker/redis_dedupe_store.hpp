@@ -1,33 +1,22 @@
 #pragma once
 // DedupeStore on Redis through hiredis: one connection per calling thread, each operation one
-// atomic Lua script, reconnect after any I/O error.
+// atomic Lua script, reconnect after any I/O error. Claims run only under a trusted
+// StoreGeneration (store_generation.hpp): after Redis lost its data, none until the parking
+// is rebuilt.
 
-#include <chrono>
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "worker/dedupe_store.hpp"
-
-struct redisContext;
+#include "worker/redis_connection.hpp"
+#include "worker/store_generation.hpp"
 
 namespace paynotify::worker {
-
-struct RedisSettings {
-  std::string host = "127.0.0.1";
-  uint16_t port = 6379;
-  std::string password;
-  std::chrono::milliseconds connect_timeout{500};
-  std::chrono::milliseconds command_timeout{1000};
-};
 
 // One connection. Not thread-safe: give each thread its own.
 class RedisDedupeStore final : public DedupeStore {
  public:
-  explicit RedisDedupeStore(RedisSettings settings);
-  ~RedisDedupeStore() override;
-  RedisDedupeStore(const RedisDedupeStore&) = delete;
-  RedisDedupeStore& operator=(const RedisDedupeStore&) = delete;
+  RedisDedupeStore(RedisSettings settings, std::shared_ptr<StoreGeneration> generation);
 
   ClaimOutcome claim(const EventKey& key, const std::string& owner, int64_t lease_ms) override;
   bool complete(const EventKey& key, const std::string& owner, int64_t ttl_s) override;
@@ -38,13 +27,11 @@ class RedisDedupeStore final : public DedupeStore {
   const std::string& last_error() const { return last_error_; }
 
  private:
-  bool connect();
-  // Runs a script by its SHA, loading it on NOSCRIPT. False (with last_error_) on any failure.
-  bool eval(const std::string& script, const std::string& sha, const std::vector<std::string>& keys,
-            const std::vector<std::string>& args, std::string& out);
+  bool run(const LuaScript& script, const std::vector<std::string>& keys, const std::vector<std::string>& args,
+           std::string& out);
 
-  RedisSettings settings_;
-  redisContext* ctx_ = nullptr;
+  RedisConnection redis_;
+  std::shared_ptr<StoreGeneration> generation_;
   std::string last_error_;
 };
 

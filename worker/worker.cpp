@@ -3,6 +3,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 
 #include "common/service/log.hpp"
+#include "worker/parking_recovery.hpp"
 
 namespace paynotify::worker {
 namespace net = boost::asio;
@@ -15,7 +16,7 @@ void Worker::start() {
   // Everything that can throw, first, the admin port before the Kafka clients so that a busy
   // port fails at once. The gauges and the readiness check read what exists when scraped.
   admin_ = std::make_unique<AdminServer>(config_.admin_host, config_.admin_port, registry_, [this] {
-    return built_.load() && redis_up_.load() && consumer_->reachable();
+    return built_.load() && redis_up_.load() && generation_->trusted() && consumer_->reachable();
   });
   admin_->start();
   producer_ = std::make_unique<KafkaProducer>(KafkaProducerConfig{config_.kafka_brokers, config_.kafka_properties, 10000,
@@ -26,7 +27,7 @@ void Worker::start() {
     throw ConfigError(e.what());
   }
   dedupe_ = std::make_unique<DedupePool>(config_.redis_connections,
-                                         [this] { return std::make_unique<RedisDedupeStore>(config_.redis); });
+                                         [this] { return std::make_unique<RedisDedupeStore>(config_.redis, generation_); });
   engine_ = std::make_unique<WorkerEngine>(config_.engine, *ctx_, *dedupe_, *orders_, *producer_, metrics_,
                                            [this](const std::string& t, int32_t p, int64_t o) {
                                              consumer_->store_offset(t, p, o);
@@ -50,6 +51,9 @@ void Worker::start() {
                      });
   registry_.gauge_fn("paynotify_worker_redis_reachable", "1 while Redis answers PING",
                      [this] { return redis_up_.load() ? 1.0 : 0.0; });
+  registry_.gauge_fn("paynotify_worker_parking_trusted",
+                     "1 while Redis's parking is trusted; 0 from a suspected data loss until the parking is rebuilt (no claims meanwhile)",
+                     [this] { return generation_->trusted() ? 1.0 : 0.0; });
   registry_.gauge_fn("paynotify_worker_kafka_reachable", "1 while a Kafka broker answers",
                      [this] { return built_.load() && consumer_->reachable() ? 1.0 : 0.0; });
   registry_.gauge_fn("paynotify_worker_consumption_paused", "1 while consumption is paused",
@@ -80,16 +84,20 @@ void Worker::start() {
              {"adminPort", admin_->port()}, {"owner", config_.engine.owner}});
 }
 
-// Redis reachability, probed on a connection of its own; it gates consumption and /readyz.
+// Redis reachability and the trust in its parking, checked on a connection of their own; they
+// gate consumption and /readyz. A rebuild after data loss runs here, blocking this thread only.
 void Worker::watch_health() {
-  RedisDedupeStore probe(config_.redis);
+  ParkingRecovery recovery(
+      ParkingRecoverySettings{config_.redis, config_.kafka_brokers, config_.kafka_properties, config_.group,
+                              config_.engine.retry_topic(), config_.engine.dedupe_ttl_s, config_.engine.owner},
+      generation_, RecoveryMetrics{metrics_.parking_rebuilds, metrics_.parkings_restored, metrics_.stale_parkings_lifted});
   while (running_.load()) {
-    const bool up = probe.ping();
+    const bool up = recovery.check();
     if (up != redis_up_.exchange(up)) {
       log_event(up ? spdlog::level::info : spdlog::level::warn, up ? "redis_reachable" : "redis_unreachable",
-                {{"error", up ? std::string() : probe.last_error()}});
+                {{"error", up ? std::string() : recovery.last_error()}});
     }
-    consumer_->set_paused(!up || engine_->wants_pause());
+    consumer_->set_paused(!up || !generation_->trusted() || engine_->wants_pause());
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
 }

@@ -13,6 +13,7 @@
 #include "common/kafka/kafka_producer.hpp"
 #include "common/service/admin_server.hpp"
 #include "common/service/metrics.hpp"
+#include "worker/store_generation.hpp"
 #include "worker/worker_config.hpp"
 
 namespace paynotify::worker {
@@ -52,6 +53,7 @@ class Worker {
   std::atomic<bool> built_{false};
   std::atomic<bool> running_{false};
   std::atomic<bool> redis_up_{false};
+  std::shared_ptr<StoreGeneration> generation_ = std::make_shared<StoreGeneration>();
   bool stopped_ = false;
 };
 

@@ -27,7 +27,10 @@ struct WorkerMetrics {
         waits(r.counter("paynotify_worker_claim_waits_total", "Claims that had to wait: busy elsewhere or parked behind a retry")),
         order_seconds(r.histogram("paynotify_worker_order_service_seconds", "Order-service call latency")),
         in_flight(r.gauge("paynotify_worker_in_flight_records", "Records consumed and not yet finished")),
-        parked(r.gauge("paynotify_worker_parked_records", "Records waiting behind an earlier event of their payment")) {
+        parked(r.gauge("paynotify_worker_parked_records", "Records waiting behind an earlier event of their payment")),
+        parking_rebuilds(r.counter("paynotify_worker_parking_rebuilds_total", "Parking rebuilt from the retry topic after Redis lost its data (by this worker)")),
+        parkings_restored(r.counter("paynotify_worker_parkings_restored_total", "Payments parked again by a rebuild")),
+        stale_parkings_lifted(r.counter("paynotify_worker_rebuilt_parkings_lifted_total", "Rebuilt parkings lifted: their retry record had finished before the loss")) {
     r.family_fn("paynotify_worker_unsupported_kind_total",
                 "Notifications dead-lettered because this worker does not model their kind, by kind", "counter",
                 [this] {
@@ -73,6 +76,9 @@ struct WorkerMetrics {
   Histogram& order_seconds;
   Gauge& in_flight;
   Gauge& parked;
+  Counter& parking_rebuilds;
+  Counter& parkings_restored;
+  Counter& stale_parkings_lifted;
 
  private:
   std::mutex kinds_mu_;

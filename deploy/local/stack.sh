@@ -4,11 +4,15 @@
 #
 #   stack.sh up [kafka|redis]      start (both by default), wait until ready, print the env lines
 #   stack.sh down [kafka|redis]    stop exactly the processes this script started
+#   stack.sh kill kafka|redis      SIGKILL it (a crash: no clean shutdown, no final flush)
+#   stack.sh lose redis            stop Redis and delete its data: what a restart without
+#                                  persistence or a failover to a lagging replica does
 #   stack.sh status                say what runs, print the env lines
 #   stack.sh env                   print only the env lines (for `eval "$(stack.sh env)"`)
 #
 # A service that is stopped and started again keeps its port and data, so tests can take the
-# broker away and bring it back. PAYNOTIFY_STACK_DIR picks the state folder (default .stack/).
+# broker away and bring it back. Redis runs as production should (README "Redis persistence"):
+# append-only file, fsync every second. PAYNOTIFY_STACK_DIR picks the state folder (default .stack/).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -113,7 +117,7 @@ redis_up() {
   local port dir="$state/redis"
   port="$(port_of redis)"
   mkdir -p "$dir"
-  nohup redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --save '' --appendonly no \
+  nohup redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --save '' --appendonly yes --appendfsync everysec \
     --protected-mode yes --logfile "$dir/redis.log" >/dev/null 2>&1 &
   echo $! >"$state/redis.pid"
   wait_port "$port" Redis 15
@@ -126,10 +130,10 @@ redis_up() {
 }
 
 stop() {
-  local name="$1" pid
+  local name="$1" signal="${2:-TERM}" pid
   if ! running "$name"; then rm -f "$state/$name.pid"; return 0; fi
   pid="$(cat "$state/$name.pid")"
-  kill -TERM "$pid" 2>/dev/null || true
+  kill "-$signal" "$pid" 2>/dev/null || true
   for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   if kill -0 "$pid" 2>/dev/null; then log "$name ignored SIGTERM for 15 s; killing"; kill -KILL "$pid" 2>/dev/null || true; fi
   rm -f "$state/$name.pid"
@@ -150,11 +154,14 @@ case "$cmd:$what" in
   down:kafka) stop kafka ;;
   down:redis) stop redis ;;
   down:purge) stop kafka; stop redis; rm -rf "$state" ;;
+  kill:kafka) stop kafka KILL ;;
+  kill:redis) stop redis KILL ;;
+  lose:redis) stop redis KILL; rm -rf "$state/redis"; log "redis data deleted" ;;
   status:*)
     for s in kafka redis; do
       if running "$s"; then log "$s running (pid $(cat "$state/$s.pid"))"; else log "$s stopped"; fi
     done
     print_env ;;
   env:*) print_env ;;
-  *) echo "usage: stack.sh up|down [kafka|redis] | down purge | status | env" >&2; exit 2 ;;
+  *) echo "usage: stack.sh up|down [kafka|redis] | down purge | kill kafka|redis | lose redis | status | env" >&2; exit 2 ;;
 esac

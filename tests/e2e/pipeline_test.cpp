@@ -12,22 +12,19 @@
 #include <random>
 #include <thread>
 
+#include <boost/json/parse.hpp>
+
 #include "common/service/ids.hpp"
 #include "tests/support/kafka_topic.hpp"
 #include "tests/support/notifications.hpp"
 #include "tests/support/pipeline.hpp"
+#include "tests/support/redis_fixture.hpp"
+#include "worker/dedupe_store.hpp"
 
 namespace paynotify::testing {
 namespace {
 
 namespace json = boost::json;
-
-std::string capture_body(const std::string& payment_id, const std::string& status = "S") {
-  return R"({"notifyType":"CAPTURE_RESULT","captureAmount":{"currency":"SGD","value":"4200"},"captureId":"cap-)" +
-         payment_id + R"(","captureRequestId":"cr-)" + payment_id + R"(","paymentId":")" + payment_id +
-         R"(","result":{"resultCode":")" + (status == "S" ? std::string("SUCCESS") : std::string("PROCESS_FAIL")) +
-         R"(","resultStatus":")" + status + R"(","resultMessage":"m"}})";
-}
 
 // Authorization then capture for `payments` payments named <prefix>-<run>-<i>, fresh per run
 // so that dedupe state left in Redis by an earlier run never meets them.
@@ -37,7 +34,7 @@ std::vector<std::string> auth_and_capture(const std::string& prefix, int payment
   for (int i = 0; i < payments; ++i) {
     const std::string id = prefix + "-" + run + "-" + std::to_string(i);
     bodies.push_back(payment_result_body(id));
-    bodies.push_back(capture_body(id));
+    bodies.push_back(capture_result_body(id, "cap-" + id));
   }
   return bodies;
 }
@@ -196,22 +193,43 @@ TEST(Pipeline, APermanentRejectionIsDeadLetteredAndReplayApplesIt) {
   EXPECT_EQ(p.applied_count(), 2u);
 }
 
+// Events the order service has applied that Redis does not record as done: a worker killed
+// between the two never recorded them, so the next one sends each exactly once more (a 409).
+uint64_t applied_but_unrecorded(Pipeline& p) {
+  worker::RedisConnection redis(redis_settings());
+  const json::object applied = p.applied();
+  uint64_t n = 0;
+  for (const auto& [payment, entry] : applied.at("payments").as_object()) {
+    for (const auto& e : entry.at("events").as_array()) {
+      const auto state = redis.command(
+          {"GET", worker::event_state_key(worker::EventKey{std::string(payment), std::string(e.as_string())})});
+      if (!state || state->text != "done") ++n;
+    }
+  }
+  return n;
+}
+
 TEST(Pipeline, AWorkerKilledMidStreamLosesNothingAndAppliesNothingTwice) {
   Pipeline p("sigkill");
-  p.control(R"({"delayMs":3})");
-  auto& first = p.start_worker({"--concurrency", "16"});
+  p.control(R"({"delayMs":10})");  // 16 calls at a time: about 1,600 events/s, a kill lands mid-stream
   const auto bodies = auth_and_capture("pay-kill", 750);
   send_all(p.ingest(), bodies);
+  auto& first = p.start_worker({"--concurrency", "16"});
   ASSERT_TRUE(wait_until([&] { return p.applied_count() >= 200; }, std::chrono::seconds(60)));
   first.signal(SIGKILL);
   first.wait();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // calls the dead worker made have landed
   const auto at_kill = p.applied_count();
   EXPECT_LT(at_kill, bodies.size()) << "the kill came mid-stream";
+  const uint64_t unrecorded = applied_but_unrecorded(p);
   p.start_worker();
   ASSERT_TRUE(wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(90)))
       << "applied " << p.applied_count() << "; logs in " << p.log_dir();
   std::this_thread::sleep_for(std::chrono::seconds(1));
-  expect_each_once_in_order(p, bodies.size(), bodies.size(), 16);  // at most the calls in flight at the kill
+  expect_each_once_in_order(p, bodies.size(), bodies.size(), unrecorded);
+  EXPECT_EQ(p.applied().at("conflicts").to_number<uint64_t>(), unrecorded)
+      << "each event applied but not recorded at the kill is sent again once, and no other";
+  std::cout << "killed mid-stream: " << unrecorded << " events applied but not recorded\n";
 }
 
 TEST(Pipeline, AWorkerLeavingTheGroupMidStreamHandsOverCleanly) {
@@ -273,6 +291,57 @@ TEST(PipelineRedisRestart, RedisRestartedMidStreamLosesNothingAndAppliesNothingT
   EXPECT_TRUE(wait_until([&] { return p.worker_readiness(0) == 200; }, std::chrono::seconds(10)))
       << "and true again by itself";
   ASSERT_TRUE(wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(90)))
+      << "applied " << p.applied_count() << "; logs in " << p.log_dir();
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  expect_each_once_in_order(p, bodies.size(), bodies.size());
+}
+
+// The issue's reproduction: every authorization waits in the retry topic, its capture parked
+// behind it, when Redis loses its data. The parking comes back from the retry topic before any
+// claim, so no capture overtakes its authorization. Deletes Redis's data: RUN_SERIAL.
+TEST(PipelineRedisRestart, ParkedPaymentsKeepTheirOrderWhenRedisLosesItsData) {
+  Pipeline p("redis-loss");
+  p.control(R"({"failRate":1.0,"failStatus":503})");
+  // No circuit breaker: each authorization uses its quick tries and goes to the retry topic
+  // (with the breaker open, records wait in memory, in order, and the parking is not tested).
+  p.start_worker({"--concurrency", "16", "--breaker-failures", "100000"});
+  const int payments = 1000;
+  const auto bodies = auth_and_capture("pay-loss", payments);
+  send_all(p.ingest(), bodies);
+  // Every payment parked behind its authorization, as Redis shows it.
+  std::string not_parked;  // the first few, for the failure message
+  const auto parked = [&] {
+    worker::RedisConnection redis(redis_settings());  // a new one: Redis restarts in between
+    int n = 0;
+    not_parked.clear();
+    for (std::size_t i = 0; i < bodies.size(); i += 2) {
+      const std::string id(json::parse(bodies[i]).at("paymentId").as_string());
+      const auto v = redis.command({"GET", worker::parked_key(worker::EventKey{id, ""})});
+      const bool is = v && v->type == worker::RedisValue::Type::text;
+      n += is ? 1 : 0;
+      if (!is && not_parked.size() < 200) not_parked += id + " ";
+    }
+    return n;
+  };
+  ASSERT_TRUE(wait_until([&] { return parked() == payments; }, std::chrono::seconds(120)))
+      << "payments parked: " << parked() << "; logs in " << p.log_dir();
+  EXPECT_EQ(p.applied_count(), 0u);
+
+  const std::string stack = std::string(PAYNOTIFY_SOURCE_DIR) + "/deploy/local/stack.sh";
+  ASSERT_EQ(std::system((stack + " lose redis >/dev/null 2>&1").c_str()), 0);
+  ASSERT_EQ(std::system((stack + " up redis >/dev/null 2>&1").c_str()), 0);
+  ASSERT_TRUE(wait_until([&] { return p.worker_metric(0, "paynotify_worker_parking_rebuilds_total") >= 1 &&
+                                      p.worker_readiness(0) == 200; },
+                         std::chrono::seconds(60)))
+      << "logs in " << p.log_dir();
+  // Parked again: by the rebuild, or by an authorization that was between tries at the loss
+  // and parked its payment itself (a rebuild keeps such a parking and does not count it).
+  EXPECT_EQ(parked(), payments) << "every payment waits behind its authorization again; not: " << not_parked
+                                << "; logs in " << p.log_dir();
+  EXPECT_GT(p.worker_metric(0, "paynotify_worker_parkings_restored_total"), payments * 0.9);
+
+  p.control(R"({"failRate":0.0})");
+  ASSERT_TRUE(wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(120)))
       << "applied " << p.applied_count() << "; logs in " << p.log_dir();
   std::this_thread::sleep_for(std::chrono::seconds(1));
   expect_each_once_in_order(p, bodies.size(), bodies.size());

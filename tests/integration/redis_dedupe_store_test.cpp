@@ -6,93 +6,96 @@
 #include <thread>
 
 #include "common/service/ids.hpp"
-#include "tests/support/kafka_topic.hpp"
+#include "tests/support/redis_fixture.hpp"
 
 namespace paynotify::worker {
 namespace {
 
-RedisSettings settings() {
-  const std::string addr = testing::redis_address();
-  RedisSettings s;
-  s.host = addr.substr(0, addr.rfind(':'));
-  s.port = static_cast<uint16_t>(std::stoi(addr.substr(addr.rfind(':') + 1)));
-  return s;
-}
+using testing::redis_settings;
+using testing::trusted_generation;
+
+// A store as the worker makes one: trusting the generation Redis holds.
+struct Store {
+  explicit Store(RedisSettings s = redis_settings()) : store(std::move(s), trusted_generation()) {}
+  RedisDedupeStore* operator->() { return &store; }
+  RedisDedupeStore store;
+};
 
 TEST(RedisDedupe, ClaimCompleteAndDuplicates) {
-  RedisDedupeStore a(settings()), b(settings());
+  Store a, b;
   const EventKey e{"pay-" + random_hex(4), "PAYMENT_RESULT:x:S"};
-  EXPECT_EQ(a.claim(e, "owner-a", 5000), ClaimOutcome::claimed);
-  EXPECT_EQ(b.claim(e, "owner-b", 5000), ClaimOutcome::busy);     // a live lease elsewhere
-  EXPECT_EQ(a.claim(e, "owner-a", 5000), ClaimOutcome::claimed);  // the owner may re-claim
-  EXPECT_TRUE(a.complete(e, "owner-a", 60));
-  EXPECT_EQ(b.claim(e, "owner-b", 5000), ClaimOutcome::done);
+  EXPECT_EQ(a->claim(e, "owner-a", 5000), ClaimOutcome::claimed);
+  EXPECT_EQ(b->claim(e, "owner-b", 5000), ClaimOutcome::busy);     // a live lease elsewhere
+  EXPECT_EQ(a->claim(e, "owner-a", 5000), ClaimOutcome::claimed);  // the owner may re-claim
+  EXPECT_TRUE(a->complete(e, "owner-a", 60));
+  EXPECT_EQ(b->claim(e, "owner-b", 5000), ClaimOutcome::done);
 }
 
 TEST(RedisDedupe, AnExpiredLeaseCanBeTakenOver) {
-  RedisDedupeStore a(settings()), b(settings());
+  Store a, b;
   const EventKey e{"pay-" + random_hex(4), "E1"};
-  EXPECT_EQ(a.claim(e, "owner-a", 1000), ClaimOutcome::claimed);  // then owner-a "crashes"
+  EXPECT_EQ(a->claim(e, "owner-a", 1000), ClaimOutcome::claimed);  // then owner-a "crashes"
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-  EXPECT_EQ(b.claim(e, "owner-b", 5000), ClaimOutcome::claimed);
+  EXPECT_EQ(b->claim(e, "owner-b", 5000), ClaimOutcome::claimed);
 }
 
 TEST(RedisDedupe, ReleaseLetsAnotherOwnerClaim) {
-  RedisDedupeStore a(settings()), b(settings());
+  Store a, b;
   const EventKey e{"pay-" + random_hex(4), "E1"};
-  ASSERT_EQ(a.claim(e, "owner-a", 5000), ClaimOutcome::claimed);
-  EXPECT_TRUE(b.release(e, "owner-b", false));  // not b's lease: nothing happens
-  EXPECT_EQ(b.claim(e, "owner-b", 5000), ClaimOutcome::busy);
-  EXPECT_TRUE(a.release(e, "owner-a", false));
-  EXPECT_EQ(b.claim(e, "owner-b", 5000), ClaimOutcome::claimed);
+  ASSERT_EQ(a->claim(e, "owner-a", 5000), ClaimOutcome::claimed);
+  EXPECT_TRUE(b->release(e, "owner-b", false));  // not b's lease: nothing happens
+  EXPECT_EQ(b->claim(e, "owner-b", 5000), ClaimOutcome::busy);
+  EXPECT_TRUE(a->release(e, "owner-a", false));
+  EXPECT_EQ(b->claim(e, "owner-b", 5000), ClaimOutcome::claimed);
 }
 
 TEST(RedisDedupe, AParkedEventHoldsBackLaterEventsOfItsPaymentOnly) {
-  RedisDedupeStore s(settings());
+  Store s;
   const std::string payment = "pay-" + random_hex(4);
   const EventKey first{payment, "E1"}, second{payment, "E2"}, other{"pay-" + random_hex(4), "E3"};
-  ASSERT_EQ(s.claim(first, "w", 5000), ClaimOutcome::claimed);
-  ASSERT_TRUE(s.park(first, 60));
-  ASSERT_TRUE(s.release(first, "w", false));
-  EXPECT_EQ(s.claim(second, "w", 5000), ClaimOutcome::parked);
-  EXPECT_EQ(s.claim(other, "w", 5000), ClaimOutcome::claimed);
-  EXPECT_EQ(s.claim(first, "w2", 5000), ClaimOutcome::claimed);  // its retry goes ahead
-  ASSERT_TRUE(s.complete(first, "w2", 60));                      // and lifts the parking
-  EXPECT_EQ(s.claim(second, "w", 5000), ClaimOutcome::claimed);
+  ASSERT_EQ(s->claim(first, "w", 5000), ClaimOutcome::claimed);
+  ASSERT_TRUE(s->park(first, 60));
+  ASSERT_TRUE(s->release(first, "w", false));
+  EXPECT_EQ(s->claim(second, "w", 5000), ClaimOutcome::parked);
+  EXPECT_EQ(s->claim(other, "w", 5000), ClaimOutcome::claimed);
+  EXPECT_EQ(s->claim(first, "w2", 5000), ClaimOutcome::claimed);  // its retry goes ahead
+  ASSERT_TRUE(s->complete(first, "w2", 60));                      // and lifts the parking
+  EXPECT_EQ(s->claim(second, "w", 5000), ClaimOutcome::claimed);
 }
 
 TEST(RedisDedupe, DeadLetteringLiftsTheParking) {
-  RedisDedupeStore s(settings());
+  Store s;
   const std::string payment = "pay-" + random_hex(4);
   const EventKey first{payment, "E1"}, second{payment, "E2"};
-  ASSERT_EQ(s.claim(first, "w", 5000), ClaimOutcome::claimed);
-  ASSERT_TRUE(s.park(first, 60));
-  ASSERT_TRUE(s.release(first, "w", true));
-  EXPECT_EQ(s.claim(second, "w", 5000), ClaimOutcome::claimed);
+  ASSERT_EQ(s->claim(first, "w", 5000), ClaimOutcome::claimed);
+  ASSERT_TRUE(s->park(first, 60));
+  ASSERT_TRUE(s->release(first, "w", true));
+  EXPECT_EQ(s->claim(second, "w", 5000), ClaimOutcome::claimed);
 }
 
 TEST(RedisDedupe, ParkingAnAlreadyAppliedEventIsRefused) {
-  RedisDedupeStore s(settings());
+  Store s;
   const EventKey e{"pay-" + random_hex(4), "E1"}, later{e.order_key, "E2"};
-  ASSERT_EQ(s.claim(e, "w", 5000), ClaimOutcome::claimed);
-  ASSERT_TRUE(s.complete(e, "w", 60));
-  ASSERT_TRUE(s.park(e, 60));
-  EXPECT_EQ(s.claim(later, "w", 5000), ClaimOutcome::claimed);
+  ASSERT_EQ(s->claim(e, "w", 5000), ClaimOutcome::claimed);
+  ASSERT_TRUE(s->complete(e, "w", 60));
+  ASSERT_TRUE(s->park(e, 60));
+  EXPECT_EQ(s->claim(later, "w", 5000), ClaimOutcome::claimed);
 }
 
 TEST(RedisDedupe, KeysShareThePaymentsHashTag) {
   const EventKey e{"P1", "CAPTURE_RESULT:P1:C1:S"};
   EXPECT_EQ(event_state_key(e), "paynotify:{P1}:event:CAPTURE_RESULT:P1:C1:S");
   EXPECT_EQ(parked_key(e), "paynotify:{P1}:parked");
+  EXPECT_EQ(parked_at_key(e), "paynotify:{P1}:parked-at");
 }
 
 TEST(RedisDedupe, AnUnreachableServerIsUnavailableNotAnError) {
-  RedisSettings dead = settings();
+  RedisSettings dead = redis_settings();
   dead.port = 1;
-  RedisDedupeStore s(dead);
-  EXPECT_EQ(s.claim({"p", "e"}, "w", 1000), ClaimOutcome::unavailable);
-  EXPECT_FALSE(s.ping());
-  EXPECT_FALSE(s.last_error().empty());
+  Store s(dead);
+  EXPECT_EQ(s->claim({"p", "e"}, "w", 1000), ClaimOutcome::unavailable);
+  EXPECT_FALSE(s->ping());
+  EXPECT_FALSE(s->last_error().empty());
 }
 
 }  // namespace

@@ -36,5 +36,10 @@ inline const std::string kAuthorizationBody =
 
 // A payment result for payment `id`, with a distinct merchant request id.
 std::string payment_result_body(const std::string& payment_id, const std::string& status = "S");
+// A capture result for payment `id` (status S: succeeded, F: failed).
+std::string capture_result_body(const std::string& payment_id, const std::string& capture_id,
+                                const std::string& status = "S");
+// A dispute opened on payment `id`.
+std::string dispute_created_body(const std::string& payment_id, const std::string& dispute_id);
 
 }  // namespace paynotify::testing

@@ -1,0 +1,166 @@
+// Redis losing its data, against the real broker and Redis: claims stop at once, the parking is
+// rebuilt from the retry topic past the group's committed offsets, and rebuilt parkings whose
+// record had finished before the loss are lifted. FLUSHALLs the shared Redis: RUN_SERIAL.
+#include "worker/parking_recovery.hpp"
+
+#include <gtest/gtest.h>
+
+#include <future>
+
+#include "common/kafka/kafka_producer.hpp"
+#include "common/kafka/topic_reader.hpp"
+#include "common/service/ids.hpp"
+#include "tests/support/notifications.hpp"
+#include "tests/support/redis_fixture.hpp"
+#include "worker/payment_event.hpp"
+#include "worker/redis_dedupe_store.hpp"
+
+namespace paynotify::worker {
+namespace {
+
+using testing::kafka_brokers;
+using testing::redis_settings;
+
+// The event a body becomes, as the worker keys it.
+EventKey key_of(const std::string& body) {
+  const auto d = derive_event(body, 0);
+  return {d.event->order_key, d.event->event_id};
+}
+
+// One worker's view: its recovery and a store that trusts what the recovery adopted.
+struct WorkerSide {
+  WorkerSide(const std::string& retry_topic, const std::string& group, const std::string& owner)
+      : recovery({redis_settings(), kafka_brokers(), {}, group, retry_topic, 600, owner, std::chrono::seconds(30),
+                  std::chrono::seconds(30), std::chrono::milliseconds(0)},
+                 generation, {rebuilds, restored, lifted}) {}
+  MetricsRegistry registry;
+  Counter& rebuilds = registry.counter("rebuilds_total", "");
+  Counter& restored = registry.counter("restored_total", "");
+  Counter& lifted = registry.counter("lifted_total", "");
+  std::shared_ptr<StoreGeneration> generation = std::make_shared<StoreGeneration>();
+  ParkingRecovery recovery;
+  RedisDedupeStore store{redis_settings(), generation};
+};
+
+class RedisDataLoss : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    retry_topic = testing::fresh_topic("test.recovery.retry", 1);
+    group = "recovery-" + random_hex(4);
+  }
+  void produce(const std::string& key, const std::string& body) {
+    std::promise<DeliveryResult> delivered;
+    producer.publish({retry_topic, key, body, {}}, [&](const DeliveryResult& r) { delivered.set_value(r); });
+    ASSERT_TRUE(delivered.get_future().get().durable);
+  }
+  // The group has finished every retry record below `offset`.
+  void commit_below(int64_t offset) {
+    ConsumedRecord last;
+    last.topic = retry_topic;
+    last.partition = 0;
+    last.offset = offset - 1;
+    commit_read_position(kafka_brokers(), {{"group.id", group}}, {last});
+  }
+  static void flushall() { ASSERT_TRUE(RedisConnection(redis_settings()).command({"FLUSHALL"})); }
+
+  std::string retry_topic, group;
+  KafkaProducer producer{{kafka_brokers(), {}, 5000, 1000, 0, "test"}};
+};
+
+TEST_F(RedisDataLoss, ClaimsStopTheMomentTheGenerationVanishes) {
+  WorkerSide w(retry_topic, group, "w1");
+  flushall();
+  ASSERT_TRUE(w.recovery.check());
+  ASSERT_TRUE(w.generation->trusted());
+  const EventKey e{"pay-" + random_hex(4), "E1"};
+  EXPECT_EQ(w.store.claim(e, "w1", 5000), ClaimOutcome::claimed);
+  flushall();
+  EXPECT_EQ(w.store.claim({e.order_key, "E2"}, "w1", 5000), ClaimOutcome::unavailable) << "checked inside the script";
+  EXPECT_FALSE(w.generation->trusted());
+  EXPECT_NE(w.store.last_error().find("lost its data"), std::string::npos) << w.store.last_error();
+  ASSERT_TRUE(w.recovery.check());  // an empty retry topic: nothing to re-park
+  EXPECT_TRUE(w.generation->trusted());
+  EXPECT_EQ(w.rebuilds.value(), 2u) << "an empty Redis at the start, and again after the loss";
+  EXPECT_EQ(w.store.claim({e.order_key, "E2"}, "w1", 5000), ClaimOutcome::claimed);
+}
+
+TEST_F(RedisDataLoss, TheParkingIsRebuiltFromTheRetryRecordsPastTheCommittedOffset) {
+  const std::string run = random_hex(3);
+  const std::string p1 = "pay-a-" + run, p2 = "pay-b-" + run, p3 = "pay-c-" + run;
+  produce(p1, testing::payment_result_body(p1));     // 0: finished and committed before the loss
+  produce(p2, testing::payment_result_body(p2));     // 1: waiting for its retry
+  produce(p3, testing::payment_result_body(p3));     // 2: finished, not committed ...
+  produce(p3, testing::capture_result_body(p3, "c1"));               // 3: ... then its capture parked: the live one
+  produce("junk", "not json");                      // 4: never parked anything
+  commit_below(1);
+
+  WorkerSide w(retry_topic, group, "w1");
+  flushall();
+  ASSERT_TRUE(w.recovery.check());
+  ASSERT_TRUE(w.generation->trusted());
+  EXPECT_EQ(w.restored.value(), 2u) << "p2 and p3, each once";
+  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(p1, "c1")), "w1", 5000), ClaimOutcome::claimed) << "p1 is not parked";
+  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(p2, "c1")), "w1", 5000), ClaimOutcome::parked);
+  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(p3, "c2")), "w1", 5000), ClaimOutcome::parked);
+  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(p3, "c1")), "w1", 5000), ClaimOutcome::claimed) << "the head's retry goes ahead";
+}
+
+TEST_F(RedisDataLoss, ARebuiltParkingIsLiftedOnceItsRecordIsCommittedUnlessParkedAgain) {
+  const std::string run = random_hex(3);
+  const std::string p1 = "pay-a-" + run, p2 = "pay-b-" + run;
+  produce(p1, testing::payment_result_body(p1));  // 0: had been applied; its commit was lost with Redis
+  produce(p2, testing::payment_result_body(p2));  // 1: parks its payment again after the rebuild
+  WorkerSide w(retry_topic, group, "w1");
+  flushall();
+  ASSERT_TRUE(w.recovery.check());
+  ASSERT_EQ(w.restored.value(), 2u);
+  const EventKey later1 = key_of(testing::capture_result_body(p1, "c1")), later2 = key_of(testing::capture_result_body(p2, "c1"));
+  ASSERT_EQ(w.store.claim(later1, "w1", 5000), ClaimOutcome::parked);
+  // p2's record runs again, fails, and is handed to the retry topic once more: a live parking.
+  ASSERT_EQ(w.store.claim(key_of(testing::payment_result_body(p2)), "w1", 5000), ClaimOutcome::claimed);
+  ASSERT_TRUE(w.store.park(key_of(testing::payment_result_body(p2)), 600));
+  ASSERT_TRUE(w.recovery.check());
+  EXPECT_EQ(w.lifted.value(), 0u) << "nothing committed yet";
+  commit_below(2);
+  ASSERT_TRUE(w.recovery.check());
+  EXPECT_EQ(w.lifted.value(), 1u);
+  EXPECT_EQ(w.store.claim(later1, "w1", 5000), ClaimOutcome::claimed);
+  EXPECT_EQ(w.store.claim(later2, "w1", 5000), ClaimOutcome::parked) << "a parking made since the rebuild stays";
+}
+
+TEST_F(RedisDataLoss, OneWorkerRebuildsAndTheOthersAdoptItsGeneration) {
+  const std::string p = "pay-" + random_hex(3);
+  produce(p, testing::payment_result_body(p));
+  WorkerSide a(retry_topic, group, "w-a"), b(retry_topic, group, "w-b");
+  flushall();
+  ASSERT_TRUE(RedisConnection(redis_settings()).command({"SET", kRebuildLockKey, "w-c", "PX", "30000"}));
+  ASSERT_TRUE(a.recovery.check());
+  EXPECT_FALSE(a.generation->trusted()) << "another worker holds the rebuild lock";
+  EXPECT_EQ(a.store.claim({p, "E2"}, "w-a", 5000), ClaimOutcome::unavailable);
+  ASSERT_TRUE(RedisConnection(redis_settings()).command({"DEL", kRebuildLockKey}));  // w-c died
+  ASSERT_TRUE(a.recovery.check());
+  ASSERT_TRUE(a.generation->trusted());
+  ASSERT_TRUE(b.recovery.check());
+  EXPECT_TRUE(b.generation->trusted());
+  EXPECT_EQ(b.generation->value(), a.generation->value());
+  EXPECT_EQ(a.rebuilds.value() + b.rebuilds.value(), 1u);
+  EXPECT_EQ(b.store.claim(key_of(testing::capture_result_body(p, "c1")), "w-b", 5000), ClaimOutcome::parked);
+}
+
+// A restart with AOF, or a failover to a replica, keeps the key but may lose the last writes:
+// a new connection that finds another server distrusts before its first claim.
+TEST_F(RedisDataLoss, AGenerationMintedUnderAnotherServerRunIsNotTrusted) {
+  const std::string stale = "x@an-earlier-run";
+  ASSERT_TRUE(RedisConnection(redis_settings()).command({"SET", kGenerationKey, stale}));
+  auto g = std::make_shared<StoreGeneration>();
+  g->adopt(stale, "an-earlier-run");
+  RedisDedupeStore store(redis_settings(), g);
+  EXPECT_EQ(store.claim({"pay-" + random_hex(3), "E1"}, "w", 5000), ClaimOutcome::unavailable);
+  EXPECT_NE(g->distrust_reason().find("run_id changed"), std::string::npos) << g->distrust_reason();
+  WorkerSide w(retry_topic, group, "w1");
+  ASSERT_TRUE(w.recovery.check());
+  EXPECT_EQ(w.rebuilds.value(), 1u) << "the key alone does not vouch for a restarted server";
+}
+
+}  // namespace
+}  // namespace paynotify::worker

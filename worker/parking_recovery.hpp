@@ -1,0 +1,69 @@
+#pragma once
+// Survives Redis losing its data (store_generation.hpp says how a loss is noticed). The durable
+// truth of what is parked is the retry topic: its records past the group's committed offsets
+// are the events still waiting for a retry. A rebuild re-parks their payments from there, then
+// mints a new generation, and only then may any worker claim again.
+//
+// A record past the committed offset may already have finished (applied or dead-lettered) in
+// the moment before the loss, its offset not yet committed; re-parked, its payment would wait
+// behind an event that never comes back. So a rebuilt parking remembers where it came from
+// (partition:offset), and an audit lifts it once the group's committed offset has passed that
+// record, unless the record parked its payment again meanwhile (which clears the position).
+//
+// Runs on the worker's health thread: every call blocks.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "common/service/metrics.hpp"
+#include "worker/redis_connection.hpp"
+#include "worker/store_generation.hpp"
+
+namespace paynotify::worker {
+
+struct ParkingRecoverySettings {
+  RedisSettings redis;
+  std::string kafka_brokers;
+  std::map<std::string, std::string> kafka_properties;
+  std::string group;        // the worker's consumer group: whose committed offsets count
+  std::string retry_topic;
+  int64_t parking_ttl_s = 7 * 86400;
+  std::string owner;        // this worker, for the rebuild lock
+  std::chrono::milliseconds rebuild_lock{120000};  // a rebuild that takes longer loses the lock
+  std::chrono::milliseconds read_timeout{90000};
+  std::chrono::milliseconds audit_every{2000};
+};
+
+struct RecoveryMetrics {
+  Counter& rebuilds;          // parking rebuilt from the retry topic
+  Counter& restored;          // payments parked again by a rebuild
+  Counter& stale_lifted;      // rebuilt parkings lifted: their record had finished before the loss
+};
+
+class ParkingRecovery {
+ public:
+  ParkingRecovery(ParkingRecoverySettings settings, std::shared_ptr<StoreGeneration> generation,
+                  RecoveryMetrics metrics);
+
+  // One look at Redis: keep, adopt, or rebuild (when this worker gets the lock); then, every
+  // audit_every, the audit of rebuilt parkings. False when Redis did not answer.
+  bool check();
+
+  const std::string& last_error() const { return last_error_; }
+
+ private:
+  bool rebuild(const std::string& run_id);
+  void audit();
+
+  ParkingRecoverySettings settings_;
+  std::shared_ptr<StoreGeneration> generation_;
+  RecoveryMetrics metrics_;
+  RedisConnection redis_;
+  std::string last_error_;
+  std::chrono::steady_clock::time_point next_audit_{};
+};
+
+}  // namespace paynotify::worker

@@ -1,0 +1,143 @@
+#include "worker/redis_connection.hpp"
+
+#include <hiredis/hiredis.h>
+#include <openssl/sha.h>
+
+#include <string_view>
+
+namespace paynotify::worker {
+namespace {
+
+std::string sha1_hex(const std::string& text) {
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  SHA1(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (const unsigned char b : digest) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
+timeval to_timeval(std::chrono::milliseconds ms) { return {ms.count() / 1000, ms.count() % 1000 * 1000}; }
+
+struct ReplyDeleter {
+  void operator()(redisReply* r) const { freeReplyObject(r); }
+};
+using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
+
+RedisValue flatten(const redisReply& r) {
+  RedisValue v;
+  switch (r.type) {
+    case REDIS_REPLY_STRING:
+    case REDIS_REPLY_STATUS:
+      v.type = RedisValue::Type::text;
+      v.text.assign(r.str, r.len);
+      break;
+    case REDIS_REPLY_INTEGER:
+      v.type = RedisValue::Type::integer;
+      v.integer = r.integer;
+      break;
+    case REDIS_REPLY_ARRAY:
+      v.type = RedisValue::Type::array;
+      for (std::size_t i = 0; i < r.elements; ++i) v.elements.push_back(flatten(*r.element[i]));
+      break;
+    default:
+      break;  // nil
+  }
+  return v;
+}
+
+}  // namespace
+
+LuaScript::LuaScript(std::string t) : text(std::move(t)), sha(sha1_hex(text)) {}
+
+RedisConnection::RedisConnection(RedisSettings settings) : settings_(std::move(settings)) {}
+
+RedisConnection::~RedisConnection() {
+  if (ctx_ != nullptr) redisFree(ctx_);
+}
+
+bool RedisConnection::connect() {
+  if (ctx_ != nullptr) return true;
+  redisContext* c = redisConnectWithTimeout(settings_.host.c_str(), settings_.port, to_timeval(settings_.connect_timeout));
+  if (c == nullptr || c->err) {
+    last_error_ = c ? c->errstr : "cannot allocate a Redis context";
+    if (c) redisFree(c);
+    return false;
+  }
+  redisSetTimeout(c, to_timeval(settings_.command_timeout));
+  if (!settings_.password.empty()) {
+    const char* argv[] = {"AUTH", settings_.password.c_str()};
+    const size_t lens[] = {4, settings_.password.size()};
+    ReplyPtr r(static_cast<redisReply*>(redisCommandArgv(c, 2, argv, lens)));
+    if (!r || r->type == REDIS_REPLY_ERROR) {
+      last_error_ = r ? std::string("AUTH failed: ") + r->str : c->errstr;  // never the password
+      redisFree(c);
+      return false;
+    }
+  }
+  ctx_ = c;
+  if (on_connect_) on_connect_(*this);
+  return ctx_ != nullptr;
+}
+
+std::optional<RedisValue> RedisConnection::send(const std::vector<std::string>& words, bool& noscript) {
+  noscript = false;
+  if (!connect()) return std::nullopt;
+  std::vector<const char*> argv;
+  std::vector<size_t> lens;
+  for (const auto& w : words) {
+    argv.push_back(w.data());
+    lens.push_back(w.size());
+  }
+  ReplyPtr r(static_cast<redisReply*>(redisCommandArgv(ctx_, static_cast<int>(argv.size()), argv.data(), lens.data())));
+  if (!r) {
+    // I/O error: the context is unusable; drop it and reconnect on the next call.
+    last_error_ = ctx_->errstr;
+    redisFree(ctx_);
+    ctx_ = nullptr;
+    return std::nullopt;
+  }
+  if (r->type == REDIS_REPLY_ERROR) {
+    last_error_.assign(r->str, r->len);
+    noscript = std::string_view(last_error_).rfind("NOSCRIPT", 0) == 0;
+    return std::nullopt;
+  }
+  return flatten(*r);
+}
+
+std::optional<RedisValue> RedisConnection::command(const std::vector<std::string>& words) {
+  bool noscript = false;
+  return send(words, noscript);
+}
+
+std::optional<RedisValue> RedisConnection::eval(const LuaScript& script, const std::vector<std::string>& keys,
+                                                const std::vector<std::string>& args) {
+  std::vector<std::string> words = {"EVALSHA", script.sha, std::to_string(keys.size())};
+  words.insert(words.end(), keys.begin(), keys.end());
+  words.insert(words.end(), args.begin(), args.end());
+  bool noscript = false;
+  auto out = send(words, noscript);
+  if (out || !noscript) return out;
+  if (!command({"SCRIPT", "LOAD", script.text})) return std::nullopt;  // after a restart or a flush
+  return send(words, noscript);
+}
+
+bool RedisConnection::ping() {
+  const auto r = command({"PING"});
+  return r && r->type == RedisValue::Type::text;
+}
+
+std::string RedisConnection::run_id() {
+  const auto r = command({"INFO", "server"});
+  if (!r || r->type != RedisValue::Type::text) return {};
+  static constexpr std::string_view kField = "run_id:";
+  const auto at = r->text.find(kField);
+  if (at == std::string::npos) return {};
+  const auto begin = at + kField.size();
+  return r->text.substr(begin, r->text.find_first_of("\r\n", begin) - begin);
+}
+
+}  // namespace paynotify::worker

@@ -1,0 +1,75 @@
+#pragma once
+// One blocking hiredis connection: connect (and AUTH) on first use, run commands and Lua
+// scripts by SHA (loading them on NOSCRIPT), drop the connection after any I/O error so the
+// next call reconnects. Shared by the dedupe store and the parking recovery. Not thread-safe.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct redisContext;
+struct redisReply;
+
+namespace paynotify::worker {
+
+struct RedisSettings {
+  std::string host = "127.0.0.1";
+  uint16_t port = 6379;
+  std::string password;
+  std::chrono::milliseconds connect_timeout{500};
+  std::chrono::milliseconds command_timeout{1000};
+};
+
+// A script and its SHA1, computed once.
+struct LuaScript {
+  explicit LuaScript(std::string text);
+  std::string text;
+  std::string sha;
+};
+
+// A reply flattened to what paynotify's scripts and commands return.
+struct RedisValue {
+  enum class Type { nil, text, integer, array } type = Type::nil;
+  std::string text;  // bulk string or status
+  long long integer = 0;
+  std::vector<RedisValue> elements;
+};
+
+class RedisConnection {
+ public:
+  explicit RedisConnection(RedisSettings settings);
+  ~RedisConnection();
+  RedisConnection(const RedisConnection&) = delete;
+  RedisConnection& operator=(const RedisConnection&) = delete;
+
+  // Called after every new connection (and before its first command): for checks that must
+  // run once per connection, such as noticing that the server is another one than before.
+  void on_connect(std::function<void(RedisConnection&)> hook) { on_connect_ = std::move(hook); }
+
+  // Connects (running the hook) unless connected; false when Redis cannot be reached.
+  bool connect();
+  // Nothing on any failure (the reason in last_error(); a Redis error reply counts as one).
+  std::optional<RedisValue> command(const std::vector<std::string>& words);
+  std::optional<RedisValue> eval(const LuaScript& script, const std::vector<std::string>& keys,
+                                 const std::vector<std::string>& args);
+  bool ping();
+  // INFO server's run_id: a new value after every restart and on a failover to a replica.
+  // Empty when the server does not tell (some managed services disable INFO).
+  std::string run_id();
+
+  const std::string& last_error() const { return last_error_; }
+
+ private:
+  std::optional<RedisValue> send(const std::vector<std::string>& words, bool& noscript);
+
+  RedisSettings settings_;
+  redisContext* ctx_ = nullptr;
+  std::string last_error_;
+  std::function<void(RedisConnection&)> on_connect_;
+};
+
+}  // namespace paynotify::worker
