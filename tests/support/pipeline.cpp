@@ -61,14 +61,16 @@ Pipeline::~Pipeline() {
 
 std::string Pipeline::order_service_url() const { return "http://127.0.0.1:" + std::to_string(order_port_); }
 
-ChildProcess& Pipeline::start_worker(std::vector<std::string> extra) {
+std::vector<std::string> worker_command(const std::string& topic, const std::string& group,
+                                        const std::string& order_service_url, uint16_t admin_port,
+                                        const std::vector<std::string>& extra) {
   std::vector<std::string> argv = {PAYNOTIFY_WORKER_BIN,
                                    "--kafka-brokers", kafka_brokers(),
-                                   "--topic", topic_,
-                                   "--group", group_,
+                                   "--topic", topic,
+                                   "--group", group,
                                    "--redis", redis_address(),
-                                   "--order-service-url", order_service_url(),
-                                   "--admin-listen", "127.0.0.1:" + std::to_string(worker_admin_ports_.emplace_back(free_port())),
+                                   "--order-service-url", order_service_url,
+                                   "--admin-listen", "127.0.0.1:" + std::to_string(admin_port),
                                    "--lease-ms", "3000",
                                    "--retry-base-ms", "200",
                                    "--retry-max-ms", "2000",
@@ -78,50 +80,71 @@ ChildProcess& Pipeline::start_worker(std::vector<std::string> extra) {
                                    "--drain-timeout-ms", "10000",
                                    "--log-level", "info"};
   argv.insert(argv.end(), extra.begin(), extra.end());
-  workers_.push_back(std::make_unique<ChildProcess>(argv, dir_ + "/worker-" + std::to_string(workers_.size()) + ".log"));
-  return *workers_.back();
+  return argv;
 }
 
-unsigned Pipeline::worker_readiness(std::size_t i) {
-  return raw_exchange(worker_admin_ports_.at(i), get_request("/readyz"),
-                      std::chrono::seconds(2))
-      .status;
-}
-
-double Pipeline::worker_metric(std::size_t i, const std::string& series) {
-  const auto reply = raw_exchange(worker_admin_ports_.at(i), get_request("/metrics"), std::chrono::seconds(2));
+double admin_metric(uint16_t admin_port, const std::string& series) {
+  const auto reply = raw_exchange(admin_port, get_request("/metrics"), std::chrono::seconds(2));
   const std::string needle = "\n" + series + " ";
   const auto at = reply.text.find(needle);
   if (reply.status != 200 || at == std::string::npos) return -1;
   return std::stod(reply.text.substr(at + needle.size()));
 }
 
-boost::json::object Pipeline::applied() {
-  const auto reply = raw_exchange(order_port_, get_request("/applied"),
-                                  std::chrono::seconds(5));
+unsigned admin_readiness(uint16_t admin_port) {
+  return raw_exchange(admin_port, get_request("/readyz"), std::chrono::seconds(2)).status;
+}
+
+boost::json::object order_service_applied(uint16_t port) {
+  const auto reply = raw_exchange(port, get_request("/applied"), std::chrono::seconds(5));
   const auto body = reply.text.find("\r\n\r\n");
   if (reply.status != 200 || body == std::string::npos) throw std::runtime_error("GET /applied failed");
   return boost::json::parse(reply.text.substr(body + 4)).as_object();
 }
 
-uint64_t Pipeline::applied_count() { return applied().at("applied").to_number<uint64_t>(); }
-
-void Pipeline::control(const std::string& json) {
-  const auto reply = raw_exchange(order_port_, post_request("/control", "Content-Type: application/json\r\n", json),
+void order_service_control(uint16_t port, const std::string& json) {
+  const auto reply = raw_exchange(port, post_request("/control", "Content-Type: application/json\r\n", json),
                                   std::chrono::seconds(5));
   if (reply.status != 200) throw std::runtime_error("POST /control failed");
 }
 
-std::map<std::string, std::vector<std::string>> Pipeline::expected_order(std::size_t records_in_topic) {
+std::map<std::string, std::vector<std::string>> expected_order(const std::string& topic, std::size_t records) {
+  return event_order(read_topic(topic, records, std::chrono::seconds(30)));
+}
+
+std::map<std::string, std::vector<std::string>> event_order(const std::vector<ConsumedRecord>& records) {
   std::map<std::string, std::vector<std::string>> order;
   std::set<std::string> seen;
   // Within a partition records come in offset order; a payment lives in one partition.
-  for (const auto& r : read_topic(topic_, records_in_topic, std::chrono::seconds(30))) {
+  for (const auto& r : records) {
     const auto derived = worker::derive_event(r.value, 0);
     if (!derived.event || !seen.insert(derived.event->event_id).second) continue;
     order[derived.event->payment_id].push_back(derived.event->event_id);
   }
   return order;
+}
+
+ChildProcess& Pipeline::start_worker(std::vector<std::string> extra) {
+  const uint16_t admin = worker_admin_ports_.emplace_back(free_port());
+  workers_.push_back(std::make_unique<ChildProcess>(worker_command(topic_, group_, order_service_url(), admin, extra),
+                                                    dir_ + "/worker-" + std::to_string(workers_.size()) + ".log"));
+  return *workers_.back();
+}
+
+unsigned Pipeline::worker_readiness(std::size_t i) { return admin_readiness(worker_admin_ports_.at(i)); }
+
+double Pipeline::worker_metric(std::size_t i, const std::string& series) {
+  return admin_metric(worker_admin_ports_.at(i), series);
+}
+
+boost::json::object Pipeline::applied() { return order_service_applied(order_port_); }
+
+uint64_t Pipeline::applied_count() { return applied().at("applied").to_number<uint64_t>(); }
+
+void Pipeline::control(const std::string& json) { order_service_control(order_port_, json); }
+
+std::map<std::string, std::vector<std::string>> Pipeline::expected_order(std::size_t records_in_topic) {
+  return testing::expected_order(topic_, records_in_topic);
 }
 
 }  // namespace paynotify::testing

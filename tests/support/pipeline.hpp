@@ -60,4 +60,20 @@ class Pipeline {
 // Polls `done` every 100 ms until it is true or `timeout` passes; returns its last value.
 bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout);
 
+// The pieces, for drivers that run the ingest as a process too (tests/chaos).
+// paynotify-worker's command line as the end-to-end tests run it (short retries and leases).
+std::vector<std::string> worker_command(const std::string& topic, const std::string& group,
+                                        const std::string& order_service_url, uint16_t admin_port,
+                                        const std::vector<std::string>& extra = {});
+// A value on an admin port's /metrics (-1: no answer or no such series); its /readyz status.
+double admin_metric(uint16_t admin_port, const std::string& series);
+unsigned admin_readiness(uint16_t admin_port);
+// The reference order service's GET /applied and POST /control.
+boost::json::object order_service_applied(uint16_t port);
+void order_service_control(uint16_t port, const std::string& json);
+// Event ids per payment in the order `topic` holds them (first occurrence; reads up to `records`).
+std::map<std::string, std::vector<std::string>> expected_order(const std::string& topic, std::size_t records);
+// The same from records already read (in offset order per partition).
+std::map<std::string, std::vector<std::string>> event_order(const std::vector<ConsumedRecord>& records);
+
 }  // namespace paynotify::testing
