@@ -1,0 +1,98 @@
+#pragma once
+// The per-payment ledger: what Antom's card rules need to be checked, and the checks. Pure:
+// (ledger, event) -> (ledger, anomalies). Antom's rules (antom-protocol.md, auth-capture):
+// a manual capture must come within 7 days of a successful authorization, else the funds are
+// released; the captured total must equal the authorized amount (UPDATE_AMOUNT_RESULT can
+// change it); a failed authorization cannot be captured; a chargeback takes money back.
+// Notifications arrive in any order (a capture can overtake its authorization), so every rule
+// is checked whichever of its two events comes second. A capture id counts once however often
+// its notification is re-sent.
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "worker/payment_event.hpp"
+
+namespace paynotify::worker {
+
+struct Money {
+  std::string currency;
+  int64_t minor = 0;  // in the currency's minor unit, as Antom sends `value`
+  bool operator==(const Money&) const = default;
+};
+
+enum class AnomalyKind {
+  capture_amount_mismatch,            // captured total above, or a capture not equal to, the authorized amount; or another currency
+  capture_after_failed_authorization,
+  capture_after_expiry,
+  authorization_expiring_uncaptured,  // less than --capture-warning-before left, nothing captured
+  authorization_expired_uncaptured,
+  dispute_opened,
+  dispute_lost,
+};
+std::string_view anomaly_kind_name(AnomalyKind k);  // CAPTURE_AMOUNT_MISMATCH, ...
+
+struct Anomaly {
+  AnomalyKind kind{};
+  std::string id;          // stable: the kind, the payment and what caused it; published once
+  std::string payment_id;
+  std::string detail;      // one sentence for the log and the operator
+  boost::json::object figures;
+  std::vector<std::string> caused_by;  // event ids
+};
+boost::json::object anomaly_json(const Anomaly& a);
+
+struct Capture {
+  std::string capture_id;
+  std::string event_id;
+  Money amount;
+  int64_t at_ms = 0;  // captureTime; 0 when Antom did not send it
+};
+
+struct PaymentLedger {
+  enum class Authorization { unknown, authorized, failed };
+  std::string payment_id;
+  Authorization authorization = Authorization::unknown;
+  std::string authorization_event;
+  std::optional<Money> authorized;
+  int64_t authorized_at_ms = 0;
+  int64_t expires_at_ms = 0;   // authExpiryTime, else authorization time + 7 days
+  std::vector<Capture> captures;  // successful, each capture id once
+  int failed_captures = 0;
+  std::vector<std::string> disputes_open;  // dispute ids
+  std::vector<std::string> disputes_lost;
+  std::vector<std::string> raised;  // ids of anomalies raised so far: each at most once
+
+  // Successful captures in the authorized currency (another currency is a mismatch of its own).
+  int64_t captured_minor() const;
+  bool captured() const { return !captures.empty(); }
+};
+
+inline constexpr int64_t kAuthorizationLifetimeMs = 7LL * 24 * 3600 * 1000;
+
+struct LedgerStep {
+  PaymentLedger ledger;
+  std::vector<Anomaly> anomalies;  // new ones only
+};
+
+// An event of the ledger's payment; received_at_ms stands in for a missing paymentTime.
+LedgerStep apply_event(PaymentLedger ledger, const PaymentEvent& event, int64_t received_at_ms);
+
+// The deadline watch's check: an authorization with nothing captured, its expiry closer
+// than warning_before_ms (EXPIRING) or passed (EXPIRED).
+LedgerStep check_deadline(PaymentLedger ledger, int64_t now_ms, int64_t warning_before_ms);
+
+// When the deadline watch should look next: the warning time, then the expiry; nothing once
+// captured, failed, or both raised.
+std::optional<int64_t> next_deadline(const PaymentLedger& ledger, int64_t warning_before_ms);
+
+boost::json::object ledger_json(const PaymentLedger& ledger);
+// Nothing when `doc` is not a ledger this code wrote.
+std::optional<PaymentLedger> ledger_from_json(const boost::json::value& doc);
+
+}  // namespace paynotify::worker
