@@ -16,7 +16,7 @@ int topics_command(const Args& args) {
             "what exists.\nExit 0 when all three exist afterwards.",
             {
                 {"kafka-brokers", "127.0.0.1:9092", "Kafka bootstrap servers"},
-                {"topic", "antom.notifications", "main topic; .retry and .dlq are derived from it"},
+                {"topic", "antom.notifications", "main topic; .retry, .dlq and .anomalies are derived from it"},
                 {"partitions", "12", "partitions of each topic (bounds worker parallelism)"},
                 {"replication-factor", "3", "replicas of each partition"},
                 {"config", "", "topic config k=v, e.g. min.insync.replicas=2 (repeatable)", false, true},

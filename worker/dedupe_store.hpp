@@ -3,8 +3,11 @@
 // them on the store's own threads, never on its I/O thread.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace paynotify::worker {
 
@@ -22,6 +25,22 @@ struct EventKey {
   std::string event_id;
 };
 
+// A payment's ledger as stored (payment_ledger.hpp): its JSON ("" when there is none yet) and
+// the anomalies raised but not yet durably published (id, JSON).
+using AnomalyOutbox = std::vector<std::pair<std::string, std::string>>;
+struct StoredLedger {
+  std::string text;
+  AnomalyOutbox outbox;
+};
+struct LedgerUpdate {
+  std::string expected;  // the text read: the update is made only if it is still the same
+  std::string updated;
+  int64_t ttl_s = 0;
+  std::optional<int64_t> deadline_ms;  // when the deadline watch looks next; none: off the watch
+  AnomalyOutbox anomalies;             // new ones, into the outbox
+};
+enum class LedgerWrite { recorded, changed_meanwhile, failed };
+
 class DedupeStore {
  public:
   virtual ~DedupeStore() = default;
@@ -34,6 +53,15 @@ class DedupeStore {
   // Gives the lease back if still held; unpark=true also lifts this event's parking.
   virtual bool release(const EventKey& key, const std::string& owner, bool unpark) = 0;
   virtual bool ping() = 0;
+
+  // The ledger of an applied event's payment (order_key) is updated in the same atomic step
+  // that marks the event done: an event counts in the ledger exactly once, across re-sends and
+  // crashes. An event already done is recorded without touching the ledger.
+  virtual std::optional<StoredLedger> read_ledger(const std::string& payment_id) = 0;
+  virtual LedgerWrite complete_with_ledger(const EventKey& key, const std::string& owner, int64_t ttl_s,
+                                           const LedgerUpdate& update) = 0;
+  // Once the anomaly is durably in the anomalies topic.
+  virtual bool clear_outbox(const std::string& payment_id, const std::string& anomaly_id) = 0;
 };
 
 // Key names, with the payment as hash tag so Redis Cluster keeps a payment's keys together.
@@ -41,5 +69,9 @@ std::string event_state_key(const EventKey& key);
 std::string parked_key(const EventKey& key);
 // Where a parking rebuilt after data loss found its event in the retry topic ("<partition>:<offset>").
 std::string parked_at_key(const EventKey& key);
+std::string ledger_key(const std::string& payment_id);
+std::string anomaly_outbox_key(const std::string& payment_id);
+// Every payment with a deadline, scored by when the watch should look (epoch ms).
+inline constexpr const char* kLedgerDeadlinesKey = "paynotify:ledger-deadlines";
 
 }  // namespace paynotify::worker

@@ -43,6 +43,22 @@ redis.call('DEL', KEYS[3])
 return 'ok'
 )lua");
 
+// KEYS event state, parking, parking position, ledger, anomaly outbox, deadlines; ARGV owner,
+// done TTL s, event id, the ledger as read ('' none), the ledger updated, ledger TTL s, the
+// next deadline ('' none), payment id, then anomaly id and JSON pairs. complete, and the
+// ledger with it, or nothing if the ledger changed since it was read (compare and set).
+const LuaScript kCompleteWithLedger(R"lua(
+if redis.call('GET', KEYS[1]) == 'done' then return 'ok' end
+if (redis.call('GET', KEYS[4]) or '') ~= ARGV[4] then return 'changed' end
+redis.call('SET', KEYS[1], 'done', 'EX', ARGV[2])
+if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2], KEYS[3]) end
+redis.call('SET', KEYS[4], ARGV[5], 'EX', ARGV[6])
+if ARGV[7] ~= '' then redis.call('ZADD', KEYS[6], ARGV[7], ARGV[8]) else redis.call('ZREM', KEYS[6], ARGV[8]) end
+for i = 9, #ARGV, 2 do redis.call('HSET', KEYS[5], ARGV[i], ARGV[i + 1]) end
+if #ARGV >= 9 then redis.call('EXPIRE', KEYS[5], ARGV[6]) end
+return 'ok'
+)lua");
+
 }  // namespace
 
 std::string_view claim_outcome_name(ClaimOutcome o) {
@@ -61,6 +77,8 @@ std::string event_state_key(const EventKey& key) {
 }
 std::string parked_key(const EventKey& key) { return "paynotify:{" + key.order_key + "}:parked"; }
 std::string parked_at_key(const EventKey& key) { return "paynotify:{" + key.order_key + "}:parked-at"; }
+std::string ledger_key(const std::string& payment_id) { return "paynotify:{" + payment_id + "}:ledger"; }
+std::string anomaly_outbox_key(const std::string& payment_id) { return "paynotify:{" + payment_id + "}:anomaly-outbox"; }
 
 RedisDedupeStore::RedisDedupeStore(RedisSettings settings, std::shared_ptr<StoreGeneration> generation)
     : redis_(std::move(settings)), generation_(std::move(generation)) {
@@ -136,6 +154,50 @@ bool RedisDedupeStore::park(const EventKey& key, int64_t ttl_s) {
 
 bool RedisDedupeStore::ping() {
   if (redis_.ping()) return true;
+  last_error_ = redis_.last_error();
+  return false;
+}
+
+std::optional<StoredLedger> RedisDedupeStore::read_ledger(const std::string& payment_id) {
+  const auto text = redis_.command({"GET", ledger_key(payment_id)});
+  const auto outbox = text ? redis_.command({"HGETALL", anomaly_outbox_key(payment_id)}) : std::nullopt;
+  if (!text || !outbox) {
+    last_error_ = redis_.last_error();
+    return std::nullopt;
+  }
+  StoredLedger stored{text->text, {}};
+  for (std::size_t i = 0; i + 1 < outbox->elements.size(); i += 2) {
+    stored.outbox.emplace_back(outbox->elements[i].text, outbox->elements[i + 1].text);
+  }
+  return stored;
+}
+
+LedgerWrite RedisDedupeStore::complete_with_ledger(const EventKey& key, const std::string& owner, int64_t ttl_s,
+                                                   const LedgerUpdate& u) {
+  std::vector<std::string> args = {owner,
+                                   std::to_string(ttl_s),
+                                   key.event_id,
+                                   u.expected,
+                                   u.updated,
+                                   std::to_string(u.ttl_s),
+                                   u.deadline_ms ? std::to_string(*u.deadline_ms) : std::string(),
+                                   key.order_key};
+  for (const auto& [id, text] : u.anomalies) {
+    args.push_back(id);
+    args.push_back(text);
+  }
+  std::string out;
+  if (!run(kCompleteWithLedger,
+           {event_state_key(key), parked_key(key), parked_at_key(key), ledger_key(key.order_key),
+            anomaly_outbox_key(key.order_key), kLedgerDeadlinesKey},
+           args, out)) {
+    return LedgerWrite::failed;
+  }
+  return out == "ok" ? LedgerWrite::recorded : LedgerWrite::changed_meanwhile;
+}
+
+bool RedisDedupeStore::clear_outbox(const std::string& payment_id, const std::string& anomaly_id) {
+  if (redis_.command({"HDEL", anomaly_outbox_key(payment_id), anomaly_id})) return true;
   last_error_ = redis_.last_error();
   return false;
 }

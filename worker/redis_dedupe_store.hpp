@@ -23,6 +23,10 @@ class RedisDedupeStore final : public DedupeStore {
   bool park(const EventKey& key, int64_t ttl_s) override;
   bool release(const EventKey& key, const std::string& owner, bool unpark) override;
   bool ping() override;
+  std::optional<StoredLedger> read_ledger(const std::string& payment_id) override;
+  LedgerWrite complete_with_ledger(const EventKey& key, const std::string& owner, int64_t ttl_s,
+                                   const LedgerUpdate& update) override;
+  bool clear_outbox(const std::string& payment_id, const std::string& anomaly_id) override;
 
   const std::string& last_error() const { return last_error_; }
 

@@ -31,6 +31,9 @@ Options worker_options() {
           {"retry-max-ms", "900000", "longest retry-topic delay (default 15 min)"},
           {"breaker-failures", "10", "failed order-service calls in a row that open the circuit breaker"},
           {"breaker-open-max-ms", "30000", "longest the breaker stays open between probe calls"},
+          {"ledger", "on", "keep each payment's ledger and raise anomalies (Antom's money rules): on or off"},
+          {"capture-warning-before", "24h", "raise AUTHORIZATION_EXPIRING_UNCAPTURED when an authorization with nothing captured expires within this"},
+          {"ledger-ttl", "35d", "how long a payment's ledger is kept after its last event (past the 7-day capture deadline)"},
           {"concurrency", "64", "events applied at once, across payments"},
           {"max-in-flight", "20000", "records held in memory before consumption pauses"},
           {"drain-timeout-ms", "20000", "on SIGTERM, how long in-flight events may take to finish"},
@@ -76,6 +79,11 @@ WorkerConfig worker_config_from(const Options& o) {
   c.engine.retry.retry_max_ms = o.integer("retry-max-ms", c.engine.retry.retry_base_ms, 24LL * 3600000);
   c.engine.breaker.failures_to_open = static_cast<int>(o.integer("breaker-failures", 1, 100000));
   c.engine.breaker.open_max_ms = o.integer("breaker-open-max-ms", c.engine.breaker.open_base_ms, 3600000);
+  const std::string ledger = o.str("ledger");
+  if (ledger != "on" && ledger != "off") throw ConfigError("--ledger must be on or off, got '" + ledger + "'");
+  c.engine.ledger = ledger == "on";
+  c.engine.capture_warning_before_ms = o.duration_ms("capture-warning-before", 0, 7LL * 86400 * 1000);
+  c.engine.ledger_ttl_s = o.duration_ms("ledger-ttl", 8LL * 86400 * 1000, 3650LL * 86400 * 1000) / 1000;
   c.engine.concurrency = static_cast<std::size_t>(o.integer("concurrency", 1, 10000));
   c.engine.max_in_flight = static_cast<std::size_t>(o.integer("max-in-flight", 1, 10000000));
   c.drain_timeout = std::chrono::milliseconds(o.integer("drain-timeout-ms", 0, 600000));

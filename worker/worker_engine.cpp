@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <future>
@@ -26,6 +27,8 @@ struct WorkerEngine::Record {
   std::string kind;  // the notification's kind, for the per-kind metric
   EventKey key;
   OrderCall call;
+  std::optional<PaymentEvent> event;  // for the ledger: a payment's event (its notification dropped)
+  int64_t received_at_ms = 0;
   std::chrono::steady_clock::time_point call_started;  // while it is in calling_
   std::size_t calling_index = 0;
 };
@@ -218,6 +221,11 @@ net::awaitable<void> WorkerEngine::drive(std::shared_ptr<Record> r) {
       std::string traceparent = r->message.header(header::kTraceparent);
       if (!is_valid_traceparent(traceparent)) traceparent = new_traceparent();
       r->call = OrderCall{derived.event->event_id, traceparent, boost::json::serialize(derived.event->order_request)};
+      if (settings_.ledger && !derived.event->payment_id.empty() && derived.event->payment_id == r->key.order_key) {
+        derived.event->order_request.erase("notification");  // the ledger reads the event's own fields
+        r->event = std::move(derived.event);
+        r->received_at_ms = received_at;
+      }
       seen = observe(Derived{true, ErrorClass::none, {}});
     } else {
       const ErrorClass why = derived.why_not == NoEvent::unsupported_kind ? ErrorClass::unsupported_kind
@@ -283,6 +291,10 @@ net::awaitable<Event> WorkerEngine::execute(std::shared_ptr<Record> r, const Com
     auto op = apply(r);
     co_return co_await std::move(op);
   }
+  if (std::holds_alternative<Complete>(command) && r->event) {
+    auto op = complete_with_ledger(r);
+    co_return co_await std::move(op);
+  }
   if (std::holds_alternative<Complete>(command)) {
     const int64_t ttl = settings_.dedupe_ttl_s;
     auto op = record([key, owner, ttl](DedupeStore& s) { return s.complete(key, owner, ttl); });
@@ -319,6 +331,65 @@ net::awaitable<Event> WorkerEngine::record(std::function<bool(DedupeStore&)> wri
   const bool ok = co_await std::move(op);
   dedupe_ok_.store(ok);
   co_return Recorded{ok};
+}
+
+// Complete with the ledger: read it, apply the event (pure), write both in one compare-and-set
+// step, and publish the anomalies that step raised. A ledger changed meanwhile (another event
+// of the payment completed on another worker) is read again. Anomalies go through an outbox in
+// Redis, written with the ledger: one whose publication fails (or a worker that dies before it)
+// is published with the payment's next completion, under the same id.
+net::awaitable<Event> WorkerEngine::complete_with_ledger(std::shared_ptr<Record> r) {
+  const std::string payment = r->key.order_key;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    auto read_op = dedupe_.call([payment](DedupeStore& s) { return s.read_ledger(payment); });
+    const std::optional<StoredLedger> stored = co_await std::move(read_op);
+    if (!stored) co_return Recorded{false};
+    if (!stored->outbox.empty()) {
+      auto left = publish_anomalies(payment, stored->outbox);
+      co_await std::move(left);
+    }
+    PaymentLedger before;
+    if (!stored->text.empty()) {
+      boost::system::error_code ec;
+      const auto doc = boost::json::parse(stored->text, ec);
+      if (auto parsed = ec ? std::nullopt : ledger_from_json(doc)) before = std::move(*parsed);
+    }
+    LedgerStep step = apply_event(std::move(before), *r->event, r->received_at_ms);
+    LedgerUpdate update{stored->text, boost::json::serialize(ledger_json(step.ledger)), settings_.ledger_ttl_s,
+                        next_deadline(step.ledger, settings_.capture_warning_before_ms), {}};
+    for (const auto& a : step.anomalies) update.anomalies.emplace_back(a.id, boost::json::serialize(anomaly_json(a)));
+    auto write_op = dedupe_.call([key = r->key, owner = r->owner, ttl = settings_.dedupe_ttl_s,
+                                  update](DedupeStore& s) { return s.complete_with_ledger(key, owner, ttl, update); });
+    const LedgerWrite written = co_await std::move(write_op);
+    if (written == LedgerWrite::changed_meanwhile) continue;
+    dedupe_ok_.store(written == LedgerWrite::recorded);
+    if (written != LedgerWrite::recorded) co_return Recorded{false};
+    for (const auto& a : step.anomalies) {
+      metrics_.anomaly(std::string(anomaly_kind_name(a.kind)));
+      log_event(spdlog::level::warn, "payment_anomaly",
+                {{"kind", anomaly_kind_name(a.kind)}, {"paymentId", a.payment_id}, {"anomalyId", a.id}, {"detail", a.detail}});
+    }
+    if (!update.anomalies.empty()) {
+      auto publish = publish_anomalies(payment, std::move(update.anomalies));
+      co_await std::move(publish);
+    }
+    co_return Recorded{true};
+  }
+  co_return Recorded{false};  // contended five times in a row: the flow tries again shortly
+}
+
+net::awaitable<void> WorkerEngine::publish_anomalies(std::string payment_id, AnomalyOutbox anomalies) {
+  for (auto& [id, text] : anomalies) {
+    auto delivery = publish_and_wait(publisher_, OutgoingRecord{settings_.anomalies_topic(), payment_id, text, {}},
+                                     settings_.publish_timeout, gate_);
+    const DeliveryResult result = co_await std::move(delivery);
+    if (!result.durable) {
+      log_event(spdlog::level::warn, "anomaly_publish_failed", {{"anomalyId", id}, {"error", result.error}});
+      continue;  // it stays in the outbox
+    }
+    auto clear = dedupe_.call([payment_id, anomaly = id](DedupeStore& s) { return s.clear_outbox(payment_id, anomaly); });
+    co_await std::move(clear);
+  }
 }
 
 // One renewer for all calls, started with the engine: every third of the lease it renews the

@@ -28,6 +28,7 @@
 #include "worker/order_client.hpp"
 #include "worker/payment_event.hpp"
 #include "worker/payment_lanes.hpp"
+#include "worker/payment_ledger.hpp"
 #include "worker/record_consumer.hpp"
 #include "worker/record_flow.hpp"
 #include "worker/worker_metrics.hpp"
@@ -45,9 +46,13 @@ struct EngineSettings {
   std::size_t concurrency = 64;         // order-service calls at once
   std::size_t max_in_flight = 20000;    // records held before consumption pauses
   std::chrono::milliseconds publish_timeout{10000};
+  bool ledger = true;                             // keep the payment ledger and raise anomalies
+  int64_t ledger_ttl_s = 35LL * 86400;            // well past the 7-day capture deadline
+  int64_t capture_warning_before_ms = 24LL * 3600 * 1000;
 
   std::string retry_topic() const { return main_topic + ".retry"; }
   std::string dead_letter_topic() const { return main_topic + ".dlq"; }
+  std::string anomalies_topic() const { return main_topic + ".anomalies"; }
 };
 
 // The wall clock in epoch ms; injectable so that engine tests can run hours in seconds.
@@ -93,6 +98,8 @@ class WorkerEngine {
   boost::asio::awaitable<void> renew_leases();
   boost::asio::awaitable<Event> divert(std::shared_ptr<Record> r, Divert d);
   boost::asio::awaitable<Event> record(std::function<bool(DedupeStore&)> write);
+  boost::asio::awaitable<Event> complete_with_ledger(std::shared_ptr<Record> r);
+  boost::asio::awaitable<void> publish_anomalies(std::string payment_id, AnomalyOutbox anomalies);
   Observation observe(Event event);
   void note_retry_wait(const std::shared_ptr<Record>& r, int64_t failing_since_ms);
 

@@ -41,6 +41,18 @@ struct WorkerMetrics {
                   }
                   return samples;
                 });
+    r.family_fn("paynotify_worker_payment_anomalies_total",
+                "Payment anomalies raised by the ledger (Antom's money rules), by kind", "counter", [this] {
+                  std::lock_guard lock(kinds_mu_);
+                  MetricsRegistry::Samples samples;
+                  for (const auto& [kind, n] : anomalies_) samples.emplace_back("kind=\"" + kind + "\"", static_cast<double>(n));
+                  return samples;
+                });
+  }
+
+  void anomaly(const std::string& kind) {
+    std::lock_guard lock(kinds_mu_);
+    ++anomalies_[kind];
   }
 
   // Kinds are Antom's names (A-Z, 0-9, _) or UNKNOWN: the ingest admits nothing else.
@@ -83,6 +95,7 @@ struct WorkerMetrics {
  private:
   std::mutex kinds_mu_;
   std::map<std::string, uint64_t> unsupported_kinds_;
+  std::map<std::string, uint64_t> anomalies_;
 };
 
 }  // namespace paynotify::worker

@@ -48,7 +48,7 @@ int partition_count(rd_kafka_t* rk, const std::string& topic, int timeout_ms) {
 }  // namespace
 
 std::vector<std::string> pipeline_topic_names(const std::string& main_topic) {
-  return {main_topic, main_topic + ".retry", main_topic + ".dlq"};
+  return {main_topic, main_topic + ".retry", main_topic + ".dlq", main_topic + ".anomalies"};
 }
 
 std::vector<TopicReport> ensure_topics(const std::string& brokers,

@@ -27,7 +27,7 @@ std::vector<TopicReport> ensure_topics(const std::string& brokers,
                                        const std::map<std::string, std::string>& properties,
                                        const std::vector<TopicSpec>& topics, int timeout_ms);
 
-// The three topics of DESIGN.md: main, `.retry` and `.dlq`.
+// The pipeline's topics: main, `.retry` and `.dlq` (DESIGN.md), and `.anomalies` (the ledger's findings).
 std::vector<std::string> pipeline_topic_names(const std::string& main_topic);
 
 }  // namespace paynotify

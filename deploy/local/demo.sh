@@ -81,6 +81,7 @@ write capture-ok '{"captureAmount":{"currency":"SGD","value":"4200"},"notifyType
 write auth-declined '{"notifyType":"PAYMENT_RESULT","result":{"resultCode":"PAYMENT_FAIL","resultStatus":"F","resultMessage":"Card declined by issuer"},"paymentRequestId":"order-1002","paymentId":"202611250002","paymentAmount":{"value":"990","currency":"SGD"},"paymentCreateTime":"2026-11-25T12:02:00+08:00"}'
 write auth-ok-3 '{"notifyType":"PAYMENT_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"},"paymentRequestId":"order-1003","paymentId":"202611250003","paymentAmount":{"value":"15000","currency":"SGD"},"paymentCreateTime":"2026-11-25T12:03:00+08:00","paymentTime":"2026-11-25T12:03:02+08:00"}'
 write capture-ok-3 '{"captureAmount":{"currency":"SGD","value":"15000"},"notifyType":"CAPTURE_RESULT","captureId":"202611250003C1","captureRequestId":"cap-order-1003","captureTime":"2026-11-25T12:03:09+08:00","paymentId":"202611250003","result":{"resultCode":"SUCCESS","resultMessage":"success.","resultStatus":"S"}}'
+write capture-over-3 '{"captureAmount":{"currency":"SGD","value":"5000"},"notifyType":"CAPTURE_RESULT","captureId":"202611250003C2","captureRequestId":"cap2-order-1003","captureTime":"2026-11-25T12:04:00+08:00","paymentId":"202611250003","result":{"resultCode":"SUCCESS","resultMessage":"success.","resultStatus":"S"}}'
 write auth-ok-4 '{"notifyType":"PAYMENT_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"},"paymentRequestId":"order-1004","paymentId":"202611250004","paymentAmount":{"value":"2500","currency":"SGD"},"paymentCreateTime":"2026-11-18T09:00:00+08:00","paymentTime":"2026-11-18T09:00:02+08:00"}'
 write capture-failed '{"captureAmount":{"currency":"SGD","value":"2500"},"notifyType":"CAPTURE_RESULT","captureId":"202611250004C1","captureRequestId":"cap-order-1004","paymentId":"202611250004","result":{"resultCode":"AUTH_EXPIRED","resultMessage":"The authorization has expired.","resultStatus":"F"}}'
 # A chargeback: Antom's dispute notification has no notifyType (its kind is disputeNotificationType).
@@ -101,6 +102,7 @@ send "automatic capture succeeded (order-1001)" capture-ok
 send "authorization declined (order-1002)" auth-declined
 send "capture succeeded, ahead of its auth (1003)" capture-ok-3
 send "authorization succeeded (order-1003)" auth-ok-3
+send "a second capture: over-capture (1003)" capture-over-3
 send "authorization succeeded (order-1004)" auth-ok-4
 send "capture failed, AUTH_EXPIRED (order-1004)" capture-failed
 send "re-send of order-1001's authorization" auth-ok
@@ -111,8 +113,8 @@ printf '%-44s ' "signed with someone else's key"
 "$bin/cli/paynotify" send --url "$url" --client-id SANDBOX_DEMO --private-key "$demo/impostor-private.pem" \
   "$demo/auth-ok.json" || true
 
-say "what is in Kafka topic $topic (10 acknowledged, the 2 forgeries nowhere)"
-"$bin/cli/paynotify" peek --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" --max 10 --timeout-ms 5000 |
+say "what is in Kafka topic $topic (11 acknowledged, the 2 forgeries nowhere)"
+"$bin/cli/paynotify" peek --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" --max 11 --timeout-ms 5000 |
   python3 -c '
 import json, sys
 for line in sys.stdin:
@@ -123,9 +125,9 @@ for line in sys.stdin:
           r["headers"].get("notify-type", "?"), res.get("resultStatus", v.get("disputeNotificationType", "")),
           res.get("resultCode", "")))
 '
-say "what the worker applied to the order service (8 events; the re-send skipped as a duplicate)"
+say "what the worker applied to the order service (9 events; the re-send skipped as a duplicate)"
 for _ in $(seq 1 150); do
-  [ "$(curl -s "127.0.0.1:$orders/applied" | python3 -c 'import json,sys; print(json.load(sys.stdin)["applied"])')" -ge 8 ] && break
+  [ "$(curl -s "127.0.0.1:$orders/applied" | python3 -c 'import json,sys; print(json.load(sys.stdin)["applied"])')" -ge 9 ] && break
   sleep 0.2
 done
 curl -s "127.0.0.1:$orders/applied" | python3 -c '
@@ -143,9 +145,17 @@ for line in sys.stdin:
     h = json.loads(line)["headers"]
     print("  %s: error-class %s, %s" % (h.get("notify-type"), h.get("error-class"), h.get("error")))
 '
+say "anomalies: Antom's money rules broken (topic $topic.anomalies; README: what to do about each)"
+"$bin/cli/paynotify" peek --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic.anomalies" --max 2 --timeout-ms 5000 |
+  python3 -c '
+import json, sys
+for line in sys.stdin:
+    a = json.loads(line)["value"]
+    print("  %-24s payment %s: %s" % (a["kind"], a["paymentId"], a["detail"]))
+'
 say "metrics"
 curl -s "127.0.0.1:$admin/metrics" | grep -E '^paynotify_ingest_requests_total' | grep -v ' 0$'
-curl -s "127.0.0.1:$worker_admin/metrics" | grep -E '^paynotify_worker_(consumed|applied|duplicates_skipped|unsupported_kind)_total'
+curl -s "127.0.0.1:$worker_admin/metrics" | grep -E '^paynotify_worker_(consumed|applied|duplicates_skipped|unsupported_kind|payment_anomalies)_total'
 
 if [ "$keep" = true ]; then
   say "left running (--keep)"

@@ -209,6 +209,33 @@ uint64_t applied_but_unrecorded(Pipeline& p) {
   return n;
 }
 
+// Antom's money rules end to end: an over-capture, a capture of a failed authorization (sent
+// before it), and a chargeback each reach the anomalies topic once; a clean payment raises none.
+TEST(Pipeline, TheLedgerReportsBrokenMoneyRulesOnTheAnomaliesTopic) {
+  Pipeline p("ledger");
+  p.start_worker();
+  const std::string run = random_hex(3);
+  const std::string clean = "pay-clean-" + run, over = "pay-over-" + run, failed = "pay-failed-" + run;
+  const std::vector<std::string> bodies = {
+      payment_result_body(clean),       capture_result_body(clean, "c-" + clean),
+      payment_result_body(over),        capture_result_body(over, "c1-" + over),
+      capture_result_body(over, "c2-" + over),
+      capture_result_body(failed, "c-" + failed), payment_result_body(failed, "F"),
+      dispute_created_body(clean, "d-" + clean),  capture_result_body(over, "c2-" + over)};  // a re-send
+  for (const auto& b : bodies) ASSERT_EQ(p.ingest().send(b), 200u);
+  const auto anomalies = read_topic(p.topic() + ".anomalies", 3, std::chrono::seconds(30));
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  std::map<std::string, std::string> kinds;  // payment -> kind
+  for (const auto& a : read_topic(p.topic() + ".anomalies", 10, std::chrono::seconds(3))) {
+    kinds[a.key] += std::string(json::parse(a.value).at("kind").as_string()) + " ";
+  }
+  EXPECT_EQ(anomalies.size(), 3u);
+  EXPECT_EQ(kinds[over], "CAPTURE_AMOUNT_MISMATCH ");
+  EXPECT_EQ(kinds[failed], "CAPTURE_AFTER_FAILED_AUTHORIZATION ");
+  EXPECT_EQ(kinds[clean], "DISPUTE_OPENED ");
+  EXPECT_EQ(p.worker_metric(0, "paynotify_worker_payment_anomalies_total{kind=\"CAPTURE_AMOUNT_MISMATCH\"}"), 1.0);
+}
+
 TEST(Pipeline, AWorkerKilledMidStreamLosesNothingAndAppliesNothingTwice) {
   Pipeline p("sigkill");
   p.control(R"({"delayMs":10})");  // 16 calls at a time: about 1,600 events/s, a kill lands mid-stream
@@ -230,6 +257,9 @@ TEST(Pipeline, AWorkerKilledMidStreamLosesNothingAndAppliesNothingTwice) {
   EXPECT_EQ(p.applied().at("conflicts").to_number<uint64_t>(), unrecorded)
       << "each event applied but not recorded at the kill is sent again once, and no other";
   std::cout << "killed mid-stream: " << unrecorded << " events applied but not recorded\n";
+  // Every capture equals its authorization: a ledger that counted a re-applied capture twice
+  // would raise CAPTURE_AMOUNT_MISMATCH.
+  EXPECT_TRUE(read_topic(p.topic() + ".anomalies", 1, std::chrono::seconds(2)).empty());
 }
 
 TEST(Pipeline, AWorkerLeavingTheGroupMidStreamHandsOverCleanly) {

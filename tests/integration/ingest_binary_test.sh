@@ -144,13 +144,14 @@ set -e
 check "verify rejects a tampered body with 1" test "$rc1" -eq 1
 check "verify without a body is a usage error" test "$rc2" -eq 2
 
-# paynotify topics ensure: creates the three topics once, then reports them as existing.
+# paynotify topics ensure: creates the four topics once, then reports them as existing.
 topic="test.topics.$RANDOM$RANDOM"
 first="$("$cli" topics ensure --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" --partitions 3 --replication-factor 1)"
 second="$("$cli" topics ensure --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" --partitions 3 --replication-factor 1)"
-check "topics ensure creates main, retry and dead-letter topics" test "$(grep -c 'created, 3 partitions' <<<"$first")" -eq 3
-check "topics ensure is idempotent" test "$(grep -c 'exists, 3 partitions' <<<"$second")" -eq 3
+check "topics ensure creates main, retry, dead-letter and anomalies topics" test "$(grep -c 'created, 3 partitions' <<<"$first")" -eq 4
+check "topics ensure is idempotent" test "$(grep -c 'exists, 3 partitions' <<<"$second")" -eq 4
 check "topics ensure names the dead-letter topic" grep -q "^$topic.dlq: " <<<"$second"
+check "topics ensure names the anomalies topic" grep -q "^$topic.anomalies: " <<<"$second"
 set +e
 "$cli" topics ensure --kafka-brokers 127.0.0.1:1 --topic "$topic" --timeout-ms 1000 >/dev/null 2>&1; rc=$?
 set -e

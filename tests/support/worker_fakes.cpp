@@ -37,6 +37,35 @@ bool InMemoryDedupeStore::complete(const worker::EventKey& key, const std::strin
   return true;
 }
 
+std::optional<worker::StoredLedger> InMemoryDedupeStore::read_ledger(const std::string& payment_id) {
+  if (down.load()) return std::nullopt;
+  std::lock_guard lock(mu_);
+  return ledgers_[payment_id];
+}
+
+worker::LedgerWrite InMemoryDedupeStore::complete_with_ledger(const worker::EventKey& key, const std::string&, int64_t,
+                                                              const worker::LedgerUpdate& update) {
+  if (down.load()) return worker::LedgerWrite::failed;
+  std::lock_guard lock(mu_);
+  if (const auto state = events_.find(key.event_id); state != events_.end() && state->second.owner == "done") {
+    return worker::LedgerWrite::recorded;
+  }
+  auto& ledger = ledgers_[key.order_key];
+  if (ledger.text != update.expected) return worker::LedgerWrite::changed_meanwhile;
+  events_[key.event_id] = Lease{"done"};
+  if (const auto p = parked_.find(key.order_key); p != parked_.end() && p->second == key.event_id) parked_.erase(p);
+  ledger.text = update.updated;
+  for (const auto& a : update.anomalies) ledger.outbox.push_back(a);
+  return worker::LedgerWrite::recorded;
+}
+
+bool InMemoryDedupeStore::clear_outbox(const std::string& payment_id, const std::string& anomaly_id) {
+  if (down.load()) return false;
+  std::lock_guard lock(mu_);
+  std::erase_if(ledgers_[payment_id].outbox, [&](const auto& a) { return a.first == anomaly_id; });
+  return true;
+}
+
 bool InMemoryDedupeStore::park(const worker::EventKey& key, int64_t) {
   if (down.load()) return false;
   std::lock_guard lock(mu_);

@@ -28,6 +28,10 @@ class InMemoryDedupeStore final : public worker::DedupeStore {
   bool park(const worker::EventKey& key, int64_t ttl_s) override;
   bool release(const worker::EventKey& key, const std::string& owner, bool unpark) override;
   bool ping() override { return !down.load(); }
+  std::optional<worker::StoredLedger> read_ledger(const std::string& payment_id) override;
+  worker::LedgerWrite complete_with_ledger(const worker::EventKey& key, const std::string& owner, int64_t ttl_s,
+                                           const worker::LedgerUpdate& update) override;
+  bool clear_outbox(const std::string& payment_id, const std::string& anomaly_id) override;
 
   std::atomic<bool> down{false};  // every call fails while set
   std::atomic<int> throw_next{0};  // the next this many calls throw (a bug, bad_alloc, ...)
@@ -42,6 +46,7 @@ class InMemoryDedupeStore final : public worker::DedupeStore {
   };
   std::map<std::string, Lease> events_;  // event id -> state; a lease runs out like the Redis key's TTL
   std::map<std::string, std::string> parked_;  // order key -> event id
+  std::map<std::string, worker::StoredLedger> ledgers_;  // payment id -> ledger and outbox
 };
 
 // The order service: answers with what `answer` returns for each call (default 200), counting

@@ -91,6 +91,11 @@ class Engine : public ::testing::Test {
     bool park(const EventKey& k, int64_t t) override { return s.park(k, t); }
     bool release(const EventKey& k, const std::string& o, bool u) override { return s.release(k, o, u); }
     bool ping() override { return s.ping(); }
+    std::optional<StoredLedger> read_ledger(const std::string& p) override { return s.read_ledger(p); }
+    LedgerWrite complete_with_ledger(const EventKey& k, const std::string& o, int64_t t, const LedgerUpdate& u) override {
+      return s.complete_with_ledger(k, o, t, u);
+    }
+    bool clear_outbox(const std::string& p, const std::string& a) override { return s.clear_outbox(p, a); }
     InMemoryDedupeStore& s;
   };
 
@@ -309,6 +314,36 @@ TEST_F(Engine, AFailingServiceGetsTheBreakersProbesNotTheFullConcurrency) {
   EXPECT_EQ(metrics_.applied.value(), 200u);
   EXPECT_EQ(stored(kTopic), 200);
   EXPECT_EQ(engine_->breaker_state(), CircuitBreaker::State::closed);
+}
+
+// The ledger through the engine: an over-capture raises one anomaly, published once to the
+// anomalies topic and counted; re-sends raise nothing more; a refused publication stays in
+// the outbox and goes out with the payment's next completion, under the same id.
+TEST_F(Engine, AnOverCaptureIsPublishedOnceAsAnAnomalyAndARefusedOneLater) {
+  start();
+  const std::string payment = "p1";
+  submit(kTopic, 0, payment, paynotify::testing::payment_result_body(payment));
+  submit(kTopic, 1, payment, paynotify::testing::capture_result_body(payment, "c1"));
+  submit(kTopic, 2, payment, paynotify::testing::capture_result_body(payment, "c1"));  // a re-send
+  ASSERT_TRUE(drained());
+  EXPECT_TRUE(publisher_.published(std::string(kTopic) + ".anomalies").empty()) << "4200 of 4200: nothing to say";
+  publisher_.refuse = true;
+  submit(kTopic, 3, payment, paynotify::testing::capture_result_body(payment, "c2"));  // 8400 of 4200
+  ASSERT_TRUE(drained());
+  EXPECT_TRUE(publisher_.published(std::string(kTopic) + ".anomalies").empty());
+  EXPECT_EQ(stored(kTopic), 4) << "the capture is applied and recorded; its anomaly waits in the outbox";
+  publisher_.refuse = false;
+  submit(kTopic, 4, payment, paynotify::testing::dispute_created_body(payment, "d1"));
+  submit(kTopic, 5, payment, paynotify::testing::capture_result_body(payment, "c2"));  // a re-send
+  ASSERT_TRUE(drained());
+  const auto anomalies = publisher_.published(std::string(kTopic) + ".anomalies");
+  ASSERT_EQ(anomalies.size(), 2u);
+  EXPECT_EQ(anomalies[0].key, payment);
+  EXPECT_NE(anomalies[0].value.find("\"kind\":\"CAPTURE_AMOUNT_MISMATCH\""), std::string::npos) << anomalies[0].value;
+  EXPECT_NE(anomalies[1].value.find("\"kind\":\"DISPUTE_OPENED\""), std::string::npos) << anomalies[1].value;
+  EXPECT_EQ(registry_.render().find("paynotify_worker_payment_anomalies_total{kind=\"CAPTURE_AMOUNT_MISMATCH\"} 1") !=
+                std::string::npos,
+            true);
 }
 
 }  // namespace
