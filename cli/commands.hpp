@@ -14,6 +14,7 @@ int keygen_command(const Args& args);   // write a test RSA-2048 key pair
 int topics_command(const Args& args);   // create the pipeline's topics
 int peek_command(const Args& args);     // print a topic's records
 int replay_command(const Args& args);   // move dead-lettered records back
+int ledger_command(const Args& args);   // the payment ledger in Redis: show, due
 
 // Reads BODY_FILE, or standard input for "-".
 std::string read_body_argument(const std::string& path);

@@ -14,6 +14,7 @@ Commands:
   topics    `topics ensure`: create the main, retry and dead-letter topics if missing
   peek      print a topic's records as JSON lines (signatures redacted)
   replay    move dead-lettered records back to the main topic (filters, --dry-run)
+  ledger    `ledger show --payment-id P`: a payment's ledger; `ledger due`: uncaptured authorizations by expiry
 
 Run `paynotify COMMAND --help` for a command's options.
 )";
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
     if (command == "topics") return topics_command(args);
     if (command == "peek") return peek_command(args);
     if (command == "replay") return replay_command(args);
+    if (command == "ledger") return ledger_command(args);
     if (command == "--help" || command == "-h" || command == "help") {
       std::cout << kUsage;
       return 0;

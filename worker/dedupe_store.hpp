@@ -37,6 +37,7 @@ struct LedgerUpdate {
   std::string updated;
   int64_t ttl_s = 0;
   std::optional<int64_t> deadline_ms;  // when the deadline watch looks next; none: off the watch
+  std::optional<int64_t> uncaptured_expiry_ms;  // an authorization with nothing captured expires then
   AnomalyOutbox anomalies;             // new ones, into the outbox
 };
 enum class LedgerWrite { recorded, changed_meanwhile, failed };
@@ -71,7 +72,10 @@ std::string parked_key(const EventKey& key);
 std::string parked_at_key(const EventKey& key);
 std::string ledger_key(const std::string& payment_id);
 std::string anomaly_outbox_key(const std::string& payment_id);
-// Every payment with a deadline, scored by when the watch should look (epoch ms).
-inline constexpr const char* kLedgerDeadlinesKey = "paynotify:ledger-deadlines";
+// Per deployment (`scope`: its main topic, whose .anomalies topic the watch reports to): every
+// payment with a deadline, scored by when the watch should look (epoch ms); every
+// authorization with nothing captured yet, scored by its expiry (the gauge, `ledger due`).
+std::string ledger_deadlines_key(const std::string& scope);
+std::string ledger_uncaptured_key(const std::string& scope);
 
 }  // namespace paynotify::worker

@@ -234,6 +234,13 @@ std::optional<int64_t> next_deadline(const PaymentLedger& l, int64_t warning_bef
   return std::nullopt;
 }
 
+std::optional<int64_t> uncaptured_expiry(const PaymentLedger& l) {
+  if (l.authorization != PaymentLedger::Authorization::authorized || l.captured() || l.expires_at_ms == 0) {
+    return std::nullopt;
+  }
+  return l.expires_at_ms;
+}
+
 json::object ledger_json(const PaymentLedger& l) {
   const auto strings = [](const std::vector<std::string>& v) {
     json::array a;

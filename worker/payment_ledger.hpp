@@ -91,6 +91,9 @@ LedgerStep check_deadline(PaymentLedger ledger, int64_t now_ms, int64_t warning_
 // captured, failed, or both raised.
 std::optional<int64_t> next_deadline(const PaymentLedger& ledger, int64_t warning_before_ms);
 
+// When an authorization with nothing captured expires; nothing otherwise.
+std::optional<int64_t> uncaptured_expiry(const PaymentLedger& ledger);
+
 boost::json::object ledger_json(const PaymentLedger& ledger);
 // Nothing when `doc` is not a ledger this code wrote.
 std::optional<PaymentLedger> ledger_from_json(const boost::json::value& doc);

@@ -43,21 +43,66 @@ redis.call('DEL', KEYS[3])
 return 'ok'
 )lua");
 
-// KEYS event state, parking, parking position, ledger, anomaly outbox, deadlines; ARGV owner,
-// done TTL s, event id, the ledger as read ('' none), the ledger updated, ledger TTL s, the
-// next deadline ('' none), payment id, then anomaly id and JSON pairs. complete, and the
-// ledger with it, or nothing if the ledger changed since it was read (compare and set).
-const LuaScript kCompleteWithLedger(R"lua(
+// The ledger's write, shared by the completion and the deadline watch: compare and set the
+// ledger; put the payment on (or off) the deadline watch and the uncaptured-expiry index;
+// add the new anomalies to the outbox. K: ledger, outbox, deadlines, expiries. A: the ledger
+// as read ('' none), updated, TTL s, next deadline ('' none), payment id, uncaptured expiry
+// ('' none), then anomaly id and JSON pairs.
+constexpr const char* kWriteLedger = R"lua(
+local function write_ledger(K, A)
+  if (redis.call('GET', K[1]) or '') ~= A[1] then return false end
+  redis.call('SET', K[1], A[2], 'EX', A[3])
+  if A[4] ~= '' then redis.call('ZADD', K[3], A[4], A[5]) else redis.call('ZREM', K[3], A[5]) end
+  if A[6] ~= '' then redis.call('ZADD', K[4], A[6], A[5]) else redis.call('ZREM', K[4], A[5]) end
+  for i = 7, #A, 2 do redis.call('HSET', K[2], A[i], A[i + 1]) end
+  if #A >= 7 then redis.call('EXPIRE', K[2], A[3]) end
+  return true
+end
+)lua";
+
+// KEYS event state, parking, parking position, then the ledger's four; ARGV owner, done TTL
+// s, event id, then the ledger's. Marks the event done and writes the ledger, or nothing if
+// the ledger changed since it was read; an event done already is left as it is.
+const LuaScript kCompleteWithLedger(std::string(kWriteLedger) + R"lua(
 if redis.call('GET', KEYS[1]) == 'done' then return 'ok' end
-if (redis.call('GET', KEYS[4]) or '') ~= ARGV[4] then return 'changed' end
+if not write_ledger({KEYS[4], KEYS[5], KEYS[6], KEYS[7]}, {unpack(ARGV, 4)}) then return 'changed' end
 redis.call('SET', KEYS[1], 'done', 'EX', ARGV[2])
 if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2], KEYS[3]) end
-redis.call('SET', KEYS[4], ARGV[5], 'EX', ARGV[6])
-if ARGV[7] ~= '' then redis.call('ZADD', KEYS[6], ARGV[7], ARGV[8]) else redis.call('ZREM', KEYS[6], ARGV[8]) end
-for i = 9, #ARGV, 2 do redis.call('HSET', KEYS[5], ARGV[i], ARGV[i + 1]) end
-if #ARGV >= 9 then redis.call('EXPIRE', KEYS[5], ARGV[6]) end
 return 'ok'
 )lua");
+
+// The deadline watch's write: the ledger's four keys and arguments only.
+const LuaScript kUpdateLedger(std::string(kWriteLedger) + R"lua(
+if not write_ledger(KEYS, ARGV) then return 'changed' end
+return 'ok'
+)lua");
+
+// KEYS deadlines; ARGV now ms, lease ms, at most. Takes the due payments by moving their
+// score a lease ahead: no other worker takes them meanwhile, and if this one dies before it
+// has looked, they come due again.
+const LuaScript kTakeDue(R"lua(
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[3])
+for _, payment in ipairs(due) do redis.call('ZADD', KEYS[1], ARGV[1] + ARGV[2], payment) end
+return due
+)lua");
+
+std::vector<std::string> ledger_keys(const std::string& payment, const std::string& scope) {
+  return {ledger_key(payment), anomaly_outbox_key(payment), ledger_deadlines_key(scope), ledger_uncaptured_key(scope)};
+}
+
+std::vector<std::string> ledger_args(const std::string& payment, const LedgerUpdate& u) {
+  std::vector<std::string> args = {u.expected,
+                                   u.updated,
+                                   std::to_string(u.ttl_s),
+                                   u.deadline_ms ? std::to_string(*u.deadline_ms) : std::string(),
+                                   payment,
+                                   u.uncaptured_expiry_ms ? std::to_string(*u.uncaptured_expiry_ms) : std::string()};
+  for (const auto& [id, text] : u.anomalies) {
+    args.push_back(id);
+    args.push_back(text);
+  }
+  return args;
+}
 
 }  // namespace
 
@@ -79,9 +124,12 @@ std::string parked_key(const EventKey& key) { return "paynotify:{" + key.order_k
 std::string parked_at_key(const EventKey& key) { return "paynotify:{" + key.order_key + "}:parked-at"; }
 std::string ledger_key(const std::string& payment_id) { return "paynotify:{" + payment_id + "}:ledger"; }
 std::string anomaly_outbox_key(const std::string& payment_id) { return "paynotify:{" + payment_id + "}:anomaly-outbox"; }
+std::string ledger_deadlines_key(const std::string& scope) { return "paynotify:ledger-deadlines:" + scope; }
+std::string ledger_uncaptured_key(const std::string& scope) { return "paynotify:ledger-uncaptured:" + scope; }
 
-RedisDedupeStore::RedisDedupeStore(RedisSettings settings, std::shared_ptr<StoreGeneration> generation)
-    : redis_(std::move(settings)), generation_(std::move(generation)) {
+RedisDedupeStore::RedisDedupeStore(RedisSettings settings, std::shared_ptr<StoreGeneration> generation,
+                                   std::string ledger_scope)
+    : redis_(std::move(settings)), generation_(std::move(generation)), ledger_scope_(std::move(ledger_scope)) {
   // A new connection may reach a restarted or promoted server before anything else notices:
   // check before its first claim.
   redis_.on_connect([g = generation_](RedisConnection& c) {
@@ -174,26 +222,47 @@ std::optional<StoredLedger> RedisDedupeStore::read_ledger(const std::string& pay
 
 LedgerWrite RedisDedupeStore::complete_with_ledger(const EventKey& key, const std::string& owner, int64_t ttl_s,
                                                    const LedgerUpdate& u) {
-  std::vector<std::string> args = {owner,
-                                   std::to_string(ttl_s),
-                                   key.event_id,
-                                   u.expected,
-                                   u.updated,
-                                   std::to_string(u.ttl_s),
-                                   u.deadline_ms ? std::to_string(*u.deadline_ms) : std::string(),
-                                   key.order_key};
-  for (const auto& [id, text] : u.anomalies) {
-    args.push_back(id);
-    args.push_back(text);
-  }
+  std::vector<std::string> keys = {event_state_key(key), parked_key(key), parked_at_key(key)};
+  for (auto& k : ledger_keys(key.order_key, ledger_scope_)) keys.push_back(std::move(k));
+  std::vector<std::string> args = {owner, std::to_string(ttl_s), key.event_id};
+  for (auto& a : ledger_args(key.order_key, u)) args.push_back(std::move(a));
   std::string out;
-  if (!run(kCompleteWithLedger,
-           {event_state_key(key), parked_key(key), parked_at_key(key), ledger_key(key.order_key),
-            anomaly_outbox_key(key.order_key), kLedgerDeadlinesKey},
-           args, out)) {
-    return LedgerWrite::failed;
-  }
+  if (!run(kCompleteWithLedger, keys, args, out)) return LedgerWrite::failed;
   return out == "ok" ? LedgerWrite::recorded : LedgerWrite::changed_meanwhile;
+}
+
+LedgerWrite RedisDedupeStore::update_ledger(const std::string& payment_id, const LedgerUpdate& u) {
+  std::string out;
+  if (!run(kUpdateLedger, ledger_keys(payment_id, ledger_scope_), ledger_args(payment_id, u), out)) return LedgerWrite::failed;
+  return out == "ok" ? LedgerWrite::recorded : LedgerWrite::changed_meanwhile;
+}
+
+std::optional<std::vector<std::string>> RedisDedupeStore::take_due(int64_t now_ms, int64_t lease_ms, std::size_t most) {
+  const auto r = redis_.eval(kTakeDue, {ledger_deadlines_key(ledger_scope_)},
+                             {std::to_string(now_ms), std::to_string(lease_ms), std::to_string(most)});
+  if (!r) {
+    last_error_ = redis_.last_error();
+    return std::nullopt;
+  }
+  std::vector<std::string> due;
+  for (const auto& e : r->elements) due.push_back(e.text);
+  return due;
+}
+
+bool RedisDedupeStore::drop_deadline(const std::string& payment_id) {
+  const bool ok = redis_.command({"ZREM", ledger_deadlines_key(ledger_scope_), payment_id}) &&
+                  redis_.command({"ZREM", ledger_uncaptured_key(ledger_scope_), payment_id});
+  if (!ok) last_error_ = redis_.last_error();
+  return ok;
+}
+
+std::optional<int64_t> RedisDedupeStore::count_expiring(int64_t from_ms, int64_t to_ms) {
+  const auto r = redis_.command({"ZCOUNT", ledger_uncaptured_key(ledger_scope_), std::to_string(from_ms), "(" + std::to_string(to_ms)});
+  if (!r) {
+    last_error_ = redis_.last_error();
+    return std::nullopt;
+  }
+  return r->integer;
 }
 
 bool RedisDedupeStore::clear_outbox(const std::string& payment_id, const std::string& anomaly_id) {

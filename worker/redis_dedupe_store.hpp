@@ -16,7 +16,9 @@ namespace paynotify::worker {
 // One connection. Not thread-safe: give each thread its own.
 class RedisDedupeStore final : public DedupeStore {
  public:
-  RedisDedupeStore(RedisSettings settings, std::shared_ptr<StoreGeneration> generation);
+  // ledger_scope: the deployment's main topic, naming its deadline watch's sets.
+  RedisDedupeStore(RedisSettings settings, std::shared_ptr<StoreGeneration> generation,
+                   std::string ledger_scope = "antom.notifications");
 
   ClaimOutcome claim(const EventKey& key, const std::string& owner, int64_t lease_ms) override;
   bool complete(const EventKey& key, const std::string& owner, int64_t ttl_s) override;
@@ -28,6 +30,14 @@ class RedisDedupeStore final : public DedupeStore {
                                    const LedgerUpdate& update) override;
   bool clear_outbox(const std::string& payment_id, const std::string& anomaly_id) override;
 
+  // For the deadline watch (deadline_watch.hpp).
+  LedgerWrite update_ledger(const std::string& payment_id, const LedgerUpdate& update);
+  // Up to `most` payments whose deadline has come, each taken for `lease_ms`; nothing on failure.
+  std::optional<std::vector<std::string>> take_due(int64_t now_ms, int64_t lease_ms, std::size_t most);
+  bool drop_deadline(const std::string& payment_id);
+  // Uncaptured authorizations expiring in [from, to).
+  std::optional<int64_t> count_expiring(int64_t from_ms, int64_t to_ms);
+
   const std::string& last_error() const { return last_error_; }
 
  private:
@@ -36,6 +46,7 @@ class RedisDedupeStore final : public DedupeStore {
 
   RedisConnection redis_;
   std::shared_ptr<StoreGeneration> generation_;
+  std::string ledger_scope_;
   std::string last_error_;
 };
 

@@ -27,7 +27,9 @@ void Worker::start() {
     throw ConfigError(e.what());
   }
   dedupe_ = std::make_unique<DedupePool>(config_.redis_connections,
-                                         [this] { return std::make_unique<RedisDedupeStore>(config_.redis, generation_); });
+                                         [this] {
+    return std::make_unique<RedisDedupeStore>(config_.redis, generation_, config_.engine.main_topic);
+  });
   engine_ = std::make_unique<WorkerEngine>(config_.engine, *ctx_, *dedupe_, *orders_, *producer_, metrics_,
                                            [this](const std::string& t, int32_t p, int64_t o) {
                                              consumer_->store_offset(t, p, o);
@@ -38,6 +40,21 @@ void Worker::start() {
                        config_.engine.retry_topic()},
       ConsumerCallbacks{[this](ConsumedMessage m) { engine_->submit(std::move(m)); },
                         [this](const std::vector<TopicPartition>& parts) { engine_->revoke(parts); }});
+  if (config_.engine.ledger) {
+    deadlines_ = std::make_unique<DeadlineWatch>(
+        DeadlineWatchSettings{config_.engine.anomalies_topic(), config_.engine.capture_warning_before_ms,
+                              config_.engine.ledger_ttl_s},
+        std::make_unique<RedisDedupeStore>(config_.redis, generation_, config_.engine.main_topic), *producer_, metrics_,
+        system_now_ms);
+    registry_.family_fn("paynotify_worker_uncaptured_authorizations",
+                        "Authorizations with nothing captured yet, by time to their expiry (all workers see the same)",
+                        "gauge", [this] {
+                          return MetricsRegistry::Samples{
+                              {"expires_in=\"<24h\"", static_cast<double>(deadlines_->expiring_within_24h())},
+                              {"expires_in=\"<72h\"", static_cast<double>(deadlines_->expiring_within_72h())},
+                              {"expires_in=\"later\"", static_cast<double>(deadlines_->expiring_later())}};
+                        });
+  }
   registry_.gauge_fn("paynotify_worker_retry_oldest_age_seconds",
                      "Age of the oldest event waiting for a retry, from its first failure; alert well before --retry-for",
                      [this] { return built_.load() ? engine_->oldest_retry_age_s() : 0.0; });
@@ -79,6 +96,7 @@ void Worker::start() {
   });
   health_thread_ = std::thread([this] { watch_health(); });
   consumer_->start();
+  if (deadlines_) deadlines_->start();
   log_event(spdlog::level::info, "started",
             {{"version", PAYNOTIFY_VERSION}, {"topic", config_.engine.main_topic}, {"group", config_.group},
              {"adminPort", admin_->port()}, {"owner", config_.engine.owner}});
@@ -121,6 +139,7 @@ int64_t Worker::stop() {
   // Teardown in order: no delivery reports into the engine, its thread stopped, no Redis
   // results posted any more, then the io_context (and the coroutine frames it still holds)
   // destroyed while everything those frames point to is alive.
+  if (deadlines_) deadlines_->stop();
   if (engine_) engine_->close_gate();
   ctx_->stop();
   if (engine_thread_.joinable()) engine_thread_.join();

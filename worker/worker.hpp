@@ -13,6 +13,7 @@
 #include "common/kafka/kafka_producer.hpp"
 #include "common/service/admin_server.hpp"
 #include "common/service/metrics.hpp"
+#include "worker/deadline_watch.hpp"
 #include "worker/store_generation.hpp"
 #include "worker/worker_config.hpp"
 
@@ -48,6 +49,7 @@ class Worker {
   std::unique_ptr<WorkerEngine> engine_;
   std::unique_ptr<RecordConsumer> consumer_;
   std::unique_ptr<AdminServer> admin_;
+  std::unique_ptr<DeadlineWatch> deadlines_;
   std::thread engine_thread_;
   std::thread health_thread_;
   std::atomic<bool> built_{false};

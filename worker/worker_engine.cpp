@@ -356,8 +356,14 @@ net::awaitable<Event> WorkerEngine::complete_with_ledger(std::shared_ptr<Record>
     }
     LedgerStep step = apply_event(std::move(before), *r->event, r->received_at_ms);
     LedgerUpdate update{stored->text, boost::json::serialize(ledger_json(step.ledger)), settings_.ledger_ttl_s,
-                        next_deadline(step.ledger, settings_.capture_warning_before_ms), {}};
+                        next_deadline(step.ledger, settings_.capture_warning_before_ms),
+                        uncaptured_expiry(step.ledger), {}};
     for (const auto& a : step.anomalies) update.anomalies.emplace_back(a.id, boost::json::serialize(anomaly_json(a)));
+    if (!update.anomalies.empty()) {
+      // The deadline watch looks in a minute too: if the publication below fails, it sweeps the outbox.
+      const int64_t sweep = clock_() + 60000;
+      update.deadline_ms = std::min(update.deadline_ms.value_or(sweep), sweep);
+    }
     auto write_op = dedupe_.call([key = r->key, owner = r->owner, ttl = settings_.dedupe_ttl_s,
                                   update](DedupeStore& s) { return s.complete_with_ledger(key, owner, ttl, update); });
     const LedgerWrite written = co_await std::move(write_op);

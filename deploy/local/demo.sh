@@ -40,6 +40,9 @@ trap cleanup EXIT
 say "starting Kafka (KRaft, one node) and Redis on loopback"
 eval "$("$root/deploy/local/stack.sh" up)"
 export PAYNOTIFY_KAFKA_BROKERS PAYNOTIFY_REDIS
+# The demo's payments have fixed ids and its Redis keeps its data (AOF): start from an empty
+# one (the demo's own stack, .stack/demo) so that every run tells the same story.
+redis-cli -h "${PAYNOTIFY_REDIS%:*}" -p "${PAYNOTIFY_REDIS##*:}" FLUSHALL >/dev/null
 topic="antom.notifications.demo.$(date +%s)"
 "$bin/cli/paynotify" topics ensure --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" \
   --partitions 6 --replication-factor 1
@@ -146,12 +149,21 @@ for line in sys.stdin:
     print("  %s: error-class %s, %s" % (h.get("notify-type"), h.get("error-class"), h.get("error")))
 '
 say "anomalies: Antom's money rules broken (topic $topic.anomalies; README: what to do about each)"
-"$bin/cli/paynotify" peek --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic.anomalies" --max 2 --timeout-ms 5000 |
+"$bin/cli/paynotify" peek --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic.anomalies" --max 3 --timeout-ms 8000 |
   python3 -c '
 import json, sys
 for line in sys.stdin:
     a = json.loads(line)["value"]
-    print("  %-24s payment %s: %s" % (a["kind"], a["paymentId"], a["detail"]))
+    print("  %-33s payment %s: %s" % (a["kind"], a["paymentId"], a["detail"]))
+'
+say "authorizations with nothing captured, by expiry (paynotify ledger due; ledger show --payment-id P for one)"
+"$bin/cli/paynotify" ledger due --redis "$PAYNOTIFY_REDIS" --topic "$topic" --within 8d |
+  python3 -c '
+import json, sys
+for line in sys.stdin:
+    d = json.loads(line)
+    print("  payment %s  expires %s (%+.0f h)  %s %s" % (d["paymentId"], d["expiresAt"], d["hoursLeft"],
+          d.get("authorizedAmount", {}).get("value", "?"), d.get("authorizedAmount", {}).get("currency", "")))
 '
 say "metrics"
 curl -s "127.0.0.1:$admin/metrics" | grep -E '^paynotify_ingest_requests_total' | grep -v ' 0$'

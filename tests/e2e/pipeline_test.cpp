@@ -39,6 +39,17 @@ std::vector<std::string> auth_and_capture(const std::string& prefix, int payment
   return bodies;
 }
 
+// Runs a shell command; its standard output (the test fails when it exits non-zero).
+std::string run_command(const std::string& command) {
+  std::string out;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return out;
+  char buffer[4096];
+  for (std::size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
+  EXPECT_EQ(pclose(pipe), 0) << command;
+  return out;
+}
+
 // Sends every body with `threads` senders; each must be acknowledged.
 void send_all(IngestHarness& ingest, const std::vector<std::string>& bodies, int threads = 6) {
   std::atomic<std::size_t> next{0};
@@ -210,30 +221,44 @@ uint64_t applied_but_unrecorded(Pipeline& p) {
 }
 
 // Antom's money rules end to end: an over-capture, a capture of a failed authorization (sent
-// before it), and a chargeback each reach the anomalies topic once; a clean payment raises none.
+// before it), a chargeback, and an authorization left uncaptured (reported by the deadline
+// watch: --capture-warning-before 7d makes a fresh one due at once) each reach the anomalies
+// topic once; a clean payment raises none. `paynotify ledger` shows what the worker keeps.
 TEST(Pipeline, TheLedgerReportsBrokenMoneyRulesOnTheAnomaliesTopic) {
   Pipeline p("ledger");
-  p.start_worker();
+  p.start_worker({"--capture-warning-before", "7d"});
   const std::string run = random_hex(3);
-  const std::string clean = "pay-clean-" + run, over = "pay-over-" + run, failed = "pay-failed-" + run;
+  const std::string clean = "pay-clean-" + run, over = "pay-over-" + run, failed = "pay-failed-" + run,
+                    open = "pay-open-" + run;
   const std::vector<std::string> bodies = {
       payment_result_body(clean),       capture_result_body(clean, "c-" + clean),
       payment_result_body(over),        capture_result_body(over, "c1-" + over),
       capture_result_body(over, "c2-" + over),
       capture_result_body(failed, "c-" + failed), payment_result_body(failed, "F"),
-      dispute_created_body(clean, "d-" + clean),  capture_result_body(over, "c2-" + over)};  // a re-send
+      dispute_created_body(clean, "d-" + clean),  capture_result_body(over, "c2-" + over),  // a re-send
+      payment_result_body(open)};
   for (const auto& b : bodies) ASSERT_EQ(p.ingest().send(b), 200u);
-  const auto anomalies = read_topic(p.topic() + ".anomalies", 3, std::chrono::seconds(30));
-  std::this_thread::sleep_for(std::chrono::seconds(1));
-  std::map<std::string, std::string> kinds;  // payment -> kind
+  const auto anomalies = read_topic(p.topic() + ".anomalies", 4, std::chrono::seconds(30));
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  std::map<std::string, std::string> kinds;  // payment -> kinds
   for (const auto& a : read_topic(p.topic() + ".anomalies", 10, std::chrono::seconds(3))) {
     kinds[a.key] += std::string(json::parse(a.value).at("kind").as_string()) + " ";
   }
-  EXPECT_EQ(anomalies.size(), 3u);
+  EXPECT_EQ(anomalies.size(), 4u);
   EXPECT_EQ(kinds[over], "CAPTURE_AMOUNT_MISMATCH ");
   EXPECT_EQ(kinds[failed], "CAPTURE_AFTER_FAILED_AUTHORIZATION ");
   EXPECT_EQ(kinds[clean], "DISPUTE_OPENED ");
+  EXPECT_EQ(kinds[open], "AUTHORIZATION_EXPIRING_UNCAPTURED ");
   EXPECT_EQ(p.worker_metric(0, "paynotify_worker_payment_anomalies_total{kind=\"CAPTURE_AMOUNT_MISMATCH\"}"), 1.0);
+
+  const std::string cli = std::string(PAYNOTIFY_CLI_BIN) + " ledger ";
+  const std::string redis = " --redis " + redis_address() + " --topic " + p.topic();
+  const std::string shown = run_command(cli + "show --payment-id " + over + redis);
+  EXPECT_NE(shown.find("\"captureId\":\"c2-" + over + "\""), std::string::npos) << shown;
+  EXPECT_NE(shown.find("CAPTURE_AMOUNT_MISMATCH:" + over), std::string::npos) << shown;
+  const std::string due = run_command(cli + "due --within 8d" + redis);
+  EXPECT_NE(due.find("\"paymentId\":\"" + open + "\""), std::string::npos) << due;
+  EXPECT_EQ(due.find(clean), std::string::npos) << "captured: not due";
 }
 
 TEST(Pipeline, AWorkerKilledMidStreamLosesNothingAndAppliesNothingTwice) {

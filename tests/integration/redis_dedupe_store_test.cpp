@@ -107,21 +107,23 @@ TEST(RedisDedupe, TheLedgerIsWrittenWithTheCompletionOnlyIfUnchangedAndOnlyOnce)
   const auto empty = s->read_ledger(payment);
   ASSERT_TRUE(empty.has_value());
   EXPECT_EQ(empty->text, "");
-  EXPECT_EQ(s->complete_with_ledger(auth, "w", 60, {"", "L1", 600, 1234, {{"A1", "{\"a\":1}"}}}), LedgerWrite::recorded);
+  EXPECT_EQ(s->complete_with_ledger(auth, "w", 60, {"", "L1", 600, 1234, 5678, {{"A1", "{\"a\":1}"}}}), LedgerWrite::recorded);
   EXPECT_EQ(s->claim(auth, "w", 5000), ClaimOutcome::done);
   const auto after = s->read_ledger(payment);
   EXPECT_EQ(after->text, "L1");
   ASSERT_EQ(after->outbox.size(), 1u);
   EXPECT_EQ(after->outbox[0], (std::pair<std::string, std::string>{"A1", "{\"a\":1}"}));
-  EXPECT_EQ(redis.command({"ZSCORE", kLedgerDeadlinesKey, payment})->text, "1234");
+  EXPECT_EQ(redis.command({"ZSCORE", ledger_deadlines_key("antom.notifications"), payment})->text, "1234");
+  EXPECT_EQ(redis.command({"ZSCORE", ledger_uncaptured_key("antom.notifications"), payment})->text, "5678");
   // Another event of the payment, written against a ledger that changed since it was read.
   ASSERT_EQ(s->claim(capture, "w", 5000), ClaimOutcome::claimed);
-  EXPECT_EQ(s->complete_with_ledger(capture, "w", 60, {"", "L2", 600, std::nullopt, {}}), LedgerWrite::changed_meanwhile);
+  EXPECT_EQ(s->complete_with_ledger(capture, "w", 60, {"", "L2", 600, std::nullopt, std::nullopt, {}}), LedgerWrite::changed_meanwhile);
   EXPECT_EQ(s->claim(capture, "w", 5000), ClaimOutcome::claimed) << "not done: the event is not recorded either";
-  EXPECT_EQ(s->complete_with_ledger(capture, "w", 60, {"L1", "L2", 600, std::nullopt, {}}), LedgerWrite::recorded);
-  EXPECT_EQ(redis.command({"ZSCORE", kLedgerDeadlinesKey, payment})->type, RedisValue::Type::nil) << "off the watch";
+  EXPECT_EQ(s->complete_with_ledger(capture, "w", 60, {"L1", "L2", 600, std::nullopt, std::nullopt, {}}), LedgerWrite::recorded);
+  EXPECT_EQ(redis.command({"ZSCORE", ledger_deadlines_key("antom.notifications"), payment})->type, RedisValue::Type::nil) << "off the watch";
+  EXPECT_EQ(redis.command({"ZSCORE", ledger_uncaptured_key("antom.notifications"), payment})->type, RedisValue::Type::nil);
   // The same event completed again (a worker that lost its lease): the ledger is not touched.
-  EXPECT_EQ(s->complete_with_ledger(capture, "w2", 60, {"L2", "L3", 600, std::nullopt, {}}), LedgerWrite::recorded);
+  EXPECT_EQ(s->complete_with_ledger(capture, "w2", 60, {"L2", "L3", 600, std::nullopt, std::nullopt, {}}), LedgerWrite::recorded);
   EXPECT_EQ(s->read_ledger(payment)->text, "L2");
   EXPECT_TRUE(s->clear_outbox(payment, "A1"));
   EXPECT_TRUE(s->read_ledger(payment)->outbox.empty());

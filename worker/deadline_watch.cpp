@@ -1,0 +1,104 @@
+#include "worker/deadline_watch.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <future>
+
+#include "common/service/log.hpp"
+#include "worker/payment_ledger.hpp"
+
+namespace paynotify::worker {
+
+DeadlineWatch::DeadlineWatch(DeadlineWatchSettings settings, std::unique_ptr<RedisDedupeStore> store,
+                             Publisher& publisher, WorkerMetrics& metrics, Clock clock)
+    : settings_(std::move(settings)), store_(std::move(store)), publisher_(publisher), metrics_(metrics),
+      clock_(std::move(clock)) {}
+
+DeadlineWatch::~DeadlineWatch() { stop(); }
+
+void DeadlineWatch::start() {
+  running_ = true;
+  thread_ = std::thread([this] {
+    while (running_.load()) {
+      try {
+        // A full batch means more is due: go on at once.
+        const auto taken = run_once();
+        if (taken && *taken >= settings_.batch) continue;
+      } catch (const std::exception& e) {
+        log_event(spdlog::level::err, "deadline_watch_failed", {{"error", e.what()}});
+      }
+      for (auto slept = std::chrono::milliseconds(0); running_.load() && slept < settings_.every;
+           slept += std::chrono::milliseconds(50)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
+  });
+}
+
+void DeadlineWatch::stop() {
+  running_ = false;
+  if (thread_.joinable()) thread_.join();
+}
+
+std::optional<std::size_t> DeadlineWatch::run_once() {
+  const int64_t now = clock_();
+  const auto due = store_->take_due(now, settings_.lease_ms, settings_.batch);
+  if (!due) return std::nullopt;
+  for (const auto& payment : *due) look_at(payment, now);
+  count_expiring(now);
+  return due->size();
+}
+
+void DeadlineWatch::look_at(const std::string& payment, int64_t now_ms) {
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    const auto stored = store_->read_ledger(payment);
+    if (!stored) return;  // taken under a lease: it comes due again
+    for (const auto& [id, text] : stored->outbox) publish(payment, id, text);
+    boost::system::error_code ec;
+    const auto doc = stored->text.empty() ? boost::json::value() : boost::json::parse(stored->text, ec);
+    auto ledger = ec ? std::nullopt : ledger_from_json(doc);
+    if (!ledger) {
+      store_->drop_deadline(payment);  // gone (its TTL, or Redis lost it): nothing to watch
+      return;
+    }
+    LedgerStep step = check_deadline(std::move(*ledger), now_ms, settings_.warning_before_ms);
+    LedgerUpdate update{stored->text, boost::json::serialize(ledger_json(step.ledger)), settings_.ledger_ttl_s,
+                        next_deadline(step.ledger, settings_.warning_before_ms), uncaptured_expiry(step.ledger), {}};
+    for (const auto& a : step.anomalies) update.anomalies.emplace_back(a.id, boost::json::serialize(anomaly_json(a)));
+    const LedgerWrite written = store_->update_ledger(payment, update);
+    if (written == LedgerWrite::changed_meanwhile) continue;  // an event of the payment completed meanwhile
+    if (written == LedgerWrite::failed) return;
+    for (const auto& a : step.anomalies) {
+      metrics_.anomaly(std::string(anomaly_kind_name(a.kind)));
+      log_event(spdlog::level::warn, "payment_anomaly",
+                {{"kind", anomaly_kind_name(a.kind)}, {"paymentId", a.payment_id}, {"anomalyId", a.id}, {"detail", a.detail}});
+    }
+    for (const auto& [id, text] : update.anomalies) publish(payment, id, text);
+    return;
+  }
+}
+
+bool DeadlineWatch::publish(const std::string& payment, const std::string& id, const std::string& text) {
+  auto delivered = std::make_shared<std::promise<DeliveryResult>>();
+  auto result = delivered->get_future();
+  publisher_.publish({settings_.anomalies_topic, payment, text, {}},
+                     [delivered](const DeliveryResult& r) { delivered->set_value(r); });
+  if (result.wait_for(settings_.publish_timeout) != std::future_status::ready || !result.get().durable) {
+    log_event(spdlog::level::warn, "anomaly_publish_failed", {{"anomalyId", id}});
+    return false;  // it stays in the outbox for the next look
+  }
+  return store_->clear_outbox(payment, id);
+}
+
+void DeadlineWatch::count_expiring(int64_t now_ms) {
+  constexpr int64_t kHour = 3600 * 1000;
+  const auto day = store_->count_expiring(now_ms, now_ms + 24 * kHour);
+  const auto three_days = store_->count_expiring(now_ms + 24 * kHour, now_ms + 72 * kHour);
+  const auto rest = store_->count_expiring(now_ms + 72 * kHour, INT64_MAX / 2);
+  if (day) within_24h_ = *day;
+  if (three_days) within_72h_ = *three_days;
+  if (rest) later_ = *rest;
+}
+
+}  // namespace paynotify::worker

@@ -1,0 +1,70 @@
+#pragma once
+// The deadline watch: authorizations with nothing captured must be reported before Antom
+// releases their funds (AUTHORIZATION_EXPIRING_UNCAPTURED, --capture-warning-before ahead) and
+// when it does (AUTHORIZATION_EXPIRED_UNCAPTURED). The ledger's write puts each such payment
+// in a Redis sorted set scored by when to look; every worker runs a watch that takes the due
+// ones atomically (a lease: no two workers report one; a crashed worker's come due again),
+// checks the ledger (pure: check_deadline), and raises what it finds through the ledger's
+// outbox, like the completion does. It also publishes what an outbox still holds (a worker
+// that died between the write and the publication) and keeps the gauge of uncaptured
+// authorizations by time to expiry.
+//
+// Runs on a thread of its own with its own Redis connection; publishing waits for Kafka.
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <thread>
+
+#include "common/kafka/publisher.hpp"
+#include "worker/redis_dedupe_store.hpp"
+#include "worker/worker_metrics.hpp"
+
+namespace paynotify::worker {
+
+struct DeadlineWatchSettings {
+  std::string anomalies_topic;
+  int64_t warning_before_ms = 24LL * 3600 * 1000;
+  int64_t ledger_ttl_s = 35LL * 86400;
+  std::chrono::milliseconds every{1000};
+  int64_t lease_ms = 60000;  // a taken payment comes due again after this if not looked at
+  std::size_t batch = 200;
+  std::chrono::milliseconds publish_timeout{10000};
+};
+
+class DeadlineWatch {
+ public:
+  using Clock = std::function<int64_t()>;  // epoch ms
+  DeadlineWatch(DeadlineWatchSettings settings, std::unique_ptr<RedisDedupeStore> store, Publisher& publisher,
+                WorkerMetrics& metrics, Clock clock);
+  ~DeadlineWatch();
+
+  void start();
+  void stop();
+
+  // One pass: takes what is due, checks it, raises and publishes. Returns the payments taken
+  // (nothing when Redis did not answer).
+  std::optional<std::size_t> run_once();
+
+  // Uncaptured authorizations by time to expiry, as of the last pass: <24h, <72h, later.
+  int64_t expiring_within_24h() const { return within_24h_.load(); }
+  int64_t expiring_within_72h() const { return within_72h_.load(); }
+  int64_t expiring_later() const { return later_.load(); }
+
+ private:
+  void look_at(const std::string& payment, int64_t now_ms);
+  bool publish(const std::string& payment, const std::string& id, const std::string& text);
+  void count_expiring(int64_t now_ms);
+
+  DeadlineWatchSettings settings_;
+  std::unique_ptr<RedisDedupeStore> store_;
+  Publisher& publisher_;
+  WorkerMetrics& metrics_;
+  Clock clock_;
+  std::atomic<bool> running_{false};
+  std::thread thread_;
+  std::atomic<int64_t> within_24h_{0}, within_72h_{0}, later_{0};
+};
+
+}  // namespace paynotify::worker
