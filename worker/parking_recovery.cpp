@@ -14,8 +14,6 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr const char* kAuditKey = "paynotify:parking-audit";
-
 // KEYS parking, event state, parking position, audit set; ARGV event id, TTL s, position,
 // audit member. Records come in offset order, so of one payment's records the last wins: an
 // event is handed to the retry topic only once its payment's earlier ones have finished, so
@@ -92,7 +90,7 @@ ParkingRecovery::ParkingRecovery(ParkingRecoverySettings settings, std::shared_p
 
 bool ParkingRecovery::check() {
   const std::string run_id = redis_.run_id();
-  const auto seen = redis_.command({"GET", kGenerationKey});
+  const auto seen = redis_.command({"GET", generation_key(settings_.scope)});
   if (!seen) {
     last_error_ = redis_.last_error();
     return false;
@@ -123,11 +121,11 @@ bool ParkingRecovery::check() {
 
 bool ParkingRecovery::rebuild(const std::string& run_id) {
   const std::string lease = std::to_string(settings_.rebuild_lock.count());
-  const auto lock = redis_.command({"SET", kRebuildLockKey, settings_.owner, "NX", "PX", lease});
+  const auto lock = redis_.command({"SET", rebuild_lock_key(settings_.scope), settings_.owner, "NX", "PX", lease});
   if (!lock || lock->type == RedisValue::Type::nil) return false;  // another worker rebuilds: adopt its result
   const auto started = std::chrono::steady_clock::now();
   const auto give_up = [&](const std::string& error) {
-    redis_.eval(kHoldLock, {kRebuildLockKey}, {settings_.owner, "0"});
+    redis_.eval(kHoldLock, {rebuild_lock_key(settings_.scope)}, {settings_.owner, "0"});
     last_error_ = error;
     log_event(spdlog::level::err, "parking_rebuild_failed", {{"error", error}});
     return false;
@@ -145,18 +143,18 @@ bool ParkingRecovery::rebuild(const std::string& run_id) {
     const auto derived = derive_event(r.value, 0);
     if (!derived.event) continue;  // never parked anything: dead-lettered on its first pass
     const EventKey key{derived.event->order_key, derived.event->event_id};
-    const auto out = redis_.eval(kRestore, {parked_key(key), event_state_key(key), parked_at_key(key), kAuditKey},
+    const auto out = redis_.eval(kRestore, {parked_key(key), event_state_key(key), parked_at_key(key), parking_audit_key(settings_.scope)},
                                  {key.event_id, std::to_string(settings_.parking_ttl_s),
                                   position(r.partition, r.offset), audit_member(key, r.partition, r.offset)});
     if (!out) return give_up("re-parking failed: " + redis_.last_error());
     if (out->text == "parked") restored.insert(key.order_key);
     if (i % 1000 == 999) {
-      const auto held = redis_.eval(kHoldLock, {kRebuildLockKey}, {settings_.owner, lease});
+      const auto held = redis_.eval(kHoldLock, {rebuild_lock_key(settings_.scope)}, {settings_.owner, lease});
       if (!held || held->integer != 1) return give_up("lost the rebuild lock: the rebuild took too long");
     }
   }
   const std::string minted = mint_generation(run_id);
-  const auto done = redis_.eval(kMint, {kRebuildLockKey, kGenerationKey}, {settings_.owner, minted});
+  const auto done = redis_.eval(kMint, {rebuild_lock_key(settings_.scope), generation_key(settings_.scope)}, {settings_.owner, minted});
   if (!done || done->integer != 1) return give_up("lost the rebuild lock before minting the generation");
   generation_->adopt(minted, run_id);
   metrics_.rebuilds.inc();
@@ -168,9 +166,9 @@ bool ParkingRecovery::rebuild(const std::string& run_id) {
 }
 
 void ParkingRecovery::audit() {
-  const auto count = redis_.command({"SCARD", kAuditKey});
+  const auto count = redis_.command({"SCARD", parking_audit_key(settings_.scope)});
   if (!count || count->integer == 0) return;
-  const auto members = redis_.command({"SRANDMEMBER", kAuditKey, "1000"});
+  const auto members = redis_.command({"SRANDMEMBER", parking_audit_key(settings_.scope), "1000"});
   if (!members) return;
   std::map<int32_t, int64_t> committed;
   try {
@@ -183,12 +181,12 @@ void ParkingRecovery::audit() {
   for (const auto& m : members->elements) {
     const auto entry = parse_audit_member(m.text);
     if (!entry) {
-      redis_.command({"SREM", kAuditKey, m.text});
+      redis_.command({"SREM", parking_audit_key(settings_.scope), m.text});
       continue;
     }
     const auto c = committed.find(entry->partition);
     const bool finished = c != committed.end() && c->second > entry->offset;
-    const auto out = redis_.eval(kLift, {parked_key(entry->key), parked_at_key(entry->key), kAuditKey},
+    const auto out = redis_.eval(kLift, {parked_key(entry->key), parked_at_key(entry->key), parking_audit_key(settings_.scope)},
                                  {entry->key.event_id, position(entry->partition, entry->offset), m.text,
                                   finished ? "1" : "0"});
     if (out && out->text == "lifted") {

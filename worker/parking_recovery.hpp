@@ -30,6 +30,7 @@ struct ParkingRecoverySettings {
   std::map<std::string, std::string> kafka_properties;
   std::string group;        // the worker's consumer group: whose committed offsets count
   std::string retry_topic;
+  std::string scope;        // the deployment's main topic: its generation, lock and audit
   int64_t parking_ttl_s = 7 * 86400;
   std::string owner;        // this worker, for the rebuild lock
   std::chrono::milliseconds rebuild_lock{120000};  // a rebuild that takes longer loses the lock

@@ -128,8 +128,8 @@ std::string ledger_deadlines_key(const std::string& scope) { return "paynotify:l
 std::string ledger_uncaptured_key(const std::string& scope) { return "paynotify:ledger-uncaptured:" + scope; }
 
 RedisDedupeStore::RedisDedupeStore(RedisSettings settings, std::shared_ptr<StoreGeneration> generation,
-                                   std::string ledger_scope)
-    : redis_(std::move(settings)), generation_(std::move(generation)), ledger_scope_(std::move(ledger_scope)) {
+                                   std::string scope)
+    : redis_(std::move(settings)), generation_(std::move(generation)), scope_(std::move(scope)) {
   // A new connection may reach a restarted or promoted server before anything else notices:
   // check before its first claim.
   redis_.on_connect([g = generation_](RedisConnection& c) {
@@ -167,7 +167,7 @@ ClaimOutcome RedisDedupeStore::claim(const EventKey& key, const std::string& own
     return ClaimOutcome::unavailable;
   }
   std::string out;
-  if (!run(kClaim, {event_state_key(key), parked_key(key), kGenerationKey},
+  if (!run(kClaim, {event_state_key(key), parked_key(key), generation_key(scope_)},
            {owner, std::to_string(lease_ms), key.event_id, generation}, out)) {
     return ClaimOutcome::unavailable;
   }
@@ -223,7 +223,7 @@ std::optional<StoredLedger> RedisDedupeStore::read_ledger(const std::string& pay
 LedgerWrite RedisDedupeStore::complete_with_ledger(const EventKey& key, const std::string& owner, int64_t ttl_s,
                                                    const LedgerUpdate& u) {
   std::vector<std::string> keys = {event_state_key(key), parked_key(key), parked_at_key(key)};
-  for (auto& k : ledger_keys(key.order_key, ledger_scope_)) keys.push_back(std::move(k));
+  for (auto& k : ledger_keys(key.order_key, scope_)) keys.push_back(std::move(k));
   std::vector<std::string> args = {owner, std::to_string(ttl_s), key.event_id};
   for (auto& a : ledger_args(key.order_key, u)) args.push_back(std::move(a));
   std::string out;
@@ -233,12 +233,12 @@ LedgerWrite RedisDedupeStore::complete_with_ledger(const EventKey& key, const st
 
 LedgerWrite RedisDedupeStore::update_ledger(const std::string& payment_id, const LedgerUpdate& u) {
   std::string out;
-  if (!run(kUpdateLedger, ledger_keys(payment_id, ledger_scope_), ledger_args(payment_id, u), out)) return LedgerWrite::failed;
+  if (!run(kUpdateLedger, ledger_keys(payment_id, scope_), ledger_args(payment_id, u), out)) return LedgerWrite::failed;
   return out == "ok" ? LedgerWrite::recorded : LedgerWrite::changed_meanwhile;
 }
 
 std::optional<std::vector<std::string>> RedisDedupeStore::take_due(int64_t now_ms, int64_t lease_ms, std::size_t most) {
-  const auto r = redis_.eval(kTakeDue, {ledger_deadlines_key(ledger_scope_)},
+  const auto r = redis_.eval(kTakeDue, {ledger_deadlines_key(scope_)},
                              {std::to_string(now_ms), std::to_string(lease_ms), std::to_string(most)});
   if (!r) {
     last_error_ = redis_.last_error();
@@ -250,14 +250,14 @@ std::optional<std::vector<std::string>> RedisDedupeStore::take_due(int64_t now_m
 }
 
 bool RedisDedupeStore::drop_deadline(const std::string& payment_id) {
-  const bool ok = redis_.command({"ZREM", ledger_deadlines_key(ledger_scope_), payment_id}) &&
-                  redis_.command({"ZREM", ledger_uncaptured_key(ledger_scope_), payment_id});
+  const bool ok = redis_.command({"ZREM", ledger_deadlines_key(scope_), payment_id}) &&
+                  redis_.command({"ZREM", ledger_uncaptured_key(scope_), payment_id});
   if (!ok) last_error_ = redis_.last_error();
   return ok;
 }
 
 std::optional<int64_t> RedisDedupeStore::count_expiring(int64_t from_ms, int64_t to_ms) {
-  const auto r = redis_.command({"ZCOUNT", ledger_uncaptured_key(ledger_scope_), std::to_string(from_ms), "(" + std::to_string(to_ms)});
+  const auto r = redis_.command({"ZCOUNT", ledger_uncaptured_key(scope_), std::to_string(from_ms), "(" + std::to_string(to_ms)});
   if (!r) {
     last_error_ = redis_.last_error();
     return std::nullopt;

@@ -16,9 +16,9 @@ namespace paynotify::worker {
 // One connection. Not thread-safe: give each thread its own.
 class RedisDedupeStore final : public DedupeStore {
  public:
-  // ledger_scope: the deployment's main topic, naming its deadline watch's sets.
+  // scope: the deployment's main topic, naming its generation and its deadline watch's sets.
   RedisDedupeStore(RedisSettings settings, std::shared_ptr<StoreGeneration> generation,
-                   std::string ledger_scope = "antom.notifications");
+                   std::string scope = "antom.notifications");
 
   ClaimOutcome claim(const EventKey& key, const std::string& owner, int64_t lease_ms) override;
   bool complete(const EventKey& key, const std::string& owner, int64_t ttl_s) override;
@@ -46,7 +46,7 @@ class RedisDedupeStore final : public DedupeStore {
 
   RedisConnection redis_;
   std::shared_ptr<StoreGeneration> generation_;
-  std::string ledger_scope_;
+  std::string scope_;
   std::string last_error_;
 };
 

@@ -40,6 +40,10 @@ bool StoreGeneration::distrust(const std::string& reason) {
   return was;
 }
 
+std::string generation_key(const std::string& scope) { return "paynotify:generation:" + scope; }
+std::string rebuild_lock_key(const std::string& scope) { return "paynotify:generation-rebuild:" + scope; }
+std::string parking_audit_key(const std::string& scope) { return "paynotify:parking-audit:" + scope; }
+
 std::string mint_generation(const std::string& run_id) { return random_hex(8) + "@" + run_id; }
 
 std::string run_id_of_generation(const std::string& value) {

@@ -15,8 +15,11 @@
 
 namespace paynotify::worker {
 
-inline constexpr const char* kGenerationKey = "paynotify:generation";
-inline constexpr const char* kRebuildLockKey = "paynotify:generation:rebuild";
+// Per deployment (`scope`: its main topic): a deployment's parking is rebuilt from its own
+// retry topic, so each has its own generation, rebuild lock and audit of rebuilt parkings.
+std::string generation_key(const std::string& scope);
+std::string rebuild_lock_key(const std::string& scope);
+std::string parking_audit_key(const std::string& scope);
 
 // Shared by every Redis connection of one worker. Thread-safe.
 class StoreGeneration {

@@ -10,6 +10,7 @@
 #include <future>
 #include <iostream>
 #include <random>
+#include <set>
 #include <thread>
 
 #include <boost/json/parse.hpp>
@@ -20,6 +21,7 @@
 #include "tests/support/pipeline.hpp"
 #include "tests/support/redis_fixture.hpp"
 #include "worker/dedupe_store.hpp"
+#include "worker/payment_event.hpp"
 
 namespace paynotify::testing {
 namespace {
@@ -351,6 +353,36 @@ TEST(PipelineRedisRestart, RedisRestartedMidStreamLosesNothingAndAppliesNothingT
   expect_each_once_in_order(p, bodies.size(), bodies.size());
 }
 
+// For a failure message: the events sent that the order service has not applied, whether the
+// topic holds them, and what Redis holds for their payments.
+std::string missing_events(Pipeline& p, const std::vector<std::string>& bodies) {
+  const json::object applied = p.applied();
+  const auto& payments = applied.at("payments").as_object();
+  const auto records = read_topic(p.topic(), bodies.size(), std::chrono::seconds(30));
+  std::set<std::string> in_topic;
+  for (const auto& r : records) in_topic.insert(r.value);
+  worker::RedisConnection redis(redis_settings());
+  const auto text = [&](const std::string& key) {
+    const auto v = redis.command({"GET", key});
+    return v && v->type == worker::RedisValue::Type::text ? v->text : std::string("(none)");
+  };
+  std::string out = std::to_string(records.size()) + " records in the topic; ";
+  for (const auto& body : bodies) {
+    const auto e = worker::derive_event(body, 0).event;
+    const auto* got = payments.if_contains(e->payment_id);
+    bool seen = false;
+    if (got != nullptr) {
+      for (const auto& id : got->at("events").as_array()) seen = seen || id.as_string() == e->event_id;
+    }
+    if (seen) continue;
+    const worker::EventKey k{e->payment_id, e->event_id};
+    out += e->event_id + (in_topic.count(body) ? " in the topic" : " NOT in the topic") + ", state " +
+           text(worker::event_state_key(k)) + ", payment parked " + text(worker::parked_key(k)) + " at " +
+           text(worker::parked_at_key(k)) + "; ";
+  }
+  return out;
+}
+
 // The issue's reproduction: every authorization waits in the retry topic, its capture parked
 // behind it, when Redis loses its data. The parking comes back from the retry topic before any
 // claim, so no capture overtakes its authorization. Deletes Redis's data: RUN_SERIAL.
@@ -397,7 +429,7 @@ TEST(PipelineRedisRestart, ParkedPaymentsKeepTheirOrderWhenRedisLosesItsData) {
 
   p.control(R"({"failRate":0.0})");
   ASSERT_TRUE(wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(120)))
-      << "applied " << p.applied_count() << "; logs in " << p.log_dir();
+      << "applied " << p.applied_count() << "; logs in " << p.log_dir() << "; " << missing_events(p, bodies);
   std::this_thread::sleep_for(std::chrono::seconds(1));
   expect_each_once_in_order(p, bodies.size(), bodies.size());
 }

@@ -30,16 +30,17 @@ EventKey key_of(const std::string& body) {
 // One worker's view: its recovery and a store that trusts what the recovery adopted.
 struct WorkerSide {
   WorkerSide(const std::string& retry_topic, const std::string& group, const std::string& owner)
-      : recovery({redis_settings(), kafka_brokers(), {}, group, retry_topic, 600, owner, std::chrono::seconds(30),
-                  std::chrono::seconds(30), std::chrono::milliseconds(0)},
-                 generation, {rebuilds, restored, lifted}) {}
+      : recovery({redis_settings(), kafka_brokers(), {}, group, retry_topic, retry_topic, 600, owner,
+                  std::chrono::seconds(30), std::chrono::seconds(30), std::chrono::milliseconds(0)},
+                 generation, {rebuilds, restored, lifted}),
+        store(redis_settings(), generation, retry_topic) {}
   MetricsRegistry registry;
   Counter& rebuilds = registry.counter("rebuilds_total", "");
   Counter& restored = registry.counter("restored_total", "");
   Counter& lifted = registry.counter("lifted_total", "");
   std::shared_ptr<StoreGeneration> generation = std::make_shared<StoreGeneration>();
   ParkingRecovery recovery;
-  RedisDedupeStore store{redis_settings(), generation};
+  RedisDedupeStore store;
 };
 
 class RedisDataLoss : public ::testing::Test {
@@ -133,11 +134,11 @@ TEST_F(RedisDataLoss, OneWorkerRebuildsAndTheOthersAdoptItsGeneration) {
   produce(p, testing::payment_result_body(p));
   WorkerSide a(retry_topic, group, "w-a"), b(retry_topic, group, "w-b");
   flushall();
-  ASSERT_TRUE(RedisConnection(redis_settings()).command({"SET", kRebuildLockKey, "w-c", "PX", "30000"}));
+  ASSERT_TRUE(RedisConnection(redis_settings()).command({"SET", rebuild_lock_key(retry_topic), "w-c", "PX", "30000"}));
   ASSERT_TRUE(a.recovery.check());
   EXPECT_FALSE(a.generation->trusted()) << "another worker holds the rebuild lock";
   EXPECT_EQ(a.store.claim({p, "E2"}, "w-a", 5000), ClaimOutcome::unavailable);
-  ASSERT_TRUE(RedisConnection(redis_settings()).command({"DEL", kRebuildLockKey}));  // w-c died
+  ASSERT_TRUE(RedisConnection(redis_settings()).command({"DEL", rebuild_lock_key(retry_topic)}));  // w-c died
   ASSERT_TRUE(a.recovery.check());
   ASSERT_TRUE(a.generation->trusted());
   ASSERT_TRUE(b.recovery.check());
@@ -151,10 +152,10 @@ TEST_F(RedisDataLoss, OneWorkerRebuildsAndTheOthersAdoptItsGeneration) {
 // a new connection that finds another server distrusts before its first claim.
 TEST_F(RedisDataLoss, AGenerationMintedUnderAnotherServerRunIsNotTrusted) {
   const std::string stale = "x@an-earlier-run";
-  ASSERT_TRUE(RedisConnection(redis_settings()).command({"SET", kGenerationKey, stale}));
+  ASSERT_TRUE(RedisConnection(redis_settings()).command({"SET", generation_key(retry_topic), stale}));
   auto g = std::make_shared<StoreGeneration>();
   g->adopt(stale, "an-earlier-run");
-  RedisDedupeStore store(redis_settings(), g);
+  RedisDedupeStore store(redis_settings(), g, retry_topic);
   EXPECT_EQ(store.claim({"pay-" + random_hex(3), "E1"}, "w", 5000), ClaimOutcome::unavailable);
   EXPECT_NE(g->distrust_reason().find("run_id changed"), std::string::npos) << g->distrust_reason();
   WorkerSide w(retry_topic, group, "w1");

@@ -20,13 +20,13 @@ inline worker::RedisSettings redis_settings() {
 
 // The generation Redis holds now, trusted, as a worker's recovery would leave it (minted here
 // when there is none, or when it belongs to an earlier run of the server).
-inline std::shared_ptr<worker::StoreGeneration> trusted_generation() {
+inline std::shared_ptr<worker::StoreGeneration> trusted_generation(const std::string& scope = "antom.notifications") {
   worker::RedisConnection redis(redis_settings());
   const std::string run_id = redis.run_id();
-  auto seen = redis.command({"GET", worker::kGenerationKey});
+  auto seen = redis.command({"GET", worker::generation_key(scope)});
   if (!seen || seen->type != worker::RedisValue::Type::text || worker::run_id_of_generation(seen->text) != run_id) {
-    redis.command({"SET", worker::kGenerationKey, worker::mint_generation(run_id)});
-    seen = redis.command({"GET", worker::kGenerationKey});
+    redis.command({"SET", worker::generation_key(scope), worker::mint_generation(run_id)});
+    seen = redis.command({"GET", worker::generation_key(scope)});
   }
   auto g = std::make_shared<worker::StoreGeneration>();
   if (seen && seen->type == worker::RedisValue::Type::text) g->adopt(seen->text, run_id);
