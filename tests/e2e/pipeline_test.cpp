@@ -366,7 +366,9 @@ std::string missing_events(Pipeline& p, const std::vector<std::string>& bodies) 
     const auto v = redis.command({"GET", key});
     return v && v->type == worker::RedisValue::Type::text ? v->text : std::string("(none)");
   };
-  std::string out = std::to_string(records.size()) + " records in the topic; ";
+  std::string out = std::to_string(records.size()) + " records in the topic; worker: duplicates skipped " +
+                    std::to_string(p.worker_metric(0, "paynotify_worker_duplicates_skipped_total")) + ", dead-lettered " +
+                    std::to_string(read_topic(p.topic() + ".dlq", 10, std::chrono::seconds(2)).size()) + "; ";
   for (const auto& body : bodies) {
     const auto e = worker::derive_event(body, 0).event;
     const auto* got = payments.if_contains(e->payment_id);
