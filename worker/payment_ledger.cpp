@@ -126,6 +126,22 @@ int64_t PaymentLedger::captured_minor() const {
   return total;
 }
 
+bool changes_ledger(EventType type) {
+  switch (type) {
+    case EventType::payment_authorized:
+    case EventType::payment_failed:
+    case EventType::capture_succeeded:
+    case EventType::capture_failed:
+    case EventType::authorization_amount_updated:
+    case EventType::dispute_created:
+    case EventType::dispute_judged:
+    case EventType::dispute_cancelled:
+      return true;
+    default:
+      return false;
+  }
+}
+
 LedgerStep apply_event(PaymentLedger ledger, const PaymentEvent& event, int64_t received_at_ms) {
   LedgerStep step{std::move(ledger), {}};
   PaymentLedger& l = step.ledger;

@@ -80,6 +80,9 @@ struct LedgerStep {
   std::vector<Anomaly> anomalies;  // new ones only
 };
 
+// Whether an event of this type changes a ledger (others skip the ledger's read and write).
+bool changes_ledger(EventType type);
+
 // An event of the ledger's payment; received_at_ms stands in for a missing paymentTime.
 LedgerStep apply_event(PaymentLedger ledger, const PaymentEvent& event, int64_t received_at_ms);
 

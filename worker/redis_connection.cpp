@@ -108,6 +108,38 @@ std::optional<RedisValue> RedisConnection::send(const std::vector<std::string>& 
   return flatten(*r);
 }
 
+std::optional<std::vector<RedisValue>> RedisConnection::pipeline(const std::vector<std::vector<std::string>>& commands) {
+  if (!connect()) return std::nullopt;
+  for (const auto& words : commands) {
+    std::vector<const char*> argv;
+    std::vector<size_t> lens;
+    for (const auto& w : words) {
+      argv.push_back(w.data());
+      lens.push_back(w.size());
+    }
+    redisAppendCommandArgv(ctx_, static_cast<int>(argv.size()), argv.data(), lens.data());
+  }
+  std::vector<RedisValue> out;
+  bool failed = false;
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    void* raw = nullptr;
+    if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) {
+      last_error_ = ctx_->errstr;  // I/O error: the context is unusable
+      redisFree(ctx_);
+      ctx_ = nullptr;
+      return std::nullopt;
+    }
+    ReplyPtr r(static_cast<redisReply*>(raw));
+    if (r->type == REDIS_REPLY_ERROR) {
+      last_error_.assign(r->str, r->len);
+      failed = true;  // keep reading: every reply must be taken off the connection
+    }
+    out.push_back(flatten(*r));
+  }
+  if (failed) return std::nullopt;
+  return out;
+}
+
 std::optional<RedisValue> RedisConnection::command(const std::vector<std::string>& words) {
   bool noscript = false;
   return send(words, noscript);

@@ -54,6 +54,8 @@ class RedisConnection {
   bool connect();
   // Nothing on any failure (the reason in last_error(); a Redis error reply counts as one).
   std::optional<RedisValue> command(const std::vector<std::string>& words);
+  // Several commands in one round trip; nothing if any failed.
+  std::optional<std::vector<RedisValue>> pipeline(const std::vector<std::vector<std::string>>& commands);
   std::optional<RedisValue> eval(const LuaScript& script, const std::vector<std::string>& keys,
                                  const std::vector<std::string>& args);
   bool ping();

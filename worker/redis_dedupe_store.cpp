@@ -207,15 +207,16 @@ bool RedisDedupeStore::ping() {
 }
 
 std::optional<StoredLedger> RedisDedupeStore::read_ledger(const std::string& payment_id) {
-  const auto text = redis_.command({"GET", ledger_key(payment_id)});
-  const auto outbox = text ? redis_.command({"HGETALL", anomaly_outbox_key(payment_id)}) : std::nullopt;
-  if (!text || !outbox) {
+  // One round trip: this runs once for every applied event.
+  const auto replies = redis_.pipeline({{"GET", ledger_key(payment_id)}, {"HGETALL", anomaly_outbox_key(payment_id)}});
+  if (!replies) {
     last_error_ = redis_.last_error();
     return std::nullopt;
   }
-  StoredLedger stored{text->text, {}};
-  for (std::size_t i = 0; i + 1 < outbox->elements.size(); i += 2) {
-    stored.outbox.emplace_back(outbox->elements[i].text, outbox->elements[i + 1].text);
+  const RedisValue& outbox = (*replies)[1];
+  StoredLedger stored{(*replies)[0].text, {}};
+  for (std::size_t i = 0; i + 1 < outbox.elements.size(); i += 2) {
+    stored.outbox.emplace_back(outbox.elements[i].text, outbox.elements[i + 1].text);
   }
   return stored;
 }

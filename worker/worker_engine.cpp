@@ -221,7 +221,8 @@ net::awaitable<void> WorkerEngine::drive(std::shared_ptr<Record> r) {
       std::string traceparent = r->message.header(header::kTraceparent);
       if (!is_valid_traceparent(traceparent)) traceparent = new_traceparent();
       r->call = OrderCall{derived.event->event_id, traceparent, boost::json::serialize(derived.event->order_request)};
-      if (settings_.ledger && !derived.event->payment_id.empty() && derived.event->payment_id == r->key.order_key) {
+      if (settings_.ledger && changes_ledger(derived.event->type) && !derived.event->payment_id.empty() &&
+          derived.event->payment_id == r->key.order_key) {
         derived.event->order_request.erase("notification");  // the ledger reads the event's own fields
         r->event = std::move(derived.event);
         r->received_at_ms = received_at;
