@@ -1,12 +1,9 @@
 #include "worker/deadline_watch.hpp"
 
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
-
 #include <future>
 
 #include "common/service/log.hpp"
-#include "worker/payment_ledger.hpp"
+#include "worker/ledger_write.hpp"
 
 namespace paynotify::worker {
 
@@ -55,25 +52,17 @@ void DeadlineWatch::look_at(const std::string& payment, int64_t now_ms) {
     const auto stored = store_->read_ledger(payment);
     if (!stored) return;  // taken under a lease: it comes due again
     for (const auto& [id, text] : stored->outbox) publish(payment, id, text);
-    boost::system::error_code ec;
-    const auto doc = stored->text.empty() ? boost::json::value() : boost::json::parse(stored->text, ec);
-    auto ledger = ec ? std::nullopt : ledger_from_json(doc);
+    auto ledger = ledger_from_text(stored->text);
     if (!ledger) {
       store_->drop_deadline(payment);  // gone (its TTL, or Redis lost it): nothing to watch
       return;
     }
     LedgerStep step = check_deadline(std::move(*ledger), now_ms, settings_.warning_before_ms);
-    LedgerUpdate update{stored->text, boost::json::serialize(ledger_json(step.ledger)), settings_.ledger_ttl_s,
-                        next_deadline(step.ledger, settings_.warning_before_ms), uncaptured_expiry(step.ledger), {}};
-    for (const auto& a : step.anomalies) update.anomalies.emplace_back(a.id, boost::json::serialize(anomaly_json(a)));
+    const LedgerUpdate update = ledger_update(stored->text, step, settings_.ledger_ttl_s, settings_.warning_before_ms);
     const LedgerWrite written = store_->update_ledger(payment, update);
     if (written == LedgerWrite::changed_meanwhile) continue;  // an event of the payment completed meanwhile
     if (written == LedgerWrite::failed) return;
-    for (const auto& a : step.anomalies) {
-      metrics_.anomaly(std::string(anomaly_kind_name(a.kind)));
-      log_event(spdlog::level::warn, "payment_anomaly",
-                {{"kind", anomaly_kind_name(a.kind)}, {"paymentId", a.payment_id}, {"anomalyId", a.id}, {"detail", a.detail}});
-    }
+    report_anomalies(metrics_, step.anomalies);
     for (const auto& [id, text] : update.anomalies) publish(payment, id, text);
     return;
   }

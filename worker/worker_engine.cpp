@@ -1,12 +1,13 @@
 #include "worker/worker_engine.hpp"
 
+#include "worker/ledger_write.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <future>
@@ -349,17 +350,9 @@ net::awaitable<Event> WorkerEngine::complete_with_ledger(std::shared_ptr<Record>
       auto left = publish_anomalies(payment, stored->outbox);
       co_await std::move(left);
     }
-    PaymentLedger before;
-    if (!stored->text.empty()) {
-      boost::system::error_code ec;
-      const auto doc = boost::json::parse(stored->text, ec);
-      if (auto parsed = ec ? std::nullopt : ledger_from_json(doc)) before = std::move(*parsed);
-    }
-    LedgerStep step = apply_event(std::move(before), *r->event, r->received_at_ms);
-    LedgerUpdate update{stored->text, boost::json::serialize(ledger_json(step.ledger)), settings_.ledger_ttl_s,
-                        next_deadline(step.ledger, settings_.capture_warning_before_ms),
-                        uncaptured_expiry(step.ledger), {}};
-    for (const auto& a : step.anomalies) update.anomalies.emplace_back(a.id, boost::json::serialize(anomaly_json(a)));
+    LedgerStep step = apply_event(ledger_from_text(stored->text).value_or(PaymentLedger{}), *r->event,
+                                  r->received_at_ms);
+    LedgerUpdate update = ledger_update(stored->text, step, settings_.ledger_ttl_s, settings_.capture_warning_before_ms);
     if (!update.anomalies.empty()) {
       // The deadline watch looks in a minute too: if the publication below fails, it sweeps the outbox.
       const int64_t sweep = clock_() + 60000;
@@ -371,11 +364,7 @@ net::awaitable<Event> WorkerEngine::complete_with_ledger(std::shared_ptr<Record>
     if (written == LedgerWrite::changed_meanwhile) continue;
     dedupe_ok_.store(written == LedgerWrite::recorded);
     if (written != LedgerWrite::recorded) co_return Recorded{false};
-    for (const auto& a : step.anomalies) {
-      metrics_.anomaly(std::string(anomaly_kind_name(a.kind)));
-      log_event(spdlog::level::warn, "payment_anomaly",
-                {{"kind", anomaly_kind_name(a.kind)}, {"paymentId", a.payment_id}, {"anomalyId", a.id}, {"detail", a.detail}});
-    }
+    report_anomalies(metrics_, step.anomalies);
     if (!update.anomalies.empty()) {
       auto publish = publish_anomalies(payment, std::move(update.anomalies));
       co_await std::move(publish);
