@@ -137,7 +137,9 @@ bool ParkingRecovery::rebuild(const std::string& run_id) {
   } catch (const std::exception& e) {
     return give_up(e.what());
   }
-  std::set<std::string> restored;  // payments: a later record of one may replace an earlier one
+  // Payments, each counted once: a later record of one may replace an earlier one.
+  std::set<std::string> restored;
+  std::set<std::string> kept;  // parked again since the loss, by a try that failed meanwhile
   for (std::size_t i = 0; i < records.size(); ++i) {
     const auto& r = records[i];
     const auto derived = derive_event(r.value, 0);
@@ -148,6 +150,7 @@ bool ParkingRecovery::rebuild(const std::string& run_id) {
                                   position(r.partition, r.offset), audit_member(key, r.partition, r.offset)});
     if (!out) return give_up("re-parking failed: " + redis_.last_error());
     if (out->text == "parked") restored.insert(key.order_key);
+    if (out->text == "kept") kept.insert(key.order_key);
     if (i % 1000 == 999) {
       const auto held = redis_.eval(kHoldLock, {rebuild_lock_key(settings_.scope)}, {settings_.owner, lease});
       if (!held || held->integer != 1) return give_up("lost the rebuild lock: the rebuild took too long");
@@ -158,9 +161,12 @@ bool ParkingRecovery::rebuild(const std::string& run_id) {
   if (!done || done->integer != 1) return give_up("lost the rebuild lock before minting the generation");
   generation_->adopt(minted, run_id);
   metrics_.rebuilds.inc();
+  for (const auto& payment : restored) kept.erase(payment);
   metrics_.restored.inc(restored.size());
+  metrics_.kept.inc(kept.size());
   log_event(spdlog::level::warn, "parking_rebuilt",
-            {{"retryRecords", records.size()}, {"paymentsParked", restored.size()}, {"generation", minted},
+            {{"retryRecords", records.size()}, {"paymentsParked", restored.size()}, {"paymentsKept", kept.size()},
+             {"generation", minted},
              {"ms", std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count()}});
   return true;
 }

@@ -41,6 +41,7 @@ struct ParkingRecoverySettings {
 struct RecoveryMetrics {
   Counter& rebuilds;          // parking rebuilt from the retry topic
   Counter& restored;          // payments parked again by a rebuild
+  Counter& kept;              // payments whose live parking (set since the loss) a rebuild kept
   Counter& stale_lifted;      // rebuilt parkings lifted: their record had finished before the loss
 };
 

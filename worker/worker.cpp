@@ -109,7 +109,8 @@ void Worker::watch_health() {
       ParkingRecoverySettings{config_.redis, config_.kafka_brokers, config_.kafka_properties, config_.group,
                               config_.engine.retry_topic(), config_.engine.main_topic, config_.engine.dedupe_ttl_s,
                               config_.engine.owner},
-      generation_, RecoveryMetrics{metrics_.parking_rebuilds, metrics_.parkings_restored, metrics_.stale_parkings_lifted});
+      generation_, RecoveryMetrics{metrics_.parking_rebuilds, metrics_.parkings_restored, metrics_.parkings_kept,
+                                  metrics_.stale_parkings_lifted});
   while (running_.load()) {
     const bool up = recovery.check();
     if (up != redis_up_.exchange(up)) {

@@ -30,6 +30,8 @@ struct WorkerMetrics {
         parked(r.gauge("paynotify_worker_parked_records", "Records waiting behind an earlier event of their payment")),
         parking_rebuilds(r.counter("paynotify_worker_parking_rebuilds_total", "Parking rebuilt from the retry topic after Redis lost its data (by this worker)")),
         parkings_restored(r.counter("paynotify_worker_parkings_restored_total", "Payments parked again by a rebuild")),
+        parkings_kept(r.counter("paynotify_worker_parkings_kept_total",
+                                "Payments a rebuild found parked already: a try failed since the loss and parked it")),
         stale_parkings_lifted(r.counter("paynotify_worker_rebuilt_parkings_lifted_total", "Rebuilt parkings lifted: their retry record had finished before the loss")) {
     r.family_fn("paynotify_worker_unsupported_kind_total",
                 "Notifications dead-lettered because this worker does not model their kind, by kind", "counter",
@@ -90,6 +92,7 @@ struct WorkerMetrics {
   Gauge& parked;
   Counter& parking_rebuilds;
   Counter& parkings_restored;
+  Counter& parkings_kept;
   Counter& stale_parkings_lifted;
 
  private:

@@ -32,11 +32,12 @@ struct WorkerSide {
   WorkerSide(const std::string& retry_topic, const std::string& group, const std::string& owner)
       : recovery({redis_settings(), kafka_brokers(), {}, group, retry_topic, retry_topic, 600, owner,
                   std::chrono::seconds(30), std::chrono::seconds(30), std::chrono::milliseconds(0)},
-                 generation, {rebuilds, restored, lifted}),
+                 generation, {rebuilds, restored, kept, lifted}),
         store(redis_settings(), generation, retry_topic) {}
   MetricsRegistry registry;
   Counter& rebuilds = registry.counter("rebuilds_total", "");
   Counter& restored = registry.counter("restored_total", "");
+  Counter& kept = registry.counter("kept_total", "");
   Counter& lifted = registry.counter("lifted_total", "");
   std::shared_ptr<StoreGeneration> generation = std::make_shared<StoreGeneration>();
   ParkingRecovery recovery;
@@ -87,19 +88,24 @@ TEST_F(RedisDataLoss, ClaimsStopTheMomentTheGenerationVanishes) {
 
 TEST_F(RedisDataLoss, TheParkingIsRebuiltFromTheRetryRecordsPastTheCommittedOffset) {
   const std::string run = random_hex(3);
-  const std::string p1 = "pay-a-" + run, p2 = "pay-b-" + run, p3 = "pay-c-" + run;
+  const std::string p1 = "pay-a-" + run, p2 = "pay-b-" + run, p3 = "pay-c-" + run, p4 = "pay-d-" + run;
   produce(p1, testing::payment_result_body(p1));     // 0: finished and committed before the loss
   produce(p2, testing::payment_result_body(p2));     // 1: waiting for its retry
   produce(p3, testing::payment_result_body(p3));     // 2: finished, not committed ...
   produce(p3, testing::capture_result_body(p3, "c1"));               // 3: ... then its capture parked: the live one
   produce("junk", "not json");                      // 4: never parked anything
+  produce(p4, testing::payment_result_body(p4));     // 5: tried again since the loss, parked again
   commit_below(1);
 
   WorkerSide w(retry_topic, group, "w1");
   flushall();
+  const EventKey p4_auth = key_of(testing::payment_result_body(p4));
+  ASSERT_TRUE(RedisConnection(redis_settings()).command({"SET", parked_key(p4_auth), p4_auth.event_id}));
   ASSERT_TRUE(w.recovery.check());
   ASSERT_TRUE(w.generation->trusted());
   EXPECT_EQ(w.restored.value(), 2u) << "p2 and p3, each once";
+  EXPECT_EQ(w.kept.value(), 1u) << "p4's live parking";
+  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(p4, "c1")), "w1", 5000), ClaimOutcome::parked);
   EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(p1, "c1")), "w1", 5000), ClaimOutcome::claimed) << "p1 is not parked";
   EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(p2, "c1")), "w1", 5000), ClaimOutcome::parked);
   EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(p3, "c2")), "w1", 5000), ClaimOutcome::parked);
