@@ -41,6 +41,10 @@ struct LedgerUpdate {
   AnomalyOutbox anomalies;             // new ones, into the outbox
 };
 enum class LedgerWrite { recorded, changed_meanwhile, failed };
+struct LedgerClaim {
+  ClaimOutcome outcome = ClaimOutcome::unavailable;
+  std::optional<StoredLedger> ledger;  // when claimed and read
+};
 
 class DedupeStore {
  public:
@@ -59,6 +63,14 @@ class DedupeStore {
   // that marks the event done: an event counts in the ledger exactly once, across re-sends and
   // crashes. An event already done is recorded without touching the ledger.
   virtual std::optional<StoredLedger> read_ledger(const std::string& payment_id) = 0;
+  // claim(), and when claimed the payment's ledger as read_ledger() gives it: a store that can
+  // do both in one round trip saves one per event the ledger follows. The ledger may change
+  // before the completion; complete_with_ledger's compare-and-set catches that.
+  virtual LedgerClaim claim_with_ledger(const EventKey& key, const std::string& owner, int64_t lease_ms) {
+    LedgerClaim c{claim(key, owner, lease_ms), std::nullopt};
+    if (c.outcome == ClaimOutcome::claimed) c.ledger = read_ledger(key.order_key);
+    return c;
+  }
   virtual LedgerWrite complete_with_ledger(const EventKey& key, const std::string& owner, int64_t ttl_s,
                                            const LedgerUpdate& update) = 0;
   // Once the anomaly is durably in the anomalies topic.

@@ -26,6 +26,7 @@ class RedisDedupeStore final : public DedupeStore {
   bool release(const EventKey& key, const std::string& owner, bool unpark) override;
   bool ping() override;
   std::optional<StoredLedger> read_ledger(const std::string& payment_id) override;
+  LedgerClaim claim_with_ledger(const EventKey& key, const std::string& owner, int64_t lease_ms) override;
   LedgerWrite complete_with_ledger(const EventKey& key, const std::string& owner, int64_t ttl_s,
                                    const LedgerUpdate& update) override;
   bool clear_outbox(const std::string& payment_id, const std::string& anomaly_id) override;
@@ -43,6 +44,9 @@ class RedisDedupeStore final : public DedupeStore {
  private:
   bool run(const LuaScript& script, const std::vector<std::string>& keys, const std::vector<std::string>& args,
            std::string& out);
+  // The claim script's reply, or nothing (unavailable, last_error_ set).
+  std::optional<RedisValue> run_claim(const EventKey& key, const std::string& owner, int64_t lease_ms, bool with_ledger);
+  ClaimOutcome claim_outcome(const std::string& reply);
 
   RedisConnection redis_;
   std::shared_ptr<StoreGeneration> generation_;

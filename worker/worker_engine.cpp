@@ -11,6 +11,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <future>
+#include <utility>
 
 #include "common/kafka/record_headers.hpp"
 #include "common/service/ids.hpp"
@@ -29,6 +30,7 @@ struct WorkerEngine::Record {
   EventKey key;
   OrderCall call;
   std::optional<PaymentEvent> event;  // for the ledger: a payment's event (its notification dropped)
+  std::optional<StoredLedger> ledger_read;  // read with the claim, for the completion
   int64_t received_at_ms = 0;
   std::chrono::steady_clock::time_point call_started;  // while it is in calling_
   std::size_t calling_index = 0;
@@ -283,8 +285,18 @@ net::awaitable<Event> WorkerEngine::execute(std::shared_ptr<Record> r, const Com
   const EventKey key = r->key;
   const std::string owner = r->owner;
   if (std::holds_alternative<Claim>(command)) {
-    auto op = claim_lease(key, owner);
-    const ClaimOutcome outcome = co_await std::move(op);
+    ClaimOutcome outcome = ClaimOutcome::unavailable;
+    if (r->event) {  // the ledger follows it: read the ledger in the claim's round trip
+      auto op = dedupe_.call([key, owner, lease = settings_.lease_ms](DedupeStore& s) {
+        return s.claim_with_ledger(key, owner, lease);
+      });
+      LedgerClaim claimed = co_await std::move(op);
+      outcome = claimed.outcome;
+      r->ledger_read = std::move(claimed.ledger);
+    } else {
+      auto op = claim_lease(key, owner);
+      outcome = co_await std::move(op);
+    }
     dedupe_ok_.store(outcome != ClaimOutcome::unavailable);
     if (outcome == ClaimOutcome::busy || outcome == ClaimOutcome::parked) metrics_.waits.inc();
     co_return Claimed{outcome};
@@ -335,7 +347,7 @@ net::awaitable<Event> WorkerEngine::record(std::function<bool(DedupeStore&)> wri
   co_return Recorded{ok};
 }
 
-// Complete with the ledger: read it, apply the event (pure), write both in one compare-and-set
+// Complete with the ledger: read it (the claim's read first), apply the event (pure), write both in one compare-and-set
 // step, and publish the anomalies that step raised. A ledger changed meanwhile (another event
 // of the payment completed on another worker) is read again. Anomalies go through an outbox in
 // Redis, written with the ledger: one whose publication fails (or a worker that dies before it)
@@ -343,8 +355,11 @@ net::awaitable<Event> WorkerEngine::record(std::function<bool(DedupeStore&)> wri
 net::awaitable<Event> WorkerEngine::complete_with_ledger(std::shared_ptr<Record> r) {
   const std::string payment = r->key.order_key;
   for (int attempt = 0; attempt < 5; ++attempt) {
-    auto read_op = dedupe_.call([payment](DedupeStore& s) { return s.read_ledger(payment); });
-    const std::optional<StoredLedger> stored = co_await std::move(read_op);
+    std::optional<StoredLedger> stored = std::exchange(r->ledger_read, std::nullopt);  // the claim's, once
+    if (!stored) {
+      auto read_op = dedupe_.call([payment](DedupeStore& s) { return s.read_ledger(payment); });
+      stored = co_await std::move(read_op);
+    }
     if (!stored) co_return Recorded{false};
     if (!stored->outbox.empty()) {
       auto left = publish_anomalies(payment, stored->outbox);

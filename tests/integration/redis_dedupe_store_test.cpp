@@ -130,5 +130,29 @@ TEST(RedisDedupe, TheLedgerIsWrittenWithTheCompletionOnlyIfUnchangedAndOnlyOnce)
   EXPECT_GT(redis.command({"TTL", ledger_key(payment)})->integer, 590);
 }
 
+// The claim of an event the ledger follows brings the ledger and its outbox back in the same
+// round trip, and only when it claims.
+TEST(RedisDedupe, AClaimWithTheLedgerReadsItOnlyWhenItClaims) {
+  Store s;
+  const std::string payment = "pay-" + random_hex(4);
+  const EventKey auth{payment, "PAYMENT_RESULT:" + payment + ":S"}, capture{payment, "CAPTURE:" + payment + ":c1"};
+  LedgerClaim first = s->claim_with_ledger(auth, "w", 5000);
+  ASSERT_EQ(first.outcome, ClaimOutcome::claimed);
+  ASSERT_TRUE(first.ledger.has_value());
+  EXPECT_EQ(first.ledger->text, "") << "none yet";
+  EXPECT_TRUE(first.ledger->outbox.empty());
+  EXPECT_EQ(s->claim_with_ledger(auth, "w2", 5000).outcome, ClaimOutcome::busy);
+  EXPECT_FALSE(s->claim_with_ledger(auth, "w2", 5000).ledger.has_value());
+  ASSERT_EQ(s->complete_with_ledger(auth, "w", 60, {"", "L1", 600, std::nullopt, std::nullopt, {{"A1", "{}"}, {"A2", "[]"}}}),
+            LedgerWrite::recorded);
+  EXPECT_EQ(s->claim_with_ledger(auth, "w", 5000).outcome, ClaimOutcome::done);
+  const LedgerClaim second = s->claim_with_ledger(capture, "w", 5000);
+  ASSERT_EQ(second.outcome, ClaimOutcome::claimed);
+  ASSERT_TRUE(second.ledger.has_value());
+  EXPECT_EQ(second.ledger->text, "L1");
+  EXPECT_EQ(second.ledger->outbox, (AnomalyOutbox{{"A1", "{}"}, {"A2", "[]"}}));
+  EXPECT_EQ(s->complete_with_ledger(capture, "w", 60, {"L1", "L2", 600, std::nullopt, std::nullopt, {}}), LedgerWrite::recorded);
+}
+
 }  // namespace
 }  // namespace paynotify::worker
