@@ -5,6 +5,7 @@
 #      applied per second and worker CPU per applied notification;
 #   2. latency from the ingest's receipt to the order service's apply at a fixed 1,000/s.
 # Usage: tests/bench/pipeline_bench.sh [--count N]   (default 30000)
+# PAYNOTIFY_BENCH_WORKER_ARGS adds worker options (e.g. "--ledger off" to price the ledger).
 set -euo pipefail
 count=30000
 [ "${1:-}" = "--count" ] && count="$2"
@@ -20,7 +21,7 @@ start_ingest "$topic"
 start_worker() {
   "$bin/worker/paynotify-worker" --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" --group "bench-$1" \
     --redis "$PAYNOTIFY_REDIS" --order-service-url "http://127.0.0.1:$orders" --admin-listen "127.0.0.1:$(free_port)" \
-    --log-level warn >"$work/worker-$1.log" 2>&1 &
+    --log-level warn ${PAYNOTIFY_BENCH_WORKER_ARGS:-} >"$work/worker-$1.log" 2>&1 &
   worker_pid=$!
   pids+=($worker_pid)
 }
