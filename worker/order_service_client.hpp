@@ -1,7 +1,8 @@
 #pragma once
 // The order-service side of DESIGN.md's contract: POST {url}/payment-events with
 // Idempotency-Key and traceparent, over a small keep-alive connection pool, under timeouts,
-// in plain HTTP or TLS (https:// URLs; the server's certificate and host name are verified).
+// in plain HTTP or TLS (https:// URLs; the server's certificate and host name are verified,
+// and with a client certificate the worker proves who it is: mutual TLS).
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -19,6 +20,8 @@ namespace paynotify::worker {
 struct OrderServiceSettings {
   std::string url;      // http(s)://host:port[/base]; events go to <base>/payment-events
   std::string ca_file;  // https: trust these CAs instead of the system's
+  std::string cert_file;  // https: present this certificate chain (PEM) for mutual TLS ...
+  std::string key_file;   // ... with this private key (PEM); both or neither
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds request_timeout{5000};
   std::size_t max_idle_connections = 64;
@@ -27,7 +30,8 @@ struct OrderServiceSettings {
 // Not thread-safe: use it from one executor (the worker's engine).
 class OrderServiceClient final : public OrderClient {
  public:
-  // Throws std::invalid_argument naming the option when the URL or CA file is unusable.
+  // Throws std::invalid_argument naming the option when the URL, CA file or client
+  // certificate is unusable.
   OrderServiceClient(boost::asio::any_io_executor executor, OrderServiceSettings settings);
   ~OrderServiceClient();
 
@@ -37,6 +41,7 @@ class OrderServiceClient final : public OrderClient {
 
  private:
   boost::asio::awaitable<ApplyResult> connect(std::unique_ptr<Connection>& out);
+  void load_tls_context();
 
   boost::asio::any_io_executor executor_;
   OrderServiceSettings settings_;

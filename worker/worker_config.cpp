@@ -20,6 +20,8 @@ Options worker_options() {
           {"redis-connections", "4", "Redis connections, each on a thread of its own"},
           {"order-service-url", "", "base URL of the order service (http:// or https://); events go to <url>/payment-events"},
           {"order-service-ca-file", "", "https order service: PEM file of the CAs to trust (default: the system's)"},
+          {"order-service-cert-file", "", "https order service: PEM client certificate chain to present (mutual TLS)"},
+          {"order-service-key-file", "", "PEM private key of --order-service-cert-file"},
           {"order-timeout-ms", "5000", "time allowed for one order-service call"},
           {"admin-listen", "0.0.0.0:9103", "address:port for /healthz, /readyz and /metrics"},
           {"dedupe-ttl-s", "604800", "how long an applied event is remembered (default 7 days)"},
@@ -57,6 +59,8 @@ WorkerConfig worker_config_from(const Options& o) {
     throw ConfigError("--order-service-url must start with http:// or https://, got '" + c.order_service.url + "'");
   }
   c.order_service.ca_file = o.str("order-service-ca-file");
+  c.order_service.cert_file = o.str("order-service-cert-file");
+  c.order_service.key_file = o.str("order-service-key-file");
   c.order_service.request_timeout = std::chrono::milliseconds(o.integer("order-timeout-ms", 100, 120000));
   std::tie(c.admin_host, c.admin_port) = o.endpoint("admin-listen");
   c.engine.main_topic = o.str("topic");

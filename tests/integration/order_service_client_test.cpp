@@ -1,5 +1,6 @@
 // The worker's order-service client against the reference order service, over HTTP and over
-// TLS with a certificate made here (verified against its CA, and refused without it).
+// TLS with certificates made here: the server's verified against its CA (and refused without
+// it), and mutual TLS (the client's certificate accepted; no or a stranger's refused).
 #include "worker/order_service_client.hpp"
 
 #include <gtest/gtest.h>
@@ -28,6 +29,16 @@ ApplyResult call_once(OrderServiceSettings settings, OrderCall call) {
   return result.get();
 }
 
+OrderServiceSettings settings(std::string url, std::string ca_file = "", std::string cert_file = "",
+                              std::string key_file = "") {
+  OrderServiceSettings s;
+  s.url = std::move(url);
+  s.ca_file = std::move(ca_file);
+  s.cert_file = std::move(cert_file);
+  s.key_file = std::move(key_file);
+  return s;
+}
+
 class OrderServiceClientTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -49,7 +60,11 @@ class OrderServiceClientTest : public ::testing::Test {
         "openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=127.0.0.1 >/dev/null 2>&1 && "
         "printf 'subjectAltName=IP:127.0.0.1' > san.ext && "
         "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 1 "
-        "-extfile san.ext >/dev/null 2>&1";
+        "-extfile san.ext >/dev/null 2>&1 && "
+        "openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj /CN=paynotify-worker >/dev/null 2>&1 && "
+        "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem -days 1 >/dev/null 2>&1 && "
+        "openssl req -x509 -newkey rsa:2048 -nodes -keyout stranger.key -out stranger.pem -days 1 "
+        "-subj /CN=stranger >/dev/null 2>&1";
     ASSERT_EQ(std::system(cmd.c_str()), 0);
   }
 
@@ -60,6 +75,13 @@ class OrderServiceClientTest : public ::testing::Test {
     service_ = std::make_unique<ChildProcess>(argv, path("service.log"));
     ASSERT_TRUE(testing::wait_for_port(port_, std::chrono::seconds(10))) << "reference order service did not start";
   }
+
+  // HTTPS that requires a client certificate signed by the test CA.
+  void start_mutual_tls_service() {
+    make_certificates();
+    start_service({"--tls-cert", path("server.pem"), "--tls-key", path("server.key"), "--tls-client-ca", path("ca.pem")});
+  }
+  std::string https_url() const { return "https://127.0.0.1:" + std::to_string(port_); }
 
   OrderCall call(const std::string& key) const {
     return {key, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
@@ -99,6 +121,29 @@ TEST_F(OrderServiceClientTest, TlsRefusesACertificateItCannotVerify) {
   EXPECT_NE(refused.transport.find("TLS handshake failed"), std::string::npos) << refused.transport;
 }
 
+TEST_F(OrderServiceClientTest, MutualTlsPresentsTheClientCertificate) {
+  start_mutual_tls_service();
+  const auto ok = call_once(settings(https_url(), path("ca.pem"), path("client.pem"), path("client.key")), call("k5"));
+  EXPECT_EQ(ok.status, 200u) << ok.transport;
+}
+
+TEST_F(OrderServiceClientTest, MutualTlsRefusesAClientWithoutACertificateItsCaSigned) {
+  start_mutual_tls_service();
+  OrderServiceSettings s = settings(https_url(), path("ca.pem"));
+  const auto without = call_once(s, call("k6"));
+  EXPECT_EQ(without.status, 0u);
+  EXPECT_FALSE(without.transport.empty());
+  EXPECT_EQ(classify(without), ErrorClass::transient) << "retried: a certificate put right fixes it";
+  s.cert_file = path("stranger.pem");
+  s.key_file = path("stranger.key");
+  const auto stranger = call_once(s, call("k7"));
+  EXPECT_EQ(stranger.status, 0u);
+  EXPECT_FALSE(stranger.transport.empty());
+  s.cert_file = path("client.pem");
+  s.key_file = path("client.key");
+  EXPECT_EQ(call_once(s, call("k6")).status, 200u) << "k6 was never applied: refused before the request";
+}
+
 TEST_F(OrderServiceClientTest, AnUnreachableServiceIsATransportError) {
   OrderServiceSettings s;
   s.url = "http://127.0.0.1:" + std::to_string(testing::free_port());
@@ -110,9 +155,36 @@ TEST_F(OrderServiceClientTest, AnUnreachableServiceIsATransportError) {
 
 TEST(OrderServiceClientConfig, RejectsOtherSchemes) {
   net::io_context ctx;
-  EXPECT_THROW(OrderServiceClient(ctx.get_executor(), {"ftp://x", "", {}, {}, 1}), std::invalid_argument);
-  EXPECT_THROW(OrderServiceClient(ctx.get_executor(), {"https://x", "/nonexistent/ca.pem", {}, {}, 1}),
+  EXPECT_THROW(OrderServiceClient(ctx.get_executor(), settings("ftp://x")), std::invalid_argument);
+  EXPECT_THROW(OrderServiceClient(ctx.get_executor(), settings("https://x", "/nonexistent/ca.pem")),
                std::invalid_argument);
+}
+
+// The message names the option, so the start fails with what to fix.
+std::string config_error(OrderServiceSettings s) {
+  net::io_context ctx;
+  try {
+    OrderServiceClient client(ctx.get_executor(), std::move(s));
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "accepted";
+}
+
+TEST_F(OrderServiceClientTest, AClientCertificateThatCannotBeUsedStopsTheStart) {
+  make_certificates();
+  const std::string https = "https://127.0.0.1:1";
+  EXPECT_NE(config_error(settings(https, "", path("client.pem"))).find("go together"), std::string::npos);
+  EXPECT_NE(config_error(settings("http://x", "", path("client.pem"), path("client.key")))
+                .find("needs an https://"),
+            std::string::npos);
+  EXPECT_NE(config_error(settings(https, "", path("missing.pem"), path("client.key")))
+                .find("--order-service-cert-file"),
+            std::string::npos);
+  EXPECT_NE(config_error(settings(https, "", path("client.pem"), path("stranger.key")))
+                .find("is it the key of --order-service-cert-file"),
+            std::string::npos);
+  EXPECT_EQ(config_error(settings(https, "", path("client.pem"), path("client.key"))), "accepted");
 }
 
 }  // namespace

@@ -242,7 +242,8 @@ int main(int argc, char** argv) {
                        "An in-memory order service implementing paynotify's contract, for demos and tests.",
                        {{"listen", "127.0.0.1:0", "address:port (port 0: any free port, printed on stdout)"},
                         {"tls-cert", "", "PEM certificate chain: serve HTTPS instead of HTTP"},
-                        {"tls-key", "", "PEM private key of --tls-cert"}});
+                        {"tls-key", "", "PEM private key of --tls-cert"},
+                        {"tls-client-ca", "", "PEM CAs: require a client certificate they signed (mutual TLS)"}});
   try {
     if (o.parse({argv + 1, argv + argc}, {}) != paynotify::Options::Outcome::run) {
       std::cout << o.help_text();
@@ -257,6 +258,10 @@ int main(int argc, char** argv) {
       tls = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
       tls->use_certificate_chain_file(o.str("tls-cert"));
       tls->use_private_key_file(o.str("tls-key"), net::ssl::context::pem);
+      if (!o.str("tls-client-ca").empty()) {
+        tls->load_verify_file(o.str("tls-client-ca"));
+        tls->set_verify_mode(net::ssl::verify_peer | net::ssl::verify_fail_if_no_peer_cert);
+      }
     }
     std::cout << "listening on " << host << ":" << acceptor.local_endpoint().port() << std::endl;
     net::co_spawn(ctx, accept_loop(&acceptor, &book, tls.get()), net::detached);
