@@ -30,6 +30,8 @@ machine_line
 # 1. Throughput: load the topic first, then let a fresh worker drain it.
 load="$(loadgen --rate 0 --duration-s 600 --count "$count" --connections 64 --distinct "$count" --id-prefix tput)"
 echo "loaded $(field "$load" acked) notifications into Kafka at $(printf '%.0f' "$(field "$load" acked_per_s)")/s"
+redis_pid="$(cat "$PAYNOTIFY_STACK_DIR/redis.pid")"
+redis_cpu0="$(cpu_seconds "$redis_pid")"
 start_worker pipeline
 t0="$(date +%s.%N)"
 while [ "$(field "$(summary)" applied)" -lt "$count" ]; do
@@ -38,11 +40,12 @@ while [ "$(field "$(summary)" applied)" -lt "$count" ]; do
 done
 t1="$(date +%s.%N)"
 cpu="$(cpu_seconds "$worker_pid")"
-python3 - "$t0" "$t1" "$cpu" "$count" <<'PY'
+redis_cpu="$(python3 -c "print($(cpu_seconds "$redis_pid") - $redis_cpu0)")"
+python3 - "$t0" "$t1" "$cpu" "$count" "$redis_cpu" <<'PY'
 import sys
-t0, t1, cpu, n = map(float, sys.argv[1:5])
-print("throughput: %d applied in %.1f s = %.0f applied/s end to end (target >= 5000/s); worker CPU %.1f us per applied notification (target <= 100 us)"
-      % (n, t1 - t0, n / (t1 - t0), cpu * 1e6 / n))
+t0, t1, cpu, n, redis = map(float, sys.argv[1:6])
+print("throughput: %d applied in %.1f s = %.0f applied/s end to end (target >= 5000/s); worker CPU %.1f us per applied notification (target <= 100 us); Redis CPU %.1f us"
+      % (n, t1 - t0, n / (t1 - t0), cpu * 1e6 / n, redis * 1e6 / n))
 PY
 
 # 2. Latency at a fixed 1,000/s, the same worker running and caught up.
