@@ -142,20 +142,34 @@ bool changes_ledger(EventType type) {
   }
 }
 
-LedgerStep apply_event(PaymentLedger ledger, const PaymentEvent& event, int64_t received_at_ms) {
+LedgerFacts ledger_facts(const PaymentEvent& event) {
+  const json::object& e = event.order_request;
+  return {event.type,
+          event.event_id,
+          event.payment_id,
+          money(e, "amount"),
+          time_ms(e, "occurredAt"),
+          time_ms(e, "authExpiryTime"),
+          text(e, "captureId"),
+          text(e, "disputeId"),
+          text(e, "disputeReasonMsg"),
+          text(e, "disputeJudgedResult"),
+          money(e, "disputeJudgedAmount")};
+}
+
+LedgerStep apply_event(PaymentLedger ledger, const LedgerFacts& event, int64_t received_at_ms) {
   LedgerStep step{std::move(ledger), {}};
   PaymentLedger& l = step.ledger;
   if (l.payment_id.empty()) l.payment_id = event.payment_id;
-  const json::object& e = event.order_request;
   switch (event.type) {
     case EventType::payment_authorized: {
       if (l.authorization == PaymentLedger::Authorization::authorized) break;
       l.authorization = PaymentLedger::Authorization::authorized;
       l.authorization_event = event.event_id;
-      l.authorized = money(e, "amount");
-      l.authorized_at_ms = time_ms(e, "occurredAt");
+      l.authorized = event.amount;
+      l.authorized_at_ms = event.occurred_at_ms;
       if (l.authorized_at_ms == 0) l.authorized_at_ms = received_at_ms;
-      l.expires_at_ms = time_ms(e, "authExpiryTime");
+      l.expires_at_ms = event.auth_expiry_ms;
       if (l.expires_at_ms == 0 && l.authorized_at_ms > 0) l.expires_at_ms = l.authorized_at_ms + kAuthorizationLifetimeMs;
       check_captures(step);
       break;
@@ -167,12 +181,10 @@ LedgerStep apply_event(PaymentLedger ledger, const PaymentEvent& event, int64_t 
       check_captures(step);
       break;
     case EventType::capture_succeeded: {
-      const std::string capture_id = text(e, "captureId");
-      const auto amount = money(e, "amount");
       const bool seen = std::any_of(l.captures.begin(), l.captures.end(),
-                                    [&](const Capture& c) { return c.capture_id == capture_id; });
-      if (seen || !amount) break;
-      l.captures.push_back({capture_id, event.event_id, *amount, time_ms(e, "occurredAt")});
+                                    [&](const Capture& c) { return c.capture_id == event.capture_id; });
+      if (seen || !event.amount) break;
+      l.captures.push_back({event.capture_id, event.event_id, *event.amount, event.occurred_at_ms});
       check_captures(step);
       break;
     }
@@ -180,35 +192,35 @@ LedgerStep apply_event(PaymentLedger ledger, const PaymentEvent& event, int64_t 
       ++l.failed_captures;
       break;
     case EventType::authorization_amount_updated:
-      if (const auto amount = money(e, "amount")) l.authorized = amount;
+      if (event.amount) l.authorized = event.amount;
       check_captures(step);
       break;
     case EventType::dispute_created: {
-      const std::string dispute = text(e, "disputeId");
+      const std::string& dispute = event.dispute_id;
       if (std::find(l.disputes_open.begin(), l.disputes_open.end(), dispute) == l.disputes_open.end()) {
         l.disputes_open.push_back(dispute);
       }
       json::object figures{{"disputeId", dispute}};
-      if (const auto amount = money(e, "amount")) figures["disputeAmount"] = money_json(*amount);
-      raise(step, AnomalyKind::dispute_opened, dispute, "a chargeback was opened (" + text(e, "disputeReasonMsg") + ")",
+      if (event.amount) figures["disputeAmount"] = money_json(*event.amount);
+      raise(step, AnomalyKind::dispute_opened, dispute, "a chargeback was opened (" + event.dispute_reason + ")",
             std::move(figures), {event.event_id});
       break;
     }
     case EventType::dispute_judged: {
-      const std::string dispute = text(e, "disputeId");
+      const std::string& dispute = event.dispute_id;
       forget(l.disputes_open, dispute);
       // ACCEPT_BY_MERCHANT: the merchant is held responsible and the amount leaves its account.
-      if (text(e, "disputeJudgedResult") == "ACCEPT_BY_MERCHANT") {
+      if (event.dispute_judged_result == "ACCEPT_BY_MERCHANT") {
         l.disputes_lost.push_back(dispute);
         json::object figures{{"disputeId", dispute}, {"disputeJudgedResult", "ACCEPT_BY_MERCHANT"}};
-        if (const auto amount = money(e, "disputeJudgedAmount")) figures["disputeJudgedAmount"] = money_json(*amount);
+        if (event.dispute_judged_amount) figures["disputeJudgedAmount"] = money_json(*event.dispute_judged_amount);
         raise(step, AnomalyKind::dispute_lost, dispute, "the chargeback was judged against the merchant",
               std::move(figures), {event.event_id});
       }
       break;
     }
     case EventType::dispute_cancelled:
-      forget(l.disputes_open, text(e, "disputeId"));
+      forget(l.disputes_open, event.dispute_id);
       break;
     default:
       break;  // pending, refunds, failed updates, dispute paperwork: nothing the rules use

@@ -29,10 +29,7 @@ struct WorkerEngine::Record {
   std::string kind;  // the notification's kind, for the per-kind metric
   EventKey key;
   OrderCall call;
-  // The ledger follows this event: its completion derives the event again from the message
-  // rather than hold it here, since up to --max-in-flight records wait in memory and their
-  // small allocations, held long, made every malloc dearer (measured: README "Benchmarks").
-  bool ledger_follows = false;
+  std::optional<LedgerFacts> ledger_facts;  // the ledger follows this event
   std::optional<StoredLedger> ledger_read;  // read with the claim, for the completion
   int64_t received_at_ms = 0;
   std::chrono::steady_clock::time_point call_started;  // while it is in calling_
@@ -229,7 +226,7 @@ net::awaitable<void> WorkerEngine::drive(std::shared_ptr<Record> r) {
       r->call = OrderCall{derived.event->event_id, traceparent, boost::json::serialize(derived.event->order_request)};
       if (settings_.ledger && changes_ledger(derived.event->type) && !derived.event->payment_id.empty() &&
           derived.event->payment_id == r->key.order_key) {
-        r->ledger_follows = true;
+        r->ledger_facts = ledger_facts(*derived.event);
         r->received_at_ms = received_at;
       }
       seen = observe(Derived{true, ErrorClass::none, {}});
@@ -288,7 +285,7 @@ net::awaitable<Event> WorkerEngine::execute(std::shared_ptr<Record> r, const Com
   const std::string owner = r->owner;
   if (std::holds_alternative<Claim>(command)) {
     ClaimOutcome outcome = ClaimOutcome::unavailable;
-    if (r->ledger_follows) {  // read the ledger in the claim's round trip
+    if (r->ledger_facts) {  // read the ledger in the claim's round trip
       auto op = dedupe_.call([key, owner, lease = settings_.lease_ms](DedupeStore& s) {
         return s.claim_with_ledger(key, owner, lease);
       });
@@ -307,7 +304,7 @@ net::awaitable<Event> WorkerEngine::execute(std::shared_ptr<Record> r, const Com
     auto op = apply(r);
     co_return co_await std::move(op);
   }
-  if (std::holds_alternative<Complete>(command) && r->ledger_follows) {
+  if (std::holds_alternative<Complete>(command) && r->ledger_facts) {
     auto op = complete_with_ledger(r);
     co_return co_await std::move(op);
   }
@@ -356,8 +353,6 @@ net::awaitable<Event> WorkerEngine::record(std::function<bool(DedupeStore&)> wri
 // is published with the payment's next completion, under the same id.
 net::awaitable<Event> WorkerEngine::complete_with_ledger(std::shared_ptr<Record> r) {
   const std::string payment = r->key.order_key;
-  const EventDerivation event = derive_event(r->message.value, r->received_at_ms);  // as it did in drive()
-  if (!event.event) co_return Faulted{"the event no longer derives: " + event.error};
   for (int attempt = 0; attempt < 5; ++attempt) {
     std::optional<StoredLedger> stored = std::exchange(r->ledger_read, std::nullopt);  // the claim's, once
     if (!stored) {
@@ -369,7 +364,7 @@ net::awaitable<Event> WorkerEngine::complete_with_ledger(std::shared_ptr<Record>
       auto left = publish_anomalies(payment, stored->outbox);
       co_await std::move(left);
     }
-    LedgerStep step = apply_event(ledger_from_text(stored->text).value_or(PaymentLedger{}), *event.event,
+    LedgerStep step = apply_event(ledger_from_text(stored->text).value_or(PaymentLedger{}), *r->ledger_facts,
                                   r->received_at_ms);
     LedgerUpdate update = ledger_update(stored->text, step, settings_.ledger_ttl_s, settings_.capture_warning_before_ms);
     if (!update.anomalies.empty()) {
