@@ -30,10 +30,7 @@ std::vector<OptionSpec> redis_options(std::vector<OptionSpec> more) {
 RedisConnection connect(const Options& o) {
   worker::RedisSettings s;
   std::tie(s.host, s.port) = o.endpoint("redis");
-  s.password = o.str("redis-password");
-  if (s.password.empty()) {
-    if (const char* env = std::getenv("PAYNOTIFY_REDIS_PASSWORD")) s.password = env;
-  }
+  s.password = o.str("redis-password");  // or PAYNOTIFY_REDIS_PASSWORD (command_options.hpp)
   return RedisConnection(s);
 }
 

@@ -96,14 +96,15 @@ Options::Outcome Options::parse(const std::vector<std::string>& args,
   return Outcome::run;
 }
 
-std::string Options::help_text() const {
+std::string Options::help_text(bool environment) const {
   std::ostringstream out;
-  out << "Usage: " << program_ << " [options]\n" << summary_ << "\n\nOptions (each also an environment variable):\n";
+  out << "Usage: " << program_ << " [options]\n" << summary_ << "\n\n"
+      << (environment ? "Options (each also an environment variable):\n" : "Options:\n");
   for (const auto& s : specs_) {
     std::string left = "  --" + s.name + (s.is_switch ? "" : " VALUE");
     out << left << "\n      " << s.help;
     if (!s.default_value.empty()) out << " (default: " << s.default_value << ")";
-    if (s.name != "kafka-prop") out << "\n      env: " << env_name(s.name);
+    if (environment && s.name != "kafka-prop") out << "\n      env: " << env_name(s.name);
     out << "\n";
   }
   out << "  --help, --version\n";

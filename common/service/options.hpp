@@ -36,7 +36,8 @@ class Options {
   // Throws ConfigError naming the option on unknown flags, missing values and the like.
   Outcome parse(const std::vector<std::string>& args, const std::vector<std::string>& environment);
 
-  std::string help_text() const;
+  // environment=false: for commands that read their options from flags only.
+  std::string help_text(bool environment = true) const;
   static std::string env_name(std::string_view option);
 
   bool given(std::string_view name) const;  // by flag or environment

@@ -9,6 +9,16 @@
 #                                  persistence or a failover to a lagging replica does
 #   stack.sh status                say what runs, print the env lines
 #   stack.sh env                   print only the env lines (for `eval "$(stack.sh env)"`)
+#   stack.sh env --secure          the env lines for the broker's SASL_SSL listener instead:
+#                                  its port and the PAYNOTIFY_KAFKA_PROP_* lines (user
+#                                  `paynotify`, SASL PLAIN, the CA that signed the broker's
+#                                  certificate)
+#
+# The broker serves PLAINTEXT and, on a second port, SASL_SSL as managed Kafka does: TLS from a
+# CA made here with openssl; SASL PLAIN (Confluent Cloud's API keys) and SCRAM-SHA-512 (MSK,
+# Strimzi), one user for both, its SCRAM credential made when the storage is formatted. The env
+# lines name PLAIN: Debian 12's librdkafka 2.0.2 cannot log in with SCRAM to a Kafka 4 broker
+# (README "Kafka security"). PAYNOTIFY_KAFKA_SECURE_ENV names the file of the lines, for tests.
 #
 # A service that is stopped and started again keeps its port and data, so tests can take the
 # broker away and bring it back. Redis runs as production should (README "Redis persistence"):
@@ -48,22 +58,48 @@ wait_port() {
   done
 }
 
+# A CA and the broker's certificate for 127.0.0.1, once per state folder; the broker reads a
+# PEM keystore (key and chain in one file).
+kafka_tls() {
+  local tls="$1"
+  [ -s "$tls/broker-keystore.pem" ] && return 0
+  mkdir -p "$tls"
+  (
+    cd "$tls"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 3650 -subj /CN=paynotify-local-ca
+    openssl req -newkey rsa:2048 -nodes -keyout broker.key -out broker.csr -subj /CN=127.0.0.1
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >san.ext
+    openssl x509 -req -in broker.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out broker.pem -days 3650 -extfile san.ext
+    openssl pkcs8 -topk8 -nocrypt -in broker.key -out broker.pk8
+    cat broker.pk8 broker.pem >broker-keystore.pem
+    python3 -c 'import secrets; print("pn-" + secrets.token_urlsafe(18))' >scram-password
+    chmod 600 ca.key broker.key broker.pk8 broker-keystore.pem scram-password
+  ) >"$tls/openssl.log" 2>&1 || { log "making the broker's TLS material failed:"; cat "$tls/openssl.log" >&2; exit 1; }
+}
+
 kafka_up() {
   if running kafka; then return 0; fi
   [ -d "$libs" ] || { log "no broker jars in $libs: run deploy/local/setup.sh first"; exit 1; }
-  local port cport dir="$state/kafka"
+  local port cport sport dir="$state/kafka"
   port="$(port_of kafka)"
   cport="$(port_of kafka-controller)"
+  sport="$(port_of kafka-secure)"
   mkdir -p "$dir"
+  kafka_tls "$dir/tls"
   cat >"$dir/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$cport
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
+listeners=PLAINTEXT://127.0.0.1:$port,SASL_SSL://127.0.0.1:$sport,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=PLAINTEXT://127.0.0.1:$port,SASL_SSL://127.0.0.1:$sport
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT
+sasl.enabled.mechanisms=SCRAM-SHA-512,PLAIN
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_paynotify="$(cat "$dir/tls/scram-password")";
+listener.name.sasl_ssl.ssl.keystore.type=PEM
+listener.name.sasl_ssl.ssl.keystore.location=$dir/tls/broker-keystore.pem
 log.dirs=$dir/data
 num.partitions=6
 auto.create.topics.enable=true
@@ -96,7 +132,8 @@ PROPS
     local cluster_id
     cluster_id="$(python3 -c 'import base64,uuid; print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')"
     "${java_cmd[@]}" kafka.tools.StorageTool format "--cluster-id=$cluster_id" \
-      -c "$dir/server.properties" >"$dir/format.log" 2>&1 \
+      -c "$dir/server.properties" \
+      --add-scram "SCRAM-SHA-512=[name=paynotify,password=\"$(cat "$dir/tls/scram-password")\"]" >"$dir/format.log" 2>&1 \
       || { log "formatting Kafka storage failed:"; cat "$dir/format.log" >&2; exit 1; }
   fi
   : >"$dir/server.log"
@@ -143,12 +180,27 @@ stop() {
 print_env() {
   echo "PAYNOTIFY_KAFKA_BROKERS=127.0.0.1:$(port_of kafka)"
   echo "PAYNOTIFY_REDIS=127.0.0.1:$(port_of redis)"
+  echo "PAYNOTIFY_KAFKA_SECURE_ENV=$state/kafka/secure.env"
+}
+
+# The SASL_SSL listener's env lines, also kept in a file for tests.
+print_secure_env() {
+  local tls="$state/kafka/tls"
+  [ -s "$tls/scram-password" ] || { log "no SASL_SSL listener yet: run stack.sh up kafka"; exit 1; }
+  {
+    echo "PAYNOTIFY_KAFKA_BROKERS=127.0.0.1:$(port_of kafka-secure)"
+    echo "PAYNOTIFY_KAFKA_PROP_SECURITY_PROTOCOL=SASL_SSL"
+    echo "PAYNOTIFY_KAFKA_PROP_SASL_MECHANISM=PLAIN"
+    echo "PAYNOTIFY_KAFKA_PROP_SASL_USERNAME=paynotify"
+    echo "PAYNOTIFY_KAFKA_PROP_SASL_PASSWORD=$(cat "$tls/scram-password")"
+    echo "PAYNOTIFY_KAFKA_PROP_SSL_CA_LOCATION=$tls/ca.pem"
+  } | tee "$state/kafka/secure.env"
 }
 
 cmd="${1:-}"; what="${2:-all}"
 case "$cmd:$what" in
-  up:all)    kafka_up; redis_up; print_env ;;
-  up:kafka)  kafka_up; print_env ;;
+  up:all)    kafka_up; redis_up; print_secure_env >/dev/null; print_env ;;
+  up:kafka)  kafka_up; print_secure_env >/dev/null; print_env ;;
   up:redis)  redis_up; print_env ;;
   down:all)  stop kafka; stop redis ;;
   down:kafka) stop kafka ;;
@@ -162,6 +214,7 @@ case "$cmd:$what" in
       if running "$s"; then log "$s running (pid $(cat "$state/$s.pid"))"; else log "$s stopped"; fi
     done
     print_env ;;
+  env:--secure) print_secure_env ;;
   env:*) print_env ;;
-  *) echo "usage: stack.sh up|down [kafka|redis] | down purge | kill kafka|redis | lose redis | status | env" >&2; exit 2 ;;
+  *) echo "usage: stack.sh up|down [kafka|redis] | down purge | kill kafka|redis | lose redis | status | env [--secure]" >&2; exit 2 ;;
 esac

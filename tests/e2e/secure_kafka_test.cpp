@@ -1,0 +1,151 @@
+// The pipeline over the broker's SASL_SSL listener (deploy/local/stack.sh): TLS verified against
+// the stack's CA, SASL PLAIN (Debian 12's librdkafka cannot use SCRAM with Kafka 4: README
+// "Kafka security"). Credentials come from the environment, as the chart passes them from the
+// Kafka client Secret, to the ingest, the worker and the CLI alike. A wrong password or an
+// untrusted CA keeps the ingest and the worker not ready, and the ingest acknowledges nothing.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+#include <fstream>
+#include <map>
+
+#include "common/antom/notification_signer.hpp"
+#include "common/antom/request_time.hpp"
+#include "common/service/ids.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/support/ingest_harness.hpp"
+#include "tests/support/notifications.hpp"
+#include "tests/support/pipeline.hpp"
+#include "tests/support/raw_http.hpp"
+#include "tests/support/test_keys.hpp"
+
+namespace paynotify::testing {
+namespace {
+
+// The stack's SASL_SSL env lines (PAYNOTIFY_KAFKA_SECURE_ENV names their file).
+std::map<std::string, std::string> secure_env() {
+  std::map<std::string, std::string> env;
+  const char* file = std::getenv("PAYNOTIFY_KAFKA_SECURE_ENV");
+  if (file == nullptr) return env;
+  std::ifstream in(file);
+  for (std::string line; std::getline(in, line);) {
+    const auto eq = line.find('=');
+    if (eq != std::string::npos) env[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  return env;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+class SecureKafka : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    env_ = secure_env();
+    if (env_.empty()) GTEST_SKIP() << "PAYNOTIFY_KAFKA_SECURE_ENV not set: run through tests/run.sh";
+    brokers_ = env_.at("PAYNOTIFY_KAFKA_BROKERS");
+    // The children inherit the client properties; this process's own Kafka helpers use PLAINTEXT.
+    for (const auto& [k, v] : env_) {
+      if (k.rfind("PAYNOTIFY_KAFKA_PROP_", 0) == 0) setenv(k.c_str(), v.c_str(), 1);
+    }
+    dir_ = "/tmp/paynotify-secure-" + random_hex(4);
+    std::filesystem::create_directories(dir_);
+    topic_ = "secure." + random_hex(4);
+  }
+
+  // Runs `paynotify ARGS` against the SASL_SSL listener; its output goes to dir_/OUT.
+  int cli(const std::string& args, const std::string& out = "cli.log") {
+    return std::system((std::string(PAYNOTIFY_CLI_BIN) + " " + args + " --kafka-brokers " + brokers_ + " >>" + dir_ +
+                        "/" + out + " 2>>" + dir_ + "/cli.log").c_str());
+  }
+
+  void start_ingest() {
+    const std::string key_file = dir_ + "/antom-public.pem";
+    std::ofstream(key_file) << test_key(0).pair.public_pem;
+    ingest_port_ = free_port();
+    ingest_admin_ = free_port();
+    ingest_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{PAYNOTIFY_INGEST_BIN, "--listen", "127.0.0.1:" + std::to_string(ingest_port_),
+                                 "--admin-listen", "127.0.0.1:" + std::to_string(ingest_admin_), "--kafka-brokers",
+                                 brokers_, "--topic", topic_, "--antom-public-key", key_file, "--client-id", kClientId,
+                                 "--path", kNotifyPath, "--ack-timeout-ms", "3000"},
+        dir_ + "/ingest.log");
+    ASSERT_TRUE(wait_for_port(ingest_port_, std::chrono::seconds(10))) << "logs in " << dir_;
+  }
+
+  unsigned send(const std::string& body) {
+    const auto h = sign_notification(test_key(0).private_key.get(), kNotifyPath, kClientId, iso8601_now(), body, "1");
+    std::string headers;
+    for (const auto& [name, value] : h.as_list()) headers += name + ": " + value + "\r\n";
+    return raw_exchange(ingest_port_, post_request(kNotifyPath, headers, body), std::chrono::seconds(10)).status;
+  }
+
+  std::map<std::string, std::string> env_;
+  std::string brokers_, dir_, topic_;
+  uint16_t ingest_port_ = 0, ingest_admin_ = 0;
+  std::unique_ptr<ChildProcess> ingest_;
+};
+
+TEST_F(SecureKafka, ANotificationTravelsThroughSaslSslToTheOrderService) {
+  ASSERT_EQ(cli("topics ensure --topic " + topic_ + " --partitions 2 --replication-factor 1"), 0)
+      << "the CLI took its credentials from the environment; log " << dir_ << "/cli.log";
+  const uint16_t orders = free_port();
+  ChildProcess order_service({PAYNOTIFY_ORDER_SERVICE_BIN, "--listen", "127.0.0.1:" + std::to_string(orders)},
+                             dir_ + "/order-service.log");
+  ASSERT_TRUE(wait_for_port(orders, std::chrono::seconds(10)));
+  start_ingest();
+  const uint16_t worker_admin = free_port();
+  ChildProcess worker(worker_command(topic_, "secure-" + random_hex(3), "http://127.0.0.1:" + std::to_string(orders),
+                                     worker_admin, {"--kafka-brokers", brokers_}),
+                      dir_ + "/worker.log");
+  ASSERT_TRUE(wait_until([&] { return admin_readiness(ingest_admin_) == 200; }, std::chrono::seconds(30)))
+      << "ingest not ready over SASL_SSL; logs in " << dir_;
+  const std::string payment = "pay-secure-" + random_hex(3);
+  EXPECT_EQ(send(payment_result_body(payment)), 200u);
+  EXPECT_TRUE(wait_until([&] { return order_service_applied(orders).at("applied").as_int64() == 1; },
+                         std::chrono::seconds(60)))
+      << "logs in " << dir_;
+  EXPECT_EQ(admin_readiness(worker_admin), 200u);
+  ASSERT_EQ(cli("peek --topic " + topic_ + " --max 1 --timeout-ms 10000", "peek.json"), 0);
+  EXPECT_NE(slurp(dir_ + "/peek.json").find(payment), std::string::npos) << "peek read the record over SASL_SSL";
+}
+
+TEST_F(SecureKafka, AWrongPasswordOrAnUntrustedCaKeepsTheIngestNotReadyAndAcknowledgesNothing) {
+  ASSERT_EQ(cli("topics ensure --topic " + topic_ + " --partitions 2 --replication-factor 1"), 0);
+  setenv("PAYNOTIFY_KAFKA_PROP_SASL_PASSWORD", "not-the-password", 1);
+  start_ingest();
+  const uint16_t worker_admin = free_port();
+  ChildProcess worker(worker_command(topic_, "secure-" + random_hex(3), "http://127.0.0.1:1", worker_admin,
+                                     {"--kafka-brokers", brokers_}),
+                      dir_ + "/worker.log");
+  std::this_thread::sleep_for(std::chrono::seconds(4));
+  EXPECT_NE(admin_readiness(ingest_admin_), 200u);
+  EXPECT_EQ(send(payment_result_body("pay-refused")), 503u) << "nothing acknowledged: Antom sends it again";
+  EXPECT_NE(admin_readiness(worker_admin), 200u);
+  // One warning line names the cause: event kafka_error, code _AUTHENTICATION.
+  EXPECT_NE(slurp(dir_ + "/ingest.log").find("SASL authentication error: Authentication failed"), std::string::npos)
+      << "logs in " << dir_;
+  EXPECT_NE(slurp(dir_ + "/worker.log").find("SASL authentication error: Authentication failed"), std::string::npos)
+      << "logs in " << dir_;
+  ingest_.reset();
+
+  // The right password, but a CA that did not sign the broker's certificate.
+  setenv("PAYNOTIFY_KAFKA_PROP_SASL_PASSWORD", env_.at("PAYNOTIFY_KAFKA_PROP_SASL_PASSWORD").c_str(), 1);
+  ASSERT_EQ(std::system(("openssl req -x509 -newkey rsa:2048 -nodes -keyout " + dir_ + "/other.key -out " + dir_ +
+                         "/other-ca.pem -days 1 -subj /CN=other >/dev/null 2>&1").c_str()),
+            0);
+  setenv("PAYNOTIFY_KAFKA_PROP_SSL_CA_LOCATION", (dir_ + "/other-ca.pem").c_str(), 1);
+  std::filesystem::remove(dir_ + "/ingest.log");
+  start_ingest();
+  std::this_thread::sleep_for(std::chrono::seconds(4));
+  EXPECT_NE(admin_readiness(ingest_admin_), 200u);
+  EXPECT_EQ(send(payment_result_body("pay-refused")), 503u);
+  EXPECT_NE(slurp(dir_ + "/ingest.log").find("certificate verify failed"), std::string::npos) << "logs in " << dir_;
+}
+
+}  // namespace
+}  // namespace paynotify::testing
