@@ -83,11 +83,13 @@ bool RedisConnection::connect() {
   return ctx_ != nullptr;
 }
 
-std::optional<RedisValue> RedisConnection::send(const std::vector<std::string>& words, bool& noscript) {
+std::optional<RedisValue> RedisConnection::send(std::span<const std::string_view> words, bool& noscript) {
   noscript = false;
   if (!connect()) return std::nullopt;
   std::vector<const char*> argv;
   std::vector<size_t> lens;
+  argv.reserve(words.size());
+  lens.reserve(words.size());
   for (const auto& w : words) {
     argv.push_back(w.data());
     lens.push_back(w.size());
@@ -142,12 +144,15 @@ std::optional<std::vector<RedisValue>> RedisConnection::pipeline(const std::vect
 
 std::optional<RedisValue> RedisConnection::command(const std::vector<std::string>& words) {
   bool noscript = false;
-  return send(words, noscript);
+  const std::vector<std::string_view> views(words.begin(), words.end());
+  return send(views, noscript);
 }
 
 std::optional<RedisValue> RedisConnection::eval(const LuaScript& script, const std::vector<std::string>& keys,
                                                 const std::vector<std::string>& args) {
-  std::vector<std::string> words = {"EVALSHA", script.sha, std::to_string(keys.size())};
+  const std::string key_count = std::to_string(keys.size());
+  std::vector<std::string_view> words = {"EVALSHA", script.sha, key_count};
+  words.reserve(3 + keys.size() + args.size());
   words.insert(words.end(), keys.begin(), keys.end());
   words.insert(words.end(), args.begin(), args.end());
   bool noscript = false;

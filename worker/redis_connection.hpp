@@ -8,7 +8,9 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 struct redisContext;
@@ -66,7 +68,8 @@ class RedisConnection {
   const std::string& last_error() const { return last_error_; }
 
  private:
-  std::optional<RedisValue> send(const std::vector<std::string>& words, bool& noscript);
+  // Views, not copies: a completion's words include the ledger twice (read and written).
+  std::optional<RedisValue> send(std::span<const std::string_view> words, bool& noscript);
 
   RedisSettings settings_;
   redisContext* ctx_ = nullptr;

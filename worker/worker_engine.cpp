@@ -372,15 +372,17 @@ net::awaitable<Event> WorkerEngine::complete_with_ledger(std::shared_ptr<Record>
       const int64_t sweep = clock_() + 60000;
       update.deadline_ms = std::min(update.deadline_ms.value_or(sweep), sweep);
     }
+    // Shared with the store's thread, not copied: it holds the ledger twice (as read, as written).
+    const auto shared = std::make_shared<const LedgerUpdate>(std::move(update));
     auto write_op = dedupe_.call([key = r->key, owner = r->owner, ttl = settings_.dedupe_ttl_s,
-                                  update](DedupeStore& s) { return s.complete_with_ledger(key, owner, ttl, update); });
+                                  shared](DedupeStore& s) { return s.complete_with_ledger(key, owner, ttl, *shared); });
     const LedgerWrite written = co_await std::move(write_op);
     if (written == LedgerWrite::changed_meanwhile) continue;
     dedupe_ok_.store(written == LedgerWrite::recorded);
     if (written != LedgerWrite::recorded) co_return Recorded{false};
     report_anomalies(metrics_, step.anomalies);
-    if (!update.anomalies.empty()) {
-      auto publish = publish_anomalies(payment, std::move(update.anomalies));
+    if (!shared->anomalies.empty()) {
+      auto publish = publish_anomalies(payment, shared->anomalies);
       co_await std::move(publish);
     }
     co_return Recorded{true};
