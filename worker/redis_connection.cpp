@@ -49,6 +49,22 @@ RedisValue flatten(const redisReply& r) {
   return v;
 }
 
+// hiredis's argv form of one command: pointers into `words`, which must outlive it.
+struct CommandArgv {
+  template <typename Words>
+  explicit CommandArgv(const Words& words) {
+    argv.reserve(words.size());
+    lens.reserve(words.size());
+    for (const auto& w : words) {
+      argv.push_back(w.data());
+      lens.push_back(w.size());
+    }
+  }
+  int count() const { return static_cast<int>(argv.size()); }
+  std::vector<const char*> argv;
+  std::vector<size_t> lens;
+};
+
 }  // namespace
 
 LuaScript::LuaScript(std::string t) : text(std::move(t)), sha(sha1_hex(text)) {}
@@ -83,25 +99,20 @@ bool RedisConnection::connect() {
   return ctx_ != nullptr;
 }
 
+// An I/O error leaves the context unusable: drop it; the next call reconnects.
+std::nullopt_t RedisConnection::lost_connection() {
+  last_error_ = ctx_->errstr;
+  redisFree(ctx_);
+  ctx_ = nullptr;
+  return std::nullopt;
+}
+
 std::optional<RedisValue> RedisConnection::send(std::span<const std::string_view> words, bool& noscript) {
   noscript = false;
   if (!connect()) return std::nullopt;
-  std::vector<const char*> argv;
-  std::vector<size_t> lens;
-  argv.reserve(words.size());
-  lens.reserve(words.size());
-  for (const auto& w : words) {
-    argv.push_back(w.data());
-    lens.push_back(w.size());
-  }
-  ReplyPtr r(static_cast<redisReply*>(redisCommandArgv(ctx_, static_cast<int>(argv.size()), argv.data(), lens.data())));
-  if (!r) {
-    // I/O error: the context is unusable; drop it and reconnect on the next call.
-    last_error_ = ctx_->errstr;
-    redisFree(ctx_);
-    ctx_ = nullptr;
-    return std::nullopt;
-  }
+  CommandArgv command(words);  // hiredis 0.14 takes non-const argv
+  ReplyPtr r(static_cast<redisReply*>(redisCommandArgv(ctx_, command.count(), command.argv.data(), command.lens.data())));
+  if (!r) return lost_connection();
   if (r->type == REDIS_REPLY_ERROR) {
     last_error_.assign(r->str, r->len);
     noscript = std::string_view(last_error_).rfind("NOSCRIPT", 0) == 0;
@@ -113,24 +124,14 @@ std::optional<RedisValue> RedisConnection::send(std::span<const std::string_view
 std::optional<std::vector<RedisValue>> RedisConnection::pipeline(const std::vector<std::vector<std::string>>& commands) {
   if (!connect()) return std::nullopt;
   for (const auto& words : commands) {
-    std::vector<const char*> argv;
-    std::vector<size_t> lens;
-    for (const auto& w : words) {
-      argv.push_back(w.data());
-      lens.push_back(w.size());
-    }
-    redisAppendCommandArgv(ctx_, static_cast<int>(argv.size()), argv.data(), lens.data());
+    CommandArgv command(words);  // hiredis 0.14 takes non-const argv
+    redisAppendCommandArgv(ctx_, command.count(), command.argv.data(), command.lens.data());
   }
   std::vector<RedisValue> out;
   bool failed = false;
   for (std::size_t i = 0; i < commands.size(); ++i) {
     void* raw = nullptr;
-    if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) {
-      last_error_ = ctx_->errstr;  // I/O error: the context is unusable
-      redisFree(ctx_);
-      ctx_ = nullptr;
-      return std::nullopt;
-    }
+    if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) return lost_connection();
     ReplyPtr r(static_cast<redisReply*>(raw));
     if (r->type == REDIS_REPLY_ERROR) {
       last_error_.assign(r->str, r->len);

@@ -70,6 +70,7 @@ class RedisConnection {
  private:
   // Views, not copies: a completion's words include the ledger twice (read and written).
   std::optional<RedisValue> send(std::span<const std::string_view> words, bool& noscript);
+  std::nullopt_t lost_connection();
 
   RedisSettings settings_;
   redisContext* ctx_ = nullptr;
