@@ -21,18 +21,13 @@ using worker::RedisConnection;
 using worker::RedisValue;
 
 std::vector<OptionSpec> redis_options(std::vector<OptionSpec> more) {
-  more.push_back({"redis", "127.0.0.1:6379", "Redis host:port, as the worker's --redis"});
+  for (auto& spec : worker::redis_option_specs("the worker's Redis")) more.push_back(std::move(spec));
   more.push_back({"topic", "antom.notifications", "the worker's --topic (its deadline watch is kept per topic)"});
-  more.push_back({"redis-password", "", "Redis AUTH password (default: PAYNOTIFY_REDIS_PASSWORD from the environment)"});
   return more;
 }
 
-RedisConnection connect(const Options& o) {
-  worker::RedisSettings s;
-  std::tie(s.host, s.port) = o.endpoint("redis");
-  s.password = o.str("redis-password");  // or PAYNOTIFY_REDIS_PASSWORD (command_options.hpp)
-  return RedisConnection(s);
-}
+// The password comes from PAYNOTIFY_REDIS_PASSWORD too (command_options.hpp).
+RedisConnection connect(const Options& o) { return RedisConnection(worker::redis_settings_from(o)); }
 
 json::value parsed_or_text(const std::string& text) {
   boost::system::error_code ec;

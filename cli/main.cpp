@@ -1,4 +1,5 @@
 // paynotify: the operator and test tool (DESIGN.md "Components").
+#include <csignal>
 #include <iostream>
 
 #include "cli/commands.hpp"
@@ -27,6 +28,9 @@ int main(int argc, char** argv) {
     std::cerr << kUsage;
     return 2;
   }
+  // A write to a connection the other side closed (TLS to Redis writes through the socket)
+  // must fail with an error, not end the process.
+  std::signal(SIGPIPE, SIG_IGN);
   const std::string command = argv[1];
   const Args args(argv + 2, argv + argc);
   try {

@@ -23,7 +23,7 @@ cleanup() {
 trap cleanup EXIT
 echo "== starting Kafka and Redis"
 eval "$("$root/deploy/local/stack.sh" up)"
-export PAYNOTIFY_KAFKA_BROKERS PAYNOTIFY_REDIS PAYNOTIFY_KAFKA_SECURE_ENV
+export PAYNOTIFY_KAFKA_BROKERS PAYNOTIFY_REDIS PAYNOTIFY_SECURE_ENV
 
 status=0
 echo "== tests"

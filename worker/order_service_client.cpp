@@ -13,6 +13,8 @@
 #include <optional>
 #include <stdexcept>
 
+#include "worker/tls_client_files.hpp"
+
 namespace paynotify::worker {
 
 namespace net = boost::asio;
@@ -77,33 +79,9 @@ OrderServiceClient::OrderServiceClient(net::any_io_executor executor, OrderServi
   if (!tls_ && (!settings_.cert_file.empty() || !settings_.key_file.empty())) {
     throw std::invalid_argument("--order-service-cert-file needs an https:// --order-service-url");
   }
-  if (tls_) load_tls_context();
-}
-
-// The server's chain is verified against the given CAs (or the system's); a client certificate,
-// when given, is loaded here, once: a file that is missing, unreadable or whose key does not
-// match stops the start with the option's name, not the first call.
-void OrderServiceClient::load_tls_context() {
-  ssl_.set_verify_mode(net::ssl::verify_peer);
-  boost::system::error_code ec;
-  if (settings_.ca_file.empty()) {
-    ssl_.set_default_verify_paths(ec);
-  } else {
-    ssl_.load_verify_file(settings_.ca_file, ec);
-  }
-  if (ec) throw std::invalid_argument("--order-service-ca-file: cannot load CAs: " + ec.message());
-  if (settings_.cert_file.empty() != settings_.key_file.empty()) {
-    throw std::invalid_argument("--order-service-cert-file and --order-service-key-file go together");
-  }
-  if (settings_.cert_file.empty()) return;
-  ssl_.use_certificate_chain_file(settings_.cert_file, ec);
-  if (ec) throw std::invalid_argument("--order-service-cert-file: cannot load the certificate: " + ec.message());
-  ssl_.use_private_key_file(settings_.key_file, net::ssl::context::pem, ec);
-  // OpenSSL also refuses here a key that does not belong to the certificate.
-  if (ec || SSL_CTX_check_private_key(ssl_.native_handle()) != 1) {
-    throw std::invalid_argument("--order-service-key-file: cannot use the private key (is it the key of "
-                                "--order-service-cert-file?): " + (ec ? ec.message() : "key values mismatch"));
-  }
+  // The server's chain is verified against the given CAs (or the system's); with a client
+  // certificate the worker proves who it is.
+  if (tls_) load_tls_client(ssl_, {settings_.ca_file, settings_.cert_file, settings_.key_file}, "order-service");
 }
 
 OrderServiceClient::~OrderServiceClient() = default;

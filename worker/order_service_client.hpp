@@ -41,7 +41,6 @@ class OrderServiceClient final : public OrderClient {
 
  private:
   boost::asio::awaitable<ApplyResult> connect(std::unique_ptr<Connection>& out);
-  void load_tls_context();
 
   boost::asio::any_io_executor executor_;
   OrderServiceSettings settings_;

@@ -20,7 +20,7 @@ std::string sha1_hex(const std::string& text) {
   return out;
 }
 
-timeval to_timeval(std::chrono::milliseconds ms) { return {ms.count() / 1000, ms.count() % 1000 * 1000}; }
+using Clock = std::chrono::steady_clock;
 
 struct ReplyDeleter {
   void operator()(redisReply* r) const { freeReplyObject(r); }
@@ -41,103 +41,128 @@ RedisValue flatten(const redisReply& r) {
       break;
     case REDIS_REPLY_ARRAY:
       v.type = RedisValue::Type::array;
+      v.elements.reserve(r.elements);
       for (std::size_t i = 0; i < r.elements; ++i) v.elements.push_back(flatten(*r.element[i]));
       break;
     default:
-      break;  // nil
+      break;  // nil; errors are taken apart by receive()
   }
   return v;
 }
 
-// hiredis's argv form of one command: pointers into `words`, which must outlive it.
-struct CommandArgv {
-  template <typename Words>
-  explicit CommandArgv(const Words& words) {
-    argv.reserve(words.size());
-    lens.reserve(words.size());
-    for (const auto& w : words) {
-      argv.push_back(w.data());
-      lens.push_back(w.size());
-    }
+// One command in RESP, the form every Redis reads: *<words>, then $<length> and each word.
+template <typename Words>
+void append_command(std::string& out, const Words& words) {
+  out += '*';
+  out += std::to_string(words.size());
+  out += "\r\n";
+  for (const auto& w : words) {
+    out += '$';
+    out += std::to_string(w.size());
+    out += "\r\n";
+    out.append(w.data(), w.size());
+    out += "\r\n";
   }
-  int count() const { return static_cast<int>(argv.size()); }
-  std::vector<const char*> argv;
-  std::vector<size_t> lens;
-};
+}
 
 }  // namespace
 
 LuaScript::LuaScript(std::string t) : text(std::move(t)), sha(sha1_hex(text)) {}
 
-RedisConnection::RedisConnection(RedisSettings settings) : settings_(std::move(settings)) {}
+RedisConnection::RedisConnection(RedisSettings settings)
+    : settings_(std::move(settings)), reader_(nullptr, &redisReaderFree) {}
 
-RedisConnection::~RedisConnection() {
-  if (ctx_ != nullptr) redisFree(ctx_);
-}
+RedisConnection::~RedisConnection() = default;
 
 bool RedisConnection::connect() {
-  if (ctx_ != nullptr) return true;
-  redisContext* c = redisConnectWithTimeout(settings_.host.c_str(), settings_.port, to_timeval(settings_.connect_timeout));
-  if (c == nullptr || c->err) {
-    last_error_ = c ? c->errstr : "cannot allocate a Redis context";
-    if (c) redisFree(c);
-    return false;
-  }
-  redisSetTimeout(c, to_timeval(settings_.command_timeout));
+  if (socket_) return true;
+  SSL_CTX* tls = settings_.tls ? settings_.tls->native_handle() : nullptr;
+  socket_ = RedisSocket::open(settings_.host, settings_.port, tls, Clock::now() + settings_.connect_timeout, last_error_);
+  if (!socket_) return false;
+  reader_.reset(redisReaderCreate());
   if (!settings_.password.empty()) {
-    const char* argv[] = {"AUTH", settings_.password.c_str()};
-    const size_t lens[] = {4, settings_.password.size()};
-    ReplyPtr r(static_cast<redisReply*>(redisCommandArgv(c, 2, argv, lens)));
-    if (!r || r->type == REDIS_REPLY_ERROR) {
-      last_error_ = r ? std::string("AUTH failed: ") + r->str : c->errstr;  // never the password
-      redisFree(c);
+    // AUTH [user] password: its reply is checked here, and its words never reach a log.
+    std::vector<std::string_view> words{"AUTH"};
+    if (!settings_.username.empty()) words.push_back(settings_.username);
+    words.push_back(settings_.password);
+    bool noscript = false;
+    if (!send(words, noscript)) {
+      last_error_ = "AUTH failed: " + last_error_;
+      socket_.reset();
       return false;
     }
   }
-  ctx_ = c;
   if (on_connect_) on_connect_(*this);
-  return ctx_ != nullptr;
+  return socket_ != nullptr;
 }
 
-// An I/O error leaves the context unusable: drop it; the next call reconnects.
-std::nullopt_t RedisConnection::lost_connection() {
-  last_error_ = ctx_->errstr;
-  redisFree(ctx_);
-  ctx_ = nullptr;
+// An I/O or protocol error leaves the connection unusable: drop it; the next call reconnects.
+std::nullopt_t RedisConnection::lost_connection(std::string why) {
+  last_error_ = std::move(why);
+  socket_.reset();
   return std::nullopt;
+}
+
+bool RedisConnection::transmit(Clock::time_point deadline) {
+  std::string error;
+  const bool sent = socket_->write_all(out_, deadline, error);
+  out_.clear();
+  if (!sent) lost_connection(std::move(error));
+  return sent;
+}
+
+std::optional<RedisValue> RedisConnection::receive(Clock::time_point deadline) {
+  for (;;) {
+    void* raw = nullptr;
+    if (redisReaderGetReply(reader_.get(), &raw) != REDIS_OK) {
+      return lost_connection(std::string("bad reply from Redis: ") + reader_->errstr);
+    }
+    if (raw != nullptr) {
+      ReplyPtr r(static_cast<redisReply*>(raw));
+      if (r->type == REDIS_REPLY_ERROR) {
+        last_error_.assign(r->str, r->len);
+        RedisValue error;
+        error.type = RedisValue::Type::error;
+        return error;
+      }
+      return flatten(*r);
+    }
+    char buffer[16384];
+    std::string error;
+    const std::size_t n = socket_->read_some(buffer, sizeof buffer, deadline, error);
+    if (n == 0) return lost_connection(std::move(error));
+    redisReaderFeed(reader_.get(), buffer, n);
+  }
 }
 
 std::optional<RedisValue> RedisConnection::send(std::span<const std::string_view> words, bool& noscript) {
   noscript = false;
-  if (!connect()) return std::nullopt;
-  CommandArgv command(words);  // hiredis 0.14 takes non-const argv
-  ReplyPtr r(static_cast<redisReply*>(redisCommandArgv(ctx_, command.count(), command.argv.data(), command.lens.data())));
-  if (!r) return lost_connection();
-  if (r->type == REDIS_REPLY_ERROR) {
-    last_error_.assign(r->str, r->len);
+  if (!socket_ && !connect()) return std::nullopt;
+  const auto deadline = Clock::now() + settings_.command_timeout;
+  append_command(out_, words);
+  if (!transmit(deadline)) return std::nullopt;
+  auto reply = receive(deadline);
+  if (!reply) return std::nullopt;
+  if (reply->type == RedisValue::Type::error) {
     noscript = std::string_view(last_error_).rfind("NOSCRIPT", 0) == 0;
     return std::nullopt;
   }
-  return flatten(*r);
+  return reply;
 }
 
 std::optional<std::vector<RedisValue>> RedisConnection::pipeline(const std::vector<std::vector<std::string>>& commands) {
   if (!connect()) return std::nullopt;
-  for (const auto& words : commands) {
-    CommandArgv command(words);  // hiredis 0.14 takes non-const argv
-    redisAppendCommandArgv(ctx_, command.count(), command.argv.data(), command.lens.data());
-  }
+  const auto deadline = Clock::now() + settings_.command_timeout;
+  for (const auto& words : commands) append_command(out_, words);
+  if (!transmit(deadline)) return std::nullopt;
   std::vector<RedisValue> out;
+  out.reserve(commands.size());
   bool failed = false;
   for (std::size_t i = 0; i < commands.size(); ++i) {
-    void* raw = nullptr;
-    if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) return lost_connection();
-    ReplyPtr r(static_cast<redisReply*>(raw));
-    if (r->type == REDIS_REPLY_ERROR) {
-      last_error_.assign(r->str, r->len);
-      failed = true;  // keep reading: every reply must be taken off the connection
-    }
-    out.push_back(flatten(*r));
+    auto reply = receive(deadline);
+    if (!reply) return std::nullopt;
+    failed |= reply->type == RedisValue::Type::error;  // keep reading: every reply must be taken off
+    out.push_back(std::move(*reply));
   }
   if (failed) return std::nullopt;
   return out;

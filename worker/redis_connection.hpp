@@ -1,7 +1,9 @@
 #pragma once
-// One blocking hiredis connection: connect (and AUTH) on first use, run commands and Lua
-// scripts by SHA (loading them on NOSCRIPT), drop the connection after any I/O error so the
-// next call reconnects. Shared by the dedupe store and the parking recovery. Not thread-safe.
+// One blocking Redis connection, plain or TLS (redis_socket.hpp): connect (and AUTH, as an ACL
+// user when one is set) on first use, run commands and Lua scripts by SHA (loading them on
+// NOSCRIPT), drop the connection after any I/O error so the next call reconnects. Replies are
+// parsed by hiredis's reader. Shared by the dedupe store and the parking recovery. Not
+// thread-safe.
 
 #include <chrono>
 #include <cstdint>
@@ -13,18 +15,12 @@
 #include <string_view>
 #include <vector>
 
-struct redisContext;
-struct redisReply;
+#include "worker/redis_settings.hpp"
+#include "worker/redis_socket.hpp"
+
+struct redisReader;
 
 namespace paynotify::worker {
-
-struct RedisSettings {
-  std::string host = "127.0.0.1";
-  uint16_t port = 6379;
-  std::string password;
-  std::chrono::milliseconds connect_timeout{500};
-  std::chrono::milliseconds command_timeout{1000};
-};
 
 // A script and its SHA1, computed once.
 struct LuaScript {
@@ -35,7 +31,8 @@ struct LuaScript {
 
 // A reply flattened to what paynotify's scripts and commands return.
 struct RedisValue {
-  enum class Type { nil, text, integer, array } type = Type::nil;
+  // error: an error reply, never handed out (its text goes to last_error()).
+  enum class Type { nil, text, integer, array, error } type = Type::nil;
   std::string text;  // bulk string or status
   long long integer = 0;
   std::vector<RedisValue> elements;
@@ -70,10 +67,15 @@ class RedisConnection {
  private:
   // Views, not copies: a completion's words include the ledger twice (read and written).
   std::optional<RedisValue> send(std::span<const std::string_view> words, bool& noscript);
-  std::nullopt_t lost_connection();
+  // The next reply off the connection; nothing after an I/O or protocol error (connection dropped).
+  std::optional<RedisValue> receive(std::chrono::steady_clock::time_point deadline);
+  bool transmit(std::chrono::steady_clock::time_point deadline);
+  std::nullopt_t lost_connection(std::string why);
 
   RedisSettings settings_;
-  redisContext* ctx_ = nullptr;
+  std::unique_ptr<RedisSocket> socket_;
+  std::unique_ptr<redisReader, void (*)(redisReader*)> reader_;
+  std::string out_;  // the commands being sent, in RESP
   std::string last_error_;
   std::function<void(RedisConnection&)> on_connect_;
 };

@@ -111,12 +111,17 @@ void Worker::watch_health() {
                               config_.engine.owner},
       generation_, RecoveryMetrics{metrics_.parking_rebuilds, metrics_.parkings_restored, metrics_.parkings_kept,
                                   metrics_.stale_parkings_lifted});
+  // Logged on every change, and at start when Redis cannot be reached (a wrong CA or password
+  // never changes: the first line is the one that names it).
+  bool first = true;
   while (running_.load()) {
     const bool up = recovery.check();
-    if (up != redis_up_.exchange(up)) {
+    const bool changed = up != redis_up_.exchange(up);
+    if (changed || (first && !up)) {
       log_event(up ? spdlog::level::info : spdlog::level::warn, up ? "redis_reachable" : "redis_unreachable",
                 {{"error", up ? std::string() : recovery.last_error()}});
     }
+    first = false;
     consumer_->set_paused(!up || !generation_->trusted() || engine_->wants_pause());
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }

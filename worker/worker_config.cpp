@@ -3,44 +3,46 @@
 #include <unistd.h>
 
 #include "common/service/ids.hpp"
+#include "worker/redis_settings.hpp"
 
 namespace paynotify::worker {
 
 Options worker_options() {
-  return Options(
-      "paynotify-worker",
-      "Consumes verified Antom notifications from Kafka, deduplicates them in Redis and applies "
-      "each payment, capture and refund outcome once to the order service, in order per payment.",
-      {
-          {"kafka-brokers", "127.0.0.1:9092", "Kafka bootstrap servers"},
-          {"topic", "antom.notifications", "main topic; <topic>.retry and <topic>.dlq are derived from it"},
-          {"group", "paynotify-worker", "Kafka consumer group"},
-          {"redis", "127.0.0.1:6379", "Redis host:port for dedupe"},
-          {"redis-password", "", "Redis AUTH password (prefer the environment variable)"},
-          {"redis-connections", "4", "Redis connections, each on a thread of its own"},
-          {"order-service-url", "", "base URL of the order service (http:// or https://); events go to <url>/payment-events"},
-          {"order-service-ca-file", "", "https order service: PEM file of the CAs to trust (default: the system's)"},
-          {"order-service-cert-file", "", "https order service: PEM client certificate chain to present (mutual TLS)"},
-          {"order-service-key-file", "", "PEM private key of --order-service-cert-file"},
-          {"order-timeout-ms", "5000", "time allowed for one order-service call"},
-          {"admin-listen", "0.0.0.0:9103", "address:port for /healthz, /readyz and /metrics"},
-          {"dedupe-ttl-s", "604800", "how long an applied event is remembered (default 7 days)"},
-          {"lease-ms", "5000", "how long a claim holds an event; renewed every third of it while its call runs, so a crashed worker's events are taken over this soon after the group notices"},
-          {"stale-after", "6d", "dead-letter (error class stale) a notification signed longer than this before its receipt: a replay, not a re-send; below --dedupe-ttl-s; 0s: off"},
-          {"retry-for", "48h", "how long an event is retried from its first failure before it is dead-lettered (below --dedupe-ttl-s)"},
-          {"quick-retries", "3", "order-service tries in process per round"},
-          {"retry-base-ms", "2000", "first retry-topic delay; doubles each round (with jitter)"},
-          {"retry-max-ms", "900000", "longest retry-topic delay (default 15 min)"},
-          {"breaker-failures", "10", "failed order-service calls in a row that open the circuit breaker"},
-          {"breaker-open-max-ms", "30000", "longest the breaker stays open between probe calls"},
-          {"ledger", "on", "keep each payment's ledger and raise anomalies (Antom's money rules): on or off"},
-          {"capture-warning-before", "24h", "raise AUTHORIZATION_EXPIRING_UNCAPTURED when an authorization with nothing captured expires within this"},
-          {"ledger-ttl", "35d", "how long a payment's ledger is kept after its last event (past the 7-day capture deadline)"},
-          {"concurrency", "64", "events applied at once, across payments"},
-          {"max-in-flight", "20000", "records held in memory before consumption pauses"},
-          {"drain-timeout-ms", "20000", "on SIGTERM, how long in-flight events may take to finish"},
-          {"log-level", "info", "trace, debug, info, warn or error"},
+  std::vector<OptionSpec> specs{
+      {"kafka-brokers", "127.0.0.1:9092", "Kafka bootstrap servers"},
+      {"topic", "antom.notifications", "main topic; <topic>.retry and <topic>.dlq are derived from it"},
+      {"group", "paynotify-worker", "Kafka consumer group"},
+  };
+  for (auto& spec : redis_option_specs("Redis for dedupe, parking and the ledger")) specs.push_back(std::move(spec));
+  specs.insert(specs.end(), {
+      {"redis-connections", "4", "Redis connections, each on a thread of its own"},
+      {"order-service-url", "", "base URL of the order service (http:// or https://); events go to <url>/payment-events"},
+      {"order-service-ca-file", "", "https order service: PEM file of the CAs to trust (default: the system's)"},
+      {"order-service-cert-file", "", "https order service: PEM client certificate chain to present (mutual TLS)"},
+      {"order-service-key-file", "", "PEM private key of --order-service-cert-file"},
+      {"order-timeout-ms", "5000", "time allowed for one order-service call"},
+      {"admin-listen", "0.0.0.0:9103", "address:port for /healthz, /readyz and /metrics"},
+      {"dedupe-ttl-s", "604800", "how long an applied event is remembered (default 7 days)"},
+      {"lease-ms", "5000", "how long a claim holds an event; renewed every third of it while its call runs, so a crashed worker's events are taken over this soon after the group notices"},
+      {"stale-after", "6d", "dead-letter (error class stale) a notification signed longer than this before its receipt: a replay, not a re-send; below --dedupe-ttl-s; 0s: off"},
+      {"retry-for", "48h", "how long an event is retried from its first failure before it is dead-lettered (below --dedupe-ttl-s)"},
+      {"quick-retries", "3", "order-service tries in process per round"},
+      {"retry-base-ms", "2000", "first retry-topic delay; doubles each round (with jitter)"},
+      {"retry-max-ms", "900000", "longest retry-topic delay (default 15 min)"},
+      {"breaker-failures", "10", "failed order-service calls in a row that open the circuit breaker"},
+      {"breaker-open-max-ms", "30000", "longest the breaker stays open between probe calls"},
+      {"ledger", "on", "keep each payment's ledger and raise anomalies (Antom's money rules): on or off"},
+      {"capture-warning-before", "24h", "raise AUTHORIZATION_EXPIRING_UNCAPTURED when an authorization with nothing captured expires within this"},
+      {"ledger-ttl", "35d", "how long a payment's ledger is kept after its last event (past the 7-day capture deadline)"},
+      {"concurrency", "64", "events applied at once, across payments"},
+      {"max-in-flight", "20000", "records held in memory before consumption pauses"},
+      {"drain-timeout-ms", "20000", "on SIGTERM, how long in-flight events may take to finish"},
+      {"log-level", "info", "trace, debug, info, warn or error"},
       });
+  return Options("paynotify-worker",
+                 "Consumes verified Antom notifications from Kafka, deduplicates them in Redis and applies "
+                 "each payment, capture and refund outcome once to the order service, in order per payment.",
+                 std::move(specs));
 }
 
 WorkerConfig worker_config_from(const Options& o) {
@@ -50,8 +52,7 @@ WorkerConfig worker_config_from(const Options& o) {
   c.group = o.str("group");
   if (c.group.empty()) throw ConfigError("--group must not be empty");
   c.kafka_properties = o.kafka_properties();
-  std::tie(c.redis.host, c.redis.port) = o.endpoint("redis");
-  c.redis.password = o.str("redis-password");
+  c.redis = redis_settings_from(o);
   c.redis_connections = static_cast<std::size_t>(o.integer("redis-connections", 1, 64));
   c.order_service.url = o.str("order-service-url");
   if (c.order_service.url.empty()) throw ConfigError("--order-service-url is required");

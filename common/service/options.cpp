@@ -168,8 +168,9 @@ std::vector<std::string> Options::list(std::string_view name) const {
   return it == values_.end() ? std::vector<std::string>{} : it->second;
 }
 
-std::pair<std::string, uint16_t> Options::endpoint(std::string_view name) const {
-  const std::string text = str(name);
+std::pair<std::string, uint16_t> Options::endpoint(std::string_view name) const { return parse_endpoint(name, str(name)); }
+
+std::pair<std::string, uint16_t> Options::parse_endpoint(std::string_view name, const std::string& text) {
   const auto colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) {
     throw ConfigError("--" + std::string(name) + " must be host:port, got '" + text + "'");

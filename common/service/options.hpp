@@ -49,6 +49,8 @@ class Options {
   std::vector<std::string> list(std::string_view name) const;
   // `host:port`; throws ConfigError when either part is missing or the port is out of range.
   std::pair<std::string, uint16_t> endpoint(std::string_view name) const;
+  // The same check of a text that option `name` holds.
+  static std::pair<std::string, uint16_t> parse_endpoint(std::string_view name, const std::string& text);
   std::vector<std::string> positional() const { return positional_; }
 
   // Kafka client properties from repeated --kafka-prop k=v and PAYNOTIFY_KAFKA_PROP_<k with _>.

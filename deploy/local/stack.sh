@@ -9,16 +9,19 @@
 #                                  persistence or a failover to a lagging replica does
 #   stack.sh status                say what runs, print the env lines
 #   stack.sh env                   print only the env lines (for `eval "$(stack.sh env)"`)
-#   stack.sh env --secure          the env lines for the broker's SASL_SSL listener instead:
-#                                  its port and the PAYNOTIFY_KAFKA_PROP_* lines (user
-#                                  `paynotify`, SASL PLAIN, the CA that signed the broker's
-#                                  certificate)
+#   stack.sh env --secure          the env lines for the secure listeners instead: the
+#                                  broker's SASL_SSL port and PAYNOTIFY_KAFKA_PROP_* lines (user
+#                                  `paynotify`, SASL PLAIN), Redis's TLS port as a rediss:// URL
+#                                  with its ACL user `paynotify`, and the CA that signed both
+#                                  servers' certificate
 #
 # The broker serves PLAINTEXT and, on a second port, SASL_SSL as managed Kafka does: TLS from a
 # CA made here with openssl; SASL PLAIN (Confluent Cloud's API keys) and SCRAM-SHA-512 (MSK,
 # Strimzi), one user for both, its SCRAM credential made when the storage is formatted. The env
 # lines name PLAIN: Debian 12's librdkafka 2.0.2 cannot log in with SCRAM to a Kafka 4 broker
-# (README "Kafka security"). PAYNOTIFY_KAFKA_SECURE_ENV names the file of the lines, for tests.
+# (README "Kafka security"). Redis serves plain TCP and, on a second port, TLS as managed Redis
+# does (client certificates optional), with an ACL user limited to paynotify's keys and no
+# dangerous commands beyond INFO. PAYNOTIFY_SECURE_ENV names the file of the lines, for tests.
 #
 # A service that is stopped and started again keeps its port and data, so tests can take the
 # broker away and bring it back. Redis runs as production should (README "Redis persistence"):
@@ -58,23 +61,25 @@ wait_port() {
   done
 }
 
-# A CA and the broker's certificate for 127.0.0.1, once per state folder; the broker reads a
-# PEM keystore (key and chain in one file).
-kafka_tls() {
-  local tls="$1"
-  [ -s "$tls/broker-keystore.pem" ] && return 0
+# A CA and one server certificate for 127.0.0.1, shared by the broker and Redis, and the
+# passwords of their `paynotify` users; once per state folder. The broker reads a PEM keystore
+# (key and chain in one file).
+tls="$state/tls"
+local_tls() {
+  [ -s "$tls/redis-password" ] && return 0
   mkdir -p "$tls"
   (
     cd "$tls"
     openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 3650 -subj /CN=paynotify-local-ca
-    openssl req -newkey rsa:2048 -nodes -keyout broker.key -out broker.csr -subj /CN=127.0.0.1
+    openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=127.0.0.1
     printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >san.ext
-    openssl x509 -req -in broker.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out broker.pem -days 3650 -extfile san.ext
-    openssl pkcs8 -topk8 -nocrypt -in broker.key -out broker.pk8
-    cat broker.pk8 broker.pem >broker-keystore.pem
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 3650 -extfile san.ext
+    openssl pkcs8 -topk8 -nocrypt -in server.key -out server.pk8
+    cat server.pk8 server.pem >broker-keystore.pem
     python3 -c 'import secrets; print("pn-" + secrets.token_urlsafe(18))' >scram-password
-    chmod 600 ca.key broker.key broker.pk8 broker-keystore.pem scram-password
-  ) >"$tls/openssl.log" 2>&1 || { log "making the broker's TLS material failed:"; cat "$tls/openssl.log" >&2; exit 1; }
+    python3 -c 'import secrets; print("pr-" + secrets.token_urlsafe(18))' >redis-password
+    chmod 600 ca.key server.key server.pk8 broker-keystore.pem scram-password redis-password
+  ) >"$tls/openssl.log" 2>&1 || { log "making the TLS material failed:"; cat "$tls/openssl.log" >&2; exit 1; }
 }
 
 kafka_up() {
@@ -85,7 +90,7 @@ kafka_up() {
   cport="$(port_of kafka-controller)"
   sport="$(port_of kafka-secure)"
   mkdir -p "$dir"
-  kafka_tls "$dir/tls"
+  local_tls
   cat >"$dir/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
@@ -97,9 +102,9 @@ inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT
 sasl.enabled.mechanisms=SCRAM-SHA-512,PLAIN
 listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
-listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_paynotify="$(cat "$dir/tls/scram-password")";
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_paynotify="$(cat "$tls/scram-password")";
 listener.name.sasl_ssl.ssl.keystore.type=PEM
-listener.name.sasl_ssl.ssl.keystore.location=$dir/tls/broker-keystore.pem
+listener.name.sasl_ssl.ssl.keystore.location=$tls/broker-keystore.pem
 log.dirs=$dir/data
 num.partitions=6
 auto.create.topics.enable=true
@@ -133,7 +138,7 @@ PROPS
     cluster_id="$(python3 -c 'import base64,uuid; print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')"
     "${java_cmd[@]}" kafka.tools.StorageTool format "--cluster-id=$cluster_id" \
       -c "$dir/server.properties" \
-      --add-scram "SCRAM-SHA-512=[name=paynotify,password=\"$(cat "$dir/tls/scram-password")\"]" >"$dir/format.log" 2>&1 \
+      --add-scram "SCRAM-SHA-512=[name=paynotify,password=\"$(cat "$tls/scram-password")\"]" >"$dir/format.log" 2>&1 \
       || { log "formatting Kafka storage failed:"; cat "$dir/format.log" >&2; exit 1; }
   fi
   : >"$dir/server.log"
@@ -151,11 +156,19 @@ PROPS
 
 redis_up() {
   if running redis; then return 0; fi
-  local port dir="$state/redis"
+  local port tport dir="$state/redis"
   port="$(port_of redis)"
+  tport="$(port_of redis-tls)"
   mkdir -p "$dir"
+  local_tls
+  # The default user for tests and the demo; `paynotify` as a managed Redis's ACL would have it.
+  printf 'user default on nopass ~* &* +@all\nuser paynotify on >%s ~paynotify:* resetchannels +@all -@dangerous +info\n' \
+    "$(cat "$tls/redis-password")" >"$dir/users.acl"
+  chmod 600 "$dir/users.acl"
   nohup redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --save '' --appendonly yes --appendfsync everysec \
-    --protected-mode yes --logfile "$dir/redis.log" >/dev/null 2>&1 &
+    --protected-mode yes --logfile "$dir/redis.log" --aclfile "$dir/users.acl" \
+    --tls-port "$tport" --tls-cert-file "$tls/server.pem" --tls-key-file "$tls/server.key" \
+    --tls-ca-cert-file "$tls/ca.pem" --tls-auth-clients optional >/dev/null 2>&1 &
   echo $! >"$state/redis.pid"
   wait_port "$port" Redis 15
   local deadline=$((SECONDS + 15))
@@ -180,13 +193,12 @@ stop() {
 print_env() {
   echo "PAYNOTIFY_KAFKA_BROKERS=127.0.0.1:$(port_of kafka)"
   echo "PAYNOTIFY_REDIS=127.0.0.1:$(port_of redis)"
-  echo "PAYNOTIFY_KAFKA_SECURE_ENV=$state/kafka/secure.env"
+  echo "PAYNOTIFY_SECURE_ENV=$state/secure.env"
 }
 
-# The SASL_SSL listener's env lines, also kept in a file for tests.
+# The secure listeners' env lines, also kept in a file for tests.
 print_secure_env() {
-  local tls="$state/kafka/tls"
-  [ -s "$tls/scram-password" ] || { log "no SASL_SSL listener yet: run stack.sh up kafka"; exit 1; }
+  [ -s "$tls/redis-password" ] || { log "no secure listeners yet: run stack.sh up"; exit 1; }
   {
     echo "PAYNOTIFY_KAFKA_BROKERS=127.0.0.1:$(port_of kafka-secure)"
     echo "PAYNOTIFY_KAFKA_PROP_SECURITY_PROTOCOL=SASL_SSL"
@@ -194,14 +206,17 @@ print_secure_env() {
     echo "PAYNOTIFY_KAFKA_PROP_SASL_USERNAME=paynotify"
     echo "PAYNOTIFY_KAFKA_PROP_SASL_PASSWORD=$(cat "$tls/scram-password")"
     echo "PAYNOTIFY_KAFKA_PROP_SSL_CA_LOCATION=$tls/ca.pem"
-  } | tee "$state/kafka/secure.env"
+    echo "PAYNOTIFY_REDIS=rediss://paynotify@127.0.0.1:$(port_of redis-tls)"
+    echo "PAYNOTIFY_REDIS_PASSWORD=$(cat "$tls/redis-password")"
+    echo "PAYNOTIFY_REDIS_CA_FILE=$tls/ca.pem"
+  } | tee "$state/secure.env"
 }
 
 cmd="${1:-}"; what="${2:-all}"
 case "$cmd:$what" in
   up:all)    kafka_up; redis_up; print_secure_env >/dev/null; print_env ;;
   up:kafka)  kafka_up; print_secure_env >/dev/null; print_env ;;
-  up:redis)  redis_up; print_env ;;
+  up:redis)  redis_up; print_secure_env >/dev/null; print_env ;;
   down:all)  stop kafka; stop redis ;;
   down:kafka) stop kafka ;;
   down:redis) stop redis ;;

@@ -1,16 +1,23 @@
 #pragma once
-// The shared Redis of tests/run.sh as the worker's Redis classes see it.
+// The shared Redis of tests/run.sh as the worker's Redis classes see it: over plain TCP, or
+// with PAYNOTIFY_TEST_REDIS_TLS=1 over TLS as the stack's ACL user (tests/CMakeLists.txt runs
+// the Redis script tests both ways).
 
+#include <cstdlib>
 #include <memory>
 #include <string>
 
 #include "tests/support/kafka_topic.hpp"
+#include "tests/support/secure_env.hpp"
 #include "worker/redis_connection.hpp"
 #include "worker/store_generation.hpp"
 
 namespace paynotify::testing {
 
 inline worker::RedisSettings redis_settings() {
+  if (const char* tls = std::getenv("PAYNOTIFY_TEST_REDIS_TLS"); tls != nullptr && std::string(tls) == "1") {
+    return secure_redis_settings();
+  }
   const std::string addr = redis_address();
   worker::RedisSettings s;
   s.host = addr.substr(0, addr.rfind(':'));

@@ -1,8 +1,10 @@
-// The pipeline over the broker's SASL_SSL listener (deploy/local/stack.sh): TLS verified against
-// the stack's CA, SASL PLAIN (Debian 12's librdkafka cannot use SCRAM with Kafka 4: README
-// "Kafka security"). Credentials come from the environment, as the chart passes them from the
-// Kafka client Secret, to the ingest, the worker and the CLI alike. A wrong password or an
-// untrusted CA keeps the ingest and the worker not ready, and the ingest acknowledges nothing.
+// The pipeline over the stack's secure listeners (deploy/local/stack.sh), as production runs it
+// against managed services: Kafka over SASL_SSL (SASL PLAIN: Debian 12's librdkafka cannot use
+// SCRAM with Kafka 4, README "Kafka security") and Redis over TLS as an ACL user, both servers'
+// certificates verified against the stack's CA. Credentials come from the environment, as the
+// chart passes them from its Secrets, to the ingest, the worker and the CLI alike. A wrong
+// password or an untrusted CA keeps the services not ready, logging the cause, and the ingest
+// acknowledges nothing.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -19,38 +21,27 @@
 #include "tests/support/notifications.hpp"
 #include "tests/support/pipeline.hpp"
 #include "tests/support/raw_http.hpp"
+#include "tests/support/redis_fixture.hpp"
+#include "tests/support/secure_env.hpp"
 #include "tests/support/test_keys.hpp"
 
 namespace paynotify::testing {
 namespace {
-
-// The stack's SASL_SSL env lines (PAYNOTIFY_KAFKA_SECURE_ENV names their file).
-std::map<std::string, std::string> secure_env() {
-  std::map<std::string, std::string> env;
-  const char* file = std::getenv("PAYNOTIFY_KAFKA_SECURE_ENV");
-  if (file == nullptr) return env;
-  std::ifstream in(file);
-  for (std::string line; std::getline(in, line);) {
-    const auto eq = line.find('=');
-    if (eq != std::string::npos) env[line.substr(0, eq)] = line.substr(eq + 1);
-  }
-  return env;
-}
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-class SecureKafka : public ::testing::Test {
+class SecureConnections : public ::testing::Test {
  protected:
   void SetUp() override {
     env_ = secure_env();
-    if (env_.empty()) GTEST_SKIP() << "PAYNOTIFY_KAFKA_SECURE_ENV not set: run through tests/run.sh";
+    if (env_.empty()) GTEST_SKIP() << "PAYNOTIFY_SECURE_ENV not set: run through tests/run.sh";
     brokers_ = env_.at("PAYNOTIFY_KAFKA_BROKERS");
     // The children inherit the client properties; this process's own Kafka helpers use PLAINTEXT.
     for (const auto& [k, v] : env_) {
-      if (k.rfind("PAYNOTIFY_KAFKA_PROP_", 0) == 0) setenv(k.c_str(), v.c_str(), 1);
+      if (k.rfind("PAYNOTIFY_KAFKA_PROP_", 0) == 0 || k == "PAYNOTIFY_REDIS_PASSWORD") setenv(k.c_str(), v.c_str(), 1);
     }
     dir_ = "/tmp/paynotify-secure-" + random_hex(4);
     std::filesystem::create_directories(dir_);
@@ -84,13 +75,30 @@ class SecureKafka : public ::testing::Test {
     return raw_exchange(ingest_port_, post_request(kNotifyPath, headers, body), std::chrono::seconds(10)).status;
   }
 
+  // The worker's options for the TLS Redis, as its ACL user, trusting `ca_file`.
+  std::vector<std::string> secure_redis(const std::string& ca_file = "") const {
+    return {"--redis", env_.at("PAYNOTIFY_REDIS"), "--redis-ca-file",
+            ca_file.empty() ? env_.at("PAYNOTIFY_REDIS_CA_FILE") : ca_file};
+  }
+
+  // A CA that signed neither server's certificate.
+  std::string other_ca() {
+    const std::string pem = dir_ + "/other-ca.pem";
+    if (!std::filesystem::exists(pem)) {
+      EXPECT_EQ(std::system(("openssl req -x509 -newkey rsa:2048 -nodes -keyout " + dir_ + "/other.key -out " + pem +
+                             " -days 1 -subj /CN=other >/dev/null 2>&1").c_str()),
+                0);
+    }
+    return pem;
+  }
+
   std::map<std::string, std::string> env_;
   std::string brokers_, dir_, topic_;
   uint16_t ingest_port_ = 0, ingest_admin_ = 0;
   std::unique_ptr<ChildProcess> ingest_;
 };
 
-TEST_F(SecureKafka, ANotificationTravelsThroughSaslSslToTheOrderService) {
+TEST_F(SecureConnections, ANotificationTravelsThroughSaslSslAndTlsRedisToTheOrderService) {
   ASSERT_EQ(cli("topics ensure --topic " + topic_ + " --partitions 2 --replication-factor 1"), 0)
       << "the CLI took its credentials from the environment; log " << dir_ << "/cli.log";
   const uint16_t orders = free_port();
@@ -99,8 +107,10 @@ TEST_F(SecureKafka, ANotificationTravelsThroughSaslSslToTheOrderService) {
   ASSERT_TRUE(wait_for_port(orders, std::chrono::seconds(10)));
   start_ingest();
   const uint16_t worker_admin = free_port();
+  auto worker_args = secure_redis();
+  worker_args.insert(worker_args.end(), {"--kafka-brokers", brokers_});
   ChildProcess worker(worker_command(topic_, "secure-" + random_hex(3), "http://127.0.0.1:" + std::to_string(orders),
-                                     worker_admin, {"--kafka-brokers", brokers_}),
+                                     worker_admin, worker_args),
                       dir_ + "/worker.log");
   ASSERT_TRUE(wait_until([&] { return admin_readiness(ingest_admin_) == 200; }, std::chrono::seconds(30)))
       << "ingest not ready over SASL_SSL; logs in " << dir_;
@@ -112,9 +122,23 @@ TEST_F(SecureKafka, ANotificationTravelsThroughSaslSslToTheOrderService) {
   EXPECT_EQ(admin_readiness(worker_admin), 200u);
   ASSERT_EQ(cli("peek --topic " + topic_ + " --max 1 --timeout-ms 10000", "peek.json"), 0);
   EXPECT_NE(slurp(dir_ + "/peek.json").find(payment), std::string::npos) << "peek read the record over SASL_SSL";
+
+  // The worker's Redis connections are TLS ones logged in as the ACL user: the server lists
+  // them (CLIENT LIST, asked over the plain port as the default user).
+  worker::RedisSettings plain = redis_settings();
+  plain.tls = nullptr;
+  const auto clients = worker::RedisConnection(plain).command({"CLIENT", "LIST"});
+  ASSERT_TRUE(clients);
+  EXPECT_NE(clients->text.find("user=paynotify"), std::string::npos) << clients->text;
+  // And the CLI reads the payment's ledger the same way, its password from the environment.
+  ASSERT_EQ(std::system((std::string(PAYNOTIFY_CLI_BIN) + " ledger show --topic " + topic_ + " --payment-id " + payment +
+                         " --redis " + env_.at("PAYNOTIFY_REDIS") + " --redis-ca-file " +
+                         env_.at("PAYNOTIFY_REDIS_CA_FILE") + " >" + dir_ + "/ledger.json 2>>" + dir_ + "/cli.log").c_str()),
+            0) << "logs in " << dir_;
+  EXPECT_NE(slurp(dir_ + "/ledger.json").find("AUTHORIZED"), std::string::npos) << slurp(dir_ + "/ledger.json");
 }
 
-TEST_F(SecureKafka, AWrongPasswordOrAnUntrustedCaKeepsTheIngestNotReadyAndAcknowledgesNothing) {
+TEST_F(SecureConnections, AWrongPasswordOrAnUntrustedCaKeepsTheIngestNotReadyAndAcknowledgesNothing) {
   ASSERT_EQ(cli("topics ensure --topic " + topic_ + " --partitions 2 --replication-factor 1"), 0);
   setenv("PAYNOTIFY_KAFKA_PROP_SASL_PASSWORD", "not-the-password", 1);
   start_ingest();
@@ -135,16 +159,36 @@ TEST_F(SecureKafka, AWrongPasswordOrAnUntrustedCaKeepsTheIngestNotReadyAndAcknow
 
   // The right password, but a CA that did not sign the broker's certificate.
   setenv("PAYNOTIFY_KAFKA_PROP_SASL_PASSWORD", env_.at("PAYNOTIFY_KAFKA_PROP_SASL_PASSWORD").c_str(), 1);
-  ASSERT_EQ(std::system(("openssl req -x509 -newkey rsa:2048 -nodes -keyout " + dir_ + "/other.key -out " + dir_ +
-                         "/other-ca.pem -days 1 -subj /CN=other >/dev/null 2>&1").c_str()),
-            0);
-  setenv("PAYNOTIFY_KAFKA_PROP_SSL_CA_LOCATION", (dir_ + "/other-ca.pem").c_str(), 1);
+  setenv("PAYNOTIFY_KAFKA_PROP_SSL_CA_LOCATION", other_ca().c_str(), 1);
   std::filesystem::remove(dir_ + "/ingest.log");
   start_ingest();
   std::this_thread::sleep_for(std::chrono::seconds(4));
   EXPECT_NE(admin_readiness(ingest_admin_), 200u);
   EXPECT_EQ(send(payment_result_body("pay-refused")), 503u);
   EXPECT_NE(slurp(dir_ + "/ingest.log").find("certificate verify failed"), std::string::npos) << "logs in " << dir_;
+}
+
+TEST_F(SecureConnections, AnUntrustedRedisCaOrAWrongRedisPasswordKeepsTheWorkerNotReady) {
+  ASSERT_EQ(cli("topics ensure --topic " + topic_ + " --partitions 2 --replication-factor 1"), 0);
+  const uint16_t admin = free_port();
+  const auto worker_args = [&](std::vector<std::string> redis) {
+    redis.insert(redis.end(), {"--kafka-brokers", brokers_});
+    return worker_command(topic_, "secure-" + random_hex(3), "http://127.0.0.1:1", admin, redis);
+  };
+  {
+    ChildProcess worker(worker_args(secure_redis(other_ca())), dir_ + "/worker-ca.log");
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    EXPECT_NE(admin_readiness(admin), 200u);
+    // One warning line names the cause: event redis_unreachable.
+    EXPECT_NE(slurp(dir_ + "/worker-ca.log").find("certificate verify failed"), std::string::npos) << "logs in " << dir_;
+  }
+  setenv("PAYNOTIFY_REDIS_PASSWORD", "not-the-password", 1);
+  ChildProcess worker(worker_args(secure_redis()), dir_ + "/worker-password.log");
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  EXPECT_NE(admin_readiness(admin), 200u);
+  const std::string log = slurp(dir_ + "/worker-password.log");
+  EXPECT_NE(log.find("AUTH failed: WRONGPASS"), std::string::npos) << "logs in " << dir_;
+  EXPECT_EQ(log.find("not-the-password"), std::string::npos) << "the password never reaches the log";
 }
 
 }  // namespace

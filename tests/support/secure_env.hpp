@@ -1,0 +1,42 @@
+#pragma once
+// The stack's secure listeners as `deploy/local/stack.sh env --secure` prints them:
+// PAYNOTIFY_SECURE_ENV names the file of the lines (SASL_SSL Kafka, TLS Redis with its ACL user).
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <string>
+
+#include "worker/redis_settings.hpp"
+
+namespace paynotify::testing {
+
+// Empty when PAYNOTIFY_SECURE_ENV is not set.
+inline std::map<std::string, std::string> secure_env() {
+  std::map<std::string, std::string> env;
+  const char* file = std::getenv("PAYNOTIFY_SECURE_ENV");
+  if (file == nullptr) return env;
+  std::ifstream in(file);
+  for (std::string line; std::getline(in, line);) {
+    const auto eq = line.find('=');
+    if (eq != std::string::npos) env[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  return env;
+}
+
+// The stack's TLS Redis as its ACL user, trusting `ca_file` (default: the stack's CA).
+inline worker::RedisSettings secure_redis_settings(std::string ca_file = "") {
+  const auto env = secure_env();
+  if (env.empty()) throw std::runtime_error("PAYNOTIFY_SECURE_ENV is not set: run the tests through tests/run.sh");
+  const auto address = worker::parse_redis_address(env.at("PAYNOTIFY_REDIS"));
+  worker::RedisSettings s;
+  s.host = address.host;
+  s.port = address.port;
+  s.username = address.username;
+  s.password = env.at("PAYNOTIFY_REDIS_PASSWORD");
+  s.tls = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_client);
+  worker::load_tls_client(*s.tls, {ca_file.empty() ? env.at("PAYNOTIFY_REDIS_CA_FILE") : ca_file, "", ""}, "redis");
+  return s;
+}
+
+}  // namespace paynotify::testing

@@ -1,0 +1,93 @@
+#include "worker/redis_settings.hpp"
+
+#include <gtest/gtest.h>
+
+namespace paynotify::worker {
+namespace {
+
+RedisSettings settings_from(std::vector<std::string> args, std::vector<std::string> env = {}) {
+  Options o("prog", "summary", redis_option_specs("Redis"));
+  o.parse(args, env);
+  return redis_settings_from(o);
+}
+
+// The ConfigError's text, or "" when there was none.
+std::string error_of(std::vector<std::string> args, std::vector<std::string> env = {}) {
+  try {
+    settings_from(std::move(args), std::move(env));
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(RedisAddress, HostPortStaysPlainTcp) {
+  const auto a = parse_redis_address("redis.internal:6380");
+  EXPECT_EQ(a.host, "redis.internal");
+  EXPECT_EQ(a.port, 6380);
+  EXPECT_FALSE(a.tls);
+  EXPECT_EQ(a.username, "");
+}
+
+TEST(RedisAddress, UrlsNameTlsTheUserAndTheDefaultPort) {
+  const auto tls = parse_redis_address("rediss://paynotify@master.cache.example:6379");
+  EXPECT_TRUE(tls.tls);
+  EXPECT_EQ(tls.host, "master.cache.example");
+  EXPECT_EQ(tls.port, 6379);
+  EXPECT_EQ(tls.username, "paynotify");
+  const auto plain = parse_redis_address("redis://10.0.0.7");
+  EXPECT_FALSE(plain.tls);
+  EXPECT_EQ(plain.host, "10.0.0.7");
+  EXPECT_EQ(plain.port, 6379);
+  EXPECT_EQ(parse_redis_address("rediss://[::1]:7000").host, "::1");
+}
+
+TEST(RedisAddress, MistakesAreRefusedNamingTheOption) {
+  for (const std::string bad : {"http://host:6379", "rediss://", "rediss://host:99999", "rediss://host:6379/2",
+                                "host", "rediss://host:port"}) {
+    try {
+      parse_redis_address(bad);
+      ADD_FAILURE() << "accepted " << bad;
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("--redis"), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(RedisAddress, APasswordInTheUrlIsRefusedAndNotRepeated) {
+  try {
+    parse_redis_address("rediss://paynotify:s3cret@host:6379");
+    ADD_FAILURE() << "a password in the URL was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("PAYNOTIFY_REDIS_PASSWORD"), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).find("s3cret"), std::string::npos) << e.what();
+  }
+}
+
+TEST(RedisSettings, TheUserFlagWinsOverTheUrlsAndThePasswordComesFromTheEnvironment) {
+  const auto s = settings_from({"--redis", "redis://from-url@host:1", "--redis-username", "from-flag"},
+                               {"PAYNOTIFY_REDIS_PASSWORD=pw"});
+  EXPECT_EQ(s.username, "from-flag");
+  EXPECT_EQ(s.password, "pw");
+  EXPECT_EQ(s.tls, nullptr);
+  EXPECT_EQ(settings_from({"--redis", "redis://from-url@host:1"}, {"PAYNOTIFY_REDIS_PASSWORD=pw"}).username, "from-url");
+}
+
+TEST(RedisSettings, TlsLoadsTheSystemsCasByDefault) {
+  const auto s = settings_from({"--redis", "rediss://host:6379"});
+  ASSERT_NE(s.tls, nullptr);
+}
+
+TEST(RedisSettings, TlsMistakesStopTheStartNamingTheOption) {
+  EXPECT_NE(error_of({"--redis", "host:6379", "--redis-ca-file", "/etc/ssl/certs/ca-certificates.crt"})
+                .find("need a rediss:// --redis"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--redis", "rediss://host:6379", "--redis-ca-file", "/nonexistent/ca.pem"}).find("--redis-ca-file"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--redis", "rediss://host:6379", "--redis-cert-file", "/nonexistent/c.pem"}).find("go together"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--redis", "rediss://user@host:6379"}).find("needs a password"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace paynotify::worker

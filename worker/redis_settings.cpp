@@ -1,0 +1,79 @@
+#include "worker/redis_settings.hpp"
+
+#include <boost/url/parse.hpp>
+
+#include <charconv>
+#include <stdexcept>
+
+namespace paynotify::worker {
+
+RedisAddress parse_redis_address(const std::string& text) {
+  const auto scheme_end = text.find("://");
+  if (scheme_end == std::string::npos) {
+    RedisAddress plain;
+    std::tie(plain.host, plain.port) = Options::parse_endpoint("redis", text);
+    return plain;
+  }
+  const auto url = boost::urls::parse_uri(text);
+  const auto bad = [&](const std::string& why) {
+    return ConfigError("--redis " + why + ", got '" + text + "' (host:port, redis://[user@]host:port or rediss://[user@]host:port)");
+  };
+  if (!url || (url->scheme() != "redis" && url->scheme() != "rediss") || url->host().empty()) {
+    throw bad("must be a redis:// or rediss:// URL");
+  }
+  if (url->has_password()) {
+    throw ConfigError("--redis must not hold a password (it would show in `ps` and logs): set PAYNOTIFY_REDIS_PASSWORD");
+  }
+  if (!url->encoded_path().empty() && url->encoded_path() != "/") throw bad("takes no database or path");
+  RedisAddress a;
+  a.tls = url->scheme() == "rediss";
+  a.host = url->host_address();
+  a.username = url->user();
+  if (url->has_port()) {
+    unsigned port = 0;
+    const auto digits = url->port();
+    const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+    if (ec != std::errc{} || ptr != digits.data() + digits.size() || port == 0 || port > 65535) throw bad("has a bad port");
+    a.port = static_cast<uint16_t>(port);
+  }
+  return a;
+}
+
+std::vector<OptionSpec> redis_option_specs(const std::string& redis_help) {
+  return {
+      {"redis", "127.0.0.1:6379", redis_help + ": host:port, redis://[user@]host:port, or rediss://[user@]host:port for TLS"},
+      {"redis-username", "", "Redis ACL user (Redis 6+; default: the user in --redis, else Redis's default user)"},
+      {"redis-password", "", "Redis AUTH password (prefer PAYNOTIFY_REDIS_PASSWORD: flags show in `ps`)"},
+      {"redis-ca-file", "", "rediss://: PEM file of the CAs to trust (default: the system's)"},
+      {"redis-cert-file", "", "rediss://: PEM client certificate chain to present (mutual TLS)"},
+      {"redis-key-file", "", "PEM private key of --redis-cert-file"},
+  };
+}
+
+RedisSettings redis_settings_from(const Options& o) {
+  const RedisAddress address = parse_redis_address(o.str("redis"));
+  RedisSettings s;
+  s.host = address.host;
+  s.port = address.port;
+  s.username = o.given("redis-username") ? o.str("redis-username") : address.username;
+  s.password = o.str("redis-password");
+  if (!s.username.empty() && s.password.empty()) {
+    throw ConfigError("--redis-username needs a password: set PAYNOTIFY_REDIS_PASSWORD");
+  }
+  const TlsClientFiles files{o.str("redis-ca-file"), o.str("redis-cert-file"), o.str("redis-key-file")};
+  if (!address.tls) {
+    if (!files.ca_file.empty() || !files.cert_file.empty() || !files.key_file.empty()) {
+      throw ConfigError("--redis-ca-file, --redis-cert-file and --redis-key-file need a rediss:// --redis");
+    }
+    return s;
+  }
+  s.tls = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_client);
+  try {
+    load_tls_client(*s.tls, files, "redis");
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(e.what());
+  }
+  return s;
+}
+
+}  // namespace paynotify::worker

@@ -1,0 +1,205 @@
+#include "worker/redis_socket.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace paynotify::worker {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string system_error(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
+
+// The newest OpenSSL error on this thread, and the certificate check's reason when it failed.
+std::string tls_error(SSL* ssl) {
+  std::string out;
+  if (const unsigned long e = ERR_get_error(); e != 0) {
+    char text[256];
+    ERR_error_string_n(e, text, sizeof text);
+    out = text;
+  }
+  if (ssl != nullptr) {
+    if (const long verify = SSL_get_verify_result(ssl); verify != X509_V_OK) {
+      out += std::string(out.empty() ? "" : ": ") + X509_verify_cert_error_string(verify);
+    }
+  }
+  ERR_clear_error();
+  return out.empty() ? "TLS error" : out;
+}
+
+bool is_ip_address(const std::string& host) {
+  in6_addr buffer{};
+  return inet_pton(AF_INET, host.c_str(), &buffer) == 1 || inet_pton(AF_INET6, host.c_str(), &buffer) == 1;
+}
+
+int wait_fd(int fd, short events, Clock::time_point deadline, std::string& error) {
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) {
+      error = "timed out";
+      return 0;
+    }
+    pollfd p{fd, events, 0};
+    const int n = ::poll(&p, 1, static_cast<int>(left));
+    if (n > 0) return 1;
+    if (n < 0 && errno != EINTR) {
+      error = system_error("poll");
+      return -1;
+    }
+  }
+}
+
+// A non-blocking TCP connection to one of `host`'s addresses, or -1 with `error`.
+int connect_tcp(const std::string& host, uint16_t port, Clock::time_point deadline, std::string& error) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (const int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found); rc != 0) {
+    error = "cannot resolve " + host + ": " + gai_strerror(rc);
+    return -1;
+  }
+  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> addresses(found, &::freeaddrinfo);
+  for (const addrinfo* a = found; a != nullptr; a = a->ai_next) {
+    const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) {
+      error = system_error("socket");
+      continue;
+    }
+    int ok = ::connect(fd, a->ai_addr, a->ai_addrlen) == 0 ? 1 : (errno == EINPROGRESS ? 0 : -1);
+    if (ok == 0 && wait_fd(fd, POLLOUT, deadline, error) == 1) {
+      int so_error = 0;
+      socklen_t len = sizeof so_error;
+      ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len);
+      errno = so_error;
+      ok = so_error == 0 ? 1 : -1;
+    }
+    if (ok == 1) {
+      const int one = 1;  // commands are small and answered one by one: no Nagle delay
+      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      return fd;
+    }
+    if (ok < 0) error = system_error("connect");
+    ::close(fd);
+  }
+  error = "cannot connect to " + host + ":" + std::to_string(port) + ": " + error;
+  return -1;
+}
+
+}  // namespace
+
+std::unique_ptr<RedisSocket> RedisSocket::open(const std::string& host, uint16_t port, SSL_CTX* tls,
+                                               Deadline deadline, std::string& error) {
+  const int fd = connect_tcp(host, port, deadline, error);
+  if (fd < 0) return nullptr;
+  if (tls == nullptr) return std::unique_ptr<RedisSocket>(new RedisSocket(fd, nullptr));
+  SSL* ssl = SSL_new(tls);
+  std::unique_ptr<RedisSocket> socket(new RedisSocket(fd, ssl));  // owns both from here
+  if (ssl == nullptr) {
+    error = "TLS: " + tls_error(nullptr);
+    return nullptr;
+  }
+  SSL_set_fd(ssl, fd);
+  // The certificate must name the host dialled: an IP address in its IP SANs, a name in its
+  // DNS SANs (sent as SNI too, which managed services route on).
+  if (is_ip_address(host)) {
+    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str());
+  } else {
+    // SSL_set_tlsext_host_name, without the macro's C cast.
+    SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(host.c_str()));
+    SSL_set1_host(ssl, host.c_str());
+  }
+  for (;;) {
+    const int rc = SSL_connect(ssl);
+    if (rc == 1) return socket;
+    std::string wait_error;
+    if (!socket->tls_retry(rc, deadline, wait_error)) {
+      error = "TLS handshake with " + host + ":" + std::to_string(port) + " failed: " +
+              (wait_error.empty() ? tls_error(ssl) : wait_error);
+      return nullptr;
+    }
+  }
+}
+
+RedisSocket::~RedisSocket() {
+  if (ssl_ != nullptr) SSL_free(ssl_);
+  ::close(fd_);
+}
+
+bool RedisSocket::wait(short events, Deadline deadline, std::string& error) const {
+  return wait_fd(fd_, events, deadline, error) == 1;
+}
+
+bool RedisSocket::tls_retry(int result, Deadline deadline, std::string& error) const {
+  switch (SSL_get_error(ssl_, result)) {
+    case SSL_ERROR_WANT_READ: return wait(POLLIN, deadline, error);
+    case SSL_ERROR_WANT_WRITE: return wait(POLLOUT, deadline, error);
+    case SSL_ERROR_ZERO_RETURN: error = "connection closed by Redis"; return false;
+    case SSL_ERROR_SYSCALL:
+      error = errno != 0 ? system_error("TLS I/O") : "connection closed by Redis";
+      ERR_clear_error();
+      return false;
+    default: error = tls_error(ssl_); return false;
+  }
+}
+
+bool RedisSocket::write_all(std::string_view data, Deadline deadline, std::string& error) {
+  while (!data.empty()) {
+    if (ssl_ != nullptr) {
+      errno = 0;
+      const int n = SSL_write(ssl_, data.data(), static_cast<int>(data.size()));
+      if (n > 0) {
+        data.remove_prefix(static_cast<std::size_t>(n));
+      } else if (!tls_retry(n, deadline, error)) {
+        return false;
+      }
+      continue;
+    }
+    const ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n > 0) {
+      data.remove_prefix(static_cast<std::size_t>(n));
+    } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+      if (!wait(POLLOUT, deadline, error)) return false;
+    } else {
+      error = system_error("write to Redis");
+      return false;
+    }
+  }
+  return true;
+}
+
+std::size_t RedisSocket::read_some(char* buffer, std::size_t size, Deadline deadline, std::string& error) {
+  for (;;) {
+    if (ssl_ != nullptr) {
+      errno = 0;
+      const int n = SSL_read(ssl_, buffer, static_cast<int>(size));
+      if (n > 0) return static_cast<std::size_t>(n);
+      if (!tls_retry(n, deadline, error)) return 0;
+      continue;
+    }
+    const ssize_t n = ::recv(fd_, buffer, size, 0);
+    if (n > 0) return static_cast<std::size_t>(n);
+    if (n == 0) {
+      error = "connection closed by Redis";
+      return 0;
+    }
+    if (errno != EAGAIN && errno != EINTR) {
+      error = system_error("read from Redis");
+      return 0;
+    }
+    if (!wait(POLLIN, deadline, error)) return 0;
+  }
+}
+
+}  // namespace paynotify::worker
