@@ -1,9 +1,12 @@
 #include "worker/redis_connection.hpp"
 
+#include <boost/asio/ssl/context.hpp>
 #include <hiredis/hiredis.h>
 #include <openssl/sha.h>
 
 #include <string_view>
+
+#include "worker/redis_socket.hpp"
 
 namespace paynotify::worker {
 namespace {
@@ -87,7 +90,14 @@ bool RedisConnection::connect() {
     words.push_back(settings_.password);
     bool noscript = false;
     if (!send(words, noscript)) {
-      last_error_ = "AUTH failed: " + last_error_;
+      // Refused, or the connection ended meanwhile: a server refusing a client certificate
+      // says so after a TLS 1.3 handshake, at the first read. A proxy's error reply may
+      // repeat the words it got: the password never leaves here.
+      last_error_ = (socket_ ? "AUTH failed: " : "connection lost while logging in: ") + last_error_;
+      for (auto at = last_error_.find(settings_.password); at != std::string::npos;
+           at = last_error_.find(settings_.password)) {
+        last_error_.replace(at, settings_.password.size(), "***");
+      }
       socket_.reset();
       return false;
     }

@@ -16,11 +16,12 @@
 #include <vector>
 
 #include "worker/redis_settings.hpp"
-#include "worker/redis_socket.hpp"
 
 struct redisReader;
 
 namespace paynotify::worker {
+
+class RedisSocket;
 
 // A script and its SHA1, computed once.
 struct LuaScript {

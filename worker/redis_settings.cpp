@@ -1,22 +1,44 @@
 #include "worker/redis_settings.hpp"
 
+#include <boost/asio/ssl/context.hpp>
 #include <boost/url/parse.hpp>
 
 #include <charconv>
 #include <stdexcept>
 
+#include "worker/tls_client_files.hpp"
+
 namespace paynotify::worker {
+
+namespace {
+
+// `text` fit for an error message: whatever stands before the last '@' of a URL may hold a
+// password (one that did not parse, say with an '@' of its own), so it is not repeated.
+std::string redacted(const std::string& text) {
+  const auto scheme_end = text.find("://");
+  const auto at = text.rfind('@');
+  if (at == std::string::npos) return text;
+  const auto from = scheme_end == std::string::npos ? 0 : scheme_end + 3;
+  return text.substr(0, from) + "***" + text.substr(at);
+}
+
+}  // namespace
 
 RedisAddress parse_redis_address(const std::string& text) {
   const auto scheme_end = text.find("://");
   if (scheme_end == std::string::npos) {
+    if (text.find('@') != std::string::npos) {
+      throw ConfigError("--redis host:port names no user, got '" + redacted(text) +
+                        "': use redis://user@host:port, the password in PAYNOTIFY_REDIS_PASSWORD");
+    }
     RedisAddress plain;
     std::tie(plain.host, plain.port) = Options::parse_endpoint("redis", text);
     return plain;
   }
   const auto url = boost::urls::parse_uri(text);
   const auto bad = [&](const std::string& why) {
-    return ConfigError("--redis " + why + ", got '" + text + "' (host:port, redis://[user@]host:port or rediss://[user@]host:port)");
+    return ConfigError("--redis " + why + ", got '" + redacted(text) +
+                       "' (host:port, redis://[user@]host:port or rediss://[user@]host:port)");
   };
   if (!url || (url->scheme() != "redis" && url->scheme() != "rediss") || url->host().empty()) {
     throw bad("must be a redis:// or rediss:// URL");

@@ -3,8 +3,6 @@
 // share: `--redis` as host:port, redis://[user@]host[:port] or rediss://[user@]host[:port]
 // (TLS, as managed Redis services serve it), an ACL user, the password from the environment.
 
-#include <boost/asio/ssl/context.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -12,7 +10,10 @@
 #include <vector>
 
 #include "common/service/options.hpp"
-#include "worker/tls_client_files.hpp"
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace paynotify::worker {
 

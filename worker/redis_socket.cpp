@@ -19,12 +19,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string system_error(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
+std::string errno_text(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
 
-// The newest OpenSSL error on this thread, and the certificate check's reason when it failed.
+// The last OpenSSL error on this thread, and the certificate check's reason when it failed.
 std::string tls_error(SSL* ssl) {
   std::string out;
-  if (const unsigned long e = ERR_get_error(); e != 0) {
+  if (const unsigned long e = ERR_peek_last_error(); e != 0) {
     char text[256];
     ERR_error_string_n(e, text, sizeof text);
     out = text;
@@ -43,19 +43,20 @@ bool is_ip_address(const std::string& host) {
   return inet_pton(AF_INET, host.c_str(), &buffer) == 1 || inet_pton(AF_INET6, host.c_str(), &buffer) == 1;
 }
 
-int wait_fd(int fd, short events, Clock::time_point deadline, std::string& error) {
+// Until `fd` is ready for `events`; false with `error` at the deadline.
+bool wait_fd(int fd, short events, Clock::time_point deadline, std::string& error) {
   for (;;) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (left <= 0) {
       error = "timed out";
-      return 0;
+      return false;
     }
     pollfd p{fd, events, 0};
     const int n = ::poll(&p, 1, static_cast<int>(left));
-    if (n > 0) return 1;
+    if (n > 0) return true;
     if (n < 0 && errno != EINTR) {
-      error = system_error("poll");
-      return -1;
+      error = errno_text("poll");
+      return false;
     }
   }
 }
@@ -74,11 +75,11 @@ int connect_tcp(const std::string& host, uint16_t port, Clock::time_point deadli
   for (const addrinfo* a = found; a != nullptr; a = a->ai_next) {
     const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
     if (fd < 0) {
-      error = system_error("socket");
+      error = errno_text("socket");
       continue;
     }
     int ok = ::connect(fd, a->ai_addr, a->ai_addrlen) == 0 ? 1 : (errno == EINPROGRESS ? 0 : -1);
-    if (ok == 0 && wait_fd(fd, POLLOUT, deadline, error) == 1) {
+    if (ok == 0 && wait_fd(fd, POLLOUT, deadline, error)) {
       int so_error = 0;
       socklen_t len = sizeof so_error;
       ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len);
@@ -90,7 +91,7 @@ int connect_tcp(const std::string& host, uint16_t port, Clock::time_point deadli
       ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
       return fd;
     }
-    if (ok < 0) error = system_error("connect");
+    if (ok < 0) error = errno_text("connect");
     ::close(fd);
   }
   error = "cannot connect to " + host + ":" + std::to_string(port) + ": " + error;
@@ -110,17 +111,25 @@ std::unique_ptr<RedisSocket> RedisSocket::open(const std::string& host, uint16_t
     error = "TLS: " + tls_error(nullptr);
     return nullptr;
   }
-  SSL_set_fd(ssl, fd);
   // The certificate must name the host dialled: an IP address in its IP SANs, a name in its
-  // DNS SANs (sent as SNI too, which managed services route on).
+  // DNS SANs (sent as SNI too, which managed services route on). A step that fails here would
+  // leave the name unchecked: the connection is refused instead.
+  bool named = false;
   if (is_ip_address(host)) {
-    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str());
+    named = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str()) == 1;
   } else {
+    SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
     // SSL_set_tlsext_host_name, without the macro's C cast.
-    SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(host.c_str()));
-    SSL_set1_host(ssl, host.c_str());
+    named = SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(host.c_str())) == 1 &&
+            SSL_set1_host(ssl, host.c_str()) == 1;
+  }
+  if (!named || SSL_set_fd(ssl, fd) != 1) {
+    error = "TLS: cannot set up the connection to " + host + ": " + tls_error(nullptr);
+    return nullptr;
   }
   for (;;) {
+    ERR_clear_error();  // SSL_get_error reads the queue (and errno): only this call's may be there
+    errno = 0;
     const int rc = SSL_connect(ssl);
     if (rc == 1) return socket;
     std::string wait_error;
@@ -138,7 +147,7 @@ RedisSocket::~RedisSocket() {
 }
 
 bool RedisSocket::wait(short events, Deadline deadline, std::string& error) const {
-  return wait_fd(fd_, events, deadline, error) == 1;
+  return wait_fd(fd_, events, deadline, error);
 }
 
 bool RedisSocket::tls_retry(int result, Deadline deadline, std::string& error) const {
@@ -147,7 +156,7 @@ bool RedisSocket::tls_retry(int result, Deadline deadline, std::string& error) c
     case SSL_ERROR_WANT_WRITE: return wait(POLLOUT, deadline, error);
     case SSL_ERROR_ZERO_RETURN: error = "connection closed by Redis"; return false;
     case SSL_ERROR_SYSCALL:
-      error = errno != 0 ? system_error("TLS I/O") : "connection closed by Redis";
+      error = errno != 0 ? errno_text("TLS I/O") : "connection closed by Redis";
       ERR_clear_error();
       return false;
     default: error = tls_error(ssl_); return false;
@@ -157,6 +166,7 @@ bool RedisSocket::tls_retry(int result, Deadline deadline, std::string& error) c
 bool RedisSocket::write_all(std::string_view data, Deadline deadline, std::string& error) {
   while (!data.empty()) {
     if (ssl_ != nullptr) {
+      ERR_clear_error();
       errno = 0;
       const int n = SSL_write(ssl_, data.data(), static_cast<int>(data.size()));
       if (n > 0) {
@@ -172,7 +182,7 @@ bool RedisSocket::write_all(std::string_view data, Deadline deadline, std::strin
     } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
       if (!wait(POLLOUT, deadline, error)) return false;
     } else {
-      error = system_error("write to Redis");
+      error = errno_text("write to Redis");
       return false;
     }
   }
@@ -182,6 +192,7 @@ bool RedisSocket::write_all(std::string_view data, Deadline deadline, std::strin
 std::size_t RedisSocket::read_some(char* buffer, std::size_t size, Deadline deadline, std::string& error) {
   for (;;) {
     if (ssl_ != nullptr) {
+      ERR_clear_error();
       errno = 0;
       const int n = SSL_read(ssl_, buffer, static_cast<int>(size));
       if (n > 0) return static_cast<std::size_t>(n);
@@ -195,7 +206,7 @@ std::size_t RedisSocket::read_some(char* buffer, std::size_t size, Deadline dead
       return 0;
     }
     if (errno != EAGAIN && errno != EINTR) {
-      error = system_error("read from Redis");
+      error = errno_text("read from Redis");
       return 0;
     }
     if (!wait(POLLIN, deadline, error)) return 0;

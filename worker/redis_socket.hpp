@@ -2,6 +2,8 @@
 // A blocking byte stream to Redis, plain TCP or TLS, each step bounded by a deadline. Debian
 // 12's hiredis (0.14) has no TLS, so RedisConnection sends its own RESP over this stream and
 // parses replies with hiredis's reader; one code path for both, so every test exercises it.
+// TLS writes go through OpenSSL's own socket writes, which cannot pass MSG_NOSIGNAL: a process
+// using this ignores SIGPIPE (services do in service_main, the CLI in its main).
 
 #include <openssl/ssl.h>
 

@@ -1,5 +1,6 @@
 #include "worker/tls_client_files.hpp"
 
+#include <boost/asio/ssl/context.hpp>
 #include <openssl/ssl.h>
 
 #include <stdexcept>
@@ -9,6 +10,8 @@ namespace paynotify::worker {
 void load_tls_client(boost::asio::ssl::context& ssl, const TlsClientFiles& files, const std::string& option) {
   const std::string flag = "--" + option;
   ssl.set_verify_mode(boost::asio::ssl::verify_peer);
+  // Whatever the system's OpenSSL configuration allows: nothing older than TLS 1.2.
+  SSL_CTX_set_min_proto_version(ssl.native_handle(), TLS1_2_VERSION);
   boost::system::error_code ec;
   if (files.ca_file.empty()) {
     ssl.set_default_verify_paths(ec);

@@ -2,9 +2,11 @@
 // The client side of a TLS connection as the options give it: the CAs to trust and, for mutual
 // TLS, the certificate to present. Shared by the order-service client and the Redis connection.
 
-#include <boost/asio/ssl/context.hpp>
-
 #include <string>
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace paynotify::worker {
 

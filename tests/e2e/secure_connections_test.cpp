@@ -177,17 +177,19 @@ TEST_F(SecureConnections, AnUntrustedRedisCaOrAWrongRedisPasswordKeepsTheWorkerN
   };
   {
     ChildProcess worker(worker_args(secure_redis(other_ca())), dir_ + "/worker-ca.log");
-    std::this_thread::sleep_for(std::chrono::seconds(3));
-    EXPECT_NE(admin_readiness(admin), 200u);
     // One warning line names the cause: event redis_unreachable.
-    EXPECT_NE(slurp(dir_ + "/worker-ca.log").find("certificate verify failed"), std::string::npos) << "logs in " << dir_;
+    EXPECT_TRUE(wait_until([&] { return slurp(dir_ + "/worker-ca.log").find("certificate verify failed") != std::string::npos; },
+                           std::chrono::seconds(15)))
+        << "logs in " << dir_;
+    EXPECT_NE(admin_readiness(admin), 200u);
   }
   setenv("PAYNOTIFY_REDIS_PASSWORD", "not-the-password", 1);
   ChildProcess worker(worker_args(secure_redis()), dir_ + "/worker-password.log");
-  std::this_thread::sleep_for(std::chrono::seconds(3));
+  EXPECT_TRUE(wait_until([&] { return slurp(dir_ + "/worker-password.log").find("AUTH failed: WRONGPASS") != std::string::npos; },
+                         std::chrono::seconds(15)))
+      << "logs in " << dir_;
   EXPECT_NE(admin_readiness(admin), 200u);
   const std::string log = slurp(dir_ + "/worker-password.log");
-  EXPECT_NE(log.find("AUTH failed: WRONGPASS"), std::string::npos) << "logs in " << dir_;
   EXPECT_EQ(log.find("not-the-password"), std::string::npos) << "the password never reaches the log";
 }
 

@@ -3,10 +3,17 @@
 // RedisDedupe.* and DeadlineWatch.* a second time with PAYNOTIFY_TEST_REDIS_TLS=1.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include "common/service/ids.hpp"
+#include "tests/support/child_process.hpp"
 #include "tests/support/redis_fixture.hpp"
 #include "tests/support/secure_env.hpp"
 #include "worker/redis_connection.hpp"
@@ -15,6 +22,14 @@ namespace paynotify::testing {
 namespace {
 
 using worker::RedisConnection;
+
+// The stack's plain port as the default user, whatever PAYNOTIFY_TEST_REDIS_TLS says.
+worker::RedisSettings redis_settings_plain() {
+  const std::string addr = redis_address();
+  worker::RedisSettings s;
+  std::tie(s.host, s.port) = Options::parse_endpoint("redis", addr);
+  return s;
+}
 
 class RedisTls : public ::testing::Test {
  protected:
@@ -94,7 +109,72 @@ TEST_F(RedisTls, AClientCertificateIsCheckedByTheServer) {
                           {secure_env().at("PAYNOTIFY_REDIS_CA_FILE"), dir_ + "/stranger.pem", dir_ + "/stranger.key"}, "redis");
   RedisConnection refused(refused_settings);
   EXPECT_FALSE(refused.ping());
-  EXPECT_FALSE(refused.last_error().empty());
+  // TLS 1.3: the server's refusal (an "unknown ca" alert, or a reset that overtakes it)
+  // arrives after the handshake, at the login's first read.
+  EXPECT_EQ(refused.last_error().rfind("connection lost while logging in: ", 0), 0u) << refused.last_error();
+}
+
+TEST_F(RedisTls, ACertificateForAnotherNameIsRefused) {
+  // Signed by the trusted CA, but for another host: a stand-in server presents it.
+  openssl("req -newkey rsa:2048 -nodes -keyout elsewhere.key -out elsewhere.csr -subj /CN=redis.elsewhere.example");
+  std::ofstream(dir_ + "/san.ext") << "subjectAltName=DNS:redis.elsewhere.example,IP:127.0.0.2\n";
+  openssl("x509 -req -in elsewhere.csr -CA " + stack_ca_dir() + "/ca.pem -CAkey " + stack_ca_dir() +
+          "/ca.key -CAcreateserial -out elsewhere.pem -days 1 -extfile san.ext");
+  const uint16_t port = free_port();
+  ChildProcess server({"/usr/bin/openssl", "s_server", "-quiet", "-accept", "127.0.0.1:" + std::to_string(port), "-cert",
+                       dir_ + "/elsewhere.pem", "-key", dir_ + "/elsewhere.key"},
+                      dir_ + "/s_server.log");
+  ASSERT_TRUE(wait_for_port(port, std::chrono::seconds(10)));
+  auto settings = secure_redis_settings();
+  settings.port = port;
+  RedisConnection by_ip(settings);
+  EXPECT_FALSE(by_ip.connect());
+  EXPECT_NE(by_ip.last_error().find("IP address mismatch"), std::string::npos) << by_ip.last_error();
+  settings.host = "localhost";
+  RedisConnection by_name(settings);
+  EXPECT_FALSE(by_name.connect());
+  EXPECT_NE(by_name.last_error().find("hostname mismatch"), std::string::npos) << by_name.last_error();
+}
+
+TEST_F(RedisTls, AServerThatNeverAnswersTheHandshakeTimesOut) {
+  // A listening socket nobody accepts on: the kernel completes TCP, no TLS ever answers.
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::listen(listener, 4), 0);
+  socklen_t length = sizeof address;
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
+  auto settings = secure_redis_settings();
+  settings.port = ntohs(address.sin_port);
+  settings.connect_timeout = std::chrono::milliseconds(300);
+  RedisConnection redis(settings);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(redis.connect());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  EXPECT_NE(redis.last_error().find("timed out"), std::string::npos) << redis.last_error();
+  ::close(listener);
+}
+
+TEST_F(RedisTls, AnErrorInAPipelineLeavesTheConnectionInStep) {
+  RedisConnection redis(secure_redis_settings());
+  const std::string key = "paynotify:tls-test:" + random_hex(4);
+  EXPECT_FALSE(redis.pipeline({{"SET", key, "1", "EX", "60"}, {"SET", "someone-else:" + random_hex(4), "1"}, {"PING"}}));
+  EXPECT_NE(redis.last_error().find("NOPERM"), std::string::npos) << redis.last_error();
+  // Every reply was taken off: the next command reads its own.
+  const auto value = redis.command({"GET", key});
+  ASSERT_TRUE(value) << redis.last_error();
+  EXPECT_EQ(value->text, "1");
+}
+
+TEST_F(RedisTls, AConnectionClosedByTheServerIsMadeAgain) {
+  RedisConnection redis(secure_redis_settings());
+  ASSERT_TRUE(redis.ping()) << redis.last_error();
+  worker::RedisSettings plain = redis_settings_plain();
+  ASSERT_TRUE(RedisConnection(plain).command({"CLIENT", "KILL", "USER", "paynotify"}));
+  EXPECT_FALSE(redis.ping()) << "the first call finds the connection gone";
+  EXPECT_TRUE(redis.ping()) << "the next one connects again: " << redis.last_error();
 }
 
 TEST_F(RedisTls, ALargeValueCrossesTheTlsRecordsIntact) {

@@ -2,12 +2,16 @@
 // The stack's secure listeners as `deploy/local/stack.sh env --secure` prints them:
 // PAYNOTIFY_SECURE_ENV names the file of the lines (SASL_SSL Kafka, TLS Redis with its ACL user).
 
+#include <boost/asio/ssl/context.hpp>
+
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <map>
 #include <string>
 
 #include "worker/redis_settings.hpp"
+#include "worker/tls_client_files.hpp"
 
 namespace paynotify::testing {
 
@@ -26,6 +30,7 @@ inline std::map<std::string, std::string> secure_env() {
 
 // The stack's TLS Redis as its ACL user, trusting `ca_file` (default: the stack's CA).
 inline worker::RedisSettings secure_redis_settings(std::string ca_file = "") {
+  std::signal(SIGPIPE, SIG_IGN);  // as the services do (worker/redis_socket.hpp)
   const auto env = secure_env();
   if (env.empty()) throw std::runtime_error("PAYNOTIFY_SECURE_ENV is not set: run the tests through tests/run.sh");
   const auto address = worker::parse_redis_address(env.at("PAYNOTIFY_REDIS"));

@@ -1,5 +1,6 @@
 #include "worker/redis_settings.hpp"
 
+#include <boost/asio/ssl/context.hpp>
 #include <gtest/gtest.h>
 
 namespace paynotify::worker {
@@ -64,6 +65,19 @@ TEST(RedisAddress, APasswordInTheUrlIsRefusedAndNotRepeated) {
   }
 }
 
+TEST(RedisAddress, ErrorsNeverRepeatWhatMayBeAPassword) {
+  // An '@' in a password (unencoded) or a user:password in host:port form: refused, redacted.
+  for (const std::string bad : {"rediss://paynotify:p@ss@host:6379", "rediss://paynotify:p ss@host:6379",
+                                "paynotify:pass@host:6379"}) {
+    try {
+      parse_redis_address(bad);
+      ADD_FAILURE() << "accepted " << bad;
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(std::string(e.what()).find("ss@"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(RedisSettings, TheUserFlagWinsOverTheUrlsAndThePasswordComesFromTheEnvironment) {
   const auto s = settings_from({"--redis", "redis://from-url@host:1", "--redis-username", "from-flag"},
                                {"PAYNOTIFY_REDIS_PASSWORD=pw"});
@@ -73,9 +87,11 @@ TEST(RedisSettings, TheUserFlagWinsOverTheUrlsAndThePasswordComesFromTheEnvironm
   EXPECT_EQ(settings_from({"--redis", "redis://from-url@host:1"}, {"PAYNOTIFY_REDIS_PASSWORD=pw"}).username, "from-url");
 }
 
-TEST(RedisSettings, TlsLoadsTheSystemsCasByDefault) {
+TEST(RedisSettings, TlsVerifiesThePeerWithTheSystemsCasByDefault) {
   const auto s = settings_from({"--redis", "rediss://host:6379"});
   ASSERT_NE(s.tls, nullptr);
+  EXPECT_EQ(SSL_CTX_get_verify_mode(s.tls->native_handle()), SSL_VERIFY_PEER);
+  EXPECT_EQ(SSL_CTX_get_min_proto_version(s.tls->native_handle()), TLS1_2_VERSION);
 }
 
 TEST(RedisSettings, TlsMistakesStopTheStartNamingTheOption) {
