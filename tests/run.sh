@@ -35,6 +35,8 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
   ctest --test-dir "$root/build/sanitize" --output-on-failure -j 2 -L unit || status=1
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir "$root/build/sanitize" --output-on-failure -j 2 --timeout 300 -L 'integration|e2e' || status=1
+echo "== the container image: built with podman from Debian's packages, run read-only as uid 10001"
+"$root/deploy/docker/build-and-test.sh" || status=1
 echo "== chaos soak: faults for 2 minutes under traffic, then the oracle (tests/chaos/soak.sh for longer)"
 "$root/tests/chaos/soak.sh" --notifications "${PAYNOTIFY_SOAK_NOTIFICATIONS:-4000}" \
   --minutes "${PAYNOTIFY_SOAK_MINUTES:-2}" || status=1
