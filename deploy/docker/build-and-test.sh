@@ -41,16 +41,7 @@ if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
   build_pull=()
   log "using Docker ($(docker version --format '{{.Server.Version}}'))"
 else
-  need=()
-  for p in podman runc debootstrap; do command -v "$p" >/dev/null || need+=("$p"); done
-  if ((${#need[@]})); then
-    log "installing ${need[*]}"
-    sudo_cmd=()
-    [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-    "${sudo_cmd[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
-      podman runc debootstrap >/dev/null
-  fi
+  "$root/deploy/local/apt-install.sh" image podman runc debootstrap
   mkdir -p "$cache/storage" "$cache/run"
   # What podman 4.3 needs in a VM like this one: runc (crun is not there), cgroupfs (no systemd
   # session), events in a file (no journald), the host's network namespace, and an open-file

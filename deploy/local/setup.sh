@@ -17,19 +17,7 @@ packages=(
   redis-server openjdk-17-jre-headless maven curl procps ccache
   clang-14 libclang-rt-14-dev  # libFuzzer, for tests/fuzz
 )
-
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "setup: installing ${missing[*]}"
-  sudo_cmd=()
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-  "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" >/dev/null
-fi
+"$here/apt-install.sh" setup "${packages[@]}"
 
 # The broker's jars, copied out of the local Maven repository into a cache folder that
 # stack.sh puts on the classpath. Re-resolved only when pom.xml changes.
