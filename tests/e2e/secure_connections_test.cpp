@@ -130,6 +130,21 @@ TEST_F(SecureConnections, ANotificationTravelsThroughSaslSslAndTlsRedisToTheOrde
   const auto clients = worker::RedisConnection(plain).command({"CLIENT", "LIST"});
   ASSERT_TRUE(clients);
   EXPECT_NE(clients->text.find("user=paynotify"), std::string::npos) << clients->text;
+  // A dead-lettered notification replayed over SASL_SSL: the order service refuses a payment
+  // (422, permanent), then accepts it; `paynotify replay` moves it back and it is applied.
+  const std::string refused = "pay-refused-" + random_hex(3);
+  order_service_control(orders, R"({"rejectPaymentIds":[")" + refused + R"("]})");
+  EXPECT_EQ(send(payment_result_body(refused)), 200u);
+  ASSERT_TRUE(wait_until([&] { return admin_metric(worker_admin, R"(paynotify_worker_dead_lettered_total{error_class="permanent"})") >= 1; },
+                         std::chrono::seconds(60)))
+      << "logs in " << dir_;
+  order_service_control(orders, R"({"rejectPaymentIds":[]})");
+  ASSERT_EQ(cli("replay --topic " + topic_ + " --group replay-" + topic_ + " --error-class permanent", "replay.log"), 0)
+      << "logs in " << dir_;
+  EXPECT_TRUE(wait_until([&] { return order_service_applied(orders).at("applied").as_int64() == 2; },
+                         std::chrono::seconds(60)))
+      << "the replayed notification was applied; logs in " << dir_;
+
   // And the CLI reads the payment's ledger the same way, its password from the environment.
   ASSERT_EQ(std::system((std::string(PAYNOTIFY_CLI_BIN) + " ledger show --topic " + topic_ + " --payment-id " + payment +
                          " --redis " + env_.at("PAYNOTIFY_REDIS") + " --redis-ca-file " +
