@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# CI checks of what we ship to Kubernetes, all offline:
+# CI checks of what we ship to Kubernetes, on this machine:
 #   helm lint and helm template, for the default values and a production-like values file;
 #   every rendered object validated against the Kubernetes, KEDA and prometheus-operator schemas;
 #   every PAYNOTIFY_* variable the chart sets accepted by the binary that receives it;
-#   and negative controls: a broken manifest and an unknown variable must be caught.
+#   every rendered object applied to a real API server (apiserver.sh: kube-apiserver with the
+#   KEDA and ServiceMonitor CRDs) as a server-side dry run with strict validation;
+#   and negative controls: a broken manifest, an unknown field and an unknown variable must be caught.
 # Usage: deploy/helm/check.sh BUILD_DIR   (setup.sh installs the pinned Helm and the validators)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -15,7 +17,10 @@ validate="$cache/node-validate"
 [ -d "$validate/node_modules" ] || { echo "no validators in $validate: run deploy/local/setup.sh"; exit 1; }
 cp "$here/validate/validate.mjs" "$here/validate/env-check.mjs" "$validate/"
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+trap '"$here/apiserver.sh" stop "$work/kube"; rm -rf "$work"' EXIT
+"$here/apiserver.sh" start "$work/kube"
+kubectl=("$cache/bin/kubectl" --kubeconfig "$work/kube/kubeconfig")
+server_dry_run() { "${kubectl[@]}" apply -n paynotify --server-side --dry-run=server --validate=strict -f "$1" >"$1.applied"; }
 kube=1.30.0
 
 "$build/ingest/paynotify-ingest" --help >"$work/ingest.help"
@@ -32,6 +37,7 @@ for values in default production; do
   render() { "$helm" template paynotify "$here/paynotify" --kube-version "$kube" "$@" >"$work/$values.yaml"; }
   check "helm template ($values)" render "${args[@]}"
   check "schemas ($values)" node "$validate/validate.mjs" "$work/$values.yaml"
+  check "the API server accepts it ($values)" server_dry_run "$work/$values.yaml"
   check "variables ($values)" node "$validate/env-check.mjs" "$work/$values.yaml" "$work/ingest.help" "$work/worker.help" "$work/topics.help"
 done
 check "production renders KEDA, Ingress and ServiceMonitor" \
@@ -41,6 +47,8 @@ check "a typo in values fails at install" sh -c "! '$helm' template t '$here/pay
 # Negative controls: the checks above must be able to fail.
 sed 's/containerPort: 8080/containerPort: "eighty"/' "$work/default.yaml" >"$work/broken.yaml"
 check "a broken manifest is caught" sh -c "! node '$validate/validate.mjs' '$work/broken.yaml' >/dev/null"
+sed 's/terminationGracePeriodSeconds:/terminationGracePeriodSecondz:/' "$work/production.yaml" >"$work/unknown-field.yaml"
+check "the API server refuses an unknown field" sh -c "! $(printf '%q ' "${kubectl[@]}") apply -n paynotify --server-side --dry-run=server --validate=strict -f '$work/unknown-field.yaml' >/dev/null 2>&1"
 sed 's/name: PAYNOTIFY_MAX_BODY_BYTES/name: PAYNOTIFY_MAX_BODY_SIZE/' "$work/default.yaml" >"$work/badvar.yaml"
 check "an unknown variable is caught" sh -c "! node '$validate/env-check.mjs' '$work/badvar.yaml' '$work/ingest.help' '$work/worker.help' '$work/topics.help' >/dev/null"
 

@@ -50,6 +50,21 @@ if [ "$("$cache/bin/helm" version --template '{{.Version}}' 2>/dev/null || true)
     || { cat "$cache/helm-build.log" >&2; echo "setup: building Helm failed" >&2; exit 1; }
 fi
 
+# The real Kubernetes API server and kubectl (deploy/helm/apiserver/go.mod pins them), for the
+# chart's server-side checks; etcd comes from Debian. About four minutes, once per version.
+"$here/apt-install.sh" setup etcd-server
+kube_module="$root/deploy/helm/apiserver"
+kube_version="$(awk '$1 == "require" && $2 == "k8s.io/kubernetes" {print $3}' "$kube_module/go.mod")"
+if [ "$("$cache/bin/kube-apiserver" --version 2>/dev/null || true)" != "Kubernetes $kube_version" ] ||
+   [ ! -x "$cache/bin/kubectl" ]; then
+  echo "setup: building kube-apiserver and kubectl $kube_version"
+  minor="${kube_version#v1.}"; minor="${minor%%.*}"
+  (cd "$kube_module" && GOBIN="$cache/bin" GOFLAGS=-mod=mod go install \
+    -ldflags "-X k8s.io/component-base/version.gitVersion=$kube_version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor" \
+    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl) >"$cache/kube-build.log" 2>&1 \
+    || { tail -20 "$cache/kube-build.log" >&2; echo "setup: building kube-apiserver failed" >&2; exit 1; }
+fi
+
 # The manifest validators (kubernetes-models and friends) for deploy/helm/check.sh.
 validate="$cache/node-validate"
 want_validate="$(sha256sum "$root/deploy/helm/validate/package.json" | cut -d' ' -f1)"
@@ -64,4 +79,4 @@ if [ "$(cat "$validate/.package.sha256" 2>/dev/null)" != "$want_validate" ]; the
   echo "$want_validate" >"$validate/.package.sha256"
 fi
 
-echo "setup: ok ($(ls "$libs"/*.jar | wc -l) broker jars, Helm $helm_version, manifest validators)"
+echo "setup: ok ($(ls "$libs"/*.jar | wc -l) broker jars, Helm $helm_version, kube-apiserver $kube_version, manifest validators)"
