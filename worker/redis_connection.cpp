@@ -147,7 +147,7 @@ std::optional<RedisValue> RedisConnection::receive(Clock::time_point deadline) {
 
 std::optional<RedisValue> RedisConnection::send(std::span<const std::string_view> words, bool& noscript) {
   noscript = false;
-  if (!socket_ && !connect()) return std::nullopt;
+  if (!connect()) return std::nullopt;
   const auto deadline = Clock::now() + settings_.command_timeout;
   append_command(out_, words);
   if (!transmit(deadline)) return std::nullopt;

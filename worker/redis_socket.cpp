@@ -132,10 +132,9 @@ std::unique_ptr<RedisSocket> RedisSocket::open(const std::string& host, uint16_t
     errno = 0;
     const int rc = SSL_connect(ssl);
     if (rc == 1) return socket;
-    std::string wait_error;
-    if (!socket->tls_retry(rc, deadline, wait_error)) {
-      error = "TLS handshake with " + host + ":" + std::to_string(port) + " failed: " +
-              (wait_error.empty() ? tls_error(ssl) : wait_error);
+    std::string why;  // tls_retry always says why it gave up
+    if (!socket->tls_retry(rc, deadline, why)) {
+      error = "TLS handshake with " + host + ":" + std::to_string(port) + " failed: " + why;
       return nullptr;
     }
   }

@@ -347,10 +347,11 @@ net::awaitable<Event> WorkerEngine::record(std::function<bool(DedupeStore&)> wri
 }
 
 // Complete with the ledger: read it (the claim's read, once), apply the event (pure), write
-// both in one compare-and-set step, and publish the anomalies that step raised. A ledger changed meanwhile (another event
-// of the payment completed on another worker) is read again. Anomalies go through an outbox in
-// Redis, written with the ledger: one whose publication fails (or a worker that dies before it)
-// is published with the payment's next completion, under the same id.
+// both in one compare-and-set step, and publish the anomalies that step raised. A ledger
+// changed meanwhile (another event of the payment completed on another worker) is read again.
+// Anomalies go through an outbox in Redis, written with the ledger: one whose publication
+// fails (or a worker that dies before it) is published with the payment's next completion,
+// under the same id.
 net::awaitable<Event> WorkerEngine::complete_with_ledger(std::shared_ptr<Record> r) {
   const std::string payment = r->key.order_key;
   for (int attempt = 0; attempt < 5; ++attempt) {

@@ -125,9 +125,7 @@ TEST_F(SecureConnections, ANotificationTravelsThroughSaslSslAndTlsRedisToTheOrde
 
   // The worker's Redis connections are TLS ones logged in as the ACL user: the server lists
   // them (CLIENT LIST, asked over the plain port as the default user).
-  worker::RedisSettings plain = redis_settings();
-  plain.tls = nullptr;
-  const auto clients = worker::RedisConnection(plain).command({"CLIENT", "LIST"});
+  const auto clients = worker::RedisConnection(plain_redis_settings()).command({"CLIENT", "LIST"});
   ASSERT_TRUE(clients);
   EXPECT_NE(clients->text.find("user=paynotify"), std::string::npos) << clients->text;
   // A dead-lettered notification replayed over SASL_SSL: the order service refuses a payment

@@ -1,6 +1,7 @@
 // Redis over TLS as an ACL user, against the stack's TLS port (deploy/local/stack.sh): what
 // managed Redis services ask of a client. The scripts themselves run over TLS too: ctest runs
 // RedisDedupe.* and DeadlineWatch.* a second time with PAYNOTIFY_TEST_REDIS_TLS=1.
+#include <boost/asio/ssl/context.hpp>
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
@@ -17,19 +18,12 @@
 #include "tests/support/redis_fixture.hpp"
 #include "tests/support/secure_env.hpp"
 #include "worker/redis_connection.hpp"
+#include "worker/tls_client_files.hpp"
 
 namespace paynotify::testing {
 namespace {
 
 using worker::RedisConnection;
-
-// The stack's plain port as the default user, whatever PAYNOTIFY_TEST_REDIS_TLS says.
-worker::RedisSettings redis_settings_plain() {
-  const std::string addr = redis_address();
-  worker::RedisSettings s;
-  std::tie(s.host, s.port) = Options::parse_endpoint("redis", addr);
-  return s;
-}
 
 class RedisTls : public ::testing::Test {
  protected:
@@ -171,8 +165,7 @@ TEST_F(RedisTls, AnErrorInAPipelineLeavesTheConnectionInStep) {
 TEST_F(RedisTls, AConnectionClosedByTheServerIsMadeAgain) {
   RedisConnection redis(secure_redis_settings());
   ASSERT_TRUE(redis.ping()) << redis.last_error();
-  worker::RedisSettings plain = redis_settings_plain();
-  ASSERT_TRUE(RedisConnection(plain).command({"CLIENT", "KILL", "USER", "paynotify"}));
+  ASSERT_TRUE(RedisConnection(plain_redis_settings()).command({"CLIENT", "KILL", "USER", "paynotify"}));
   EXPECT_FALSE(redis.ping()) << "the first call finds the connection gone";
   EXPECT_TRUE(redis.ping()) << "the next one connects again: " << redis.last_error();
 }

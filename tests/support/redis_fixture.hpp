@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <tuple>
 
 #include "tests/support/kafka_topic.hpp"
 #include "tests/support/secure_env.hpp"
@@ -14,15 +15,18 @@
 
 namespace paynotify::testing {
 
+// The plain port as Redis's default user, whatever PAYNOTIFY_TEST_REDIS_TLS says.
+inline worker::RedisSettings plain_redis_settings() {
+  worker::RedisSettings s;
+  std::tie(s.host, s.port) = Options::parse_endpoint("redis", redis_address());
+  return s;
+}
+
 inline worker::RedisSettings redis_settings() {
   if (const char* tls = std::getenv("PAYNOTIFY_TEST_REDIS_TLS"); tls != nullptr && std::string(tls) == "1") {
     return secure_redis_settings();
   }
-  const std::string addr = redis_address();
-  worker::RedisSettings s;
-  s.host = addr.substr(0, addr.rfind(':'));
-  s.port = static_cast<uint16_t>(std::stoi(addr.substr(addr.rfind(':') + 1)));
-  return s;
+  return plain_redis_settings();
 }
 
 // The generation Redis holds now, trusted, as a worker's recovery would leave it (minted here

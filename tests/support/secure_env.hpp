@@ -2,16 +2,14 @@
 // The stack's secure listeners as `deploy/local/stack.sh env --secure` prints them:
 // PAYNOTIFY_SECURE_ENV names the file of the lines (SASL_SSL Kafka, TLS Redis with its ACL user).
 
-#include <boost/asio/ssl/context.hpp>
-
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <map>
 #include <string>
 
+#include "common/service/options.hpp"
 #include "worker/redis_settings.hpp"
-#include "worker/tls_client_files.hpp"
 
 namespace paynotify::testing {
 
@@ -33,15 +31,13 @@ inline worker::RedisSettings secure_redis_settings(std::string ca_file = "") {
   std::signal(SIGPIPE, SIG_IGN);  // as the services do (worker/redis_socket.hpp)
   const auto env = secure_env();
   if (env.empty()) throw std::runtime_error("PAYNOTIFY_SECURE_ENV is not set: run the tests through tests/run.sh");
-  const auto address = worker::parse_redis_address(env.at("PAYNOTIFY_REDIS"));
-  worker::RedisSettings s;
-  s.host = address.host;
-  s.port = address.port;
-  s.username = address.username;
-  s.password = env.at("PAYNOTIFY_REDIS_PASSWORD");
-  s.tls = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_client);
-  worker::load_tls_client(*s.tls, {ca_file.empty() ? env.at("PAYNOTIFY_REDIS_CA_FILE") : ca_file, "", ""}, "redis");
-  return s;
+  // As the worker reads its options: --redis rediss://paynotify@..., the CA, the password
+  // from the environment.
+  Options options("test", "", worker::redis_option_specs("Redis"));
+  options.parse({"--redis", env.at("PAYNOTIFY_REDIS"), "--redis-ca-file",
+                 ca_file.empty() ? env.at("PAYNOTIFY_REDIS_CA_FILE") : ca_file},
+                {"PAYNOTIFY_REDIS_PASSWORD=" + env.at("PAYNOTIFY_REDIS_PASSWORD")});
+  return worker::redis_settings_from(options);
 }
 
 }  // namespace paynotify::testing
