@@ -1,17 +1,25 @@
 #pragma once
 // Runs blocking DedupeStore calls on threads of their own (one store connection each) and
 // resumes the awaiting coroutine on its executor: the worker's I/O thread never blocks on Redis.
+// Claims and completions, the two calls every event makes, are batched: a store thread takes
+// all of one kind that are waiting (up to kMaxBatch) and the store sends them in one round
+// trip. Under load that turns thousands of round trips, each with its wake-ups and system
+// calls, into a few dozen; when idle a batch is a single call and waits for nothing.
 
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -22,6 +30,7 @@ namespace paynotify::worker {
 class DedupePool {
  public:
   using Factory = std::function<std::unique_ptr<DedupeStore>()>;
+  static constexpr std::size_t kMaxBatch = 64;
 
   DedupePool(std::size_t threads, const Factory& make_store) {
     for (std::size_t i = 0; i < threads; ++i) {
@@ -41,32 +50,14 @@ class DedupePool {
     for (auto& t : threads_) if (t.joinable()) t.join();
   }
 
-  // co_await pool.call([](DedupeStore& s) { return s.claim(...); }) -> the lambda's result; a
+  // co_await pool.call([](DedupeStore& s) { return s.park(...); }) -> the lambda's result; a
   // job that throws rethrows in the awaiting coroutine (never on the store thread).
   // Not a coroutine itself (GCC 12 mishandles lambdas captured in coroutine frames): it hands
   // the job to a store thread and returns the awaitable that the result completes.
-  template <typename Fn>
-  auto call(Fn fn) {
-    using Result = decltype(fn(std::declval<DedupeStore&>()));
-    return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(std::exception_ptr, Result)>(
-        Initiation<Fn>{this, std::move(fn)}, boost::asio::use_awaitable);
-  }
-
-  std::size_t queued() const {
-    std::lock_guard lock(mu_);
-    return jobs_.size();
-  }
-
- private:
-  template <typename Fn>
-  struct Initiation {
-    DedupePool* pool;
-    Fn fn;
-    template <typename Handler>
-    void operator()(Handler handler) {
-      using Result = decltype(fn(std::declval<DedupeStore&>()));
-      auto shared = std::make_shared<Handler>(std::move(handler));
-      pool->enqueue([shared, job = std::move(fn)](DedupeStore& store) mutable {
+  template <typename Fn, typename Result = decltype(std::declval<Fn&>()(std::declval<DedupeStore&>()))>
+  boost::asio::awaitable<Result> call(Fn fn) {
+    return initiate<Result>([this, fn = std::move(fn)](Done<Result> done) mutable {
+      enqueue(jobs_, Job{[job = std::move(fn), done = std::move(done)](DedupeStore& store) mutable {
         std::exception_ptr error;
         Result result{};
         try {
@@ -74,37 +65,139 @@ class DedupePool {
         } catch (...) {
           error = std::current_exception();
         }
-        auto ex = boost::asio::get_associated_executor(*shared);
-        boost::asio::post(ex, [shared, error, result]() mutable { (*shared)(error, result); });
-      });
-    }
-  };
+        done(error, std::move(result));
+      }});
+    });
+  }
 
-  void enqueue(std::function<void(DedupeStore&)> job) {
+  // co_await pool.claim(request) -> LedgerClaim; co_await pool.complete(request) -> LedgerWrite.
+  boost::asio::awaitable<LedgerClaim> claim(ClaimRequest request) {
+    return batched<LedgerClaim>(claims_, std::move(request));
+  }
+  boost::asio::awaitable<LedgerWrite> complete(CompleteRequest request) {
+    return batched<LedgerWrite>(completes_, std::move(request));
+  }
+
+  std::size_t queued() const {
+    std::lock_guard lock(mu_);
+    return jobs_.size() + claims_.size() + completes_.size();
+  }
+
+ private:
+  template <typename Result>
+  using Done = std::function<void(std::exception_ptr, Result)>;
+
+  struct Job {
+    std::function<void(DedupeStore&)> run;
+    uint64_t seq = 0;  // queue order across the three queues
+  };
+  template <typename Request, typename Result>
+  struct Pending {
+    Request request;
+    Done<Result> done;
+    uint64_t seq = 0;
+  };
+  using PendingClaim = Pending<ClaimRequest, LedgerClaim>;
+  using PendingCompletion = Pending<CompleteRequest, LedgerWrite>;
+
+  // The awaitable; `start` gets the completion (callable from any thread: it posts the result
+  // to the awaiting coroutine's executor) and queues the work.
+  template <typename Result, typename Start>
+  static boost::asio::awaitable<Result> initiate(Start start) {
+    return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(std::exception_ptr, Result)>(
+        [start = std::move(start)](auto handler) mutable {
+          auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+          start(Done<Result>([shared](std::exception_ptr error, Result result) {
+            auto ex = boost::asio::get_associated_executor(*shared);
+            boost::asio::post(ex, [shared, error, result = std::move(result)]() mutable {
+              (*shared)(error, std::move(result));
+            });
+          }));
+        },
+        boost::asio::use_awaitable);
+  }
+
+  template <typename Result, typename Request>
+  boost::asio::awaitable<Result> batched(std::deque<Pending<Request, Result>>& queue, Request request) {
+    return initiate<Result>([this, &queue, request = std::move(request)](Done<Result> done) mutable {
+      enqueue(queue, Pending<Request, Result>{std::move(request), std::move(done)});
+    });
+  }
+
+  template <typename Queue, typename Item>
+  void enqueue(Queue& queue, Item item) {
     {
       std::lock_guard lock(mu_);
-      jobs_.push_back(std::move(job));
+      item.seq = next_seq_++;
+      queue.push_back(std::move(item));
     }
     cv_.notify_one();
   }
 
+  // Up to kMaxBatch of one kind off the front of `queue`; call under mu_.
+  template <typename Item>
+  static std::vector<Item> take(std::deque<Item>& queue) {
+    std::vector<Item> batch;
+    while (!queue.empty() && batch.size() < kMaxBatch) {
+      batch.push_back(std::move(queue.front()));
+      queue.pop_front();
+    }
+    return batch;
+  }
+
+  // One store call for the whole batch; each waiter gets its own result, or the exception.
+  template <typename Request, typename Result, typename Run>
+  static void run_batch(std::vector<Pending<Request, Result>>& batch, Run run) {
+    std::vector<Request> requests;
+    requests.reserve(batch.size());
+    for (auto& p : batch) requests.push_back(std::move(p.request));
+    std::exception_ptr error;
+    std::vector<Result> results;
+    try {
+      results = run(std::span<const Request>(requests));
+      if (results.size() != requests.size()) throw std::logic_error("store answered a batch with another count");
+    } catch (...) {
+      error = std::current_exception();
+      results.assign(requests.size(), Result{});
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(error, std::move(results[i]));
+  }
+
   void run(DedupeStore& store) {
     for (;;) {
-      std::function<void(DedupeStore&)> job;
+      std::vector<Job> jobs;
+      std::vector<PendingClaim> claims;
+      std::vector<PendingCompletion> completes;
       {
         std::unique_lock lock(mu_);
-        cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
-        if (jobs_.empty()) return;  // stopping and drained
-        job = std::move(jobs_.front());
-        jobs_.pop_front();
+        cv_.wait(lock, [this] { return stopping_ || !jobs_.empty() || !claims_.empty() || !completes_.empty(); });
+        // The queue whose front waited longest: no kind starves the others.
+        const uint64_t never = UINT64_MAX;
+        const uint64_t job = jobs_.empty() ? never : jobs_.front().seq;
+        const uint64_t claim = claims_.empty() ? never : claims_.front().seq;
+        const uint64_t complete = completes_.empty() ? never : completes_.front().seq;
+        if (job == never && claim == never && complete == never) return;  // stopping and drained
+        if (job < claim && job < complete) {
+          jobs.push_back(std::move(jobs_.front()));
+          jobs_.pop_front();
+        } else if (claim < complete) {
+          claims = take(claims_);
+        } else {
+          completes = take(completes_);
+        }
       }
-      job(store);
+      for (auto& j : jobs) j.run(store);
+      if (!claims.empty()) run_batch(claims, [&](auto requests) { return store.claim_batch(requests); });
+      if (!completes.empty()) run_batch(completes, [&](auto requests) { return store.complete_batch(requests); });
     }
   }
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::function<void(DedupeStore&)>> jobs_;
+  std::deque<Job> jobs_;
+  std::deque<PendingClaim> claims_;
+  std::deque<PendingCompletion> completes_;
+  uint64_t next_seq_ = 0;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };

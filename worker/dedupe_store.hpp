@@ -3,7 +3,9 @@
 // them on the store's own threads, never on its I/O thread.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -46,6 +48,21 @@ struct LedgerClaim {
   std::optional<StoredLedger> ledger;  // when claimed and read
 };
 
+// The two calls every event makes, as data, so that a store can send many in one round trip
+// (claim_batch, complete_batch): the DedupePool hands over all that are queued at once.
+struct ClaimRequest {
+  EventKey key;
+  std::string owner;
+  int64_t lease_ms = 0;
+  bool with_ledger = false;  // claim_with_ledger rather than claim
+};
+struct CompleteRequest {
+  EventKey key;
+  std::string owner;
+  int64_t ttl_s = 0;
+  std::shared_ptr<const LedgerUpdate> ledger;  // complete_with_ledger when set, else complete
+};
+
 class DedupeStore {
  public:
   virtual ~DedupeStore() = default;
@@ -75,6 +92,13 @@ class DedupeStore {
                                            const LedgerUpdate& update) = 0;
   // Once the anomaly is durably in the anomalies topic.
   virtual bool clear_outbox(const std::string& payment_id, const std::string& anomaly_id) = 0;
+
+  // Independent requests, one result each in their order. The requests are unrelated (the
+  // pool gathers them from different records), so a store may run them in any interleaving
+  // with other clients; these defaults run them one by one. A plain completion reports
+  // recorded or failed.
+  virtual std::vector<LedgerClaim> claim_batch(std::span<const ClaimRequest> requests);
+  virtual std::vector<LedgerWrite> complete_batch(std::span<const CompleteRequest> requests);
 };
 
 // Key names, with the payment as hash tag so Redis Cluster keeps a payment's keys together.

@@ -4,6 +4,7 @@
 #include <hiredis/hiredis.h>
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <string_view>
 
 #include "worker/redis_socket.hpp"
@@ -53,19 +54,34 @@ RedisValue flatten(const redisReply& r) {
   return v;
 }
 
-// One command in RESP, the form every Redis reads: *<words>, then $<length> and each word.
+// RESP, the form every Redis reads: *<words>, then $<length> and each word.
+void append_header(std::string& out, std::size_t words) {
+  out += '*';
+  out += std::to_string(words);
+  out += "\r\n";
+}
+void append_word(std::string& out, std::string_view w) {
+  out += '$';
+  out += std::to_string(w.size());
+  out += "\r\n";
+  out.append(w.data(), w.size());
+  out += "\r\n";
+}
 template <typename Words>
 void append_command(std::string& out, const Words& words) {
-  out += '*';
-  out += std::to_string(words.size());
-  out += "\r\n";
-  for (const auto& w : words) {
-    out += '$';
-    out += std::to_string(w.size());
-    out += "\r\n";
-    out.append(w.data(), w.size());
-    out += "\r\n";
-  }
+  append_header(out, words.size());
+  for (const auto& w : words) append_word(out, w);
+}
+void append_script(std::string& out, const ScriptCall& call) {
+  append_header(out, 3 + call.words.size());
+  append_word(out, "EVALSHA");
+  append_word(out, call.script->sha);
+  append_word(out, std::to_string(call.key_count));
+  for (const auto w : call.words) append_word(out, w);
+}
+
+bool is_noscript(const RedisValue& reply) {
+  return reply.type == RedisValue::Type::error && std::string_view(reply.text).starts_with("NOSCRIPT");
 }
 
 }  // namespace
@@ -88,8 +104,7 @@ bool RedisConnection::connect() {
     std::vector<std::string_view> words{"AUTH"};
     if (!settings_.username.empty()) words.push_back(settings_.username);
     words.push_back(settings_.password);
-    bool noscript = false;
-    if (!send(words, noscript)) {
+    if (!send(words)) {
       // Refused, or the connection ended meanwhile: a server refusing a client certificate
       // says so after a TLS 1.3 handshake, at the first read. A proxy's error reply may
       // repeat the words it got: the password never leaves here.
@@ -133,6 +148,7 @@ std::optional<RedisValue> RedisConnection::receive(Clock::time_point deadline) {
         last_error_.assign(r->str, r->len);
         RedisValue error;
         error.type = RedisValue::Type::error;
+        error.text = last_error_;
         return error;
       }
       return flatten(*r);
@@ -145,18 +161,14 @@ std::optional<RedisValue> RedisConnection::receive(Clock::time_point deadline) {
   }
 }
 
-std::optional<RedisValue> RedisConnection::send(std::span<const std::string_view> words, bool& noscript) {
-  noscript = false;
+std::optional<RedisValue> RedisConnection::send(std::span<const std::string_view> words) {
   if (!connect()) return std::nullopt;
   const auto deadline = Clock::now() + settings_.command_timeout;
   append_command(out_, words);
   if (!transmit(deadline)) return std::nullopt;
   auto reply = receive(deadline);
   if (!reply) return std::nullopt;
-  if (reply->type == RedisValue::Type::error) {
-    noscript = std::string_view(last_error_).rfind("NOSCRIPT", 0) == 0;
-    return std::nullopt;
-  }
+  if (reply->type == RedisValue::Type::error) return std::nullopt;
   return reply;
 }
 
@@ -179,23 +191,51 @@ std::optional<std::vector<RedisValue>> RedisConnection::pipeline(const std::vect
 }
 
 std::optional<RedisValue> RedisConnection::command(const std::vector<std::string>& words) {
-  bool noscript = false;
   const std::vector<std::string_view> views(words.begin(), words.end());
-  return send(views, noscript);
+  return send(views);
 }
 
 std::optional<RedisValue> RedisConnection::eval(const LuaScript& script, const std::vector<std::string>& keys,
                                                 const std::vector<std::string>& args) {
-  const std::string key_count = std::to_string(keys.size());
-  std::vector<std::string_view> words = {"EVALSHA", script.sha, key_count};
-  words.reserve(3 + keys.size() + args.size());
-  words.insert(words.end(), keys.begin(), keys.end());
-  words.insert(words.end(), args.begin(), args.end());
-  bool noscript = false;
-  auto out = send(words, noscript);
-  if (out || !noscript) return out;
-  if (!command({"SCRIPT", "LOAD", script.text})) return std::nullopt;  // after a restart or a flush
-  return send(words, noscript);
+  ScriptCall call{&script, keys.size(), {}};
+  call.words.reserve(keys.size() + args.size());
+  call.words.insert(call.words.end(), keys.begin(), keys.end());
+  call.words.insert(call.words.end(), args.begin(), args.end());
+  auto replies = eval_batch(std::span(&call, 1));
+  if (!replies) return std::nullopt;
+  auto& reply = replies->front();
+  if (reply.type == RedisValue::Type::error) {
+    last_error_ = reply.text;
+    return std::nullopt;
+  }
+  return std::move(reply);
+}
+
+std::optional<std::vector<RedisValue>> RedisConnection::eval_batch(std::span<const ScriptCall> calls) {
+  std::vector<RedisValue> replies(calls.size());
+  std::vector<std::size_t> pending(calls.size());
+  for (std::size_t i = 0; i < calls.size(); ++i) pending[i] = i;
+  for (int round = 0; !pending.empty(); ++round) {
+    if (!connect()) return std::nullopt;
+    const auto deadline = Clock::now() + settings_.command_timeout;
+    for (const std::size_t i : pending) append_script(out_, calls[i]);
+    if (!transmit(deadline)) return std::nullopt;
+    std::vector<std::size_t> missing;
+    for (const std::size_t i : pending) {
+      auto reply = receive(deadline);  // every reply is taken off, whatever the others said
+      if (!reply) return std::nullopt;
+      if (is_noscript(*reply) && round == 0) missing.push_back(i);
+      replies[i] = std::move(*reply);
+    }
+    for (const std::size_t i : missing) {
+      const bool loaded_already = std::any_of(missing.begin(), missing.end(), [&](std::size_t j) {
+        return j < i && calls[j].script == calls[i].script;
+      });
+      if (!loaded_already && !command({"SCRIPT", "LOAD", calls[i].script->text})) return std::nullopt;
+    }
+    pending = std::move(missing);
+  }
+  return replies;
 }
 
 bool RedisConnection::ping() {

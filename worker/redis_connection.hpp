@@ -30,11 +30,18 @@ struct LuaScript {
   std::string sha;
 };
 
+// One script run: its keys then its arguments, as views the caller keeps alive.
+struct ScriptCall {
+  const LuaScript* script = nullptr;
+  std::size_t key_count = 0;
+  std::vector<std::string_view> words;
+};
+
 // A reply flattened to what paynotify's scripts and commands return.
 struct RedisValue {
   // error: an error reply, never handed out (its text goes to last_error()).
   enum class Type { nil, text, integer, array, error } type = Type::nil;
-  std::string text;  // bulk string or status
+  std::string text;  // bulk string, status, or the error's message
   long long integer = 0;
   std::vector<RedisValue> elements;
 };
@@ -58,6 +65,10 @@ class RedisConnection {
   std::optional<std::vector<RedisValue>> pipeline(const std::vector<std::vector<std::string>>& commands);
   std::optional<RedisValue> eval(const LuaScript& script, const std::vector<std::string>& keys,
                                  const std::vector<std::string>& args);
+  // Several scripts in one round trip; a script the server lacks (after a restart or a flush)
+  // is loaded and its calls sent again. Nothing when the connection failed; else one reply
+  // per call, in order, where an error reply (for that call alone) is Type::error.
+  std::optional<std::vector<RedisValue>> eval_batch(std::span<const ScriptCall> calls);
   bool ping();
   // INFO server's run_id: a new value after every restart and on a failover to a replica.
   // Empty when the server does not tell (some managed services disable INFO).
@@ -67,7 +78,7 @@ class RedisConnection {
 
  private:
   // Views, not copies: a completion's words include the ledger twice (read and written).
-  std::optional<RedisValue> send(std::span<const std::string_view> words, bool& noscript);
+  std::optional<RedisValue> send(std::span<const std::string_view> words);
   // The next reply off the connection; nothing after an I/O or protocol error (connection dropped).
   std::optional<RedisValue> receive(std::chrono::steady_clock::time_point deadline);
   bool transmit(std::chrono::steady_clock::time_point deadline);

@@ -1,5 +1,7 @@
 #include "worker/redis_dedupe_store.hpp"
 
+#include <deque>
+
 namespace paynotify::worker {
 namespace {
 
@@ -98,46 +100,66 @@ StoredLedger stored_ledger(const RedisValue& ledger, const RedisValue& outbox) {
   return stored;
 }
 
-std::vector<std::string> ledger_keys(const std::string& payment, const std::string& scope) {
-  return {ledger_key(payment), anomaly_outbox_key(payment), ledger_deadlines_key(scope), ledger_uncaptured_key(scope)};
+// A batch's words: keys and numbers made here live in a deque (which never moves what it
+// holds); the rest are views of the requests, which outlive the batch.
+class Words {
+ public:
+  std::string_view own(std::string word) { return held_.emplace_back(std::move(word)); }
+
+ private:
+  std::deque<std::string> held_;
+};
+
+// The ledger's write (kWriteLedger's K and A) appended to a call: the keys before any
+// argument, so the call must hold only keys so far.
+void add_ledger_write(ScriptCall& call, std::vector<std::string_view> args_before, const std::string& payment,
+                      const LedgerUpdate& u, const std::string& scope, Words& w) {
+  call.words.insert(call.words.end(), {w.own(ledger_key(payment)), w.own(anomaly_outbox_key(payment)),
+                                       w.own(ledger_deadlines_key(scope)), w.own(ledger_uncaptured_key(scope))});
+  call.key_count = call.words.size();
+  call.words.insert(call.words.end(), args_before.begin(), args_before.end());
+  call.words.insert(call.words.end(),
+                    {std::string_view(u.expected), u.updated, w.own(std::to_string(u.ttl_s)),
+                     w.own(u.deadline_ms ? std::to_string(*u.deadline_ms) : ""), payment,
+                     w.own(u.uncaptured_expiry_ms ? std::to_string(*u.uncaptured_expiry_ms) : "")});
+  for (const auto& [id, text] : u.anomalies) call.words.insert(call.words.end(), {std::string_view(id), text});
 }
 
-std::vector<std::string> ledger_args(const std::string& payment, const LedgerUpdate& u) {
-  std::vector<std::string> args = {u.expected,
-                                   u.updated,
-                                   std::to_string(u.ttl_s),
-                                   u.deadline_ms ? std::to_string(*u.deadline_ms) : std::string(),
-                                   payment,
-                                   u.uncaptured_expiry_ms ? std::to_string(*u.uncaptured_expiry_ms) : std::string()};
-  for (const auto& [id, text] : u.anomalies) {
-    args.push_back(id);
-    args.push_back(text);
+ScriptCall claim_call(const ClaimRequest& r, const std::string& generation, const std::string& scope, Words& w) {
+  return {&kClaim,
+          5,
+          {w.own(event_state_key(r.key)), w.own(parked_key(r.key)), w.own(generation_key(scope)),
+           w.own(ledger_key(r.key.order_key)), w.own(anomaly_outbox_key(r.key.order_key)), r.owner,
+           w.own(std::to_string(r.lease_ms)), r.key.event_id, generation, r.with_ledger ? "1" : "0"}};
+}
+
+ScriptCall complete_call(const CompleteRequest& r, const std::string& scope, Words& w) {
+  ScriptCall call{r.ledger ? &kCompleteWithLedger : &kComplete, 3,
+                  {w.own(event_state_key(r.key)), w.own(parked_key(r.key)), w.own(parked_at_key(r.key))}};
+  const std::vector<std::string_view> args = {r.owner, w.own(std::to_string(r.ttl_s)), r.key.event_id};
+  if (r.ledger) {
+    add_ledger_write(call, args, r.key.order_key, *r.ledger, scope, w);
+  } else {
+    call.words.insert(call.words.end(), args.begin(), args.end());
   }
-  return args;
+  return call;
+}
+
+// A ledger write's reply: 'ok', or 'changed' when the ledger moved since it was read.
+LedgerWrite ledger_write(const RedisValue& reply, std::string& error) {
+  if (reply.type == RedisValue::Type::text && reply.text == "ok") return LedgerWrite::recorded;
+  if (reply.type == RedisValue::Type::text && reply.text == "changed") return LedgerWrite::changed_meanwhile;
+  error = reply.type == RedisValue::Type::error ? reply.text : "unexpected Redis reply";
+  return LedgerWrite::failed;
+}
+
+// A request made by a caller that holds it only by reference, for the one-request forms.
+template <typename T>
+std::shared_ptr<const T> borrowed(const T& value) {
+  return std::shared_ptr<const T>(std::shared_ptr<const T>(), &value);
 }
 
 }  // namespace
-
-std::string_view claim_outcome_name(ClaimOutcome o) {
-  switch (o) {
-    case ClaimOutcome::claimed: return "claimed";
-    case ClaimOutcome::done: return "done";
-    case ClaimOutcome::busy: return "busy";
-    case ClaimOutcome::parked: return "parked";
-    case ClaimOutcome::unavailable: return "unavailable";
-  }
-  return "unknown";
-}
-
-std::string event_state_key(const EventKey& key) {
-  return "paynotify:{" + key.order_key + "}:event:" + key.event_id;
-}
-std::string parked_key(const EventKey& key) { return "paynotify:{" + key.order_key + "}:parked"; }
-std::string parked_at_key(const EventKey& key) { return "paynotify:{" + key.order_key + "}:parked-at"; }
-std::string ledger_key(const std::string& payment_id) { return "paynotify:{" + payment_id + "}:ledger"; }
-std::string anomaly_outbox_key(const std::string& payment_id) { return "paynotify:{" + payment_id + "}:anomaly-outbox"; }
-std::string ledger_deadlines_key(const std::string& scope) { return "paynotify:ledger-deadlines:" + scope; }
-std::string ledger_uncaptured_key(const std::string& scope) { return "paynotify:ledger-uncaptured:" + scope; }
 
 RedisDedupeStore::RedisDedupeStore(RedisSettings settings, std::shared_ptr<StoreGeneration> generation,
                                    std::string scope)
@@ -168,25 +190,6 @@ bool RedisDedupeStore::run(const LuaScript& script, const std::vector<std::strin
   return true;
 }
 
-std::optional<RedisValue> RedisDedupeStore::run_claim(const EventKey& key, const std::string& owner,
-                                                     int64_t lease_ms, bool with_ledger) {
-  if (!redis_.connect()) {  // first: a new connection may find a new server and distrust
-    last_error_ = redis_.last_error();
-    return std::nullopt;
-  }
-  const std::string generation = generation_->value();
-  if (generation.empty()) {
-    last_error_ = "parking not trusted: " + generation_->distrust_reason();
-    return std::nullopt;
-  }
-  auto r = redis_.eval(kClaim,
-                       {event_state_key(key), parked_key(key), generation_key(scope_), ledger_key(key.order_key),
-                        anomaly_outbox_key(key.order_key)},
-                       {owner, std::to_string(lease_ms), key.event_id, generation, with_ledger ? "1" : "0"});
-  if (!r) last_error_ = redis_.last_error();
-  return r;
-}
-
 ClaimOutcome RedisDedupeStore::claim_outcome(const std::string& reply) {
   if (reply == "claimed") return ClaimOutcome::claimed;
   if (reply == "done") return ClaimOutcome::done;
@@ -201,26 +204,74 @@ ClaimOutcome RedisDedupeStore::claim_outcome(const std::string& reply) {
   return ClaimOutcome::unavailable;
 }
 
+std::vector<LedgerClaim> RedisDedupeStore::claim_batch(std::span<const ClaimRequest> requests) {
+  std::vector<LedgerClaim> out(requests.size());  // unavailable, unless Redis says otherwise
+  if (!redis_.connect()) {  // first: a new connection may find a new server and distrust
+    last_error_ = redis_.last_error();
+    return out;
+  }
+  const std::string generation = generation_->value();
+  if (generation.empty()) {
+    last_error_ = "parking not trusted: " + generation_->distrust_reason();
+    return out;
+  }
+  Words words;
+  std::vector<ScriptCall> calls;
+  calls.reserve(requests.size());
+  for (const auto& r : requests) calls.push_back(claim_call(r, generation, scope_, words));
+  const auto replies = redis_.eval_batch(calls);
+  if (!replies) {
+    last_error_ = redis_.last_error();
+    return out;
+  }
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const RedisValue& reply = (*replies)[i];
+    if (reply.type == RedisValue::Type::text) {
+      out[i].outcome = claim_outcome(reply.text);
+    } else if (reply.type == RedisValue::Type::array && reply.elements.size() == 3) {
+      out[i] = {ClaimOutcome::claimed, stored_ledger(reply.elements[1], reply.elements[2])};
+    } else {
+      last_error_ = reply.type == RedisValue::Type::error ? reply.text : "unexpected claim reply";
+    }
+  }
+  return out;
+}
+
+std::vector<LedgerWrite> RedisDedupeStore::complete_batch(std::span<const CompleteRequest> requests) {
+  Words words;
+  std::vector<ScriptCall> calls;
+  calls.reserve(requests.size());
+  for (const auto& r : requests) calls.push_back(complete_call(r, scope_, words));
+  const auto replies = redis_.eval_batch(calls);
+  if (!replies) {
+    last_error_ = redis_.last_error();
+    return std::vector<LedgerWrite>(requests.size(), LedgerWrite::failed);
+  }
+  std::vector<LedgerWrite> out;
+  out.reserve(requests.size());
+  for (const auto& reply : *replies) out.push_back(ledger_write(reply, last_error_));
+  return out;
+}
+
 ClaimOutcome RedisDedupeStore::claim(const EventKey& key, const std::string& owner, int64_t lease_ms) {
-  const auto r = run_claim(key, owner, lease_ms, false);
-  return r ? claim_outcome(r->text) : ClaimOutcome::unavailable;
+  const ClaimRequest r{key, owner, lease_ms, false};
+  return claim_batch(std::span(&r, 1)).front().outcome;
 }
 
 LedgerClaim RedisDedupeStore::claim_with_ledger(const EventKey& key, const std::string& owner, int64_t lease_ms) {
-  const auto r = run_claim(key, owner, lease_ms, true);
-  if (!r) return {};
-  if (r->type != RedisValue::Type::array) return {claim_outcome(r->text), std::nullopt};
-  if (r->elements.size() != 3) {
-    last_error_ = "unexpected claim reply";
-    return {};
-  }
-  return {ClaimOutcome::claimed, stored_ledger(r->elements[1], r->elements[2])};
+  const ClaimRequest r{key, owner, lease_ms, true};
+  return claim_batch(std::span(&r, 1)).front();
 }
 
 bool RedisDedupeStore::complete(const EventKey& key, const std::string& owner, int64_t ttl_s) {
-  std::string out;
-  return run(kComplete, {event_state_key(key), parked_key(key), parked_at_key(key)},
-             {owner, std::to_string(ttl_s), key.event_id}, out);
+  const CompleteRequest r{key, owner, ttl_s, nullptr};
+  return complete_batch(std::span(&r, 1)).front() == LedgerWrite::recorded;
+}
+
+LedgerWrite RedisDedupeStore::complete_with_ledger(const EventKey& key, const std::string& owner, int64_t ttl_s,
+                                                   const LedgerUpdate& u) {
+  const CompleteRequest r{key, owner, ttl_s, borrowed(u)};
+  return complete_batch(std::span(&r, 1)).front();
 }
 
 bool RedisDedupeStore::release(const EventKey& key, const std::string& owner, bool unpark) {
@@ -251,21 +302,16 @@ std::optional<StoredLedger> RedisDedupeStore::read_ledger(const std::string& pay
   return stored_ledger((*replies)[0], (*replies)[1]);
 }
 
-LedgerWrite RedisDedupeStore::complete_with_ledger(const EventKey& key, const std::string& owner, int64_t ttl_s,
-                                                   const LedgerUpdate& u) {
-  std::vector<std::string> keys = {event_state_key(key), parked_key(key), parked_at_key(key)};
-  for (auto& k : ledger_keys(key.order_key, scope_)) keys.push_back(std::move(k));
-  std::vector<std::string> args = {owner, std::to_string(ttl_s), key.event_id};
-  for (auto& a : ledger_args(key.order_key, u)) args.push_back(std::move(a));
-  std::string out;
-  if (!run(kCompleteWithLedger, keys, args, out)) return LedgerWrite::failed;
-  return out == "ok" ? LedgerWrite::recorded : LedgerWrite::changed_meanwhile;
-}
-
 LedgerWrite RedisDedupeStore::update_ledger(const std::string& payment_id, const LedgerUpdate& u) {
-  std::string out;
-  if (!run(kUpdateLedger, ledger_keys(payment_id, scope_), ledger_args(payment_id, u), out)) return LedgerWrite::failed;
-  return out == "ok" ? LedgerWrite::recorded : LedgerWrite::changed_meanwhile;
+  Words words;
+  ScriptCall call{&kUpdateLedger, 0, {}};
+  add_ledger_write(call, {}, payment_id, u, scope_, words);
+  const auto replies = redis_.eval_batch(std::span(&call, 1));
+  if (!replies) {
+    last_error_ = redis_.last_error();
+    return LedgerWrite::failed;
+  }
+  return ledger_write(replies->front(), last_error_);
 }
 
 std::optional<std::vector<std::string>> RedisDedupeStore::take_due(int64_t now_ms, int64_t lease_ms, std::size_t most) {

@@ -1,8 +1,8 @@
 #pragma once
-// DedupeStore on Redis through hiredis: one connection per calling thread, each operation one
-// atomic Lua script, reconnect after any I/O error. Claims run only under a trusted
-// StoreGeneration (store_generation.hpp): after Redis lost its data, none until the parking
-// is rebuilt.
+// DedupeStore on Redis: one connection per calling thread, each operation one atomic Lua
+// script (a batch of claims or completions pipelined in one round trip), reconnect after any
+// I/O error. Claims run only under a trusted StoreGeneration (store_generation.hpp): after
+// Redis lost its data, none until the parking is rebuilt.
 
 #include <memory>
 #include <string>
@@ -30,6 +30,9 @@ class RedisDedupeStore final : public DedupeStore {
   LedgerWrite complete_with_ledger(const EventKey& key, const std::string& owner, int64_t ttl_s,
                                    const LedgerUpdate& update) override;
   bool clear_outbox(const std::string& payment_id, const std::string& anomaly_id) override;
+  // Each batch in one round trip (pipelined scripts).
+  std::vector<LedgerClaim> claim_batch(std::span<const ClaimRequest> requests) override;
+  std::vector<LedgerWrite> complete_batch(std::span<const CompleteRequest> requests) override;
 
   // For the deadline watch (deadline_watch.hpp).
   LedgerWrite update_ledger(const std::string& payment_id, const LedgerUpdate& update);
@@ -44,8 +47,6 @@ class RedisDedupeStore final : public DedupeStore {
  private:
   bool run(const LuaScript& script, const std::vector<std::string>& keys, const std::vector<std::string>& args,
            std::string& out);
-  // The claim script's reply, or nothing (unavailable, last_error_ set).
-  std::optional<RedisValue> run_claim(const EventKey& key, const std::string& owner, int64_t lease_ms, bool with_ledger);
   ClaimOutcome claim_outcome(const std::string& reply);
 
   RedisConnection redis_;

@@ -200,11 +200,10 @@ Observation WorkerEngine::observe(Event event) {
   return Observation{std::move(event), clock_(), jitter(rng_)};
 }
 
-// Takes the event's lease, or renews it when this record holds it already.
-auto WorkerEngine::claim_lease(EventKey key, std::string owner) {
-  return dedupe_.call([key = std::move(key), owner = std::move(owner), lease = settings_.lease_ms](DedupeStore& s) {
-    return s.claim(key, owner, lease);
-  });
+// Takes the event's lease, or renews it when this record holds it already; with the payment's
+// ledger when the record needs it for its completion.
+auto WorkerEngine::claim_lease(const Record& r) {
+  return dedupe_.claim(ClaimRequest{r.key, r.owner, settings_.lease_ms, r.ledger_facts.has_value()});
 }
 
 // The driver: one pure decision per step, one command run per step, until Finish.
@@ -284,21 +283,12 @@ net::awaitable<Event> WorkerEngine::execute(std::shared_ptr<Record> r, const Com
   const EventKey key = r->key;
   const std::string owner = r->owner;
   if (std::holds_alternative<Claim>(command)) {
-    ClaimOutcome outcome = ClaimOutcome::unavailable;
-    if (r->ledger_facts) {  // read the ledger in the claim's round trip
-      auto op = dedupe_.call([key, owner, lease = settings_.lease_ms](DedupeStore& s) {
-        return s.claim_with_ledger(key, owner, lease);
-      });
-      LedgerClaim claimed = co_await std::move(op);
-      outcome = claimed.outcome;
-      r->ledger_read = std::move(claimed.ledger);
-    } else {
-      auto op = claim_lease(key, owner);
-      outcome = co_await std::move(op);
-    }
-    dedupe_ok_.store(outcome != ClaimOutcome::unavailable);
-    if (outcome == ClaimOutcome::busy || outcome == ClaimOutcome::parked) metrics_.waits.inc();
-    co_return Claimed{outcome};
+    auto op = claim_lease(*r);
+    LedgerClaim claimed = co_await std::move(op);
+    r->ledger_read = std::move(claimed.ledger);  // read in the claim's round trip
+    dedupe_ok_.store(claimed.outcome != ClaimOutcome::unavailable);
+    if (claimed.outcome == ClaimOutcome::busy || claimed.outcome == ClaimOutcome::parked) metrics_.waits.inc();
+    co_return Claimed{claimed.outcome};
   }
   if (std::holds_alternative<Apply>(command)) {
     auto op = apply(r);
@@ -309,9 +299,10 @@ net::awaitable<Event> WorkerEngine::execute(std::shared_ptr<Record> r, const Com
     co_return co_await std::move(op);
   }
   if (std::holds_alternative<Complete>(command)) {
-    const int64_t ttl = settings_.dedupe_ttl_s;
-    auto op = record([key, owner, ttl](DedupeStore& s) { return s.complete(key, owner, ttl); });
-    co_return co_await std::move(op);
+    auto op = dedupe_.complete(CompleteRequest{key, owner, settings_.dedupe_ttl_s, nullptr});
+    const bool ok = co_await std::move(op) == LedgerWrite::recorded;
+    dedupe_ok_.store(ok);
+    co_return Recorded{ok};
   }
   if (std::holds_alternative<Park>(command)) {
     const int64_t ttl = settings_.dedupe_ttl_s;
@@ -375,8 +366,7 @@ net::awaitable<Event> WorkerEngine::complete_with_ledger(std::shared_ptr<Record>
     }
     // Shared with the store's thread, not copied: it holds the ledger twice (as read, as written).
     const auto shared = std::make_shared<const LedgerUpdate>(std::move(update));
-    auto write_op = dedupe_.call([key = r->key, owner = r->owner, ttl = settings_.dedupe_ttl_s,
-                                  shared](DedupeStore& s) { return s.complete_with_ledger(key, owner, ttl, *shared); });
+    auto write_op = dedupe_.complete(CompleteRequest{r->key, r->owner, settings_.dedupe_ttl_s, shared});
     const LedgerWrite written = co_await std::move(write_op);
     if (written == LedgerWrite::changed_meanwhile) continue;
     dedupe_ok_.store(written == LedgerWrite::recorded);
@@ -421,7 +411,7 @@ net::awaitable<void> WorkerEngine::renew_leases() {
     }
     for (const auto& r : renew) {
       try {
-        auto op = claim_lease(r->key, r->owner);
+        auto op = claim_lease(*r);
         co_await std::move(op);
       } catch (const std::exception& e) {
         // A renewal that failed is tried again on the next tick; the call's record decides

@@ -11,6 +11,7 @@
 namespace paynotify::worker {
 namespace {
 
+using testing::plain_redis_settings;
 using testing::redis_settings;
 using testing::trusted_generation;
 
@@ -152,6 +153,61 @@ TEST(RedisDedupe, AClaimWithTheLedgerReadsItOnlyWhenItClaims) {
   EXPECT_EQ(second.ledger->text, "L1");
   EXPECT_EQ(second.ledger->outbox, (AnomalyOutbox{{"A1", "{}"}, {"A2", "[]"}}));
   EXPECT_EQ(s->complete_with_ledger(capture, "w", 60, {"L1", "L2", 600, std::nullopt, std::nullopt, {}}), LedgerWrite::recorded);
+}
+
+// A batch goes out in one round trip, and each request gets its own answer: claims that find
+// their events fresh, done, leased elsewhere and parked; completions plain and with the
+// ledger, one of them against a ledger that moved.
+TEST(RedisDedupe, ABatchAnswersEachRequestOnItsOwn) {
+  Store s, other;
+  const std::string p1 = "pay-" + random_hex(4), p2 = "pay-" + random_hex(4), p3 = "pay-" + random_hex(4);
+  const EventKey fresh{p1, "E1"}, done{p1, "E0"}, busy{p3, "E2"}, parked{p2, "E3"}, parker{p2, "E4"};
+  ASSERT_EQ(s->claim(done, "w", 5000), ClaimOutcome::claimed);
+  ASSERT_TRUE(s->complete(done, "w", 60));
+  ASSERT_EQ(other->claim(busy, "x", 5000), ClaimOutcome::claimed);
+  ASSERT_EQ(s->claim(parker, "w", 5000), ClaimOutcome::claimed);
+  ASSERT_TRUE(s->park(parker, 60));
+  const std::vector<ClaimRequest> claims = {
+      {fresh, "w", 5000, true}, {done, "w", 5000, false}, {busy, "w", 5000, false}, {parked, "w", 5000, true}};
+  const std::vector<LedgerClaim> claimed = s->claim_batch(claims);
+  ASSERT_EQ(claimed.size(), 4u);
+  EXPECT_EQ(claimed[0].outcome, ClaimOutcome::claimed);
+  ASSERT_TRUE(claimed[0].ledger.has_value()) << "asked with the ledger";
+  EXPECT_EQ(claimed[1].outcome, ClaimOutcome::done);
+  EXPECT_EQ(claimed[2].outcome, ClaimOutcome::busy);
+  EXPECT_EQ(claimed[3].outcome, ClaimOutcome::parked);
+  EXPECT_FALSE(claimed[3].ledger.has_value());
+
+  const auto ledger = std::make_shared<const LedgerUpdate>(LedgerUpdate{"", "L1", 600, std::nullopt, std::nullopt, {}});
+  const auto stale = std::make_shared<const LedgerUpdate>(LedgerUpdate{"L0", "L9", 600, std::nullopt, std::nullopt, {}});
+  const std::vector<CompleteRequest> completions = {
+      {fresh, "w", 60, ledger}, {busy, "x", 60, nullptr}, {parker, "w", 60, stale}};
+  EXPECT_EQ(s->complete_batch(completions),
+            (std::vector<LedgerWrite>{LedgerWrite::recorded, LedgerWrite::recorded, LedgerWrite::changed_meanwhile}));
+  EXPECT_EQ(s->read_ledger(p1)->text, "L1");
+  EXPECT_EQ(s->claim(busy, "w", 5000), ClaimOutcome::done);
+  EXPECT_EQ(s->claim(parked, "w", 5000), ClaimOutcome::parked) << "the stale write changed nothing, not the parking";
+}
+
+// After SCRIPT FLUSH (what a restarted Redis looks like to a connection's scripts) a batch
+// loads its scripts and sends the calls again; one call's error reply fails that call alone.
+TEST(RedisDedupe, ABatchSurvivesAFlushedScriptCacheAndAFailingCall) {
+  Store s;
+  RedisConnection admin(plain_redis_settings());
+  const std::string payment = "pay-" + random_hex(4);
+  const EventKey a{payment, "E1"}, b{payment, "E2"}, wrong{"pay-" + random_hex(4), "E3"};
+  ASSERT_EQ(s->claim({payment, "warm-up"}, "w", 5000), ClaimOutcome::claimed);  // scripts loaded
+  ASSERT_TRUE(admin.command({"SCRIPT", "FLUSH"}));
+  ASSERT_TRUE(admin.command({"HSET", event_state_key(wrong), "not", "a string"}));  // GET fails: WRONGTYPE
+  const std::vector<ClaimRequest> claims = {{a, "w", 5000, false}, {wrong, "w", 5000, false}, {b, "w", 5000, false}};
+  const std::vector<LedgerClaim> claimed = s->claim_batch(claims);
+  ASSERT_EQ(claimed.size(), 3u);
+  EXPECT_EQ(claimed[0].outcome, ClaimOutcome::claimed);
+  EXPECT_EQ(claimed[1].outcome, ClaimOutcome::unavailable);
+  EXPECT_NE(s->last_error().find("WRONGTYPE"), std::string::npos) << s->last_error();
+  EXPECT_EQ(claimed[2].outcome, ClaimOutcome::claimed);
+  EXPECT_EQ(s->claim(a, "w2", 5000), ClaimOutcome::busy) << "really claimed in Redis";
+  admin.command({"DEL", event_state_key(wrong)});
 }
 
 }  // namespace

@@ -1,0 +1,217 @@
+// DedupePool's batching: claims and completions that wait while a store thread is busy go to
+// the store together, each waiter gets its own answer, the kind whose oldest call waited
+// longest goes next, and a store that throws fails the batch's waiters, not the pool.
+#include "worker/dedupe_pool.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <map>
+#include <stdexcept>
+#include <thread>
+
+namespace paynotify::worker {
+namespace {
+
+namespace net = boost::asio;
+
+// Answers from the request alone (an event id starting "done" is done, an owner "fail" fails its
+// completion), logs every store call, and holds its first call until opened.
+class GatedStore final : public DedupeStore {
+ public:
+  ClaimOutcome claim(const EventKey&, const std::string&, int64_t) override { return ClaimOutcome::claimed; }
+  bool complete(const EventKey&, const std::string&, int64_t) override { return true; }
+  bool park(const EventKey&, int64_t) override {
+    log("park");
+    return true;
+  }
+  bool release(const EventKey&, const std::string&, bool) override { return true; }
+  bool ping() override { return true; }
+  std::optional<StoredLedger> read_ledger(const std::string&) override { return StoredLedger{}; }
+  LedgerWrite complete_with_ledger(const EventKey&, const std::string&, int64_t, const LedgerUpdate&) override {
+    return LedgerWrite::recorded;
+  }
+  bool clear_outbox(const std::string&, const std::string&) override { return true; }
+
+  std::vector<LedgerClaim> claim_batch(std::span<const ClaimRequest> requests) override {
+    log("claims " + std::to_string(requests.size()));
+    if (throw_claims) throw std::runtime_error("store exploded");
+    std::vector<LedgerClaim> out;
+    for (const auto& r : requests) {
+      out.push_back({r.key.event_id.starts_with("done") ? ClaimOutcome::done : ClaimOutcome::claimed, std::nullopt});
+    }
+    return out;
+  }
+  std::vector<LedgerWrite> complete_batch(std::span<const CompleteRequest> requests) override {
+    log("completions " + std::to_string(requests.size()));
+    std::vector<LedgerWrite> out;
+    for (const auto& r : requests) out.push_back(r.owner == "fail" ? LedgerWrite::failed : LedgerWrite::recorded);
+    if (short_answer) out.pop_back();
+    return out;
+  }
+
+  void open() { gate.set_value(); }
+  std::vector<std::string> calls() {
+    std::lock_guard lock(mu);
+    return log_;
+  }
+
+  std::atomic<bool> throw_claims = false;
+  std::atomic<bool> short_answer = false;
+
+ private:
+  void log(std::string call) {
+    bool first = false;
+    {
+      std::lock_guard lock(mu);
+      first = log_.empty();
+      log_.push_back(std::move(call));
+    }
+    if (first) opened.wait();  // the first call holds the (only) store thread
+  }
+
+  std::mutex mu;
+  std::vector<std::string> log_;
+  std::promise<void> gate;
+  std::shared_future<void> opened = gate.get_future().share();
+};
+
+class Pool : public ::testing::Test {
+ protected:
+  Pool() {
+    pool_ = std::make_unique<DedupePool>(1, [this] {
+      auto s = std::make_unique<GatedStore>();
+      store_ = s.get();
+      return s;
+    });
+    thread_ = std::thread([this] { ctx_.run(); });
+  }
+  ~Pool() override {
+    pool_->stop();
+    guard_.reset();
+    thread_.join();
+  }
+
+  // Runs `fn` as a coroutine on the I/O context; its result lands in `out` under `name`.
+  template <typename Fn>
+  void spawn(Fn fn) {
+    net::co_spawn(ctx_, std::move(fn), net::detached);
+  }
+  void wait_queued(std::size_t n) {
+    for (int i = 0; i < 500 && pool_->queued() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    ASSERT_EQ(pool_->queued(), n);
+  }
+  void wait_answers(std::size_t n) {
+    for (int i = 0; i < 500 && answered() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    ASSERT_EQ(answered(), n);
+  }
+  std::size_t answered() {
+    std::lock_guard lock(mu_);
+    return answers_.size();
+  }
+  void answer(const std::string& who, std::string what) {
+    std::lock_guard lock(mu_);
+    answers_[who] = std::move(what);
+  }
+
+  net::io_context ctx_;
+  net::executor_work_guard<net::io_context::executor_type> guard_ = net::make_work_guard(ctx_);
+  GatedStore* store_ = nullptr;
+  std::unique_ptr<DedupePool> pool_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::map<std::string, std::string> answers_;
+};
+
+net::awaitable<void> claim_one(DedupePool& pool, std::string event, std::function<void(std::string)> done) {
+  try {
+    auto op = pool.claim(ClaimRequest{{"p", event}, "w", 1000, false});
+    const LedgerClaim c = co_await std::move(op);
+    done(std::string(claim_outcome_name(c.outcome)));
+  } catch (const std::exception& e) {
+    done(std::string("threw: ") + e.what());
+  }
+}
+
+net::awaitable<void> complete_one(DedupePool& pool, std::string owner, std::function<void(std::string)> done) {
+  try {
+    auto op = pool.complete(CompleteRequest{{"p", owner}, owner, 60, nullptr});
+    const LedgerWrite w = co_await std::move(op);
+    done(w == LedgerWrite::recorded ? "recorded" : "failed");
+  } catch (const std::exception& e) {
+    done(std::string("threw: ") + e.what());
+  }
+}
+
+TEST_F(Pool, ClaimsWaitingTogetherGoInBatchesOfAtMostTheLimitEachWithItsOwnAnswer) {
+  spawn(claim_one(*pool_, "first", [this](std::string a) { answer("first", std::move(a)); }));
+  for (int i = 0; i < 100 && store_->calls().empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  const std::size_t waiting = DedupePool::kMaxBatch + 36;
+  for (std::size_t i = 0; i < waiting; ++i) {
+    const std::string event = (i % 3 == 0 ? "done-" : "new-") + std::to_string(i);
+    spawn(claim_one(*pool_, event, [this, event](std::string a) { answer(event, std::move(a)); }));
+  }
+  wait_queued(waiting);
+  store_->open();
+  wait_answers(waiting + 1);
+  EXPECT_EQ(store_->calls(), (std::vector<std::string>{"claims 1", "claims 64", "claims 36"}));
+  std::lock_guard lock(mu_);
+  EXPECT_EQ(answers_["first"], "claimed");
+  for (std::size_t i = 0; i < waiting; ++i) {
+    const std::string event = (i % 3 == 0 ? "done-" : "new-") + std::to_string(i);
+    EXPECT_EQ(answers_[event], i % 3 == 0 ? "done" : "claimed") << event;
+  }
+}
+
+TEST_F(Pool, TheKindWhoseOldestCallWaitedLongestGoesNext) {
+  spawn(claim_one(*pool_, "first", [this](std::string a) { answer("first", std::move(a)); }));
+  for (int i = 0; i < 100 && store_->calls().empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  spawn(complete_one(*pool_, "ok-1", [this](std::string a) { answer("c1", std::move(a)); }));
+  spawn(complete_one(*pool_, "fail", [this](std::string a) { answer("c2", std::move(a)); }));
+  wait_queued(2);
+  spawn(claim_one(*pool_, "second", [this](std::string a) { answer("second", std::move(a)); }));
+  wait_queued(3);
+  auto park = [this]() -> net::awaitable<void> {
+    auto op = pool_->call([](DedupeStore& s) { return s.park({"p", "e"}, 60); });
+    const bool parked = co_await std::move(op);
+    answer("park", parked ? "parked" : "not parked");
+  };
+  spawn(park());
+  wait_queued(4);
+  spawn(complete_one(*pool_, "ok-3", [this](std::string a) { answer("c3", std::move(a)); }));
+  wait_queued(5);
+  store_->open();
+  wait_answers(6);
+  // The completions' oldest came before the second claim: they go first, all three together
+  // (they are unrelated to one another), then the claim, then the park.
+  EXPECT_EQ(store_->calls(), (std::vector<std::string>{"claims 1", "completions 3", "claims 1", "park"}));
+  std::lock_guard lock(mu_);
+  EXPECT_EQ(answers_["c1"], "recorded");
+  EXPECT_EQ(answers_["c2"], "failed");
+  EXPECT_EQ(answers_["c3"], "recorded");
+  EXPECT_EQ(answers_["park"], "parked");
+}
+
+TEST_F(Pool, AStoreThatThrowsOrMiscountsFailsItsBatchsWaitersNotThePool) {
+  store_->throw_claims = true;
+  store_->short_answer = true;
+  store_->open();
+  for (int i = 0; i < 3; ++i) {
+    spawn(claim_one(*pool_, "e" + std::to_string(i), [this, i](std::string a) { answer("claim" + std::to_string(i), std::move(a)); }));
+  }
+  spawn(complete_one(*pool_, "ok", [this](std::string a) { answer("complete", std::move(a)); }));
+  wait_answers(4);
+  std::lock_guard lock(mu_);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(answers_["claim" + std::to_string(i)], "threw: store exploded");
+  EXPECT_EQ(answers_["complete"], "threw: store answered a batch with another count");
+}
+
+}  // namespace
+}  // namespace paynotify::worker
