@@ -30,9 +30,11 @@ namespace paynotify::worker {
 class DedupePool {
  public:
   using Factory = std::function<std::unique_ptr<DedupeStore>()>;
+  using BatchObserver = std::function<void(std::size_t)>;  // each batch's size (a metric)
   static constexpr std::size_t kMaxBatch = 64;
 
-  DedupePool(std::size_t threads, const Factory& make_store) {
+  DedupePool(std::size_t threads, const Factory& make_store, BatchObserver observe_batch = {})
+      : observe_batch_(std::move(observe_batch)) {
     for (std::size_t i = 0; i < threads; ++i) {
       threads_.emplace_back([this, store = std::shared_ptr<DedupeStore>(make_store())] { run(*store); });
     }
@@ -147,7 +149,8 @@ class DedupePool {
 
   // One store call for the whole batch; each waiter gets its own result, or the exception.
   template <typename Request, typename Result, typename Run>
-  static void run_batch(std::vector<Pending<Request, Result>>& batch, Run run) {
+  void run_batch(std::vector<Pending<Request, Result>>& batch, Run run) {
+    if (observe_batch_) observe_batch_(batch.size());
     std::vector<Request> requests;
     requests.reserve(batch.size());
     for (auto& p : batch) requests.push_back(std::move(p.request));
@@ -192,6 +195,7 @@ class DedupePool {
     }
   }
 
+  const BatchObserver observe_batch_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Job> jobs_;

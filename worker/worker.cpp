@@ -26,10 +26,10 @@ void Worker::start() {
   } catch (const std::invalid_argument& e) {
     throw ConfigError(e.what());
   }
-  dedupe_ = std::make_unique<DedupePool>(config_.redis_connections,
-                                         [this] {
-    return std::make_unique<RedisDedupeStore>(config_.redis, generation_, config_.engine.main_topic);
-  });
+  dedupe_ = std::make_unique<DedupePool>(
+      config_.redis_connections,
+      [this] { return std::make_unique<RedisDedupeStore>(config_.redis, generation_, config_.engine.main_topic); },
+      [this](std::size_t n) { metrics_.store_batch.observe(static_cast<double>(n)); });
   engine_ = std::make_unique<WorkerEngine>(config_.engine, *ctx_, *dedupe_, *orders_, *producer_, metrics_,
                                            [this](const std::string& t, int32_t p, int64_t o) {
                                              consumer_->store_offset(t, p, o);

@@ -26,6 +26,8 @@ struct WorkerMetrics {
         breaker_refusals(r.counter("paynotify_worker_breaker_refusals_total", "Order-service calls held back by the open circuit breaker")),
         waits(r.counter("paynotify_worker_claim_waits_total", "Claims that had to wait: busy elsewhere or parked behind a retry")),
         order_seconds(r.histogram("paynotify_worker_order_service_seconds", "Order-service call latency")),
+        store_batch(r.histogram("paynotify_worker_redis_batch_size",
+                                "Claims or completions sent to Redis in one round trip", {1, 2, 4, 8, 16, 32, 64})),
         in_flight(r.gauge("paynotify_worker_in_flight_records", "Records consumed and not yet finished")),
         parked(r.gauge("paynotify_worker_parked_records", "Records waiting behind an earlier event of their payment")),
         parking_rebuilds(r.counter("paynotify_worker_parking_rebuilds_total", "Parking rebuilt from the retry topic after Redis lost its data (by this worker)")),
@@ -88,6 +90,7 @@ struct WorkerMetrics {
   Counter& breaker_refusals;
   Counter& waits;
   Histogram& order_seconds;
+  Histogram& store_batch;
   Gauge& in_flight;
   Gauge& parked;
   Counter& parking_rebuilds;

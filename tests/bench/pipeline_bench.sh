@@ -40,12 +40,13 @@ while [ "$(field "$(summary)" applied)" -lt "$count" ]; do
 done
 t1="$(date +%s.%N)"
 cpu="$(cpu_seconds "$worker_pid")"
+rss="$(peak_rss_mib "$worker_pid")"
 redis_cpu="$(python3 -c "print($(cpu_seconds "$redis_pid") - $redis_cpu0)")"
-python3 - "$t0" "$t1" "$cpu" "$count" "$redis_cpu" <<'PY'
+python3 - "$t0" "$t1" "$cpu" "$count" "$redis_cpu" "$rss" <<'PY'
 import sys
-t0, t1, cpu, n, redis = map(float, sys.argv[1:6])
-print("throughput: %d applied in %.1f s = %.0f applied/s end to end (target >= 5000/s); worker CPU %.1f us per applied notification (target <= 100 us); Redis CPU %.1f us"
-      % (n, t1 - t0, n / (t1 - t0), cpu * 1e6 / n, redis * 1e6 / n))
+t0, t1, cpu, n, redis, rss = map(float, sys.argv[1:7])
+print("throughput: %d applied in %.1f s = %.0f applied/s end to end (target >= 5000/s); worker CPU %.1f us per applied notification (target <= 100 us); Redis CPU %.1f us; worker peak RSS %.0f MiB"
+      % (n, t1 - t0, n / (t1 - t0), cpu * 1e6 / n, redis * 1e6 / n, rss))
 PY
 
 # 2. Latency at a fixed 1,000/s, the same worker running and caught up.

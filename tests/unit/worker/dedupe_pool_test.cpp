@@ -86,11 +86,17 @@ class GatedStore final : public DedupeStore {
 class Pool : public ::testing::Test {
  protected:
   Pool() {
-    pool_ = std::make_unique<DedupePool>(1, [this] {
-      auto s = std::make_unique<GatedStore>();
-      store_ = s.get();
-      return s;
-    });
+    pool_ = std::make_unique<DedupePool>(
+        1,
+        [this] {
+          auto s = std::make_unique<GatedStore>();
+          store_ = s.get();
+          return s;
+        },
+        [this](std::size_t n) {
+          std::lock_guard lock(mu_);
+          batch_sizes_.push_back(n);
+        });
     thread_ = std::thread([this] { ctx_.run(); });
   }
   ~Pool() override {
@@ -128,6 +134,7 @@ class Pool : public ::testing::Test {
   std::thread thread_;
   std::mutex mu_;
   std::map<std::string, std::string> answers_;
+  std::vector<std::size_t> batch_sizes_;  // as the metric sees them
 };
 
 net::awaitable<void> claim_one(DedupePool& pool, std::string event, std::function<void(std::string)> done) {
@@ -163,6 +170,7 @@ TEST_F(Pool, ClaimsWaitingTogetherGoInBatchesOfAtMostTheLimitEachWithItsOwnAnswe
   wait_answers(waiting + 1);
   EXPECT_EQ(store_->calls(), (std::vector<std::string>{"claims 1", "claims 64", "claims 36"}));
   std::lock_guard lock(mu_);
+  EXPECT_EQ(batch_sizes_, (std::vector<std::size_t>{1, 64, 36}));
   EXPECT_EQ(answers_["first"], "claimed");
   for (std::size_t i = 0; i < waiting; ++i) {
     const std::string event = (i % 3 == 0 ? "done-" : "new-") + std::to_string(i);
