@@ -3,8 +3,8 @@
 // resumes the awaiting coroutine on its executor: the worker's I/O thread never blocks on Redis.
 // Claims and completions, the two calls every event makes, are batched: a store thread takes
 // all of one kind that are waiting (up to kMaxBatch) and the store sends them in one round
-// trip. Under load that turns thousands of round trips, each with its wake-ups and system
-// calls, into a few dozen; when idle a batch is a single call and waits for nothing.
+// trip, sharing its wake-ups and system calls. A batch never waits to fill: when the store
+// keeps up it holds one call, and it grows only as calls queue behind a busy connection.
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <thread>
@@ -148,15 +149,17 @@ class DedupePool {
   }
 
   // One store call for the whole batch; each waiter gets its own result, or the exception.
+  // A throw fails every waiter of the batch, also those whose request ran: each treats it as
+  // the store being unavailable, and claims and completions are safe to try again.
   template <typename Request, typename Result, typename Run>
   void run_batch(std::vector<Pending<Request, Result>>& batch, Run run) {
-    if (observe_batch_) observe_batch_(batch.size());
     std::vector<Request> requests;
     requests.reserve(batch.size());
     for (auto& p : batch) requests.push_back(std::move(p.request));
     std::exception_ptr error;
     std::vector<Result> results;
     try {
+      if (observe_batch_) observe_batch_(batch.size());
       results = run(std::span<const Request>(requests));
       if (results.size() != requests.size()) throw std::logic_error("store answered a batch with another count");
     } catch (...) {
@@ -168,7 +171,7 @@ class DedupePool {
 
   void run(DedupeStore& store) {
     for (;;) {
-      std::vector<Job> jobs;
+      std::optional<Job> job;
       std::vector<PendingClaim> claims;
       std::vector<PendingCompletion> completes;
       {
@@ -176,12 +179,12 @@ class DedupePool {
         cv_.wait(lock, [this] { return stopping_ || !jobs_.empty() || !claims_.empty() || !completes_.empty(); });
         // The queue whose front waited longest: no kind starves the others.
         const uint64_t never = UINT64_MAX;
-        const uint64_t job = jobs_.empty() ? never : jobs_.front().seq;
+        const uint64_t oldest_job = jobs_.empty() ? never : jobs_.front().seq;
         const uint64_t claim = claims_.empty() ? never : claims_.front().seq;
         const uint64_t complete = completes_.empty() ? never : completes_.front().seq;
-        if (job == never && claim == never && complete == never) return;  // stopping and drained
-        if (job < claim && job < complete) {
-          jobs.push_back(std::move(jobs_.front()));
+        if (oldest_job == never && claim == never && complete == never) return;  // stopping and drained
+        if (oldest_job < claim && oldest_job < complete) {
+          job = std::move(jobs_.front());
           jobs_.pop_front();
         } else if (claim < complete) {
           claims = take(claims_);
@@ -189,7 +192,7 @@ class DedupePool {
           completes = take(completes_);
         }
       }
-      for (auto& j : jobs) j.run(store);
+      if (job) job->run(store);
       if (!claims.empty()) run_batch(claims, [&](auto requests) { return store.claim_batch(requests); });
       if (!completes.empty()) run_batch(completes, [&](auto requests) { return store.complete_batch(requests); });
     }

@@ -128,12 +128,22 @@ std::nullopt_t RedisConnection::lost_connection(std::string why) {
   return std::nullopt;
 }
 
-bool RedisConnection::transmit(Clock::time_point deadline) {
+std::vector<RedisValue> RedisConnection::round_trip(std::size_t replies) {
+  std::vector<RedisValue> out;
   std::string error;
-  const bool sent = socket_->write_all(out_, deadline, error);
+  const bool sent = socket_->write_all(out_, Clock::now() + settings_.command_timeout, error);
   out_.clear();
-  if (!sent) lost_connection(std::move(error));
-  return sent;
+  if (!sent) {
+    lost_connection(std::move(error));
+    return out;
+  }
+  out.reserve(replies);
+  while (out.size() < replies) {
+    auto reply = receive(Clock::now() + settings_.command_timeout);  // every reply is taken off
+    if (!reply) break;
+    out.push_back(std::move(*reply));
+  }
+  return out;
 }
 
 std::optional<RedisValue> RedisConnection::receive(Clock::time_point deadline) {
@@ -163,31 +173,21 @@ std::optional<RedisValue> RedisConnection::receive(Clock::time_point deadline) {
 
 std::optional<RedisValue> RedisConnection::send(std::span<const std::string_view> words) {
   if (!connect()) return std::nullopt;
-  const auto deadline = Clock::now() + settings_.command_timeout;
   append_command(out_, words);
-  if (!transmit(deadline)) return std::nullopt;
-  auto reply = receive(deadline);
-  if (!reply) return std::nullopt;
-  if (reply->type == RedisValue::Type::error) return std::nullopt;
-  return reply;
+  auto replies = round_trip(1);
+  if (replies.empty() || replies.front().type == RedisValue::Type::error) return std::nullopt;
+  return std::move(replies.front());
 }
 
 std::optional<std::vector<RedisValue>> RedisConnection::pipeline(const std::vector<std::vector<std::string>>& commands) {
   if (!connect()) return std::nullopt;
-  const auto deadline = Clock::now() + settings_.command_timeout;
   for (const auto& words : commands) append_command(out_, words);
-  if (!transmit(deadline)) return std::nullopt;
-  std::vector<RedisValue> out;
-  out.reserve(commands.size());
-  bool failed = false;
-  for (std::size_t i = 0; i < commands.size(); ++i) {
-    auto reply = receive(deadline);
-    if (!reply) return std::nullopt;
-    failed |= reply->type == RedisValue::Type::error;  // keep reading: every reply must be taken off
-    out.push_back(std::move(*reply));
+  auto replies = round_trip(commands.size());
+  if (replies.size() < commands.size()) return std::nullopt;
+  for (const auto& r : replies) {
+    if (r.type == RedisValue::Type::error) return std::nullopt;  // its text is in last_error()
   }
-  if (failed) return std::nullopt;
-  return out;
+  return replies;
 }
 
 std::optional<RedisValue> RedisConnection::command(const std::vector<std::string>& words) {
@@ -212,28 +212,34 @@ std::optional<RedisValue> RedisConnection::eval(const LuaScript& script, const s
 }
 
 std::optional<std::vector<RedisValue>> RedisConnection::eval_batch(std::span<const ScriptCall> calls) {
-  std::vector<RedisValue> replies(calls.size());
-  std::vector<std::size_t> pending(calls.size());
-  for (std::size_t i = 0; i < calls.size(); ++i) pending[i] = i;
-  for (int round = 0; !pending.empty(); ++round) {
-    if (!connect()) return std::nullopt;
-    const auto deadline = Clock::now() + settings_.command_timeout;
-    for (const std::size_t i : pending) append_script(out_, calls[i]);
-    if (!transmit(deadline)) return std::nullopt;
-    std::vector<std::size_t> missing;
-    for (const std::size_t i : pending) {
-      auto reply = receive(deadline);  // every reply is taken off, whatever the others said
-      if (!reply) return std::nullopt;
-      if (is_noscript(*reply) && round == 0) missing.push_back(i);
-      replies[i] = std::move(*reply);
+  if (!connect()) return std::nullopt;
+  for (const auto& call : calls) append_script(out_, call);
+  std::vector<RedisValue> replies = round_trip(calls.size());
+  if (replies.empty() && !calls.empty()) return std::nullopt;  // nothing ran, as far as we know
+  // A call past a dropped connection may or may not have run: it fails, as a lone call would.
+  replies.resize(calls.size(), RedisValue{RedisValue::Type::error, last_error_, 0, {}});
+  std::vector<std::size_t> missing;  // answered NOSCRIPT: the server has not got the script
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    if (is_noscript(replies[i])) missing.push_back(i);
+  }
+  if (missing.empty()) return replies;
+  for (const std::size_t i : missing) {
+    const bool loaded_already = std::any_of(missing.begin(), missing.end(), [&](std::size_t j) {
+      return j < i && calls[j].script == calls[i].script;
+    });
+    if (!loaded_already && !command({"SCRIPT", "LOAD", calls[i].script->text})) {
+      for (const std::size_t m : missing) replies[m].text = "loading the script failed: " + last_error_;
+      return replies;  // the calls that ran keep their replies
     }
-    for (const std::size_t i : missing) {
-      const bool loaded_already = std::any_of(missing.begin(), missing.end(), [&](std::size_t j) {
-        return j < i && calls[j].script == calls[i].script;
-      });
-      if (!loaded_already && !command({"SCRIPT", "LOAD", calls[i].script->text})) return std::nullopt;
-    }
-    pending = std::move(missing);
+  }
+  if (!connect()) {
+    for (const std::size_t m : missing) replies[m].text = last_error_;
+    return replies;
+  }
+  for (const std::size_t i : missing) append_script(out_, calls[i]);
+  std::vector<RedisValue> again = round_trip(missing.size());
+  for (std::size_t k = 0; k < missing.size(); ++k) {
+    replies[missing[k]] = k < again.size() ? std::move(again[k]) : RedisValue{RedisValue::Type::error, last_error_, 0, {}};
   }
   return replies;
 }

@@ -39,7 +39,8 @@ struct ScriptCall {
 
 // A reply flattened to what paynotify's scripts and commands return.
 struct RedisValue {
-  // error: an error reply, never handed out (its text goes to last_error()).
+  // error: an error reply; command() and eval() hand none out (its text goes to
+  // last_error()), eval_batch() does, one per call it answers.
   enum class Type { nil, text, integer, array, error } type = Type::nil;
   std::string text;  // bulk string, status, or the error's message
   long long integer = 0;
@@ -66,8 +67,9 @@ class RedisConnection {
   std::optional<RedisValue> eval(const LuaScript& script, const std::vector<std::string>& keys,
                                  const std::vector<std::string>& args);
   // Several scripts in one round trip; a script the server lacks (after a restart or a flush)
-  // is loaded and its calls sent again. Nothing when the connection failed; else one reply
-  // per call, in order, where an error reply (for that call alone) is Type::error.
+  // is loaded and its calls sent again. Nothing when the connection failed before any reply;
+  // else one reply per call, in order, where an error reply (for that call alone, or for the
+  // calls a failed reload or resend left unanswered) is Type::error.
   std::optional<std::vector<RedisValue>> eval_batch(std::span<const ScriptCall> calls);
   bool ping();
   // INFO server's run_id: a new value after every restart and on a failover to a replica.
@@ -77,11 +79,13 @@ class RedisConnection {
   const std::string& last_error() const { return last_error_; }
 
  private:
-  // Views, not copies: a completion's words include the ledger twice (read and written).
   std::optional<RedisValue> send(std::span<const std::string_view> words);
+  // Sends what out_ holds and reads `replies` replies, each allowed command_timeout after the
+  // one before (a batch is as patient with each reply as a single command). Stops at the first
+  // I/O or protocol error (connection dropped): fewer replies than asked for.
+  std::vector<RedisValue> round_trip(std::size_t replies);
   // The next reply off the connection; nothing after an I/O or protocol error (connection dropped).
   std::optional<RedisValue> receive(std::chrono::steady_clock::time_point deadline);
-  bool transmit(std::chrono::steady_clock::time_point deadline);
   std::nullopt_t lost_connection(std::string why);
 
   RedisSettings settings_;

@@ -102,7 +102,7 @@ StoredLedger stored_ledger(const RedisValue& ledger, const RedisValue& outbox) {
 
 // A batch's words: keys and numbers made here live in a deque (which never moves what it
 // holds); the rest are views of the requests, which outlive the batch.
-class Words {
+class ScriptWords {
  public:
   std::string_view own(std::string word) { return held_.emplace_back(std::move(word)); }
 
@@ -113,7 +113,7 @@ class Words {
 // The ledger's write (kWriteLedger's K and A) appended to a call: the keys before any
 // argument, so the call must hold only keys so far.
 void add_ledger_write(ScriptCall& call, std::vector<std::string_view> args_before, const std::string& payment,
-                      const LedgerUpdate& u, const std::string& scope, Words& w) {
+                      const LedgerUpdate& u, const std::string& scope, ScriptWords& w) {
   call.words.insert(call.words.end(), {w.own(ledger_key(payment)), w.own(anomaly_outbox_key(payment)),
                                        w.own(ledger_deadlines_key(scope)), w.own(ledger_uncaptured_key(scope))});
   call.key_count = call.words.size();
@@ -125,7 +125,7 @@ void add_ledger_write(ScriptCall& call, std::vector<std::string_view> args_befor
   for (const auto& [id, text] : u.anomalies) call.words.insert(call.words.end(), {std::string_view(id), text});
 }
 
-ScriptCall claim_call(const ClaimRequest& r, const std::string& generation, const std::string& scope, Words& w) {
+ScriptCall claim_call(const ClaimRequest& r, const std::string& generation, const std::string& scope, ScriptWords& w) {
   return {&kClaim,
           5,
           {w.own(event_state_key(r.key)), w.own(parked_key(r.key)), w.own(generation_key(scope)),
@@ -133,7 +133,7 @@ ScriptCall claim_call(const ClaimRequest& r, const std::string& generation, cons
            w.own(std::to_string(r.lease_ms)), r.key.event_id, generation, r.with_ledger ? "1" : "0"}};
 }
 
-ScriptCall complete_call(const CompleteRequest& r, const std::string& scope, Words& w) {
+ScriptCall complete_call(const CompleteRequest& r, const std::string& scope, ScriptWords& w) {
   ScriptCall call{r.ledger ? &kCompleteWithLedger : &kComplete, 3,
                   {w.own(event_state_key(r.key)), w.own(parked_key(r.key)), w.own(parked_at_key(r.key))}};
   const std::vector<std::string_view> args = {r.owner, w.own(std::to_string(r.ttl_s)), r.key.event_id};
@@ -153,10 +153,9 @@ LedgerWrite ledger_write(const RedisValue& reply, std::string& error) {
   return LedgerWrite::failed;
 }
 
-// A request made by a caller that holds it only by reference, for the one-request forms.
-template <typename T>
-std::shared_ptr<const T> borrowed(const T& value) {
-  return std::shared_ptr<const T>(std::shared_ptr<const T>(), &value);
+// The update of a one-request completion, lent for the call: a pointer that owns nothing.
+std::shared_ptr<const LedgerUpdate> lent(const LedgerUpdate& update) {
+  return std::shared_ptr<const LedgerUpdate>(std::shared_ptr<const LedgerUpdate>(), &update);
 }
 
 }  // namespace
@@ -215,7 +214,7 @@ std::vector<LedgerClaim> RedisDedupeStore::claim_batch(std::span<const ClaimRequ
     last_error_ = "parking not trusted: " + generation_->distrust_reason();
     return out;
   }
-  Words words;
+  ScriptWords words;
   std::vector<ScriptCall> calls;
   calls.reserve(requests.size());
   for (const auto& r : requests) calls.push_back(claim_call(r, generation, scope_, words));
@@ -238,7 +237,7 @@ std::vector<LedgerClaim> RedisDedupeStore::claim_batch(std::span<const ClaimRequ
 }
 
 std::vector<LedgerWrite> RedisDedupeStore::complete_batch(std::span<const CompleteRequest> requests) {
-  Words words;
+  ScriptWords words;
   std::vector<ScriptCall> calls;
   calls.reserve(requests.size());
   for (const auto& r : requests) calls.push_back(complete_call(r, scope_, words));
@@ -270,7 +269,7 @@ bool RedisDedupeStore::complete(const EventKey& key, const std::string& owner, i
 
 LedgerWrite RedisDedupeStore::complete_with_ledger(const EventKey& key, const std::string& owner, int64_t ttl_s,
                                                    const LedgerUpdate& u) {
-  const CompleteRequest r{key, owner, ttl_s, borrowed(u)};
+  const CompleteRequest r{key, owner, ttl_s, lent(u)};
   return complete_batch(std::span(&r, 1)).front();
 }
 
@@ -303,7 +302,7 @@ std::optional<StoredLedger> RedisDedupeStore::read_ledger(const std::string& pay
 }
 
 LedgerWrite RedisDedupeStore::update_ledger(const std::string& payment_id, const LedgerUpdate& u) {
-  Words words;
+  ScriptWords words;
   ScriptCall call{&kUpdateLedger, 0, {}};
   add_ledger_write(call, {}, payment_id, u, scope_, words);
   const auto replies = redis_.eval_batch(std::span(&call, 1));

@@ -201,9 +201,9 @@ Observation WorkerEngine::observe(Event event) {
 }
 
 // Takes the event's lease, or renews it when this record holds it already; with the payment's
-// ledger when the record needs it for its completion.
-auto WorkerEngine::claim_lease(const Record& r) {
-  return dedupe_.claim(ClaimRequest{r.key, r.owner, settings_.lease_ms, r.ledger_facts.has_value()});
+// ledger (read_ledger) when the claim is the one before the record's completion.
+auto WorkerEngine::claim_lease(const Record& r, bool read_ledger) {
+  return dedupe_.claim(ClaimRequest{r.key, r.owner, settings_.lease_ms, read_ledger});
 }
 
 // The driver: one pure decision per step, one command run per step, until Finish.
@@ -283,7 +283,7 @@ net::awaitable<Event> WorkerEngine::execute(std::shared_ptr<Record> r, const Com
   const EventKey key = r->key;
   const std::string owner = r->owner;
   if (std::holds_alternative<Claim>(command)) {
-    auto op = claim_lease(*r);
+    auto op = claim_lease(*r, r->ledger_facts.has_value());
     LedgerClaim claimed = co_await std::move(op);
     r->ledger_read = std::move(claimed.ledger);  // read in the claim's round trip
     dedupe_ok_.store(claimed.outcome != ClaimOutcome::unavailable);
@@ -411,7 +411,7 @@ net::awaitable<void> WorkerEngine::renew_leases() {
     }
     for (const auto& r : renew) {
       try {
-        auto op = claim_lease(*r);
+        auto op = claim_lease(*r, false);  // a renewal: the ledger read at the claim stands
         co_await std::move(op);
       } catch (const std::exception& e) {
         // A renewal that failed is tried again on the next tick; the call's record decides

@@ -94,7 +94,7 @@ class WorkerEngine {
   boost::asio::awaitable<void> drive(std::shared_ptr<Record> r);
   boost::asio::awaitable<Event> execute(std::shared_ptr<Record> r, const Command& command);
   boost::asio::awaitable<Event> apply(std::shared_ptr<Record> r);
-  auto claim_lease(const Record& r);
+  auto claim_lease(const Record& r, bool read_ledger);
   boost::asio::awaitable<void> renew_leases();
   boost::asio::awaitable<Event> divert(std::shared_ptr<Record> r, Divert d);
   boost::asio::awaitable<Event> record(std::function<bool(DedupeStore&)> write);

@@ -19,8 +19,9 @@ orders="$(free_port)"
 pids+=($!)
 start_ingest "$topic"
 start_worker() {
+  worker_admin="$(free_port)"
   "$bin/worker/paynotify-worker" --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" --group "bench-$1" \
-    --redis "$PAYNOTIFY_REDIS" --order-service-url "http://127.0.0.1:$orders" --admin-listen "127.0.0.1:$(free_port)" \
+    --redis "$PAYNOTIFY_REDIS" --order-service-url "http://127.0.0.1:$orders" --admin-listen "127.0.0.1:$worker_admin" \
     --log-level warn ${PAYNOTIFY_BENCH_WORKER_ARGS:-} >"$work/worker-$1.log" 2>&1 &
   worker_pid=$!
   pids+=($worker_pid)
@@ -41,12 +42,13 @@ done
 t1="$(date +%s.%N)"
 cpu="$(cpu_seconds "$worker_pid")"
 rss="$(peak_rss_mib "$worker_pid")"
+batch="$(curl -s "127.0.0.1:$worker_admin/metrics" | awk '/^paynotify_worker_redis_batch_size_sum /{s=$2} /^paynotify_worker_redis_batch_size_count /{c=$2} END{printf "%.1f", c ? s/c : 0}')"
 redis_cpu="$(python3 -c "print($(cpu_seconds "$redis_pid") - $redis_cpu0)")"
-python3 - "$t0" "$t1" "$cpu" "$count" "$redis_cpu" "$rss" <<'PY'
+python3 - "$t0" "$t1" "$cpu" "$count" "$redis_cpu" "$rss" "$batch" <<'PY'
 import sys
-t0, t1, cpu, n, redis, rss = map(float, sys.argv[1:7])
-print("throughput: %d applied in %.1f s = %.0f applied/s end to end (target >= 5000/s); worker CPU %.1f us per applied notification (target <= 100 us); Redis CPU %.1f us; worker peak RSS %.0f MiB"
-      % (n, t1 - t0, n / (t1 - t0), cpu * 1e6 / n, redis * 1e6 / n, rss))
+t0, t1, cpu, n, redis, rss, batch = map(float, sys.argv[1:8])
+print("throughput: %d applied in %.1f s = %.0f applied/s end to end (target >= 5000/s); worker CPU %.1f us per applied notification (target <= 100 us); Redis CPU %.1f us; worker peak RSS %.0f MiB; %.1f claims or completions per Redis round trip"
+      % (n, t1 - t0, n / (t1 - t0), cpu * 1e6 / n, redis * 1e6 / n, rss, batch))
 PY
 
 # 2. Latency at a fixed 1,000/s, the same worker running and caught up.

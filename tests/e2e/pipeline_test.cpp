@@ -105,7 +105,7 @@ TEST(Pipeline, EachEventOnceInOrderThoughSentThreeTimesShuffled) {
   expect_each_once_in_order(p, sends.size(), bodies.size());
   EXPECT_EQ(p.worker_metric(0, "paynotify_worker_duplicates_skipped_total"), static_cast<double>(sends.size() - bodies.size()))
       << "each re-send is skipped by the dedupe store, not left to the order service";
-  // Every record was claimed and every applied event completed through a batch.
+  // The metric counts every claim and every completion (it does not show how big the batches were).
   EXPECT_GE(p.worker_metric(0, "paynotify_worker_redis_batch_size_sum"), static_cast<double>(sends.size() + bodies.size()));
 }
 

@@ -155,9 +155,9 @@ TEST(RedisDedupe, AClaimWithTheLedgerReadsItOnlyWhenItClaims) {
   EXPECT_EQ(s->complete_with_ledger(capture, "w", 60, {"L1", "L2", 600, std::nullopt, std::nullopt, {}}), LedgerWrite::recorded);
 }
 
-// A batch goes out in one round trip, and each request gets its own answer: claims that find
-// their events fresh, done, leased elsewhere and parked; completions plain and with the
-// ledger, one of them against a ledger that moved.
+// Each request of a batch gets its own answer: claims that find their events fresh, done,
+// leased elsewhere and parked; completions plain and with the ledger, one of them against a
+// ledger that moved.
 TEST(RedisDedupe, ABatchAnswersEachRequestOnItsOwn) {
   Store s, other;
   const std::string p1 = "pay-" + random_hex(4), p2 = "pay-" + random_hex(4), p3 = "pay-" + random_hex(4);
@@ -208,6 +208,23 @@ TEST(RedisDedupe, ABatchSurvivesAFlushedScriptCacheAndAFailingCall) {
   EXPECT_EQ(claimed[2].outcome, ClaimOutcome::claimed);
   EXPECT_EQ(s->claim(a, "w2", 5000), ClaimOutcome::busy) << "really claimed in Redis";
   admin.command({"DEL", event_state_key(wrong)});
+
+  // Some calls find their script and some do not: only those are sent again, and each reply
+  // lands with its own call.
+  ASSERT_TRUE(admin.command({"SCRIPT", "FLUSH"}));
+  ASSERT_TRUE(s->complete(a, "w", 60));  // loads the plain completion's script only
+  const std::string p2 = "pay-" + random_hex(4), p3 = "pay-" + random_hex(4);
+  const EventKey c{p2, "E1"}, d{p3, "E1"};
+  for (const auto& e : {b, c, d}) ASSERT_NE(s->claim(e, "w", 5000), ClaimOutcome::unavailable);
+  const auto l2 = std::make_shared<const LedgerUpdate>(LedgerUpdate{"", "L-p2", 600, std::nullopt, std::nullopt, {}});
+  const auto stale = std::make_shared<const LedgerUpdate>(LedgerUpdate{"L-old", "L-p3", 600, std::nullopt, std::nullopt, {}});
+  const std::vector<CompleteRequest> completions = {{c, "w", 60, l2}, {b, "w", 60, nullptr}, {d, "w", 60, stale}};
+  EXPECT_EQ(s->complete_batch(completions),
+            (std::vector<LedgerWrite>{LedgerWrite::recorded, LedgerWrite::recorded, LedgerWrite::changed_meanwhile}));
+  EXPECT_EQ(s->read_ledger(p2)->text, "L-p2");
+  EXPECT_EQ(s->read_ledger(p3)->text, "");
+  for (const auto& e : {b, c}) EXPECT_EQ(s->claim(e, "w2", 5000), ClaimOutcome::done);
+  EXPECT_EQ(s->claim(d, "w", 5000), ClaimOutcome::claimed) << "not done: its write was refused";
 }
 
 }  // namespace

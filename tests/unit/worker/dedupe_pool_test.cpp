@@ -23,7 +23,7 @@ namespace {
 namespace net = boost::asio;
 
 // Answers from the request alone (an event id starting "done" is done, an owner "fail" fails its
-// completion), logs every store call, and holds its first call until opened.
+// completion), logs its batches and parks, and holds the first of them until opened.
 class GatedStore final : public DedupeStore {
  public:
   ClaimOutcome claim(const EventKey&, const std::string&, int64_t) override { return ClaimOutcome::claimed; }
@@ -57,7 +57,13 @@ class GatedStore final : public DedupeStore {
     return out;
   }
 
-  void open() { gate.set_value(); }
+  void open() {
+    if (!was_opened.exchange(true)) gate.set_value();
+  }
+  // Whether the first call has come (and waits at the gate).
+  bool entered_within(std::chrono::seconds limit) {
+    return first_came.wait_for(limit) == std::future_status::ready;
+  }
   std::vector<std::string> calls() {
     std::lock_guard lock(mu);
     return log_;
@@ -74,13 +80,19 @@ class GatedStore final : public DedupeStore {
       first = log_.empty();
       log_.push_back(std::move(call));
     }
-    if (first) opened.wait();  // the first call holds the (only) store thread
+    if (first) {
+      entered.set_value();
+      opened.wait();  // the first call holds the (only) store thread
+    }
   }
 
   std::mutex mu;
   std::vector<std::string> log_;
   std::promise<void> gate;
   std::shared_future<void> opened = gate.get_future().share();
+  std::atomic<bool> was_opened = false;
+  std::promise<void> entered;
+  std::future<void> first_came = entered.get_future();
 };
 
 class Pool : public ::testing::Test {
@@ -100,23 +112,23 @@ class Pool : public ::testing::Test {
     thread_ = std::thread([this] { ctx_.run(); });
   }
   ~Pool() override {
+    store_->open();  // a test that stopped early must not leave the store thread at the gate
     pool_->stop();
     guard_.reset();
     thread_.join();
   }
 
-  // Runs `fn` as a coroutine on the I/O context; its result lands in `out` under `name`.
-  template <typename Fn>
-  void spawn(Fn fn) {
-    net::co_spawn(ctx_, std::move(fn), net::detached);
+  // Runs the coroutine on the I/O context.
+  void spawn(net::awaitable<void> coroutine) { net::co_spawn(ctx_, std::move(coroutine), net::detached); }
+  // Generous limits: they cost time only when a test fails.
+  bool first_call_waits() { return store_->entered_within(std::chrono::seconds(10)); }
+  bool queued(std::size_t n) {
+    for (int i = 0; i < 5000 && pool_->queued() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    return pool_->queued() == n;
   }
-  void wait_queued(std::size_t n) {
-    for (int i = 0; i < 500 && pool_->queued() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    ASSERT_EQ(pool_->queued(), n);
-  }
-  void wait_answers(std::size_t n) {
-    for (int i = 0; i < 500 && answered() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    ASSERT_EQ(answered(), n);
+  bool answers(std::size_t n) {
+    for (int i = 0; i < 5000 && answered() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    return answered() == n;
   }
   std::size_t answered() {
     std::lock_guard lock(mu_);
@@ -147,6 +159,12 @@ net::awaitable<void> claim_one(DedupePool& pool, std::string event, std::functio
   }
 }
 
+net::awaitable<void> park_one(DedupePool& pool, std::function<void(std::string)> done) {
+  auto op = pool.call([](DedupeStore& s) { return s.park({"p", "e"}, 60); });
+  const bool parked = co_await std::move(op);
+  done(parked ? "parked" : "not parked");
+}
+
 net::awaitable<void> complete_one(DedupePool& pool, std::string owner, std::function<void(std::string)> done) {
   try {
     auto op = pool.complete(CompleteRequest{{"p", owner}, owner, 60, nullptr});
@@ -159,15 +177,15 @@ net::awaitable<void> complete_one(DedupePool& pool, std::string owner, std::func
 
 TEST_F(Pool, ClaimsWaitingTogetherGoInBatchesOfAtMostTheLimitEachWithItsOwnAnswer) {
   spawn(claim_one(*pool_, "first", [this](std::string a) { answer("first", std::move(a)); }));
-  for (int i = 0; i < 100 && store_->calls().empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  ASSERT_TRUE(first_call_waits());
   const std::size_t waiting = DedupePool::kMaxBatch + 36;
   for (std::size_t i = 0; i < waiting; ++i) {
     const std::string event = (i % 3 == 0 ? "done-" : "new-") + std::to_string(i);
     spawn(claim_one(*pool_, event, [this, event](std::string a) { answer(event, std::move(a)); }));
   }
-  wait_queued(waiting);
+  ASSERT_TRUE(queued(waiting));
   store_->open();
-  wait_answers(waiting + 1);
+  ASSERT_TRUE(answers(waiting + 1));
   EXPECT_EQ(store_->calls(), (std::vector<std::string>{"claims 1", "claims 64", "claims 36"}));
   std::lock_guard lock(mu_);
   EXPECT_EQ(batch_sizes_, (std::vector<std::size_t>{1, 64, 36}));
@@ -180,23 +198,18 @@ TEST_F(Pool, ClaimsWaitingTogetherGoInBatchesOfAtMostTheLimitEachWithItsOwnAnswe
 
 TEST_F(Pool, TheKindWhoseOldestCallWaitedLongestGoesNext) {
   spawn(claim_one(*pool_, "first", [this](std::string a) { answer("first", std::move(a)); }));
-  for (int i = 0; i < 100 && store_->calls().empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  ASSERT_TRUE(first_call_waits());
   spawn(complete_one(*pool_, "ok-1", [this](std::string a) { answer("c1", std::move(a)); }));
   spawn(complete_one(*pool_, "fail", [this](std::string a) { answer("c2", std::move(a)); }));
-  wait_queued(2);
+  ASSERT_TRUE(queued(2));
   spawn(claim_one(*pool_, "second", [this](std::string a) { answer("second", std::move(a)); }));
-  wait_queued(3);
-  auto park = [this]() -> net::awaitable<void> {
-    auto op = pool_->call([](DedupeStore& s) { return s.park({"p", "e"}, 60); });
-    const bool parked = co_await std::move(op);
-    answer("park", parked ? "parked" : "not parked");
-  };
-  spawn(park());
-  wait_queued(4);
+  ASSERT_TRUE(queued(3));
+  spawn(park_one(*pool_, [this](std::string a) { answer("park", std::move(a)); }));
+  ASSERT_TRUE(queued(4));
   spawn(complete_one(*pool_, "ok-3", [this](std::string a) { answer("c3", std::move(a)); }));
-  wait_queued(5);
+  ASSERT_TRUE(queued(5));
   store_->open();
-  wait_answers(6);
+  ASSERT_TRUE(answers(6));
   // The completions' oldest came before the second claim: they go first, all three together
   // (they are unrelated to one another), then the claim, then the park.
   EXPECT_EQ(store_->calls(), (std::vector<std::string>{"claims 1", "completions 3", "claims 1", "park"}));
@@ -207,7 +220,7 @@ TEST_F(Pool, TheKindWhoseOldestCallWaitedLongestGoesNext) {
   EXPECT_EQ(answers_["park"], "parked");
 }
 
-TEST_F(Pool, AStoreThatThrowsOrMiscountsFailsItsBatchsWaitersNotThePool) {
+TEST_F(Pool, AStoreThatThrowsOrMiscountsFailsItsBatchesWaitersNotThePool) {
   store_->throw_claims = true;
   store_->short_answer = true;
   store_->open();
@@ -215,10 +228,14 @@ TEST_F(Pool, AStoreThatThrowsOrMiscountsFailsItsBatchsWaitersNotThePool) {
     spawn(claim_one(*pool_, "e" + std::to_string(i), [this, i](std::string a) { answer("claim" + std::to_string(i), std::move(a)); }));
   }
   spawn(complete_one(*pool_, "ok", [this](std::string a) { answer("complete", std::move(a)); }));
-  wait_answers(4);
+  ASSERT_TRUE(answers(4));
+  store_->throw_claims = false;  // the pool goes on serving
+  spawn(claim_one(*pool_, "after", [this](std::string a) { answer("after", std::move(a)); }));
+  ASSERT_TRUE(answers(5));
   std::lock_guard lock(mu_);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(answers_["claim" + std::to_string(i)], "threw: store exploded");
   EXPECT_EQ(answers_["complete"], "threw: store answered a batch with another count");
+  EXPECT_EQ(answers_["after"], "claimed");
 }
 
 }  // namespace
