@@ -23,8 +23,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
+source "$root/deploy/local/common.sh"
 bin="$root/build/release"
-cache="${PAYNOTIFY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/paynotify}/containers"
+cache="$paynotify_cache/containers"
 image="localhost/paynotify:ci"
 bases_only=false
 [ "${1:-}" = --base-images-only ] && bases_only=true
@@ -157,7 +158,6 @@ start() {  # start NAME ARGS...: a service container in the background, kept for
   names+=("$started")
   "${engine[@]}" run -d --name "$started" "${secure[@]}" -v "$work:/work:ro" "$image" "$@" >/dev/null
 }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_ready() {  # wait_ready WHAT URL CONTAINER
   for _ in $(seq 1 150); do curl -sf "$2" >/dev/null && return 0; sleep 0.2; done
   "${engine[@]}" logs "$3" 2>&1 | tail -20 >&2

@@ -7,7 +7,8 @@
 set -euo pipefail
 cmd="$1" dir="$2"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-cache="${PAYNOTIFY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/paynotify}"
+source "$here/../local/common.sh"
+cache="$paynotify_cache"
 keda_module=github.com/kedacore/keda/v2@v2.21.0
 prometheus_module=github.com/prometheus-operator/prometheus-operator@v0.85.0
 
@@ -18,7 +19,6 @@ fi
 [ "$cmd" = start ] || { echo "usage: apiserver.sh start|stop DIR" >&2; exit 2; }
 [ -x "$cache/bin/kube-apiserver" ] || { echo "no kube-apiserver in $cache/bin: run deploy/local/setup.sh" >&2; exit 1; }
 mkdir -p "$dir"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 client="$(free_port)" peer="$(free_port)" api="$(free_port)"
 etcd --data-dir "$dir/etcd" --listen-client-urls "http://127.0.0.1:$client" \
   --advertise-client-urls "http://127.0.0.1:$client" --listen-peer-urls "http://127.0.0.1:$peer" \

@@ -9,8 +9,9 @@
 # Usage: deploy/helm/check.sh BUILD_DIR   (setup.sh installs the pinned Helm and the validators)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$here/../local/common.sh"
 build="$1"
-cache="${PAYNOTIFY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/paynotify}"
+cache="$paynotify_cache"
 helm="$cache/bin/helm"
 validate="$cache/node-validate"
 [ -x "$helm" ] || { echo "no Helm at $helm: run deploy/local/setup.sh"; exit 1; }

@@ -4,11 +4,12 @@
 #   build.sh [NAME] [-DOPTION=VALUE ...]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+source "$root/deploy/local/common.sh"
 name="${1:-release}"
 shift || true
 launcher=()
 if command -v ccache >/dev/null; then
-  export CCACHE_DIR="${CCACHE_DIR:-${PAYNOTIFY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/paynotify}/ccache}"
+  export CCACHE_DIR="${CCACHE_DIR:-$paynotify_cache/ccache}"
   export CCACHE_BASEDIR="$root"  # hits across clones in different folders
   export CCACHE_NOHASHDIR=1
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)

@@ -6,6 +6,7 @@
 # applied. Leaves nothing running unless --keep is given.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+source "$root/deploy/local/common.sh"
 keep=false
 for arg in "$@"; do
   case "$arg" in
@@ -52,7 +53,6 @@ say "a demo key pair stands in for Antom's (and a second one for an impostor)"
 "$bin/cli/paynotify" keygen --out "$demo" --prefix impostor >/dev/null
 echo "Antom's public key as the Dashboard shows it: $(cut -c1-40 "$demo/antom-public.b64")..."
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_ready() {  # wait_ready NAME URL LOG
   for _ in $(seq 1 150); do curl -sf "$2" >/dev/null && return 0; sleep 0.1; done
   echo "$1 did not become ready:"; cat "$3"; exit 1

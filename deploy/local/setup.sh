@@ -9,6 +9,7 @@ deploy_tools=true
 [ "${1:-}" = "--no-deploy-tools" ] && deploy_tools=false
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
+source "$here/common.sh"
 
 packages=(
   build-essential cmake ninja-build pkg-config git python3
@@ -21,7 +22,7 @@ packages=(
 
 # The broker's jars, copied out of the local Maven repository into a cache folder that
 # stack.sh puts on the classpath. Re-resolved only when pom.xml changes.
-libs="${PAYNOTIFY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/paynotify}/kafka-libs"
+libs="$paynotify_cache/kafka-libs"
 stamp="$libs/.pom.sha256"
 want="$(sha256sum "$here/pom.xml" | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
@@ -39,7 +40,7 @@ if [ "$deploy_tools" = false ]; then
 fi
 
 # Helm 3, pinned, built from the Go module proxy into the cache (about a minute, once).
-cache="${PAYNOTIFY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/paynotify}"
+cache="$paynotify_cache"
 helm_version=v3.22.0
 if [ "$("$cache/bin/helm" version --template '{{.Version}}' 2>/dev/null || true)" != "$helm_version" ]; then
   command -v go >/dev/null || { echo "setup: Go is needed to build Helm" >&2; exit 1; }

@@ -29,16 +29,13 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
+source "$here/common.sh"
 state="${PAYNOTIFY_STACK_DIR:-$root/.stack}"
-libs="${PAYNOTIFY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/paynotify}/kafka-libs"
+libs="$paynotify_cache/kafka-libs"
 kafka_heap="${PAYNOTIFY_KAFKA_HEAP:-512m}"
 mkdir -p "$state"
 
 log() { echo "stack: $*" >&2; }
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 
 # Ports are chosen once per state folder and remembered.
 port_of() {

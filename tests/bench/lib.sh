@@ -1,6 +1,7 @@
 # Shared by the benchmark scripts (sourced): a private stack, helpers and the machine line.
 # Sets root, bin, work; registers `pids` for cleanup; starts Kafka and Redis.
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+source "$root/deploy/local/common.sh"
 "$root/deploy/local/setup.sh" --no-deploy-tools >/dev/null
 "$root/deploy/local/build.sh" release >/dev/null
 bin="$root/build/release"
@@ -16,7 +17,6 @@ trap cleanup EXIT
 eval "$("$root/deploy/local/stack.sh" up 2>/dev/null)"
 "$bin/cli/paynotify" keygen --out "$work" >/dev/null
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # utime + stime of a process, in seconds
 cpu_seconds() { python3 -c "import os; f=open('/proc/$1/stat').read().rsplit(')',1)[1].split(); print((int(f[11])+int(f[12]))/os.sysconf('SC_CLK_TCK'))"; }
 # peak resident memory of a process, in MiB

@@ -5,6 +5,7 @@
 # `paynotify topics ensure` against the real broker.
 # Usage: ingest_binary_test.sh BUILD_DIR   (needs PAYNOTIFY_KAFKA_BROKERS)
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../../deploy/local/common.sh"
 build="$1"
 ingest="$build/ingest/paynotify-ingest"
 cli="$build/cli/paynotify"
@@ -18,7 +19,6 @@ check() {  # check NAME COMMAND...
   local name="$1"; shift
   if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $name" >&2; fi
 }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # --help names every option's variable; --version answers.
 help="$("$ingest" --help)"
