@@ -68,7 +68,8 @@ int replay_command(const Args& args) {
     std::cout << chosen.size() << " of " << records.size() << " dead-lettered record(s) match; nothing moved\n";
     return 0;
   }
-  KafkaProducer producer({brokers, properties, 10000, 100000, 2, "paynotify-replay"});
+  KafkaProducer producer({.brokers = brokers, .properties = properties, .message_timeout_ms = 10000,
+                          .client_id = "paynotify-replay"});
   std::atomic<int> failed{0}, pending{0};
   for (const auto* r : chosen) {
     OutgoingRecord out{main_topic, r->key, r->value, {}};

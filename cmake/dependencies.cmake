@@ -1,10 +1,22 @@
-# Every dependency comes from Debian 12 packages (deploy/local/setup.sh installs them).
+# Every dependency comes from Debian 12 packages (deploy/local/setup.sh installs them), except
+# librdkafka: Debian 12's 2.0.2 is too old, so deploy/local/librdkafka.sh builds 2.14.2 from
+# Debian's own source package into a prefix that build.sh passes as CMAKE_PREFIX_PATH.
 find_package(Threads REQUIRED)
 find_package(Boost 1.81.0 EXACT REQUIRED CONFIG COMPONENTS json url system)
 find_package(OpenSSL 3 REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(PkgConfig REQUIRED)
-pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)
+# Its package finds LZ4 through the FindLZ4.cmake installed beside it, yet does not put that
+# folder on the module path.
+find_path(RDKAFKA_CONFIG_DIR RdKafkaConfig.cmake PATH_SUFFIXES lib/cmake/RdKafka)
+if(RDKAFKA_CONFIG_DIR)
+  list(APPEND CMAKE_MODULE_PATH ${RDKAFKA_CONFIG_DIR})
+endif()
+find_package(RdKafka 2.14.2 CONFIG)
+if(NOT RdKafka_FOUND)
+  message(FATAL_ERROR "librdkafka 2.14.2 not found: build it with deploy/local/librdkafka.sh and "
+    "pass the folder it prints as -DCMAKE_PREFIX_PATH (deploy/local/build.sh does both)")
+endif()
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 
 # Asio and Beast are header-only by default; compiling them once into this library keeps

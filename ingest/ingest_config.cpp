@@ -27,6 +27,8 @@ Options ingest_options() {
           {"header-timeout-ms", "10000", "time allowed to send the request headers (also the keep-alive idle limit)"},
           {"body-timeout-ms", "10000", "time allowed to send the body"},
           {"producer-queue-max", "100000", "records queued in the producer at most; beyond it requests get 503"},
+          {"kafka-max-in-flight", "5",
+           "produce requests in flight per broker (librdkafka's max.in.flight.requests.per.connection, 1-5)"},
           {"drain-timeout-ms", "20000", "on SIGTERM, how long in-flight requests may take to finish"},
           {"log-level", "info", "trace, debug, info, warn or error"},
       });
@@ -46,6 +48,7 @@ IngestConfig ingest_config_from(const Options& o) {
   c.server.ack_timeout = std::chrono::milliseconds(o.integer("ack-timeout-ms", 100, 120'000));
   c.drain_timeout = std::chrono::milliseconds(o.integer("drain-timeout-ms", 0, 600'000));
   c.producer_queue_max = static_cast<int>(o.integer("producer-queue-max", 1, 10'000'000));
+  c.kafka_max_in_flight = static_cast<int>(o.integer("kafka-max-in-flight", 1, 5));
 
   c.intake.path = o.str("path");
   if (c.intake.path.empty() || c.intake.path.front() != '/') {

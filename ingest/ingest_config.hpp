@@ -24,6 +24,7 @@ struct IngestConfig {
   std::string kafka_brokers;
   std::map<std::string, std::string> kafka_properties;
   int producer_queue_max = 100000;
+  int kafka_max_in_flight = 5;  // above 5 the idempotent producer refuses to start
   std::chrono::milliseconds drain_timeout{20000};
   std::string log_level;
 };

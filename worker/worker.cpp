@@ -19,8 +19,15 @@ void Worker::start() {
     return built_.load() && redis_up_.load() && generation_->trusted() && consumer_->reachable();
   });
   admin_->start();
-  producer_ = std::make_unique<KafkaProducer>(KafkaProducerConfig{config_.kafka_brokers, config_.kafka_properties, 10000,
-                                                                  100000, 2, "paynotify-worker"});
+  producer_ = std::make_unique<KafkaProducer>(KafkaProducerConfig{.brokers = config_.kafka_brokers,
+                                                                  .properties = config_.kafka_properties,
+                                                                  .message_timeout_ms = 10000,
+                                                                  .max_in_flight = config_.kafka_max_in_flight,
+                                                                  .client_id = "paynotify-worker"});
+  // A hand-over reported without an offset is not durable: the record is handed over again.
+  registry_.family_fn("paynotify_worker_kafka_unconfirmed_deliveries_total",
+                      "Delivery reports of success without an offset (not proof of a write: handed over again)",
+                      "counter", [this] { return producer_->unconfirmed_deliveries(); });
   try {
     orders_ = std::make_unique<OrderServiceClient>(ctx_->get_executor(), config_.order_service);
   } catch (const std::invalid_argument& e) {

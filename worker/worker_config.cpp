@@ -12,6 +12,8 @@ Options worker_options() {
       {"kafka-brokers", "127.0.0.1:9092", "Kafka bootstrap servers"},
       {"topic", "antom.notifications", "main topic; <topic>.retry and <topic>.dlq are derived from it"},
       {"group", "paynotify-worker", "Kafka consumer group"},
+      {"kafka-max-in-flight", "5",
+       "produce requests in flight per broker for the retry, dead-letter and anomalies topics (1-5)"},
   };
   for (auto& spec : redis_option_specs("Redis for dedupe, parking and the ledger")) specs.push_back(std::move(spec));
   specs.insert(specs.end(), {
@@ -52,6 +54,7 @@ WorkerConfig worker_config_from(const Options& o) {
   c.group = o.str("group");
   if (c.group.empty()) throw ConfigError("--group must not be empty");
   c.kafka_properties = o.kafka_properties();
+  c.kafka_max_in_flight = static_cast<int>(o.integer("kafka-max-in-flight", 1, 5));
   c.redis = redis_settings_from(o);
   c.redis_connections = static_cast<std::size_t>(o.integer("redis-connections", 1, 64));
   c.order_service.url = o.str("order-service-url");

@@ -21,6 +21,7 @@ struct WorkerConfig {
   std::string kafka_brokers;
   std::string group;
   std::map<std::string, std::string> kafka_properties;
+  int kafka_max_in_flight = 5;  // the producer's; above 5 the idempotent producer refuses to start
   std::string admin_host;
   uint16_t admin_port = 9103;
   std::chrono::milliseconds drain_timeout{20000};

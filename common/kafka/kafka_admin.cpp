@@ -2,6 +2,8 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <algorithm>
+#include <chrono>
 #include <memory>
 #include <stdexcept>
 
@@ -32,20 +34,35 @@ std::unique_ptr<rd_kafka_t, Destroy> admin_client(const std::string& brokers,
   return std::unique_ptr<rd_kafka_t, Destroy>(rk);
 }
 
-int partition_count(rd_kafka_t* rk, const std::string& topic, int timeout_ms) {
+}  // namespace
+
+TopicServing topic_serving(rd_kafka_t* rk, const std::string& topic, int timeout_ms) {
+  TopicServing serving;
   rd_kafka_topic_t* t = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
   const rd_kafka_metadata_t* md = nullptr;
-  int count = -1;
-  if (rd_kafka_metadata(rk, 0, t, &md, timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR && md->topic_cnt == 1 &&
-      md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    count = md->topics[0].partition_cnt;
+  const auto err = rd_kafka_metadata(rk, 0, t, &md, timeout_ms);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    serving.first_problem = std::string("metadata: ") + rd_kafka_err2str(err);
+  } else if (md->topic_cnt != 1 || md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    serving.first_problem = std::string("metadata: ") +
+                            rd_kafka_err2str(md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC);
+  } else {
+    serving.listed = md->topics[0].partition_cnt;
+    for (int i = 0; i < serving.listed; ++i) {
+      const int32_t partition = md->topics[0].partitions[i].id;
+      int64_t low = 0, high = 0;
+      const auto answer = rd_kafka_query_watermark_offsets(rk, topic.c_str(), partition, &low, &high, timeout_ms);
+      if (answer == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        ++serving.served;
+      } else if (serving.first_problem.empty()) {
+        serving.first_problem = "partition " + std::to_string(partition) + ": " + rd_kafka_err2str(answer);
+      }
+    }
   }
   if (md != nullptr) rd_kafka_metadata_destroy(md);
   rd_kafka_topic_destroy(t);
-  return count;
+  return serving;
 }
-
-}  // namespace
 
 std::vector<std::string> pipeline_topic_names(const std::string& main_topic) {
   return {main_topic, main_topic + ".retry", main_topic + ".dlq", main_topic + ".anomalies"};
@@ -102,14 +119,22 @@ std::vector<TopicReport> ensure_topics(const std::string& brokers,
     }
     reports.push_back(std::move(r));
   }
-  // Creation is asynchronous on the broker: wait until each topic's partitions are known.
+  // Creation is asynchronous on the broker, and a listed partition is not yet a served one:
+  // wait until each partition's leader answers for it.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   for (auto& r : reports) {
     if (!r.error.empty()) continue;
-    for (int i = 0; i < 50 && r.partitions < 0; ++i) {
-      r.partitions = partition_count(rk.get(), r.name, 1000);
-      if (r.partitions < 0) rd_kafka_poll(rk.get(), 100);
+    TopicServing serving;
+    while (true) {
+      serving = topic_serving(rk.get(), r.name, 1000);
+      if (serving.all_served() || std::chrono::steady_clock::now() >= deadline) break;
+      rd_kafka_poll(rk.get(), 100);
     }
-    if (r.partitions < 0) r.error = "created, but its metadata did not appear in time";
+    r.partitions = serving.listed;
+    if (!serving.all_served()) {
+      r.error = "not served within " + std::to_string(timeout_ms) + " ms: " + std::to_string(serving.served) + " of " +
+                std::to_string(std::max(serving.listed, 0)) + " partitions answer (" + serving.first_problem + ")";
+    }
   }
   return reports;
 }

@@ -1,8 +1,11 @@
 #include "common/kafka/kafka_producer.hpp"
 
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 
+#include "common/kafka/delivery_proof.hpp"
+#include "common/kafka/kafka_admin.hpp"
 #include "common/kafka/kafka_headers.hpp"
 #include "common/service/log.hpp"
 
@@ -42,6 +45,7 @@ KafkaProducer::Handle KafkaProducer::make_handle() {
   set_kafka_property(conf, "enable.idempotence", "true");
   set_kafka_property(conf, "acks", "all");
   set_kafka_property(conf, "linger.ms", std::to_string(config_.linger_ms));
+  set_kafka_property(conf, "max.in.flight.requests.per.connection", std::to_string(config_.max_in_flight));
   set_kafka_property(conf, "message.timeout.ms", std::to_string(config_.message_timeout_ms));
   set_kafka_property(conf, "queue.buffering.max.messages", std::to_string(config_.queue_max_messages));
   // Same partition for a key as Java clients choose, should anything else write the topic.
@@ -96,15 +100,49 @@ void KafkaProducer::publish(OutgoingRecord record, DeliveryCallback on_delivery)
   }
 }
 
-void KafkaProducer::on_delivery_report(rd_kafka_t*, const rd_kafka_message_t* msg, void*) {
+void KafkaProducer::on_delivery_report(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
   std::unique_ptr<DeliveryCallback> callback(static_cast<DeliveryCallback*>(msg->_private));
-  if (!callback) return;
   DeliveryResult result;
-  result.durable = msg->err == RD_KAFKA_RESP_ERR_NO_ERROR;
-  if (!result.durable) result.error = rd_kafka_err2str(msg->err);
   result.partition = msg->partition;
   result.offset = msg->offset;
-  (*callback)(result);
+  switch (delivery_proof(msg->err, rd_kafka_message_status(msg), msg->offset)) {
+    case DeliveryProof::written:
+      result.durable = true;
+      break;
+    case DeliveryProof::failed:
+      result.error = rd_kafka_err2str(msg->err);
+      break;
+    case DeliveryProof::unconfirmed:
+      result.error = "delivery not confirmed: reported without an offset (an implicit acknowledgement)";
+      static_cast<KafkaProducer*>(opaque)->count_unconfirmed(msg);
+      break;
+  }
+  if (callback) (*callback)(result);
+}
+
+void KafkaProducer::count_unconfirmed(const rd_kafka_message_t* msg) {
+  const std::string topic = rd_kafka_topic_name(msg->rkt);
+  {
+    std::lock_guard lock(unconfirmed_mu_);
+    ++unconfirmed_[topic];
+  }
+  if (const auto admitted = unconfirmed_log_.admit(std::chrono::steady_clock::now()); admitted.log) {
+    log_event(spdlog::level::warn, "kafka_delivery_unconfirmed",
+              {{"topic", topic},
+               {"partition", msg->partition},
+               {"offset", msg->offset},
+               {"detail", "librdkafka reported success without an offset: not proof of a write, so the sender tries again"},
+               {"notLogged", admitted.dropped_before}});
+  }
+}
+
+MetricsRegistry::Samples KafkaProducer::unconfirmed_deliveries() const {
+  MetricsRegistry::Samples samples;
+  std::lock_guard lock(unconfirmed_mu_);
+  for (const auto& [topic, count] : unconfirmed_) {
+    samples.emplace_back("topic=\"" + topic + "\"", static_cast<double>(count));
+  }
+  return samples;
 }
 
 void KafkaProducer::on_error(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
@@ -146,6 +184,7 @@ void KafkaProducer::poll_loop() {
 }
 
 void KafkaProducer::probe_loop() {
+  std::optional<bool> last_served;
   while (running_.load()) {
     if (const Handle rk = current()) {
       const rd_kafka_metadata_t* md = nullptr;
@@ -153,6 +192,20 @@ void KafkaProducer::probe_loop() {
       bool up = err == RD_KAFKA_RESP_ERR_NO_ERROR && md != nullptr && md->broker_cnt > 0;
       if (md != nullptr) rd_kafka_metadata_destroy(md);
       reachable_.store(up);
+      if (!config_.served_topic.empty()) {
+        const TopicServing serving = topic_serving(rk.get(), config_.served_topic, 2000);
+        const bool served = up && serving.all_served();
+        topic_served_.store(served);
+        if (served != last_served) {  // a change, or the first look
+          last_served = served;
+          log_event(served ? spdlog::level::info : spdlog::level::warn,
+                    served ? "kafka_topic_served" : "kafka_topic_not_served",
+                    {{"topic", config_.served_topic},
+                     {"partitions", serving.listed},
+                     {"served", serving.served},
+                     {"problem", serving.first_problem}});
+        }
+      }
     }
     for (int i = 0; i < 10 && running_.load(); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));

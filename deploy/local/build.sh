@@ -14,6 +14,9 @@ if command -v ccache >/dev/null; then
   export CCACHE_NOHASHDIR=1
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 fi
-cmake -S "$root" -B "$root/build/$name" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" "$@" >/dev/null
+# librdkafka 2.14.2, built once from Debian's source package (librdkafka.sh says why).
+rdkafka_prefix="$("$root/deploy/local/librdkafka.sh")"
+cmake -S "$root" -B "$root/build/$name" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_PREFIX_PATH="$rdkafka_prefix" "${launcher[@]}" "$@" >/dev/null
 # PAYNOTIFY_BUILD_TARGET limits the build to one target (the sanitizer build only needs the unit tests).
 cmake --build "$root/build/$name" -j "$(nproc)" ${PAYNOTIFY_BUILD_TARGET:+--target "$PAYNOTIFY_BUILD_TARGET"}

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what paynotify's build, tests, demo and benchmarks need on Debian 12, resolves
+# Installs what paynotify's build, tests, demo and benchmarks need on Debian 12, builds
+# librdkafka from Debian's source package (librdkafka.sh), resolves
 # the Apache Kafka broker jars through pom.xml into the local Maven repository, and (unless
 # --no-deploy-tools) builds the pinned Helm and installs the manifest validators for the chart
 # checks. Idempotent: when everything is present it only checks and returns within seconds.
@@ -14,11 +15,13 @@ source "$here/common.sh"
 packages=(
   build-essential cmake ninja-build pkg-config git python3
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  librdkafka-dev libssl-dev openssl libspdlog-dev libhiredis-dev libgtest-dev
+  libssl-dev openssl libspdlog-dev libhiredis-dev libgtest-dev
   redis-server openjdk-17-jre-headless maven curl procps ccache
   clang-14 libclang-rt-14-dev  # libFuzzer, for tests/fuzz
 )
 "$here/apt-install.sh" setup "${packages[@]}"
+# librdkafka 2.14.2 from Debian's source package, built once into the cache (librdkafka.sh).
+rdkafka_prefix="$("$here/librdkafka.sh")"
 
 # The broker's jars, copied out of the local Maven repository into a cache folder that
 # stack.sh puts on the classpath. Re-resolved only when pom.xml changes.
@@ -35,7 +38,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" >"$stamp"
 fi
 if [ "$deploy_tools" = false ]; then
-  echo "setup: ok ($(ls "$libs"/*.jar | wc -l) broker jars)"
+  echo "setup: ok ($(ls "$libs"/*.jar | wc -l) broker jars, librdkafka in $rdkafka_prefix)"
   exit 0
 fi
 
@@ -80,4 +83,4 @@ if [ "$(cat "$validate/.package.sha256" 2>/dev/null)" != "$want_validate" ]; the
   echo "$want_validate" >"$validate/.package.sha256"
 fi
 
-echo "setup: ok ($(ls "$libs"/*.jar | wc -l) broker jars, Helm $helm_version, kube-apiserver $kube_version, manifest validators)"
+echo "setup: ok ($(ls "$libs"/*.jar | wc -l) broker jars, librdkafka in $rdkafka_prefix, Helm $helm_version, kube-apiserver $kube_version, manifest validators)"

@@ -66,7 +66,7 @@ class RedisDataLoss : public ::testing::Test {
   static void flushall() { ASSERT_TRUE(RedisConnection(redis_settings()).command({"FLUSHALL"})); }
 
   std::string retry_topic, group;
-  KafkaProducer producer{{kafka_brokers(), {}, 5000, 1000, 0, "test"}};
+  KafkaProducer producer{{.brokers = kafka_brokers(), .queue_max_messages = 1000, .linger_ms = 0, .client_id = "test"}};
 };
 
 TEST_F(RedisDataLoss, ClaimsStopTheMomentTheGenerationVanishes) {

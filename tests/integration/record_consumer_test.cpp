@@ -28,7 +28,8 @@ void produce(KafkaProducer& producer, const std::string& topic, const std::strin
 
 TEST(RecordConsumer, ARetryRecordNotDueYetHoldsItsPartitionUntilItIs) {
   const std::string topic = fresh_topic("held", 1);
-  KafkaProducer producer({kafka_brokers(), {}, 5000, 1000, 0, "test"});
+  KafkaProducer producer(
+      {.brokers = kafka_brokers(), .queue_max_messages = 1000, .linger_ms = 0, .client_id = "test"});
   const int64_t due = now_ms() + 3000;
   produce(producer, topic, "later", due);
   produce(producer, topic, "behind", 0);  // due already, but queued behind the held head

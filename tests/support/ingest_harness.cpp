@@ -20,8 +20,12 @@ IngestHarness::IngestHarness(std::string brokers, std::string topic, ingest::Ser
                              std::map<std::string, std::string> kafka_properties)
     : metrics_(std::make_unique<ingest::IngestMetrics>(registry_)) {
   keys_.add(kClientId, "1", test_key(0).pair.public_pem);
-  producer_ = std::make_unique<KafkaProducer>(KafkaProducerConfig{
-      std::move(brokers), std::move(kafka_properties), static_cast<int>(limits.ack_timeout.count()), 100000, 1});
+  producer_ = std::make_unique<KafkaProducer>(
+      KafkaProducerConfig{.brokers = std::move(brokers),
+                          .properties = std::move(kafka_properties),
+                          .message_timeout_ms = static_cast<int>(limits.ack_timeout.count()),
+                          .linger_ms = 1,
+                          .served_topic = topic});
   intake_ = std::make_unique<ingest::NotificationIntake>(
       ingest::IntakeSettings{kNotifyPath, "", std::move(topic), 0}, keys_);
   server_ = std::make_unique<ingest::IngestServer>(limits, *intake_, *producer_, *metrics_);
