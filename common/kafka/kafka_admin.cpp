@@ -18,6 +18,7 @@ struct Destroy {
   void operator()(rd_kafka_event_t* e) const { rd_kafka_event_destroy(e); }
   void operator()(rd_kafka_NewTopic_t* t) const { rd_kafka_NewTopic_destroy(t); }
   void operator()(rd_kafka_AdminOptions_t* o) const { rd_kafka_AdminOptions_destroy(o); }
+  void operator()(rd_kafka_NewPartitions_t* p) const { rd_kafka_NewPartitions_destroy(p); }
 };
 
 std::unique_ptr<rd_kafka_t, Destroy> admin_client(const std::string& brokers,
@@ -32,6 +33,25 @@ std::unique_ptr<rd_kafka_t, Destroy> admin_client(const std::string& brokers,
     throw std::runtime_error(std::string("cannot create Kafka admin client: ") + err);
   }
   return std::unique_ptr<rd_kafka_t, Destroy>(rk);
+}
+
+// Waits until `topic` lists at least `partitions` partitions and every one is served, or
+// `deadline` passes; the last look. (A broker's metadata learns of added partitions a moment
+// after CreatePartitions answers: until then the old ones are all "served".)
+TopicServing wait_until_served(rd_kafka_t* rk, const std::string& topic, int partitions,
+                               std::chrono::steady_clock::time_point deadline) {
+  TopicServing serving;
+  while (true) {
+    serving = topic_serving(rk, topic, 1000);
+    const bool done = serving.all_served() && serving.listed >= partitions;
+    if (done || std::chrono::steady_clock::now() >= deadline) return serving;
+    rd_kafka_poll(rk, 100);
+  }
+}
+
+std::string not_served(const TopicServing& serving, int timeout_ms) {
+  return "not served within " + std::to_string(timeout_ms) + " ms: " + std::to_string(serving.served) + " of " +
+         std::to_string(std::max(serving.listed, 0)) + " partitions answer (" + serving.first_problem + ")";
 }
 
 }  // namespace
@@ -124,19 +144,46 @@ std::vector<TopicReport> ensure_topics(const std::string& brokers,
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   for (auto& r : reports) {
     if (!r.error.empty()) continue;
-    TopicServing serving;
-    while (true) {
-      serving = topic_serving(rk.get(), r.name, 1000);
-      if (serving.all_served() || std::chrono::steady_clock::now() >= deadline) break;
-      rd_kafka_poll(rk.get(), 100);
-    }
+    const TopicServing serving = wait_until_served(rk.get(), r.name, 1, deadline);
     r.partitions = serving.listed;
-    if (!serving.all_served()) {
-      r.error = "not served within " + std::to_string(timeout_ms) + " ms: " + std::to_string(serving.served) + " of " +
-                std::to_string(std::max(serving.listed, 0)) + " partitions answer (" + serving.first_problem + ")";
-    }
+    if (!serving.all_served()) r.error = not_served(serving, timeout_ms);
   }
   return reports;
+}
+
+void add_partitions(const std::string& brokers, const std::map<std::string, std::string>& properties,
+                    const std::string& topic, int total, int timeout_ms) {
+  auto rk = admin_client(brokers, properties);
+  char err[512];
+  std::unique_ptr<rd_kafka_NewPartitions_t, Destroy> grow(
+      rd_kafka_NewPartitions_new(topic.c_str(), static_cast<size_t>(total), err, sizeof err));
+  if (!grow) throw std::runtime_error("topic " + topic + ": " + err);
+  rd_kafka_NewPartitions_t* raw = grow.get();
+  std::unique_ptr<rd_kafka_queue_t, Destroy> queue(rd_kafka_queue_new(rk.get()));
+  std::unique_ptr<rd_kafka_AdminOptions_t, Destroy> options(
+      rd_kafka_AdminOptions_new(rk.get(), RD_KAFKA_ADMIN_OP_CREATEPARTITIONS));
+  rd_kafka_AdminOptions_set_operation_timeout(options.get(), timeout_ms, err, sizeof err);
+  rd_kafka_CreatePartitions(rk.get(), &raw, 1, options.get(), queue.get());
+  std::unique_ptr<rd_kafka_event_t, Destroy> event(rd_kafka_queue_poll(queue.get(), timeout_ms + 1000));
+  if (!event) throw std::runtime_error("CreatePartitions for " + topic + " got no answer within the timeout");
+  if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    throw std::runtime_error("CreatePartitions for " + topic + ": " + rd_kafka_event_error_string(event.get()));
+  }
+  size_t n = 0;
+  const rd_kafka_topic_result_t** results =
+      rd_kafka_CreatePartitions_result_topics(rd_kafka_event_CreatePartitions_result(event.get()), &n);
+  if (n == 1 && rd_kafka_topic_result_error(results[0]) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const char* msg = rd_kafka_topic_result_error_string(results[0]);
+    throw std::runtime_error("CreatePartitions for " + topic + ": " +
+                             (msg ? msg : rd_kafka_err2str(rd_kafka_topic_result_error(results[0]))));
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  if (const TopicServing serving = wait_until_served(rk.get(), topic, total, deadline);
+      !serving.all_served() || serving.listed < total) {
+    throw std::runtime_error("topic " + topic + " grew to " + std::to_string(total) + " partitions, but " +
+                             std::to_string(serving.served) + " of them answer after " + std::to_string(timeout_ms) +
+                             " ms" + (serving.first_problem.empty() ? "" : " (" + serving.first_problem + ")"));
+  }
 }
 
 }  // namespace paynotify

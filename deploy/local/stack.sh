@@ -18,8 +18,8 @@
 # The broker serves PLAINTEXT and, on a second port, SASL_SSL as managed Kafka does: TLS from a
 # CA made here with openssl; SASL PLAIN (Confluent Cloud's API keys) and SCRAM-SHA-512 (MSK,
 # Strimzi), one user for both, its SCRAM credential made when the storage is formatted. The env
-# lines name PLAIN: Debian 12's librdkafka 2.0.2 cannot log in with SCRAM to a Kafka 4 broker
-# (README "Kafka security"). Redis serves plain TCP and, on a second port, TLS as managed Redis
+# lines name SCRAM-SHA-512 (PAYNOTIFY_KAFKA_PROP_SASL_MECHANISM=PLAIN switches). Redis serves
+# plain TCP and, on a second port, TLS as managed Redis
 # does (client certificates optional), with an ACL user limited to paynotify's keys and no
 # dangerous commands beyond INFO. PAYNOTIFY_SECURE_ENV names the file of the lines, for tests.
 #
@@ -199,7 +199,7 @@ print_secure_env() {
   {
     echo "PAYNOTIFY_KAFKA_BROKERS=127.0.0.1:$(port_of kafka-secure)"
     echo "PAYNOTIFY_KAFKA_PROP_SECURITY_PROTOCOL=SASL_SSL"
-    echo "PAYNOTIFY_KAFKA_PROP_SASL_MECHANISM=PLAIN"
+    echo "PAYNOTIFY_KAFKA_PROP_SASL_MECHANISM=SCRAM-SHA-512"
     echo "PAYNOTIFY_KAFKA_PROP_SASL_USERNAME=paynotify"
     echo "PAYNOTIFY_KAFKA_PROP_SASL_PASSWORD=$(cat "$tls/scram-password")"
     echo "PAYNOTIFY_KAFKA_PROP_SSL_CA_LOCATION=$tls/ca.pem"

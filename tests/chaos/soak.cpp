@@ -38,6 +38,10 @@ namespace json = boost::json;
 using namespace paynotify::testing;
 using Clock = std::chrono::steady_clock;
 
+constexpr int kPartitions = 6;  // each topic's at the start
+// The clients learn of added partitions at their next metadata refresh (default: 5 minutes).
+constexpr const char* kMetadataRefresh = "topic.metadata.refresh.interval.ms=1000";
+
 void say(const std::string& line) {
   static std::mutex mu;
   std::lock_guard lock(mu);
@@ -122,7 +126,7 @@ class Soak {
  private:
   static std::vector<TopicSpec> specs(const std::string& topic) {
     std::vector<TopicSpec> out;
-    for (const auto& t : pipeline_topic_names(topic)) out.push_back({t, 6, 1, {}});
+    for (const auto& t : pipeline_topic_names(topic)) out.push_back({t, kPartitions, 1, {}});
     return out;
   }
 
@@ -142,7 +146,8 @@ class Soak {
         std::vector<std::string>{PAYNOTIFY_INGEST_BIN, "--listen", "127.0.0.1:" + std::to_string(ingest_port_),
                                  "--admin-listen", "127.0.0.1:" + std::to_string(ingest_admin_), "--kafka-brokers",
                                  kafka_brokers(), "--topic", topic_, "--antom-public-key", key_file, "--client-id",
-                                 kClientId, "--path", kNotifyPath, "--threads", "2", "--log-level", "warn"},
+                                 kClientId, "--path", kNotifyPath, "--threads", "2", "--log-level", "warn",
+                                 "--kafka-prop", kMetadataRefresh},
         s_.dir + "/ingest.log");
     ingest_->start();
     for (int i = 0; i < 2; ++i) {
@@ -151,7 +156,7 @@ class Soak {
       workers_.push_back(std::make_unique<Service>(
           "worker-" + std::to_string(i),
           worker_command(topic_, "paynotify-" + run, "http://127.0.0.1:" + std::to_string(order_port_), admin,
-                         {"--concurrency", "16", "--retry-for", "30m"}),
+                         {"--concurrency", "16", "--retry-for", "30m", "--kafka-prop", kMetadataRefresh}),
           s_.dir + "/worker-" + std::to_string(i) + ".log"));
       workers_.back()->start();
     }
@@ -201,8 +206,8 @@ class Soak {
   void make_chaos() {
     std::mt19937_64 rng(s_.seed * 7919);
     const auto end = Clock::now() + s_.chaos;
-    const std::vector<std::string> kinds = {"kill_broker",   "kill_ingest",  "kill_worker",  "restart_redis",
-                                            "lose_redis",    "order_failing", "order_slow"};
+    const std::vector<std::string> kinds = {"kill_broker",   "kill_ingest",   "kill_worker",   "restart_redis",
+                                            "lose_redis",    "order_failing", "order_slow",    "add_partitions"};
     while (Clock::now() < end) {
       std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(3000, 8000)(rng)));
       if (Clock::now() >= end) break;
@@ -224,6 +229,16 @@ class Soak {
       } else if (kind == "lose_redis") {
         stack("lose redis");
         stack("up redis");
+      } else if (kind == "add_partitions") {
+        // Issue 17: new partitions are listed before they are served, so the first requests to
+        // them can be refused while later ones succeed (an implicit acknowledgement).
+        partitions_ += 2;
+        try {
+          add_partitions(kafka_brokers(), {}, topic_, partitions_, 30000);
+          add_partitions(kafka_brokers(), {}, topic_ + ".retry", partitions_, 30000);
+        } catch (const std::exception& e) {
+          say(std::string("chaos: add_partitions did not finish: ") + e.what());
+        }
       } else if (kind == "order_failing") {
         order_service_control(order_port_, R"({"failRate":1.0,"failStatus":503})");
         std::this_thread::sleep_for(std::chrono::seconds(5));
@@ -344,6 +359,7 @@ class Soak {
   std::vector<std::size_t> acknowledged_;
   std::atomic<uint64_t> refused_{0};
   std::map<std::string, int> faults_;
+  int partitions_ = kPartitions;  // of the main and retry topics, grown by add_partitions
   std::mutex rss_mu_;
   std::map<std::string, long> peak_rss_kib_;
   std::atomic<bool> stopping_{false};

@@ -17,6 +17,7 @@
 
 #include "common/service/ids.hpp"
 #include "tests/support/kafka_topic.hpp"
+#include "common/kafka/kafka_admin.hpp"
 #include "tests/support/notifications.hpp"
 #include "tests/support/pipeline.hpp"
 #include "tests/support/redis_fixture.hpp"
@@ -131,6 +132,40 @@ TEST(Pipeline, AnOrderServiceOutageDelaysButLosesNothing) {
   expect_each_once_in_order(p, bodies.size(), bodies.size());
   EXPECT_TRUE(read_topic(p.topic() + ".dlq", 1, std::chrono::seconds(2)).empty());
   EXPECT_EQ(p.worker_metric(0, "paynotify_worker_retry_oldest_age_seconds"), 0.0);
+}
+
+// Issue 17: the worker hands events to a retry topic that gains partitions meanwhile. A hand-over
+// that librdkafka acknowledged only implicitly (no offset) is not durable: the worker hands it
+// over again. Had it counted, the main topic's offset would move past an event no topic holds,
+// and that event would never reach the order service.
+TEST(Pipeline, RetryHandOversLoseNothingWhileTheRetryTopicGainsPartitions) {
+  Pipeline p("retry-grow");
+  p.control(R"({"failRate":1.0,"failStatus":503})");
+  // No circuit breaker, so every event goes to the retry topic; new partitions seen within 200 ms.
+  p.start_worker({"--breaker-failures", "100000", "--quick-retries", "1", "--kafka-prop",
+                  "topic.metadata.refresh.interval.ms=200"});
+  const auto bodies = auth_and_capture("pay-grow", 300);
+  std::thread sender([&] { send_all(p.ingest(), bodies); });
+  for (int partitions : {9, 12, 15, 18}) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    try {
+      add_partitions(kafka_brokers(), {}, p.topic() + ".retry", partitions, 15000);
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << e.what();
+    }
+  }
+  sender.join();
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // rounds through the grown retry topic
+  p.control(R"({"failRate":0.0})");
+  ASSERT_TRUE(wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(120)))
+      << "applied " << p.applied_count() << " of " << bodies.size() << "; logs in " << p.log_dir();
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  expect_each_once_in_order(p, bodies.size(), bodies.size());
+  EXPECT_TRUE(read_topic(p.topic() + ".dlq", 1, std::chrono::seconds(2)).empty());
+  std::cout << "retry topic grown under traffic: "
+            << p.worker_metric(0, "paynotify_worker_kafka_unconfirmed_deliveries_total{topic=\"" + p.topic() +
+                                      ".retry\"}")
+            << " hand-overs unconfirmed (-1: none)\n";
 }
 
 TEST(Pipeline, ARetryBudgetShorterThanTheOutageDeadLettersWithTheReasonThenReplayAppliesIt) {

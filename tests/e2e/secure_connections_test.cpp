@@ -1,6 +1,6 @@
 // The pipeline over the stack's secure listeners (deploy/local/stack.sh), as production runs it
-// against managed services: Kafka over SASL_SSL (SASL PLAIN: Debian 12's librdkafka cannot use
-// SCRAM with Kafka 4, README "Kafka security") and Redis over TLS as an ACL user, both servers'
+// against managed services: Kafka over SASL_SSL, with SCRAM-SHA-512 (MSK, Strimzi) and with
+// PLAIN (Confluent Cloud's API keys), and Redis over TLS as an ACL user, both servers'
 // certificates verified against the stack's CA. Credentials come from the environment, as the
 // chart passes them from its Secrets, to the ingest, the worker and the CLI alike. A wrong
 // password or an untrusted CA keeps the services not ready, logging the cause, and the ingest
@@ -98,7 +98,23 @@ class SecureConnections : public ::testing::Test {
   std::unique_ptr<ChildProcess> ingest_;
 };
 
-TEST_F(SecureConnections, ANotificationTravelsThroughSaslSslAndTlsRedisToTheOrderService) {
+// The Kafka tests run once per SASL mechanism the stack's SASL_SSL listener offers.
+class SecureKafka : public SecureConnections, public ::testing::WithParamInterface<std::string> {
+ protected:
+  void SetUp() override {
+    SecureConnections::SetUp();
+    if (IsSkipped()) return;
+    env_["PAYNOTIFY_KAFKA_PROP_SASL_MECHANISM"] = GetParam();
+    setenv("PAYNOTIFY_KAFKA_PROP_SASL_MECHANISM", GetParam().c_str(), 1);
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Sasl, SecureKafka, ::testing::Values("SCRAM-SHA-512", "PLAIN"),
+                         [](const ::testing::TestParamInfo<std::string>& param) {
+                           return param.param == "PLAIN" ? std::string("Plain") : std::string("ScramSha512");
+                         });
+
+TEST_P(SecureKafka, ANotificationTravelsThroughSaslSslAndTlsRedisToTheOrderService) {
   ASSERT_EQ(cli("topics ensure --topic " + topic_ + " --partitions 2 --replication-factor 1"), 0)
       << "the CLI took its credentials from the environment; log " << dir_ << "/cli.log";
   const uint16_t orders = free_port();
@@ -151,7 +167,7 @@ TEST_F(SecureConnections, ANotificationTravelsThroughSaslSslAndTlsRedisToTheOrde
   EXPECT_NE(slurp(dir_ + "/ledger.json").find("AUTHORIZED"), std::string::npos) << slurp(dir_ + "/ledger.json");
 }
 
-TEST_F(SecureConnections, AWrongPasswordOrAnUntrustedCaKeepsTheIngestNotReadyAndAcknowledgesNothing) {
+TEST_P(SecureKafka, AWrongPasswordOrAnUntrustedCaKeepsTheIngestNotReadyAndAcknowledgesNothing) {
   ASSERT_EQ(cli("topics ensure --topic " + topic_ + " --partitions 2 --replication-factor 1"), 0);
   setenv("PAYNOTIFY_KAFKA_PROP_SASL_PASSWORD", "not-the-password", 1);
   start_ingest();
