@@ -80,6 +80,29 @@ TEST_F(MockCluster, ARecordAcknowledgedOnlyImplicitlyIs503) {
   EXPECT_EQ(cluster_.end_offset("mock.one-partition", 0), 3);
 }
 
+// /readyz asks for every partition of the topic to be served, not only for a broker to answer:
+// a partition whose leader is away refuses the records keyed to it.
+TEST(MockClusterReadiness, TheTopicIsServedOnlyWhileEveryPartitionsLeaderAnswers) {
+  MockKafkaCluster cluster(2);
+  rd_kafka_mock_topic_create(cluster.get(), "mock.two-leaders", 2, 1);
+  rd_kafka_mock_partition_set_leader(cluster.get(), "mock.two-leaders", 0, 1);
+  rd_kafka_mock_partition_set_leader(cluster.get(), "mock.two-leaders", 1, 2);
+  IngestHarness in(cluster.bootstraps(), "mock.two-leaders", IngestHarness::default_limits(), {{"log_level", "0"}});
+  const auto served_becomes = [&](bool want) {
+    for (int i = 0; i < 100; ++i) {
+      if (in.producer().topic_served() == want) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  };
+  EXPECT_TRUE(served_becomes(true));
+  rd_kafka_mock_broker_set_down(cluster.get(), 2);
+  EXPECT_TRUE(served_becomes(false)) << "partition 1's leader is down";
+  EXPECT_TRUE(in.producer().reachable()) << "broker 1 still answers";
+  rd_kafka_mock_broker_set_up(cluster.get(), 2);
+  EXPECT_TRUE(served_becomes(true));
+}
+
 TEST_F(MockCluster, AFatalProducerErrorRecreatesTheProducer) {
   auto in = ingest();
   ASSERT_EQ(in->send(payment_result_body("pay-f-0")), 200u);
