@@ -219,9 +219,12 @@ class Soak {
         std::this_thread::sleep_for(std::chrono::seconds(2));
         stack("up kafka");
       } else if (kind == "kill_ingest") {
+        count_unconfirmed(ingest_admin_);  // a killed process's counters go with it
         ingest_->kill_and_restart();
       } else if (kind == "kill_worker") {
-        workers_[std::uniform_int_distribution<std::size_t>(0, workers_.size() - 1)(rng)]->kill_and_restart();
+        const std::size_t w = std::uniform_int_distribution<std::size_t>(0, workers_.size() - 1)(rng);
+        count_unconfirmed(worker_admins_[w]);
+        workers_[w]->kill_and_restart();
       } else if (kind == "restart_redis") {
         stack("down redis");
         std::this_thread::sleep_for(std::chrono::seconds(1));
@@ -249,6 +252,13 @@ class Soak {
         order_service_control(order_port_, R"({"delayMs":0})");
       }
     }
+  }
+
+  // Delivery reports without an offset (implicit acknowledgements) a process has seen so far.
+  void count_unconfirmed(uint16_t admin_port) {
+    const std::string family = admin_port == ingest_admin_ ? "paynotify_ingest_kafka_unconfirmed_deliveries_total"
+                                                           : "paynotify_worker_kafka_unconfirmed_deliveries_total";
+    unconfirmed_ += admin_family_sum(admin_port, family);
   }
 
   void heal() {
@@ -338,10 +348,13 @@ class Soak {
     check(bounded, "memory of each process bounded by " + std::to_string(s_.rss_limit_kib / 1024) + " MiB");
     json::object faults;
     for (const auto& [kind, n] : faults_) faults[kind] = n;
+    count_unconfirmed(ingest_admin_);
+    for (const uint16_t admin : worker_admins_) count_unconfirmed(admin);
     say(json::serialize(json::object{
         {"notifications", traffic_.notifications.size()},
         {"sends", traffic_.sends.size()},
         {"refusedOrFailedSends", refused_.load()},
+        {"unconfirmedDeliveries", unconfirmed_},
         {"recordsInTopic", records.size()},
         {"eventsApplied", applied_n},
         {"repeatsAbsorbedByIdempotency", applied.at("conflicts").to_number<uint64_t>()},
@@ -358,6 +371,7 @@ class Soak {
   std::mutex ack_mu_;
   std::vector<std::size_t> acknowledged_;
   std::atomic<uint64_t> refused_{0};
+  double unconfirmed_ = 0;  // implicit acknowledgements, answered 503 or handed over again
   std::map<std::string, int> faults_;
   int partitions_ = kPartitions;  // of the main and retry topics, grown by add_partitions
   std::mutex rss_mu_;

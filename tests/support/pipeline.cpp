@@ -93,6 +93,20 @@ double admin_metric(uint16_t admin_port, const std::string& series) {
   return std::stod(reply.text.substr(at + needle.size()));
 }
 
+double admin_family_sum(uint16_t admin_port, const std::string& family) {
+  const auto reply = raw_exchange(admin_port, get_request("/metrics"), std::chrono::seconds(2));
+  if (reply.status != 200) return 0;
+  double sum = 0;
+  for (std::size_t at = reply.text.find("\n" + family); at != std::string::npos;
+       at = reply.text.find("\n" + family, at + 1)) {
+    const std::size_t start = at + 1 + family.size();
+    if (start >= reply.text.size() || (reply.text[start] != '{' && reply.text[start] != ' ')) continue;
+    const std::size_t value = reply.text.find(' ', reply.text[start] == '{' ? reply.text.find('}', start) : start);
+    if (value != std::string::npos) sum += std::stod(reply.text.substr(value + 1));
+  }
+  return sum;
+}
+
 unsigned admin_readiness(uint16_t admin_port) {
   return raw_exchange(admin_port, get_request("/readyz"), std::chrono::seconds(2)).status;
 }
