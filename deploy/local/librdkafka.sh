@@ -52,9 +52,12 @@ Suites: unstable
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
+  # Check-Valid-Until off: unstable's index carries a validity of a week, and an archive mirrored
+  # at a fixed date (as on these machines) serves an expired one. It guards against being
+  # offered stale sources; the pinned hash below already fixes which source is taken.
   apt_opts=(-o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts="$apt_dir/sources.list.d"
             -o Dir::State::Lists="$apt_dir/lists" -o Dir::Cache="$apt_dir/cache"
-            -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
+            -o Debug::NoLocking=1 -o APT::Sandbox::User=root -o Acquire::Check-Valid-Until=false)
   log "fetching Debian's source package librdkafka $version (unstable, source only)"
   apt-get "${apt_opts[@]}" -qq update >&2 || fail "apt-get update of the source-only entry"
   (cd "$sources" && apt-get "${apt_opts[@]}" -qq source --download-only "librdkafka=$version" >&2) \

@@ -258,7 +258,7 @@ class Soak {
   void count_unconfirmed(uint16_t admin_port) {
     const std::string family = admin_port == ingest_admin_ ? "paynotify_ingest_kafka_unconfirmed_deliveries_total"
                                                            : "paynotify_worker_kafka_unconfirmed_deliveries_total";
-    unconfirmed_ += admin_family_sum(admin_port, family);
+    unconfirmed_ += static_cast<uint64_t>(admin_family_sum(admin_port, family));
   }
 
   void heal() {
@@ -371,7 +371,7 @@ class Soak {
   std::mutex ack_mu_;
   std::vector<std::size_t> acknowledged_;
   std::atomic<uint64_t> refused_{0};
-  double unconfirmed_ = 0;  // implicit acknowledgements, answered 503 or handed over again
+  uint64_t unconfirmed_ = 0;  // implicit acknowledgements, answered 503 or handed over again
   std::map<std::string, int> faults_;
   int partitions_ = kPartitions;  // of the main and retry topics, grown by add_partitions
   std::mutex rss_mu_;
