@@ -72,11 +72,12 @@ TopicServing topic_serving(rd_kafka_t* rk, const std::string& topic, int timeout
       const int32_t partition = md->topics[0].partitions[i].id;
       int64_t low = 0, high = 0;
       const auto answer = rd_kafka_query_watermark_offsets(rk, topic.c_str(), partition, &low, &high, timeout_ms);
-      if (answer == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        ++serving.served;
-      } else if (serving.first_problem.empty()) {
+      if (answer != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        // One is enough to say no; asking the rest could keep a probe busy for a timeout each.
         serving.first_problem = "partition " + std::to_string(partition) + ": " + rd_kafka_err2str(answer);
+        break;
       }
+      ++serving.served;
     }
   }
   if (md != nullptr) rd_kafka_metadata_destroy(md);

@@ -29,8 +29,8 @@ struct TopicReport {
 // answers a watermark-offsets request for it.
 struct TopicServing {
   int listed = -1;            // partitions Metadata lists; -1: the topic is not known
-  int served = 0;             // of those, partitions whose leader answered
-  std::string first_problem;  // the first partition that did not answer, and why
+  int served = 0;             // partitions whose leader answered, up to the first that did not
+  std::string first_problem;  // the partition that did not answer, and why
   bool all_served() const { return listed > 0 && served == listed; }
 };
 TopicServing topic_serving(rd_kafka_t* rk, const std::string& topic, int timeout_ms);
