@@ -8,6 +8,9 @@ find_package(spdlog REQUIRED)
 find_package(PkgConfig REQUIRED)
 # Its package finds LZ4 through the FindLZ4.cmake installed beside it, yet does not put that
 # folder on the module path.
+# Found again at each configure, so a new prefix (a version bump) replaces the cached one.
+unset(RDKAFKA_CONFIG_DIR CACHE)
+unset(RdKafka_DIR CACHE)
 find_path(RDKAFKA_CONFIG_DIR RdKafkaConfig.cmake PATH_SUFFIXES lib/cmake/RdKafka)
 if(RDKAFKA_CONFIG_DIR)
   list(APPEND CMAKE_MODULE_PATH ${RDKAFKA_CONFIG_DIR})

@@ -25,6 +25,7 @@ std::unique_ptr<rd_kafka_t, Destroy> admin_client(const std::string& brokers,
                                                   const std::map<std::string, std::string>& props) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   set_kafka_property(conf, "bootstrap.servers", brokers);
+  set_kafka_property(conf, "allow.auto.create.topics", "false");  // metadata looks must not create
   for (const auto& [k, v] : props) set_kafka_property(conf, k, v);
   char err[512];
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
@@ -50,8 +51,8 @@ TopicServing wait_until_served(rd_kafka_t* rk, const std::string& topic, int par
 }
 
 std::string not_served(const TopicServing& serving, int timeout_ms) {
-  return "not served within " + std::to_string(timeout_ms) + " ms: " + std::to_string(serving.served) + " of " +
-         std::to_string(std::max(serving.listed, 0)) + " partitions answer (" + serving.first_problem + ")";
+  return "not served within " + std::to_string(timeout_ms) + " ms (" + serving.first_problem +
+         "): check that partition's leader in the broker logs, or allow more time (--timeout-ms)";
 }
 
 }  // namespace
@@ -64,8 +65,8 @@ TopicServing topic_serving(rd_kafka_t* rk, const std::string& topic, int timeout
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     serving.first_problem = std::string("metadata: ") + rd_kafka_err2str(err);
   } else if (md->topic_cnt != 1 || md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    serving.first_problem = std::string("metadata: ") +
-                            rd_kafka_err2str(md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC);
+    const auto topic_err = md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
+    serving.first_problem = std::string("metadata: ") + rd_kafka_err2str(topic_err);
   } else {
     serving.listed = md->topics[0].partition_cnt;
     for (int i = 0; i < serving.listed; ++i) {
@@ -181,9 +182,9 @@ void add_partitions(const std::string& brokers, const std::map<std::string, std:
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   if (const TopicServing serving = wait_until_served(rk.get(), topic, total, deadline);
       !serving.all_served() || serving.listed < total) {
-    throw std::runtime_error("topic " + topic + " grew to " + std::to_string(total) + " partitions, but " +
-                             std::to_string(serving.served) + " of them answer after " + std::to_string(timeout_ms) +
-                             " ms" + (serving.first_problem.empty() ? "" : " (" + serving.first_problem + ")"));
+    throw std::runtime_error("topic " + topic + " grew to " + std::to_string(total) + " partitions, " +
+                             std::to_string(std::max(serving.listed, 0)) + " listed, " +
+                             not_served(serving, timeout_ms));
   }
 }
 

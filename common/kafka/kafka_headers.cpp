@@ -2,7 +2,6 @@
 
 #include <stdexcept>
 
-
 namespace paynotify {
 
 RecordHeaders headers_of(const rd_kafka_message_t* message) {

@@ -51,6 +51,10 @@ KafkaProducer::Handle KafkaProducer::make_handle() {
   // Same partition for a key as Java clients choose, should anything else write the topic.
   set_kafka_property(conf, "partitioner", "murmur2_random");
   set_kafka_property(conf, "socket.keepalive.enable", "true");
+  // Topics are made by `paynotify topics ensure` with the partitions and replicas they need; a
+  // topic the broker auto-creates (a mistyped --topic, a start before the chart's hook) gets the
+  // broker's defaults instead, and the readiness probe's metadata requests would create it.
+  set_kafka_property(conf, "allow.auto.create.topics", "false");
   set_kafka_property(conf, "client.id", config_.client_id);
   for (const auto& [name, value] : config_.properties) set_kafka_property(conf, name, value);
   rd_kafka_conf_set_dr_msg_cb(conf, &KafkaProducer::on_delivery_report);
@@ -131,7 +135,7 @@ void KafkaProducer::count_unconfirmed(const rd_kafka_message_t* msg) {
               {{"topic", topic},
                {"partition", msg->partition},
                {"offset", msg->offset},
-               {"detail", "librdkafka reported success without an offset: not proof of a write, so the sender tries again"},
+               {"detail", "success reported without an offset: not proof of a write; the sender tries again"},
                {"notLogged", admitted.dropped_before}});
   }
 }
@@ -184,6 +188,8 @@ void KafkaProducer::poll_loop() {
 }
 
 void KafkaProducer::probe_loop() {
+  constexpr int kUnservedLooksBeforeNotReady = 3;
+  int unserved_looks = kUnservedLooksBeforeNotReady;  // not ready until a first look says so
   std::optional<bool> last_served;
   while (running_.load()) {
     if (const Handle rk = current()) {
@@ -194,7 +200,10 @@ void KafkaProducer::probe_loop() {
       reachable_.store(up);
       if (!config_.served_topic.empty()) {
         const TopicServing serving = topic_serving(rk.get(), config_.served_topic, 2000);
-        const bool served = up && serving.all_served();
+        // Not ready only after three looks in a row: a leader election takes a moment, and every
+        // ingest pod sees it at once (all unready would refuse every payment, not one partition's).
+        unserved_looks = up && serving.all_served() ? 0 : unserved_looks + 1;
+        const bool served = unserved_looks < kUnservedLooksBeforeNotReady;
         topic_served_.store(served);
         if (served != last_served) {  // a change, or the first look
           last_served = served;

@@ -32,6 +32,14 @@ fi
 
 log() { echo "librdkafka: $*" >&2; }
 fail() { echo "librdkafka: FAILED: $*" >&2; exit 1; }
+# One build at a time (tests/run.sh and demo.sh may start together): the others wait, then reuse it.
+mkdir -p "$paynotify_cache"
+exec 9>"$paynotify_cache/librdkafka.lock"
+flock 9
+if [ "$(cat "$prefix/.recipe" 2>/dev/null)" = "$recipe" ]; then
+  echo "$prefix"
+  exit 0
+fi
 "$here/apt-install.sh" librdkafka dpkg-dev build-essential cmake ninja-build pkg-config \
   libssl-dev libsasl2-dev libzstd-dev liblz4-dev zlib1g-dev >&2
 
@@ -41,10 +49,12 @@ mkdir -p "$sources"
 if ! echo "$dsc_sha256  $dsc" | sha256sum -c --status 2>/dev/null; then
   apt_dir="$paynotify_cache/librdkafka-apt"
   mkdir -p "$apt_dir/sources.list.d" "$apt_dir/lists/partial" "$apt_dir/cache"
-  # The archive this machine's apt already uses (Debian's own default where none is set).
-  uri="$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)"
-  [ -n "$uri" ] || uri="$(awk '$1 == "deb" && $0 ~ /bookworm/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)"
-  [ -n "$uri" ] || fail "no Debian archive in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list"
+  # The archive this machine's apt already uses for bookworm itself (not its security archive).
+  system_sources=/etc/apt/sources.list.d/debian.sources
+  uri="$(awk -v RS= '/\nSuites:[^\n]*bookworm( |\n|$)/ {if (match($0, /URIs: *[^ \n]+/)) {
+           split(substr($0, RSTART, RLENGTH), u, / +/); print u[2]; exit}}' "$system_sources" 2>/dev/null || true)"
+  [ -n "$uri" ] || uri="$(awk '$1 == "deb" && $3 == "bookworm" {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)"
+  [ -n "$uri" ] || fail "no bookworm archive in $system_sources or /etc/apt/sources.list"
   cat >"$apt_dir/sources.list.d/unstable-source.sources" <<EOF
 Types: deb-src
 URIs: $uri
@@ -74,6 +84,8 @@ dpkg-source --skip-patches -x "$dsc" "$work/src" >"$work/unpack.log" 2>&1 \
 # Without curl (whose libraries the image would have to carry), as upstream's configure script
 # allows; its CMake build then still includes curl.h, because config.h defines the OIDC switch
 # as 0 and this one file tests it with #ifdef: test its value instead.
+grep -q '^#ifdef WITH_OAUTHBEARER_OIDC$' "$work/src/src/rdkafka_conf.c" \
+  || fail "rdkafka_conf.c changed: review the OIDC switch fix in $0 for this version"
 sed -i 's/^#ifdef WITH_OAUTHBEARER_OIDC$/#if WITH_OAUTHBEARER_OIDC/' "$work/src/src/rdkafka_conf.c"
 log "building librdkafka $upstream (static, about a minute)"
 # With SSL, SASL (SCRAM, GSSAPI), zstd, lz4 and zlib, as Debian builds it; no OIDC (no curl).
@@ -84,8 +96,16 @@ cmake -S "$work/src" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
   >"$work/build.log" 2>&1 \
   && cmake --build "$work/build" -j "$(nproc)" >>"$work/build.log" 2>&1 \
   || { tail -30 "$work/build.log" >&2; fail "building librdkafka"; }
+# Installed beside the prefix, then moved into place: a prefix is only ever complete or absent,
+# and a folder that is not one of this script's installs is never deleted.
+if [ -e "$prefix" ] && [ ! -e "$prefix/.recipe" ]; then
+  fail "$prefix exists and is not a librdkafka this script installed: give another folder"
+fi
+cmake --install "$work/build" --prefix "$work/install" >>"$work/build.log" 2>&1 \
+  || { tail -30 "$work/build.log" >&2; fail "install"; }
+echo "$recipe" >"$work/install/.recipe"
+mkdir -p "$(dirname "$prefix")"
 rm -rf "$prefix"
-cmake --install "$work/build" >>"$work/build.log" 2>&1 || { tail -30 "$work/build.log" >&2; fail "install"; }
-echo "$recipe" >"$prefix/.recipe"
+mv "$work/install" "$prefix"
 log "installed in $prefix"
 echo "$prefix"

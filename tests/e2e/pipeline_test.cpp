@@ -15,9 +15,9 @@
 
 #include <boost/json/parse.hpp>
 
+#include "common/kafka/kafka_admin.hpp"
 #include "common/service/ids.hpp"
 #include "tests/support/kafka_topic.hpp"
-#include "common/kafka/kafka_admin.hpp"
 #include "tests/support/notifications.hpp"
 #include "tests/support/pipeline.hpp"
 #include "tests/support/redis_fixture.hpp"

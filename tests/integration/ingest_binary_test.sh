@@ -43,6 +43,9 @@ check "no key is explained" grep -q -- "--antom-public-key" <<<"$out"
 # A running ingest: send, verify, probes, drain.
 "$cli" keygen --out "$work" >/dev/null
 "$cli" keygen --out "$work" --prefix other >/dev/null
+# The services never let the broker auto-create a topic: it is made first, as the chart's hook does.
+"$cli" topics ensure --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic test.binary --partitions 1 \
+  --replication-factor 1 >/dev/null
 port="$(free_port)"; admin="$(free_port)"
 PAYNOTIFY_ADMIN_LISTEN="127.0.0.1:$admin" "$ingest" --listen "127.0.0.1:$port" \
   --antom-public-key "$work/antom-public.b64" --client-id SANDBOX_BIN --topic test.binary \

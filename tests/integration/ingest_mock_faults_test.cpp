@@ -66,8 +66,14 @@ TEST_F(MockCluster, ARecordAcknowledgedOnlyImplicitlyIs503) {
   // Each request takes 300 ms, so the second is sent while the first is in flight.
   rd_kafka_mock_broker_set_rtt(cluster_.get(), 1, 300);
   rd_kafka_mock_push_request_errors(cluster_.get(), kProduceApiKey, 1, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION);
+  cluster_.track_requests();
   auto first = std::async(std::launch::async, [&] { return in.send(payment_result_body("pay-i-1")); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // The second only once the first's request is at the broker: two requests, not one batch.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (cluster_.produce_requests() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(cluster_.produce_requests(), 1u);
   auto second = std::async(std::launch::async, [&] { return in.send(payment_result_body("pay-i-2")); });
   EXPECT_EQ(second.get(), 200u);
   EXPECT_EQ(first.get(), 503u) << "acknowledged a record no broker stored";
@@ -88,8 +94,8 @@ TEST(MockClusterReadiness, TheTopicIsServedOnlyWhileEveryPartitionsLeaderAnswers
   rd_kafka_mock_partition_set_leader(cluster.get(), "mock.two-leaders", 0, 1);
   rd_kafka_mock_partition_set_leader(cluster.get(), "mock.two-leaders", 1, 2);
   IngestHarness in(cluster.bootstraps(), "mock.two-leaders", IngestHarness::default_limits(), {{"log_level", "0"}});
-  const auto served_becomes = [&](bool want) {
-    for (int i = 0; i < 100; ++i) {
+  const auto served_becomes = [&](bool want) {  // three looks a second apart, each up to 2 s
+    for (int i = 0; i < 300; ++i) {
       if (in.producer().topic_served() == want) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }

@@ -7,12 +7,14 @@
 
 #include <atomic>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <thread>
 
 #include "common/kafka/kafka_admin.hpp"
 #include "common/kafka/kafka_producer.hpp"
+#include "common/kafka/topic_reader.hpp"
 #include "common/service/ids.hpp"
 #include "tests/support/ingest_harness.hpp"
 #include "tests/support/kafka_topic.hpp"
@@ -54,10 +56,16 @@ class Traffic {
   std::vector<std::thread> senders_;
 };
 
+// Every record of `topic`, up to the end each partition has now.
+std::vector<ConsumedRecord> everything_in(const std::string& topic) {
+  return read_topic_past_commit(kafka_brokers(), {{"group.id", "test-reader-" + random_hex(4)}, {"log_level", "3"}},
+                                topic, std::chrono::seconds(20));
+}
+
 // The acknowledged payments the topic does not hold (the first one named, for the message).
 std::pair<std::size_t, std::string> missing_from(const std::string& topic, const Traffic& traffic) {
   std::set<std::string> stored;
-  for (const auto& r : read_topic(topic, traffic.sent(), std::chrono::seconds(15))) stored.insert(r.key);
+  for (const auto& r : everything_in(topic)) stored.insert(r.key);
   std::pair<std::size_t, std::string> missing{0, ""};
   for (const auto& payment : traffic.acknowledged()) {
     if (stored.count(payment) == 0 && missing.first++ == 0) missing.second = payment;
@@ -125,23 +133,28 @@ TEST(PartitionsAdded, EveryDurableDeliveryIsInATopicCreatedUnderTraffic) {
   std::size_t durable = 0, published = 0;
   for (int round = 0; round < kRounds; ++round) {
     const std::string topic = "test.created." + random_hex(6);
-    std::mutex mu;
-    std::set<std::string> written;
-    std::atomic<std::size_t> reported{0}, sent{0};
+    // Shared with the delivery callbacks, which may outlive this round if an assertion ends it.
+    struct Round {
+      std::mutex mu;
+      std::set<std::string> written;
+      std::atomic<std::size_t> reported{0}, sent{0};
+    };
+    auto state = std::make_shared<Round>();
     std::atomic<bool> stop{false};
     std::vector<std::thread> senders;
     for (int i = 0; i < kProducers; ++i) {
       senders.emplace_back([&, i] {
         const std::string key = key_for_partition(kPartitions - kProducers + i, kPartitions);
+        auto& producer = *producers[static_cast<std::size_t>(i)];
         for (int n = 0; !stop.load(); ++n) {  // about 600 records/s each
           const std::string value = key + "/" + std::to_string(n);
-          sent.fetch_add(1);
-          producers[static_cast<std::size_t>(i)]->publish({topic, key, value, {}}, [&, value](const DeliveryResult& d) {
+          state->sent.fetch_add(1);
+          producer.publish({topic, key, value, {}}, [state, value](const DeliveryResult& d) {
             if (d.durable) {
-              std::lock_guard lock(mu);
-              written.insert(value);
+              std::lock_guard lock(state->mu);
+              state->written.insert(value);
             }
-            reported.fetch_add(1);
+            state->reported.fetch_add(1);
           });
           std::this_thread::sleep_for(std::chrono::microseconds(1600));
         }
@@ -154,19 +167,20 @@ TEST(PartitionsAdded, EveryDurableDeliveryIsInATopicCreatedUnderTraffic) {
     stop = true;
     for (auto& t : senders) t.join();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(35);
-    while (reported.load() < sent.load() && std::chrono::steady_clock::now() < deadline) {
+    while (state->reported.load() < state->sent.load() && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    ASSERT_EQ(reported.load(), sent.load()) << "every record was reported";
-    std::set<std::string> stored;
-    for (const auto& r : read_topic(topic, written.size(), std::chrono::seconds(15))) stored.insert(r.value);
+    ASSERT_EQ(state->reported.load(), state->sent.load()) << "every record was reported";
+    std::lock_guard lock(state->mu);
+    std::set<std::string> stored;  // all the topic holds: records not reported durable may be there too
+    for (const auto& r : everything_in(topic)) stored.insert(r.value);
     std::size_t missing = 0;
-    for (const auto& value : written) {
+    for (const auto& value : state->written) {
       if (stored.count(value) == 0) ++missing;
     }
     EXPECT_EQ(missing, 0u) << "round " << round << ": reported durable but not in " << topic;
-    durable += written.size();
-    published += sent.load();
+    durable += state->written.size();
+    published += state->sent.load();
   }
   double unconfirmed = 0;
   for (const auto& p : producers) {

@@ -21,7 +21,13 @@ MockKafkaCluster::MockKafkaCluster(int brokers) {
   host_ = quiet_client(RD_KAFKA_PRODUCER, "");
   cluster_ = rd_kafka_mock_cluster_new(host_, brokers);
   if (cluster_ == nullptr) throw std::runtime_error("cannot create librdkafka's mock cluster");
-  reader_ = quiet_client(RD_KAFKA_CONSUMER, bootstraps());
+  try {
+    reader_ = quiet_client(RD_KAFKA_CONSUMER, bootstraps());
+  } catch (...) {
+    rd_kafka_mock_cluster_destroy(cluster_);
+    rd_kafka_destroy(host_);
+    throw;
+  }
 }
 
 MockKafkaCluster::~MockKafkaCluster() {
@@ -37,6 +43,21 @@ int64_t MockKafkaCluster::end_offset(const std::string& topic, int32_t partition
     return -1;
   }
   return high;
+}
+
+void MockKafkaCluster::track_requests() {
+  rd_kafka_mock_start_request_tracking(cluster_);
+  rd_kafka_mock_clear_requests(cluster_);
+}
+
+std::size_t MockKafkaCluster::produce_requests() const {
+  std::size_t count = 0, produce = 0;
+  rd_kafka_mock_request_t** requests = rd_kafka_mock_get_requests(cluster_, &count);
+  for (std::size_t i = 0; i < count; ++i) {
+    if (rd_kafka_mock_request_api_key(requests[i]) == kProduceApiKey) ++produce;
+  }
+  rd_kafka_mock_request_destroy_array(requests, count);
+  return produce;
 }
 
 }  // namespace paynotify::testing

@@ -5,6 +5,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -23,6 +24,9 @@ class MockKafkaCluster {
   std::string bootstraps() const { return rd_kafka_mock_cluster_bootstraps(cluster_); }
   // The partition's end offset as the mock broker holds it: how many records it stored.
   int64_t end_offset(const std::string& topic, int32_t partition) const;
+  // Produce requests the brokers received since track_requests() (which clears the count).
+  void track_requests();
+  std::size_t produce_requests() const;
 
  private:
   rd_kafka_t* host_ = nullptr;  // the mock cluster lives in a client instance of its own

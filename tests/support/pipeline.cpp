@@ -95,7 +95,7 @@ double admin_metric(uint16_t admin_port, const std::string& series) {
 
 double admin_family_sum(uint16_t admin_port, const std::string& family) {
   const auto reply = raw_exchange(admin_port, get_request("/metrics"), std::chrono::seconds(2));
-  if (reply.status != 200) return 0;
+  if (reply.status != 200) return -1;
   double sum = 0;
   for (std::size_t at = reply.text.find("\n" + family); at != std::string::npos;
        at = reply.text.find("\n" + family, at + 1)) {

@@ -67,7 +67,8 @@ std::vector<std::string> worker_command(const std::string& topic, const std::str
                                         const std::vector<std::string>& extra = {});
 // A value on an admin port's /metrics (-1: no answer or no such series); its /readyz status.
 double admin_metric(uint16_t admin_port, const std::string& series);
-// The sum of every series of one metric family on an admin port's /metrics (0: none or no answer).
+// The sum of every series of one metric family on an admin port's /metrics (0: no series;
+// -1: no answer).
 double admin_family_sum(uint16_t admin_port, const std::string& family);
 unsigned admin_readiness(uint16_t admin_port);
 // The reference order service's GET /applied and POST /control.
