@@ -265,7 +265,6 @@ class Soak {
     count_unconfirmed(worker_admins_[w], "paynotify_worker_kafka_unconfirmed_deliveries_total");
   }
 
-
   void heal() {
     stack("up");
     order_service_control(order_port_, R"({"failRate":0.0,"delayMs":0})");

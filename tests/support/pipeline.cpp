@@ -2,7 +2,6 @@
 
 #include <boost/json.hpp>
 
-#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -10,7 +9,6 @@
 #include <thread>
 
 #include "common/kafka/kafka_admin.hpp"
-#include "common/kafka/record_headers.hpp"
 #include "common/service/ids.hpp"
 #include "tests/support/kafka_topic.hpp"
 #include "tests/support/raw_http.hpp"
@@ -129,38 +127,13 @@ std::map<std::string, std::vector<std::string>> expected_order(const std::string
 }
 
 std::map<std::string, std::vector<std::string>> event_order(const std::vector<ConsumedRecord>& records) {
-  // Within a partition, offset order is the truth. A payment lives in one partition until
-  // partitions are added to the topic (its key may then map to another): its records in each
-  // partition are one stretch of time, so the stretches go in the order of their first receipt.
-  struct Stretch {
-    int64_t first_received_ms = 0;
-    std::vector<std::pair<int64_t, std::string>> events;  // offset, event id
-  };
-  std::map<std::string, std::map<int32_t, Stretch>> by_payment;
+  std::map<std::string, std::vector<std::string>> order;
+  std::set<std::string> seen;
+  // Within a partition records come in offset order; a payment lives in one partition.
   for (const auto& r : records) {
     const auto derived = worker::derive_event(r.value, 0);
-    if (!derived.event) continue;
-    const auto received = r.headers.find(std::string(header::kReceivedAt));
-    const int64_t received_ms = received == r.headers.end() ? 0 : std::stoll(received->second);
-    Stretch& stretch = by_payment[derived.event->payment_id][r.partition];
-    if (stretch.events.empty() || received_ms < stretch.first_received_ms) stretch.first_received_ms = received_ms;
-    stretch.events.emplace_back(r.offset, derived.event->event_id);
-  }
-  std::map<std::string, std::vector<std::string>> order;
-  for (auto& [payment, stretches] : by_payment) {
-    std::vector<Stretch*> sorted;
-    for (auto& [partition, stretch] : stretches) {
-      std::sort(stretch.events.begin(), stretch.events.end());
-      sorted.push_back(&stretch);
-    }
-    std::stable_sort(sorted.begin(), sorted.end(),
-                     [](const Stretch* a, const Stretch* b) { return a->first_received_ms < b->first_received_ms; });
-    std::set<std::string> seen;
-    for (const Stretch* stretch : sorted) {
-      for (const auto& [offset, event_id] : stretch->events) {
-        if (seen.insert(event_id).second) order[payment].push_back(event_id);
-      }
-    }
+    if (!derived.event || !seen.insert(derived.event->event_id).second) continue;
+    order[derived.event->payment_id].push_back(derived.event->event_id);
   }
   return order;
 }
