@@ -10,6 +10,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
 
+#include "common/service/http_field.hpp"
+
 namespace paynotify::cli {
 
 namespace net = boost::asio;
@@ -80,7 +82,15 @@ HttpReply http_post(const std::string& url, const std::vector<std::pair<std::str
   http::request<http::string_body> req{http::verb::post, request_target_of(url), 11};
   req.set(http::field::host, std::string(parsed->encoded_host_and_port()));
   req.set(http::field::user_agent, "paynotify-cli");
-  for (const auto& [name, value] : headers) req.set(name, value);
+  for (const auto& [name, value] : headers) {
+    // A value from a file or a flag may hold a CR or LF, which would end the header early.
+    if (!is_sendable_field_name(name) || !is_sendable_field_value(value)) {
+      reply.error = "header '" + (is_sendable_field_name(name) ? name : "?") +
+                    "' holds a control character (CR, LF, NUL, ...): not sent";
+      return reply;
+    }
+    req.set(name, value);
+  }
   req.body() = body;
   req.prepare_payload();
   net::io_context ctx;

@@ -16,6 +16,7 @@ std::string_view error_class_name(ErrorClass c) {
 }
 
 ErrorClass classify(const ApplyResult& r) {
+  if (!r.unsendable.empty()) return ErrorClass::permanent;  // sending it again cannot help
   if ((r.status >= 200 && r.status < 300) || r.status == 409) return ErrorClass::none;
   if (r.status == 404) return ErrorClass::not_found;  // the order write may not have landed yet
   if (r.status >= 400 && r.status < 500 && r.status != 408 && r.status != 429) return ErrorClass::permanent;
@@ -23,6 +24,7 @@ ErrorClass classify(const ApplyResult& r) {
 }
 
 std::string describe(const ApplyResult& r) {
+  if (!r.unsendable.empty()) return "not sent to the order service: " + r.unsendable;
   if (r.status == 0) return "order service unreachable: " + r.transport;
   std::string s = "order service answered " + std::to_string(r.status);
   if (!r.body.empty()) s += ": " + r.body.substr(0, 200);

@@ -10,8 +10,9 @@ namespace paynotify::worker {
 
 struct ApplyResult {
   unsigned status = 0;    // HTTP status; 0 when there was no answer
-  std::string transport;  // "timeout", "connection refused", ... when status is 0
-  std::string body;       // first bytes of the answer, for the dead-letter reason
+  std::string transport{};   // "timeout", "connection refused", ... when status is 0
+  std::string body{};        // first bytes of the answer, for the dead-letter reason
+  std::string unsendable{};  // why the request was never sent (a header it may not carry): permanent
 };
 
 // none: applied (2xx, 409). transient, not_found: retry. permanent: dead-letter at once.

@@ -13,6 +13,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "common/service/http_field.hpp"
 #include "worker/tls_client_files.hpp"
 
 namespace paynotify::worker {
@@ -22,6 +23,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
 constexpr auto kTuple = net::as_tuple(net::use_awaitable);
+constexpr int kMaxInterimResponses = 8;
 
 struct OrderServiceClient::Connection {
   std::optional<beast::tcp_stream> plain;
@@ -48,17 +50,40 @@ net::awaitable<ApplyResult> exchange(Stream& stream, beast::tcp_stream& tcp, htt
     co_return result;
   }
   beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(64 * 1024);
-  auto [rec, rn] = co_await http::async_read(stream, buffer, parser, kTuple);
-  if (rec) {
-    result.transport = transport_error(rec);
-    co_return result;
+  // Interim answers (100 Continue, 103 Early Hints, ...) come before the final one and are
+  // skipped (RFC 9110 §15.2: a client must accept them even unasked); taking one for the answer
+  // would leave the real answer unread, to be taken for the next event's.
+  std::optional<http::response_parser<http::string_body>> parser;
+  for (int answers = 1;; ++answers) {
+    parser.emplace();
+    parser->body_limit(64 * 1024);
+    const auto [rec, rn] = co_await http::async_read(stream, buffer, *parser, kTuple);
+    const unsigned status = rec ? 0 : parser->get().result_int();
+    if (rec) {
+      result.transport = transport_error(rec);
+    } else if (status == 101) {
+      result.transport = "the order service switched protocols (101) on a POST";
+    } else if (status >= 100 && status < 200 && answers > kMaxInterimResponses) {
+      result.transport = "more than " + std::to_string(kMaxInterimResponses) + " interim (1xx) answers";
+    } else if (status >= 200) {
+      result.status = status;
+      result.body = parser->get().body().substr(0, 512);
+      // Bytes after the answer belong to no request of ours: such a connection is not reused.
+      *reusable = parser->get().keep_alive() && buffer.size() == 0;
+    } else {
+      continue;  // an interim answer: read on
+    }
+    break;
   }
-  result.status = parser.get().result_int();
-  result.body = parser.get().body().substr(0, 512);
-  *reusable = parser.get().keep_alive();
   co_return result;
+}
+
+// A pooled connection with bytes waiting was sent something nobody asked for (or a late
+// answer): reading on it would take those bytes for the next event's answer.
+bool holds_unread_bytes(OrderServiceClient::Connection& conn) {
+  beast::error_code ec;
+  const std::size_t waiting = conn.tcp().socket().available(ec);
+  return ec || waiting > 0 || (conn.tls && SSL_pending(conn.tls->native_handle()) > 0);
 }
 
 }  // namespace
@@ -91,10 +116,10 @@ net::awaitable<ApplyResult> OrderServiceClient::connect(std::unique_ptr<Connecti
   if (tls_) conn->tls.emplace(executor_, ssl_); else conn->plain.emplace(executor_);
   tcp::resolver resolver(executor_);
   auto [dec, endpoints] = co_await resolver.async_resolve(host_, port_, kTuple);
-  if (dec) co_return ApplyResult{0, "cannot resolve order service: " + dec.message(), {}};
+  if (dec) co_return ApplyResult{.transport = "cannot resolve order service: " + dec.message()};
   conn->tcp().expires_after(settings_.connect_timeout);
   auto [cec, ep] = co_await conn->tcp().async_connect(endpoints, kTuple);
-  if (cec) co_return ApplyResult{0, cec == beast::error::timeout ? "connect timeout" : cec.message(), {}};
+  if (cec) co_return ApplyResult{.transport = cec == beast::error::timeout ? "connect timeout" : cec.message()};
   conn->tcp().socket().set_option(tcp::no_delay(true));
   if (tls_) {
     // SNI, and the certificate must name the host we dialled.
@@ -102,13 +127,18 @@ net::awaitable<ApplyResult> OrderServiceClient::connect(std::unique_ptr<Connecti
              const_cast<char*>(host_.c_str()));
     conn->tls->set_verify_callback(net::ssl::host_name_verification(host_));
     auto [hec] = co_await conn->tls->async_handshake(net::ssl::stream_base::client, kTuple);
-    if (hec) co_return ApplyResult{0, "TLS handshake failed: " + transport_error(hec), {}};
+    if (hec) co_return ApplyResult{.transport = "TLS handshake failed: " + transport_error(hec)};
   }
   out = std::move(conn);
   co_return ApplyResult{};
 }
 
 net::awaitable<ApplyResult> OrderServiceClient::apply(OrderCall call) {
+  // Event ids are percent-encoded and traceparents validated before they get here; this is
+  // the last line, where a CR or LF would end the header and start a request of its own.
+  if (!is_sendable_field_value(call.idempotency_key) || !is_sendable_field_value(call.traceparent)) {
+    co_return ApplyResult{.unsendable = "a control character in the Idempotency-Key or traceparent header"};
+  }
   http::request<http::string_body> req{http::verb::post, target_, 11};
   req.set(http::field::host, host_header_);
   req.set(http::field::content_type, "application/json");
@@ -122,11 +152,13 @@ net::awaitable<ApplyResult> OrderServiceClient::apply(OrderCall call) {
   // retried once on a fresh connection (the Idempotency-Key makes a double POST harmless).
   for (int attempt = 0; attempt < 2; ++attempt) {
     std::unique_ptr<Connection> conn;
-    const bool pooled = !idle_.empty();
-    if (pooled) {
+    while (!idle_.empty() && !conn) {
       conn = std::move(idle_.back());
       idle_.pop_back();
-    } else {
+      if (holds_unread_bytes(*conn)) conn.reset();
+    }
+    const bool pooled = conn != nullptr;
+    if (!pooled) {
       auto connecting = connect(conn);
       ApplyResult failed = co_await std::move(connecting);
       if (!conn) co_return failed;
@@ -139,7 +171,7 @@ net::awaitable<ApplyResult> OrderServiceClient::apply(OrderCall call) {
     if (reusable && idle_.size() < settings_.max_idle_connections) idle_.push_back(std::move(conn));
     co_return result;
   }
-  co_return ApplyResult{0, "connection lost", {}};
+  co_return ApplyResult{.transport = "connection lost"};
 }
 
 }  // namespace paynotify::worker

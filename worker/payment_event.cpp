@@ -233,14 +233,22 @@ KindResult fields_of(const std::string& kind, const json::object& n) {
   return {std::nullopt, NoEvent::unsupported_kind, "notification kind " + kind + " is not modelled by this worker"};
 }
 
+// Percent-encodes every byte outside RFC 3986's unreserved set. The id goes out as the
+// Idempotency-Key header and into Redis keys, so no byte from a notification may reach
+// them raw (a CR or LF would end the header); and with ':' always encoded, the joined id
+// splits back into exactly its parts.
 void escape_part(std::string_view part, std::string& out) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
   for (const char c : part) {
-    if (c == '%') {
-      out += "%25";
-    } else if (c == ':') {
-      out += "%3A";
-    } else {
+    const auto byte = static_cast<unsigned char>(c);
+    const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                            c == '-' || c == '.' || c == '_' || c == '~';
+    if (unreserved) {
       out += c;
+    } else {
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xf];
     }
   }
 }
@@ -269,7 +277,8 @@ std::string_view event_type_name(EventType t) {
 }
 
 std::optional<std::string> stale_replay(std::string_view request_time, int64_t received_at_ms, int64_t stale_after_ms) {
-  if (stale_after_ms <= 0 || received_at_ms <= 0) return std::nullopt;
+  // Both times are bounded (parse_request_time_ms: years 0000-9999) before any arithmetic.
+  if (stale_after_ms <= 0 || received_at_ms <= 0 || received_at_ms > kLatestRequestTimeMs) return std::nullopt;
   const auto signed_at = parse_request_time_ms(request_time);
   if (!signed_at || received_at_ms - *signed_at <= stale_after_ms) return std::nullopt;
   return "signed " + std::to_string((received_at_ms - *signed_at) / 3600000) + " h before it was received (request-time " +
@@ -278,8 +287,10 @@ std::optional<std::string> stale_replay(std::string_view request_time, int64_t r
 
 std::string join_event_id(std::initializer_list<std::string_view> parts) {
   std::string id;
+  bool first = true;
   for (const auto part : parts) {
-    if (!id.empty()) id += ':';
+    if (!first) id += ':';  // also after an empty part: {"", "a"} is ":a", never "a"
+    first = false;
     escape_part(part, id);
   }
   return id;

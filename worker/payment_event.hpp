@@ -64,8 +64,10 @@ EventDerivation derive_event(std::string_view notification_body, int64_t receive
 // within about 24 h. Returns why it is stale, or nothing (also when the time cannot be read).
 std::optional<std::string> stale_replay(std::string_view request_time, int64_t received_at_ms, int64_t stale_after_ms);
 
-// Joins id parts with ':' after escaping '%' and ':' in each, so that no two different lists
-// of parts give one id ("r:1"+"x" and "r"+"1:x" differ); parts without them stay as they are.
+// Joins id parts with ':' after percent-encoding every byte of each part outside
+// [A-Za-z0-9._~-]: the id is printable ASCII (it becomes a header and Redis keys), and no two
+// different lists of parts give one id ("r:1"+"x" and "r"+"1:x" differ). Antom's ids, made of
+// letters, digits, '_' and '-', stay as they are.
 std::string join_event_id(std::initializer_list<std::string_view> parts);
 
 std::string iso8601_utc(int64_t epoch_ms);

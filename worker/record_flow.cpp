@@ -156,7 +156,7 @@ Command on_fault(RecordState& s, const Faulted& f, const Observation& o, const R
     case Phase::claiming:
       return on_claimed(s, Claimed{ClaimOutcome::unavailable}, o, b);
     case Phase::applying:
-      return on_applied(s, Applied{ApplyResult{0, "worker fault: " + f.error, ""}}, o, b);
+      return on_applied(s, Applied{ApplyResult{.transport = "worker fault: " + f.error}}, o, b);
     default:
       return on_written(s, false, o, b);
   }

@@ -8,8 +8,14 @@
 
 namespace paynotify {
 
+// The latest time either form can name: 9999-12-31T23:59:59.999Z. Every parsed value lies
+// between year 0000 and this, so arithmetic on two of them cannot overflow.
+inline constexpr int64_t kLatestRequestTimeMs = 253'402'300'799'999;
+
 // Milliseconds since the Unix epoch, or nullopt when the value is in neither form.
-// Accepts `1700000000000`, `2019-07-12T12:08:56.253+05:30`, `...Z`, `...+0530`, no fraction.
+// Accepts `1700000000000`, `2019-07-12T12:08:56.253+05:30`, `...Z`, `...+0530`, no fraction;
+// the ISO form must name its zone (Z or an offset), which also makes the signed content
+// split one way only (verifier.hpp).
 std::optional<int64_t> parse_request_time_ms(std::string_view value);
 
 }  // namespace paynotify

@@ -7,10 +7,17 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/read_until.hpp>
 #include <boost/asio/use_future.hpp>
+#include <boost/asio/write.hpp>
 
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 
 #include "common/service/ids.hpp"
 #include "tests/support/child_process.hpp"
@@ -151,6 +158,154 @@ TEST_F(OrderServiceClientTest, AnUnreachableServiceIsATransportError) {
   EXPECT_EQ(r.status, 0u);
   EXPECT_FALSE(r.transport.empty());
   EXPECT_EQ(classify(r), ErrorClass::transient);
+}
+
+// A server that answers each request it reads with the next scripted bytes, for answers the
+// reference order service never gives: interim 1xx answers, a second answer nobody asked for.
+// Counts the connections and the requests it saw.
+class ScriptedOrderService {
+ public:
+  struct Answer {
+    std::string now;    // written once the request is read
+    std::string later;  // written 100 ms after, on the same connection ("" for none)
+  };
+  explicit ScriptedOrderService(std::vector<Answer> answers)
+      : answers_(std::move(answers)), acceptor_(ctx_, {net::ip::make_address("127.0.0.1"), 0}) {
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~ScriptedOrderService() {
+    stopping_ = true;
+    net::ip::tcp::socket wake(ctx_);  // a blocked accept() returns for this connection
+    boost::system::error_code ignored;
+    wake.connect(acceptor_.local_endpoint(), ignored);
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()); }
+  int connections() const { return connections_.load(); }
+  std::vector<std::string> idempotency_keys() const {
+    std::lock_guard lock(mu_);
+    return keys_;
+  }
+
+ private:
+  void serve() {
+    std::vector<std::thread> sessions;
+    for (;;) {
+      boost::system::error_code ec;
+      net::ip::tcp::socket socket(ctx_);
+      acceptor_.accept(socket, ec);
+      if (ec || stopping_) break;
+      ++connections_;
+      sessions.emplace_back([this, s = std::move(socket)]() mutable { session(s); });
+    }
+    for (auto& t : sessions) t.join();
+  }
+  void session(net::ip::tcp::socket& socket) {
+    std::string buffer;
+    for (;;) {
+      boost::system::error_code ec;
+      const std::size_t head_end = net::read_until(socket, net::dynamic_buffer(buffer), "\r\n\r\n", ec);
+      if (ec) return;
+      const std::string head = buffer.substr(0, head_end);
+      const auto length_at = head.find("Content-Length: ");
+      const std::size_t length = length_at == std::string::npos ? 0 : std::stoul(head.substr(length_at + 16));
+      if (buffer.size() < head_end + length) {
+        net::read(socket, net::dynamic_buffer(buffer), net::transfer_exactly(head_end + length - buffer.size()), ec);
+        if (ec) return;
+      }
+      buffer.erase(0, head_end + length);
+      const auto key_at = head.find("Idempotency-Key: ");
+      Answer answer;
+      {
+        std::lock_guard lock(mu_);
+        if (key_at != std::string::npos) keys_.push_back(head.substr(key_at + 17, head.find("\r\n", key_at) - key_at - 17));
+        if (next_ >= answers_.size()) return;
+        answer = answers_[next_++];
+      }
+      net::write(socket, net::buffer(answer.now), ec);
+      if (!answer.later.empty()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        net::write(socket, net::buffer(answer.later), ec);
+      }
+    }
+  }
+
+  std::vector<Answer> answers_;
+  net::io_context ctx_;
+  net::ip::tcp::acceptor acceptor_;
+  std::thread thread_;
+  std::atomic<int> connections_{0};
+  std::atomic<bool> stopping_{false};
+  mutable std::mutex mu_;
+  std::vector<std::string> keys_;
+  std::size_t next_ = 0;
+};
+
+std::string answer(unsigned status, const std::string& body) {
+  return "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\n\r\n" + body;
+}
+
+// Two events through one client, as the engine sends them: each must get its own answer.
+std::pair<ApplyResult, ApplyResult> two_calls(const std::string& url) {
+  net::io_context ctx;
+  OrderServiceClient client(ctx.get_executor(), settings(url));
+  std::pair<ApplyResult, ApplyResult> out;
+  // Named calls: GCC 12 destroys a temporary argument of a coroutine inside co_await twice.
+  OrderCall a{"event-a", "", "{}"}, b{"event-b", "", "{}"};
+  net::co_spawn(ctx, [&]() -> net::awaitable<void> {
+    out.first = co_await client.apply(std::move(a));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a late byte arrives meanwhile
+    out.second = co_await client.apply(std::move(b));
+  }, net::detached);
+  ctx.run();
+  return out;
+}
+
+TEST(OrderServiceClientAnswers, InterimAnswersAreSkippedNotTakenForTheAnswer) {
+  ScriptedOrderService service({
+      {"HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n" + answer(200, "for-a"), ""},
+      {answer(201, "for-b"), ""},
+  });
+  const auto [a, b] = two_calls(service.url());
+  EXPECT_EQ(a.status, 200u) << a.transport;
+  EXPECT_EQ(a.body, "for-a");
+  EXPECT_EQ(b.status, 201u) << b.transport;
+  EXPECT_EQ(b.body, "for-b");
+  EXPECT_EQ(service.connections(), 1) << "a connection whose answer was read in full is reused";
+}
+
+TEST(OrderServiceClientAnswers, AConnectionWithBytesNobodyAskedForIsNotReused) {
+  ScriptedOrderService service({
+      {answer(200, "for-a") + answer(200, "unasked-1"), ""},  // two answers to one request
+      {answer(200, "for-b"), answer(200, "unasked-2")},       // a second one, late
+      {answer(200, "for-c"), ""},
+  });
+  const auto [a, b] = two_calls(service.url());
+  EXPECT_EQ(a.body, "for-a");
+  EXPECT_EQ(b.body, "for-b") << "event b took another request's answer";
+  EXPECT_EQ(service.connections(), 2);
+  EXPECT_EQ(service.idempotency_keys(), (std::vector<std::string>{"event-a", "event-b"}));
+}
+
+TEST(OrderServiceClientAnswers, ALateAnswerOnAnIdleConnectionIsNotTakenForTheNextEvent) {
+  ScriptedOrderService service({
+      {answer(200, "for-a"), answer(500, "unasked")},  // arrives while the connection is idle
+      {answer(200, "for-b"), ""},
+  });
+  const auto [a, b] = two_calls(service.url());
+  EXPECT_EQ(a.body, "for-a");
+  EXPECT_EQ(b.status, 200u) << b.transport;
+  EXPECT_EQ(b.body, "for-b") << "event b took the late answer";
+  EXPECT_EQ(service.connections(), 2);
+}
+
+TEST(OrderServiceClientAnswers, AHeaderValueWithACrLfIsNeverSent) {
+  ScriptedOrderService service({{answer(200, "applied"), ""}});
+  const auto r = call_once(settings(service.url()), OrderCall{"P1\r\n\r\nPOST /internal/refund HTTP/1.1", "", "{}"});
+  EXPECT_EQ(r.status, 0u);
+  EXPECT_EQ(classify(r), ErrorClass::permanent) << describe(r);
+  EXPECT_EQ(service.connections(), 0);
 }
 
 TEST(OrderServiceClientConfig, RejectsOtherSchemes) {

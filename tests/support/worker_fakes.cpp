@@ -109,7 +109,7 @@ boost::asio::awaitable<worker::ApplyResult> FakeOrderService::apply(worker::Orde
   // Answer on a later turn of the executor (after `delay`), as a real call would.
   boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, delay);
   co_await timer.async_wait(boost::asio::use_awaitable);
-  co_return answer ? answer(call, n) : worker::ApplyResult{200, "", ""};
+  co_return answer ? answer(call, n) : worker::ApplyResult{.status = 200};
 }
 
 int FakeOrderService::calls() const {

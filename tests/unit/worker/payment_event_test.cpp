@@ -4,7 +4,12 @@
 
 #include <boost/json.hpp>
 
+#include <random>
 #include <set>
+#include <string>
+#include <vector>
+
+#include "common/service/http_field.hpp"
 
 #include "tests/support/notifications.hpp"
 
@@ -174,7 +179,54 @@ TEST(PaymentEvent, IdPartsThatContainTheSeparatorCannotCollide) {
   EXPECT_NE(a.event->event_id, b.event->event_id);
   EXPECT_NE(a.event->event_id, c.event->event_id);
   EXPECT_EQ(join_event_id({"A", "r:1", "x%"}), "A:r%3A1:x%25");
-  EXPECT_EQ(join_event_id({"A", "plain", "S"}), "A:plain:S");  // ids without ':' or '%' unchanged
+  EXPECT_EQ(join_event_id({"A", "plain_id-2.x~", "S"}), "A:plain_id-2.x~:S");  // Antom's ids unchanged
+}
+
+// The security review's request smuggling: an id part that ends the Idempotency-Key header
+// and starts a second request of the attacker's choosing.
+TEST(PaymentEvent, AnIdWithCrLfBecomesOneHarmlessHeaderValue) {
+  const std::string capture =
+      R"({"notifyType":"CAPTURE_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S"},)"
+      R"("paymentId":"P1\r\n\r\nPOST /internal/refund HTTP/1.1\r\nHost","captureId":" orders\r\nX",)"
+      R"("captureRequestId":"c","captureAmount":{"currency":"SGD","value":"1"}})";
+  const auto derived = derive_event(capture, 0);
+  ASSERT_TRUE(derived.event) << derived.error;
+  EXPECT_EQ(derived.event->event_id,
+            "CAPTURE_RESULT:P1%0D%0A%0D%0APOST%20%2Finternal%2Frefund%20HTTP%2F1.1%0D%0AHost:%20orders%0D%0AX:S");
+  EXPECT_TRUE(is_sendable_field_value(derived.event->event_id));
+}
+
+// Reads an id back into its parts: the inverse that makes join_event_id injective.
+std::vector<std::string> split_event_id(std::string_view id) {
+  std::vector<std::string> parts(1);
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    if (id[i] == ':') {
+      parts.emplace_back();
+    } else if (id[i] == '%') {
+      parts.back() += static_cast<char>(std::stoi(std::string(id.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      parts.back() += id[i];
+    }
+  }
+  return parts;
+}
+
+TEST(PaymentEvent, AnIdIsPrintableAndSplitsBackIntoExactlyItsParts) {
+  std::mt19937 rng(20261202);
+  std::uniform_int_distribution<int> byte(0, 255), length(0, 6);
+  const auto random_part = [&] {
+    std::string part(static_cast<std::size_t>(length(rng)), '\0');
+    for (char& c : part) c = static_cast<char>(byte(rng));
+    return part;
+  };
+  for (int round = 0; round < 20000; ++round) {
+    const std::string a = random_part(), b = random_part(), c = random_part();
+    const std::string id = join_event_id({a, b, c});
+    ASSERT_TRUE(is_sendable_field_value(id)) << id;
+    for (const char ch : id) ASSERT_TRUE(ch > 0x20 && ch < 0x7f) << id;
+    ASSERT_EQ(split_event_id(id), (std::vector<std::string>{a, b, c}));
+  }
 }
 
 }  // namespace

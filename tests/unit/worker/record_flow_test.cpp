@@ -19,7 +19,7 @@ RetryBudget budget() {
 
 Observation at(int64_t now, Event e, double jitter = 0.5) { return Observation{std::move(e), now, jitter}; }
 
-ApplyResult answer(unsigned status) { return ApplyResult{status, status == 0 ? "connection refused" : "", ""}; }
+ApplyResult answer(unsigned status) { return ApplyResult{.status = status, .transport = status == 0 ? "connection refused" : ""}; }
 
 // A record of the main topic driven to `phase` along the usual path.
 RecordState in_phase(Phase phase, RecordOrigin origin = {}) {

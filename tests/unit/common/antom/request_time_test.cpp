@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace paynotify {
 namespace {
 
@@ -22,6 +24,25 @@ TEST(RequestTime, RejectsOtherForms) {
   EXPECT_FALSE(parse_request_time_ms("2019-07-12T12:08:56+05"));
   EXPECT_FALSE(parse_request_time_ms("2019-07-12T12:08:56Zjunk"));
   EXPECT_FALSE(parse_request_time_ms("99999999999999999999999"));
+  EXPECT_FALSE(parse_request_time_ms("2019-07-12T12:08:56.Z"));       // a dot with no fraction
+  EXPECT_FALSE(parse_request_time_ms("2019-07-12T12:08:56+24:00"));   // no such offset
+  EXPECT_FALSE(parse_request_time_ms("-999-07-12T12:08:56Z"));        // a sign is not a digit
+  EXPECT_FALSE(parse_request_time_ms("2019-07-12T1-:08:56Z"));
+}
+
+// The zone ends the value: without it, a signed `C.<time>.B` would read two ways.
+TEST(RequestTime, TheIsoFormMustNameItsZone) {
+  EXPECT_FALSE(parse_request_time_ms("2019-07-12T12:08:56"));
+  EXPECT_FALSE(parse_request_time_ms("2019-07-12T12:08:56.253"));
+  EXPECT_TRUE(parse_request_time_ms("2019-07-12T12:08:56z"));
+}
+
+TEST(RequestTime, EveryValueLiesBetweenYearZeroAndYear9999) {
+  EXPECT_EQ(parse_request_time_ms("9999-12-31T23:59:59.999Z"), kLatestRequestTimeMs);
+  EXPECT_EQ(parse_request_time_ms(std::to_string(kLatestRequestTimeMs)), kLatestRequestTimeMs);
+  EXPECT_FALSE(parse_request_time_ms(std::to_string(kLatestRequestTimeMs + 1)));
+  EXPECT_FALSE(parse_request_time_ms("9223372036854775807"));  // INT64_MAX
+  EXPECT_EQ(parse_request_time_ms("0000-01-01T00:00:00Z"), -62167219200000);
 }
 
 }  // namespace
