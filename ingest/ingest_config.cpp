@@ -2,36 +2,38 @@
 
 #include <thread>
 
+#include "common/service/antom_key_options.hpp"
+
 namespace paynotify::ingest {
 
 Options ingest_options() {
-  return Options(
-      "paynotify-ingest",
-      "Receives Antom's signed notifications, verifies them and acknowledges each only once it "
-      "is durably in Kafka.",
-      {
-          {"listen", "0.0.0.0:8080", "address:port for Antom's notifications"},
-          {"path", "/notifications/antom", "the notification path configured in Antom's Dashboard"},
-          {"admin-listen", "0.0.0.0:9102", "address:port for /healthz, /readyz and /metrics"},
-          {"kafka-brokers", "127.0.0.1:9092", "Kafka bootstrap servers"},
-          {"topic", "antom.notifications", "topic the notifications are published to"},
-          {"antom-public-key", "", "file with Antom's public key (PEM or the Dashboard's base64) for --client-id"},
-          {"client-id", "", "the merchant client id the --antom-public-key belongs to"},
-          {"keys", "", "JSON file: {clientId: [{keyVersion, publicKey}]}, for many merchants or key rotation"},
-          {"max-body-bytes", "65536", "largest notification body accepted; larger ones get 413"},
-          {"ack-timeout-ms", "5000", "longest wait for Kafka's delivery report before answering 503"},
-          {"max-clock-skew-s", "0", "reject request-time further than this from now; 0 turns the check off"},
-          {"signed-path-prefix", "", "path prefix a proxy strips before paynotify sees the request"},
-          {"threads", "0", "I/O threads; 0 means one per core"},
-          {"max-connections", "1024", "open connections at most; more are closed at once"},
-          {"header-timeout-ms", "10000", "time allowed to send the request headers (also the keep-alive idle limit)"},
-          {"body-timeout-ms", "10000", "time allowed to send the body"},
-          {"producer-queue-max", "100000", "records queued in the producer at most; beyond it requests get 503"},
-          {"kafka-max-in-flight", "5",
-           "produce requests in flight per broker (librdkafka's max.in.flight.requests.per.connection, 1-5)"},
-          {"drain-timeout-ms", "20000", "on SIGTERM, how long in-flight requests may take to finish"},
-          {"log-level", "info", "trace, debug, info, warn or error"},
-      });
+  std::vector<OptionSpec> specs{
+      {"listen", "0.0.0.0:8080", "address:port for Antom's notifications"},
+      {"path", "/notifications/antom", "the notification path configured in Antom's Dashboard"},
+      {"admin-listen", "0.0.0.0:9102", "address:port for /healthz, /readyz and /metrics"},
+      {"kafka-brokers", "127.0.0.1:9092", "Kafka bootstrap servers"},
+      {"topic", "antom.notifications", "topic the notifications are published to"},
+  };
+  for (auto& spec : antom_key_option_specs()) specs.push_back(std::move(spec));
+  specs.insert(specs.end(), {
+      {"max-body-bytes", "65536", "largest notification body accepted; larger ones get 413"},
+      {"ack-timeout-ms", "5000", "longest wait for Kafka's delivery report before answering 503"},
+      {"max-clock-skew-s", "0", "reject request-time further than this from now; 0 turns the check off"},
+      {"signed-path-prefix", "", "path prefix a proxy strips before paynotify sees the request"},
+      {"threads", "0", "I/O threads; 0 means one per core"},
+      {"max-connections", "1024", "open connections at most; more are closed at once"},
+      {"header-timeout-ms", "10000", "time allowed to send the request headers (also the keep-alive idle limit)"},
+      {"body-timeout-ms", "10000", "time allowed to send the body"},
+      {"producer-queue-max", "100000", "records queued in the producer at most; beyond it requests get 503"},
+      {"kafka-max-in-flight", "5",
+       "produce requests in flight per broker (librdkafka's max.in.flight.requests.per.connection, 1-5)"},
+      {"drain-timeout-ms", "20000", "on SIGTERM, how long in-flight requests may take to finish"},
+      {"log-level", "info", "trace, debug, info, warn or error"},
+  });
+  return Options("paynotify-ingest",
+                 "Receives Antom's signed notifications, verifies them and acknowledges each only once it "
+                 "is durably in Kafka.",
+                 std::move(specs));
 }
 
 IngestConfig ingest_config_from(const Options& o) {
@@ -68,24 +70,8 @@ IngestConfig ingest_config_from(const Options& o) {
   c.kafka_properties = o.kafka_properties();
   c.log_level = o.str("log-level");
 
-  const bool single = o.given("antom-public-key") || o.given("client-id");
-  const bool many = o.given("keys");
-  if (single && many) throw ConfigError("give either --antom-public-key with --client-id, or --keys, not both");
-  if (!single && !many) throw ConfigError("no Antom public key: give --antom-public-key and --client-id, or --keys");
-  c.keys = std::make_shared<KeyRegistry>();
-  try {
-    if (many) {
-      *c.keys = KeyRegistry::from_json(read_file(o.str("keys")));
-    } else {
-      if (o.str("antom-public-key").empty()) throw ConfigError("--client-id needs --antom-public-key");
-      if (o.str("client-id").empty()) throw ConfigError("--antom-public-key needs --client-id");
-      c.keys->add(o.str("client-id"), "", read_file(o.str("antom-public-key")));
-    }
-  } catch (const ConfigError&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw ConfigError(std::string(many ? "--keys: " : "--antom-public-key: ") + e.what());
-  }
+  c.keys = antom_keys_from(o);
+  if (!c.keys) throw ConfigError("no Antom public key: give --antom-public-key and --client-id, or --keys");
   return c;
 }
 

@@ -8,6 +8,7 @@ std::string_view error_class_name(ErrorClass c) {
     case ErrorClass::transient: return "transient";
     case ErrorClass::not_found: return "not_found";
     case ErrorClass::permanent: return "permanent";
+    case ErrorClass::unsigned_record: return "unsigned_record";
     case ErrorClass::invalid_record: return "invalid_record";
     case ErrorClass::unsupported_kind: return "unsupported_kind";
     case ErrorClass::stale: return "stale";

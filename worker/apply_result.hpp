@@ -16,9 +16,11 @@ struct ApplyResult {
 };
 
 // none: applied (2xx, 409). transient, not_found: retry. permanent: dead-letter at once.
+// unsigned_record: the record carries no valid Antom signature of its value (not verified
+// any further: not derived, not applied);
 // invalid_record, unsupported_kind: no event could be derived from the record; stale: signed
 // longer before its receipt than dedupe remembers, so it cannot be one of Antom's re-sends.
-enum class ErrorClass { none, transient, not_found, permanent, invalid_record, unsupported_kind, stale };
+enum class ErrorClass { none, transient, not_found, permanent, unsigned_record, invalid_record, unsupported_kind, stale };
 std::string_view error_class_name(ErrorClass c);
 
 ErrorClass classify(const ApplyResult& r);

@@ -106,7 +106,9 @@ void Worker::start() {
   if (deadlines_) deadlines_->start();
   log_event(spdlog::level::info, "started",
             {{"version", PAYNOTIFY_VERSION}, {"topic", config_.engine.main_topic}, {"group", config_.group},
-             {"adminPort", admin_->port()}, {"owner", config_.engine.owner}});
+             {"adminPort", admin_->port()}, {"owner", config_.engine.owner},
+             {"verifyRecords", config_.engine.record_keys != nullptr},
+             {"keys", config_.engine.record_keys ? config_.engine.record_keys->size() : 0}});
 }
 
 // Redis reachability and the trust in its parking, checked on a connection of their own; they

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include "common/service/antom_key_options.hpp"
 #include "common/service/ids.hpp"
 #include "worker/redis_settings.hpp"
 
@@ -16,6 +17,11 @@ Options worker_options() {
        "produce requests in flight per broker for the retry, dead-letter and anomalies topics (1-5)"},
   };
   for (auto& spec : redis_option_specs("Redis for dedupe, parking and the ledger")) specs.push_back(std::move(spec));
+  specs.push_back({"verify-records", "on",
+                   "verify each record's Antom signature with the ingest's keys before reading it, and "
+                   "dead-letter what does not verify (error class unsigned_record): on, or off only where "
+                   "Kafka ACLs let no one but the ingest write the main and retry topics"});
+  for (auto& spec : antom_key_option_specs()) specs.push_back(std::move(spec));
   specs.insert(specs.end(), {
       {"redis-connections", "4", "Redis connections, each on a thread of its own"},
       {"order-service-url", "", "base URL of the order service (http:// or https://); events go to <url>/payment-events"},
@@ -67,6 +73,15 @@ WorkerConfig worker_config_from(const Options& o) {
   c.order_service.key_file = o.str("order-service-key-file");
   c.order_service.request_timeout = std::chrono::milliseconds(o.integer("order-timeout-ms", 100, 120000));
   std::tie(c.admin_host, c.admin_port) = o.endpoint("admin-listen");
+  const std::string verify = o.str("verify-records");
+  if (verify != "on" && verify != "off") throw ConfigError("--verify-records must be on or off, got '" + verify + "'");
+  c.engine.record_keys = antom_keys_from(o);
+  if (verify == "on" && !c.engine.record_keys) {
+    throw ConfigError(
+        "no Antom public key to verify records with: give the ingest's --antom-public-key and --client-id, "
+        "or --keys; or --verify-records off if Kafka ACLs let only the ingest write the topics");
+  }
+  if (verify == "off") c.engine.record_keys = nullptr;
   c.engine.main_topic = o.str("topic");
   if (c.engine.main_topic.empty()) throw ConfigError("--topic must not be empty");
   c.engine.dedupe_ttl_s = o.integer("dedupe-ttl-s", 60, 365 * 86400);

@@ -16,6 +16,7 @@
 #include "common/kafka/record_headers.hpp"
 #include "common/service/ids.hpp"
 #include "common/service/log.hpp"
+#include "worker/record_signature.hpp"
 
 namespace paynotify::worker {
 
@@ -37,6 +38,9 @@ struct WorkerEngine::Record {
 };
 
 namespace {
+
+// The kind counted for a record whose signature does not verify: its body is not read.
+constexpr std::string_view kUnsignedKind = "UNSIGNED";
 
 int64_t header_int(const ConsumedMessage& m, std::string_view name, int64_t fallback) {
   const std::string v = m.header(name);
@@ -212,12 +216,17 @@ net::awaitable<void> WorkerEngine::drive(std::shared_ptr<Record> r) {
   Observation seen = observe(Derived{});
   try {
     const int64_t received_at = header_int(r->message, header::kReceivedAt, 0);
-    EventDerivation derived = derive_event(r->message.value, received_at);
-    r->kind = std::move(derived.kind);
-    const auto stale =
-        stale_replay(r->message.header(header::kRequestTime), received_at, settings_.stale_after_ms);
+    const auto refused = settings_.record_keys ? unsigned_record(r->message, *settings_.record_keys) : std::nullopt;
+    EventDerivation derived = refused ? EventDerivation{} : derive_event(r->message.value, received_at);
+    r->kind = refused ? std::string(kUnsignedKind) : std::move(derived.kind);
+    // A record without the ingest's receipt time is judged by the time it is read: never
+    // earlier than its receipt, so a replay cannot hide its age by dropping the header.
+    const auto stale = stale_replay(r->message.header(header::kRequestTime), received_at > 0 ? received_at : clock_(),
+                                    settings_.stale_after_ms);
     if (derived.event) r->key = EventKey{std::move(derived.event->order_key), derived.event->event_id};
-    if (derived.event && stale) {
+    if (refused) {
+      seen = observe(Derived{false, ErrorClass::unsigned_record, *refused});
+    } else if (derived.event && stale) {
       seen = observe(Derived{false, ErrorClass::stale, *stale});
     } else if (derived.event) {
       std::string traceparent = r->message.header(header::kTraceparent);

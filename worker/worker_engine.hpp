@@ -19,6 +19,7 @@
 #include <set>
 #include <string>
 
+#include "common/antom/key_registry.hpp"
 #include "common/kafka/await_delivery.hpp"
 #include "common/kafka/publisher.hpp"
 #include "worker/apply_slots.hpp"
@@ -41,6 +42,9 @@ struct EngineSettings {
   int64_t lease_ms = 5000;
   int64_t dedupe_ttl_s = 7 * 86400;
   int64_t stale_after_ms = 6LL * 86400 * 1000;  // 0: off
+  // Antom's keys to verify each record's signature with before anything reads it
+  // (record_signature.hpp); null: records are trusted (--verify-records off).
+  std::shared_ptr<const KeyRegistry> record_keys;
   RetryBudget retry;
   BreakerSettings breaker;
   std::size_t concurrency = 64;         // order-service calls at once

@@ -20,6 +20,7 @@ struct WorkerMetrics {
         dead_transient(r.counter("paynotify_worker_dead_lettered_total", "Events dead-lettered, by error class", "error_class=\"transient\"")),
         dead_not_found(r.counter("paynotify_worker_dead_lettered_total", "Events dead-lettered, by error class", "error_class=\"not_found\"")),
         dead_permanent(r.counter("paynotify_worker_dead_lettered_total", "Events dead-lettered, by error class", "error_class=\"permanent\"")),
+        dead_unsigned(r.counter("paynotify_worker_dead_lettered_total", "Events dead-lettered, by error class", "error_class=\"unsigned_record\"")),
         dead_invalid(r.counter("paynotify_worker_dead_lettered_total", "Events dead-lettered, by error class", "error_class=\"invalid_record\"")),
         dead_unsupported(r.counter("paynotify_worker_dead_lettered_total", "Events dead-lettered, by error class", "error_class=\"unsupported_kind\"")),
         dead_stale(r.counter("paynotify_worker_dead_lettered_total", "Events dead-lettered, by error class", "error_class=\"stale\"")),
@@ -69,6 +70,7 @@ struct WorkerMetrics {
     switch (c) {
       case ErrorClass::not_found: return dead_not_found;
       case ErrorClass::permanent: return dead_permanent;
+      case ErrorClass::unsigned_record: return dead_unsigned;
       case ErrorClass::invalid_record: return dead_invalid;
       case ErrorClass::unsupported_kind: return dead_unsupported;
       case ErrorClass::stale: return dead_stale;
@@ -84,6 +86,7 @@ struct WorkerMetrics {
   Counter& dead_transient;
   Counter& dead_not_found;
   Counter& dead_permanent;
+  Counter& dead_unsigned;
   Counter& dead_invalid;
   Counter& dead_unsupported;
   Counter& dead_stale;

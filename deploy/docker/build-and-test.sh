@@ -190,7 +190,7 @@ start ingest paynotify-ingest --listen "127.0.0.1:$port" --admin-listen "127.0.0
 ingest="$started"
 start worker paynotify-worker --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" \
   --group "image-ci-$$" --redis "$PAYNOTIFY_REDIS" --order-service-url "http://127.0.0.1:$orders" \
-  --admin-listen "127.0.0.1:$worker_admin"
+  --admin-listen "127.0.0.1:$worker_admin" --antom-public-key /work/antom-public.pem --client-id CI_IMAGE
 worker="$started"
 wait_ready ingest "127.0.0.1:$admin/readyz" "$ingest"
 wait_ready worker "127.0.0.1:$worker_admin/readyz" "$worker"

@@ -65,7 +65,8 @@ pids+=($!)
 wait_ready "order service" "127.0.0.1:$orders/healthz" "$demo/orders.log"
 "$bin/worker/paynotify-worker" --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" \
   --group "paynotify-demo-$(date +%s)" --redis "$PAYNOTIFY_REDIS" --order-service-url "http://127.0.0.1:$orders" \
-  --admin-listen "127.0.0.1:$worker_admin" --retry-base-ms 500 >"$demo/worker.log" 2>&1 &
+  --admin-listen "127.0.0.1:$worker_admin" --retry-base-ms 500 \
+  --antom-public-key "$demo/antom-public.b64" --client-id SANDBOX_DEMO >"$demo/worker.log" 2>&1 &
 pids+=($!)
 wait_ready "worker" "127.0.0.1:$worker_admin/readyz" "$demo/worker.log"
 "$bin/ingest/paynotify-ingest" --listen "127.0.0.1:$port" --admin-listen "127.0.0.1:$admin" \

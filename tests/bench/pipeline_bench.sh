@@ -5,7 +5,8 @@
 #      applied per second and worker CPU per applied notification;
 #   2. latency from the ingest's receipt to the order service's apply at a fixed 1,000/s.
 # Usage: tests/bench/pipeline_bench.sh [--count N]   (default 30000)
-# PAYNOTIFY_BENCH_WORKER_ARGS adds worker options (e.g. "--ledger off" to price the ledger).
+# PAYNOTIFY_BENCH_WORKER_ARGS adds worker options (e.g. "--ledger off" to price the ledger,
+# "--verify-records off" to price the worker's signature check).
 set -euo pipefail
 count=30000
 [ "${1:-}" = "--count" ] && count="$2"
@@ -22,7 +23,7 @@ start_worker() {
   worker_admin="$(free_port)"
   "$bin/worker/paynotify-worker" --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" --group "bench-$1" \
     --redis "$PAYNOTIFY_REDIS" --order-service-url "http://127.0.0.1:$orders" --admin-listen "127.0.0.1:$worker_admin" \
-    --log-level warn ${PAYNOTIFY_BENCH_WORKER_ARGS:-} >"$work/worker-$1.log" 2>&1 &
+    --antom-public-key "$work/antom-public.b64" --client-id SANDBOX_BENCH --log-level warn ${PAYNOTIFY_BENCH_WORKER_ARGS:-} >"$work/worker-$1.log" 2>&1 &
   worker_pid=$!
   pids+=($worker_pid)
 }

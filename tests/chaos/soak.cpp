@@ -131,8 +131,6 @@ class Soak {
   }
 
   void start_processes(const std::string& run) {
-    const std::string key_file = s_.dir + "/antom-public.pem";
-    std::ofstream(key_file) << test_key(0).pair.public_pem;
     order_port_ = free_port();
     order_ = std::make_unique<Service>("order-service",
                                        std::vector<std::string>{PAYNOTIFY_ORDER_SERVICE_BIN, "--listen",
@@ -145,7 +143,7 @@ class Soak {
         "ingest",
         std::vector<std::string>{PAYNOTIFY_INGEST_BIN, "--listen", "127.0.0.1:" + std::to_string(ingest_port_),
                                  "--admin-listen", "127.0.0.1:" + std::to_string(ingest_admin_), "--kafka-brokers",
-                                 kafka_brokers(), "--topic", topic_, "--antom-public-key", key_file, "--client-id",
+                                 kafka_brokers(), "--topic", topic_, "--antom-public-key", test_public_key_file(), "--client-id",
                                  kClientId, "--path", kNotifyPath, "--threads", "2", "--log-level", "warn"},
         s_.dir + "/ingest.log");
     ingest_->start();

@@ -55,14 +55,12 @@ class SecureConnections : public ::testing::Test {
   }
 
   void start_ingest() {
-    const std::string key_file = dir_ + "/antom-public.pem";
-    std::ofstream(key_file) << test_key(0).pair.public_pem;
     ingest_port_ = free_port();
     ingest_admin_ = free_port();
     ingest_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{PAYNOTIFY_INGEST_BIN, "--listen", "127.0.0.1:" + std::to_string(ingest_port_),
                                  "--admin-listen", "127.0.0.1:" + std::to_string(ingest_admin_), "--kafka-brokers",
-                                 brokers_, "--topic", topic_, "--antom-public-key", key_file, "--client-id", kClientId,
+                                 brokers_, "--topic", topic_, "--antom-public-key", test_public_key_file(), "--client-id", kClientId,
                                  "--path", kNotifyPath, "--ack-timeout-ms", "3000"},
         dir_ + "/ingest.log");
     ASSERT_TRUE(wait_for_port(ingest_port_, std::chrono::seconds(10))) << "logs in " << dir_;

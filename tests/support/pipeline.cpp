@@ -70,6 +70,8 @@ std::vector<std::string> worker_command(const std::string& topic, const std::str
                                    "--group", group,
                                    "--redis", redis_address(),
                                    "--order-service-url", order_service_url,
+                                   "--antom-public-key", test_public_key_file(),
+                                   "--client-id", kClientId,
                                    "--admin-listen", "127.0.0.1:" + std::to_string(admin_port),
                                    "--lease-ms", "3000",
                                    "--retry-base-ms", "200",

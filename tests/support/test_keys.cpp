@@ -1,5 +1,9 @@
 #include "tests/support/test_keys.hpp"
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -19,6 +23,18 @@ const TestKey& test_key(int index) {
     it = keys.emplace(index, std::move(k)).first;
   }
   return it->second;
+}
+
+const std::string& test_public_key_file() {
+  struct KeyFile {
+    std::string path;
+    KeyFile() : path((std::filesystem::temp_directory_path() / ("paynotify-test-key-" + std::to_string(getpid()) + ".pem")).string()) {
+      std::ofstream(path) << test_key(0).pair.public_pem;
+    }
+    ~KeyFile() { std::filesystem::remove(path); }
+  };
+  static const KeyFile file;
+  return file.path;
 }
 
 }  // namespace paynotify::testing

@@ -9,7 +9,10 @@
 #include <atomic>
 #include <thread>
 
+#include "common/antom/notification_signer.hpp"
 #include "common/kafka/record_headers.hpp"
+#include "tests/support/ingest_harness.hpp"
+#include "tests/support/test_keys.hpp"
 #include "tests/support/notifications.hpp"
 #include "tests/support/worker_fakes.hpp"
 
@@ -249,6 +252,56 @@ TEST_F(Engine, AStaleReplayIsDeadLetteredNotApplied) {
   EXPECT_EQ(h[std::string(header::kErrorClass)], "stale");
   EXPECT_EQ(metrics_.dead_lettered(ErrorClass::stale).value(), 1u);
   EXPECT_EQ(stored(kTopic), 1);
+}
+
+// Without the ingest's receipt time a replay is judged by when it is read (the clock), so
+// dropping the unsigned header does not turn the check off.
+TEST_F(Engine, AStaleReplayWithoutItsReceiptTimeIsDeadLetteredToo) {
+  start();
+  submit(kTopic, 0, "p1", paynotify::testing::payment_result_body("p1"),
+         {{std::string(header::kRequestTime), std::to_string(system_now_ms() - 8LL * 86400 * 1000)}});
+  ASSERT_TRUE(drained());
+  EXPECT_EQ(orders_.calls(), 0);
+  EXPECT_EQ(metrics_.dead_lettered(ErrorClass::stale).value(), 1u);
+}
+
+// The record's antom-* headers as the ingest writes them, for `body` signed with test key `key`.
+RecordHeaders signed_by_antom(const std::string& body, int key = 0) {
+  const std::string uri = "/notifications/antom";
+  const auto s = sign_notification(paynotify::testing::test_key(key).private_key.get(), uri,
+                                   paynotify::testing::kClientId, iso8601_now(), body);
+  return {{std::string(header::kRequestUri), uri},
+          {std::string(header::kClientId), s.client_id},
+          {std::string(header::kRequestTime), s.request_time},
+          {std::string(header::kSignature), s.signature}};
+}
+
+// Anyone who can write to the topics is not Antom: only what Antom signed is applied.
+TEST_F(Engine, OnlyRecordsThatCarryAntomsSignatureOfTheirValueAreApplied) {
+  auto keys = std::make_shared<KeyRegistry>();
+  keys->add(paynotify::testing::kClientId, "1", paynotify::testing::test_key(0).pair.public_pem);
+  settings_.record_keys = keys;
+  start();
+  const std::string genuine = paynotify::testing::payment_result_body("p1");
+  submit(kTopic, 0, "p1", genuine, signed_by_antom(genuine));
+  const std::string forged = paynotify::testing::payment_result_body("p2");
+  submit(kTopic, 1, "p2", forged);                                // no signature at all
+  submit(kTopic, 2, "p3", paynotify::testing::payment_result_body("p3"),
+         signed_by_antom(paynotify::testing::payment_result_body("p3-other")));  // another body's
+  submit(kTopic, 3, "p4", paynotify::testing::payment_result_body("p4"),
+         signed_by_antom(paynotify::testing::payment_result_body("p4"), 1));   // a stranger's key
+  ASSERT_TRUE(drained());
+  EXPECT_EQ(orders_.calls(), 1) << "only the genuine record reaches the order service";
+  EXPECT_EQ(orders_.calls_for(kPaymentEventId), 1);
+  const auto dead = publisher_.published(std::string(kTopic) + ".dlq");
+  ASSERT_EQ(dead.size(), 3u);
+  for (const auto& d : dead) {
+    std::map<std::string, std::string> h(d.headers.begin(), d.headers.end());
+    EXPECT_EQ(h[std::string(header::kErrorClass)], "unsigned_record");
+    EXPECT_EQ(h[std::string(header::kError)].rfind("record signature: ", 0), 0u) << h[std::string(header::kError)];
+  }
+  EXPECT_EQ(metrics_.dead_lettered(ErrorClass::unsigned_record).value(), 3u);
+  EXPECT_EQ(stored(kTopic), 4);
 }
 
 TEST_F(Engine, AStoreCallThatThrowsIsAFaultOfTheRecordNotOfTheProcess) {

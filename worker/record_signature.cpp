@@ -1,0 +1,21 @@
+#include "worker/record_signature.hpp"
+
+#include "common/antom/verifier.hpp"
+#include "common/kafka/record_headers.hpp"
+
+namespace paynotify::worker {
+
+std::optional<std::string> unsigned_record(const ConsumedMessage& record, const KeyRegistry& keys) {
+  const std::string uri = record.header(header::kRequestUri);
+  const std::string client_id = record.header(header::kClientId);
+  const std::string request_time = record.header(header::kRequestTime);
+  const std::string signature = record.header(header::kSignature);
+  if (uri.empty()) return "record signature: no " + std::string(header::kRequestUri) + " header";
+  // No freshness check here: a record is read long after Antom sent it (retries, replays);
+  // stale_replay judges its age against its receipt instead.
+  const Verdict verdict = verify_notification({uri, client_id, request_time, signature, record.value}, keys);
+  if (verdict.ok()) return std::nullopt;
+  return "record signature: " + std::string(describe(verdict.error));
+}
+
+}  // namespace paynotify::worker
