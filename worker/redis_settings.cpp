@@ -65,7 +65,7 @@ std::vector<OptionSpec> redis_option_specs(const std::string& redis_help) {
   return {
       {"redis", "127.0.0.1:6379", redis_help + ": host:port, redis://[user@]host:port, or rediss://[user@]host:port for TLS"},
       {"redis-username", "", "Redis ACL user (Redis 6+; default: the user in --redis, else Redis's default user)"},
-      {"redis-password", "", "Redis AUTH password (prefer PAYNOTIFY_REDIS_PASSWORD: flags show in `ps`)"},
+      {"redis-password", "", "Redis AUTH password of the user", false, false, /*env_only=*/true},
       {"redis-ca-file", "", "rediss://: PEM file of the CAs to trust (default: the system's)"},
       {"redis-cert-file", "", "rediss://: PEM client certificate chain to present (mutual TLS)"},
       {"redis-key-file", "", "PEM private key of --redis-cert-file"},

@@ -81,6 +81,14 @@ TEST(RedisAddress, ErrorsNeverRepeatWhatMayBeAPassword) {
   }
 }
 
+TEST(RedisSettings, ThePasswordIsRefusedAsAFlagNamingTheVariable) {
+  for (const auto& args : {std::vector<std::string>{"--redis-password", "S3cret"}, {"--redis-password=S3cret"}}) {
+    const std::string why = error_of(args);
+    EXPECT_NE(why.find("PAYNOTIFY_REDIS_PASSWORD"), std::string::npos) << why;
+    EXPECT_EQ(why.find("S3cret"), std::string::npos) << why;
+  }
+}
+
 TEST(RedisSettings, TheUserFlagWinsOverTheUrlsAndThePasswordComesFromTheEnvironment) {
   const auto s = settings_from({"--redis", "redis://from-url@host:1", "--redis-username", "from-flag"},
                                {"PAYNOTIFY_REDIS_PASSWORD=pw"});
