@@ -216,13 +216,16 @@ std::pair<std::string, uint16_t> Options::parse_endpoint(std::string_view name, 
   }
   std::string host = text.substr(0, colon);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const auto port = parse_port(std::string_view(text).substr(colon + 1));
+  if (!port) throw ConfigError("--" + std::string(name) + " has a bad port in '" + text + "'");
+  return {host, *port};
+}
+
+std::optional<uint16_t> Options::parse_port(std::string_view digits) {
   unsigned port = 0;
-  const char* first = text.data() + colon + 1;
-  const auto [ptr, ec] = std::from_chars(first, text.data() + text.size(), port);
-  if (ec != std::errc{} || ptr != text.data() + text.size() || port > 65535) {
-    throw ConfigError("--" + std::string(name) + " has a bad port in '" + text + "'");
-  }
-  return {host, static_cast<uint16_t>(port)};
+  const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+  if (ec != std::errc{} || ptr != digits.data() + digits.size() || port > 65535) return std::nullopt;
+  return static_cast<uint16_t>(port);
 }
 
 std::map<std::string, std::string> Options::kafka_properties() const {
