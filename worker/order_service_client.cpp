@@ -92,7 +92,8 @@ OrderServiceClient::OrderServiceClient(net::any_io_executor executor, OrderServi
     : executor_(std::move(executor)), settings_(std::move(settings)) {
   const auto url = boost::urls::parse_uri(settings_.url);
   if (!url || (url->scheme() != "http" && url->scheme() != "https") || url->host().empty()) {
-    throw std::invalid_argument("--order-service-url must be an http:// or https:// URL, got '" + settings_.url + "'");
+    // Not repeated: a mistyped URL may hold credentials.
+    throw std::invalid_argument("--order-service-url must be an http:// or https:// URL with a host");
   }
   tls_ = url->scheme() == "https";
   host_ = url->host_address();

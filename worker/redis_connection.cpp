@@ -108,11 +108,8 @@ bool RedisConnection::connect() {
       // Refused, or the connection ended meanwhile: a server refusing a client certificate
       // says so after a TLS 1.3 handshake, at the first read. A proxy's error reply may
       // repeat the words it got: the password never leaves here.
-      last_error_ = (socket_ ? "AUTH failed: " : "connection lost while logging in: ") + last_error_;
-      for (auto at = last_error_.find(settings_.password); at != std::string::npos;
-           at = last_error_.find(settings_.password)) {
-        last_error_.replace(at, settings_.password.size(), "***");
-      }
+      last_error_ = without_password((socket_ ? "AUTH failed: " : "connection lost while logging in: ") + last_error_,
+                                     settings_.password);
       socket_.reset();
       return false;
     }

@@ -3,7 +3,6 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/url/parse.hpp>
 
-#include <charconv>
 #include <stdexcept>
 
 #include "worker/tls_client_files.hpp"
@@ -12,51 +11,61 @@ namespace paynotify::worker {
 
 namespace {
 
-// `text` fit for an error message: whatever stands before the last '@' of a URL may hold a
-// password (one that did not parse, say with an '@' of its own), so it is not repeated.
-std::string redacted(const std::string& text) {
-  const auto scheme_end = text.find("://");
-  const auto at = text.rfind('@');
-  if (at == std::string::npos) return text;
-  const auto from = scheme_end == std::string::npos ? 0 : scheme_end + 3;
-  return text.substr(0, from) + "***" + text.substr(at);
+// Errors never repeat --redis's text: a mistyped one may hold a password anywhere (a host
+// forgotten turns `user:password` into a host and a port), so they say what was wrong instead.
+ConfigError bad_address(const std::string& why) {
+  return ConfigError("--redis " + why +
+                     " (host:port, redis://[user@]host:port or rediss://[user@]host:port; the value is not "
+                     "repeated, as it may hold a password)");
 }
 
 }  // namespace
+
+std::string without_password(std::string text, std::string_view password) {
+  if (password.empty()) return text;
+  constexpr std::string_view kMask = "***";
+  // Searching on past each mask: a password that occurs in the mask ("*") is not found again.
+  for (auto at = text.find(password); at != std::string::npos; at = text.find(password, at + kMask.size())) {
+    text.replace(at, password.size(), kMask);
+  }
+  return text;
+}
 
 RedisAddress parse_redis_address(const std::string& text) {
   const auto scheme_end = text.find("://");
   if (scheme_end == std::string::npos) {
     if (text.find('@') != std::string::npos) {
-      throw ConfigError("--redis host:port names no user, got '" + redacted(text) +
-                        "': use redis://user@host:port, the password in PAYNOTIFY_REDIS_PASSWORD");
+      throw ConfigError("--redis host:port names no user: use redis://user@host:port, the password in "
+                        "PAYNOTIFY_REDIS_PASSWORD (the value is not repeated, as it may hold a password)");
     }
     RedisAddress plain;
-    std::tie(plain.host, plain.port) = Options::parse_endpoint("redis", text);
+    try {
+      std::tie(plain.host, plain.port) = Options::parse_endpoint("redis", text);
+    } catch (const ConfigError&) {
+      throw bad_address("must be host:port with a port of 0-65535");
+    }
     return plain;
   }
   const auto url = boost::urls::parse_uri(text);
-  const auto bad = [&](const std::string& why) {
-    return ConfigError("--redis " + why + ", got '" + redacted(text) +
-                       "' (host:port, redis://[user@]host:port or rediss://[user@]host:port)");
-  };
   if (!url || (url->scheme() != "redis" && url->scheme() != "rediss") || url->host().empty()) {
-    throw bad("must be a redis:// or rediss:// URL");
+    throw bad_address("must be a redis:// or rediss:// URL with a host");
   }
   if (url->has_password()) {
     throw ConfigError("--redis must not hold a password (it would show in `ps` and logs): set PAYNOTIFY_REDIS_PASSWORD");
   }
-  if (!url->encoded_path().empty() && url->encoded_path() != "/") throw bad("takes no database or path");
+  // Nothing paynotify reads goes there: a ?password= would be silently ignored (and shown).
+  if (url->has_query() || url->has_fragment()) {
+    throw bad_address("must not hold a query or a fragment (the password goes in PAYNOTIFY_REDIS_PASSWORD)");
+  }
+  if (!url->encoded_path().empty() && url->encoded_path() != "/") throw bad_address("takes no database or path");
   RedisAddress a;
   a.tls = url->scheme() == "rediss";
   a.host = url->host_address();
   a.username = url->user();
   if (url->has_port()) {
-    unsigned port = 0;
-    const auto digits = url->port();
-    const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
-    if (ec != std::errc{} || ptr != digits.data() + digits.size() || port == 0 || port > 65535) throw bad("has a bad port");
-    a.port = static_cast<uint16_t>(port);
+    const auto port = Options::parse_port(url->port());
+    if (!port || *port == 0) throw bad_address("has a bad port");
+    a.port = *port;
   }
   return a;
 }
@@ -65,7 +74,7 @@ std::vector<OptionSpec> redis_option_specs(const std::string& redis_help) {
   return {
       {"redis", "127.0.0.1:6379", redis_help + ": host:port, redis://[user@]host:port, or rediss://[user@]host:port for TLS"},
       {"redis-username", "", "Redis ACL user (Redis 6+; default: the user in --redis, else Redis's default user)"},
-      {"redis-password", "", "Redis AUTH password (prefer PAYNOTIFY_REDIS_PASSWORD: flags show in `ps`)"},
+      {"redis-password", "", "Redis AUTH password of the user", false, false, /*env_only=*/true},
       {"redis-ca-file", "", "rediss://: PEM file of the CAs to trust (default: the system's)"},
       {"redis-cert-file", "", "rediss://: PEM client certificate chain to present (mutual TLS)"},
       {"redis-key-file", "", "PEM private key of --redis-cert-file"},

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/service/options.hpp"
@@ -29,7 +30,8 @@ struct RedisSettings {
 };
 
 // --redis's text: where, whether TLS, and the user it names. Throws ConfigError naming the
-// option; a password in the URL is refused (it would show in `ps` and in logs).
+// option, never repeating the text; a password, a query or a fragment in the URL is refused
+// (a password would show in `ps` and in logs).
 struct RedisAddress {
   std::string host;
   uint16_t port = 6379;
@@ -37,6 +39,9 @@ struct RedisAddress {
   std::string username;
 };
 RedisAddress parse_redis_address(const std::string& text);
+
+// `text` (an error a server or proxy sent back) with every occurrence of `password` masked.
+std::string without_password(std::string text, std::string_view password);
 
 // The Redis options, `redis_help` describing --redis for this program.
 std::vector<OptionSpec> redis_option_specs(const std::string& redis_help);

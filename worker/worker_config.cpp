@@ -2,11 +2,34 @@
 
 #include <unistd.h>
 
+#include <boost/url/parse.hpp>
+
 #include "common/service/antom_key_options.hpp"
 #include "common/service/ids.hpp"
 #include "worker/redis_settings.hpp"
 
 namespace paynotify::worker {
+
+namespace {
+
+// Checked here, before the client is built, and never repeated: a mistyped URL may hold
+// credentials. The client would drop user info, a query and a fragment silently.
+void check_order_service_url(const std::string& text) {
+  if (text.empty()) throw ConfigError("--order-service-url is required");
+  const auto url = boost::urls::parse_uri(text);
+  // Boost.URL 1.81 takes `https://user:password` (a host forgotten) for a host and an empty port.
+  if (!url || (url->scheme() != "http" && url->scheme() != "https") || url->host().empty() ||
+      (url->has_port() && Options::parse_port(url->port()).value_or(0) == 0)) {
+    throw ConfigError("--order-service-url must be an http:// or https:// URL with a host and a port of "
+                      "1-65535 if any (the value is not repeated, as it may hold credentials)");
+  }
+  if (url->has_userinfo() || url->has_query() || url->has_fragment()) {
+    throw ConfigError("--order-service-url must not hold user info, a query or a fragment (the value is not "
+                      "repeated; the worker proves who it is with --order-service-cert-file)");
+  }
+}
+
+}  // namespace
 
 Options worker_options() {
   std::vector<OptionSpec> specs{
@@ -64,10 +87,7 @@ WorkerConfig worker_config_from(const Options& o) {
   c.redis = redis_settings_from(o);
   c.redis_connections = static_cast<std::size_t>(o.integer("redis-connections", 1, 64));
   c.order_service.url = o.str("order-service-url");
-  if (c.order_service.url.empty()) throw ConfigError("--order-service-url is required");
-  if (c.order_service.url.rfind("http://", 0) != 0 && c.order_service.url.rfind("https://", 0) != 0) {
-    throw ConfigError("--order-service-url must start with http:// or https://, got '" + c.order_service.url + "'");
-  }
+  check_order_service_url(c.order_service.url);
   c.order_service.ca_file = o.str("order-service-ca-file");
   c.order_service.cert_file = o.str("order-service-cert-file");
   c.order_service.key_file = o.str("order-service-key-file");

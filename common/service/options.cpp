@@ -9,6 +9,31 @@ extern char** environ;
 
 namespace paynotify {
 
+namespace {
+
+constexpr std::string_view kPropPrefix = "PAYNOTIFY_KAFKA_PROP_";
+
+// Where a command line shows, and so why a secret never goes on one.
+constexpr std::string_view kFlagsShow = "a command line shows in `ps` and /proc/<pid>/cmdline";
+
+// The variable that carries librdkafka property `key` (parse() reads it back).
+std::string kafka_prop_env_name(std::string_view key) {
+  std::string out(kPropPrefix);
+  for (const char c : key) out += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// librdkafka properties whose value is a credential: any *.password (sasl.password,
+// ssl.key.password, ssl.keystore.password), any *secret (sasl.oauthbearer.client.secret) and
+// the private key itself.
+bool is_secret_kafka_property(std::string key) {
+  std::transform(key.begin(), key.end(), key.begin(),
+                 [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+  return key == "ssl.key.pem" || key.ends_with(".password") || key.ends_with("secret");
+}
+
+}  // namespace
+
 std::vector<std::string> process_environment() {
   std::vector<std::string> out;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) out.emplace_back(*e);
@@ -17,8 +42,10 @@ std::vector<std::string> process_environment() {
 
 Options::Options(std::string program, std::string summary, std::vector<OptionSpec> specs)
     : program_(std::move(program)), summary_(std::move(summary)), specs_(std::move(specs)) {
-  specs_.push_back({"kafka-prop", "", "extra librdkafka property k=v (repeatable; also "
-                                      "PAYNOTIFY_KAFKA_PROP_<k with _ for .>)", false, true});
+  specs_.push_back({"kafka-prop", "",
+                    "extra librdkafka property k=v (repeatable; also PAYNOTIFY_KAFKA_PROP_<k with _ for .>, "
+                    "the only form taken for passwords, secrets and ssl.key.pem)",
+                    false, true});
 }
 
 std::string Options::env_name(std::string_view option) {
@@ -54,6 +81,10 @@ Options::Outcome Options::parse(const std::vector<std::string>& args,
     }
     const auto it = std::find_if(specs_.begin(), specs_.end(), [&](const auto& s) { return s.name == name; });
     if (it == specs_.end()) throw ConfigError("unknown option --" + name + " (see --help)");
+    if (it->env_only) {
+      throw ConfigError("--" + name + " is not taken as a flag (" + std::string(kFlagsShow) + "): set " +
+                        env_name(name) + " instead");
+    }
     if (it->is_switch) {
       if (value && *value != "true" && *value != "false") {
         throw ConfigError("--" + name + " takes no value or true/false");
@@ -65,6 +96,13 @@ Options::Outcome Options::parse(const std::vector<std::string>& args,
       if (i + 1 >= args.size()) throw ConfigError("--" + name + " needs a value");
       value = args[++i];
     }
+    if (const auto eq = value->find('='); name == "kafka-prop" && eq != std::string::npos) {
+      const std::string key = value->substr(0, eq);
+      if (is_secret_kafka_property(key)) {
+        throw ConfigError("--kafka-prop " + key + " holds a secret and is not taken as a flag (" +
+                          std::string(kFlagsShow) + "): set " + kafka_prop_env_name(key) + " instead");
+      }
+    }
     auto& slot = from_flags[name];
     if (!it->repeatable) slot.clear();
     slot.push_back(*value);
@@ -75,7 +113,6 @@ Options::Outcome Options::parse(const std::vector<std::string>& args,
     if (eq == std::string::npos) continue;
     const std::string key = entry.substr(0, eq);
     const std::string value = entry.substr(eq + 1);
-    static constexpr std::string_view kPropPrefix = "PAYNOTIFY_KAFKA_PROP_";
     if (key.rfind(kPropPrefix, 0) == 0) {
       std::string prop = key.substr(kPropPrefix.size());
       std::transform(prop.begin(), prop.end(), prop.begin(), [](char c) {
@@ -101,10 +138,12 @@ std::string Options::help_text(bool environment) const {
   out << "Usage: " << program_ << " [options]\n" << summary_ << "\n\n"
       << (environment ? "Options (each also an environment variable):\n" : "Options:\n");
   for (const auto& s : specs_) {
-    std::string left = "  --" + s.name + (s.is_switch ? "" : " VALUE");
+    // An environment-only option is listed even for flag-only commands: they read it too.
+    const std::string left = s.env_only ? "  " + env_name(s.name) + " (environment only, never a flag)"
+                                        : "  --" + s.name + (s.is_switch ? "" : " VALUE");
     out << left << "\n      " << s.help;
     if (!s.default_value.empty()) out << " (default: " << s.default_value << ")";
-    if (environment && s.name != "kafka-prop") out << "\n      env: " << env_name(s.name);
+    if (environment && !s.env_only && s.name != "kafka-prop") out << "\n      env: " << env_name(s.name);
     out << "\n";
   }
   out << "  --help, --version\n";
@@ -177,20 +216,24 @@ std::pair<std::string, uint16_t> Options::parse_endpoint(std::string_view name, 
   }
   std::string host = text.substr(0, colon);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const auto port = parse_port(std::string_view(text).substr(colon + 1));
+  if (!port) throw ConfigError("--" + std::string(name) + " has a bad port in '" + text + "'");
+  return {host, *port};
+}
+
+std::optional<uint16_t> Options::parse_port(std::string_view digits) {
   unsigned port = 0;
-  const char* first = text.data() + colon + 1;
-  const auto [ptr, ec] = std::from_chars(first, text.data() + text.size(), port);
-  if (ec != std::errc{} || ptr != text.data() + text.size() || port > 65535) {
-    throw ConfigError("--" + std::string(name) + " has a bad port in '" + text + "'");
-  }
-  return {host, static_cast<uint16_t>(port)};
+  const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+  if (ec != std::errc{} || ptr != digits.data() + digits.size() || port > 65535) return std::nullopt;
+  return static_cast<uint16_t>(port);
 }
 
 std::map<std::string, std::string> Options::kafka_properties() const {
   auto out = env_kafka_props_;
   for (const auto& kv : list("kafka-prop")) {
     const auto eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0) throw ConfigError("--kafka-prop must be key=value, got '" + kv + "'");
+    // Not repeated: a mistyped property may be a password.
+    if (eq == std::string::npos || eq == 0) throw ConfigError("--kafka-prop must be key=value, one argument is not");
     out[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   return out;

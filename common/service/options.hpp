@@ -22,6 +22,9 @@ struct OptionSpec {
   std::string help;
   bool is_switch = false;   // takes no value: present means "true"
   bool repeatable = false;  // may be given several times; values are collected
+  // A secret: taken from its PAYNOTIFY_* variable only and refused as a flag, since a command
+  // line shows in `ps` and /proc/<pid>/cmdline.
+  bool env_only = false;
 };
 
 // The process environment as "NAME=value" strings (injectable for tests).
@@ -33,7 +36,9 @@ class Options {
 
   Options(std::string program, std::string summary, std::vector<OptionSpec> specs);
 
-  // Throws ConfigError naming the option on unknown flags, missing values and the like.
+  // Throws ConfigError naming the option on unknown flags, missing values and the like, and on
+  // a secret given as a flag (an env_only option, a --kafka-prop holding a password or a key),
+  // naming the variable to use instead and never repeating the value.
   Outcome parse(const std::vector<std::string>& args, const std::vector<std::string>& environment);
 
   // environment=false: for commands that read their options from flags only.
@@ -51,6 +56,8 @@ class Options {
   std::pair<std::string, uint16_t> endpoint(std::string_view name) const;
   // The same check of a text that option `name` holds.
   static std::pair<std::string, uint16_t> parse_endpoint(std::string_view name, const std::string& text);
+  // A port's digits as a number; nullopt unless they are 0-65535 and nothing else.
+  static std::optional<uint16_t> parse_port(std::string_view digits);
   std::vector<std::string> positional() const { return positional_; }
 
   // Kafka client properties from repeated --kafka-prop k=v and PAYNOTIFY_KAFKA_PROP_<k with _>.

@@ -49,6 +49,7 @@ topic="antom.notifications.demo.$(date +%s)"
   --partitions 6 --replication-factor 1
 
 say "a demo key pair stands in for Antom's (and a second one for an impostor)"
+rm -f "$demo"/{antom,impostor}-{private.pem,public.pem,public.b64}  # keygen never overwrites
 "$bin/cli/paynotify" keygen --out "$demo" --prefix antom >/dev/null
 "$bin/cli/paynotify" keygen --out "$demo" --prefix impostor >/dev/null
 echo "Antom's public key as the Dashboard shows it: $(cut -c1-40 "$demo/antom-public.b64")..."

@@ -33,7 +33,12 @@ source "$here/common.sh"
 state="${PAYNOTIFY_STACK_DIR:-$root/.stack}"
 libs="$paynotify_cache/kafka-libs"
 kafka_heap="${PAYNOTIFY_KAFKA_HEAP:-512m}"
+# Owner-only, whatever the caller's umask: secure.env, server.properties (its JAAS line) and the
+# ACL file repeat passwords, and the servers inherit the umask for their data and logs. A state
+# folder an older stack.sh made readable to others is closed too (files are rewritten in place).
+umask 077
 mkdir -p "$state"
+chmod -R go-rwx "$state"
 
 log() { echo "stack: $*" >&2; }
 
@@ -75,7 +80,6 @@ local_tls() {
     cat server.pk8 server.pem >broker-keystore.pem
     python3 -c 'import secrets; print("pn-" + secrets.token_urlsafe(18))' >scram-password
     python3 -c 'import secrets; print("pr-" + secrets.token_urlsafe(18))' >redis-password
-    chmod 600 ca.key server.key server.pk8 broker-keystore.pem scram-password redis-password
   ) >"$tls/openssl.log" 2>&1 || { log "making the TLS material failed:"; cat "$tls/openssl.log" >&2; exit 1; }
 }
 
@@ -161,7 +165,6 @@ redis_up() {
   # The default user for tests and the demo; `paynotify` as a managed Redis's ACL would have it.
   printf 'user default on nopass ~* &* +@all\nuser paynotify on >%s ~paynotify:* resetchannels +@all -@dangerous +info\n' \
     "$(cat "$tls/redis-password")" >"$dir/users.acl"
-  chmod 600 "$dir/users.acl"
   nohup redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --save '' --appendonly yes --appendfsync everysec \
     --protected-mode yes --logfile "$dir/redis.log" --aclfile "$dir/users.acl" \
     --tls-port "$tport" --tls-cert-file "$tls/server.pem" --tls-key-file "$tls/server.key" \

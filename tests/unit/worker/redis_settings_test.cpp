@@ -81,6 +81,37 @@ TEST(RedisAddress, ErrorsNeverRepeatWhatMayBeAPassword) {
   }
 }
 
+TEST(RedisAddress, AQueryAFragmentOrAForgottenHostIsRefusedAndNotRepeated) {
+  // A password where paynotify reads none (it would be ignored), or `user:password` with the
+  // host forgotten (it reads as a host and a port).
+  for (const std::string bad : {"redis://host:6379?password=S3cret", "rediss://paynotify@host:6379/?S3cret",
+                                "redis://host#S3cret", "redis://user:S3cret", "user:S3cret",
+                                "rediss://paynotify:S3cret@host:6379"}) {
+    const auto why = refusal(bad);
+    ASSERT_TRUE(why) << "accepted " << bad;
+    EXPECT_NE(why->find("--redis"), std::string::npos) << *why;
+    EXPECT_EQ(why->find("S3cret"), std::string::npos) << *why;
+  }
+  EXPECT_NE(refusal("redis://host:6379?password=x")->find("query"), std::string::npos);
+}
+
+TEST(RedisSettings, ThePasswordIsRefusedAsAFlagNamingTheVariable) {
+  for (const auto& args : {std::vector<std::string>{"--redis-password", "S3cret"}, {"--redis-password=S3cret"}}) {
+    const std::string why = error_of(args);
+    EXPECT_NE(why.find("PAYNOTIFY_REDIS_PASSWORD"), std::string::npos) << why;
+    EXPECT_EQ(why.find("S3cret"), std::string::npos) << why;
+  }
+}
+
+TEST(RedisSettings, APasswordIsMaskedWhereverItOccursEvenOneOfMaskCharacters) {
+  EXPECT_EQ(without_password("AUTH failed: WRONGPASS pw and pw", "pw"), "AUTH failed: WRONGPASS *** and ***");
+  // The mask holds the password itself: each is replaced once, never found again in a mask.
+  EXPECT_EQ(without_password("echo * and **", "*"), "echo *** and ******");
+  EXPECT_EQ(without_password("echo ***", "***"), "echo ***");
+  EXPECT_EQ(without_password("echo **", "***"), "echo **");
+  EXPECT_EQ(without_password("nothing here", ""), "nothing here");
+}
+
 TEST(RedisSettings, TheUserFlagWinsOverTheUrlsAndThePasswordComesFromTheEnvironment) {
   const auto s = settings_from({"--redis", "redis://from-url@host:1", "--redis-username", "from-flag"},
                                {"PAYNOTIFY_REDIS_PASSWORD=pw"});

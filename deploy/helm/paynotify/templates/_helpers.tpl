@@ -24,8 +24,36 @@ app.kubernetes.io/component: {{ .component }}
 {{ .Values.antom.existingSecret | default (printf "%s-antom-keys" (include "paynotify.fullname" .)) }}
 {{- end -}}
 
+{{/* The services' Kafka client Secret: part of the release, so `helm uninstall` removes it. */}}
 {{- define "paynotify.kafkaSecret" -}}
+{{ .Values.kafka.existingSecret | default (printf "%s-kafka-properties" (include "paynotify.fullname" .)) }}
+{{- end -}}
+
+{{/* The topics Job's copy, a pre-install hook like the Job (release resources come after the
+     hooks). Its name is the one older charts gave their hook Secret, so the first upgrade
+     deletes that leftover before it makes this one (before-hook-creation). */}}
+{{- define "paynotify.topicsKafkaSecret" -}}
 {{ .Values.kafka.existingSecret | default (printf "%s-kafka-client" (include "paynotify.fullname" .)) }}
+{{- end -}}
+
+{{- define "paynotify.kafkaSecretData" -}}
+stringData:
+  {{- range $name, $value := .Values.kafka.properties }}
+  PAYNOTIFY_KAFKA_PROP_{{ $name | replace "." "_" | upper }}: {{ $value | quote }}
+  {{- end }}
+{{- end -}}
+
+{{/* Plain TCP to Redis and plain HTTP to the order service carry the Redis password and every
+     payment event unencrypted: refused unless allowPlaintext says the network protects them. */}}
+{{- define "paynotify.refusePlaintext" -}}
+{{- if not .Values.allowPlaintext }}
+{{- if not (hasPrefix "rediss://" (lower .Values.redis.address)) }}
+{{- fail "redis.address is plain TCP (host:port or redis://): the Redis password and the payments' state would cross the network unencrypted. Use rediss:// (README \"Redis security\"), or set allowPlaintext: true where the network already encrypts (a service mesh with mutual TLS) or for a test cluster" }}
+{{- end }}
+{{- if not (hasPrefix "https://" (lower .Values.orderService.url)) }}
+{{- fail "orderService.url is plain http://: every payment event would cross the network unencrypted. Use https:// (orderService.tls), or set allowPlaintext: true where the network already encrypts (a service mesh with mutual TLS) or for a test cluster" }}
+{{- end }}
+{{- end }}
 {{- end -}}
 
 {{- define "paynotify.redisSecret" -}}

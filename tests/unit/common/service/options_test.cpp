@@ -67,6 +67,56 @@ TEST(Options, KafkaPropertiesFromFlagsAndEnvironment) {
   EXPECT_EQ(props.at("security.protocol"), "SASL_SSL");  // the flag wins
 }
 
+// The ConfigError's text from parsing `args` with a secret option beside sample()'s.
+std::string parse_error(const std::vector<std::string>& args) {
+  Options o("prog", "summary", {{"listen", "0.0.0.0:8080", "l"}, {"token", "", "t", false, false, /*env_only=*/true}});
+  try {
+    o.parse(args, {});
+    o.kafka_properties();
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Options, AnEnvironmentOnlyOptionIsRefusedAsAFlagNamingItsVariable) {
+  for (const auto& args : {std::vector<std::string>{"--token", "S3cret"}, {"--token=S3cret"}}) {
+    const std::string why = parse_error(args);
+    EXPECT_NE(why.find("set PAYNOTIFY_TOKEN"), std::string::npos) << why;
+    EXPECT_EQ(why.find("S3cret"), std::string::npos) << why;
+  }
+  Options o("prog", "summary", {{"token", "", "t", false, false, /*env_only=*/true}});
+  o.parse({}, {"PAYNOTIFY_TOKEN=S3cret"});
+  EXPECT_EQ(o.str("token"), "S3cret");
+  EXPECT_NE(o.help_text(false).find("PAYNOTIFY_TOKEN (environment only"), std::string::npos) << o.help_text(false);
+  EXPECT_EQ(o.help_text().find("--token"), std::string::npos) << o.help_text();
+}
+
+TEST(Options, SecretKafkaPropertiesAreRefusedAsFlagsNamingTheirVariable) {
+  for (const std::string key : {"sasl.password", "ssl.key.password", "ssl.keystore.password", "ssl.key.pem",
+                                "sasl.oauthbearer.client.secret", "some.future.password", "SASL.PASSWORD"}) {
+    for (const auto& args : {std::vector<std::string>{"--kafka-prop", key + "=S3cret"}, {"--kafka-prop=" + key + "=S3cret"}}) {
+      const std::string why = parse_error(args);
+      EXPECT_NE(why.find("PAYNOTIFY_KAFKA_PROP_"), std::string::npos) << key << ": " << why;
+      EXPECT_EQ(why.find("S3cret"), std::string::npos) << why;
+    }
+  }
+  EXPECT_NE(parse_error({"--kafka-prop", "sasl.password=x"}).find("set PAYNOTIFY_KAFKA_PROP_SASL_PASSWORD"),
+            std::string::npos);
+  auto o = sample();
+  o.parse({"--kafka-prop", "sasl.username=paynotify", "--kafka-prop", "ssl.key.location=/k.pem"},
+          {"PAYNOTIFY_KAFKA_PROP_SASL_PASSWORD=S3cret"});
+  const auto props = o.kafka_properties();
+  EXPECT_EQ(props.at("sasl.password"), "S3cret");
+  EXPECT_EQ(props.at("sasl.username"), "paynotify");
+}
+
+TEST(Options, AMalformedKafkaPropertyIsNotRepeated) {
+  const std::string why = parse_error({"--kafka-prop", "sasl.password:S3cret"});
+  EXPECT_NE(why.find("--kafka-prop must be key=value"), std::string::npos) << why;
+  EXPECT_EQ(why.find("S3cret"), std::string::npos) << why;
+}
+
 TEST(Options, EndpointAcceptsBracketedIpv6) {
   auto o = sample();
   o.parse({"--listen", "[::1]:8080"}, {});
