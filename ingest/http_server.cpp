@@ -17,6 +17,7 @@
 #include "common/kafka/await_delivery.hpp"
 #include "common/service/listener.hpp"
 #include "common/service/log.hpp"
+#include "ingest/connection_slots.hpp"
 
 namespace paynotify::ingest {
 
@@ -36,49 +37,9 @@ struct IngestServer::Shared {
   Publisher& publisher;
   IngestMetrics& metrics;
   std::atomic<bool> draining{false};
-  std::atomic<int> connections{0};
   LogRateLimit refusal_log{10.0, 50.0};  // refused requests: a burst of 50 lines, then 10/s
 
-  // Connections waiting for a request head (new ones, slow ones, idle keep-alive ones), so
-  // that at the connection cap the one that has waited longest makes room for a new one:
-  // a slow client cannot hold the port by opening connections and dribbling bytes.
-  struct HeadWait {
-    std::chrono::steady_clock::time_point since;
-    net::any_io_executor executor;
-    std::weak_ptr<beast::tcp_stream> stream;
-  };
-  std::mutex heads_mu;
-  std::map<uint64_t, HeadWait> waiting_for_head;
-  uint64_t next_head_id = 0;
-
-  uint64_t wait_for_head(const std::shared_ptr<beast::tcp_stream>& stream) {
-    std::lock_guard lock(heads_mu);
-    const uint64_t id = next_head_id++;
-    waiting_for_head.emplace(id, HeadWait{std::chrono::steady_clock::now(), stream->get_executor(), stream});
-    return id;
-  }
-  void head_arrived(uint64_t id) {
-    std::lock_guard lock(heads_mu);
-    waiting_for_head.erase(id);
-  }
-  // Closes the connection that has waited longest for its head; false when none waits.
-  bool evict_slowest_head() {
-    HeadWait slowest;
-    {
-      std::lock_guard lock(heads_mu);
-      const auto oldest = std::min_element(waiting_for_head.begin(), waiting_for_head.end(), [](const auto& a, const auto& b) {
-        return a.second.since < b.second.since;
-      });
-      if (oldest == waiting_for_head.end()) return false;
-      slowest = oldest->second;
-      waiting_for_head.erase(oldest);
-    }
-    // On the connection's own thread: its coroutine sees the read fail and ends.
-    net::post(slowest.executor, [weak = slowest.stream] {
-      if (auto stream = weak.lock()) stream->close();
-    });
-    return true;
-  }
+  ConnectionSlots slots{limits.max_connections, limits.max_connections_per_source};
   std::atomic<int64_t> in_flight{0};
   std::shared_ptr<DeliveryGate> gate = std::make_shared<DeliveryGate>();
 };
@@ -121,15 +82,47 @@ struct InFlightRequest {
   Shared& s_;
 };
 
+// Holds the connection's slot (admitted by the accept loop) until it ends.
 struct OpenConnection {
-  explicit OpenConnection(Shared& s) : s_(s) { s_.metrics.open_connections.add(1); }
+  OpenConnection(Shared& s, std::string source) : s_(s), source_(std::move(source)) {
+    s_.metrics.open_connections.add(1);
+  }
   ~OpenConnection() {
-    s_.connections.fetch_sub(1);
+    s_.slots.release(source_);
     s_.metrics.open_connections.add(-1);
   }
   OpenConnection(const OpenConnection&) = delete;
   OpenConnection& operator=(const OpenConnection&) = delete;
   Shared& s_;
+  std::string source_;
+};
+
+// While a connection reads a request (head and body), it may be evicted at the cap: the
+// slowest reader goes (connection_slots.hpp). Until answered, then not.
+class ReadingRequest {
+ public:
+  ReadingRequest(Shared& s, const std::shared_ptr<beast::tcp_stream>& stream) : s_(s) {
+    id_ = s_.slots.start_reading(std::chrono::steady_clock::now(),
+                                 [executor = stream->get_executor(), weak = std::weak_ptr(stream)] {
+                                   // On the connection's own thread: its coroutine sees the read fail and ends.
+                                   net::post(executor, [weak] {
+                                     if (auto open = weak.lock()) open->close();
+                                   });
+                                 });
+  }
+  ~ReadingRequest() { done(); }
+  ReadingRequest(const ReadingRequest&) = delete;
+  ReadingRequest& operator=(const ReadingRequest&) = delete;
+  void received(std::size_t bytes) {
+    bytes_ += bytes;
+    s_.slots.progress(id_, bytes_);
+  }
+  void done() { s_.slots.done_reading(id_); }
+
+ private:
+  Shared& s_;
+  uint64_t id_ = 0;
+  std::size_t bytes_ = 0;
 };
 
 void count_and_log(Shared& s, const IntakeAnswer& a, const IntakeDecision* d) {
@@ -195,8 +188,8 @@ net::awaitable<void> write_and_close(beast::tcp_stream& stream, IntakeAnswer ans
   }
 }
 
-net::awaitable<void> serve_connection(tcp::socket socket, std::shared_ptr<Shared> s) {
-  OpenConnection open(*s);
+net::awaitable<void> serve_connection(tcp::socket socket, std::string source, std::shared_ptr<Shared> s) {
+  OpenConnection open(*s, std::move(source));
   const auto stream_ptr = std::make_shared<beast::tcp_stream>(std::move(socket));
   beast::tcp_stream& stream = *stream_ptr;
   beast::flat_buffer buffer;
@@ -206,9 +199,9 @@ net::awaitable<void> serve_connection(tcp::socket socket, std::shared_ptr<Shared
     parser.body_limit(s->limits.max_body_bytes);
     // One deadline for the whole head, however it trickles in.
     stream.expires_after(s->limits.header_timeout);
-    const uint64_t head_wait = s->wait_for_head(stream_ptr);
+    ReadingRequest reading(*s, stream_ptr);
     auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, kTuple);
-    s->head_arrived(head_wait);
+    reading.received(hn);
     if (hec) {
       // Timeouts, closes and resets end the connection quietly; a request Beast cannot parse
       // gets one 400 first. No request was accepted, so nothing was published.
@@ -243,14 +236,30 @@ net::awaitable<void> serve_connection(tcp::socket socket, std::shared_ptr<Shared
       }
     }
     InFlightRequest counted(*s);
-    stream.expires_after(s->limits.body_timeout);
-    auto [bec, bn] = co_await http::async_read(stream, buffer, parser, kTuple);
+    // The body in pieces: each must come in time for the minimum rate (--min-body-rate), and
+    // the whole within the body timeout.
+    const auto body_started = std::chrono::steady_clock::now();
+    const auto body_deadline = body_started + s->limits.body_timeout;
+    std::size_t body_bytes = 0;
+    beast::error_code bec;
+    while (!parser.is_done() && !bec) {
+      stream.expires_at(ConnectionSlots::next_bytes_due(body_started, body_bytes, s->limits.min_body_bytes_per_s,
+                                                        s->limits.min_rate_grace, body_deadline));
+      auto [ec, n] = co_await http::async_read_some(stream, buffer, parser, kTuple);
+      bec = ec;
+      body_bytes += n;
+      reading.received(n);
+    }
+    if (bec == beast::error::timeout && std::chrono::steady_clock::now() < body_deadline) {
+      s->metrics.slow_bodies.inc();  // below the minimum rate: closed before its body timeout
+    }
     if (bec == http::error::body_limit) {
       auto reply = write_and_close(stream, NotificationIntake::answer_for(Outcome::too_large, "body exceeds --max-body-bytes"), version, *s);
       co_await std::move(reply);
       break;
     }
     if (bec) break;
+    reading.done();  // being answered from here: no longer evictable
     Request req = parser.release();
     const bool keep_alive = req.keep_alive();
     auto answering = answer_request(s, req);
@@ -289,19 +298,22 @@ net::awaitable<void> accept_loop(tcp::acceptor* acceptor,
       co_await pause.async_wait(kTuple);
       continue;
     }
-    if (s->connections.fetch_add(1) >= s->limits.max_connections) {
-      if (s->evict_slowest_head()) {
-        s->metrics.evicted_connections.inc();  // its slot passes to this one when it closes
-      } else {
-        s->connections.fetch_sub(1);  // every connection is busy with a request: refuse
-        s->metrics.refused_connections.inc();
-        beast::error_code ignored;
-        socket.close(ignored);
-        continue;
-      }
+    beast::error_code peer_error;
+    std::string source = socket.remote_endpoint(peer_error).address().to_string();
+    const auto admission = s->slots.admit(source, std::chrono::steady_clock::now());
+    if (admission == ConnectionSlots::Admission::refused_full ||
+        admission == ConnectionSlots::Admission::refused_source) {
+      // Every slot is busy answering a request, or this source holds its share: refuse.
+      (admission == ConnectionSlots::Admission::refused_full ? s->metrics.refused_connections
+                                                              : s->metrics.refused_per_source)
+          .inc();
+      beast::error_code ignored;
+      socket.close(ignored);
+      continue;
     }
+    if (admission == ConnectionSlots::Admission::admitted_evicting) s->metrics.evicted_connections.inc();
     socket.set_option(tcp::no_delay(true), ec);
-    net::co_spawn(target, serve_connection(std::move(socket), s), log_coroutine_failure);
+    net::co_spawn(target, serve_connection(std::move(socket), std::move(source), s), log_coroutine_failure);
   }
 }
 

@@ -12,9 +12,13 @@ IngestMetrics::IngestMetrics(MetricsRegistry& r)
       in_flight(r.gauge("paynotify_ingest_in_flight_requests", "Requests being handled now")),
       open_connections(r.gauge("paynotify_ingest_open_connections", "Open client connections")),
       refused_connections(r.counter("paynotify_ingest_refused_connections_total",
-                                    "Connections closed at once: the cap was reached and every connection was in a request")),
+                                    "Connections closed at once: the cap was reached and every connection was being answered")),
       evicted_connections(r.counter("paynotify_ingest_evicted_connections_total",
-                                    "Connections closed to make room at the cap: the one that waited longest for its request head")) {
+                                    "Connections closed to make room at the cap: the one reading its request the slowest")),
+      refused_per_source(r.counter("paynotify_ingest_refused_per_source_connections_total",
+                                   "Connections closed at once: their source address held --max-connections-per-source")),
+      slow_bodies(r.counter("paynotify_ingest_slow_bodies_total",
+                            "Connections closed because their body came slower than --min-body-rate")) {
   for (const Outcome o : kAllOutcomes) {
     requests_[static_cast<std::size_t>(o)] = &r.counter(
         "paynotify_ingest_requests_total", "Notification requests answered, by outcome and status",

@@ -20,6 +20,8 @@ struct IngestMetrics {
   Gauge& open_connections;
   Counter& refused_connections;
   Counter& evicted_connections;
+  Counter& refused_per_source;
+  Counter& slow_bodies;
 };
 
 }  // namespace paynotify::ingest

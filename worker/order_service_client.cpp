@@ -2,7 +2,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -10,10 +10,14 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/url/parse.hpp>
 
+#include <cstring>
 #include <optional>
 #include <stdexcept>
+#include <vector>
 
 #include "common/service/http_field.hpp"
+#include "worker/name_resolution.hpp"
+#include "worker/tls_peer_name.hpp"
 #include "worker/tls_client_files.hpp"
 
 namespace paynotify::worker {
@@ -97,7 +101,7 @@ OrderServiceClient::OrderServiceClient(net::any_io_executor executor, OrderServi
   }
   tls_ = url->scheme() == "https";
   host_ = url->host_address();
-  port_ = url->has_port() ? std::string(url->port()) : (tls_ ? "443" : "80");
+  port_number_ = url->has_port() ? url->port_number() : (tls_ ? 443 : 80);
   host_header_ = url->encoded_host_and_port();
   std::string base(url->encoded_path());
   while (!base.empty() && base.back() == '/') base.pop_back();
@@ -115,18 +119,34 @@ OrderServiceClient::~OrderServiceClient() = default;
 net::awaitable<ApplyResult> OrderServiceClient::connect(std::unique_ptr<Connection>& out) {
   auto conn = std::make_unique<Connection>();
   if (tls_) conn->tls.emplace(executor_, ssl_); else conn->plain.emplace(executor_);
-  tcp::resolver resolver(executor_);
-  auto [dec, endpoints] = co_await resolver.async_resolve(host_, port_, kTuple);
-  if (dec) co_return ApplyResult{.transport = "cannot resolve order service: " + dec.message()};
-  conn->tcp().expires_after(settings_.connect_timeout);
+  // The name is resolved under the connect timeout too (name_resolution.hpp): its thread is
+  // looked at every few milliseconds, as a new connection is rare and a wait short.
+  const auto deadline = std::chrono::steady_clock::now() + settings_.connect_timeout;
+  const auto resolution = NameResolution::start(host_, port_number_);
+  net::steady_timer poll(executor_);
+  while (!resolution->ready() && std::chrono::steady_clock::now() < deadline) {
+    poll.expires_after(std::chrono::milliseconds(2));
+    co_await poll.async_wait(kTuple);
+  }
+  if (!resolution->ready()) co_return ApplyResult{.transport = "cannot resolve order service: timed out"};
+  const auto addresses = resolution->take_addresses();
+  if (!addresses) co_return ApplyResult{.transport = "order service: " + resolution->error()};
+  std::vector<tcp::endpoint> endpoints;
+  for (const addrinfo* a = addresses.get(); a != nullptr; a = a->ai_next) {
+    tcp::endpoint endpoint;
+    std::memcpy(endpoint.data(), a->ai_addr, a->ai_addrlen);
+    endpoint.resize(a->ai_addrlen);
+    endpoints.push_back(endpoint);
+  }
+  conn->tcp().expires_at(deadline);
   auto [cec, ep] = co_await conn->tcp().async_connect(endpoints, kTuple);
   if (cec) co_return ApplyResult{.transport = cec == beast::error::timeout ? "connect timeout" : cec.message()};
   conn->tcp().socket().set_option(tcp::no_delay(true));
   if (tls_) {
-    // SNI, and the certificate must name the host we dialled.
-    SSL_ctrl(conn->tls->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-             const_cast<char*>(host_.c_str()));
-    conn->tls->set_verify_callback(net::ssl::host_name_verification(host_));
+    // The certificate must name the host dialled (tls_peer_name.hpp).
+    if (!expect_peer_name(conn->tls->native_handle(), host_)) {
+      co_return ApplyResult{.transport = "TLS: cannot set up the connection to " + host_};
+    }
     auto [hec] = co_await conn->tls->async_handshake(net::ssl::stream_base::client, kTuple);
     if (hec) co_return ApplyResult{.transport = "TLS handshake failed: " + transport_error(hec)};
   }

@@ -46,7 +46,8 @@ class OrderServiceClient final : public OrderClient {
   OrderServiceSettings settings_;
   bool tls_ = false;
   boost::asio::ssl::context ssl_{boost::asio::ssl::context::tls_client};
-  std::string host_, port_, target_, host_header_;
+  std::string host_, target_, host_header_;
+  uint16_t port_number_ = 0;
   std::vector<std::unique_ptr<Connection>> idle_;
 };
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <string_view>
 
+#include "worker/redis_reply_reader.hpp"
 #include "worker/redis_socket.hpp"
 
 namespace paynotify::worker {
@@ -25,34 +26,6 @@ std::string sha1_hex(const std::string& text) {
 }
 
 using Clock = std::chrono::steady_clock;
-
-struct ReplyDeleter {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
-
-RedisValue flatten(const redisReply& r) {
-  RedisValue v;
-  switch (r.type) {
-    case REDIS_REPLY_STRING:
-    case REDIS_REPLY_STATUS:
-      v.type = RedisValue::Type::text;
-      v.text.assign(r.str, r.len);
-      break;
-    case REDIS_REPLY_INTEGER:
-      v.type = RedisValue::Type::integer;
-      v.integer = r.integer;
-      break;
-    case REDIS_REPLY_ARRAY:
-      v.type = RedisValue::Type::array;
-      v.elements.reserve(r.elements);
-      for (std::size_t i = 0; i < r.elements; ++i) v.elements.push_back(flatten(*r.element[i]));
-      break;
-    default:
-      break;  // nil; errors are taken apart by receive()
-  }
-  return v;
-}
 
 // RESP, the form every Redis reads: *<words>, then $<length> and each word.
 void append_header(std::string& out, std::size_t words) {
@@ -89,7 +62,7 @@ bool is_noscript(const RedisValue& reply) {
 LuaScript::LuaScript(std::string t) : text(std::move(t)), sha(sha1_hex(text)) {}
 
 RedisConnection::RedisConnection(RedisSettings settings)
-    : settings_(std::move(settings)), reader_(nullptr, &redisReaderFree) {}
+    : settings_(std::move(settings)) {}
 
 RedisConnection::~RedisConnection() = default;
 
@@ -98,7 +71,7 @@ bool RedisConnection::connect() {
   SSL_CTX* tls = settings_.tls ? settings_.tls->native_handle() : nullptr;
   socket_ = RedisSocket::open(settings_.host, settings_.port, tls, Clock::now() + settings_.connect_timeout, last_error_);
   if (!socket_) return false;
-  reader_.reset(redisReaderCreate());
+  reader_ = std::make_unique<RedisReplyReader>(settings_.max_reply_bytes);
   if (!settings_.password.empty()) {
     // AUTH [user] password: its reply is checked here, and its words never reach a log.
     std::vector<std::string_view> words{"AUTH"};
@@ -145,26 +118,17 @@ std::vector<RedisValue> RedisConnection::round_trip(std::size_t replies) {
 
 std::optional<RedisValue> RedisConnection::receive(Clock::time_point deadline) {
   for (;;) {
-    void* raw = nullptr;
-    if (redisReaderGetReply(reader_.get(), &raw) != REDIS_OK) {
-      return lost_connection(std::string("bad reply from Redis: ") + reader_->errstr);
-    }
-    if (raw != nullptr) {
-      ReplyPtr r(static_cast<redisReply*>(raw));
-      if (r->type == REDIS_REPLY_ERROR) {
-        last_error_.assign(r->str, r->len);
-        RedisValue error;
-        error.type = RedisValue::Type::error;
-        error.text = last_error_;
-        return error;
-      }
-      return flatten(*r);
+    auto next = reader_->next();
+    if (!next.error.empty()) return lost_connection(std::move(next.error));
+    if (next.reply) {
+      if (next.reply->type == RedisValue::Type::error) last_error_ = next.reply->text;
+      return std::move(next.reply);
     }
     char buffer[16384];
     std::string error;
     const std::size_t n = socket_->read_some(buffer, sizeof buffer, deadline, error);
     if (n == 0) return lost_connection(std::move(error));
-    redisReaderFeed(reader_.get(), buffer, n);
+    reader_->feed(buffer, n);
   }
 }
 

@@ -17,10 +17,10 @@
 
 #include "worker/redis_settings.hpp"
 
-struct redisReader;
 
 namespace paynotify::worker {
 
+class RedisReplyReader;
 class RedisSocket;
 
 // A script and its SHA1, computed once.
@@ -90,7 +90,7 @@ class RedisConnection {
 
   RedisSettings settings_;
   std::unique_ptr<RedisSocket> socket_;
-  std::unique_ptr<redisReader, void (*)(redisReader*)> reader_;
+  std::unique_ptr<RedisReplyReader> reader_;
   std::string out_;  // the commands being sent, in RESP
   std::string last_error_;
   std::function<void(RedisConnection&)> on_connect_;

@@ -78,6 +78,9 @@ std::vector<OptionSpec> redis_option_specs(const std::string& redis_help) {
       {"redis-ca-file", "", "rediss://: PEM file of the CAs to trust (default: the system's)"},
       {"redis-cert-file", "", "rediss://: PEM client certificate chain to present (mutual TLS)"},
       {"redis-key-file", "", "PEM private key of --redis-cert-file"},
+      {"redis-max-reply-bytes", "4194304",
+       "longest Redis reply accepted; a longer one drops the connection (bounds what Redis, or anything "
+       "on the path to it, can make the worker hold)"},
   };
 }
 
@@ -88,6 +91,7 @@ RedisSettings redis_settings_from(const Options& o) {
   s.port = address.port;
   s.username = o.given("redis-username") ? o.str("redis-username") : address.username;
   s.password = o.str("redis-password");
+  s.max_reply_bytes = static_cast<std::size_t>(o.integer("redis-max-reply-bytes", 64 * 1024, 1LL << 30));
   if (!s.username.empty() && s.password.empty()) {
     throw ConfigError("--redis-username needs a password: set PAYNOTIFY_REDIS_PASSWORD");
   }

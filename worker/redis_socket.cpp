@@ -1,5 +1,8 @@
 #include "worker/redis_socket.hpp"
 
+#include "worker/name_resolution.hpp"
+#include "worker/tls_peer_name.hpp"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -38,11 +41,6 @@ std::string tls_error(SSL* ssl) {
   return out.empty() ? "TLS error" : out;
 }
 
-bool is_ip_address(const std::string& host) {
-  in6_addr buffer{};
-  return inet_pton(AF_INET, host.c_str(), &buffer) == 1 || inet_pton(AF_INET6, host.c_str(), &buffer) == 1;
-}
-
 // Until `fd` is ready for `events`; false with `error` at the deadline.
 bool wait_fd(int fd, short events, Clock::time_point deadline, std::string& error) {
   for (;;) {
@@ -62,17 +60,19 @@ bool wait_fd(int fd, short events, Clock::time_point deadline, std::string& erro
 }
 
 // A non-blocking TCP connection to one of `host`'s addresses, or -1 with `error`.
+// The name is resolved under the same deadline as the connection.
 int connect_tcp(const std::string& host, uint16_t port, Clock::time_point deadline, std::string& error) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  if (const int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found); rc != 0) {
-    error = "cannot resolve " + host + ": " + gai_strerror(rc);
+  const auto resolution = NameResolution::start(host, port);
+  if (!resolution->wait_until(deadline)) {
+    error = "cannot resolve " + host + ": timed out";
     return -1;
   }
-  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> addresses(found, &::freeaddrinfo);
-  for (const addrinfo* a = found; a != nullptr; a = a->ai_next) {
+  const auto addresses = resolution->take_addresses();
+  if (!addresses) {
+    error = resolution->error();
+    return -1;
+  }
+  for (const addrinfo* a = addresses.get(); a != nullptr; a = a->ai_next) {
     const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
     if (fd < 0) {
       error = errno_text("socket");
@@ -111,19 +111,9 @@ std::unique_ptr<RedisSocket> RedisSocket::open(const std::string& host, uint16_t
     error = "TLS: " + tls_error(nullptr);
     return nullptr;
   }
-  // The certificate must name the host dialled: an IP address in its IP SANs, a name in its
-  // DNS SANs (sent as SNI too, which managed services route on). A step that fails here would
-  // leave the name unchecked: the connection is refused instead.
-  bool named = false;
-  if (is_ip_address(host)) {
-    named = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str()) == 1;
-  } else {
-    SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-    // SSL_set_tlsext_host_name, without the macro's C cast.
-    named = SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(host.c_str())) == 1 &&
-            SSL_set1_host(ssl, host.c_str()) == 1;
-  }
-  if (!named || SSL_set_fd(ssl, fd) != 1) {
+  // The certificate must name the host dialled (tls_peer_name.hpp; managed services route on
+  // the SNI it sends for a name).
+  if (!expect_peer_name(ssl, host) || SSL_set_fd(ssl, fd) != 1) {
     error = "TLS: cannot set up the connection to " + host + ": " + tls_error(nullptr);
     return nullptr;
   }

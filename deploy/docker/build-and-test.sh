@@ -172,6 +172,12 @@ stop_cleanly() {  # stop_cleanly CONTAINER: SIGTERM (the image's STOPSIGNAL), th
 }
 
 run paynotify --version >/dev/null || fail "the CLI does not run in the image"
+# The binaries as shipped (stripped, built by the Dockerfile's own CMake run) are hardened too.
+mkdir "$work/bin"
+copy="$("${engine[@]}" create "$image" true)"
+names+=("$copy")
+for b in paynotify paynotify-ingest paynotify-worker; do "${engine[@]}" cp "$copy:/usr/local/bin/$b" "$work/bin/$b" >/dev/null; done
+"$root/deploy/local/check-hardening.sh" "$work/bin/"* | sed 's/^/image: /' || fail "the image's binaries are not hardened"
 topic="image.ci.$(date +%s).$$"
 run paynotify topics ensure --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" --partitions 2 \
   --replication-factor 1 >/dev/null || fail "topics ensure from the image"

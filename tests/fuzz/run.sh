@@ -10,7 +10,7 @@ seconds=20
 if [ "${1:-}" = "--seconds" ]; then seconds="$2"; shift 2; fi
 targets=("$@")
 ((${#targets[@]})) || targets=(signature_header_fuzz request_time_fuzz public_key_fuzz notification_fuzz intake_fuzz
-  signed_split_fuzz event_id_fuzz)
+  signed_split_fuzz event_id_fuzz redis_reply_fuzz)
 
 mkdir -p "$root/build"
 echo "fuzz: building the targets with clang (build/fuzz)"

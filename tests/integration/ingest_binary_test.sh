@@ -111,16 +111,19 @@ start_fails() {  # start_fails NAME EXPECTED_TEXT COMMAND...: exits 2 and says E
   check "$name is named" grep -qF -- "$text" <<<"$out"
 }
 start_fails "worker: busy --admin-listen" "--admin-listen 127.0.0.1:$busy: cannot bind" \
-  "$worker" --order-service-url http://127.0.0.1:1 --admin-listen "127.0.0.1:$busy"
+  "$worker" --order-service-url http://127.0.0.1:1 --verify-records off --admin-listen "127.0.0.1:$busy"
 start_fails "worker: unresolvable --admin-listen" "--admin-listen nosuchhost.invalid:9103: cannot resolve" \
-  "$worker" --order-service-url http://127.0.0.1:1 --admin-listen nosuchhost.invalid:9103
+  "$worker" --order-service-url http://127.0.0.1:1 --verify-records off --admin-listen nosuchhost.invalid:9103
 start_fails "worker: --retry-for past the dedupe window" "--retry-for must be below --dedupe-ttl-s" \
-  "$worker" --order-service-url http://127.0.0.1:1 --retry-for 8d
+  "$worker" --order-service-url http://127.0.0.1:1 --verify-records off --retry-for 8d
+start_fails "worker: without Antom's keys" "or --verify-records off if Kafka ACLs" \
+  "$worker" --order-service-url http://127.0.0.1:1
 start_fails "ingest: busy --listen" "--listen 127.0.0.1:$busy: cannot bind" \
   "$ingest" --listen "127.0.0.1:$busy" --antom-public-key "$work/antom-public.b64" --client-id C --admin-listen 127.0.0.1:0
 kill "$holder" 2>/dev/null || true
 admin2="$(free_port)"
 "$worker" --order-service-url http://127.0.0.1:1 --admin-listen "localhost:$admin2" \
+  --antom-public-key "$work/antom-public.b64" --client-id SANDBOX_BIN \
   --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --redis 127.0.0.1:1 --topic test.binary >"$work/worker.log" 2>&1 &
 wpid=$!
 for _ in $(seq 1 100); do curl -sf "127.0.0.1:$admin2/healthz" >/dev/null && break; sleep 0.1; done

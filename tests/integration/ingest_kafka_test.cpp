@@ -251,24 +251,65 @@ TEST(IngestKafka, SlowClientsAtTheCapMakeRoomForGenuineRequests) {
   EXPECT_EQ(read_topic(topic, 10, std::chrono::seconds(5)).size(), 10u);
 }
 
-TEST(IngestKafka, AtTheCapWithEveryConnectionInARequestANewOneIsRefused) {
-  const std::string topic = fresh_topic("cap-busy");
+// The same in the body: a head that passed its checks (no signature needed) and then a body
+// that does not come held its slot for the whole body timeout. Now the slowest reader goes.
+TEST(IngestKafka, AConnectionStuckInItsBodyIsEvictedAtTheCap) {
+  const std::string topic = fresh_topic("cap-body");
   auto limits = IngestHarness::default_limits();
   limits.max_connections = 1;
-  limits.header_timeout = std::chrono::milliseconds(1500);
-  limits.body_timeout = std::chrono::milliseconds(1500);
+  limits.body_timeout = std::chrono::milliseconds(4000);
+  limits.min_body_bytes_per_s = 0;  // the cap alone
   IngestHarness ingest(kafka_brokers(), topic, limits);
-  // The first connection has sent its head and is in its body: it is not evicted.
-  const std::string body = payment_result_body("pay-cap-busy");
+  const std::string body = payment_result_body("pay-cap-body");
   const std::string head = "POST /notifications/antom HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
                            std::to_string(body.size()) + "\r\n\r\n";
-  auto busy = std::async(std::launch::async, [&] { return raw_exchange(ingest.port(), head, std::chrono::milliseconds(1000)); });
+  const auto started = std::chrono::steady_clock::now();
+  auto stuck = std::async(std::launch::async, [&] { return raw_exchange(ingest.port(), head, std::chrono::milliseconds(3000)); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(ingest.send(payment_result_body("pay-cap-body-2")), 200u) << "a genuine request waited behind a stuck body";
+  EXPECT_EQ(stuck.get().status, 0u);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(2500)) << "the stuck body kept its slot";
+  EXPECT_EQ(ingest.metrics().evicted_connections.value(), 1u);
+  EXPECT_EQ(ingest.metrics().refused_connections.value(), 0u);
+}
+
+TEST(IngestKafka, ABodySlowerThanTheMinimumRateIsClosedBeforeItsTimeout) {
+  const std::string topic = fresh_topic("slow-body");
+  auto limits = IngestHarness::default_limits();
+  limits.body_timeout = std::chrono::milliseconds(8000);
+  limits.min_body_bytes_per_s = 1024;
+  IngestHarness ingest(kafka_brokers(), topic, limits);
+  EXPECT_EQ(ingest.send(payment_result_body("pay-body-on-time")), 200u);
+  // A head, 40 bytes of its body, then nothing: due after the 1 s grace, not the 8 s timeout.
+  const std::string body = payment_result_body("pay-slow-body");
+  const std::string stalled = "POST /notifications/antom HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+                              std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 40);
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(raw_exchange(ingest.port(), stalled, std::chrono::milliseconds(7000)).status, 0u);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(4000))
+      << "a body that stopped after 40 bytes kept its connection until the body timeout";
+  EXPECT_EQ(ingest.metrics().slow_bodies.value(), 1u);
+}
+
+TEST(IngestKafka, OneSourceHoldsOnlyItsShareOfTheSlots) {
+  const std::string topic = fresh_topic("per-source");
+  auto limits = IngestHarness::default_limits();
+  limits.max_connections_per_source = 2;
+  limits.header_timeout = std::chrono::milliseconds(3000);
+  IngestHarness ingest(kafka_brokers(), topic, limits);
+  std::vector<std::future<RawReply>> held;
+  for (int i = 0; i < 2; ++i) {
+    held.push_back(std::async(std::launch::async, [&] {
+      return raw_exchange(ingest.port(), "POST /notifications/antom HTTP/1.1\r\n", std::chrono::milliseconds(1500));
+    }));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const auto third = raw_exchange(ingest.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", std::chrono::milliseconds(500));
+  EXPECT_EQ(third.status, 0u) << third.text;
+  EXPECT_EQ(ingest.metrics().refused_per_source.value(), 1u);
+  for (auto& f : held) f.get();
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  const auto refused = raw_exchange(ingest.port(), "GET / HTTP/1.1\r\nHost: x\r\n\r\n", std::chrono::milliseconds(500));
-  EXPECT_EQ(refused.status, 0u);
-  busy.get();
-  EXPECT_EQ(ingest.metrics().refused_connections.value(), 1u);
-  EXPECT_EQ(ingest.metrics().evicted_connections.value(), 0u);
+  EXPECT_EQ(ingest.send(payment_result_body("pay-per-source")), 200u) << "slots held by a source were not given back";
 }
 
 TEST(IngestKafka, ReadinessFollowsTheBroker) {

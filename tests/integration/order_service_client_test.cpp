@@ -151,6 +151,31 @@ TEST_F(OrderServiceClientTest, MutualTlsRefusesAClientWithoutACertificateItsCaSi
   EXPECT_EQ(call_once(s, call("k6")).status, 200u) << "k6 was never applied: refused before the request";
 }
 
+// One name rule for both TLS clients (tls_peer_name.hpp): the subject's CN never stands in
+// for a SAN. A certificate for "localhost" in its CN alone is refused; in a DNS SAN, accepted.
+TEST_F(OrderServiceClientTest, TlsTakesTheHostFromTheSansNeverFromTheCommonName) {
+  make_certificates();
+  const std::string d = dir_.string();
+  const auto issue = [&](const std::string& name, const std::string& extension) {
+    const std::string cmd = "cd " + d + " && openssl req -newkey rsa:2048 -nodes -keyout " + name + ".key -out " + name +
+                            ".csr -subj /CN=localhost >/dev/null 2>&1 && printf '" + extension + "' > " + name +
+                            ".ext && openssl x509 -req -in " + name + ".csr -CA ca.pem -CAkey ca.key -CAcreateserial -out " +
+                            name + ".pem -days 1 -extfile " + name + ".ext >/dev/null 2>&1";
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+  };
+  issue("cn-only", "basicConstraints=CA:FALSE");
+  issue("san", "subjectAltName=DNS:localhost");
+  start_service({"--tls-cert", path("cn-only.pem"), "--tls-key", path("cn-only.key")});
+  const std::string url = "https://localhost:" + std::to_string(port_);
+  const auto refused = call_once(settings(url, path("ca.pem")), call("k8"));
+  EXPECT_EQ(refused.status, 0u) << "a certificate naming the host in its CN only was accepted";
+  EXPECT_NE(refused.transport.find("TLS handshake failed"), std::string::npos) << refused.transport;
+  service_.reset();
+  start_service({"--tls-cert", path("san.pem"), "--tls-key", path("san.key")});
+  const auto accepted = call_once(settings("https://localhost:" + std::to_string(port_), path("ca.pem")), call("k9"));
+  EXPECT_EQ(accepted.status, 200u) << accepted.transport;
+}
+
 TEST_F(OrderServiceClientTest, AnUnreachableServiceIsATransportError) {
   OrderServiceSettings s;
   s.url = "http://127.0.0.1:" + std::to_string(testing::free_port());

@@ -1,0 +1,71 @@
+#pragma once
+// Who may hold the ingest's connection slots, and who gives one up. A slow client must not be
+// able to hold the port by opening connections and dribbling bytes (slowloris), in the head
+// or in the body: at the connection cap, the connection reading its request the slowest makes
+// room for the new one. Connections whose request is being answered (verified, published)
+// are never evicted. One source may hold only so many slots. Thread-safe; no I/O (each
+// connection hands in how to close it).
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace paynotify::ingest {
+
+class ConnectionSlots {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  // max_per_source 0: no cap per source.
+  ConnectionSlots(int max_connections, int max_per_source);
+
+  enum class Admission {
+    admitted,           // a slot was free
+    admitted_evicting,  // the slowest reader was closed; its slot passes to this one
+    refused_full,       // every slot is busy answering a request
+    refused_source,     // this source holds its share already
+  };
+  // At accept; when admitted, release(source) once the connection ends.
+  Admission admit(const std::string& source, Clock::time_point now);
+  void release(const std::string& source);
+
+  // A connection starts reading a request (waiting for its head, or idle before it): it is
+  // evictable, by how fast its bytes come, until done_reading(). `close` runs at most once,
+  // on the evicting thread: it must hand the close to the connection's own thread.
+  uint64_t start_reading(Clock::time_point now, std::function<void()> close);
+  void progress(uint64_t id, std::size_t bytes_so_far);
+  void done_reading(uint64_t id);
+
+  int open() const;
+
+  // By when a body's next bytes must arrive: at least `min_bytes_per_s` on average after
+  // `grace` from `started` (when its head was read), never after `deadline` (the body
+  // timeout). min_bytes_per_s 0: the deadline alone.
+  static Clock::time_point next_bytes_due(Clock::time_point started, std::size_t received,
+                                          std::size_t min_bytes_per_s, std::chrono::milliseconds grace,
+                                          Clock::time_point deadline);
+
+ private:
+  struct Reading {
+    Clock::time_point since;
+    std::size_t bytes = 0;
+    std::function<void()> close;
+  };
+  // Closes the reader with the fewest bytes per second since its request began (the longest
+  // waiting among equals); false when none reads.
+  bool evict_slowest(Clock::time_point now);
+
+  const int max_connections_;
+  const int max_per_source_;
+  mutable std::mutex mu_;
+  int open_ = 0;
+  std::map<std::string, int> per_source_;
+  std::map<uint64_t, Reading> reading_;
+  uint64_t next_id_ = 0;
+};
+
+}  // namespace paynotify::ingest

@@ -1,0 +1,43 @@
+#include "worker/name_resolution.hpp"
+
+#include <thread>
+
+namespace paynotify::worker {
+
+std::shared_ptr<NameResolution> NameResolution::start(const std::string& host, uint16_t port) {
+  std::shared_ptr<NameResolution> self(new NameResolution());
+  // The thread holds its own reference: the caller may have stopped waiting and let go.
+  std::thread([self, host, port] {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    const int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found);
+    std::lock_guard lock(self->mu_);
+    if (rc == 0) {
+      self->addresses_.reset(found);
+    } else {
+      self->error_ = "cannot resolve " + host + ": " + gai_strerror(rc);
+    }
+    self->ready_ = true;
+    self->done_.notify_all();
+  }).detach();
+  return self;
+}
+
+bool NameResolution::ready() const {
+  std::lock_guard lock(mu_);
+  return ready_;
+}
+
+bool NameResolution::wait_until(std::chrono::steady_clock::time_point deadline) const {
+  std::unique_lock lock(mu_);
+  return done_.wait_until(lock, deadline, [this] { return ready_; });
+}
+
+NameResolution::AddressList NameResolution::take_addresses() {
+  std::lock_guard lock(mu_);
+  return std::move(addresses_);
+}
+
+}  // namespace paynotify::worker

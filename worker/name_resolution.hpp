@@ -1,0 +1,43 @@
+#pragma once
+// Name resolution under a deadline. glibc's getaddrinfo takes no timeout of ours: a slow or
+// unreachable DNS server holds its caller for the resolver's own timeouts and tries (5 s each
+// by default), past every deadline the worker promises. So it runs on a thread of its own and
+// the caller stops waiting at its deadline; a resolution given up on finishes on its thread
+// and frees itself.
+
+#include <netdb.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace paynotify::worker {
+
+class NameResolution {
+ public:
+  using AddressList = std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)>;
+
+  // Starts resolving host:port (TCP, IPv4 and IPv6) on a thread of its own.
+  static std::shared_ptr<NameResolution> start(const std::string& host, uint16_t port);
+
+  bool ready() const;
+  // Waits until ready or the deadline; true when ready.
+  bool wait_until(std::chrono::steady_clock::time_point deadline) const;
+
+  // Once ready: the addresses (null on failure, with error() saying why). Taken once.
+  AddressList take_addresses();
+  const std::string& error() const { return error_; }
+
+ private:
+  NameResolution() = default;
+  mutable std::mutex mu_;
+  mutable std::condition_variable done_;
+  bool ready_ = false;
+  AddressList addresses_{nullptr, &::freeaddrinfo};
+  std::string error_;
+};
+
+}  // namespace paynotify::worker
