@@ -17,7 +17,8 @@ ConnectionSlots::Admission ConnectionSlots::admit(const std::string& source, Clo
       return Admission::refused_source;
     }
     if (open_ >= max_connections_) {
-      // The slowest reader: fewest bytes per second, compared without dividing (b1/t1 < b2/t2).
+      // The slowest reader: fewest bytes per second since its request began (b1/t1 < b2/t2
+      // compared as b1*t2 < b2*t1), the longest waiting among equals.
       const auto slowest = std::min_element(reading_.begin(), reading_.end(), [&](const auto& a, const auto& b) {
         const double ta = std::chrono::duration<double>(now - a.second.since).count();
         const double tb = std::chrono::duration<double>(now - b.second.since).count();

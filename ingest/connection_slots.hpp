@@ -33,7 +33,7 @@ class ConnectionSlots {
   Admission admit(const std::string& source, Clock::time_point now);
   void release(const std::string& source);
 
-  // A connection starts reading a request (waiting for its head, or idle before it): it is
+  // A connection starts reading a request (idle before it, its head, its body): it is
   // evictable, by how fast its bytes come, until done_reading(). `close` runs at most once,
   // on the evicting thread: it must hand the close to the connection's own thread.
   uint64_t start_reading(Clock::time_point now, std::function<void()> close);
@@ -55,9 +55,6 @@ class ConnectionSlots {
     std::size_t bytes = 0;
     std::function<void()> close;
   };
-  // Closes the reader with the fewest bytes per second since its request began (the longest
-  // waiting among equals); false when none reads.
-  bool evict_slowest(Clock::time_point now);
 
   const int max_connections_;
   const int max_per_source_;

@@ -11,8 +11,6 @@
 
 #include <algorithm>
 #include <array>
-#include <map>
-#include <mutex>
 
 #include "common/kafka/await_delivery.hpp"
 #include "common/service/listener.hpp"
@@ -102,13 +100,16 @@ struct OpenConnection {
 class ReadingRequest {
  public:
   ReadingRequest(Shared& s, const std::shared_ptr<beast::tcp_stream>& stream) : s_(s) {
-    id_ = s_.slots.start_reading(std::chrono::steady_clock::now(),
-                                 [executor = stream->get_executor(), weak = std::weak_ptr(stream)] {
-                                   // On the connection's own thread: its coroutine sees the read fail and ends.
-                                   net::post(executor, [weak] {
-                                     if (auto open = weak.lock()) open->close();
-                                   });
-                                 });
+    id_ = s_.slots.start_reading(
+        std::chrono::steady_clock::now(),
+        [executor = stream->get_executor(), weak = std::weak_ptr(stream), still_reading = still_reading_] {
+          // On the connection's own thread: its coroutine sees the read fail and ends. Unless
+          // its request was read in full meanwhile: then it is being answered, and stays (the
+          // cap is exceeded by one until it ends).
+          net::post(executor, [weak, still_reading] {
+            if (auto open = weak.lock(); open && still_reading->load()) open->close();
+          });
+        });
   }
   ~ReadingRequest() { done(); }
   ReadingRequest(const ReadingRequest&) = delete;
@@ -117,10 +118,14 @@ class ReadingRequest {
     bytes_ += bytes;
     s_.slots.progress(id_, bytes_);
   }
-  void done() { s_.slots.done_reading(id_); }
+  void done() {
+    still_reading_->store(false);
+    s_.slots.done_reading(id_);
+  }
 
  private:
   Shared& s_;
+  std::shared_ptr<std::atomic<bool>> still_reading_ = std::make_shared<std::atomic<bool>>(true);
   uint64_t id_ = 0;
   std::size_t bytes_ = 0;
 };
@@ -300,6 +305,10 @@ net::awaitable<void> accept_loop(tcp::acceptor* acceptor,
     }
     beast::error_code peer_error;
     std::string source = socket.remote_endpoint(peer_error).address().to_string();
+    if (peer_error) {  // reset before it was accepted: it must not take (or free) a slot
+      socket.close(peer_error);
+      continue;
+    }
     const auto admission = s->slots.admit(source, std::chrono::steady_clock::now());
     if (admission == ConnectionSlots::Admission::refused_full ||
         admission == ConnectionSlots::Admission::refused_source) {

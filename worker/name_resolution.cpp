@@ -1,13 +1,33 @@
 #include "worker/name_resolution.hpp"
 
+#include <atomic>
+#include <system_error>
 #include <thread>
 
 namespace paynotify::worker {
 
+namespace {
+
+// Resolutions under way at most, process-wide: while DNS does not answer, each given-up one
+// keeps its thread until glibc gives up too, and connection attempts go on.
+constexpr int kMaxResolving = 16;
+std::atomic<int> resolving{0};
+
+}  // namespace
+
 std::shared_ptr<NameResolution> NameResolution::start(const std::string& host, uint16_t port) {
   std::shared_ptr<NameResolution> self(new NameResolution());
+  const auto fail = [&](std::string why) {
+    self->error_ = "cannot resolve " + host + ": " + std::move(why);
+    self->ready_ = true;
+    return self;
+  };
+  if (resolving.fetch_add(1) >= kMaxResolving) {
+    resolving.fetch_sub(1);
+    return fail(std::to_string(kMaxResolving) + " resolutions already wait for DNS");
+  }
   // The thread holds its own reference: the caller may have stopped waiting and let go.
-  std::thread([self, host, port] {
+  const auto resolve = [self, host, port] {
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -21,7 +41,14 @@ std::shared_ptr<NameResolution> NameResolution::start(const std::string& host, u
     }
     self->ready_ = true;
     self->done_.notify_all();
-  }).detach();
+    resolving.fetch_sub(1);
+  };
+  try {
+    std::thread(resolve).detach();
+  } catch (const std::system_error& e) {
+    resolving.fetch_sub(1);
+    return fail(std::string("no thread to resolve on: ") + e.what());
+  }
   return self;
 }
 

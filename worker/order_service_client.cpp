@@ -65,6 +65,8 @@ net::awaitable<ApplyResult> exchange(Stream& stream, beast::tcp_stream& tcp, htt
     const unsigned status = rec ? 0 : parser->get().result_int();
     if (rec) {
       result.transport = transport_error(rec);
+    } else if (status < 100) {
+      result.transport = "an answer with status " + std::to_string(status) + ", which HTTP does not have";
     } else if (status == 101) {
       result.transport = "the order service switched protocols (101) on a POST";
     } else if (status >= 100 && status < 200 && answers > kMaxInterimResponses) {
@@ -87,7 +89,10 @@ net::awaitable<ApplyResult> exchange(Stream& stream, beast::tcp_stream& tcp, htt
 bool holds_unread_bytes(OrderServiceClient::Connection& conn) {
   beast::error_code ec;
   const std::size_t waiting = conn.tcp().socket().available(ec);
-  return ec || waiting > 0 || (conn.tls && SSL_pending(conn.tls->native_handle()) > 0);
+  if (ec || waiting > 0) return true;
+  if (!conn.tls) return false;
+  SSL* ssl = conn.tls->native_handle();  // bytes already taken off the socket, decrypted or not
+  return SSL_has_pending(ssl) == 1 || BIO_ctrl_pending(SSL_get_rbio(ssl)) > 0;
 }
 
 }  // namespace

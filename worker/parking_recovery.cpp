@@ -8,6 +8,7 @@
 #include "common/service/log.hpp"
 #include "worker/dedupe_store.hpp"
 #include "worker/payment_event.hpp"
+#include "worker/record_signature.hpp"
 
 namespace paynotify::worker {
 namespace {
@@ -142,6 +143,7 @@ bool ParkingRecovery::rebuild(const std::string& run_id) {
   std::set<std::string> kept;  // parked again since the loss, by a try that failed meanwhile
   for (std::size_t i = 0; i < records.size(); ++i) {
     const auto& r = records[i];
+    if (settings_.record_keys && unsigned_record(r, *settings_.record_keys)) continue;  // a forgery parks nothing
     const auto derived = derive_event(r.value, 0);
     if (!derived.event) continue;  // never parked anything: dead-lettered on its first pass
     const EventKey key{derived.event->order_key, derived.event->event_id};

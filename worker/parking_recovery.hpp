@@ -18,6 +18,7 @@
 #include <memory>
 #include <string>
 
+#include "common/antom/key_registry.hpp"
 #include "common/service/metrics.hpp"
 #include "worker/redis_connection.hpp"
 #include "worker/store_generation.hpp"
@@ -36,6 +37,9 @@ struct ParkingRecoverySettings {
   std::chrono::milliseconds rebuild_lock{120000};  // a rebuild that takes longer loses the lock
   std::chrono::milliseconds read_timeout{90000};
   std::chrono::milliseconds audit_every{2000};
+  // Antom's keys (--verify-records): a retry record whose signature does not verify parks
+  // nothing, as it would apply nothing. Null: records are trusted.
+  std::shared_ptr<const KeyRegistry> record_keys{};
 };
 
 struct RecoveryMetrics {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/antom/key_registry.hpp"
+#include "common/kafka/topic_reader.hpp"
 #include "worker/record_consumer.hpp"
 
 namespace paynotify::worker {
@@ -16,5 +17,7 @@ namespace paynotify::worker {
 // to log and to put in the dead-letter record: never a key or the signature), or nothing
 // when it does.
 std::optional<std::string> unsigned_record(const ConsumedMessage& record, const KeyRegistry& keys);
+// The same for a record read by the parking rebuild (common/kafka/topic_reader.hpp).
+std::optional<std::string> unsigned_record(const ConsumedRecord& record, const KeyRegistry& keys);
 
 }  // namespace paynotify::worker

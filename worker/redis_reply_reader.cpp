@@ -7,11 +7,14 @@ namespace paynotify::worker {
 namespace {
 
 // The smallest element on the wire (":0\r\n", "$-1\r\n", "*0\r\n") takes 4 bytes, so a reply of
-// at most N bytes holds at most N/4 elements: more announced is refused before it is allocated.
+// at most N bytes holds at most N/4 elements in all its arrays together: hiredis allocates an
+// array when it is announced, before its elements come, so more announced (in one array or
+// across nested ones) is refused before it is allocated.
 constexpr std::size_t kMinElementBytes = 4;
 
 struct Limits {
-  std::size_t max_elements = 0;
+  std::size_t max_elements = 0;   // per reply, in all its arrays
+  std::size_t elements_left = 0;  // of the reply being read
   bool exceeded = false;
 };
 
@@ -34,10 +37,11 @@ const redisReplyObjectFunctions& hiredis_functions() {
 }
 
 void* create_bounded_array(const redisReadTask* task, int elements) {
-  if (elements < 0 || static_cast<std::size_t>(elements) > current_limits->max_elements) {
+  if (elements < 0 || static_cast<std::size_t>(elements) > current_limits->elements_left) {
     current_limits->exceeded = true;
     return nullptr;  // the reader reports "Out of memory" and stops
   }
+  current_limits->elements_left -= static_cast<std::size_t>(elements);
   return hiredis_functions().createArray(task, elements);
 }
 
@@ -93,6 +97,7 @@ struct RedisReplyReader::Reader {
 RedisReplyReader::RedisReplyReader(std::size_t max_reply_bytes)
     : reader_(std::make_unique<Reader>()), max_reply_bytes_(max_reply_bytes) {
   reader_->limits.max_elements = max_reply_bytes / kMinElementBytes;
+  reader_->limits.elements_left = reader_->limits.max_elements;
 }
 
 RedisReplyReader::~RedisReplyReader() = default;
@@ -110,7 +115,7 @@ RedisReplyReader::Next RedisReplyReader::next() {
   current_limits = nullptr;
   if (status != REDIS_OK) {
     if (reader_->limits.exceeded) {
-      return {std::nullopt, "a reply from Redis announced more elements than --redis-max-reply-bytes (" +
+      return {std::nullopt, "a reply from Redis announced more array elements than --redis-max-reply-bytes (" +
                                 std::to_string(max_reply_bytes_) + ") can hold"};
     }
     return {std::nullopt, std::string("bad reply from Redis: ") + r->errstr};
@@ -125,6 +130,7 @@ RedisReplyReader::Next RedisReplyReader::next() {
   }
   ReplyPtr reply(static_cast<redisReply*>(raw));
   fed_ = r->len - r->pos;  // what the reader holds unparsed starts the next reply
+  reader_->limits.elements_left = reader_->limits.max_elements;
   return {flatten(*reply), {}};
 }
 

@@ -114,10 +114,12 @@ void Worker::start() {
 // Redis reachability and the trust in its parking, checked on a connection of their own; they
 // gate consumption and /readyz. A rebuild after data loss runs here, blocking this thread only.
 void Worker::watch_health() {
+  ParkingRecoverySettings settings{config_.redis, config_.kafka_brokers, config_.kafka_properties, config_.group,
+                                   config_.engine.retry_topic(), config_.engine.main_topic,
+                                   config_.engine.dedupe_ttl_s, config_.engine.owner};
+  settings.record_keys = config_.engine.record_keys;
   ParkingRecovery recovery(
-      ParkingRecoverySettings{config_.redis, config_.kafka_brokers, config_.kafka_properties, config_.group,
-                              config_.engine.retry_topic(), config_.engine.main_topic, config_.engine.dedupe_ttl_s,
-                              config_.engine.owner},
+      std::move(settings),
       generation_, RecoveryMetrics{metrics_.parking_rebuilds, metrics_.parkings_restored, metrics_.parkings_kept,
                                   metrics_.stale_parkings_lifted});
   // Logged on every change, and at start when Redis cannot be reached (a wrong CA or password

@@ -69,7 +69,10 @@ std::optional<int64_t> parse_request_time_ms(std::string_view v) {
   const year_month_day date{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
   if (!date.ok() || h > 23 || mi > 59 || sec > 60) return std::nullopt;
   const auto tp = sys_days{date} + hours{h} + minutes{mi} + seconds{sec} - minutes{offset_min};
-  return duration_cast<milliseconds>(tp.time_since_epoch()).count() + millis;
+  const int64_t ms = duration_cast<milliseconds>(tp.time_since_epoch()).count() + millis;
+  // An offset can carry year 9999 past its end (or year 0 before its start): kept in range.
+  if (ms > kLatestRequestTimeMs || ms < kEarliestRequestTimeMs) return std::nullopt;
+  return ms;
 }
 
 }  // namespace paynotify

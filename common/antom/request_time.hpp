@@ -8,9 +8,10 @@
 
 namespace paynotify {
 
-// The latest time either form can name: 9999-12-31T23:59:59.999Z. Every parsed value lies
-// between year 0000 and this, so arithmetic on two of them cannot overflow.
+// The range every parsed value lies in, years 0000 to 9999 UTC, so arithmetic on two of them
+// cannot overflow.
 inline constexpr int64_t kLatestRequestTimeMs = 253'402'300'799'999;
+inline constexpr int64_t kEarliestRequestTimeMs = -62'167'219'200'000;  // 0000-01-01T00:00:00Z
 
 // Milliseconds since the Unix epoch, or nullopt when the value is in neither form.
 // Accepts `1700000000000`, `2019-07-12T12:08:56.253+05:30`, `...Z`, `...+0530`, no fraction;

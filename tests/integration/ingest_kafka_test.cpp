@@ -16,6 +16,7 @@
 #include "tests/support/kafka_topic.hpp"
 #include "tests/support/notifications.hpp"
 #include "tests/support/raw_http.hpp"
+#include "tests/support/wait.hpp"
 
 namespace paynotify::testing {
 namespace {
@@ -265,7 +266,7 @@ TEST(IngestKafka, AConnectionStuckInItsBodyIsEvictedAtTheCap) {
                            std::to_string(body.size()) + "\r\n\r\n";
   const auto started = std::chrono::steady_clock::now();
   auto stuck = std::async(std::launch::async, [&] { return raw_exchange(ingest.port(), head, std::chrono::milliseconds(3000)); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_TRUE(wait_until([&] { return ingest.metrics().open_connections.value() == 1; }, std::chrono::seconds(2)));
   EXPECT_EQ(ingest.send(payment_result_body("pay-cap-body-2")), 200u) << "a genuine request waited behind a stuck body";
   EXPECT_EQ(stuck.get().status, 0u);
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(2500)) << "the stuck body kept its slot";
@@ -303,12 +304,12 @@ TEST(IngestKafka, OneSourceHoldsOnlyItsShareOfTheSlots) {
       return raw_exchange(ingest.port(), "POST /notifications/antom HTTP/1.1\r\n", std::chrono::milliseconds(1500));
     }));
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_TRUE(wait_until([&] { return ingest.metrics().open_connections.value() == 2; }, std::chrono::seconds(2)));
   const auto third = raw_exchange(ingest.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", std::chrono::milliseconds(500));
   EXPECT_EQ(third.status, 0u) << third.text;
   EXPECT_EQ(ingest.metrics().refused_per_source.value(), 1u);
   for (auto& f : held) f.get();
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_TRUE(wait_until([&] { return ingest.metrics().open_connections.value() == 0; }, std::chrono::seconds(5)));
   EXPECT_EQ(ingest.send(payment_result_body("pay-per-source")), 200u) << "slots held by a source were not given back";
 }
 

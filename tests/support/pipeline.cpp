@@ -16,15 +16,6 @@
 
 namespace paynotify::testing {
 
-bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return done();
-}
-
 Pipeline::Pipeline(const std::string& name) {
   const std::string id = random_hex(4);
   dir_ = (std::filesystem::temp_directory_path() / ("paynotify-e2e-" + name + "-" + id)).string();

@@ -15,6 +15,7 @@
 #include "tests/support/child_process.hpp"
 #include "tests/support/ingest_harness.hpp"
 #include "tests/support/kafka_topic.hpp"
+#include "tests/support/wait.hpp"
 
 namespace paynotify::testing {
 
@@ -57,8 +58,6 @@ class Pipeline {
   std::vector<uint16_t> worker_admin_ports_;
 };
 
-// Polls `done` every 100 ms until it is true or `timeout` passes; returns its last value.
-bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout);
 
 // The pieces, for drivers that run the ingest as a process too (tests/chaos).
 // paynotify-worker's command line as the end-to-end tests run it (short retries and leases).

@@ -56,6 +56,23 @@ TEST(RedisReplyReader, AnArrayLargerThanTheBoundCanHoldIsRefusedBeforeItIsAlloca
   EXPECT_EQ(got[0].reply->elements.size(), 16384u);
 }
 
+// Nested arrays are allocated as they are announced: 9 bytes each would otherwise reserve
+// 128 KiB each, 16,384 of them within the byte bound.
+TEST(RedisReplyReader, ArraysAnnouncedInsideArraysShareOneBudget) {
+  RedisReplyReader reader(64 * 1024);  // 16,384 elements in all
+  std::string nested = "*8000\r\n*8000\r\n*8000\r\n";
+  const auto got = read_all(reader, nested, 1000);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_NE(got[0].error.find("more array elements"), std::string::npos) << got[0].error;
+  // The budget is per reply: the next reply starts afresh.
+  RedisReplyReader fresh(64 * 1024);
+  std::string two = "*2\r\n*9000\r\n";  // 9,002 elements: two replies together would not fit
+  for (int i = 0; i < 9000; ++i) two += ":1\r\n";
+  two += ":2\r\n";
+  two += two;
+  EXPECT_EQ(read_all(fresh, two, 4096).size(), 2u);
+}
+
 TEST(RedisReplyReader, AReplyLongerThanTheBoundDropsTheConnectionOnceItsBytesPassIt) {
   RedisReplyReader reader(64 * 1024);
   const std::string huge = "$1000000000\r\n" + std::string(70 * 1024, 'x');

@@ -27,6 +27,10 @@ TEST(TlsPeerName, AnIpAddressIsCheckedAgainstIpSansAndNeverSentAsSni) {
     Ssl s;
     ASSERT_TRUE(expect_peer_name(s.ssl.get(), ip));
     EXPECT_EQ(SSL_get_servername(s.ssl.get(), TLSEXT_NAMETYPE_host_name), nullptr) << ip;
+    char* expected = X509_VERIFY_PARAM_get1_ip_asc(SSL_get0_param(s.ssl.get()));
+    ASSERT_NE(expected, nullptr) << ip << ": no IP to check the certificate against";
+    EXPECT_STREQ(expected, std::string(ip) == "::1" ? "0:0:0:0:0:0:0:1" : ip);
+    OPENSSL_free(expected);
     EXPECT_TRUE(X509_VERIFY_PARAM_get_hostflags(SSL_get0_param(s.ssl.get())) & X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
   }
 }

@@ -42,7 +42,9 @@ TEST(RequestTime, EveryValueLiesBetweenYearZeroAndYear9999) {
   EXPECT_EQ(parse_request_time_ms(std::to_string(kLatestRequestTimeMs)), kLatestRequestTimeMs);
   EXPECT_FALSE(parse_request_time_ms(std::to_string(kLatestRequestTimeMs + 1)));
   EXPECT_FALSE(parse_request_time_ms("9223372036854775807"));  // INT64_MAX
-  EXPECT_EQ(parse_request_time_ms("0000-01-01T00:00:00Z"), -62167219200000);
+  EXPECT_EQ(parse_request_time_ms("0000-01-01T00:00:00Z"), kEarliestRequestTimeMs);
+  EXPECT_FALSE(parse_request_time_ms("9999-12-31T23:59:59.999-23:59"));  // past the end in UTC
+  EXPECT_FALSE(parse_request_time_ms("0000-01-01T00:00:00+00:01"));
 }
 
 }  // namespace
