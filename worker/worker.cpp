@@ -107,7 +107,7 @@ void Worker::start() {
   log_event(spdlog::level::info, "started",
             {{"version", PAYNOTIFY_VERSION}, {"topic", config_.engine.main_topic}, {"group", config_.group},
              {"adminPort", admin_->port()}, {"owner", config_.engine.owner},
-             {"verifyRecords", config_.engine.record_keys != nullptr},
+             {"verifyRecords", config_.engine.record_keys ? "on" : "off"},
              {"keys", config_.engine.record_keys ? config_.engine.record_keys->size() : 0}});
 }
 
