@@ -18,11 +18,6 @@ bool is_dead_letter_header(const std::string& name) {
   return header::is_retry_control(name) || header::is_origin(name);
 }
 
-std::string header_value(const ConsumedRecord& r, const std::string& name) {
-  const auto it = r.headers.find(name);
-  return it == r.headers.end() ? std::string() : it->second;
-}
-
 }  // namespace
 
 int replay_command(const Args& args) {
@@ -54,15 +49,15 @@ int replay_command(const Args& args) {
                                              /*from_committed=*/true);
   std::vector<const ConsumedRecord*> chosen;
   for (const auto& r : records) {
-    if (!o.str("notify-type").empty() && header_value(r, std::string(header::kNotifyType)) != o.str("notify-type")) continue;
+    if (!o.str("notify-type").empty() && r.header(header::kNotifyType) != o.str("notify-type")) continue;
     if (!o.str("payment-id").empty() && r.key != o.str("payment-id")) continue;
-    if (!o.str("error-class").empty() && header_value(r, std::string(header::kErrorClass)) != o.str("error-class")) continue;
+    if (!o.str("error-class").empty() && r.header(header::kErrorClass) != o.str("error-class")) continue;
     chosen.push_back(&r);
   }
   for (const auto* r : chosen) {
     std::cout << (dry_run ? "would replay " : "replaying ") << dlq << "/" << r->partition << "@" << r->offset
-              << " key=" << r->key << " notifyType=" << header_value(*r, std::string(header::kNotifyType))
-              << " errorClass=" << header_value(*r, std::string(header::kErrorClass)) << " error=" << header_value(*r, std::string(header::kError)) << "\n";
+              << " key=" << r->key << " notifyType=" << r->header(header::kNotifyType)
+              << " errorClass=" << r->header(header::kErrorClass) << " error=" << r->header(header::kError) << "\n";
   }
   if (dry_run) {
     std::cout << chosen.size() << " of " << records.size() << " dead-lettered record(s) match; nothing moved\n";

@@ -69,7 +69,7 @@ net::awaitable<ApplyResult> exchange(Stream& stream, beast::tcp_stream& tcp, htt
       result.transport = "an answer with status " + std::to_string(status) + ", which HTTP does not have";
     } else if (status == 101) {
       result.transport = "the order service switched protocols (101) on a POST";
-    } else if (status >= 100 && status < 200 && answers > kMaxInterimResponses) {
+    } else if (status < 200 && answers > kMaxInterimResponses) {
       result.transport = "more than " + std::to_string(kMaxInterimResponses) + " interim (1xx) answers";
     } else if (status >= 200) {
       result.status = status;

@@ -1,7 +1,6 @@
 #include "worker/redis_connection.hpp"
 
 #include <boost/asio/ssl/context.hpp>
-#include <hiredis/hiredis.h>
 #include <openssl/sha.h>
 
 #include <algorithm>

@@ -22,18 +22,15 @@ struct Limits {
 // parsed are set around each parse step (next()), which runs on the caller's thread.
 thread_local Limits* current_limits = nullptr;
 
-// hiredis's own reply functions with createArray checked first; the others are its defaults,
-// taken from a reader once (they are not exported).
-redisReplyObjectFunctions bounded_functions() {
-  redisReader* probe = redisReaderCreate();
-  redisReplyObjectFunctions fn = *probe->fn;
-  redisReaderFree(probe);
-  return fn;
-}
-
+// hiredis's default reply functions, taken from a reader once (they are not exported).
 const redisReplyObjectFunctions& hiredis_functions() {
-  static const redisReplyObjectFunctions fn = bounded_functions();
-  return fn;
+  static const redisReplyObjectFunctions defaults = [] {
+    redisReader* probe = redisReaderCreate();
+    const redisReplyObjectFunctions fn = *probe->fn;
+    redisReaderFree(probe);
+    return fn;
+  }();
+  return defaults;
 }
 
 void* create_bounded_array(const redisReadTask* task, int elements) {
@@ -45,6 +42,7 @@ void* create_bounded_array(const redisReadTask* task, int elements) {
   return hiredis_functions().createArray(task, elements);
 }
 
+// hiredis's defaults with createArray checked first.
 redisReplyObjectFunctions* bounded() {
   static redisReplyObjectFunctions fn = [] {
     redisReplyObjectFunctions f = hiredis_functions();

@@ -1,9 +1,5 @@
 #include "worker/redis_socket.hpp"
 
-#include "worker/name_resolution.hpp"
-#include "worker/tls_peer_name.hpp"
-
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -16,6 +12,9 @@
 
 #include <cerrno>
 #include <cstring>
+
+#include "worker/name_resolution.hpp"
+#include "worker/tls_peer_name.hpp"
 
 namespace paynotify::worker {
 namespace {

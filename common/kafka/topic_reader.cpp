@@ -9,6 +9,12 @@
 #include "common/kafka/kafka_headers.hpp"
 
 namespace paynotify {
+
+std::string ConsumedRecord::header(std::string_view name) const {
+  const auto it = headers.find(std::string(name));
+  return it == headers.end() ? std::string() : it->second;
+}
+
 namespace {
 
 struct ConsumerCloser {

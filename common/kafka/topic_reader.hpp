@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace paynotify {
@@ -18,6 +19,8 @@ struct ConsumedRecord {
   int32_t partition = -1;
   int64_t offset = -1;
   int64_t timestamp_ms = -1;
+  // The header's value, or "" when the record has none.
+  std::string header(std::string_view name) const;
 };
 
 // Returns once `max_records` arrived or `timeout` passed, whichever is first.

@@ -262,8 +262,8 @@ TEST(IngestKafka, AConnectionStuckInItsBodyIsEvictedAtTheCap) {
   limits.min_body_bytes_per_s = 0;  // the cap alone
   IngestHarness ingest(kafka_brokers(), topic, limits);
   const std::string body = payment_result_body("pay-cap-body");
-  const std::string head = "POST /notifications/antom HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
-                           std::to_string(body.size()) + "\r\n\r\n";
+  const std::string request = post_request(kNotifyPath, "Content-Type: application/json\r\n", body);
+  const std::string head = request.substr(0, request.size() - body.size());
   const auto started = std::chrono::steady_clock::now();
   auto stuck = std::async(std::launch::async, [&] { return raw_exchange(ingest.port(), head, std::chrono::milliseconds(3000)); });
   ASSERT_TRUE(wait_until([&] { return ingest.metrics().open_connections.value() == 1; }, std::chrono::seconds(2)));
@@ -283,8 +283,8 @@ TEST(IngestKafka, ABodySlowerThanTheMinimumRateIsClosedBeforeItsTimeout) {
   EXPECT_EQ(ingest.send(payment_result_body("pay-body-on-time")), 200u);
   // A head, 40 bytes of its body, then nothing: due after the 1 s grace, not the 8 s timeout.
   const std::string body = payment_result_body("pay-slow-body");
-  const std::string stalled = "POST /notifications/antom HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
-                              std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 40);
+  const std::string request = post_request(kNotifyPath, "Content-Type: application/json\r\n", body);
+  const std::string stalled = request.substr(0, request.size() - body.size() + 40);
   const auto started = std::chrono::steady_clock::now();
   EXPECT_EQ(raw_exchange(ingest.port(), stalled, std::chrono::milliseconds(7000)).status, 0u);
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(4000))
