@@ -7,6 +7,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 "$root/deploy/local/setup.sh"
+echo "== format (.clang-format, 100 columns)"
+"$root/deploy/local/format.sh" --check
 
 echo "== build (warnings are errors)"
 "$root/deploy/local/build.sh" release -DPAYNOTIFY_WARNINGS_AS_ERRORS=ON

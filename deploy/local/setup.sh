@@ -18,6 +18,7 @@ packages=(
   libssl-dev openssl libspdlog-dev libhiredis-dev libgtest-dev
   redis-server openjdk-17-jre-headless maven curl procps ccache
   clang-14 libclang-rt-14-dev  # libFuzzer, for tests/fuzz
+  clang-format-14  # the format check in tests/run.sh (deploy/local/format.sh)
 )
 "$here/apt-install.sh" setup "${packages[@]}"
 # librdkafka 2.14.2 from Debian's source package, built once into the cache (librdkafka.sh).
