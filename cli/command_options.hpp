@@ -19,7 +19,8 @@ inline constexpr const char* kCommandEnvironment =
 inline std::vector<std::string> command_environment() {
   std::vector<std::string> out;
   for (auto& entry : process_environment()) {
-    if (entry.rfind("PAYNOTIFY_KAFKA_PROP_", 0) == 0 || entry.rfind("PAYNOTIFY_REDIS_PASSWORD=", 0) == 0) {
+    if (entry.rfind("PAYNOTIFY_KAFKA_PROP_", 0) == 0 ||
+        entry.rfind("PAYNOTIFY_REDIS_PASSWORD=", 0) == 0) {
       out.push_back(std::move(entry));
     }
   }
@@ -27,11 +28,16 @@ inline std::vector<std::string> command_environment() {
 }
 
 // nullopt: go on and run. Otherwise the exit code.
-inline std::optional<int> parse_command_line(Options& options, const std::vector<std::string>& args) {
+inline std::optional<int> parse_command_line(Options& options,
+                                             const std::vector<std::string>& args) {
   try {
     switch (options.parse(args, command_environment())) {
-      case Options::Outcome::help: std::cout << options.help_text(false) << kCommandEnvironment; return 0;
-      case Options::Outcome::version: std::cout << "paynotify " << PAYNOTIFY_VERSION << "\n"; return 0;
+      case Options::Outcome::help:
+        std::cout << options.help_text(false) << kCommandEnvironment;
+        return 0;
+      case Options::Outcome::version:
+        std::cout << "paynotify " << PAYNOTIFY_VERSION << "\n";
+        return 0;
       case Options::Outcome::run: return std::nullopt;
     }
   } catch (const ConfigError& e) {

@@ -30,7 +30,8 @@ std::string request_target_of(const std::string& url) {
 
 namespace {
 
-net::awaitable<void> exchange(std::string host, std::string port, http::request<http::string_body> req,
+net::awaitable<void> exchange(std::string host, std::string port,
+                              http::request<http::string_body> req,
                               std::chrono::milliseconds timeout, HttpReply* out) {
   auto ex = co_await net::this_coro::executor;
   tcp::resolver resolver(ex);
@@ -69,7 +70,8 @@ net::awaitable<void> exchange(std::string host, std::string port, http::request<
 
 }  // namespace
 
-HttpReply http_post(const std::string& url, const std::vector<std::pair<std::string, std::string>>& headers,
+HttpReply http_post(const std::string& url,
+                    const std::vector<std::pair<std::string, std::string>>& headers,
                     const std::string& body, std::chrono::milliseconds timeout) {
   HttpReply reply;
   const auto parsed = boost::urls::parse_uri(url);

@@ -9,13 +9,14 @@
 namespace paynotify::cli {
 
 struct HttpReply {
-  bool sent = false;   // false: no answer at all (refused, timed out); see error
+  bool sent = false;  // false: no answer at all (refused, timed out); see error
   unsigned status = 0;
   std::string body;
   std::string error;
 };
 
-HttpReply http_post(const std::string& url, const std::vector<std::pair<std::string, std::string>>& headers,
+HttpReply http_post(const std::string& url,
+                    const std::vector<std::pair<std::string, std::string>>& headers,
                     const std::string& body, std::chrono::milliseconds timeout);
 
 // The request target (path and query) of a URL, as Antom signs it; empty on a malformed URL.

@@ -24,10 +24,12 @@ void create_new_file(const std::filesystem::path& path, const std::string& text,
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
   if (fd < 0) {
     const int err = errno;
-    throw std::runtime_error(err == EEXIST || err == ELOOP
-                                 ? path.string() + " already exists (a file or a link): keygen never overwrites "
-                                                   "one; remove it, or choose another --out or --prefix"
-                                 : "cannot create " + path.string() + ": " + std::strerror(err));
+    throw std::runtime_error(
+        err == EEXIST || err == ELOOP
+            ? path.string() +
+                  " already exists (a file or a link): keygen never overwrites "
+                  "one; remove it, or choose another --out or --prefix"
+            : "cannot create " + path.string() + ": " + std::strerror(err));
   }
   // A file that could not be written whole is not left behind.
   const auto failed = [&](int err) {
@@ -51,8 +53,10 @@ void create_new_file(const std::filesystem::path& path, const std::string& text,
 
 int keygen_command(const Args& args) {
   Options o("paynotify keygen",
-            "Writes a test RSA-2048 key pair: PREFIX-private.pem (created with mode 0600), PREFIX-public.pem "
-            "and PREFIX-public.b64 (bare base64 DER, as Antom's Dashboard shows a key). Existing files are "
+            "Writes a test RSA-2048 key pair: PREFIX-private.pem (created with mode 0600), "
+            "PREFIX-public.pem "
+            "and PREFIX-public.b64 (bare base64 DER, as Antom's Dashboard shows a key). Existing "
+            "files are "
             "never overwritten.",
             {
                 {"out", ".", "folder to write the files to"},

@@ -26,21 +26,23 @@ constexpr int kAntomScheduleSeconds[] = {0, 120, 600, 600, 3600, 7200, 21600, 54
 }  // namespace
 
 int send_command(const Args& args) {
-  Options o("paynotify send",
-            "Signs BODY_FILE (or - for stdin) exactly as Antom does and POSTs it.\n"
-            "Exit 0 when answered with Antom's SUCCESS acknowledgement, 1 when not, 2 on usage errors.",
-            {
-                {"url", "", "notification URL, e.g. http://127.0.0.1:8080/notifications/antom"},
-                {"client-id", "", "client id to sign as"},
-                {"private-key", "", "PEM private key to sign with"},
-                {"key-version", "1", "keyVersion to name in the signature header"},
-                {"time", "", "request-time to send (default: now, ISO 8601)"},
-                {"retry-schedule", "none", "antom: re-send on Antom's schedule until acknowledged; none: once"},
-                {"retry-time-scale", "1", "multiply the schedule's waits by this (e.g. 0.001 in demos)"},
-                {"timeout-ms", "10000", "time allowed for each attempt"},
-                {"tamper", "", "change the body after signing (demonstrates a forgery)", true},
-                {"quiet", "", "print nothing but errors", true},
-            });
+  Options o(
+      "paynotify send",
+      "Signs BODY_FILE (or - for stdin) exactly as Antom does and POSTs it.\n"
+      "Exit 0 when answered with Antom's SUCCESS acknowledgement, 1 when not, 2 on usage errors.",
+      {
+          {"url", "", "notification URL, e.g. http://127.0.0.1:8080/notifications/antom"},
+          {"client-id", "", "client id to sign as"},
+          {"private-key", "", "PEM private key to sign with"},
+          {"key-version", "1", "keyVersion to name in the signature header"},
+          {"time", "", "request-time to send (default: now, ISO 8601)"},
+          {"retry-schedule", "none",
+           "antom: re-send on Antom's schedule until acknowledged; none: once"},
+          {"retry-time-scale", "1", "multiply the schedule's waits by this (e.g. 0.001 in demos)"},
+          {"timeout-ms", "10000", "time allowed for each attempt"},
+          {"tamper", "", "change the body after signing (demonstrates a forgery)", true},
+          {"quiet", "", "print nothing but errors", true},
+      });
   if (auto rc = parse_command_line(o, args)) return *rc;
   if (o.positional().size() != 1) {
     std::cerr << "paynotify send: give exactly one BODY_FILE (or -)\n";
@@ -71,8 +73,8 @@ int send_command(const Args& args) {
   }
   std::string body = read_body_argument(o.positional().front());
   const std::string time = o.str("time").empty() ? iso8601_now() : o.str("time");
-  const SignedHeaders signed_headers =
-      sign_notification(key.key.get(), target, o.str("client-id"), time, body, o.str("key-version"));
+  const SignedHeaders signed_headers = sign_notification(key.key.get(), target, o.str("client-id"),
+                                                         time, body, o.str("key-version"));
   if (o.flag("tamper") && !body.empty()) body.back() = body.back() == ' ' ? '\n' : ' ';
 
   const auto timeout = std::chrono::milliseconds(o.integer("timeout-ms", 1, 600000));

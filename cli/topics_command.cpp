@@ -8,20 +8,23 @@ namespace paynotify::cli {
 
 int topics_command(const Args& args) {
   if (args.empty() || args.front() != "ensure") {
-    std::cerr << "Usage: paynotify topics ensure [options]   (see paynotify topics ensure --help)\n";
+    std::cerr
+        << "Usage: paynotify topics ensure [options]   (see paynotify topics ensure --help)\n";
     return 2;
   }
-  Options o("paynotify topics ensure",
-            "Creates the main, retry and dead-letter topics when missing (idempotent) and reports "
-            "what exists.\nExit 0 when all three exist afterwards.",
-            {
-                {"kafka-brokers", "127.0.0.1:9092", "Kafka bootstrap servers"},
-                {"topic", "antom.notifications", "main topic; .retry, .dlq and .anomalies are derived from it"},
-                {"partitions", "12", "partitions of each topic (bounds worker parallelism)"},
-                {"replication-factor", "3", "replicas of each partition"},
-                {"config", "", "topic config k=v, e.g. min.insync.replicas=2 (repeatable)", false, true},
-                {"timeout-ms", "30000", "how long to wait for the brokers"},
-            });
+  Options o(
+      "paynotify topics ensure",
+      "Creates the main, retry and dead-letter topics when missing (idempotent) and reports "
+      "what exists.\nExit 0 when all three exist afterwards.",
+      {
+          {"kafka-brokers", "127.0.0.1:9092", "Kafka bootstrap servers"},
+          {"topic", "antom.notifications",
+           "main topic; .retry, .dlq and .anomalies are derived from it"},
+          {"partitions", "12", "partitions of each topic (bounds worker parallelism)"},
+          {"replication-factor", "3", "replicas of each partition"},
+          {"config", "", "topic config k=v, e.g. min.insync.replicas=2 (repeatable)", false, true},
+          {"timeout-ms", "30000", "how long to wait for the brokers"},
+      });
   if (auto rc = parse_command_line(o, {args.begin() + 1, args.end()})) return *rc;
   std::vector<TopicSpec> specs;
   std::map<std::string, std::string> config;

@@ -8,16 +8,17 @@
 namespace paynotify::cli {
 
 int verify_command(const Args& args) {
-  Options o("paynotify verify",
-            "Checks a captured notification's signature offline. BODY_FILE holds the raw body "
-            "(or - for stdin).\nExit 0 valid, 1 invalid, 2 usage error.",
-            {
-                {"public-key", "", "Antom's public key file (PEM or the Dashboard's base64)"},
-                {"client-id", "", "the client-id header"},
-                {"time", "", "the request-time header"},
-                {"uri", "", "the path (and query) Antom called, e.g. /notifications/antom"},
-                {"signature", "", "the signature header value, whole or only its signature=... part"},
-            });
+  Options o(
+      "paynotify verify",
+      "Checks a captured notification's signature offline. BODY_FILE holds the raw body "
+      "(or - for stdin).\nExit 0 valid, 1 invalid, 2 usage error.",
+      {
+          {"public-key", "", "Antom's public key file (PEM or the Dashboard's base64)"},
+          {"client-id", "", "the client-id header"},
+          {"time", "", "the request-time header"},
+          {"uri", "", "the path (and query) Antom called, e.g. /notifications/antom"},
+          {"signature", "", "the signature header value, whole or only its signature=... part"},
+      });
   if (auto rc = parse_command_line(o, args)) return *rc;
   if (o.positional().size() != 1) {
     std::cerr << "paynotify verify: give exactly one BODY_FILE (or -)\n";

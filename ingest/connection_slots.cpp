@@ -7,7 +7,8 @@ namespace paynotify::ingest {
 ConnectionSlots::ConnectionSlots(int max_connections, int max_per_source)
     : max_connections_(max_connections), max_per_source_(max_per_source) {}
 
-ConnectionSlots::Admission ConnectionSlots::admit(const std::string& source, Clock::time_point now) {
+ConnectionSlots::Admission ConnectionSlots::admit(const std::string& source,
+                                                  Clock::time_point now) {
   Admission admission = Admission::admitted;
   std::function<void()> close;
   {
@@ -19,12 +20,14 @@ ConnectionSlots::Admission ConnectionSlots::admit(const std::string& source, Clo
     if (open_ >= max_connections_) {
       // The slowest reader: fewest bytes per second since its request began (b1/t1 < b2/t2
       // compared as b1*t2 < b2*t1), the longest waiting among equals.
-      const auto slowest = std::min_element(reading_.begin(), reading_.end(), [&](const auto& a, const auto& b) {
-        const double ta = std::chrono::duration<double>(now - a.second.since).count();
-        const double tb = std::chrono::duration<double>(now - b.second.since).count();
-        const double left = static_cast<double>(a.second.bytes) * tb, right = static_cast<double>(b.second.bytes) * ta;
-        return left < right || (left == right && a.second.since < b.second.since);
-      });
+      const auto slowest =
+          std::min_element(reading_.begin(), reading_.end(), [&](const auto& a, const auto& b) {
+            const double ta = std::chrono::duration<double>(now - a.second.since).count();
+            const double tb = std::chrono::duration<double>(now - b.second.since).count();
+            const double left = static_cast<double>(a.second.bytes) * tb,
+                         right = static_cast<double>(b.second.bytes) * ta;
+            return left < right || (left == right && a.second.since < b.second.since);
+          });
       if (slowest == reading_.end()) return Admission::refused_full;
       close = std::move(slowest->second.close);
       reading_.erase(slowest);
@@ -40,7 +43,8 @@ ConnectionSlots::Admission ConnectionSlots::admit(const std::string& source, Clo
 void ConnectionSlots::release(const std::string& source) {
   std::lock_guard lock(mu_);
   --open_;
-  if (const auto it = per_source_.find(source); it != per_source_.end() && --it->second <= 0) per_source_.erase(it);
+  if (const auto it = per_source_.find(source); it != per_source_.end() && --it->second <= 0)
+    per_source_.erase(it);
 }
 
 uint64_t ConnectionSlots::start_reading(Clock::time_point now, std::function<void()> close) {
@@ -65,12 +69,14 @@ int ConnectionSlots::open() const {
   return open_;
 }
 
-ConnectionSlots::Clock::time_point ConnectionSlots::next_bytes_due(Clock::time_point started, std::size_t received,
+ConnectionSlots::Clock::time_point ConnectionSlots::next_bytes_due(Clock::time_point started,
+                                                                   std::size_t received,
                                                                    std::size_t min_bytes_per_s,
                                                                    std::chrono::milliseconds grace,
                                                                    Clock::time_point deadline) {
   if (min_bytes_per_s == 0) return deadline;
-  const auto earned = std::chrono::microseconds(static_cast<int64_t>((received + 1) * 1'000'000 / min_bytes_per_s));
+  const auto earned =
+      std::chrono::microseconds(static_cast<int64_t>((received + 1) * 1'000'000 / min_bytes_per_s));
   return std::min(deadline, started + grace + earned);
 }
 

@@ -46,7 +46,8 @@ class ConnectionSlots {
   // `grace` from `started` (when its head was read), never after `deadline` (the body
   // timeout). min_bytes_per_s 0: the deadline alone.
   static Clock::time_point next_bytes_due(Clock::time_point started, std::size_t received,
-                                          std::size_t min_bytes_per_s, std::chrono::milliseconds grace,
+                                          std::size_t min_bytes_per_s,
+                                          std::chrono::milliseconds grace,
                                           Clock::time_point deadline);
 
  private:

@@ -100,16 +100,18 @@ struct OpenConnection {
 class ReadingRequest {
  public:
   ReadingRequest(Shared& s, const std::shared_ptr<beast::tcp_stream>& stream) : s_(s) {
-    id_ = s_.slots.start_reading(
-        std::chrono::steady_clock::now(),
-        [executor = stream->get_executor(), weak = std::weak_ptr(stream), still_reading = still_reading_] {
-          // On the connection's own thread: its coroutine sees the read fail and ends. Unless
-          // its request was read in full meanwhile: then it is being answered, and stays (the
-          // cap is exceeded by one until it ends).
-          net::post(executor, [weak, still_reading] {
-            if (auto open = weak.lock(); open && still_reading->load()) open->close();
-          });
-        });
+    id_ = s_.slots.start_reading(std::chrono::steady_clock::now(),
+                                 [executor = stream->get_executor(), weak = std::weak_ptr(stream),
+                                  still_reading = still_reading_] {
+                                   // On the connection's own thread: its coroutine sees the read
+                                   // fail and ends. Unless its request was read in full meanwhile:
+                                   // then it is being answered, and stays (the cap is exceeded by
+                                   // one until it ends).
+                                   net::post(executor, [weak, still_reading] {
+                                     if (auto open = weak.lock(); open && still_reading->load())
+                                       open->close();
+                                   });
+                                 });
   }
   ~ReadingRequest() { done(); }
   ReadingRequest(const ReadingRequest&) = delete;
@@ -134,8 +136,10 @@ void count_and_log(Shared& s, const IntakeAnswer& a, const IntakeDecision* d) {
   s.metrics.requests(a.outcome).inc();
   if (a.outcome == Outcome::acknowledged) {
     log_event(spdlog::level::debug, "notification",
-              {{"outcome", outcome_name(a.outcome)}, {"status", a.status},
-               {"notifyType", d ? d->notify_type : std::string{}}, {"paymentId", d ? d->payment_id : std::string{}}});
+              {{"outcome", outcome_name(a.outcome)},
+               {"status", a.status},
+               {"notifyType", d ? d->notify_type : std::string{}},
+               {"paymentId", d ? d->payment_id : std::string{}}});
     return;
   }
   // Refusals can come by the thousand (a flood of forgeries): the metric counts each one, the
@@ -152,10 +156,9 @@ void count_and_log(Shared& s, const IntakeAnswer& a, const IntakeDecision* d) {
 }
 
 net::awaitable<IntakeAnswer> answer_request(std::shared_ptr<Shared> s, const Request& req) {
-  const IntakeRequest in{req.method_string(),  req.target(),
-                         req[http::field::content_type], req["client-id"],
-                         req["request-time"], req["signature"],
-                         req["traceparent"], req.body()};
+  const IntakeRequest in{req.method_string(), req.target(),        req[http::field::content_type],
+                         req["client-id"],    req["request-time"], req["signature"],
+                         req["traceparent"],  req.body()};
   const auto started = std::chrono::steady_clock::now();
   IntakeDecision decision = s->intake.decide(in, now_ms());
   s->metrics.verify_seconds.observe(seconds_since(started));
@@ -164,7 +167,8 @@ net::awaitable<IntakeAnswer> answer_request(std::shared_ptr<Shared> s, const Req
     co_return std::move(*decision.answer);
   }
   const auto publish_started = std::chrono::steady_clock::now();
-  auto delivering = publish_and_wait(s->publisher, std::move(*decision.record), s->limits.ack_timeout, s->gate);
+  auto delivering =
+      publish_and_wait(s->publisher, std::move(*decision.record), s->limits.ack_timeout, s->gate);
   const DeliveryResult delivery = co_await std::move(delivering);
   s->metrics.produce_seconds.observe(seconds_since(publish_started));
   IntakeAnswer answer = NotificationIntake::answer_for_delivery(delivery);
@@ -175,8 +179,8 @@ net::awaitable<IntakeAnswer> answer_request(std::shared_ptr<Shared> s, const Req
 // An answer given before the body was read (413, a bad head): write it, stop sending, then read
 // and discard for a bounded time before closing. Closing with unread bytes would make the
 // kernel reset the connection, and a client still writing its body would never see the status.
-net::awaitable<void> write_and_close(beast::tcp_stream& stream, IntakeAnswer answer, unsigned version,
-                                     Shared& s) {
+net::awaitable<void> write_and_close(beast::tcp_stream& stream, IntakeAnswer answer,
+                                     unsigned version, Shared& s) {
   count_and_log(s, answer, nullptr);
   auto res = make_response(answer.status, std::move(answer.body), version, false);
   stream.expires_after(s.limits.body_timeout);
@@ -193,7 +197,8 @@ net::awaitable<void> write_and_close(beast::tcp_stream& stream, IntakeAnswer ans
   }
 }
 
-net::awaitable<void> serve_connection(tcp::socket socket, std::string source, std::shared_ptr<Shared> s) {
+net::awaitable<void> serve_connection(tcp::socket socket, std::string source,
+                                      std::shared_ptr<Shared> s) {
   OpenConnection open(*s, std::move(source));
   const auto stream_ptr = std::make_shared<beast::tcp_stream>(std::move(socket));
   beast::tcp_stream& stream = *stream_ptr;
@@ -212,12 +217,18 @@ net::awaitable<void> serve_connection(tcp::socket socket, std::string source, st
       // gets one 400 first. No request was accepted, so nothing was published.
       // Beast rejects a declared Content-Length above the body limit while parsing the header.
       if (hec == http::error::body_limit) {
-        auto reply = write_and_close(stream, NotificationIntake::answer_for(Outcome::too_large, "body exceeds --max-body-bytes"), 11, *s);
+        auto reply = write_and_close(
+            stream,
+            NotificationIntake::answer_for(Outcome::too_large, "body exceeds --max-body-bytes"), 11,
+            *s);
         co_await std::move(reply);
       } else if (hec.category() == http::make_error_code(http::error::end_of_stream).category() &&
                  hec != http::error::end_of_stream && hec != http::error::partial_message) {
-        auto reply = write_and_close(
-            stream, NotificationIntake::answer_for(Outcome::malformed, "malformed HTTP request: " + hec.message()), 11, *s);
+        auto reply =
+            write_and_close(stream,
+                            NotificationIntake::answer_for(
+                                Outcome::malformed, "malformed HTTP request: " + hec.message()),
+                            11, *s);
         co_await std::move(reply);
       }
       break;
@@ -225,7 +236,8 @@ net::awaitable<void> serve_connection(tcp::socket socket, std::string source, st
     const unsigned version = parser.get().version();
     {
       const auto& head = parser.get();
-      if (auto early = s->intake.check_head(head.method_string(), head.target(), head[http::field::content_type],
+      if (auto early = s->intake.check_head(head.method_string(), head.target(),
+                                            head[http::field::content_type],
                                             head[http::field::transfer_encoding])) {
         auto reply = write_and_close(stream, std::move(*early), version, *s);
         co_await std::move(reply);
@@ -248,7 +260,8 @@ net::awaitable<void> serve_connection(tcp::socket socket, std::string source, st
     std::size_t body_bytes = 0;
     beast::error_code bec;
     while (!parser.is_done() && !bec) {
-      stream.expires_at(ConnectionSlots::next_bytes_due(body_started, body_bytes, s->limits.min_body_bytes_per_s,
+      stream.expires_at(ConnectionSlots::next_bytes_due(body_started, body_bytes,
+                                                        s->limits.min_body_bytes_per_s,
                                                         s->limits.min_rate_grace, body_deadline));
       auto [ec, n] = co_await http::async_read_some(stream, buffer, parser, kTuple);
       bec = ec;
@@ -259,7 +272,10 @@ net::awaitable<void> serve_connection(tcp::socket socket, std::string source, st
       s->metrics.slow_bodies.inc();  // below the minimum rate: closed before its body timeout
     }
     if (bec == http::error::body_limit) {
-      auto reply = write_and_close(stream, NotificationIntake::answer_for(Outcome::too_large, "body exceeds --max-body-bytes"), version, *s);
+      auto reply = write_and_close(
+          stream,
+          NotificationIntake::answer_for(Outcome::too_large, "body exceeds --max-body-bytes"),
+          version, *s);
       co_await std::move(reply);
       break;
     }
@@ -314,15 +330,17 @@ net::awaitable<void> accept_loop(tcp::acceptor* acceptor,
         admission == ConnectionSlots::Admission::refused_source) {
       // Every slot is busy answering a request, or this source holds its share: refuse.
       (admission == ConnectionSlots::Admission::refused_full ? s->metrics.refused_connections
-                                                              : s->metrics.refused_per_source)
+                                                             : s->metrics.refused_per_source)
           .inc();
       beast::error_code ignored;
       socket.close(ignored);
       continue;
     }
-    if (admission == ConnectionSlots::Admission::admitted_evicting) s->metrics.evicted_connections.inc();
+    if (admission == ConnectionSlots::Admission::admitted_evicting)
+      s->metrics.evicted_connections.inc();
     socket.set_option(tcp::no_delay(true), ec);
-    net::co_spawn(target, serve_connection(std::move(socket), std::move(source), s), log_coroutine_failure);
+    net::co_spawn(target, serve_connection(std::move(socket), std::move(source), s),
+                  log_coroutine_failure);
   }
 }
 
@@ -341,7 +359,8 @@ void IngestServer::start() {
   const auto& l = shared_->limits;
   acceptor_ = open_listener(*contexts_[0], "listen", l.host, l.port);
   bound_port_ = acceptor_->local_endpoint().port();
-  net::co_spawn(*contexts_[0], accept_loop(acceptor_.get(), &contexts_, shared_), log_coroutine_failure);
+  net::co_spawn(*contexts_[0], accept_loop(acceptor_.get(), &contexts_, shared_),
+                log_coroutine_failure);
   for (auto& ctx : contexts_) {
     threads_.emplace_back([c = ctx.get()] {
       auto guard = net::make_work_guard(*c);

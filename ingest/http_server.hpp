@@ -24,7 +24,7 @@ struct ServerLimits {
   uint16_t port = 8080;
   int threads = 2;
   int max_connections = 1024;
-  int max_connections_per_source = 256;  // 0: no cap per source address
+  int max_connections_per_source = 256;     // 0: no cap per source address
   std::size_t min_body_bytes_per_s = 1024;  // a slower body is closed; 0: the body timeout alone
   std::chrono::milliseconds min_rate_grace{1000};  // before the minimum rate applies
   std::size_t max_body_bytes = 64 * 1024;

@@ -15,30 +15,43 @@ Options ingest_options() {
       {"topic", "antom.notifications", "topic the notifications are published to"},
   };
   for (auto& spec : antom_key_option_specs()) specs.push_back(std::move(spec));
-  specs.insert(specs.end(), {
-      {"max-body-bytes", "65536", "largest notification body accepted; larger ones get 413"},
-      {"ack-timeout-ms", "5000", "longest wait for Kafka's delivery report before answering 503"},
-      {"max-clock-skew-s", "0", "reject request-time further than this from now; 0 turns the check off"},
-      {"signed-path-prefix", "", "path prefix a proxy strips before paynotify sees the request"},
-      {"threads", "0", "I/O threads; 0 means one per core"},
-      {"max-connections", "1024",
-       "open connections at most; at the cap the one reading its request the slowest is closed for a new one"},
-      {"max-connections-per-source", "256",
-       "open connections from one source address at most (0: no cap); behind a proxy every connection has its address"},
-      {"min-body-rate", "1024",
-       "bytes per second a body must average after its first second, or its connection is closed (0: off)"},
-      {"header-timeout-ms", "10000", "time allowed to send the request headers (also the keep-alive idle limit)"},
-      {"body-timeout-ms", "10000", "time allowed to send the body"},
-      {"producer-queue-max", "100000", "records queued in the producer at most; beyond it requests get 503"},
-      {"kafka-max-in-flight", "5",
-       "produce requests in flight per broker (librdkafka's max.in.flight.requests.per.connection, 1-5)"},
-      {"drain-timeout-ms", "20000", "on SIGTERM, how long in-flight requests may take to finish"},
-      {"log-level", "info", "trace, debug, info, warn or error"},
-  });
-  return Options("paynotify-ingest",
-                 "Receives Antom's signed notifications, verifies them and acknowledges each only once it "
-                 "is durably in Kafka.",
-                 std::move(specs));
+  specs.insert(
+      specs.end(),
+      {
+          {"max-body-bytes", "65536", "largest notification body accepted; larger ones get 413"},
+          {"ack-timeout-ms", "5000",
+           "longest wait for Kafka's delivery report before answering 503"},
+          {"max-clock-skew-s", "0",
+           "reject request-time further than this from now; 0 turns the check off"},
+          {"signed-path-prefix", "",
+           "path prefix a proxy strips before paynotify sees the request"},
+          {"threads", "0", "I/O threads; 0 means one per core"},
+          {"max-connections", "1024",
+           "open connections at most; at the cap the one reading its request the slowest is closed "
+           "for a new one"},
+          {"max-connections-per-source", "256",
+           "open connections from one source address at most (0: no cap); behind a proxy every "
+           "connection has its address"},
+          {"min-body-rate", "1024",
+           "bytes per second a body must average after its first second, or its connection is "
+           "closed (0: off)"},
+          {"header-timeout-ms", "10000",
+           "time allowed to send the request headers (also the keep-alive idle limit)"},
+          {"body-timeout-ms", "10000", "time allowed to send the body"},
+          {"producer-queue-max", "100000",
+           "records queued in the producer at most; beyond it requests get 503"},
+          {"kafka-max-in-flight", "5",
+           "produce requests in flight per broker (librdkafka's "
+           "max.in.flight.requests.per.connection, 1-5)"},
+          {"drain-timeout-ms", "20000",
+           "on SIGTERM, how long in-flight requests may take to finish"},
+          {"log-level", "info", "trace, debug, info, warn or error"},
+      });
+  return Options(
+      "paynotify-ingest",
+      "Receives Antom's signed notifications, verifies them and acknowledges each only once it "
+      "is durably in Kafka.",
+      std::move(specs));
 }
 
 IngestConfig ingest_config_from(const Options& o) {
@@ -46,11 +59,14 @@ IngestConfig ingest_config_from(const Options& o) {
   std::tie(c.server.host, c.server.port) = o.endpoint("listen");
   std::tie(c.admin_host, c.admin_port) = o.endpoint("admin-listen");
   const auto threads = o.integer("threads", 0, 64);
-  c.server.threads = threads > 0 ? static_cast<int>(threads)
-                                 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  c.server.threads = threads > 0
+                         ? static_cast<int>(threads)
+                         : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   c.server.max_connections = static_cast<int>(o.integer("max-connections", 1, 1'000'000));
-  c.server.max_connections_per_source = static_cast<int>(o.integer("max-connections-per-source", 0, 1'000'000));
-  c.server.min_body_bytes_per_s = static_cast<std::size_t>(o.integer("min-body-rate", 0, 1LL << 30));
+  c.server.max_connections_per_source =
+      static_cast<int>(o.integer("max-connections-per-source", 0, 1'000'000));
+  c.server.min_body_bytes_per_s =
+      static_cast<std::size_t>(o.integer("min-body-rate", 0, 1LL << 30));
   c.server.max_body_bytes = static_cast<std::size_t>(o.integer("max-body-bytes", 256, 16 << 20));
   c.server.header_timeout = std::chrono::milliseconds(o.integer("header-timeout-ms", 10, 600'000));
   c.server.body_timeout = std::chrono::milliseconds(o.integer("body-timeout-ms", 10, 600'000));
@@ -78,7 +94,8 @@ IngestConfig ingest_config_from(const Options& o) {
   c.log_level = o.str("log-level");
 
   c.keys = antom_keys_from(o);
-  if (!c.keys) throw ConfigError("no Antom public key: give --antom-public-key and --client-id, or --keys");
+  if (!c.keys)
+    throw ConfigError("no Antom public key: give --antom-public-key and --client-id, or --keys");
   return c;
 }
 

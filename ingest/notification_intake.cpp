@@ -18,7 +18,8 @@ bool is_json_content_type(std::string_view ct) {
 }
 
 bool is_known_coding(std::string_view coding) {
-  for (const std::string_view known : {"chunked", "gzip", "x-gzip", "deflate", "compress", "identity"}) {
+  for (const std::string_view known :
+       {"chunked", "gzip", "x-gzip", "deflate", "compress", "identity"}) {
     if (iequals_ascii(coding, known)) return true;
   }
   return false;
@@ -62,14 +63,25 @@ IntakeAnswer NotificationIntake::answer_for(Outcome outcome, std::string reason)
   a.status = status_of(outcome);
   switch (outcome) {
     case Outcome::acknowledged: a.body = std::string(kAntomSuccessBody); break;
-    case Outcome::not_durable: a.body = antom_failure_body("NOT_DURABLE_YET", "not stored yet; retry later"); break;
+    case Outcome::not_durable:
+      a.body = antom_failure_body("NOT_DURABLE_YET", "not stored yet; retry later");
+      break;
     case Outcome::unverified: a.body = antom_failure_body("INVALID_SIGNATURE", reason); break;
     case Outcome::malformed: a.body = antom_failure_body("PARAM_ILLEGAL", reason); break;
     case Outcome::too_large: a.body = antom_failure_body("BODY_TOO_LARGE", reason); break;
-    case Outcome::not_found: a.body = antom_failure_body("NOT_FOUND", "no notification endpoint at this path"); break;
-    case Outcome::method_not_allowed: a.body = antom_failure_body("METHOD_NOT_ALLOWED", "notifications are POSTed"); break;
-    case Outcome::unsupported_media_type: a.body = antom_failure_body("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json"); break;
-    case Outcome::unknown_transfer_coding: a.body = antom_failure_body("NOT_IMPLEMENTED", reason); break;
+    case Outcome::not_found:
+      a.body = antom_failure_body("NOT_FOUND", "no notification endpoint at this path");
+      break;
+    case Outcome::method_not_allowed:
+      a.body = antom_failure_body("METHOD_NOT_ALLOWED", "notifications are POSTed");
+      break;
+    case Outcome::unsupported_media_type:
+      a.body =
+          antom_failure_body("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json");
+      break;
+    case Outcome::unknown_transfer_coding:
+      a.body = antom_failure_body("NOT_IMPLEMENTED", reason);
+      break;
   }
   a.reason = std::move(reason);
   return a;
@@ -80,12 +92,14 @@ IntakeAnswer NotificationIntake::answer_for_delivery(const DeliveryResult& deliv
   return answer_for(Outcome::not_durable, delivery.error);
 }
 
-std::optional<IntakeAnswer> NotificationIntake::check_head(std::string_view method, std::string_view target,
-                                                           std::string_view content_type,
-                                                           std::string_view transfer_encoding) const {
+std::optional<IntakeAnswer> NotificationIntake::check_head(
+    std::string_view method, std::string_view target, std::string_view content_type,
+    std::string_view transfer_encoding) const {
   const std::string_view path = target.substr(0, target.find('?'));
-  if (path != settings_.path) return answer_for(Outcome::not_found, "path " + std::string(path.substr(0, 200)));
-  if (method != "POST") return answer_for(Outcome::method_not_allowed, "method " + std::string(method.substr(0, 16)));
+  if (path != settings_.path)
+    return answer_for(Outcome::not_found, "path " + std::string(path.substr(0, 200)));
+  if (method != "POST")
+    return answer_for(Outcome::method_not_allowed, "method " + std::string(method.substr(0, 16)));
   if (!is_json_content_type(content_type)) {
     return answer_for(Outcome::unsupported_media_type, "content type is not application/json");
   }
@@ -101,7 +115,8 @@ std::optional<IntakeAnswer> NotificationIntake::check_head(std::string_view meth
     }
     if (unknown) {
       return answer_for(Outcome::unknown_transfer_coding,
-                        "Transfer-Encoding " + std::string(transfer_encoding.substr(0, 64)) + " is not implemented");
+                        "Transfer-Encoding " + std::string(transfer_encoding.substr(0, 64)) +
+                            " is not implemented");
     }
     if (codings != 1 || !iequals_ascii(trim_blanks(transfer_encoding), "chunked")) {
       return answer_for(Outcome::malformed, "Transfer-Encoding must be exactly chunked, got " +
@@ -143,7 +158,8 @@ IntakeDecision NotificationIntake::decide(const IntakeRequest& r, int64_t now_ms
       {std::string(header::kNotifyType), route.kind},
       {std::string(header::kReceivedAt), std::to_string(now_ms)},
       {std::string(header::kIngestId), ingest_id},
-      {std::string(header::kTraceparent), is_valid_traceparent(r.traceparent) ? std::string(r.traceparent) : new_traceparent()},
+      {std::string(header::kTraceparent),
+       is_valid_traceparent(r.traceparent) ? std::string(r.traceparent) : new_traceparent()},
   };
   d.record = std::move(record);
   d.notify_type = route.kind;

@@ -42,10 +42,15 @@ enum class Outcome {
   unsupported_media_type,
   unknown_transfer_coding,
 };
-inline constexpr Outcome kAllOutcomes[] = {
-    Outcome::acknowledged, Outcome::not_durable,        Outcome::unverified,
-    Outcome::malformed,    Outcome::too_large,          Outcome::not_found,
-    Outcome::method_not_allowed, Outcome::unsupported_media_type, Outcome::unknown_transfer_coding};
+inline constexpr Outcome kAllOutcomes[] = {Outcome::acknowledged,
+                                           Outcome::not_durable,
+                                           Outcome::unverified,
+                                           Outcome::malformed,
+                                           Outcome::too_large,
+                                           Outcome::not_found,
+                                           Outcome::method_not_allowed,
+                                           Outcome::unsupported_media_type,
+                                           Outcome::unknown_transfer_coding};
 std::string_view outcome_name(Outcome o);
 unsigned status_of(Outcome o);
 
@@ -57,7 +62,7 @@ struct IntakeAnswer {
 };
 
 struct IntakeDecision {
-  std::optional<IntakeAnswer> answer;  // answer at once, or ...
+  std::optional<IntakeAnswer> answer;    // answer at once, or ...
   std::optional<OutgoingRecord> record;  // ... publish this and answer from the delivery report
   std::string notify_type;
   std::string payment_id;
@@ -75,7 +80,8 @@ class NotificationIntake {
   // requests are smuggled past a proxy that reads it differently). An answer means: send it
   // and close the connection.
   std::optional<IntakeAnswer> check_head(std::string_view method, std::string_view target,
-                                         std::string_view content_type, std::string_view transfer_encoding) const;
+                                         std::string_view content_type,
+                                         std::string_view transfer_encoding) const;
 
   static IntakeAnswer answer_for(Outcome outcome, std::string reason);
   static IntakeAnswer answer_for_delivery(const DeliveryResult& delivery);

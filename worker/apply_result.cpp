@@ -20,7 +20,8 @@ ErrorClass classify(const ApplyResult& r) {
   if (!r.unsendable.empty()) return ErrorClass::permanent;  // sending it again cannot help
   if ((r.status >= 200 && r.status < 300) || r.status == 409) return ErrorClass::none;
   if (r.status == 404) return ErrorClass::not_found;  // the order write may not have landed yet
-  if (r.status >= 400 && r.status < 500 && r.status != 408 && r.status != 429) return ErrorClass::permanent;
+  if (r.status >= 400 && r.status < 500 && r.status != 408 && r.status != 429)
+    return ErrorClass::permanent;
   return ErrorClass::transient;  // 5xx, 408, 429, timeouts, refused connections
 }
 

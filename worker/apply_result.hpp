@@ -9,10 +9,11 @@
 namespace paynotify::worker {
 
 struct ApplyResult {
-  unsigned status = 0;    // HTTP status; 0 when there was no answer
-  std::string transport{};   // "timeout", "connection refused", ... when status is 0
-  std::string body{};        // first bytes of the answer, for the dead-letter reason
-  std::string unsendable{};  // why the request was never sent (a header it may not carry): permanent
+  unsigned status = 0;      // HTTP status; 0 when there was no answer
+  std::string transport{};  // "timeout", "connection refused", ... when status is 0
+  std::string body{};       // first bytes of the answer, for the dead-letter reason
+  std::string
+      unsendable{};  // why the request was never sent (a header it may not carry): permanent
 };
 
 // none: applied (2xx, 409). transient, not_found: retry. permanent: dead-letter at once.
@@ -20,7 +21,16 @@ struct ApplyResult {
 // any further: not derived, not applied);
 // invalid_record, unsupported_kind: no event could be derived from the record; stale: signed
 // longer before its receipt than dedupe remembers, so it cannot be one of Antom's re-sends.
-enum class ErrorClass { none, transient, not_found, permanent, unsigned_record, invalid_record, unsupported_kind, stale };
+enum class ErrorClass {
+  none,
+  transient,
+  not_found,
+  permanent,
+  unsigned_record,
+  invalid_record,
+  unsupported_kind,
+  stale
+};
 std::string_view error_class_name(ErrorClass c);
 
 ErrorClass classify(const ApplyResult& r);

@@ -22,10 +22,11 @@ class ApplySlots {
       --free_;
       co_return;
     }
-    auto waiter = std::make_shared<boost::asio::steady_timer>(co_await boost::asio::this_coro::executor,
-                                                              boost::asio::steady_timer::time_point::max());
+    auto waiter = std::make_shared<boost::asio::steady_timer>(
+        co_await boost::asio::this_coro::executor, boost::asio::steady_timer::time_point::max());
     waiters_.push_back(waiter);
-    co_await waiter->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));  // woken by release()
+    co_await waiter->async_wait(
+        boost::asio::as_tuple(boost::asio::use_awaitable));  // woken by release()
   }
 
   // Hands the slot straight to the longest waiter, if any.

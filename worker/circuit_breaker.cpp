@@ -33,13 +33,13 @@ void CircuitBreaker::on_result(bool service_failed, int64_t now_ms) {
     case State::half_open:
       open(now_ms);  // a probe failed
       break;
-    case State::open:
-      break;  // calls admitted before it opened are still answering
+    case State::open: break;  // calls admitted before it opened are still answering
   }
 }
 
 void CircuitBreaker::open(int64_t now_ms) {
-  const int64_t period = std::min(settings_.open_max_ms, settings_.open_base_ms << std::min(times_opened_, 20));
+  const int64_t period =
+      std::min(settings_.open_max_ms, settings_.open_base_ms << std::min(times_opened_, 20));
   ++times_opened_;
   state_ = State::open;
   probes_in_flight_ = 0;

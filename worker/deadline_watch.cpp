@@ -7,9 +7,13 @@
 
 namespace paynotify::worker {
 
-DeadlineWatch::DeadlineWatch(DeadlineWatchSettings settings, std::unique_ptr<RedisDedupeStore> store,
-                             Publisher& publisher, WorkerMetrics& metrics, Clock clock)
-    : settings_(std::move(settings)), store_(std::move(store)), publisher_(publisher), metrics_(metrics),
+DeadlineWatch::DeadlineWatch(DeadlineWatchSettings settings,
+                             std::unique_ptr<RedisDedupeStore> store, Publisher& publisher,
+                             WorkerMetrics& metrics, Clock clock)
+    : settings_(std::move(settings)),
+      store_(std::move(store)),
+      publisher_(publisher),
+      metrics_(metrics),
       clock_(std::move(clock)) {}
 
 DeadlineWatch::~DeadlineWatch() { stop(); }
@@ -58,9 +62,11 @@ void DeadlineWatch::look_at(const std::string& payment, int64_t now_ms) {
       return;
     }
     LedgerStep step = check_deadline(std::move(*ledger), now_ms, settings_.warning_before_ms);
-    const LedgerUpdate update = ledger_update(stored->text, step, settings_.ledger_ttl_s, settings_.warning_before_ms);
+    const LedgerUpdate update =
+        ledger_update(stored->text, step, settings_.ledger_ttl_s, settings_.warning_before_ms);
     const LedgerWrite written = store_->update_ledger(payment, update);
-    if (written == LedgerWrite::changed_meanwhile) continue;  // an event of the payment completed meanwhile
+    if (written == LedgerWrite::changed_meanwhile)
+      continue;  // an event of the payment completed meanwhile
     if (written == LedgerWrite::failed) return;
     report_anomalies(metrics_, step.anomalies);
     for (const auto& [id, text] : update.anomalies) publish(payment, id, text);
@@ -68,12 +74,14 @@ void DeadlineWatch::look_at(const std::string& payment, int64_t now_ms) {
   }
 }
 
-bool DeadlineWatch::publish(const std::string& payment, const std::string& id, const std::string& text) {
+bool DeadlineWatch::publish(const std::string& payment, const std::string& id,
+                            const std::string& text) {
   auto delivered = std::make_shared<std::promise<DeliveryResult>>();
   auto result = delivered->get_future();
   publisher_.publish({settings_.anomalies_topic, payment, text, {}},
                      [delivered](const DeliveryResult& r) { delivered->set_value(r); });
-  if (result.wait_for(settings_.publish_timeout) != std::future_status::ready || !result.get().durable) {
+  if (result.wait_for(settings_.publish_timeout) != std::future_status::ready ||
+      !result.get().durable) {
     log_event(spdlog::level::warn, "anomaly_publish_failed", {{"anomalyId", id}});
     return false;  // it stays in the outbox for the next look
   }

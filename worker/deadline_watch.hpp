@@ -36,8 +36,8 @@ struct DeadlineWatchSettings {
 class DeadlineWatch {
  public:
   using Clock = std::function<int64_t()>;  // epoch ms
-  DeadlineWatch(DeadlineWatchSettings settings, std::unique_ptr<RedisDedupeStore> store, Publisher& publisher,
-                WorkerMetrics& metrics, Clock clock);
+  DeadlineWatch(DeadlineWatchSettings settings, std::unique_ptr<RedisDedupeStore> store,
+                Publisher& publisher, WorkerMetrics& metrics, Clock clock);
   ~DeadlineWatch();
 
   void start();

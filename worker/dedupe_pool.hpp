@@ -37,7 +37,8 @@ class DedupePool {
   DedupePool(std::size_t threads, const Factory& make_store, BatchObserver observe_batch = {})
       : observe_batch_(std::move(observe_batch)) {
     for (std::size_t i = 0; i < threads; ++i) {
-      threads_.emplace_back([this, store = std::shared_ptr<DedupeStore>(make_store())] { run(*store); });
+      threads_.emplace_back(
+          [this, store = std::shared_ptr<DedupeStore>(make_store())] { run(*store); });
     }
   }
   ~DedupePool() { stop(); }
@@ -50,26 +51,28 @@ class DedupePool {
       stopping_ = true;
     }
     cv_.notify_all();
-    for (auto& t : threads_) if (t.joinable()) t.join();
+    for (auto& t : threads_)
+      if (t.joinable()) t.join();
   }
 
   // co_await pool.call([](DedupeStore& s) { return s.park(...); }) -> the lambda's result; a
   // job that throws rethrows in the awaiting coroutine (never on the store thread).
   // Not a coroutine itself (GCC 12 mishandles lambdas captured in coroutine frames): it hands
   // the job to a store thread and returns the awaitable that the result completes.
-  template <typename Fn, typename Result = decltype(std::declval<Fn&>()(std::declval<DedupeStore&>()))>
+  template <typename Fn,
+            typename Result = decltype(std::declval<Fn&>()(std::declval<DedupeStore&>()))>
   boost::asio::awaitable<Result> call(Fn fn) {
     return initiate<Result>([this, fn = std::move(fn)](Done<Result> done) mutable {
       enqueue(jobs_, Job{[job = std::move(fn), done = std::move(done)](DedupeStore& store) mutable {
-        std::exception_ptr error;
-        Result result{};
-        try {
-          result = job(store);
-        } catch (...) {
-          error = std::current_exception();
-        }
-        done(error, std::move(result));
-      }});
+                std::exception_ptr error;
+                Result result{};
+                try {
+                  result = job(store);
+                } catch (...) {
+                  error = std::current_exception();
+                }
+                done(error, std::move(result));
+              }});
     });
   }
 
@@ -107,7 +110,8 @@ class DedupePool {
   // to the awaiting coroutine's executor) and queues the work.
   template <typename Result, typename Start>
   static boost::asio::awaitable<Result> initiate(Start start) {
-    return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(std::exception_ptr, Result)>(
+    return boost::asio::async_initiate<decltype(boost::asio::use_awaitable),
+                                       void(std::exception_ptr, Result)>(
         [start = std::move(start)](auto handler) mutable {
           auto shared = std::make_shared<decltype(handler)>(std::move(handler));
           start(Done<Result>([shared](std::exception_ptr error, Result result) {
@@ -121,10 +125,12 @@ class DedupePool {
   }
 
   template <typename Result, typename Request>
-  boost::asio::awaitable<Result> batched(std::deque<Pending<Request, Result>>& queue, Request request) {
-    return initiate<Result>([this, &queue, request = std::move(request)](Done<Result> done) mutable {
-      enqueue(queue, Pending<Request, Result>{std::move(request), std::move(done)});
-    });
+  boost::asio::awaitable<Result> batched(std::deque<Pending<Request, Result>>& queue,
+                                         Request request) {
+    return initiate<Result>(
+        [this, &queue, request = std::move(request)](Done<Result> done) mutable {
+          enqueue(queue, Pending<Request, Result>{std::move(request), std::move(done)});
+        });
   }
 
   template <typename Queue, typename Item>
@@ -161,7 +167,8 @@ class DedupePool {
     try {
       if (observe_batch_) observe_batch_(batch.size());
       results = run(std::span<const Request>(requests));
-      if (results.size() != requests.size()) throw std::logic_error("store answered a batch with another count");
+      if (results.size() != requests.size())
+        throw std::logic_error("store answered a batch with another count");
     } catch (...) {
       error = std::current_exception();
       results.assign(requests.size(), Result{});
@@ -176,13 +183,16 @@ class DedupePool {
       std::vector<PendingCompletion> completes;
       {
         std::unique_lock lock(mu_);
-        cv_.wait(lock, [this] { return stopping_ || !jobs_.empty() || !claims_.empty() || !completes_.empty(); });
+        cv_.wait(lock, [this] {
+          return stopping_ || !jobs_.empty() || !claims_.empty() || !completes_.empty();
+        });
         // The queue whose front waited longest: no kind starves the others.
         const uint64_t never = UINT64_MAX;
         const uint64_t oldest_job = jobs_.empty() ? never : jobs_.front().seq;
         const uint64_t claim = claims_.empty() ? never : claims_.front().seq;
         const uint64_t complete = completes_.empty() ? never : completes_.front().seq;
-        if (oldest_job == never && claim == never && complete == never) return;  // stopping and drained
+        if (oldest_job == never && claim == never && complete == never)
+          return;  // stopping and drained
         if (oldest_job < claim && oldest_job < complete) {
           job = std::move(jobs_.front());
           jobs_.pop_front();
@@ -193,8 +203,10 @@ class DedupePool {
         }
       }
       if (job) job->run(store);
-      if (!claims.empty()) run_batch(claims, [&](auto requests) { return store.claim_batch(requests); });
-      if (!completes.empty()) run_batch(completes, [&](auto requests) { return store.complete_batch(requests); });
+      if (!claims.empty())
+        run_batch(claims, [&](auto requests) { return store.claim_batch(requests); });
+      if (!completes.empty())
+        run_batch(completes, [&](auto requests) { return store.complete_batch(requests); });
     }
   }
 

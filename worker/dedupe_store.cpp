@@ -17,11 +17,21 @@ std::string event_state_key(const EventKey& key) {
   return "paynotify:{" + key.order_key + "}:event:" + key.event_id;
 }
 std::string parked_key(const EventKey& key) { return "paynotify:{" + key.order_key + "}:parked"; }
-std::string parked_at_key(const EventKey& key) { return "paynotify:{" + key.order_key + "}:parked-at"; }
-std::string ledger_key(const std::string& payment_id) { return "paynotify:{" + payment_id + "}:ledger"; }
-std::string anomaly_outbox_key(const std::string& payment_id) { return "paynotify:{" + payment_id + "}:anomaly-outbox"; }
-std::string ledger_deadlines_key(const std::string& scope) { return "paynotify:ledger-deadlines:" + scope; }
-std::string ledger_uncaptured_key(const std::string& scope) { return "paynotify:ledger-uncaptured:" + scope; }
+std::string parked_at_key(const EventKey& key) {
+  return "paynotify:{" + key.order_key + "}:parked-at";
+}
+std::string ledger_key(const std::string& payment_id) {
+  return "paynotify:{" + payment_id + "}:ledger";
+}
+std::string anomaly_outbox_key(const std::string& payment_id) {
+  return "paynotify:{" + payment_id + "}:anomaly-outbox";
+}
+std::string ledger_deadlines_key(const std::string& scope) {
+  return "paynotify:ledger-deadlines:" + scope;
+}
+std::string ledger_uncaptured_key(const std::string& scope) {
+  return "paynotify:ledger-uncaptured:" + scope;
+}
 
 std::vector<LedgerClaim> DedupeStore::claim_batch(std::span<const ClaimRequest> requests) {
   std::vector<LedgerClaim> out;
@@ -40,7 +50,8 @@ std::vector<LedgerWrite> DedupeStore::complete_batch(std::span<const CompleteReq
     if (r.ledger) {
       out.push_back(complete_with_ledger(r.key, r.owner, r.ttl_s, *r.ledger));
     } else {
-      out.push_back(complete(r.key, r.owner, r.ttl_s) ? LedgerWrite::recorded : LedgerWrite::failed);
+      out.push_back(complete(r.key, r.owner, r.ttl_s) ? LedgerWrite::recorded
+                                                      : LedgerWrite::failed);
     }
   }
   return out;

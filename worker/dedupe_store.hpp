@@ -39,8 +39,9 @@ struct LedgerUpdate {
   std::string updated;
   int64_t ttl_s = 0;
   std::optional<int64_t> deadline_ms;  // when the deadline watch looks next; none: off the watch
-  std::optional<int64_t> uncaptured_expiry_ms;  // an authorization with nothing captured expires then
-  AnomalyOutbox anomalies;             // new ones, into the outbox
+  std::optional<int64_t>
+      uncaptured_expiry_ms;  // an authorization with nothing captured expires then
+  AnomalyOutbox anomalies;   // new ones, into the outbox
 };
 enum class LedgerWrite { recorded, changed_meanwhile, failed };
 struct LedgerClaim {
@@ -83,13 +84,14 @@ class DedupeStore {
   // claim(), and when claimed the payment's ledger as read_ledger() gives it: a store that can
   // do both in one round trip saves one per event the ledger follows. The ledger may change
   // before the completion; complete_with_ledger's compare-and-set catches that.
-  virtual LedgerClaim claim_with_ledger(const EventKey& key, const std::string& owner, int64_t lease_ms) {
+  virtual LedgerClaim claim_with_ledger(const EventKey& key, const std::string& owner,
+                                        int64_t lease_ms) {
     LedgerClaim c{claim(key, owner, lease_ms), std::nullopt};
     if (c.outcome == ClaimOutcome::claimed) c.ledger = read_ledger(key.order_key);
     return c;
   }
-  virtual LedgerWrite complete_with_ledger(const EventKey& key, const std::string& owner, int64_t ttl_s,
-                                           const LedgerUpdate& update) = 0;
+  virtual LedgerWrite complete_with_ledger(const EventKey& key, const std::string& owner,
+                                           int64_t ttl_s, const LedgerUpdate& update) = 0;
   // Once the anomaly is durably in the anomalies topic.
   virtual bool clear_outbox(const std::string& payment_id, const std::string& anomaly_id) = 0;
 
@@ -104,7 +106,8 @@ class DedupeStore {
 // Key names, with the payment as hash tag so Redis Cluster keeps a payment's keys together.
 std::string event_state_key(const EventKey& key);
 std::string parked_key(const EventKey& key);
-// Where a parking rebuilt after data loss found its event in the retry topic ("<partition>:<offset>").
+// Where a parking rebuilt after data loss found its event in the retry topic
+// ("<partition>:<offset>").
 std::string parked_at_key(const EventKey& key);
 std::string ledger_key(const std::string& payment_id);
 std::string anomaly_outbox_key(const std::string& payment_id);

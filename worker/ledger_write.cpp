@@ -16,9 +16,14 @@ std::optional<PaymentLedger> ledger_from_text(const std::string& text) {
 
 LedgerUpdate ledger_update(const std::string& expected, const LedgerStep& step, int64_t ttl_s,
                            int64_t warning_before_ms) {
-  LedgerUpdate update{expected, boost::json::serialize(ledger_json(step.ledger)), ttl_s,
-                      next_deadline(step.ledger, warning_before_ms), uncaptured_expiry(step.ledger), {}};
-  for (const auto& a : step.anomalies) update.anomalies.emplace_back(a.id, boost::json::serialize(anomaly_json(a)));
+  LedgerUpdate update{expected,
+                      boost::json::serialize(ledger_json(step.ledger)),
+                      ttl_s,
+                      next_deadline(step.ledger, warning_before_ms),
+                      uncaptured_expiry(step.ledger),
+                      {}};
+  for (const auto& a : step.anomalies)
+    update.anomalies.emplace_back(a.id, boost::json::serialize(anomaly_json(a)));
   return update;
 }
 
@@ -26,7 +31,10 @@ void report_anomalies(WorkerMetrics& metrics, const std::vector<Anomaly>& anomal
   for (const auto& a : anomalies) {
     metrics.anomaly(std::string(anomaly_kind_name(a.kind)));
     log_event(spdlog::level::warn, "payment_anomaly",
-              {{"kind", anomaly_kind_name(a.kind)}, {"paymentId", a.payment_id}, {"anomalyId", a.id}, {"detail", a.detail}});
+              {{"kind", anomaly_kind_name(a.kind)},
+               {"paymentId", a.payment_id},
+               {"anomalyId", a.id},
+               {"detail", a.detail}});
   }
 }
 

@@ -12,7 +12,7 @@ namespace paynotify::worker {
 struct OrderCall {
   std::string idempotency_key;  // the event id
   std::string traceparent;
-  std::string body;             // JSON
+  std::string body;  // JSON
 };
 
 class OrderClient {

@@ -17,8 +17,8 @@
 
 #include "common/service/http_field.hpp"
 #include "worker/name_resolution.hpp"
-#include "worker/tls_peer_name.hpp"
 #include "worker/tls_client_files.hpp"
+#include "worker/tls_peer_name.hpp"
 
 namespace paynotify::worker {
 
@@ -43,7 +43,8 @@ std::string transport_error(const beast::error_code& ec) {
 
 // One request and its answer on an open connection, plain or TLS.
 template <typename Stream>
-net::awaitable<ApplyResult> exchange(Stream& stream, beast::tcp_stream& tcp, http::request<http::string_body> req,
+net::awaitable<ApplyResult> exchange(Stream& stream, beast::tcp_stream& tcp,
+                                     http::request<http::string_body> req,
                                      std::chrono::milliseconds timeout, bool* reusable) {
   ApplyResult result;
   *reusable = false;
@@ -66,11 +67,13 @@ net::awaitable<ApplyResult> exchange(Stream& stream, beast::tcp_stream& tcp, htt
     if (rec) {
       result.transport = transport_error(rec);
     } else if (status < 100) {
-      result.transport = "an answer with status " + std::to_string(status) + ", which HTTP does not have";
+      result.transport =
+          "an answer with status " + std::to_string(status) + ", which HTTP does not have";
     } else if (status == 101) {
       result.transport = "the order service switched protocols (101) on a POST";
     } else if (status < 200 && answers > kMaxInterimResponses) {
-      result.transport = "more than " + std::to_string(kMaxInterimResponses) + " interim (1xx) answers";
+      result.transport =
+          "more than " + std::to_string(kMaxInterimResponses) + " interim (1xx) answers";
     } else if (status >= 200) {
       result.status = status;
       result.body = parser->get().body().substr(0, 512);
@@ -102,7 +105,8 @@ OrderServiceClient::OrderServiceClient(net::any_io_executor executor, OrderServi
   const auto url = boost::urls::parse_uri(settings_.url);
   if (!url || (url->scheme() != "http" && url->scheme() != "https") || url->host().empty()) {
     // Not repeated: a mistyped URL may hold credentials.
-    throw std::invalid_argument("--order-service-url must be an http:// or https:// URL with a host");
+    throw std::invalid_argument(
+        "--order-service-url must be an http:// or https:// URL with a host");
   }
   tls_ = url->scheme() == "https";
   host_ = url->host_address();
@@ -116,14 +120,19 @@ OrderServiceClient::OrderServiceClient(net::any_io_executor executor, OrderServi
   }
   // The server's chain is verified against the given CAs (or the system's); with a client
   // certificate the worker proves who it is.
-  if (tls_) load_tls_client(ssl_, {settings_.ca_file, settings_.cert_file, settings_.key_file}, "order-service");
+  if (tls_)
+    load_tls_client(ssl_, {settings_.ca_file, settings_.cert_file, settings_.key_file},
+                    "order-service");
 }
 
 OrderServiceClient::~OrderServiceClient() = default;
 
 net::awaitable<ApplyResult> OrderServiceClient::connect(std::unique_ptr<Connection>& out) {
   auto conn = std::make_unique<Connection>();
-  if (tls_) conn->tls.emplace(executor_, ssl_); else conn->plain.emplace(executor_);
+  if (tls_)
+    conn->tls.emplace(executor_, ssl_);
+  else
+    conn->plain.emplace(executor_);
   // The name is resolved under the connect timeout too (name_resolution.hpp): its thread is
   // looked at every few milliseconds, as a new connection is rare and a wait short.
   const auto deadline = std::chrono::steady_clock::now() + settings_.connect_timeout;
@@ -133,7 +142,8 @@ net::awaitable<ApplyResult> OrderServiceClient::connect(std::unique_ptr<Connecti
     poll.expires_after(std::chrono::milliseconds(2));
     co_await poll.async_wait(kTuple);
   }
-  if (!resolution->ready()) co_return ApplyResult{.transport = "cannot resolve order service: timed out"};
+  if (!resolution->ready())
+    co_return ApplyResult{.transport = "cannot resolve order service: timed out"};
   const auto addresses = resolution->take_addresses();
   if (!addresses) co_return ApplyResult{.transport = "order service: " + resolution->error()};
   std::vector<tcp::endpoint> endpoints;
@@ -145,7 +155,9 @@ net::awaitable<ApplyResult> OrderServiceClient::connect(std::unique_ptr<Connecti
   }
   conn->tcp().expires_at(deadline);
   auto [cec, ep] = co_await conn->tcp().async_connect(endpoints, kTuple);
-  if (cec) co_return ApplyResult{.transport = cec == beast::error::timeout ? "connect timeout" : cec.message()};
+  if (cec)
+    co_return ApplyResult{.transport =
+                              cec == beast::error::timeout ? "connect timeout" : cec.message()};
   conn->tcp().socket().set_option(tcp::no_delay(true));
   if (tls_) {
     // The certificate must name the host dialled (tls_peer_name.hpp).
@@ -162,8 +174,10 @@ net::awaitable<ApplyResult> OrderServiceClient::connect(std::unique_ptr<Connecti
 net::awaitable<ApplyResult> OrderServiceClient::apply(OrderCall call) {
   // Event ids are percent-encoded and traceparents validated before they get here; this is
   // the last line, where a CR or LF would end the header and start a request of its own.
-  if (!is_sendable_field_value(call.idempotency_key) || !is_sendable_field_value(call.traceparent)) {
-    co_return ApplyResult{.unsendable = "a control character in the Idempotency-Key or traceparent header"};
+  if (!is_sendable_field_value(call.idempotency_key) ||
+      !is_sendable_field_value(call.traceparent)) {
+    co_return ApplyResult{.unsendable =
+                              "a control character in the Idempotency-Key or traceparent header"};
   }
   http::request<http::string_body> req{http::verb::post, target_, 11};
   req.set(http::field::host, host_header_);
@@ -190,8 +204,9 @@ net::awaitable<ApplyResult> OrderServiceClient::apply(OrderCall call) {
       if (!conn) co_return failed;
     }
     bool reusable = false;
-    auto exchanging = conn->tls ? exchange(*conn->tls, conn->tcp(), req, settings_.request_timeout, &reusable)
-                                : exchange(*conn->plain, conn->tcp(), req, settings_.request_timeout, &reusable);
+    auto exchanging =
+        conn->tls ? exchange(*conn->tls, conn->tcp(), req, settings_.request_timeout, &reusable)
+                  : exchange(*conn->plain, conn->tcp(), req, settings_.request_timeout, &reusable);
     ApplyResult result = co_await std::move(exchanging);
     if (result.status == 0 && pooled && attempt == 0 && result.transport != "timeout") continue;
     if (reusable && idle_.size() < settings_.max_idle_connections) idle_.push_back(std::move(conn));

@@ -18,8 +18,8 @@
 namespace paynotify::worker {
 
 struct OrderServiceSettings {
-  std::string url;      // http(s)://host:port[/base]; events go to <base>/payment-events
-  std::string ca_file;  // https: trust these CAs instead of the system's
+  std::string url;        // http(s)://host:port[/base]; events go to <base>/payment-events
+  std::string ca_file;    // https: trust these CAs instead of the system's
   std::string cert_file;  // https: present this certificate chain (PEM) for mutual TLS ...
   std::string key_file;   // ... with this private key (PEM); both or neither
   std::chrono::milliseconds connect_timeout{2000};

@@ -29,11 +29,11 @@ struct ParkingRecoverySettings {
   RedisSettings redis;
   std::string kafka_brokers;
   std::map<std::string, std::string> kafka_properties;
-  std::string group;        // the worker's consumer group: whose committed offsets count
+  std::string group;  // the worker's consumer group: whose committed offsets count
   std::string retry_topic;
-  std::string scope;        // the deployment's main topic: its generation, lock and audit
+  std::string scope;  // the deployment's main topic: its generation, lock and audit
   int64_t parking_ttl_s = 7 * 86400;
-  std::string owner;        // this worker, for the rebuild lock
+  std::string owner;                               // this worker, for the rebuild lock
   std::chrono::milliseconds rebuild_lock{120000};  // a rebuild that takes longer loses the lock
   std::chrono::milliseconds read_timeout{90000};
   std::chrono::milliseconds audit_every{2000};
@@ -43,10 +43,10 @@ struct ParkingRecoverySettings {
 };
 
 struct RecoveryMetrics {
-  Counter& rebuilds;          // parking rebuilt from the retry topic
-  Counter& restored;          // payments parked again by a rebuild
-  Counter& kept;              // payments whose live parking (set since the loss) a rebuild kept
-  Counter& stale_lifted;      // rebuilt parkings lifted: their record had finished before the loss
+  Counter& rebuilds;      // parking rebuilt from the retry topic
+  Counter& restored;      // payments parked again by a rebuild
+  Counter& kept;          // payments whose live parking (set since the loss) a rebuild kept
+  Counter& stale_lifted;  // rebuilt parkings lifted: their record had finished before the loss
 };
 
 class ParkingRecovery {

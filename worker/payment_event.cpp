@@ -23,14 +23,17 @@ std::string result_status(const json::object& o) {
   return r && r->is_object() ? str(r->as_object(), "resultStatus") : std::string();
 }
 
-json::value string_or_null(const std::string& s) { return s.empty() ? json::value(nullptr) : json::value(s); }
+json::value string_or_null(const std::string& s) {
+  return s.empty() ? json::value(nullptr) : json::value(s);
+}
 
 bool is_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 bool is_currency(std::string_view s) {
-  return s.size() == 3 && std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+  return s.size() == 3 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
 // Field checks for the kinds the worker models: each returns what is wrong, or "" when fine.
@@ -66,7 +69,8 @@ std::string check_result(const json::object& o) {
   const auto* result = v ? v->if_object() : nullptr;
   if (result == nullptr) return "result is required and must be an object";
   const std::string status = str(*result, "resultStatus");
-  if (status != "S" && status != "F" && status != "U") return "result.resultStatus must be S, F or U";
+  if (status != "S" && status != "F" && status != "U")
+    return "result.resultStatus must be S, F or U";
   if (!result->contains("resultCode")) return "result.resultCode is required";
   return {};
 }
@@ -105,23 +109,26 @@ struct KindResult {
   std::string error;
 };
 
-KindResult invalid(std::string error) { return {std::nullopt, NoEvent::invalid_record, std::move(error)}; }
+KindResult invalid(std::string error) {
+  return {std::nullopt, NoEvent::invalid_record, std::move(error)};
+}
 
-void copy_if_present(const json::object& from, json::object& to, std::initializer_list<std::string_view> names) {
+void copy_if_present(const json::object& from, json::object& to,
+                     std::initializer_list<std::string_view> names) {
   for (const auto name : names) {
     if (const auto* v = from.if_contains(name)) to[name] = *v;
   }
 }
 
 KindResult payment_result(const json::object& n) {
-  if (auto p = first_problem({check_result(n), require_string(n, "paymentRequestId"), require_string(n, "paymentId"),
-                              check_amount(n, "paymentAmount")});
+  if (auto p = first_problem({check_result(n), require_string(n, "paymentRequestId"),
+                              require_string(n, "paymentId"), check_amount(n, "paymentAmount")});
       !p.empty()) {
     return invalid(std::move(p));
   }
   const std::string status = result_status(n);
   KindFields k;
-  k.type = status == "S" ? EventType::payment_authorized
+  k.type = status == "S"   ? EventType::payment_authorized
            : status == "F" ? EventType::payment_failed
                            : EventType::payment_pending;
   k.event_id = join_event_id({"PAYMENT_RESULT", str(n, "paymentId"), status});
@@ -132,8 +139,8 @@ KindResult payment_result(const json::object& n) {
 }
 
 KindResult payment_pending(const json::object& n) {
-  if (auto p = first_problem({check_result(n), require_string(n, "paymentRequestId"), require_string(n, "paymentId"),
-                              optional_amount(n, "paymentAmount")});
+  if (auto p = first_problem({check_result(n), require_string(n, "paymentRequestId"),
+                              require_string(n, "paymentId"), optional_amount(n, "paymentAmount")});
       !p.empty()) {
     return invalid(std::move(p));
   }
@@ -145,13 +152,15 @@ KindResult payment_pending(const json::object& n) {
 }
 
 KindResult capture_result(const json::object& n) {
-  if (auto p = first_problem({check_result(n), require_string(n, "captureRequestId"), require_string(n, "paymentId"),
-                              require_string(n, "captureId"), check_amount(n, "captureAmount")});
+  if (auto p = first_problem({check_result(n), require_string(n, "captureRequestId"),
+                              require_string(n, "paymentId"), require_string(n, "captureId"),
+                              check_amount(n, "captureAmount")});
       !p.empty()) {
     return invalid(std::move(p));
   }
   const std::string status = result_status(n);
-  if (status != "S" && status != "F") return invalid("CAPTURE_RESULT with resultStatus " + status + " is not final");
+  if (status != "S" && status != "F")
+    return invalid("CAPTURE_RESULT with resultStatus " + status + " is not final");
   KindFields k;
   k.type = status == "S" ? EventType::capture_succeeded : EventType::capture_failed;
   k.event_id = join_event_id({"CAPTURE_RESULT", str(n, "paymentId"), str(n, "captureId"), status});
@@ -163,16 +172,19 @@ KindResult capture_result(const json::object& n) {
 }
 
 KindResult refund_result(const json::object& n) {
-  if (auto p = first_problem({require_string(n, "refundStatus"), require_string(n, "refundRequestId"),
-                              require_string(n, "refundId"), check_amount(n, "refundAmount")});
+  if (auto p =
+          first_problem({require_string(n, "refundStatus"), require_string(n, "refundRequestId"),
+                         require_string(n, "refundId"), check_amount(n, "refundAmount")});
       !p.empty()) {
     return invalid(std::move(p));
   }
   const std::string status = str(n, "refundStatus");
-  if (status != "SUCCESS" && status != "FAIL") return invalid("REFUND_RESULT with refundStatus " + status + " is not final");
+  if (status != "SUCCESS" && status != "FAIL")
+    return invalid("REFUND_RESULT with refundStatus " + status + " is not final");
   KindFields k;
   k.type = status == "SUCCESS" ? EventType::refund_succeeded : EventType::refund_failed;
-  k.event_id = join_event_id({"REFUND_RESULT", str(n, "refundRequestId"), str(n, "refundId"), status});
+  k.event_id =
+      join_event_id({"REFUND_RESULT", str(n, "refundRequestId"), str(n, "refundId"), status});
   k.fields["refundId"] = str(n, "refundId");
   k.fields["refundRequestId"] = str(n, "refundRequestId");
   k.fields["amount"] = n.at("refundAmount");
@@ -182,16 +194,20 @@ KindResult refund_result(const json::object& n) {
 
 // The result of the updateAmount API: the authorized amount is paymentAmount from now on.
 KindResult update_amount_result(const json::object& n) {
-  if (auto p = first_problem({check_result(n), require_string(n, "paymentId"), require_string(n, "updateRequestId"),
-                              check_amount(n, "paymentAmount")});
+  if (auto p =
+          first_problem({check_result(n), require_string(n, "paymentId"),
+                         require_string(n, "updateRequestId"), check_amount(n, "paymentAmount")});
       !p.empty()) {
     return invalid(std::move(p));
   }
   const std::string status = result_status(n);
-  if (status != "S" && status != "F") return invalid("UPDATE_AMOUNT_RESULT with resultStatus " + status + " is not final");
+  if (status != "S" && status != "F")
+    return invalid("UPDATE_AMOUNT_RESULT with resultStatus " + status + " is not final");
   KindFields k;
-  k.type = status == "S" ? EventType::authorization_amount_updated : EventType::authorization_amount_update_failed;
-  k.event_id = join_event_id({"UPDATE_AMOUNT_RESULT", str(n, "paymentId"), str(n, "updateRequestId"), status});
+  k.type = status == "S" ? EventType::authorization_amount_updated
+                         : EventType::authorization_amount_update_failed;
+  k.event_id = join_event_id(
+      {"UPDATE_AMOUNT_RESULT", str(n, "paymentId"), str(n, "updateRequestId"), status});
   k.fields["updateRequestId"] = str(n, "updateRequestId");
   k.fields["amount"] = n.at("paymentAmount");
   return {std::move(k), NoEvent::none, {}};
@@ -199,27 +215,33 @@ KindResult update_amount_result(const json::object& n) {
 
 // A chargeback: one event per dispute and notification type; the judged result passes on.
 KindResult dispute(const json::object& n) {
-  if (auto p = first_problem({require_string(n, "disputeNotificationType"), require_string(n, "paymentId"),
-                              require_string(n, "disputeId"), optional_amount(n, "disputeAmount"),
+  if (auto p = first_problem({require_string(n, "disputeNotificationType"),
+                              require_string(n, "paymentId"), require_string(n, "disputeId"),
+                              optional_amount(n, "disputeAmount"),
                               optional_amount(n, "disputeJudgedAmount")});
       !p.empty()) {
     return invalid(std::move(p));
   }
   const std::string notification_type = str(n, "disputeNotificationType");
-  const auto known = std::find_if(kDisputeTypes.begin(), kDisputeTypes.end(),
-                                  [&](const DisputeType& d) { return d.notification == notification_type; });
+  const auto known =
+      std::find_if(kDisputeTypes.begin(), kDisputeTypes.end(),
+                   [&](const DisputeType& d) { return d.notification == notification_type; });
   if (known == kDisputeTypes.end()) {
-    return {std::nullopt, NoEvent::unsupported_kind, "disputeNotificationType " + notification_type + " is not modelled"};
+    return {std::nullopt, NoEvent::unsupported_kind,
+            "disputeNotificationType " + notification_type + " is not modelled"};
   }
   KindFields k;
   k.type = known->type;
-  k.event_id = join_event_id({"DISPUTE", str(n, "paymentId"), str(n, "disputeId"), notification_type});
+  k.event_id =
+      join_event_id({"DISPUTE", str(n, "paymentId"), str(n, "disputeId"), notification_type});
   k.fields["disputeId"] = str(n, "disputeId");
   k.fields["disputeNotificationType"] = notification_type;
   k.fields["amount"] = n.contains("disputeAmount") ? n.at("disputeAmount") : json::value(nullptr);
-  copy_if_present(n, k.fields, {"disputeReasonMsg", "disputeReasonCode", "disputeJudgedResult", "disputeJudgedAmount",
-                                "disputeJudgedTime", "defenseDueTime", "defendable"});
-  k.occurred_at = str(n, known->type == EventType::dispute_judged ? "disputeJudgedTime" : "disputeTime");
+  copy_if_present(n, k.fields,
+                  {"disputeReasonMsg", "disputeReasonCode", "disputeJudgedResult",
+                   "disputeJudgedAmount", "disputeJudgedTime", "defenseDueTime", "defendable"});
+  k.occurred_at =
+      str(n, known->type == EventType::dispute_judged ? "disputeJudgedTime" : "disputeTime");
   return {std::move(k), NoEvent::none, {}};
 }
 
@@ -230,7 +252,8 @@ KindResult fields_of(const std::string& kind, const json::object& n) {
   if (kind == "REFUND_RESULT") return refund_result(n);
   if (kind == "UPDATE_AMOUNT_RESULT") return update_amount_result(n);
   if (kind == kDisputeKind) return dispute(n);
-  return {std::nullopt, NoEvent::unsupported_kind, "notification kind " + kind + " is not modelled by this worker"};
+  return {std::nullopt, NoEvent::unsupported_kind,
+          "notification kind " + kind + " is not modelled by this worker"};
 }
 
 // Percent-encodes every byte outside RFC 3986's unreserved set. The id goes out as the
@@ -241,8 +264,8 @@ void escape_part(std::string_view part, std::string& out) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   for (const char c : part) {
     const auto byte = static_cast<unsigned char>(c);
-    const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                            c == '-' || c == '.' || c == '_' || c == '~';
+    const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
     if (unreserved) {
       out += c;
     } else {
@@ -276,13 +299,16 @@ std::string_view event_type_name(EventType t) {
   return "UNKNOWN";
 }
 
-std::optional<std::string> stale_replay(std::string_view request_time, int64_t received_at_ms, int64_t stale_after_ms) {
+std::optional<std::string> stale_replay(std::string_view request_time, int64_t received_at_ms,
+                                        int64_t stale_after_ms) {
   // Both times are bounded (parse_request_time_ms: years 0000-9999) before any arithmetic.
-  if (stale_after_ms <= 0 || received_at_ms <= 0 || received_at_ms > kLatestRequestTimeMs) return std::nullopt;
+  if (stale_after_ms <= 0 || received_at_ms <= 0 || received_at_ms > kLatestRequestTimeMs)
+    return std::nullopt;
   const auto signed_at = parse_request_time_ms(request_time);
   if (!signed_at || received_at_ms - *signed_at <= stale_after_ms) return std::nullopt;
-  return "signed " + std::to_string((received_at_ms - *signed_at) / 3600000) + " h before it was received (request-time " +
-         std::string(request_time.substr(0, 64)) + "): a replay, not one of Antom's re-sends";
+  return "signed " + std::to_string((received_at_ms - *signed_at) / 3600000) +
+         " h before it was received (request-time " + std::string(request_time.substr(0, 64)) +
+         "): a replay, not one of Antom's re-sends";
 }
 
 std::string join_event_id(std::initializer_list<std::string_view> parts) {
@@ -343,7 +369,8 @@ EventDerivation derive_event(std::string_view body, int64_t received_at_ms) {
     request["resultMessage"] = nullptr;
   }
   request["occurredAt"] = string_or_null(k.fields->occurred_at);
-  request["receivedAt"] = received_at_ms > 0 ? json::value(iso8601_utc(received_at_ms)) : json::value(nullptr);
+  request["receivedAt"] =
+      received_at_ms > 0 ? json::value(iso8601_utc(received_at_ms)) : json::value(nullptr);
   request["notification"] = std::move(*doc);
   e.order_request = std::move(request);
   out.event = std::move(e);

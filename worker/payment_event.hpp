@@ -35,9 +35,9 @@ std::string_view event_type_name(EventType t);  // PAYMENT_AUTHORIZED, ...
 
 struct PaymentEvent {
   EventType type{};
-  std::string event_id;    // e.g. CAPTURE_RESULT:<paymentId>:<captureId>:S
-  std::string payment_id;  // empty only for refunds that carry none
-  std::string order_key;   // what orders events: paymentId, else the refund request id
+  std::string event_id;               // e.g. CAPTURE_RESULT:<paymentId>:<captureId>:S
+  std::string payment_id;             // empty only for refunds that carry none
+  std::string order_key;              // what orders events: paymentId, else the refund request id
   boost::json::object order_request;  // the body POSTed to the order service
 };
 
@@ -62,7 +62,8 @@ EventDerivation derive_event(std::string_view notification_body, int64_t receive
 // than `stale_after_ms` before the ingest received it. Past the dedupe window an applied event
 // is forgotten, so applying such a replay could apply it twice; Antom's own re-sends come
 // within about 24 h. Returns why it is stale, or nothing (also when the time cannot be read).
-std::optional<std::string> stale_replay(std::string_view request_time, int64_t received_at_ms, int64_t stale_after_ms);
+std::optional<std::string> stale_replay(std::string_view request_time, int64_t received_at_ms,
+                                        int64_t stale_after_ms);
 
 // Joins id parts with ':' after percent-encoding every byte of each part outside
 // [A-Za-z0-9._~-]: the id is printable ASCII (it becomes a header and Redis keys), and no two

@@ -21,7 +21,8 @@ std::optional<Money> money(const json::object& o, std::string_view name) {
   const std::string value = text(v->get_object(), "value");
   Money m{text(v->get_object(), "currency"), 0};
   const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), m.minor);
-  if (ec != std::errc() || end != value.data() + value.size() || m.currency.empty()) return std::nullopt;
+  if (ec != std::errc() || end != value.data() + value.size() || m.currency.empty())
+    return std::nullopt;
   return m;
 }
 
@@ -31,15 +32,21 @@ int64_t time_ms(const json::object& o, std::string_view name) {
 
 std::string describe(const Money& m) { return std::to_string(m.minor) + " " + m.currency; }
 
-json::object money_json(const Money& m) { return {{"currency", m.currency}, {"value", std::to_string(m.minor)}}; }
+json::object money_json(const Money& m) {
+  return {{"currency", m.currency}, {"value", std::to_string(m.minor)}};
+}
 
 // Adds an anomaly unless one with its id was raised before (re-sends, either arrival order).
-void raise(LedgerStep& step, AnomalyKind kind, const std::string& cause, std::string detail, json::object figures,
-           std::vector<std::string> caused_by) {
-  const std::string id = std::string(anomaly_kind_name(kind)) + ":" + step.ledger.payment_id + ":" + cause;
-  if (std::find(step.ledger.raised.begin(), step.ledger.raised.end(), id) != step.ledger.raised.end()) return;
+void raise(LedgerStep& step, AnomalyKind kind, const std::string& cause, std::string detail,
+           json::object figures, std::vector<std::string> caused_by) {
+  const std::string id =
+      std::string(anomaly_kind_name(kind)) + ":" + step.ledger.payment_id + ":" + cause;
+  if (std::find(step.ledger.raised.begin(), step.ledger.raised.end(), id) !=
+      step.ledger.raised.end())
+    return;
   step.ledger.raised.push_back(id);
-  step.anomalies.push_back({kind, id, step.ledger.payment_id, std::move(detail), std::move(figures), std::move(caused_by)});
+  step.anomalies.push_back({kind, id, step.ledger.payment_id, std::move(detail), std::move(figures),
+                            std::move(caused_by)});
 }
 
 std::vector<std::string> capture_events(const PaymentLedger& l) {
@@ -55,7 +62,8 @@ void check_captures(LedgerStep& step) {
   if (l.authorization == PaymentLedger::Authorization::failed) {
     for (const auto& c : l.captures) {
       raise(step, AnomalyKind::capture_after_failed_authorization, c.capture_id,
-            "capture " + c.capture_id + " of " + describe(c.amount) + " succeeded for a payment whose authorization failed",
+            "capture " + c.capture_id + " of " + describe(c.amount) +
+                " succeeded for a payment whose authorization failed",
             {{"captureId", c.capture_id}, {"captureAmount", money_json(c.amount)}},
             {l.authorization_event, c.event_id});
     }
@@ -65,14 +73,19 @@ void check_captures(LedgerStep& step) {
   for (const auto& c : l.captures) {
     if (c.amount.currency != l.authorized->currency) {
       raise(step, AnomalyKind::capture_amount_mismatch, "currency:" + c.capture_id,
-            "capture " + c.capture_id + " is in " + c.amount.currency + ", the authorization in " + l.authorized->currency,
-            {{"captureId", c.capture_id}, {"captureAmount", money_json(c.amount)}, {"authorizedAmount", money_json(*l.authorized)}},
+            "capture " + c.capture_id + " is in " + c.amount.currency + ", the authorization in " +
+                l.authorized->currency,
+            {{"captureId", c.capture_id},
+             {"captureAmount", money_json(c.amount)},
+             {"authorizedAmount", money_json(*l.authorized)}},
             {l.authorization_event, c.event_id});
     }
     if (l.expires_at_ms > 0 && c.at_ms > l.expires_at_ms) {
       raise(step, AnomalyKind::capture_after_expiry, c.capture_id,
             "capture " + c.capture_id + " is timed after the authorization expired",
-            {{"captureId", c.capture_id}, {"captureTime", iso8601_utc(c.at_ms)}, {"expiresAt", iso8601_utc(l.expires_at_ms)}},
+            {{"captureId", c.capture_id},
+             {"captureTime", iso8601_utc(c.at_ms)},
+             {"expiresAt", iso8601_utc(l.expires_at_ms)}},
             {l.authorization_event, c.event_id});
     }
   }
@@ -80,9 +93,11 @@ void check_captures(LedgerStep& step) {
   const int64_t total = l.captured_minor();
   if (total != l.authorized->minor) {
     raise(step, AnomalyKind::capture_amount_mismatch,
-          std::to_string(total) + "-of-" + std::to_string(l.authorized->minor) + "-" + l.authorized->currency,
-          "captured " + std::to_string(total) + " " + l.authorized->currency + (total > l.authorized->minor ? ", more than" : ", not") +
-              " the authorized " + describe(*l.authorized),
+          std::to_string(total) + "-of-" + std::to_string(l.authorized->minor) + "-" +
+              l.authorized->currency,
+          "captured " + std::to_string(total) + " " + l.authorized->currency +
+              (total > l.authorized->minor ? ", more than" : ", not") + " the authorized " +
+              describe(*l.authorized),
           {{"capturedTotal", money_json({l.authorized->currency, total})},
            {"authorizedAmount", money_json(*l.authorized)},
            {"captures", static_cast<int64_t>(l.captures.size())}},
@@ -101,7 +116,8 @@ void forget(std::vector<std::string>& ids, const std::string& id) { std::erase(i
 std::string_view anomaly_kind_name(AnomalyKind k) {
   switch (k) {
     case AnomalyKind::capture_amount_mismatch: return "CAPTURE_AMOUNT_MISMATCH";
-    case AnomalyKind::capture_after_failed_authorization: return "CAPTURE_AFTER_FAILED_AUTHORIZATION";
+    case AnomalyKind::capture_after_failed_authorization:
+      return "CAPTURE_AFTER_FAILED_AUTHORIZATION";
     case AnomalyKind::capture_after_expiry: return "CAPTURE_AFTER_EXPIRY";
     case AnomalyKind::authorization_expiring_uncaptured: return "AUTHORIZATION_EXPIRING_UNCAPTURED";
     case AnomalyKind::authorization_expired_uncaptured: return "AUTHORIZATION_EXPIRED_UNCAPTURED";
@@ -114,8 +130,9 @@ std::string_view anomaly_kind_name(AnomalyKind k) {
 json::object anomaly_json(const Anomaly& a) {
   json::array caused_by;
   for (const auto& e : a.caused_by) caused_by.emplace_back(e);
-  return {{"anomalyId", a.id},     {"kind", anomaly_kind_name(a.kind)}, {"paymentId", a.payment_id},
-          {"detail", a.detail},    {"figures", a.figures},              {"causedBy", std::move(caused_by)}};
+  return {{"anomalyId", a.id},         {"kind", anomaly_kind_name(a.kind)},
+          {"paymentId", a.payment_id}, {"detail", a.detail},
+          {"figures", a.figures},      {"causedBy", std::move(caused_by)}};
 }
 
 int64_t PaymentLedger::captured_minor() const {
@@ -135,10 +152,8 @@ bool changes_ledger(EventType type) {
     case EventType::authorization_amount_updated:
     case EventType::dispute_created:
     case EventType::dispute_judged:
-    case EventType::dispute_cancelled:
-      return true;
-    default:
-      return false;
+    case EventType::dispute_cancelled: return true;
+    default: return false;
   }
 }
 
@@ -170,7 +185,8 @@ LedgerStep apply_event(PaymentLedger ledger, const LedgerFacts& event, int64_t r
       l.authorized_at_ms = event.occurred_at_ms;
       if (l.authorized_at_ms == 0) l.authorized_at_ms = received_at_ms;
       l.expires_at_ms = event.auth_expiry_ms;
-      if (l.expires_at_ms == 0 && l.authorized_at_ms > 0) l.expires_at_ms = l.authorized_at_ms + kAuthorizationLifetimeMs;
+      if (l.expires_at_ms == 0 && l.authorized_at_ms > 0)
+        l.expires_at_ms = l.authorized_at_ms + kAuthorizationLifetimeMs;
       check_captures(step);
       break;
     }
@@ -181,29 +197,30 @@ LedgerStep apply_event(PaymentLedger ledger, const LedgerFacts& event, int64_t r
       check_captures(step);
       break;
     case EventType::capture_succeeded: {
-      const bool seen = std::any_of(l.captures.begin(), l.captures.end(),
-                                    [&](const Capture& c) { return c.capture_id == event.capture_id; });
+      const bool seen = std::any_of(l.captures.begin(), l.captures.end(), [&](const Capture& c) {
+        return c.capture_id == event.capture_id;
+      });
       if (seen || !event.amount) break;
       l.captures.push_back({event.capture_id, event.event_id, *event.amount, event.occurred_at_ms});
       check_captures(step);
       break;
     }
-    case EventType::capture_failed:
-      ++l.failed_captures;
-      break;
+    case EventType::capture_failed: ++l.failed_captures; break;
     case EventType::authorization_amount_updated:
       if (event.amount) l.authorized = event.amount;
       check_captures(step);
       break;
     case EventType::dispute_created: {
       const std::string& dispute = event.dispute_id;
-      if (std::find(l.disputes_open.begin(), l.disputes_open.end(), dispute) == l.disputes_open.end()) {
+      if (std::find(l.disputes_open.begin(), l.disputes_open.end(), dispute) ==
+          l.disputes_open.end()) {
         l.disputes_open.push_back(dispute);
       }
       json::object figures{{"disputeId", dispute}};
       if (event.amount) figures["disputeAmount"] = money_json(*event.amount);
-      raise(step, AnomalyKind::dispute_opened, dispute, "a chargeback was opened (" + event.dispute_reason + ")",
-            std::move(figures), {event.event_id});
+      raise(step, AnomalyKind::dispute_opened, dispute,
+            "a chargeback was opened (" + event.dispute_reason + ")", std::move(figures),
+            {event.event_id});
       break;
     }
     case EventType::dispute_judged: {
@@ -213,17 +230,16 @@ LedgerStep apply_event(PaymentLedger ledger, const LedgerFacts& event, int64_t r
       if (event.dispute_judged_result == "ACCEPT_BY_MERCHANT") {
         l.disputes_lost.push_back(dispute);
         json::object figures{{"disputeId", dispute}, {"disputeJudgedResult", "ACCEPT_BY_MERCHANT"}};
-        if (event.dispute_judged_amount) figures["disputeJudgedAmount"] = money_json(*event.dispute_judged_amount);
-        raise(step, AnomalyKind::dispute_lost, dispute, "the chargeback was judged against the merchant",
-              std::move(figures), {event.event_id});
+        if (event.dispute_judged_amount)
+          figures["disputeJudgedAmount"] = money_json(*event.dispute_judged_amount);
+        raise(step, AnomalyKind::dispute_lost, dispute,
+              "the chargeback was judged against the merchant", std::move(figures),
+              {event.event_id});
       }
       break;
     }
-    case EventType::dispute_cancelled:
-      forget(l.disputes_open, event.dispute_id);
-      break;
-    default:
-      break;  // pending, refunds, failed updates, dispute paperwork: nothing the rules use
+    case EventType::dispute_cancelled: forget(l.disputes_open, event.dispute_id); break;
+    default: break;  // pending, refunds, failed updates, dispute paperwork: nothing the rules use
   }
   return step;
 }
@@ -231,13 +247,17 @@ LedgerStep apply_event(PaymentLedger ledger, const LedgerFacts& event, int64_t r
 LedgerStep check_deadline(PaymentLedger ledger, int64_t now_ms, int64_t warning_before_ms) {
   LedgerStep step{std::move(ledger), {}};
   const PaymentLedger& l = step.ledger;
-  if (l.authorization != PaymentLedger::Authorization::authorized || l.captured() || l.expires_at_ms == 0) return step;
+  if (l.authorization != PaymentLedger::Authorization::authorized || l.captured() ||
+      l.expires_at_ms == 0)
+    return step;
   const std::string expiry = std::to_string(l.expires_at_ms);
-  const json::object figures{{"expiresAt", iso8601_utc(l.expires_at_ms)},
-                             {"authorizedAmount", l.authorized ? json::value(money_json(*l.authorized)) : json::value()}};
+  const json::object figures{
+      {"expiresAt", iso8601_utc(l.expires_at_ms)},
+      {"authorizedAmount", l.authorized ? json::value(money_json(*l.authorized)) : json::value()}};
   if (now_ms >= l.expires_at_ms) {
     raise(step, AnomalyKind::authorization_expired_uncaptured, expiry,
-          "the authorization expired with nothing captured: Antom releases the funds", figures, {l.authorization_event});
+          "the authorization expired with nothing captured: Antom releases the funds", figures,
+          {l.authorization_event});
   } else if (l.expires_at_ms - now_ms <= warning_before_ms) {
     raise(step, AnomalyKind::authorization_expiring_uncaptured, expiry,
           "the authorization expires in " + std::to_string((l.expires_at_ms - now_ms) / 60000) +
@@ -248,14 +268,17 @@ LedgerStep check_deadline(PaymentLedger ledger, int64_t now_ms, int64_t warning_
 }
 
 std::optional<int64_t> next_deadline(const PaymentLedger& l, int64_t warning_before_ms) {
-  if (l.authorization != PaymentLedger::Authorization::authorized || l.captured() || l.expires_at_ms == 0) {
+  if (l.authorization != PaymentLedger::Authorization::authorized || l.captured() ||
+      l.expires_at_ms == 0) {
     return std::nullopt;
   }
   const auto raised = [&](AnomalyKind k) {
-    const std::string id = std::string(anomaly_kind_name(k)) + ":" + l.payment_id + ":" + std::to_string(l.expires_at_ms);
+    const std::string id = std::string(anomaly_kind_name(k)) + ":" + l.payment_id + ":" +
+                           std::to_string(l.expires_at_ms);
     return std::find(l.raised.begin(), l.raised.end(), id) != l.raised.end();
   };
-  if (!raised(AnomalyKind::authorization_expiring_uncaptured) && !raised(AnomalyKind::authorization_expired_uncaptured)) {
+  if (!raised(AnomalyKind::authorization_expiring_uncaptured) &&
+      !raised(AnomalyKind::authorization_expired_uncaptured)) {
     return l.expires_at_ms - warning_before_ms;
   }
   if (!raised(AnomalyKind::authorization_expired_uncaptured)) return l.expires_at_ms;
@@ -263,7 +286,8 @@ std::optional<int64_t> next_deadline(const PaymentLedger& l, int64_t warning_bef
 }
 
 std::optional<int64_t> uncaptured_expiry(const PaymentLedger& l) {
-  if (l.authorization != PaymentLedger::Authorization::authorized || l.captured() || l.expires_at_ms == 0) {
+  if (l.authorization != PaymentLedger::Authorization::authorized || l.captured() ||
+      l.expires_at_ms == 0) {
     return std::nullopt;
   }
   return l.expires_at_ms;
@@ -277,27 +301,31 @@ json::object ledger_json(const PaymentLedger& l) {
   };
   json::array captures;
   for (const auto& c : l.captures) {
-    captures.emplace_back(json::object{{"captureId", c.capture_id}, {"eventId", c.event_id},
-                                       {"amount", money_json(c.amount)}, {"atMs", c.at_ms}});
+    captures.emplace_back(json::object{{"captureId", c.capture_id},
+                                       {"eventId", c.event_id},
+                                       {"amount", money_json(c.amount)},
+                                       {"atMs", c.at_ms}});
   }
   static constexpr const char* kAuthorization[] = {"UNKNOWN", "AUTHORIZED", "FAILED"};
-  return {{"version", 1},
-          {"paymentId", l.payment_id},
-          {"authorization", kAuthorization[static_cast<int>(l.authorization)]},
-          {"authorizationEvent", l.authorization_event},
-          {"authorizedAmount", l.authorized ? json::value(money_json(*l.authorized)) : json::value()},
-          {"authorizedAtMs", l.authorized_at_ms},
-          {"expiresAtMs", l.expires_at_ms},
-          {"captures", std::move(captures)},
-          {"failedCaptures", l.failed_captures},
-          {"disputesOpen", strings(l.disputes_open)},
-          {"disputesLost", strings(l.disputes_lost)},
-          {"raised", strings(l.raised)}};
+  return {
+      {"version", 1},
+      {"paymentId", l.payment_id},
+      {"authorization", kAuthorization[static_cast<int>(l.authorization)]},
+      {"authorizationEvent", l.authorization_event},
+      {"authorizedAmount", l.authorized ? json::value(money_json(*l.authorized)) : json::value()},
+      {"authorizedAtMs", l.authorized_at_ms},
+      {"expiresAtMs", l.expires_at_ms},
+      {"captures", std::move(captures)},
+      {"failedCaptures", l.failed_captures},
+      {"disputesOpen", strings(l.disputes_open)},
+      {"disputesLost", strings(l.disputes_lost)},
+      {"raised", strings(l.raised)}};
 }
 
 std::optional<PaymentLedger> ledger_from_json(const json::value& doc) {
   const auto* o = doc.if_object();
-  if (o == nullptr || !o->contains("version") || o->at("version") != json::value(1)) return std::nullopt;
+  if (o == nullptr || !o->contains("version") || o->at("version") != json::value(1))
+    return std::nullopt;
   try {
     PaymentLedger l;
     l.payment_id = text(*o, "paymentId");
@@ -313,7 +341,8 @@ std::optional<PaymentLedger> ledger_from_json(const json::value& doc) {
       const auto& co = c.as_object();
       const auto amount = money(co, "amount");
       if (!amount) return std::nullopt;
-      l.captures.push_back({text(co, "captureId"), text(co, "eventId"), *amount, co.at("atMs").to_number<int64_t>()});
+      l.captures.push_back({text(co, "captureId"), text(co, "eventId"), *amount,
+                            co.at("atMs").to_number<int64_t>()});
     }
     l.failed_captures = o->at("failedCaptures").to_number<int>();
     const auto strings = [&](std::string_view name, std::vector<std::string>& out) {

@@ -27,7 +27,8 @@ struct Money {
 };
 
 enum class AnomalyKind {
-  capture_amount_mismatch,            // captured total above, or a capture not equal to, the authorized amount; or another currency
+  capture_amount_mismatch,  // captured total above, or a capture not equal to, the authorized
+                            // amount; or another currency
   capture_after_failed_authorization,
   capture_after_expiry,
   authorization_expiring_uncaptured,  // less than --capture-warning-before left, nothing captured
@@ -39,9 +40,9 @@ std::string_view anomaly_kind_name(AnomalyKind k);  // CAPTURE_AMOUNT_MISMATCH, 
 
 struct Anomaly {
   AnomalyKind kind{};
-  std::string id;          // stable: the kind, the payment and what caused it; published once
+  std::string id;  // stable: the kind, the payment and what caused it; published once
   std::string payment_id;
-  std::string detail;      // one sentence for the log and the operator
+  std::string detail;  // one sentence for the log and the operator
   boost::json::object figures;
   std::vector<std::string> caused_by;  // event ids
 };
@@ -61,7 +62,7 @@ struct PaymentLedger {
   std::string authorization_event;
   std::optional<Money> authorized;
   int64_t authorized_at_ms = 0;
-  int64_t expires_at_ms = 0;   // authExpiryTime, else authorization time + 7 days
+  int64_t expires_at_ms = 0;      // authExpiryTime, else authorization time + 7 days
   std::vector<Capture> captures;  // successful, each capture id once
   int failed_captures = 0;
   std::vector<std::string> disputes_open;  // dispute ids
@@ -103,7 +104,8 @@ LedgerFacts ledger_facts(const PaymentEvent& event);
 
 // An event of the ledger's payment; received_at_ms stands in for a missing paymentTime.
 LedgerStep apply_event(PaymentLedger ledger, const LedgerFacts& event, int64_t received_at_ms);
-inline LedgerStep apply_event(PaymentLedger ledger, const PaymentEvent& event, int64_t received_at_ms) {
+inline LedgerStep apply_event(PaymentLedger ledger, const PaymentEvent& event,
+                              int64_t received_at_ms) {
   return apply_event(std::move(ledger), ledger_facts(event), received_at_ms);
 }
 

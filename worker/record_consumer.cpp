@@ -13,7 +13,8 @@ namespace paynotify::worker {
 namespace {
 
 int64_t epoch_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -23,7 +24,8 @@ int64_t not_before_of(const rd_kafka_message_t* m) {
   if (rd_kafka_message_headers(m, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return 0;
   const void* value = nullptr;
   size_t size = 0;
-  if (rd_kafka_header_get_last(headers, header::kNotBefore.data(), &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+  if (rd_kafka_header_get_last(headers, header::kNotBefore.data(), &value, &size) !=
+          RD_KAFKA_RESP_ERR_NO_ERROR ||
       value == nullptr) {
     return 0;
   }
@@ -35,7 +37,8 @@ int64_t not_before_of(const rd_kafka_message_t* m) {
 
 std::vector<TopicPartition> to_vector(const rd_kafka_topic_partition_list_t* parts) {
   std::vector<TopicPartition> out;
-  for (int i = 0; i < parts->cnt; ++i) out.push_back({parts->elems[i].topic, parts->elems[i].partition});
+  for (int i = 0; i < parts->cnt; ++i)
+    out.push_back({parts->elems[i].topic, parts->elems[i].partition});
   return out;
 }
 
@@ -81,11 +84,14 @@ RecordConsumer::~RecordConsumer() {
 }
 
 void RecordConsumer::start() {
-  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(static_cast<int>(settings_.topics.size()));
-  for (const auto& t : settings_.topics) rd_kafka_topic_partition_list_add(topics, t.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_topic_partition_list_t* topics =
+      rd_kafka_topic_partition_list_new(static_cast<int>(settings_.topics.size()));
+  for (const auto& t : settings_.topics)
+    rd_kafka_topic_partition_list_add(topics, t.c_str(), RD_KAFKA_PARTITION_UA);
   const auto err = rd_kafka_subscribe(rk_, topics);
   rd_kafka_topic_partition_list_destroy(topics);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) throw std::runtime_error(std::string("subscribe failed: ") + rd_kafka_err2str(err));
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    throw std::runtime_error(std::string("subscribe failed: ") + rd_kafka_err2str(err));
   running_.store(true);
   poller_ = std::thread([this] { poll_loop(); });
 }
@@ -97,8 +103,8 @@ void RecordConsumer::stop() {
   rd_kafka_consumer_close(rk_);      // leaves the group; runs the revoke callback
 }
 
-void RecordConsumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
-                                  void* opaque) {
+void RecordConsumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                                  rd_kafka_topic_partition_list_t* parts, void* opaque) {
   auto* self = static_cast<RecordConsumer*>(opaque);
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     log_event(spdlog::level::info, "partitions_assigned", {{"count", parts->cnt}});
@@ -149,12 +155,16 @@ void RecordConsumer::apply_pause() {
 void RecordConsumer::set_partition_paused(const TopicPartition& tp, bool paused) {
   rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
   rd_kafka_topic_partition_list_add(list, tp.topic.c_str(), tp.partition);
-  if (paused) rd_kafka_pause_partitions(rk_, list); else rd_kafka_resume_partitions(rk_, list);
+  if (paused)
+    rd_kafka_pause_partitions(rk_, list);
+  else
+    rd_kafka_resume_partitions(rk_, list);
   rd_kafka_topic_partition_list_destroy(list);
 }
 
 bool RecordConsumer::hold_if_early(const rd_kafka_message_t* m) {
-  if (settings_.delayed_topic.empty() || settings_.delayed_topic != rd_kafka_topic_name(m->rkt)) return false;
+  if (settings_.delayed_topic.empty() || settings_.delayed_topic != rd_kafka_topic_name(m->rkt))
+    return false;
   const int64_t due = not_before_of(m);
   if (due <= epoch_ms()) return false;
   const TopicPartition tp{settings_.delayed_topic, m->partition};
@@ -174,7 +184,8 @@ bool RecordConsumer::hold_if_early(const rd_kafka_message_t* m) {
   if (!failure.empty()) {
     // Not rewound: dropping the record here would lose it. Hand it over; the engine waits for
     // its not-before in memory instead.
-    log_event(spdlog::level::warn, "retry_seek_failed", {{"partition", tp.partition}, {"error", failure}});
+    log_event(spdlog::level::warn, "retry_seek_failed",
+              {{"partition", tp.partition}, {"error", failure}});
     if (!is_paused_.load()) set_partition_paused(tp, false);
     return false;
   }
@@ -207,7 +218,9 @@ void RecordConsumer::refresh_lag() {
   for (int i = 0; i < parts->cnt; ++i) {
     int64_t low = 0, high = 0;
     const auto& p = parts->elems[i];
-    if (rd_kafka_get_watermark_offsets(rk_, p.topic, p.partition, &low, &high) != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+    if (rd_kafka_get_watermark_offsets(rk_, p.topic, p.partition, &low, &high) !=
+        RD_KAFKA_RESP_ERR_NO_ERROR)
+      continue;
     const int64_t position = p.offset >= 0 ? p.offset : low;
     lag[{p.topic, p.partition}] = std::max<int64_t>(0, high - position);
   }
@@ -258,12 +271,14 @@ void RecordConsumer::poll_loop() {
   }
 }
 
-void RecordConsumer::store_offset(const std::string& topic, int32_t partition, int64_t next_offset) {
+void RecordConsumer::store_offset(const std::string& topic, int32_t partition,
+                                  int64_t next_offset) {
   rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
   rd_kafka_topic_partition_list_add(list, topic.c_str(), partition)->offset = next_offset;
   const auto err = rd_kafka_offsets_store(rk_, list);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    log_event(spdlog::level::debug, "offset_store_skipped", {{"topic", topic}, {"partition", partition}, {"error", rd_kafka_err2str(err)}});
+    log_event(spdlog::level::debug, "offset_store_skipped",
+              {{"topic", topic}, {"partition", partition}, {"error", rd_kafka_err2str(err)}});
   }
   rd_kafka_topic_partition_list_destroy(list);
 }

@@ -30,7 +30,9 @@ struct ConsumedMessage {
 struct TopicPartition {
   std::string topic;
   int32_t partition;
-  bool operator<(const TopicPartition& o) const { return std::tie(topic, partition) < std::tie(o.topic, o.partition); }
+  bool operator<(const TopicPartition& o) const {
+    return std::tie(topic, partition) < std::tie(o.topic, o.partition);
+  }
 };
 
 struct ConsumerSettings {
@@ -75,7 +77,8 @@ class RecordConsumer {
   std::size_t held_partitions() const { return held_count_.load(); }
 
  private:
-  static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts, void* opaque);
+  static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                           rd_kafka_topic_partition_list_t* parts, void* opaque);
   void poll_loop();
   void apply_pause();
   void refresh_lag();

@@ -20,7 +20,11 @@ Command finish(RecordState& s, Outcome outcome, ErrorClass error_class = ErrorCl
 
 Command dead_letter(RecordState& s, ErrorClass error_class, std::string error) {
   s.phase = Phase::dead_lettering;
-  s.pending_divert = Divert{Divert::To::dead_letter_topic, s.origin.attempt, 0, s.failing_since_ms, error_class,
+  s.pending_divert = Divert{Divert::To::dead_letter_topic,
+                            s.origin.attempt,
+                            0,
+                            s.failing_since_ms,
+                            error_class,
                             std::move(error)};
   return s.pending_divert;
 }
@@ -48,16 +52,15 @@ Command on_claimed(RecordState& s, const Claimed& c, const Observation& o, const
       s.waits = 0;
       s.phase = Phase::applying;
       return Apply{};
-    case ClaimOutcome::done:
-      return finish(s, Outcome::duplicate);
+    case ClaimOutcome::done: return finish(s, Outcome::duplicate);
     case ClaimOutcome::busy:
     case ClaimOutcome::parked:
       // Another worker holds the event, or an earlier event of the payment waits in the retry
       // topic: wait, backing off so that a long wait costs few Redis calls.
       ++s.waits;
-      return wait_then(s, o.now_ms + backoff_ms(b.wait_base_ms, b.wait_max_ms, s.waits - 1, o.jitter), Claim{});
-    case ClaimOutcome::unavailable:
-      return wait_then(s, o.now_ms + b.store_retry_ms, Claim{});
+      return wait_then(
+          s, o.now_ms + backoff_ms(b.wait_base_ms, b.wait_max_ms, s.waits - 1, o.jitter), Claim{});
+    case ClaimOutcome::unavailable: return wait_then(s, o.now_ms + b.store_retry_ms, Claim{});
   }
   return wait_then(s, o.now_ms + b.store_retry_ms, Claim{});
 }
@@ -73,31 +76,36 @@ Command on_applied(RecordState& s, const Applied& a, const Observation& o, const
   if (s.failing_since_ms == 0) s.failing_since_ms = o.now_ms;
   ++s.tries;
   if (budget_spent(s, b, o.now_ms)) {
-    return dead_letter(s, error_class, "gave up after retrying for " + describe_duration(o.now_ms - s.failing_since_ms) +
-                                           ": " + error);
+    return dead_letter(s, error_class,
+                       "gave up after retrying for " +
+                           describe_duration(o.now_ms - s.failing_since_ms) + ": " + error);
   }
   if (s.tries < b.quick_tries) {
     // Claim again before the next try: it renews the lease, so a short lease stays safe.
     s.phase = Phase::claiming;
-    return wait_then(s, o.now_ms + backoff_ms(b.quick_base_ms, b.quick_max_ms, s.tries - 1, o.jitter), Claim{});
+    return wait_then(
+        s, o.now_ms + backoff_ms(b.quick_base_ms, b.quick_max_ms, s.tries - 1, o.jitter), Claim{});
   }
   // Park first, then hand over: the retry may run (and finish) the moment it is durable.
   s.phase = Phase::parking;
-  s.pending_divert = Divert{Divert::To::retry_topic,
-                            s.origin.attempt + 1,
-                            o.now_ms + backoff_ms(b.retry_base_ms, b.retry_max_ms, s.origin.attempt - 1, o.jitter),
-                            s.failing_since_ms,
-                            error_class,
-                            error};
+  s.pending_divert =
+      Divert{Divert::To::retry_topic,
+             s.origin.attempt + 1,
+             o.now_ms + backoff_ms(b.retry_base_ms, b.retry_max_ms, s.origin.attempt - 1, o.jitter),
+             s.failing_since_ms,
+             error_class,
+             error};
   return Park{};
 }
 
-Command on_breaker_refused(RecordState& s, const BreakerRefused& r, const Observation& o, const RetryBudget& b) {
+Command on_breaker_refused(RecordState& s, const BreakerRefused& r, const Observation& o,
+                           const RetryBudget& b) {
   // The service is failing for everyone: the budget runs, but no try is used up.
   if (s.failing_since_ms == 0) s.failing_since_ms = o.now_ms;
   if (budget_spent(s, b, o.now_ms)) {
     return dead_letter(s, ErrorClass::transient,
-                       "gave up after retrying for " + describe_duration(o.now_ms - s.failing_since_ms) +
+                       "gave up after retrying for " +
+                           describe_duration(o.now_ms - s.failing_since_ms) +
                            ": order service failing (circuit open)");
   }
   s.phase = Phase::claiming;
@@ -131,15 +139,15 @@ Command on_written(RecordState& s, bool ok, const Observation& o, const RetryBud
       return Unpark{};
     case Phase::unparking:
       // The parking must go, or the payment's later events would wait for days.
-      return ok ? finish(s, Outcome::dead_lettered, s.pending_divert.error_class) : wait_then(s, again, Unpark{});
-    default:
-      return wait_then(s, again, Claim{});
+      return ok ? finish(s, Outcome::dead_lettered, s.pending_divert.error_class)
+                : wait_then(s, again, Unpark{});
+    default: return wait_then(s, again, Claim{});
   }
 }
 
 bool is_write_phase(Phase p) {
-  return p == Phase::completing || p == Phase::parking || p == Phase::handing_over || p == Phase::releasing ||
-         p == Phase::dead_lettering || p == Phase::unparking;
+  return p == Phase::completing || p == Phase::parking || p == Phase::handing_over ||
+         p == Phase::releasing || p == Phase::dead_lettering || p == Phase::unparking;
 }
 
 // A command that threw becomes the failure its phase knows how to handle.
@@ -153,12 +161,10 @@ Command on_fault(RecordState& s, const Faulted& f, const Observation& o, const R
         return Claim{};
       }
       return dead_letter(s, ErrorClass::invalid_record, "cannot derive an event: " + f.error);
-    case Phase::claiming:
-      return on_claimed(s, Claimed{ClaimOutcome::unavailable}, o, b);
+    case Phase::claiming: return on_claimed(s, Claimed{ClaimOutcome::unavailable}, o, b);
     case Phase::applying:
       return on_applied(s, Applied{ApplyResult{.transport = "worker fault: " + f.error}}, o, b);
-    default:
-      return on_written(s, false, o, b);
+    default: return on_written(s, false, o, b);
   }
 }
 
@@ -173,7 +179,8 @@ RecordState initial_state(RecordOrigin origin) {
 
 int64_t backoff_ms(int64_t base, int64_t cap, int exponent, double jitter) {
   const double nominal =
-      std::min(static_cast<double>(cap), static_cast<double>(base) * std::pow(2.0, std::clamp(exponent, 0, 40)));
+      std::min(static_cast<double>(cap),
+               static_cast<double>(base) * std::pow(2.0, std::clamp(exponent, 0, 40)));
   return static_cast<int64_t>(nominal / 2 + nominal / 2 * std::clamp(jitter, 0.0, 1.0));
 }
 
@@ -196,7 +203,8 @@ Command next(RecordState& s, const Observation& o, const RetryBudget& b) {
     case Phase::starting:
       if (const auto* d = std::get_if<Derived>(&o.event)) {
         s.has_event = d->has_event;
-        if (d->has_event && s.origin.source == Source::retry_topic && s.origin.not_before_ms > o.now_ms) {
+        if (d->has_event && s.origin.source == Source::retry_topic &&
+            s.origin.not_before_ms > o.now_ms) {
           return WaitUntil{s.origin.not_before_ms};  // stays `starting`; TimerFired claims
         }
         return on_derived(s, *d);
@@ -207,7 +215,8 @@ Command next(RecordState& s, const Observation& o, const RetryBudget& b) {
       break;
     case Phase::applying:
       if (const auto* a = std::get_if<Applied>(&o.event)) return on_applied(s, *a, o, b);
-      if (const auto* r = std::get_if<BreakerRefused>(&o.event)) return on_breaker_refused(s, *r, o, b);
+      if (const auto* r = std::get_if<BreakerRefused>(&o.event))
+        return on_breaker_refused(s, *r, o, b);
       break;
     default:
       if (is_write_phase(s.phase)) {
@@ -216,13 +225,14 @@ Command next(RecordState& s, const Observation& o, const RetryBudget& b) {
       }
       break;
   }
-  return on_fault(s, Faulted{"unexpected observation in phase " + std::string(phase_name(s.phase))}, o, b);
+  return on_fault(s, Faulted{"unexpected observation in phase " + std::string(phase_name(s.phase))},
+                  o, b);
 }
 
 std::string_view command_name(const Command& c) {
   static_assert(std::variant_size_v<Command> == 9, "name every command");
-  static constexpr std::string_view kNames[] = {"claim",  "apply",  "complete",   "park", "release",
-                                                "unpark", "divert", "wait_until", "finish"};
+  static constexpr std::string_view kNames[] = {
+      "claim", "apply", "complete", "park", "release", "unpark", "divert", "wait_until", "finish"};
   return kNames[c.index()];
 }
 

@@ -20,9 +20,9 @@ enum class Source { main_topic, retry_topic };
 // What the record carries from earlier rounds (the retry topic's headers).
 struct RecordOrigin {
   Source source = Source::main_topic;
-  int attempt = 1;                // rounds so far, counting this one
-  int64_t failing_since_ms = 0;   // first failed call to the order service; 0: none yet
-  int64_t not_before_ms = 0;      // a retry-topic record runs no earlier than this
+  int attempt = 1;               // rounds so far, counting this one
+  int64_t failing_since_ms = 0;  // first failed call to the order service; 0: none yet
+  int64_t not_before_ms = 0;     // a retry-topic record runs no earlier than this
 };
 
 // ---- observations: what the driver saw when it ran the last command
@@ -51,7 +51,8 @@ struct TimerFired {};
 struct Faulted {  // the command threw: a bug or an exhausted resource, never a reason to wedge
   std::string error;
 };
-using Event = std::variant<Derived, Claimed, Applied, BreakerRefused, Recorded, Published, TimerFired, Faulted>;
+using Event = std::variant<Derived, Claimed, Applied, BreakerRefused, Recorded, Published,
+                           TimerFired, Faulted>;
 
 struct Observation {
   Event event;
@@ -82,31 +83,32 @@ struct Finish {
   Outcome outcome{};
   ErrorClass error_class = ErrorClass::none;  // dead_lettered: why
 };
-using Command = std::variant<Claim, Apply, Complete, Park, Release, Unpark, Divert, WaitUntil, Finish>;
+using Command =
+    std::variant<Claim, Apply, Complete, Park, Release, Unpark, Divert, WaitUntil, Finish>;
 
 std::string_view command_name(const Command& c);
 
 struct RetryBudget {
-  int quick_tries = 3;                  // order-service calls per round before the retry topic
-  int64_t quick_base_ms = 100;          // backoff between quick tries, doubling
+  int quick_tries = 3;          // order-service calls per round before the retry topic
+  int64_t quick_base_ms = 100;  // backoff between quick tries, doubling
   int64_t quick_max_ms = 1000;
-  int64_t retry_base_ms = 2000;         // retry-topic delay, doubling per round
+  int64_t retry_base_ms = 2000;  // retry-topic delay, doubling per round
   int64_t retry_max_ms = 15 * 60 * 1000;
   int64_t retry_for_ms = 48LL * 3600 * 1000;  // from the first failure; then dead-letter
-  int64_t wait_base_ms = 250;           // claim busy or parked: wait, doubling ...
-  int64_t wait_max_ms = 5000;           // ... up to this
-  int64_t store_retry_ms = 500;         // Redis or Kafka did not take a write: try again after
+  int64_t wait_base_ms = 250;                 // claim busy or parked: wait, doubling ...
+  int64_t wait_max_ms = 5000;                 // ... up to this
+  int64_t store_retry_ms = 500;  // Redis or Kafka did not take a write: try again after
 };
 
 enum class Phase {
-  starting,       // awaiting Derived (or the retry's not-before)
-  claiming,       // Claim issued, or waiting to issue it again
+  starting,  // awaiting Derived (or the retry's not-before)
+  claiming,  // Claim issued, or waiting to issue it again
   applying,
   completing,
   parking,
-  handing_over,   // Divert to the retry topic
+  handing_over,  // Divert to the retry topic
   releasing,
-  dead_lettering, // Divert to the dead-letter topic
+  dead_lettering,  // Divert to the dead-letter topic
   unparking,
   finished,
 };
@@ -115,10 +117,10 @@ std::string_view phase_name(Phase p);
 struct RecordState {
   RecordOrigin origin;
   Phase phase = Phase::starting;
-  bool has_event = false;    // an event was derived (a retry waiting for its not-before)
-  bool claimed = false;      // this record's event holds (or held) a lease
-  int tries = 0;             // order-service calls this round
-  int waits = 0;             // busy/parked claims in a row
+  bool has_event = false;  // an event was derived (a retry waiting for its not-before)
+  bool claimed = false;    // this record's event holds (or held) a lease
+  int tries = 0;           // order-service calls this round
+  int waits = 0;           // busy/parked claims in a row
   int64_t failing_since_ms = 0;
   std::optional<Command> repeat;  // the write to run again when the timer fires
   Divert pending_divert;          // what is being published, kept for a repeat

@@ -17,7 +17,8 @@ std::optional<std::string> unsigned_value(const Record& record, const KeyRegistr
   if (uri.empty()) return "record signature: no " + std::string(header::kRequestUri) + " header";
   // No freshness check here: a record is read long after Antom sent it (retries, replays);
   // stale_replay judges its age against its receipt instead.
-  const Verdict verdict = verify_notification({uri, client_id, request_time, signature, record.value}, keys);
+  const Verdict verdict =
+      verify_notification({uri, client_id, request_time, signature, record.value}, keys);
   if (verdict.ok()) return std::nullopt;
   return "record signature: " + std::string(describe(verdict.error));
 }

@@ -1,7 +1,7 @@
 #include "worker/redis_connection.hpp"
 
-#include <boost/asio/ssl/context.hpp>
 #include <openssl/sha.h>
+#include <boost/asio/ssl/context.hpp>
 
 #include <algorithm>
 #include <string_view>
@@ -53,22 +53,23 @@ void append_script(std::string& out, const ScriptCall& call) {
 }
 
 bool is_noscript(const RedisValue& reply) {
-  return reply.type == RedisValue::Type::error && std::string_view(reply.text).starts_with("NOSCRIPT");
+  return reply.type == RedisValue::Type::error &&
+         std::string_view(reply.text).starts_with("NOSCRIPT");
 }
 
 }  // namespace
 
 LuaScript::LuaScript(std::string t) : text(std::move(t)), sha(sha1_hex(text)) {}
 
-RedisConnection::RedisConnection(RedisSettings settings)
-    : settings_(std::move(settings)) {}
+RedisConnection::RedisConnection(RedisSettings settings) : settings_(std::move(settings)) {}
 
 RedisConnection::~RedisConnection() = default;
 
 bool RedisConnection::connect() {
   if (socket_) return true;
   SSL_CTX* tls = settings_.tls ? settings_.tls->native_handle() : nullptr;
-  socket_ = RedisSocket::open(settings_.host, settings_.port, tls, Clock::now() + settings_.connect_timeout, last_error_);
+  socket_ = RedisSocket::open(settings_.host, settings_.port, tls,
+                              Clock::now() + settings_.connect_timeout, last_error_);
   if (!socket_) return false;
   reader_ = std::make_unique<RedisReplyReader>(settings_.max_reply_bytes);
   if (!settings_.password.empty()) {
@@ -80,8 +81,9 @@ bool RedisConnection::connect() {
       // Refused, or the connection ended meanwhile: a server refusing a client certificate
       // says so after a TLS 1.3 handshake, at the first read. A proxy's error reply may
       // repeat the words it got: the password never leaves here.
-      last_error_ = without_password((socket_ ? "AUTH failed: " : "connection lost while logging in: ") + last_error_,
-                                     settings_.password);
+      last_error_ = without_password(
+          (socket_ ? "AUTH failed: " : "connection lost while logging in: ") + last_error_,
+          settings_.password);
       socket_.reset();
       return false;
     }
@@ -139,7 +141,8 @@ std::optional<RedisValue> RedisConnection::send(std::span<const std::string_view
   return std::move(replies.front());
 }
 
-std::optional<std::vector<RedisValue>> RedisConnection::pipeline(const std::vector<std::vector<std::string>>& commands) {
+std::optional<std::vector<RedisValue>> RedisConnection::pipeline(
+    const std::vector<std::vector<std::string>>& commands) {
   if (!connect()) return std::nullopt;
   for (const auto& words : commands) append_command(out_, words);
   auto replies = round_trip(commands.size());
@@ -155,7 +158,8 @@ std::optional<RedisValue> RedisConnection::command(const std::vector<std::string
   return send(views);
 }
 
-std::optional<RedisValue> RedisConnection::eval(const LuaScript& script, const std::vector<std::string>& keys,
+std::optional<RedisValue> RedisConnection::eval(const LuaScript& script,
+                                                const std::vector<std::string>& keys,
                                                 const std::vector<std::string>& args) {
   ScriptCall call{&script, keys.size(), {}};
   call.words.reserve(keys.size() + args.size());
@@ -171,7 +175,8 @@ std::optional<RedisValue> RedisConnection::eval(const LuaScript& script, const s
   return std::move(reply);
 }
 
-std::optional<std::vector<RedisValue>> RedisConnection::eval_batch(std::span<const ScriptCall> calls) {
+std::optional<std::vector<RedisValue>> RedisConnection::eval_batch(
+    std::span<const ScriptCall> calls) {
   if (!connect()) return std::nullopt;
   for (const auto& call : calls) append_script(out_, call);
   std::vector<RedisValue> replies = round_trip(calls.size());
@@ -188,7 +193,8 @@ std::optional<std::vector<RedisValue>> RedisConnection::eval_batch(std::span<con
       return j < i && calls[j].script == calls[i].script;
     });
     if (!loaded_already && !command({"SCRIPT", "LOAD", calls[i].script->text})) {
-      for (const std::size_t m : missing) replies[m].text = "loading the script failed: " + last_error_;
+      for (const std::size_t m : missing)
+        replies[m].text = "loading the script failed: " + last_error_;
       return replies;  // the calls that ran keep their replies
     }
   }
@@ -199,7 +205,9 @@ std::optional<std::vector<RedisValue>> RedisConnection::eval_batch(std::span<con
   for (const std::size_t i : missing) append_script(out_, calls[i]);
   std::vector<RedisValue> again = round_trip(missing.size());
   for (std::size_t k = 0; k < missing.size(); ++k) {
-    replies[missing[k]] = k < again.size() ? std::move(again[k]) : RedisValue{RedisValue::Type::error, last_error_, 0, {}};
+    replies[missing[k]] = k < again.size()
+                              ? std::move(again[k])
+                              : RedisValue{RedisValue::Type::error, last_error_, 0, {}};
   }
   return replies;
 }

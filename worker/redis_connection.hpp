@@ -17,7 +17,6 @@
 
 #include "worker/redis_settings.hpp"
 
-
 namespace paynotify::worker {
 
 class RedisReplyReader;
@@ -63,7 +62,8 @@ class RedisConnection {
   // Nothing on any failure (the reason in last_error(); a Redis error reply counts as one).
   std::optional<RedisValue> command(const std::vector<std::string>& words);
   // Several commands in one round trip; nothing if any failed.
-  std::optional<std::vector<RedisValue>> pipeline(const std::vector<std::vector<std::string>>& commands);
+  std::optional<std::vector<RedisValue>> pipeline(
+      const std::vector<std::vector<std::string>>& commands);
   std::optional<RedisValue> eval(const LuaScript& script, const std::vector<std::string>& keys,
                                  const std::vector<std::string>& args);
   // Several scripts in one round trip; a script the server lacks (after a restart or a flush)

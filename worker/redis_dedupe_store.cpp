@@ -112,31 +112,39 @@ class ScriptWords {
 
 // The ledger's write (kWriteLedger's K and A) appended to a call: the keys before any
 // argument, so the call must hold only keys so far.
-void add_ledger_write(ScriptCall& call, std::vector<std::string_view> args_before, const std::string& payment,
-                      const LedgerUpdate& u, const std::string& scope, ScriptWords& w) {
-  call.words.insert(call.words.end(), {w.own(ledger_key(payment)), w.own(anomaly_outbox_key(payment)),
-                                       w.own(ledger_deadlines_key(scope)), w.own(ledger_uncaptured_key(scope))});
+void add_ledger_write(ScriptCall& call, std::vector<std::string_view> args_before,
+                      const std::string& payment, const LedgerUpdate& u, const std::string& scope,
+                      ScriptWords& w) {
+  call.words.insert(call.words.end(),
+                    {w.own(ledger_key(payment)), w.own(anomaly_outbox_key(payment)),
+                     w.own(ledger_deadlines_key(scope)), w.own(ledger_uncaptured_key(scope))});
   call.key_count = call.words.size();
   call.words.insert(call.words.end(), args_before.begin(), args_before.end());
   call.words.insert(call.words.end(),
                     {std::string_view(u.expected), u.updated, w.own(std::to_string(u.ttl_s)),
                      w.own(u.deadline_ms ? std::to_string(*u.deadline_ms) : ""), payment,
                      w.own(u.uncaptured_expiry_ms ? std::to_string(*u.uncaptured_expiry_ms) : "")});
-  for (const auto& [id, text] : u.anomalies) call.words.insert(call.words.end(), {std::string_view(id), text});
+  for (const auto& [id, text] : u.anomalies)
+    call.words.insert(call.words.end(), {std::string_view(id), text});
 }
 
-ScriptCall claim_call(const ClaimRequest& r, const std::string& generation, const std::string& scope, ScriptWords& w) {
-  return {&kClaim,
-          5,
-          {w.own(event_state_key(r.key)), w.own(parked_key(r.key)), w.own(generation_key(scope)),
-           w.own(ledger_key(r.key.order_key)), w.own(anomaly_outbox_key(r.key.order_key)), r.owner,
-           w.own(std::to_string(r.lease_ms)), r.key.event_id, generation, r.with_ledger ? "1" : "0"}};
+ScriptCall claim_call(const ClaimRequest& r, const std::string& generation,
+                      const std::string& scope, ScriptWords& w) {
+  return {
+      &kClaim,
+      5,
+      {w.own(event_state_key(r.key)), w.own(parked_key(r.key)), w.own(generation_key(scope)),
+       w.own(ledger_key(r.key.order_key)), w.own(anomaly_outbox_key(r.key.order_key)), r.owner,
+       w.own(std::to_string(r.lease_ms)), r.key.event_id, generation, r.with_ledger ? "1" : "0"}};
 }
 
 ScriptCall complete_call(const CompleteRequest& r, const std::string& scope, ScriptWords& w) {
-  ScriptCall call{r.ledger ? &kCompleteWithLedger : &kComplete, 3,
-                  {w.own(event_state_key(r.key)), w.own(parked_key(r.key)), w.own(parked_at_key(r.key))}};
-  const std::vector<std::string_view> args = {r.owner, w.own(std::to_string(r.ttl_s)), r.key.event_id};
+  ScriptCall call{
+      r.ledger ? &kCompleteWithLedger : &kComplete,
+      3,
+      {w.own(event_state_key(r.key)), w.own(parked_key(r.key)), w.own(parked_at_key(r.key))}};
+  const std::vector<std::string_view> args = {r.owner, w.own(std::to_string(r.ttl_s)),
+                                              r.key.event_id};
   if (r.ledger) {
     add_ledger_write(call, args, r.key.order_key, *r.ledger, scope, w);
   } else {
@@ -148,7 +156,8 @@ ScriptCall complete_call(const CompleteRequest& r, const std::string& scope, Scr
 // A ledger write's reply: 'ok', or 'changed' when the ledger moved since it was read.
 LedgerWrite ledger_write(const RedisValue& reply, std::string& error) {
   if (reply.type == RedisValue::Type::text && reply.text == "ok") return LedgerWrite::recorded;
-  if (reply.type == RedisValue::Type::text && reply.text == "changed") return LedgerWrite::changed_meanwhile;
+  if (reply.type == RedisValue::Type::text && reply.text == "changed")
+    return LedgerWrite::changed_meanwhile;
   error = reply.type == RedisValue::Type::error ? reply.text : "unexpected Redis reply";
   return LedgerWrite::failed;
 }
@@ -160,8 +169,8 @@ std::shared_ptr<const LedgerUpdate> lent(const LedgerUpdate& update) {
 
 }  // namespace
 
-RedisDedupeStore::RedisDedupeStore(RedisSettings settings, std::shared_ptr<StoreGeneration> generation,
-                                   std::string scope)
+RedisDedupeStore::RedisDedupeStore(RedisSettings settings,
+                                   std::shared_ptr<StoreGeneration> generation, std::string scope)
     : redis_(std::move(settings)), generation_(std::move(generation)), scope_(std::move(scope)) {
   // A new connection may reach a restarted or promoted server before anything else notices:
   // check before its first claim.
@@ -169,7 +178,8 @@ RedisDedupeStore::RedisDedupeStore(RedisSettings settings, std::shared_ptr<Store
     const std::string seen = c.run_id();
     const std::string trusted = g->run_id();
     if (!seen.empty() && !trusted.empty() && seen != trusted) {
-      g->distrust("Redis restarted or failed over (its run_id changed): the last writes may be lost");
+      g->distrust(
+          "Redis restarted or failed over (its run_id changed): the last writes may be lost");
     }
   });
 }
@@ -236,7 +246,8 @@ std::vector<LedgerClaim> RedisDedupeStore::claim_batch(std::span<const ClaimRequ
   return out;
 }
 
-std::vector<LedgerWrite> RedisDedupeStore::complete_batch(std::span<const CompleteRequest> requests) {
+std::vector<LedgerWrite> RedisDedupeStore::complete_batch(
+    std::span<const CompleteRequest> requests) {
   ScriptWords words;
   std::vector<ScriptCall> calls;
   calls.reserve(requests.size());
@@ -252,12 +263,14 @@ std::vector<LedgerWrite> RedisDedupeStore::complete_batch(std::span<const Comple
   return out;
 }
 
-ClaimOutcome RedisDedupeStore::claim(const EventKey& key, const std::string& owner, int64_t lease_ms) {
+ClaimOutcome RedisDedupeStore::claim(const EventKey& key, const std::string& owner,
+                                     int64_t lease_ms) {
   const ClaimRequest r{key, owner, lease_ms, false};
   return claim_batch(std::span(&r, 1)).front().outcome;
 }
 
-LedgerClaim RedisDedupeStore::claim_with_ledger(const EventKey& key, const std::string& owner, int64_t lease_ms) {
+LedgerClaim RedisDedupeStore::claim_with_ledger(const EventKey& key, const std::string& owner,
+                                                int64_t lease_ms) {
   const ClaimRequest r{key, owner, lease_ms, true};
   return claim_batch(std::span(&r, 1)).front();
 }
@@ -267,8 +280,8 @@ bool RedisDedupeStore::complete(const EventKey& key, const std::string& owner, i
   return complete_batch(std::span(&r, 1)).front() == LedgerWrite::recorded;
 }
 
-LedgerWrite RedisDedupeStore::complete_with_ledger(const EventKey& key, const std::string& owner, int64_t ttl_s,
-                                                   const LedgerUpdate& u) {
+LedgerWrite RedisDedupeStore::complete_with_ledger(const EventKey& key, const std::string& owner,
+                                                   int64_t ttl_s, const LedgerUpdate& u) {
   const CompleteRequest r{key, owner, ttl_s, lent(u)};
   return complete_batch(std::span(&r, 1)).front();
 }
@@ -293,7 +306,8 @@ bool RedisDedupeStore::ping() {
 
 std::optional<StoredLedger> RedisDedupeStore::read_ledger(const std::string& payment_id) {
   // One round trip: this runs once for every applied event.
-  const auto replies = redis_.pipeline({{"GET", ledger_key(payment_id)}, {"HGETALL", anomaly_outbox_key(payment_id)}});
+  const auto replies = redis_.pipeline(
+      {{"GET", ledger_key(payment_id)}, {"HGETALL", anomaly_outbox_key(payment_id)}});
   if (!replies) {
     last_error_ = redis_.last_error();
     return std::nullopt;
@@ -313,9 +327,11 @@ LedgerWrite RedisDedupeStore::update_ledger(const std::string& payment_id, const
   return ledger_write(replies->front(), last_error_);
 }
 
-std::optional<std::vector<std::string>> RedisDedupeStore::take_due(int64_t now_ms, int64_t lease_ms, std::size_t most) {
-  const auto r = redis_.eval(kTakeDue, {ledger_deadlines_key(scope_)},
-                             {std::to_string(now_ms), std::to_string(lease_ms), std::to_string(most)});
+std::optional<std::vector<std::string>> RedisDedupeStore::take_due(int64_t now_ms, int64_t lease_ms,
+                                                                   std::size_t most) {
+  const auto r =
+      redis_.eval(kTakeDue, {ledger_deadlines_key(scope_)},
+                  {std::to_string(now_ms), std::to_string(lease_ms), std::to_string(most)});
   if (!r) {
     last_error_ = redis_.last_error();
     return std::nullopt;
@@ -333,7 +349,8 @@ bool RedisDedupeStore::drop_deadline(const std::string& payment_id) {
 }
 
 std::optional<int64_t> RedisDedupeStore::count_expiring(int64_t from_ms, int64_t to_ms) {
-  const auto r = redis_.command({"ZCOUNT", ledger_uncaptured_key(scope_), std::to_string(from_ms), "(" + std::to_string(to_ms)});
+  const auto r = redis_.command({"ZCOUNT", ledger_uncaptured_key(scope_), std::to_string(from_ms),
+                                 "(" + std::to_string(to_ms)});
   if (!r) {
     last_error_ = redis_.last_error();
     return std::nullopt;

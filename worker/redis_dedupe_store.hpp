@@ -26,7 +26,8 @@ class RedisDedupeStore final : public DedupeStore {
   bool release(const EventKey& key, const std::string& owner, bool unpark) override;
   bool ping() override;
   std::optional<StoredLedger> read_ledger(const std::string& payment_id) override;
-  LedgerClaim claim_with_ledger(const EventKey& key, const std::string& owner, int64_t lease_ms) override;
+  LedgerClaim claim_with_ledger(const EventKey& key, const std::string& owner,
+                                int64_t lease_ms) override;
   LedgerWrite complete_with_ledger(const EventKey& key, const std::string& owner, int64_t ttl_s,
                                    const LedgerUpdate& update) override;
   bool clear_outbox(const std::string& payment_id, const std::string& anomaly_id) override;
@@ -37,7 +38,8 @@ class RedisDedupeStore final : public DedupeStore {
   // For the deadline watch (deadline_watch.hpp).
   LedgerWrite update_ledger(const std::string& payment_id, const LedgerUpdate& update);
   // Up to `most` payments whose deadline has come, each taken for `lease_ms`; nothing on failure.
-  std::optional<std::vector<std::string>> take_due(int64_t now_ms, int64_t lease_ms, std::size_t most);
+  std::optional<std::vector<std::string>> take_due(int64_t now_ms, int64_t lease_ms,
+                                                   std::size_t most);
   bool drop_deadline(const std::string& payment_id);
   // Uncaptured authorizations expiring in [from, to).
   std::optional<int64_t> count_expiring(int64_t from_ms, int64_t to_ms);
@@ -45,8 +47,8 @@ class RedisDedupeStore final : public DedupeStore {
   const std::string& last_error() const { return last_error_; }
 
  private:
-  bool run(const LuaScript& script, const std::vector<std::string>& keys, const std::vector<std::string>& args,
-           std::string& out);
+  bool run(const LuaScript& script, const std::vector<std::string>& keys,
+           const std::vector<std::string>& args, std::string& out);
   ClaimOutcome claim_outcome(const std::string& reply);
 
   RedisConnection redis_;

@@ -78,8 +78,7 @@ RedisValue flatten(const redisReply& r) {
       v.elements.reserve(r.elements);
       for (std::size_t i = 0; i < r.elements; ++i) v.elements.push_back(flatten(*r.element[i]));
       break;
-    default:
-      break;  // nil
+    default: break;  // nil
   }
   return v;
 }
@@ -87,8 +86,8 @@ RedisValue flatten(const redisReply& r) {
 }  // namespace
 
 struct RedisReplyReader::Reader {
-  std::unique_ptr<redisReader, void (*)(redisReader*)> hiredis{redisReaderCreateWithFunctions(bounded()),
-                                                               &redisReaderFree};
+  std::unique_ptr<redisReader, void (*)(redisReader*)> hiredis{
+      redisReaderCreateWithFunctions(bounded()), &redisReaderFree};
   Limits limits;
 };
 
@@ -113,8 +112,9 @@ RedisReplyReader::Next RedisReplyReader::next() {
   current_limits = nullptr;
   if (status != REDIS_OK) {
     if (reader_->limits.exceeded) {
-      return {std::nullopt, "a reply from Redis announced more array elements than --redis-max-reply-bytes (" +
-                                std::to_string(max_reply_bytes_) + ") can hold"};
+      return {std::nullopt,
+              "a reply from Redis announced more array elements than --redis-max-reply-bytes (" +
+                  std::to_string(max_reply_bytes_) + ") can hold"};
     }
     return {std::nullopt, std::string("bad reply from Redis: ") + r->errstr};
   }

@@ -27,7 +27,7 @@ class RedisReplyReader {
 
   struct Next {
     std::optional<RedisValue> reply;  // an error reply is Type::error
-    std::string error;                // a protocol error or a reply past the bound: drop the connection
+    std::string error;  // a protocol error or a reply past the bound: drop the connection
   };
   // The next complete reply; neither reply nor error when more bytes are needed.
   Next next();
@@ -36,7 +36,7 @@ class RedisReplyReader {
   struct Reader;
   std::unique_ptr<Reader> reader_;
   std::size_t max_reply_bytes_;
-  std::size_t fed_ = 0;            // bytes fed since the last complete reply ended
+  std::size_t fed_ = 0;  // bytes fed since the last complete reply ended
 };
 
 }  // namespace paynotify::worker

@@ -27,7 +27,8 @@ struct RedisSettings {
   std::shared_ptr<boost::asio::ssl::context> tls;
   std::chrono::milliseconds connect_timeout{500};
   std::chrono::milliseconds command_timeout{1000};
-  std::size_t max_reply_bytes = 4u << 20;  // a longer reply drops the connection (redis_reply_reader.hpp)
+  std::size_t max_reply_bytes =
+      4u << 20;  // a longer reply drops the connection (redis_reply_reader.hpp)
 };
 
 // --redis's text: where, whether TLS, and the user it names. Throws ConfigError naming the

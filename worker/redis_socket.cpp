@@ -43,7 +43,8 @@ std::string tls_error(SSL* ssl) {
 // Until `fd` is ready for `events`; false with `error` at the deadline.
 bool wait_fd(int fd, short events, Clock::time_point deadline, std::string& error) {
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (left <= 0) {
       error = "timed out";
       return false;
@@ -60,7 +61,8 @@ bool wait_fd(int fd, short events, Clock::time_point deadline, std::string& erro
 
 // A non-blocking TCP connection to one of `host`'s addresses, or -1 with `error`.
 // The name is resolved under the same deadline as the connection.
-int connect_tcp(const std::string& host, uint16_t port, Clock::time_point deadline, std::string& error) {
+int connect_tcp(const std::string& host, uint16_t port, Clock::time_point deadline,
+                std::string& error) {
   const auto resolution = NameResolution::start(host, port);
   if (!resolution->wait_until(deadline)) {
     error = "cannot resolve " + host + ": timed out";
@@ -72,7 +74,8 @@ int connect_tcp(const std::string& host, uint16_t port, Clock::time_point deadli
     return -1;
   }
   for (const addrinfo* a = addresses.get(); a != nullptr; a = a->ai_next) {
-    const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+    const int fd =
+        ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
     if (fd < 0) {
       error = errno_text("socket");
       continue;
@@ -177,7 +180,8 @@ bool RedisSocket::write_all(std::string_view data, Deadline deadline, std::strin
   return true;
 }
 
-std::size_t RedisSocket::read_some(char* buffer, std::size_t size, Deadline deadline, std::string& error) {
+std::size_t RedisSocket::read_some(char* buffer, std::size_t size, Deadline deadline,
+                                   std::string& error) {
   for (;;) {
     if (ssl_ != nullptr) {
       ERR_clear_error();

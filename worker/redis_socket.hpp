@@ -21,8 +21,8 @@ class RedisSocket {
 
   // Connected (and with `tls`, handshaken, the server's certificate verified and its name
   // matched to `host`), or nothing with the reason in `error`.
-  static std::unique_ptr<RedisSocket> open(const std::string& host, uint16_t port, SSL_CTX* tls, Deadline deadline,
-                                           std::string& error);
+  static std::unique_ptr<RedisSocket> open(const std::string& host, uint16_t port, SSL_CTX* tls,
+                                           Deadline deadline, std::string& error);
   ~RedisSocket();
   RedisSocket(const RedisSocket&) = delete;
   RedisSocket& operator=(const RedisSocket&) = delete;

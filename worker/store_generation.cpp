@@ -41,8 +41,12 @@ bool StoreGeneration::distrust(const std::string& reason) {
 }
 
 std::string generation_key(const std::string& scope) { return "paynotify:generation:" + scope; }
-std::string rebuild_lock_key(const std::string& scope) { return "paynotify:generation-rebuild:" + scope; }
-std::string parking_audit_key(const std::string& scope) { return "paynotify:parking-audit:" + scope; }
+std::string rebuild_lock_key(const std::string& scope) {
+  return "paynotify:generation-rebuild:" + scope;
+}
+std::string parking_audit_key(const std::string& scope) {
+  return "paynotify:parking-audit:" + scope;
+}
 
 std::string mint_generation(const std::string& run_id) { return random_hex(8) + "@" + run_id; }
 
@@ -52,10 +56,12 @@ std::string run_id_of_generation(const std::string& value) {
 }
 
 GenerationStep decide_generation(bool trusted, const std::string& trusted_value,
-                                 const std::optional<std::string>& seen_value, const std::string& seen_run_id) {
+                                 const std::optional<std::string>& seen_value,
+                                 const std::string& seen_run_id) {
   if (!seen_value) return GenerationStep::rebuild;
   // A server that does not tell its run_id (INFO disabled) is judged by the key alone.
-  if (!seen_run_id.empty() && run_id_of_generation(*seen_value) != seen_run_id) return GenerationStep::rebuild;
+  if (!seen_run_id.empty() && run_id_of_generation(*seen_value) != seen_run_id)
+    return GenerationStep::rebuild;
   if (trusted && *seen_value == trusted_value) return GenerationStep::keep;
   return GenerationStep::adopt;
 }

@@ -52,6 +52,7 @@ enum class GenerationStep {
   rebuild,  // the key is gone, or the server restarted or changed since it was minted
 };
 GenerationStep decide_generation(bool trusted, const std::string& trusted_value,
-                                 const std::optional<std::string>& seen_value, const std::string& seen_run_id);
+                                 const std::optional<std::string>& seen_value,
+                                 const std::string& seen_run_id);
 
 }  // namespace paynotify::worker

@@ -1,13 +1,14 @@
 #include "worker/tls_client_files.hpp"
 
-#include <boost/asio/ssl/context.hpp>
 #include <openssl/ssl.h>
+#include <boost/asio/ssl/context.hpp>
 
 #include <stdexcept>
 
 namespace paynotify::worker {
 
-void load_tls_client(boost::asio::ssl::context& ssl, const TlsClientFiles& files, const std::string& option) {
+void load_tls_client(boost::asio::ssl::context& ssl, const TlsClientFiles& files,
+                     const std::string& option) {
   const std::string flag = "--" + option;
   ssl.set_verify_mode(boost::asio::ssl::verify_peer);
   // Whatever the system's OpenSSL configuration allows: nothing older than TLS 1.2.
@@ -24,11 +25,13 @@ void load_tls_client(boost::asio::ssl::context& ssl, const TlsClientFiles& files
   }
   if (files.cert_file.empty()) return;
   ssl.use_certificate_chain_file(files.cert_file, ec);
-  if (ec) throw std::invalid_argument(flag + "-cert-file: cannot load the certificate: " + ec.message());
+  if (ec)
+    throw std::invalid_argument(flag + "-cert-file: cannot load the certificate: " + ec.message());
   ssl.use_private_key_file(files.key_file, boost::asio::ssl::context::pem, ec);
   // OpenSSL also refuses here a key that does not belong to the certificate.
   if (ec || SSL_CTX_check_private_key(ssl.native_handle()) != 1) {
-    throw std::invalid_argument(flag + "-key-file: cannot use the private key (is it the key of " + flag +
+    throw std::invalid_argument(flag + "-key-file: cannot use the private key (is it the key of " +
+                                flag +
                                 "-cert-file?): " + (ec ? ec.message() : "key values mismatch"));
   }
 }

@@ -19,6 +19,7 @@ struct TlsClientFiles {
 // Loads `files` into `ssl` and turns peer verification on, once, at start: a file that is
 // missing or unreadable, or a key that is not the certificate's, throws std::invalid_argument
 // naming the option (`--<option>-ca-file: ...`), not the first connection.
-void load_tls_client(boost::asio::ssl::context& ssl, const TlsClientFiles& files, const std::string& option);
+void load_tls_client(boost::asio::ssl::context& ssl, const TlsClientFiles& files,
+                     const std::string& option);
 
 }  // namespace paynotify::worker

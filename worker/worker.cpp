@@ -19,15 +19,17 @@ void Worker::start() {
     return built_.load() && redis_up_.load() && generation_->trusted() && consumer_->reachable();
   });
   admin_->start();
-  producer_ = std::make_unique<KafkaProducer>(KafkaProducerConfig{.brokers = config_.kafka_brokers,
-                                                                  .properties = config_.kafka_properties,
-                                                                  .message_timeout_ms = 10000,
-                                                                  .max_in_flight = config_.kafka_max_in_flight,
-                                                                  .client_id = "paynotify-worker"});
+  producer_ = std::make_unique<KafkaProducer>(
+      KafkaProducerConfig{.brokers = config_.kafka_brokers,
+                          .properties = config_.kafka_properties,
+                          .message_timeout_ms = 10000,
+                          .max_in_flight = config_.kafka_max_in_flight,
+                          .client_id = "paynotify-worker"});
   // A hand-over reported without an offset is not durable: the record is handed over again.
-  registry_.family_fn("paynotify_worker_kafka_unconfirmed_deliveries_total",
-                      "Delivery reports of success without an offset (not proof of a write: handed over again)",
-                      "counter", [this] { return producer_->unconfirmed_deliveries(); });
+  registry_.family_fn(
+      "paynotify_worker_kafka_unconfirmed_deliveries_total",
+      "Delivery reports of success without an offset (not proof of a write: handed over again)",
+      "counter", [this] { return producer_->unconfirmed_deliveries(); });
   try {
     orders_ = std::make_unique<OrderServiceClient>(ctx_->get_executor(), config_.order_service);
   } catch (const std::invalid_argument& e) {
@@ -35,65 +37,80 @@ void Worker::start() {
   }
   dedupe_ = std::make_unique<DedupePool>(
       config_.redis_connections,
-      [this] { return std::make_unique<RedisDedupeStore>(config_.redis, generation_, config_.engine.main_topic); },
+      [this] {
+        return std::make_unique<RedisDedupeStore>(config_.redis, generation_,
+                                                  config_.engine.main_topic);
+      },
       [this](std::size_t n) { metrics_.store_batch.observe(static_cast<double>(n)); });
-  engine_ = std::make_unique<WorkerEngine>(config_.engine, *ctx_, *dedupe_, *orders_, *producer_, metrics_,
-                                           [this](const std::string& t, int32_t p, int64_t o) {
-                                             consumer_->store_offset(t, p, o);
-                                           });
+  engine_ = std::make_unique<WorkerEngine>(
+      config_.engine, *ctx_, *dedupe_, *orders_, *producer_, metrics_,
+      [this](const std::string& t, int32_t p, int64_t o) { consumer_->store_offset(t, p, o); });
   consumer_ = std::make_unique<RecordConsumer>(
-      ConsumerSettings{config_.kafka_brokers, config_.group,
-                       {config_.engine.main_topic, config_.engine.retry_topic()}, config_.kafka_properties,
+      ConsumerSettings{config_.kafka_brokers,
+                       config_.group,
+                       {config_.engine.main_topic, config_.engine.retry_topic()},
+                       config_.kafka_properties,
                        config_.engine.retry_topic()},
-      ConsumerCallbacks{[this](ConsumedMessage m) { engine_->submit(std::move(m)); },
-                        [this](const std::vector<TopicPartition>& parts) { engine_->revoke(parts); }});
+      ConsumerCallbacks{
+          [this](ConsumedMessage m) { engine_->submit(std::move(m)); },
+          [this](const std::vector<TopicPartition>& parts) { engine_->revoke(parts); }});
   if (config_.engine.ledger) {
     deadlines_ = std::make_unique<DeadlineWatch>(
-        DeadlineWatchSettings{config_.engine.anomalies_topic(), config_.engine.capture_warning_before_ms,
+        DeadlineWatchSettings{config_.engine.anomalies_topic(),
+                              config_.engine.capture_warning_before_ms,
                               config_.engine.ledger_ttl_s},
-        std::make_unique<RedisDedupeStore>(config_.redis, generation_, config_.engine.main_topic), *producer_, metrics_,
-        system_now_ms);
-    registry_.family_fn("paynotify_worker_uncaptured_authorizations",
-                        "Authorizations with nothing captured yet, by time to their expiry (all workers see the same)",
-                        "gauge", [this] {
-                          return MetricsRegistry::Samples{
-                              {"expires_in=\"<24h\"", static_cast<double>(deadlines_->expiring_within_24h())},
-                              {"expires_in=\"<72h\"", static_cast<double>(deadlines_->expiring_within_72h())},
-                              {"expires_in=\"later\"", static_cast<double>(deadlines_->expiring_later())}};
-                        });
+        std::make_unique<RedisDedupeStore>(config_.redis, generation_, config_.engine.main_topic),
+        *producer_, metrics_, system_now_ms);
+    registry_.family_fn(
+        "paynotify_worker_uncaptured_authorizations",
+        "Authorizations with nothing captured yet, by time to their expiry (all workers see the "
+        "same)",
+        "gauge", [this] {
+          return MetricsRegistry::Samples{
+              {"expires_in=\"<24h\"", static_cast<double>(deadlines_->expiring_within_24h())},
+              {"expires_in=\"<72h\"", static_cast<double>(deadlines_->expiring_within_72h())},
+              {"expires_in=\"later\"", static_cast<double>(deadlines_->expiring_later())}};
+        });
   }
   registry_.gauge_fn("paynotify_worker_retry_oldest_age_seconds",
-                     "Age of the oldest event waiting for a retry, from its first failure; alert well before --retry-for",
+                     "Age of the oldest event waiting for a retry, from its first failure; alert "
+                     "well before --retry-for",
                      [this] { return built_.load() ? engine_->oldest_retry_age_s() : 0.0; });
-  registry_.gauge_fn("paynotify_worker_order_service_breaker_open",
-                     "1 while the circuit breaker holds order-service calls back (0.5 half-open: probing)", [this] {
-                       switch (built_.load() ? engine_->breaker_state() : CircuitBreaker::State::closed) {
-                         case CircuitBreaker::State::open: return 1.0;
-                         case CircuitBreaker::State::half_open: return 0.5;
-                         default: return 0.0;
-                       }
-                     });
+  registry_.gauge_fn(
+      "paynotify_worker_order_service_breaker_open",
+      "1 while the circuit breaker holds order-service calls back (0.5 half-open: probing)",
+      [this] {
+        switch (built_.load() ? engine_->breaker_state() : CircuitBreaker::State::closed) {
+          case CircuitBreaker::State::open: return 1.0;
+          case CircuitBreaker::State::half_open: return 0.5;
+          default: return 0.0;
+        }
+      });
   registry_.gauge_fn("paynotify_worker_redis_reachable", "1 while Redis answers PING",
                      [this] { return redis_up_.load() ? 1.0 : 0.0; });
   registry_.gauge_fn("paynotify_worker_parking_trusted",
-                     "1 while Redis's parking is trusted; 0 from a suspected data loss until the parking is rebuilt (no claims meanwhile)",
+                     "1 while Redis's parking is trusted; 0 from a suspected data loss until the "
+                     "parking is rebuilt (no claims meanwhile)",
                      [this] { return generation_->trusted() ? 1.0 : 0.0; });
   registry_.gauge_fn("paynotify_worker_kafka_reachable", "1 while a Kafka broker answers",
                      [this] { return built_.load() && consumer_->reachable() ? 1.0 : 0.0; });
   registry_.gauge_fn("paynotify_worker_consumption_paused", "1 while consumption is paused",
                      [this] { return built_.load() && consumer_->paused() ? 1.0 : 0.0; });
-  registry_.gauge_fn("paynotify_worker_retry_partitions_waiting",
-                     "Retry-topic partitions paused until their next record is due",
-                     [this] { return built_.load() ? static_cast<double>(consumer_->held_partitions()) : 0.0; });
-  registry_.family_fn("paynotify_worker_consumer_lag", "Records behind the end of each owned partition", "gauge", [this] {
-    MetricsRegistry::Samples samples;
-    if (!built_.load()) return samples;
-    for (const auto& [tp, lag] : consumer_->lag()) {
-      samples.emplace_back("topic=\"" + tp.topic + "\",partition=\"" + std::to_string(tp.partition) + "\"",
-                           static_cast<double>(lag));
-    }
-    return samples;
-  });
+  registry_.gauge_fn(
+      "paynotify_worker_retry_partitions_waiting",
+      "Retry-topic partitions paused until their next record is due",
+      [this] { return built_.load() ? static_cast<double>(consumer_->held_partitions()) : 0.0; });
+  registry_.family_fn("paynotify_worker_consumer_lag",
+                      "Records behind the end of each owned partition", "gauge", [this] {
+                        MetricsRegistry::Samples samples;
+                        if (!built_.load()) return samples;
+                        for (const auto& [tp, lag] : consumer_->lag()) {
+                          samples.emplace_back("topic=\"" + tp.topic + "\",partition=\"" +
+                                                   std::to_string(tp.partition) + "\"",
+                                               static_cast<double>(lag));
+                        }
+                        return samples;
+                      });
 
   built_.store(true);  // from here the admin thread may read the engine and the consumer
   running_.store(true);
@@ -105,8 +122,11 @@ void Worker::start() {
   consumer_->start();
   if (deadlines_) deadlines_->start();
   log_event(spdlog::level::info, "started",
-            {{"version", PAYNOTIFY_VERSION}, {"topic", config_.engine.main_topic}, {"group", config_.group},
-             {"adminPort", admin_->port()}, {"owner", config_.engine.owner},
+            {{"version", PAYNOTIFY_VERSION},
+             {"topic", config_.engine.main_topic},
+             {"group", config_.group},
+             {"adminPort", admin_->port()},
+             {"owner", config_.engine.owner},
              {"verifyRecords", config_.engine.record_keys ? "on" : "off"},
              {"keys", config_.engine.record_keys ? config_.engine.record_keys->size() : 0}});
 }
@@ -114,14 +134,18 @@ void Worker::start() {
 // Redis reachability and the trust in its parking, checked on a connection of their own; they
 // gate consumption and /readyz. A rebuild after data loss runs here, blocking this thread only.
 void Worker::watch_health() {
-  ParkingRecoverySettings settings{config_.redis, config_.kafka_brokers, config_.kafka_properties, config_.group,
-                                   config_.engine.retry_topic(), config_.engine.main_topic,
-                                   config_.engine.dedupe_ttl_s, config_.engine.owner};
+  ParkingRecoverySettings settings{config_.redis,
+                                   config_.kafka_brokers,
+                                   config_.kafka_properties,
+                                   config_.group,
+                                   config_.engine.retry_topic(),
+                                   config_.engine.main_topic,
+                                   config_.engine.dedupe_ttl_s,
+                                   config_.engine.owner};
   settings.record_keys = config_.engine.record_keys;
-  ParkingRecovery recovery(
-      std::move(settings),
-      generation_, RecoveryMetrics{metrics_.parking_rebuilds, metrics_.parkings_restored, metrics_.parkings_kept,
-                                  metrics_.stale_parkings_lifted});
+  ParkingRecovery recovery(std::move(settings), generation_,
+                           RecoveryMetrics{metrics_.parking_rebuilds, metrics_.parkings_restored,
+                                           metrics_.parkings_kept, metrics_.stale_parkings_lifted});
   // Logged on every change, and at start when Redis cannot be reached (a wrong CA or password
   // never changes: the first line is the one that names it).
   bool first = true;
@@ -129,7 +153,8 @@ void Worker::watch_health() {
     const bool up = recovery.check();
     const bool changed = up != redis_up_.exchange(up);
     if (changed || (first && !up)) {
-      log_event(up ? spdlog::level::info : spdlog::level::warn, up ? "redis_reachable" : "redis_unreachable",
+      log_event(up ? spdlog::level::info : spdlog::level::warn,
+                up ? "redis_reachable" : "redis_unreachable",
                 {{"error", up ? std::string() : recovery.last_error()}});
     }
     first = false;

@@ -20,12 +20,14 @@ void check_order_service_url(const std::string& text) {
   // Boost.URL 1.81 takes `https://user:password` (a host forgotten) for a host and an empty port.
   if (!url || (url->scheme() != "http" && url->scheme() != "https") || url->host().empty() ||
       (url->has_port() && Options::parse_port(url->port()).value_or(0) == 0)) {
-    throw ConfigError("--order-service-url must be an http:// or https:// URL with a host and a port of "
-                      "1-65535 if any (the value is not repeated, as it may hold credentials)");
+    throw ConfigError(
+        "--order-service-url must be an http:// or https:// URL with a host and a port of "
+        "1-65535 if any (the value is not repeated, as it may hold credentials)");
   }
   if (url->has_userinfo() || url->has_query() || url->has_fragment()) {
-    throw ConfigError("--order-service-url must not hold user info, a query or a fragment (the value is not "
-                      "repeated; the worker proves who it is with --order-service-cert-file)");
+    throw ConfigError(
+        "--order-service-url must not hold user info, a query or a fragment (the value is not "
+        "repeated; the worker proves who it is with --order-service-cert-file)");
   }
 }
 
@@ -34,46 +36,69 @@ void check_order_service_url(const std::string& text) {
 Options worker_options() {
   std::vector<OptionSpec> specs{
       {"kafka-brokers", "127.0.0.1:9092", "Kafka bootstrap servers"},
-      {"topic", "antom.notifications", "main topic; <topic>.retry and <topic>.dlq are derived from it"},
+      {"topic", "antom.notifications",
+       "main topic; <topic>.retry and <topic>.dlq are derived from it"},
       {"group", "paynotify-worker", "Kafka consumer group"},
       {"kafka-max-in-flight", "5",
-       "produce requests in flight per broker for the retry, dead-letter and anomalies topics (1-5)"},
+       "produce requests in flight per broker for the retry, dead-letter and anomalies topics "
+       "(1-5)"},
   };
-  for (auto& spec : redis_option_specs("Redis for dedupe, parking and the ledger")) specs.push_back(std::move(spec));
-  specs.push_back({"verify-records", "on",
-                   "verify each record's Antom signature with the ingest's keys before reading it, and "
-                   "dead-letter what does not verify (error class unsigned_record): on, or off only where "
-                   "Kafka ACLs let no one but the ingest write the main and retry topics"});
+  for (auto& spec : redis_option_specs("Redis for dedupe, parking and the ledger"))
+    specs.push_back(std::move(spec));
+  specs.push_back(
+      {"verify-records", "on",
+       "verify each record's Antom signature with the ingest's keys before reading it, and "
+       "dead-letter what does not verify (error class unsigned_record): on, or off only where "
+       "Kafka ACLs let no one but the ingest write the main and retry topics"});
   for (auto& spec : antom_key_option_specs()) specs.push_back(std::move(spec));
-  specs.insert(specs.end(), {
-      {"redis-connections", "4", "Redis connections, each on a thread of its own"},
-      {"order-service-url", "", "base URL of the order service (http:// or https://); events go to <url>/payment-events"},
-      {"order-service-ca-file", "", "https order service: PEM file of the CAs to trust (default: the system's)"},
-      {"order-service-cert-file", "", "https order service: PEM client certificate chain to present (mutual TLS)"},
-      {"order-service-key-file", "", "PEM private key of --order-service-cert-file"},
-      {"order-timeout-ms", "5000", "time allowed for one order-service call"},
-      {"admin-listen", "0.0.0.0:9103", "address:port for /healthz, /readyz and /metrics"},
-      {"dedupe-ttl-s", "604800", "how long an applied event is remembered (default 7 days)"},
-      {"lease-ms", "5000", "how long a claim holds an event; renewed every third of it while its call runs, so a crashed worker's events are taken over this soon after the group notices"},
-      {"stale-after", "6d", "dead-letter (error class stale) a notification signed longer than this before its receipt: a replay, not a re-send; below --dedupe-ttl-s; 0s: off"},
-      {"retry-for", "48h", "how long an event is retried from its first failure before it is dead-lettered (below --dedupe-ttl-s)"},
-      {"quick-retries", "3", "order-service tries in process per round"},
-      {"retry-base-ms", "2000", "first retry-topic delay; doubles each round (with jitter)"},
-      {"retry-max-ms", "900000", "longest retry-topic delay (default 15 min)"},
-      {"breaker-failures", "10", "failed order-service calls in a row that open the circuit breaker"},
-      {"breaker-open-max-ms", "30000", "longest the breaker stays open between probe calls"},
-      {"ledger", "on", "keep each payment's ledger and raise anomalies (Antom's money rules): on or off"},
-      {"capture-warning-before", "24h", "raise AUTHORIZATION_EXPIRING_UNCAPTURED when an authorization with nothing captured expires within this"},
-      {"ledger-ttl", "35d", "how long a payment's ledger is kept after its last event (past the 7-day capture deadline)"},
-      {"concurrency", "64", "events applied at once, across payments"},
-      {"max-in-flight", "20000", "records held in memory before consumption pauses"},
-      {"drain-timeout-ms", "20000", "on SIGTERM, how long in-flight events may take to finish"},
-      {"log-level", "info", "trace, debug, info, warn or error"},
+  specs.insert(
+      specs.end(),
+      {
+          {"redis-connections", "4", "Redis connections, each on a thread of its own"},
+          {"order-service-url", "",
+           "base URL of the order service (http:// or https://); events go to "
+           "<url>/payment-events"},
+          {"order-service-ca-file", "",
+           "https order service: PEM file of the CAs to trust (default: the system's)"},
+          {"order-service-cert-file", "",
+           "https order service: PEM client certificate chain to present (mutual TLS)"},
+          {"order-service-key-file", "", "PEM private key of --order-service-cert-file"},
+          {"order-timeout-ms", "5000", "time allowed for one order-service call"},
+          {"admin-listen", "0.0.0.0:9103", "address:port for /healthz, /readyz and /metrics"},
+          {"dedupe-ttl-s", "604800", "how long an applied event is remembered (default 7 days)"},
+          {"lease-ms", "5000",
+           "how long a claim holds an event; renewed every third of it while its call runs, so a "
+           "crashed worker's events are taken over this soon after the group notices"},
+          {"stale-after", "6d",
+           "dead-letter (error class stale) a notification signed longer than this before its "
+           "receipt: a replay, not a re-send; below --dedupe-ttl-s; 0s: off"},
+          {"retry-for", "48h",
+           "how long an event is retried from its first failure before it is dead-lettered (below "
+           "--dedupe-ttl-s)"},
+          {"quick-retries", "3", "order-service tries in process per round"},
+          {"retry-base-ms", "2000", "first retry-topic delay; doubles each round (with jitter)"},
+          {"retry-max-ms", "900000", "longest retry-topic delay (default 15 min)"},
+          {"breaker-failures", "10",
+           "failed order-service calls in a row that open the circuit breaker"},
+          {"breaker-open-max-ms", "30000", "longest the breaker stays open between probe calls"},
+          {"ledger", "on",
+           "keep each payment's ledger and raise anomalies (Antom's money rules): on or off"},
+          {"capture-warning-before", "24h",
+           "raise AUTHORIZATION_EXPIRING_UNCAPTURED when an authorization with nothing captured "
+           "expires within this"},
+          {"ledger-ttl", "35d",
+           "how long a payment's ledger is kept after its last event (past the 7-day capture "
+           "deadline)"},
+          {"concurrency", "64", "events applied at once, across payments"},
+          {"max-in-flight", "20000", "records held in memory before consumption pauses"},
+          {"drain-timeout-ms", "20000", "on SIGTERM, how long in-flight events may take to finish"},
+          {"log-level", "info", "trace, debug, info, warn or error"},
       });
-  return Options("paynotify-worker",
-                 "Consumes verified Antom notifications from Kafka, deduplicates them in Redis and applies "
-                 "each payment, capture and refund outcome once to the order service, in order per payment.",
-                 std::move(specs));
+  return Options(
+      "paynotify-worker",
+      "Consumes verified Antom notifications from Kafka, deduplicates them in Redis and applies "
+      "each payment, capture and refund outcome once to the order service, in order per payment.",
+      std::move(specs));
 }
 
 WorkerConfig worker_config_from(const Options& o) {
@@ -91,14 +116,17 @@ WorkerConfig worker_config_from(const Options& o) {
   c.order_service.ca_file = o.str("order-service-ca-file");
   c.order_service.cert_file = o.str("order-service-cert-file");
   c.order_service.key_file = o.str("order-service-key-file");
-  c.order_service.request_timeout = std::chrono::milliseconds(o.integer("order-timeout-ms", 100, 120000));
+  c.order_service.request_timeout =
+      std::chrono::milliseconds(o.integer("order-timeout-ms", 100, 120000));
   std::tie(c.admin_host, c.admin_port) = o.endpoint("admin-listen");
   const std::string verify = o.str("verify-records");
-  if (verify != "on" && verify != "off") throw ConfigError("--verify-records must be on or off, got '" + verify + "'");
+  if (verify != "on" && verify != "off")
+    throw ConfigError("--verify-records must be on or off, got '" + verify + "'");
   c.engine.record_keys = antom_keys_from(o);
   if (verify == "on" && !c.engine.record_keys) {
     throw ConfigError(
-        "no Antom public key to verify records with: give the ingest's --antom-public-key and --client-id, "
+        "no Antom public key to verify records with: give the ingest's --antom-public-key and "
+        "--client-id, "
         "or --keys; or --verify-records off if Kafka ACLs let only the ingest write the topics");
   }
   if (verify == "off") c.engine.record_keys = nullptr;
@@ -109,24 +137,31 @@ WorkerConfig worker_config_from(const Options& o) {
   c.engine.retry.retry_for_ms = o.duration_ms("retry-for", 0, 365LL * 86400 * 1000);
   // Past the dedupe TTL an applied event is forgotten: a retry after that could apply twice.
   if (c.engine.retry.retry_for_ms >= c.engine.dedupe_ttl_s * 1000) {
-    throw ConfigError("--retry-for must be below --dedupe-ttl-s (" + std::to_string(c.engine.dedupe_ttl_s) +
-                      " s), got '" + o.str("retry-for") + "'");
+    throw ConfigError("--retry-for must be below --dedupe-ttl-s (" +
+                      std::to_string(c.engine.dedupe_ttl_s) + " s), got '" + o.str("retry-for") +
+                      "'");
   }
   c.engine.stale_after_ms = o.duration_ms("stale-after", 0, 365LL * 86400 * 1000);
   if (c.engine.stale_after_ms >= c.engine.dedupe_ttl_s * 1000) {
-    throw ConfigError("--stale-after must be below --dedupe-ttl-s (" + std::to_string(c.engine.dedupe_ttl_s) +
-                      " s), got '" + o.str("stale-after") + "'");
+    throw ConfigError("--stale-after must be below --dedupe-ttl-s (" +
+                      std::to_string(c.engine.dedupe_ttl_s) + " s), got '" + o.str("stale-after") +
+                      "'");
   }
   c.engine.retry.quick_tries = static_cast<int>(o.integer("quick-retries", 1, 20));
   c.engine.retry.retry_base_ms = o.integer("retry-base-ms", 10, 3600000);
-  c.engine.retry.retry_max_ms = o.integer("retry-max-ms", c.engine.retry.retry_base_ms, 24LL * 3600000);
+  c.engine.retry.retry_max_ms =
+      o.integer("retry-max-ms", c.engine.retry.retry_base_ms, 24LL * 3600000);
   c.engine.breaker.failures_to_open = static_cast<int>(o.integer("breaker-failures", 1, 100000));
-  c.engine.breaker.open_max_ms = o.integer("breaker-open-max-ms", c.engine.breaker.open_base_ms, 3600000);
+  c.engine.breaker.open_max_ms =
+      o.integer("breaker-open-max-ms", c.engine.breaker.open_base_ms, 3600000);
   const std::string ledger = o.str("ledger");
-  if (ledger != "on" && ledger != "off") throw ConfigError("--ledger must be on or off, got '" + ledger + "'");
+  if (ledger != "on" && ledger != "off")
+    throw ConfigError("--ledger must be on or off, got '" + ledger + "'");
   c.engine.ledger = ledger == "on";
-  c.engine.capture_warning_before_ms = o.duration_ms("capture-warning-before", 0, 7LL * 86400 * 1000);
-  c.engine.ledger_ttl_s = o.duration_ms("ledger-ttl", 8LL * 86400 * 1000, 3650LL * 86400 * 1000) / 1000;
+  c.engine.capture_warning_before_ms =
+      o.duration_ms("capture-warning-before", 0, 7LL * 86400 * 1000);
+  c.engine.ledger_ttl_s =
+      o.duration_ms("ledger-ttl", 8LL * 86400 * 1000, 3650LL * 86400 * 1000) / 1000;
   c.engine.concurrency = static_cast<std::size_t>(o.integer("concurrency", 1, 10000));
   c.engine.max_in_flight = static_cast<std::size_t>(o.integer("max-in-flight", 1, 10000000));
   c.drain_timeout = std::chrono::milliseconds(o.integer("drain-timeout-ms", 0, 600000));

@@ -27,7 +27,7 @@ struct WorkerEngine::Record {
   std::string owner;  // the lease owner: this process and this record, so two copies of one
                       // event (a re-published retry, a partition given back) never share a lease
   bool from_retry_topic = false;  // the record key is the payment's lane otherwise
-  std::string kind;  // the notification's kind, for the per-kind metric
+  std::string kind;               // the notification's kind, for the per-kind metric
   EventKey key;
   OrderCall call;
   std::optional<LedgerFacts> ledger_facts;  // the ledger follows this event
@@ -65,12 +65,14 @@ RecordOrigin origin_of(const ConsumedMessage& m, bool from_retry_topic) {
 }  // namespace
 
 int64_t system_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
-WorkerEngine::WorkerEngine(EngineSettings settings, net::io_context& ctx, DedupePool& dedupe, OrderClient& orders,
-                           Publisher& publisher, WorkerMetrics& metrics, StoreOffset store, Clock clock)
+WorkerEngine::WorkerEngine(EngineSettings settings, net::io_context& ctx, DedupePool& dedupe,
+                           OrderClient& orders, Publisher& publisher, WorkerMetrics& metrics,
+                           StoreOffset store, Clock clock)
     : settings_(std::move(settings)),
       ctx_(ctx),
       dedupe_(dedupe),
@@ -87,7 +89,8 @@ WorkerEngine::WorkerEngine(EngineSettings settings, net::io_context& ctx, Dedupe
 WorkerEngine::~WorkerEngine() { gate_->close(); }
 
 bool WorkerEngine::wants_pause() const {
-  return !dedupe_ok_.load() || static_cast<std::size_t>(in_flight_.load()) >= settings_.max_in_flight;
+  return !dedupe_ok_.load() ||
+         static_cast<std::size_t>(in_flight_.load()) >= settings_.max_in_flight;
 }
 
 double WorkerEngine::oldest_retry_age_s() const {
@@ -96,7 +99,8 @@ double WorkerEngine::oldest_retry_age_s() const {
   // the partition's queue); one not seen for two rounds was taken over by another worker.
   const int64_t forget_after = 2 * settings_.retry.retry_max_ms + 60000;
   std::lock_guard lock(waiting_mu_);
-  std::erase_if(waiting_since_, [&](const auto& e) { return now - e.second.last_seen_ms > forget_after; });
+  std::erase_if(waiting_since_,
+                [&](const auto& e) { return now - e.second.last_seen_ms > forget_after; });
   int64_t oldest = now;
   for (const auto& [id, watch] : waiting_since_) oldest = std::min(oldest, watch.failing_since_ms);
   return static_cast<double>(now - oldest) / 1000.0;
@@ -112,7 +116,8 @@ void WorkerEngine::submit(ConsumedMessage message) {
   // Verified here, on the consumer's thread, not on the engine's: there one RSA verify per
   // record held up everything else the engine does (measured with the pipeline benchmark:
   // Redis batches fell from 7.2 to 2.5 claims per round trip, worker CPU per event rose 58%).
-  if (settings_.record_keys) r->unsigned_reason = unsigned_record(r->message, *settings_.record_keys);
+  if (settings_.record_keys)
+    r->unsigned_reason = unsigned_record(r->message, *settings_.record_keys);
   net::post(ctx_, [this, r] { accept(r); });
 }
 
@@ -188,7 +193,8 @@ void WorkerEngine::finish(const std::shared_ptr<Record>& r, const Finish& f) {
   }
   const TopicPartition tp{r->message.topic, r->message.partition};
   if (auto it = trackers_.find(tp); it != trackers_.end()) {
-    if (const auto next = it->second.finish(r->message.offset)) store_offset_(tp.topic, tp.partition, *next);
+    if (const auto next = it->second.finish(r->message.offset))
+      store_offset_(tp.topic, tp.partition, *next);
   }
   in_flight_.fetch_sub(1);
   metrics_.in_flight.set(in_flight_.load());
@@ -222,13 +228,16 @@ net::awaitable<void> WorkerEngine::drive(std::shared_ptr<Record> r) {
   try {
     const int64_t received_at = header_int(r->message, header::kReceivedAt, 0);
     const auto& refused = r->unsigned_reason;
-    EventDerivation derived = refused ? EventDerivation{} : derive_event(r->message.value, received_at);
+    EventDerivation derived =
+        refused ? EventDerivation{} : derive_event(r->message.value, received_at);
     r->kind = refused ? std::string(kUnsignedKind) : std::move(derived.kind);
     // A record without the ingest's receipt time is judged by the time it is read: never
     // earlier than its receipt, so a replay cannot hide its age by dropping the header.
-    const auto stale = stale_replay(r->message.header(header::kRequestTime), received_at > 0 ? received_at : clock_(),
-                                    settings_.stale_after_ms);
-    if (derived.event) r->key = EventKey{std::move(derived.event->order_key), derived.event->event_id};
+    const auto stale =
+        stale_replay(r->message.header(header::kRequestTime),
+                     received_at > 0 ? received_at : clock_(), settings_.stale_after_ms);
+    if (derived.event)
+      r->key = EventKey{std::move(derived.event->order_key), derived.event->event_id};
     if (refused) {
       seen = observe(Derived{false, ErrorClass::unsigned_record, *refused});
     } else if (derived.event && stale) {
@@ -236,16 +245,18 @@ net::awaitable<void> WorkerEngine::drive(std::shared_ptr<Record> r) {
     } else if (derived.event) {
       std::string traceparent = r->message.header(header::kTraceparent);
       if (!is_valid_traceparent(traceparent)) traceparent = new_traceparent();
-      r->call = OrderCall{derived.event->event_id, traceparent, boost::json::serialize(derived.event->order_request)};
-      if (settings_.ledger && changes_ledger(derived.event->type) && !derived.event->payment_id.empty() &&
-          derived.event->payment_id == r->key.order_key) {
+      r->call = OrderCall{derived.event->event_id, traceparent,
+                          boost::json::serialize(derived.event->order_request)};
+      if (settings_.ledger && changes_ledger(derived.event->type) &&
+          !derived.event->payment_id.empty() && derived.event->payment_id == r->key.order_key) {
         r->ledger_facts = ledger_facts(*derived.event);
         r->received_at_ms = received_at;
       }
       seen = observe(Derived{true, ErrorClass::none, {}});
     } else {
-      const ErrorClass why = derived.why_not == NoEvent::unsupported_kind ? ErrorClass::unsupported_kind
-                                                                          : ErrorClass::invalid_record;
+      const ErrorClass why = derived.why_not == NoEvent::unsupported_kind
+                                 ? ErrorClass::unsupported_kind
+                                 : ErrorClass::invalid_record;
       seen = observe(Derived{false, why, derived.error});
     }
   } catch (const std::exception& e) {
@@ -258,16 +269,20 @@ net::awaitable<void> WorkerEngine::drive(std::shared_ptr<Record> r) {
       if (const auto* f = std::get_if<Finish>(&command)) {
         if (f->outcome == Outcome::dead_lettered) {
           log_event(spdlog::level::warn, "dead_lettered",
-                    {{"eventId", r->key.event_id}, {"errorClass", error_class_name(f->error_class)},
-                     {"error", state.pending_divert.error}, {"topic", r->message.topic}, {"offset", r->message.offset}});
+                    {{"eventId", r->key.event_id},
+                     {"errorClass", error_class_name(f->error_class)},
+                     {"error", state.pending_divert.error},
+                     {"topic", r->message.topic},
+                     {"offset", r->message.offset}});
         }
         finish(r, *f);
         co_return;
       }
       // Draining: a record that would now wait, claim or call is given up, its offset not
       // stored; writes under way (record, hand over, dead-letter) are completed first.
-      if (draining_ && (std::holds_alternative<WaitUntil>(command) || std::holds_alternative<Claim>(command) ||
-                        std::holds_alternative<Apply>(command))) {
+      if (draining_ &&
+          (std::holds_alternative<WaitUntil>(command) || std::holds_alternative<Claim>(command) ||
+           std::holds_alternative<Apply>(command))) {
         break;
       }
       Event event = Faulted{"not run"};
@@ -277,7 +292,9 @@ net::awaitable<void> WorkerEngine::drive(std::shared_ptr<Record> r) {
         event = co_await std::move(step);
       } catch (const std::exception& e) {
         log_event(spdlog::level::err, "command_failed",
-                  {{"command", command_name(command)}, {"eventId", r->key.event_id}, {"error", e.what()}});
+                  {{"command", command_name(command)},
+                   {"eventId", r->key.event_id},
+                   {"error", e.what()}});
         event = Faulted{e.what()};
       }
       seen = observe(std::move(event));
@@ -287,7 +304,9 @@ net::awaitable<void> WorkerEngine::drive(std::shared_ptr<Record> r) {
     // Only a bug gets here (commands report their faults as observations): keep the worker
     // going; the offset stays where it is, so the record is redelivered after a restart.
     log_event(spdlog::level::critical, "record_abandoned",
-              {{"eventId", r->key.event_id}, {"topic", r->message.topic}, {"offset", r->message.offset},
+              {{"eventId", r->key.event_id},
+               {"topic", r->message.topic},
+               {"offset", r->message.offset},
                {"error", e.what()}});
   }
   abandon(r);
@@ -301,7 +320,8 @@ net::awaitable<Event> WorkerEngine::execute(std::shared_ptr<Record> r, const Com
     LedgerClaim claimed = co_await std::move(op);
     r->ledger_read = std::move(claimed.ledger);  // read in the claim's round trip
     dedupe_ok_.store(claimed.outcome != ClaimOutcome::unavailable);
-    if (claimed.outcome == ClaimOutcome::busy || claimed.outcome == ClaimOutcome::parked) metrics_.waits.inc();
+    if (claimed.outcome == ClaimOutcome::busy || claimed.outcome == ClaimOutcome::parked)
+      metrics_.waits.inc();
     co_return Claimed{claimed.outcome};
   }
   if (std::holds_alternative<Apply>(command)) {
@@ -325,7 +345,8 @@ net::awaitable<Event> WorkerEngine::execute(std::shared_ptr<Record> r, const Com
   }
   if (std::holds_alternative<Release>(command) || std::holds_alternative<Unpark>(command)) {
     const bool unpark = std::holds_alternative<Unpark>(command);
-    auto op = record([key, owner, unpark](DedupeStore& s) { return s.release(key, owner, unpark); });
+    auto op =
+        record([key, owner, unpark](DedupeStore& s) { return s.release(key, owner, unpark); });
     co_return co_await std::move(op);
   }
   if (const auto* d = std::get_if<Divert>(&command)) {
@@ -334,7 +355,8 @@ net::awaitable<Event> WorkerEngine::execute(std::shared_ptr<Record> r, const Com
   }
   if (const auto* w = std::get_if<WaitUntil>(&command)) {
     if (draining_) co_return TimerFired{};
-    net::steady_timer timer(ctx_, std::chrono::milliseconds(std::max<int64_t>(0, w->at_ms - clock_())));
+    net::steady_timer timer(ctx_,
+                            std::chrono::milliseconds(std::max<int64_t>(0, w->at_ms - clock_())));
     waits_.insert(&timer);  // begin_drain() cancels it
     auto wait = timer.async_wait(net::as_tuple(net::use_awaitable));
     co_await std::move(wait);
@@ -360,7 +382,8 @@ net::awaitable<Event> WorkerEngine::record(std::function<bool(DedupeStore&)> wri
 net::awaitable<Event> WorkerEngine::complete_with_ledger(std::shared_ptr<Record> r) {
   const std::string payment = r->key.order_key;
   for (int attempt = 0; attempt < 5; ++attempt) {
-    std::optional<StoredLedger> stored = std::exchange(r->ledger_read, std::nullopt);  // the claim's, once
+    std::optional<StoredLedger> stored =
+        std::exchange(r->ledger_read, std::nullopt);  // the claim's, once
     if (!stored) {
       auto read_op = dedupe_.call([payment](DedupeStore& s) { return s.read_ledger(payment); });
       stored = co_await std::move(read_op);
@@ -370,17 +393,20 @@ net::awaitable<Event> WorkerEngine::complete_with_ledger(std::shared_ptr<Record>
       auto left = publish_anomalies(payment, stored->outbox);
       co_await std::move(left);
     }
-    LedgerStep step = apply_event(ledger_from_text(stored->text).value_or(PaymentLedger{}), *r->ledger_facts,
-                                  r->received_at_ms);
-    LedgerUpdate update = ledger_update(stored->text, step, settings_.ledger_ttl_s, settings_.capture_warning_before_ms);
+    LedgerStep step = apply_event(ledger_from_text(stored->text).value_or(PaymentLedger{}),
+                                  *r->ledger_facts, r->received_at_ms);
+    LedgerUpdate update = ledger_update(stored->text, step, settings_.ledger_ttl_s,
+                                        settings_.capture_warning_before_ms);
     if (!update.anomalies.empty()) {
-      // The deadline watch looks in a minute too: if the publication below fails, it sweeps the outbox.
+      // The deadline watch looks in a minute too: if the publication below fails, it sweeps the
+      // outbox.
       const int64_t sweep = clock_() + 60000;
       update.deadline_ms = std::min(update.deadline_ms.value_or(sweep), sweep);
     }
     // Shared with the store's thread, not copied: it holds the ledger twice (as read, as written).
     const auto shared = std::make_shared<const LedgerUpdate>(std::move(update));
-    auto write_op = dedupe_.complete(CompleteRequest{r->key, r->owner, settings_.dedupe_ttl_s, shared});
+    auto write_op =
+        dedupe_.complete(CompleteRequest{r->key, r->owner, settings_.dedupe_ttl_s, shared});
     const LedgerWrite written = co_await std::move(write_op);
     if (written == LedgerWrite::changed_meanwhile) continue;
     dedupe_ok_.store(written == LedgerWrite::recorded);
@@ -395,16 +421,20 @@ net::awaitable<Event> WorkerEngine::complete_with_ledger(std::shared_ptr<Record>
   co_return Recorded{false};  // contended five times in a row: the flow tries again shortly
 }
 
-net::awaitable<void> WorkerEngine::publish_anomalies(std::string payment_id, AnomalyOutbox anomalies) {
+net::awaitable<void> WorkerEngine::publish_anomalies(std::string payment_id,
+                                                     AnomalyOutbox anomalies) {
   for (auto& [id, text] : anomalies) {
-    auto delivery = publish_and_wait(publisher_, OutgoingRecord{settings_.anomalies_topic(), payment_id, text, {}},
-                                     settings_.publish_timeout, gate_);
+    auto delivery = publish_and_wait(
+        publisher_, OutgoingRecord{settings_.anomalies_topic(), payment_id, text, {}},
+        settings_.publish_timeout, gate_);
     const DeliveryResult result = co_await std::move(delivery);
     if (!result.durable) {
-      log_event(spdlog::level::warn, "anomaly_publish_failed", {{"anomalyId", id}, {"error", result.error}});
+      log_event(spdlog::level::warn, "anomaly_publish_failed",
+                {{"anomalyId", id}, {"error", result.error}});
       continue;  // it stays in the outbox
     }
-    auto clear = dedupe_.call([payment_id, anomaly = id](DedupeStore& s) { return s.clear_outbox(payment_id, anomaly); });
+    auto clear = dedupe_.call(
+        [payment_id, anomaly = id](DedupeStore& s) { return s.clear_outbox(payment_id, anomaly); });
     co_await std::move(clear);
   }
 }
@@ -418,7 +448,8 @@ net::awaitable<void> WorkerEngine::renew_leases() {
     timer.expires_after(std::chrono::milliseconds(settings_.lease_ms / 3));
     auto tick = timer.async_wait(net::as_tuple(net::use_awaitable));
     co_await std::move(tick);
-    const auto due = std::chrono::steady_clock::now() - std::chrono::milliseconds(settings_.lease_ms / 3);
+    const auto due =
+        std::chrono::steady_clock::now() - std::chrono::milliseconds(settings_.lease_ms / 3);
     std::vector<std::shared_ptr<Record>> renew;
     for (const auto& record : calling_) {
       if (record->call_started <= due) renew.push_back(record);
@@ -430,7 +461,8 @@ net::awaitable<void> WorkerEngine::renew_leases() {
       } catch (const std::exception& e) {
         // A renewal that failed is tried again on the next tick; the call's record decides
         // on its own outcome.
-        log_event(spdlog::level::warn, "lease_renewal_failed", {{"eventId", r->key.event_id}, {"error", e.what()}});
+        log_event(spdlog::level::warn, "lease_renewal_failed",
+                  {{"eventId", r->key.event_id}, {"error", e.what()}});
       }
     }
   }
@@ -476,17 +508,20 @@ net::awaitable<Event> WorkerEngine::apply(std::shared_ptr<Record> r) {
   const auto started = std::chrono::steady_clock::now();
   auto call = orders_.apply(r->call);
   ApplyResult result = co_await std::move(call);
-  metrics_.order_seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  metrics_.order_seconds.observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   const ErrorClass error_class = classify(result);
   accounting.service_failed = error_class == ErrorClass::transient;
-  if (error_class == ErrorClass::transient || error_class == ErrorClass::not_found) metrics_.retried.inc();
+  if (error_class == ErrorClass::transient || error_class == ErrorClass::not_found)
+    metrics_.retried.inc();
   co_return Applied{std::move(result)};
 }
 
 net::awaitable<Event> WorkerEngine::divert(std::shared_ptr<Record> r, Divert d) {
   const ConsumedMessage& m = r->message;
   OutgoingRecord out;
-  out.topic = d.to == Divert::To::retry_topic ? settings_.retry_topic() : settings_.dead_letter_topic();
+  out.topic =
+      d.to == Divert::To::retry_topic ? settings_.retry_topic() : settings_.dead_letter_topic();
   out.key = m.key;
   out.value = m.value;
   bool has_origin = false;
@@ -502,13 +537,15 @@ net::awaitable<Event> WorkerEngine::divert(std::shared_ptr<Record> r, Divert d) 
   }
   out.headers.emplace_back(header::kAttempt, std::to_string(d.attempt));
   out.headers.emplace_back(header::kNotBefore, std::to_string(d.not_before_ms));
-  if (d.failing_since_ms > 0) out.headers.emplace_back(header::kFailingSince, std::to_string(d.failing_since_ms));
+  if (d.failing_since_ms > 0)
+    out.headers.emplace_back(header::kFailingSince, std::to_string(d.failing_since_ms));
   out.headers.emplace_back(header::kErrorClass, std::string(error_class_name(d.error_class)));
   out.headers.emplace_back(header::kError, d.error.substr(0, 1000));
   auto delivery = publish_and_wait(publisher_, std::move(out), settings_.publish_timeout, gate_);
   const DeliveryResult result = co_await std::move(delivery);
   if (!result.durable) {
-    log_event(spdlog::level::warn, "divert_failed", {{"eventId", r->key.event_id}, {"error", result.error}});
+    log_event(spdlog::level::warn, "divert_failed",
+              {{"eventId", r->key.event_id}, {"error", result.error}});
   } else if (d.to == Divert::To::retry_topic) {
     log_event(spdlog::level::info, "retry_later",
               {{"eventId", r->key.event_id}, {"attempt", d.attempt}, {"error", d.error}});

@@ -47,11 +47,11 @@ struct EngineSettings {
   std::shared_ptr<const KeyRegistry> record_keys;
   RetryBudget retry;
   BreakerSettings breaker;
-  std::size_t concurrency = 64;         // order-service calls at once
-  std::size_t max_in_flight = 20000;    // records held before consumption pauses
+  std::size_t concurrency = 64;       // order-service calls at once
+  std::size_t max_in_flight = 20000;  // records held before consumption pauses
   std::chrono::milliseconds publish_timeout{10000};
-  bool ledger = true;                             // keep the payment ledger and raise anomalies
-  int64_t ledger_ttl_s = 35LL * 86400;            // well past the 7-day capture deadline
+  bool ledger = true;                   // keep the payment ledger and raise anomalies
+  int64_t ledger_ttl_s = 35LL * 86400;  // well past the 7-day capture deadline
   int64_t capture_warning_before_ms = 24LL * 3600 * 1000;
 
   std::string retry_topic() const { return main_topic + ".retry"; }
@@ -65,13 +65,15 @@ int64_t system_now_ms();
 
 class WorkerEngine {
  public:
-  using StoreOffset = std::function<void(const std::string& topic, int32_t partition, int64_t next_offset)>;
+  using StoreOffset =
+      std::function<void(const std::string& topic, int32_t partition, int64_t next_offset)>;
 
-  WorkerEngine(EngineSettings settings, boost::asio::io_context& ctx, DedupePool& dedupe, OrderClient& orders,
-               Publisher& publisher, WorkerMetrics& metrics, StoreOffset store, Clock clock = system_now_ms);
+  WorkerEngine(EngineSettings settings, boost::asio::io_context& ctx, DedupePool& dedupe,
+               OrderClient& orders, Publisher& publisher, WorkerMetrics& metrics, StoreOffset store,
+               Clock clock = system_now_ms);
   ~WorkerEngine();
 
-  void submit(ConsumedMessage message);                  // any thread
+  void submit(ConsumedMessage message);                   // any thread
   void revoke(const std::vector<TopicPartition>& parts);  // any thread but the engine's; blocks
   int64_t in_flight() const { return in_flight_.load(); }
   bool dedupe_reachable() const { return dedupe_ok_.load(); }
@@ -125,7 +127,7 @@ class WorkerEngine {
   CircuitBreaker breaker_;
   bool draining_ = false;
   bool torn_down_ = false;
-  std::set<boost::asio::steady_timer*> waits_;  // records waiting on a timer
+  std::set<boost::asio::steady_timer*> waits_;    // records waiting on a timer
   std::vector<std::shared_ptr<Record>> calling_;  // calls under way, for the lease renewer
 
   std::atomic<int64_t> in_flight_{0};

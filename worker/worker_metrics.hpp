@@ -12,45 +12,78 @@ namespace paynotify::worker {
 
 struct WorkerMetrics {
   explicit WorkerMetrics(MetricsRegistry& r)
-      : consumed(r.counter("paynotify_worker_consumed_total", "Records consumed from the main and retry topics")),
-        applied(r.counter("paynotify_worker_applied_total", "Events the order service applied (2xx or 409)")),
-        duplicates(r.counter("paynotify_worker_duplicates_skipped_total", "Events skipped: applied before")),
-        retried(r.counter("paynotify_worker_retried_total", "Order-service calls repeated in process")),
-        to_retry_topic(r.counter("paynotify_worker_retry_topic_total", "Events handed to the retry topic")),
-        dead_transient(r.counter("paynotify_worker_dead_lettered_total", "Events dead-lettered, by error class", "error_class=\"transient\"")),
-        dead_not_found(r.counter("paynotify_worker_dead_lettered_total", "Events dead-lettered, by error class", "error_class=\"not_found\"")),
-        dead_permanent(r.counter("paynotify_worker_dead_lettered_total", "Events dead-lettered, by error class", "error_class=\"permanent\"")),
-        dead_unsigned(r.counter("paynotify_worker_dead_lettered_total", "Events dead-lettered, by error class", "error_class=\"unsigned_record\"")),
-        dead_invalid(r.counter("paynotify_worker_dead_lettered_total", "Events dead-lettered, by error class", "error_class=\"invalid_record\"")),
-        dead_unsupported(r.counter("paynotify_worker_dead_lettered_total", "Events dead-lettered, by error class", "error_class=\"unsupported_kind\"")),
-        dead_stale(r.counter("paynotify_worker_dead_lettered_total", "Events dead-lettered, by error class", "error_class=\"stale\"")),
-        breaker_refusals(r.counter("paynotify_worker_breaker_refusals_total", "Order-service calls held back by the open circuit breaker")),
-        waits(r.counter("paynotify_worker_claim_waits_total", "Claims that had to wait: busy elsewhere or parked behind a retry")),
-        order_seconds(r.histogram("paynotify_worker_order_service_seconds", "Order-service call latency")),
+      : consumed(r.counter("paynotify_worker_consumed_total",
+                           "Records consumed from the main and retry topics")),
+        applied(r.counter("paynotify_worker_applied_total",
+                          "Events the order service applied (2xx or 409)")),
+        duplicates(r.counter("paynotify_worker_duplicates_skipped_total",
+                             "Events skipped: applied before")),
+        retried(
+            r.counter("paynotify_worker_retried_total", "Order-service calls repeated in process")),
+        to_retry_topic(
+            r.counter("paynotify_worker_retry_topic_total", "Events handed to the retry topic")),
+        dead_transient(r.counter("paynotify_worker_dead_lettered_total",
+                                 "Events dead-lettered, by error class",
+                                 "error_class=\"transient\"")),
+        dead_not_found(r.counter("paynotify_worker_dead_lettered_total",
+                                 "Events dead-lettered, by error class",
+                                 "error_class=\"not_found\"")),
+        dead_permanent(r.counter("paynotify_worker_dead_lettered_total",
+                                 "Events dead-lettered, by error class",
+                                 "error_class=\"permanent\"")),
+        dead_unsigned(r.counter("paynotify_worker_dead_lettered_total",
+                                "Events dead-lettered, by error class",
+                                "error_class=\"unsigned_record\"")),
+        dead_invalid(r.counter("paynotify_worker_dead_lettered_total",
+                               "Events dead-lettered, by error class",
+                               "error_class=\"invalid_record\"")),
+        dead_unsupported(r.counter("paynotify_worker_dead_lettered_total",
+                                   "Events dead-lettered, by error class",
+                                   "error_class=\"unsupported_kind\"")),
+        dead_stale(r.counter("paynotify_worker_dead_lettered_total",
+                             "Events dead-lettered, by error class", "error_class=\"stale\"")),
+        breaker_refusals(r.counter("paynotify_worker_breaker_refusals_total",
+                                   "Order-service calls held back by the open circuit breaker")),
+        waits(r.counter("paynotify_worker_claim_waits_total",
+                        "Claims that had to wait: busy elsewhere or parked behind a retry")),
+        order_seconds(
+            r.histogram("paynotify_worker_order_service_seconds", "Order-service call latency")),
         store_batch(r.histogram("paynotify_worker_redis_batch_size",
-                                "Claims or completions sent to Redis in one round trip", {1, 2, 4, 8, 16, 32, 64})),
-        in_flight(r.gauge("paynotify_worker_in_flight_records", "Records consumed and not yet finished")),
-        parked(r.gauge("paynotify_worker_parked_records", "Records waiting behind an earlier event of their payment")),
-        parking_rebuilds(r.counter("paynotify_worker_parking_rebuilds_total", "Parking rebuilt from the retry topic after Redis lost its data (by this worker)")),
-        parkings_restored(r.counter("paynotify_worker_parkings_restored_total", "Payments parked again by a rebuild")),
-        parkings_kept(r.counter("paynotify_worker_parkings_kept_total",
-                                "Payments a rebuild found parked already: a try failed since the loss and parked it")),
-        stale_parkings_lifted(r.counter("paynotify_worker_rebuilt_parkings_lifted_total", "Rebuilt parkings lifted: their retry record had finished before the loss")) {
-    r.family_fn("paynotify_worker_unsupported_kind_total",
-                "Notifications dead-lettered because this worker does not model their kind, by kind", "counter",
+                                "Claims or completions sent to Redis in one round trip",
+                                {1, 2, 4, 8, 16, 32, 64})),
+        in_flight(
+            r.gauge("paynotify_worker_in_flight_records", "Records consumed and not yet finished")),
+        parked(r.gauge("paynotify_worker_parked_records",
+                       "Records waiting behind an earlier event of their payment")),
+        parking_rebuilds(r.counter(
+            "paynotify_worker_parking_rebuilds_total",
+            "Parking rebuilt from the retry topic after Redis lost its data (by this worker)")),
+        parkings_restored(r.counter("paynotify_worker_parkings_restored_total",
+                                    "Payments parked again by a rebuild")),
+        parkings_kept(r.counter(
+            "paynotify_worker_parkings_kept_total",
+            "Payments a rebuild found parked already: a try failed since the loss and parked it")),
+        stale_parkings_lifted(
+            r.counter("paynotify_worker_rebuilt_parkings_lifted_total",
+                      "Rebuilt parkings lifted: their retry record had finished before the loss")) {
+    r.family_fn(
+        "paynotify_worker_unsupported_kind_total",
+        "Notifications dead-lettered because this worker does not model their kind, by kind",
+        "counter", [this] {
+          std::lock_guard lock(kinds_mu_);
+          MetricsRegistry::Samples samples;
+          for (const auto& [kind, n] : unsupported_kinds_) {
+            samples.emplace_back("kind=\"" + kind + "\"", static_cast<double>(n));
+          }
+          return samples;
+        });
+    r.family_fn("paynotify_worker_payment_anomalies_total",
+                "Payment anomalies raised by the ledger (Antom's money rules), by kind", "counter",
                 [this] {
                   std::lock_guard lock(kinds_mu_);
                   MetricsRegistry::Samples samples;
-                  for (const auto& [kind, n] : unsupported_kinds_) {
+                  for (const auto& [kind, n] : anomalies_)
                     samples.emplace_back("kind=\"" + kind + "\"", static_cast<double>(n));
-                  }
-                  return samples;
-                });
-    r.family_fn("paynotify_worker_payment_anomalies_total",
-                "Payment anomalies raised by the ledger (Antom's money rules), by kind", "counter", [this] {
-                  std::lock_guard lock(kinds_mu_);
-                  MetricsRegistry::Samples samples;
-                  for (const auto& [kind, n] : anomalies_) samples.emplace_back("kind=\"" + kind + "\"", static_cast<double>(n));
                   return samples;
                 });
   }

@@ -13,10 +13,12 @@ void KeyRegistry::add(std::string client_id, std::string key_version, std::strin
   // (client "M", time "1.<ms>") verify as (client "M.1", time "<ms>"): the signed content
   // joins the parts with dots.
   const bool antom_form = std::all_of(client_id.begin(), client_id.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
   });
   if (!antom_form) {
-    throw std::runtime_error("client id '" + client_id + "' must match [A-Za-z0-9_-]+ (Antom's form)");
+    throw std::runtime_error("client id '" + client_id +
+                             "' must match [A-Za-z0-9_-]+ (Antom's form)");
   }
   auto loaded = load_public_key(key_text);
   if (!loaded.key) {
@@ -30,7 +32,8 @@ KeyRegistry KeyRegistry::from_json(std::string_view json) {
   boost::system::error_code ec;
   const auto doc = boost::json::parse(json, ec);
   if (ec) throw std::runtime_error("keys file is not valid JSON: " + ec.message());
-  if (!doc.is_object()) throw std::runtime_error("keys file must be an object of client id -> keys");
+  if (!doc.is_object())
+    throw std::runtime_error("keys file must be an object of client id -> keys");
   KeyRegistry registry;
   for (const auto& [client, list] : doc.as_object()) {
     const std::string client_id(client);
@@ -45,9 +48,13 @@ KeyRegistry KeyRegistry::from_json(std::string_view json) {
       }
       std::string version;
       if (const auto* v = obj->if_contains("keyVersion")) {
-        if (v->is_string()) version = std::string(v->as_string());
-        else if (v->is_int64()) version = std::to_string(v->as_int64());
-        else throw std::runtime_error("keyVersion of client id " + client_id + " must be a string or integer");
+        if (v->is_string())
+          version = std::string(v->as_string());
+        else if (v->is_int64())
+          version = std::to_string(v->as_int64());
+        else
+          throw std::runtime_error("keyVersion of client id " + client_id +
+                                   " must be a string or integer");
       }
       registry.add(client_id, version, std::string_view(key->as_string()));
     }
@@ -71,7 +78,8 @@ std::vector<EVP_PKEY*> KeyRegistry::candidates(std::string_view client_id,
   }
   if (const auto it = client->second.find(key_version); it != client->second.end()) {
     out.push_back(it->second.get());
-  } else if (const auto unversioned = client->second.find(""); unversioned != client->second.end()) {
+  } else if (const auto unversioned = client->second.find("");
+             unversioned != client->second.end()) {
     // A key configured without a version (--antom-public-key) serves whatever version Antom names.
     out.push_back(unversioned->second.get());
   }

@@ -47,8 +47,8 @@ NotificationRoute route_notification(const json::object& body) {
   NotificationRoute route;
   route.kind = kind_of(body);
   route.payment_id = std::string(string_field(body, "paymentId"));
-  for (const auto name : {"paymentRequestId", "captureRequestId", "refundRequestId", "updateRequestId",
-                          "vaultingRequestId"}) {
+  for (const auto name : {"paymentRequestId", "captureRequestId", "refundRequestId",
+                          "updateRequestId", "vaultingRequestId"}) {
     if (const auto id = string_field(body, name); !id.empty()) {
       route.merchant_request = std::string(id);
       break;

@@ -15,11 +15,11 @@ namespace paynotify {
 inline constexpr std::string_view kDisputeKind = "DISPUTE";              // disputeNotificationType
 inline constexpr std::string_view kAuthorizationKind = "AUTHORIZATION";  // authorizationNotifyType
 inline constexpr std::string_view kVaultingKind = "VAULTING";            // vaultingRequestId
-inline constexpr std::string_view kUnknownKind = "UNKNOWN";              // none of these, or not JSON
+inline constexpr std::string_view kUnknownKind = "UNKNOWN";  // none of these, or not JSON
 
 struct NotificationRoute {
-  std::string kind;              // the `notify-type` header: notifyType, else one of the kinds above
-  std::string payment_id;        // empty when the body has none
+  std::string kind;        // the `notify-type` header: notifyType, else one of the kinds above
+  std::string payment_id;  // empty when the body has none
   std::string merchant_request;  // paymentRequestId / captureRequestId / refundRequestId / ...
 };
 

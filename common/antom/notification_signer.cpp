@@ -19,9 +19,11 @@ std::vector<std::pair<std::string, std::string>> SignedHeaders::as_list() const 
 SignedHeaders sign_notification(EVP_PKEY* private_key, std::string_view request_uri,
                                 std::string_view client_id, std::string_view request_time,
                                 std::string_view body, std::string_view key_version) {
-  const auto sig = sign_sha256_rsa(private_key, signed_content(request_uri, client_id, request_time, body));
+  const auto sig =
+      sign_sha256_rsa(private_key, signed_content(request_uri, client_id, request_time, body));
   if (!sig) throw std::runtime_error("signing failed");
-  return {std::string(client_id), std::string(request_time), format_signature_header(key_version, *sig)};
+  return {std::string(client_id), std::string(request_time),
+          format_signature_header(key_version, *sig)};
 }
 
 std::string iso8601_now() {

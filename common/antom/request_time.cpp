@@ -24,7 +24,8 @@ std::optional<int64_t> parse_request_time_ms(std::string_view v) {
   if (v.find_first_not_of("0123456789") == std::string_view::npos) {
     int64_t ms = 0;
     const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), ms);
-    if (ec != std::errc{} || ptr != v.data() + v.size() || ms > kLatestRequestTimeMs) return std::nullopt;
+    if (ec != std::errc{} || ptr != v.data() + v.size() || ms > kLatestRequestTimeMs)
+      return std::nullopt;
     return ms;
   }
   // YYYY-MM-DDTHH:MM:SS[.fff]{Z|+HH:MM|+HHMM}. The zone is required: it ends the value, so
@@ -66,7 +67,8 @@ std::optional<int64_t> parse_request_time_ms(std::string_view v) {
   }
   if (pos != v.size()) return std::nullopt;
   using namespace std::chrono;
-  const year_month_day date{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+  const year_month_day date{year{y}, month{static_cast<unsigned>(mo)},
+                            day{static_cast<unsigned>(d)}};
   if (!date.ok() || h > 23 || mi > 59 || sec > 60) return std::nullopt;
   const auto tp = sys_days{date} + hours{h} + minutes{mi} + seconds{sec} - minutes{offset_min};
   const int64_t ms = duration_cast<milliseconds>(tp.time_since_epoch()).count() + millis;

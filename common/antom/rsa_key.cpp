@@ -64,7 +64,8 @@ KeyLoad load_public_key(std::string_view text) {
   if (!der || der->empty()) return {nullptr, "neither PEM nor base64 DER SubjectPublicKeyInfo"};
   const auto* p = reinterpret_cast<const unsigned char*>(der->data());
   EVP_PKEY* key = d2i_PUBKEY(nullptr, &p, static_cast<long>(der->size()));
-  if (key == nullptr) return {nullptr, "base64 is not a DER SubjectPublicKeyInfo: " + openssl_error()};
+  if (key == nullptr)
+    return {nullptr, "base64 is not a DER SubjectPublicKeyInfo: " + openssl_error()};
   return check_rsa(adopt(key));
 }
 
@@ -83,10 +84,9 @@ bool verify_sha256_rsa(EVP_PKEY* key, std::string_view content, std::string_view
     ERR_clear_error();
     return false;
   }
-  const int rc = EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                                  signature.size(),
-                                  reinterpret_cast<const unsigned char*>(content.data()),
-                                  content.size());
+  const int rc = EVP_DigestVerify(
+      ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+      reinterpret_cast<const unsigned char*>(content.data()), content.size());
   ERR_clear_error();
   return rc == 1;
 }
@@ -126,7 +126,8 @@ RsaKeyPair generate_rsa_key_pair(int bits) {
   unsigned char* der = nullptr;
   const int n = i2d_PUBKEY(key.get(), &der);
   if (n <= 0) throw std::runtime_error("DER encoding failed: " + openssl_error());
-  out.public_base64 = base64_encode(std::string_view(reinterpret_cast<char*>(der), static_cast<std::size_t>(n)));
+  out.public_base64 =
+      base64_encode(std::string_view(reinterpret_cast<char*>(der), static_cast<std::size_t>(n)));
   OPENSSL_free(der);
   return out;
 }

@@ -12,7 +12,8 @@ std::string_view describe(VerifyError e) {
     case VerifyError::none: return "verified";
     case VerifyError::missing_client_id: return "missing client-id header";
     case VerifyError::missing_request_time: return "missing request-time header";
-    case VerifyError::malformed_request_time: return "request-time is neither epoch milliseconds nor ISO 8601";
+    case VerifyError::malformed_request_time:
+      return "request-time is neither epoch milliseconds nor ISO 8601";
     case VerifyError::missing_signature: return "missing signature header";
     case VerifyError::malformed_signature: return "malformed signature header";
     case VerifyError::unknown_client: return "unknown client id";
@@ -26,7 +27,8 @@ std::string_view describe(VerifyError e) {
 std::string signed_content(std::string_view request_uri, std::string_view client_id,
                            std::string_view request_time, std::string_view body) {
   std::string content;
-  content.reserve(6 + request_uri.size() + client_id.size() + request_time.size() + body.size() + 2);
+  content.reserve(6 + request_uri.size() + client_id.size() + request_time.size() + body.size() +
+                  2);
   content.append("POST ").append(request_uri).append("\n");
   content.append(client_id).append(".").append(request_time).append(".").append(body);
   return content;

@@ -65,17 +65,20 @@ TopicServing topic_serving(rd_kafka_t* rk, const std::string& topic, int timeout
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     serving.first_problem = std::string("metadata: ") + rd_kafka_err2str(err);
   } else if (md->topic_cnt != 1 || md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    const auto topic_err = md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
+    const auto topic_err =
+        md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
     serving.first_problem = std::string("metadata: ") + rd_kafka_err2str(topic_err);
   } else {
     serving.listed = md->topics[0].partition_cnt;
     for (int i = 0; i < serving.listed; ++i) {
       const int32_t partition = md->topics[0].partitions[i].id;
       int64_t low = 0, high = 0;
-      const auto answer = rd_kafka_query_watermark_offsets(rk, topic.c_str(), partition, &low, &high, timeout_ms);
+      const auto answer =
+          rd_kafka_query_watermark_offsets(rk, topic.c_str(), partition, &low, &high, timeout_ms);
       if (answer != RD_KAFKA_RESP_ERR_NO_ERROR) {
         // One is enough to say no; asking the rest could keep a probe busy for a timeout each.
-        serving.first_problem = "partition " + std::to_string(partition) + ": " + rd_kafka_err2str(answer);
+        serving.first_problem =
+            "partition " + std::to_string(partition) + ": " + rd_kafka_err2str(answer);
         break;
       }
       ++serving.served;
@@ -121,10 +124,12 @@ std::vector<TopicReport> ensure_topics(const std::string& brokers,
       rd_kafka_AdminOptions_new(rk.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS));
   rd_kafka_AdminOptions_set_operation_timeout(options.get(), timeout_ms, err, sizeof err);
   rd_kafka_CreateTopics(rk.get(), raw.data(), raw.size(), options.get(), queue.get());
-  std::unique_ptr<rd_kafka_event_t, Destroy> event(rd_kafka_queue_poll(queue.get(), timeout_ms + 1000));
+  std::unique_ptr<rd_kafka_event_t, Destroy> event(
+      rd_kafka_queue_poll(queue.get(), timeout_ms + 1000));
   if (!event) throw std::runtime_error("CreateTopics got no answer within the timeout");
   if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    throw std::runtime_error(std::string("CreateTopics failed: ") + rd_kafka_event_error_string(event.get()));
+    throw std::runtime_error(std::string("CreateTopics failed: ") +
+                             rd_kafka_event_error_string(event.get()));
   }
   const rd_kafka_CreateTopics_result_t* result = rd_kafka_event_CreateTopics_result(event.get());
   size_t n = 0;
@@ -153,8 +158,9 @@ std::vector<TopicReport> ensure_topics(const std::string& brokers,
   return reports;
 }
 
-void add_partitions(const std::string& brokers, const std::map<std::string, std::string>& properties,
-                    const std::string& topic, int total, int timeout_ms) {
+void add_partitions(const std::string& brokers,
+                    const std::map<std::string, std::string>& properties, const std::string& topic,
+                    int total, int timeout_ms) {
   auto rk = admin_client(brokers, properties);
   char err[512];
   std::unique_ptr<rd_kafka_NewPartitions_t, Destroy> grow(
@@ -166,25 +172,29 @@ void add_partitions(const std::string& brokers, const std::map<std::string, std:
       rd_kafka_AdminOptions_new(rk.get(), RD_KAFKA_ADMIN_OP_CREATEPARTITIONS));
   rd_kafka_AdminOptions_set_operation_timeout(options.get(), timeout_ms, err, sizeof err);
   rd_kafka_CreatePartitions(rk.get(), &raw, 1, options.get(), queue.get());
-  std::unique_ptr<rd_kafka_event_t, Destroy> event(rd_kafka_queue_poll(queue.get(), timeout_ms + 1000));
-  if (!event) throw std::runtime_error("CreatePartitions for " + topic + " got no answer within the timeout");
+  std::unique_ptr<rd_kafka_event_t, Destroy> event(
+      rd_kafka_queue_poll(queue.get(), timeout_ms + 1000));
+  if (!event)
+    throw std::runtime_error("CreatePartitions for " + topic + " got no answer within the timeout");
   if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    throw std::runtime_error("CreatePartitions for " + topic + ": " + rd_kafka_event_error_string(event.get()));
+    throw std::runtime_error("CreatePartitions for " + topic + ": " +
+                             rd_kafka_event_error_string(event.get()));
   }
   size_t n = 0;
-  const rd_kafka_topic_result_t** results =
-      rd_kafka_CreatePartitions_result_topics(rd_kafka_event_CreatePartitions_result(event.get()), &n);
+  const rd_kafka_topic_result_t** results = rd_kafka_CreatePartitions_result_topics(
+      rd_kafka_event_CreatePartitions_result(event.get()), &n);
   if (n == 1 && rd_kafka_topic_result_error(results[0]) != RD_KAFKA_RESP_ERR_NO_ERROR) {
     const char* msg = rd_kafka_topic_result_error_string(results[0]);
-    throw std::runtime_error("CreatePartitions for " + topic + ": " +
-                             (msg ? msg : rd_kafka_err2str(rd_kafka_topic_result_error(results[0]))));
+    throw std::runtime_error(
+        "CreatePartitions for " + topic + ": " +
+        (msg ? msg : rd_kafka_err2str(rd_kafka_topic_result_error(results[0]))));
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   if (const TopicServing serving = wait_until_served(rk.get(), topic, total, deadline);
       !serving.all_served() || serving.listed < total) {
-    throw std::runtime_error("topic " + topic + " grew to " + std::to_string(total) + " partitions, " +
-                             std::to_string(std::max(serving.listed, 0)) + " listed, " +
-                             not_served(serving, timeout_ms));
+    throw std::runtime_error("topic " + topic + " grew to " + std::to_string(total) +
+                             " partitions, " + std::to_string(std::max(serving.listed, 0)) +
+                             " listed, " + not_served(serving, timeout_ms));
   }
 }
 

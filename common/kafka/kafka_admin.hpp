@@ -44,10 +44,12 @@ std::vector<TopicReport> ensure_topics(const std::string& brokers,
 
 // Grows `topic` to `total` partitions (Kafka never takes partitions away), then waits until
 // every partition is served. Throws std::runtime_error saying why it could not.
-void add_partitions(const std::string& brokers, const std::map<std::string, std::string>& properties,
-                    const std::string& topic, int total, int timeout_ms);
+void add_partitions(const std::string& brokers,
+                    const std::map<std::string, std::string>& properties, const std::string& topic,
+                    int total, int timeout_ms);
 
-// The pipeline's topics: main, `.retry` and `.dlq` (DESIGN.md), and `.anomalies` (the ledger's findings).
+// The pipeline's topics: main, `.retry` and `.dlq` (DESIGN.md), and `.anomalies` (the ledger's
+// findings).
 std::vector<std::string> pipeline_topic_names(const std::string& main_topic);
 
 }  // namespace paynotify

@@ -23,7 +23,7 @@ void retire_handle(rd_kafka_t* rk) {
 
 void log_librdkafka(const rd_kafka_t*, int level, const char* facility, const char* message) {
   // syslog levels: 0-3 error, 4 warning, 5-6 info, 7 debug.
-  const auto mapped = level <= 3 ? spdlog::level::err
+  const auto mapped = level <= 3   ? spdlog::level::err
                       : level == 4 ? spdlog::level::warn
                       : level <= 6 ? spdlog::level::info
                                    : spdlog::level::debug;
@@ -45,9 +45,11 @@ KafkaProducer::Handle KafkaProducer::make_handle() {
   set_kafka_property(conf, "enable.idempotence", "true");
   set_kafka_property(conf, "acks", "all");
   set_kafka_property(conf, "linger.ms", std::to_string(config_.linger_ms));
-  set_kafka_property(conf, "max.in.flight.requests.per.connection", std::to_string(config_.max_in_flight));
+  set_kafka_property(conf, "max.in.flight.requests.per.connection",
+                     std::to_string(config_.max_in_flight));
   set_kafka_property(conf, "message.timeout.ms", std::to_string(config_.message_timeout_ms));
-  set_kafka_property(conf, "queue.buffering.max.messages", std::to_string(config_.queue_max_messages));
+  set_kafka_property(conf, "queue.buffering.max.messages",
+                     std::to_string(config_.queue_max_messages));
   // Same partition for a key as Java clients choose, should anything else write the topic.
   set_kafka_property(conf, "partitioner", "murmur2_random");
   set_kafka_property(conf, "socket.keepalive.enable", "true");
@@ -90,12 +92,12 @@ void KafkaProducer::publish(OutgoingRecord record, DeliveryCallback on_delivery)
   // librdkafka's RD_KAFKA_V_* macros expand to C casts.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wold-style-cast"
-  const rd_kafka_resp_err_t err = rd_kafka_producev(
-      rk.get(), RD_KAFKA_V_TOPIC(record.topic.c_str()),
-      RD_KAFKA_V_KEY(record.key.data(), record.key.size()),
-      RD_KAFKA_V_VALUE(record.value.data(), record.value.size()),
-      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers),
-      RD_KAFKA_V_OPAQUE(callback), RD_KAFKA_V_END);
+  const rd_kafka_resp_err_t err =
+      rd_kafka_producev(rk.get(), RD_KAFKA_V_TOPIC(record.topic.c_str()),
+                        RD_KAFKA_V_KEY(record.key.data(), record.key.size()),
+                        RD_KAFKA_V_VALUE(record.value.data(), record.value.size()),
+                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers),
+                        RD_KAFKA_V_OPAQUE(callback), RD_KAFKA_V_END);
 #pragma GCC diagnostic pop
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     rd_kafka_headers_destroy(headers);  // not taken over on failure
@@ -110,14 +112,11 @@ void KafkaProducer::on_delivery_report(rd_kafka_t*, const rd_kafka_message_t* ms
   result.partition = msg->partition;
   result.offset = msg->offset;
   switch (delivery_proof(msg->err, rd_kafka_message_status(msg), msg->offset)) {
-    case DeliveryProof::written:
-      result.durable = true;
-      break;
-    case DeliveryProof::failed:
-      result.error = rd_kafka_err2str(msg->err);
-      break;
+    case DeliveryProof::written: result.durable = true; break;
+    case DeliveryProof::failed: result.error = rd_kafka_err2str(msg->err); break;
     case DeliveryProof::unconfirmed:
-      result.error = "delivery not confirmed: reported without an offset (an implicit acknowledgement)";
+      result.error =
+          "delivery not confirmed: reported without an offset (an implicit acknowledgement)";
       static_cast<KafkaProducer*>(opaque)->count_unconfirmed(msg);
       break;
   }
@@ -130,12 +129,14 @@ void KafkaProducer::count_unconfirmed(const rd_kafka_message_t* msg) {
     std::lock_guard lock(unconfirmed_mu_);
     ++unconfirmed_[topic];
   }
-  if (const auto admitted = unconfirmed_log_.admit(std::chrono::steady_clock::now()); admitted.log) {
+  if (const auto admitted = unconfirmed_log_.admit(std::chrono::steady_clock::now());
+      admitted.log) {
     log_event(spdlog::level::warn, "kafka_delivery_unconfirmed",
               {{"topic", topic},
                {"partition", msg->partition},
                {"offset", msg->offset},
-               {"detail", "success reported without an offset: not proof of a write; the sender tries again"},
+               {"detail",
+                "success reported without an offset: not proof of a write; the sender tries again"},
                {"notLogged", admitted.dropped_before}});
   }
 }
@@ -159,8 +160,9 @@ void KafkaProducer::on_error(rd_kafka_t* rk, int err, const char* reason, void* 
     return;
   }
   if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) self->reachable_.store(false);
-  log_event(spdlog::level::warn, "kafka_error",
-            {{"code", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err))}, {"reason", reason}});
+  log_event(
+      spdlog::level::warn, "kafka_error",
+      {{"code", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err))}, {"reason", reason}});
 }
 
 void KafkaProducer::poll_loop() {
@@ -223,7 +225,8 @@ void KafkaProducer::probe_loop() {
 }
 
 void KafkaProducer::raise_fatal_error_for_test(const char* reason) {
-  if (const Handle rk = current()) rd_kafka_test_fatal_error(rk.get(), RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, reason);
+  if (const Handle rk = current())
+    rd_kafka_test_fatal_error(rk.get(), RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, reason);
 }
 
 int64_t KafkaProducer::queue_depth() const {

@@ -23,8 +23,8 @@ void log_librdkafka(const rd_kafka_t* rk, int level, const char* facility, const
 struct KafkaProducerConfig {
   std::string brokers{};
   std::map<std::string, std::string> properties{};  // passed through; win over the defaults
-  int message_timeout_ms = 5000;                  // give up on a record after this long
-  int queue_max_messages = 100000;                // full queue: publish fails at once
+  int message_timeout_ms = 5000;                    // give up on a record after this long
+  int queue_max_messages = 100000;                  // full queue: publish fails at once
   int linger_ms = 2;
   // Produce requests in flight per broker connection. More than 1 lets librdkafka acknowledge
   // a failed request "implicitly" when a later one succeeds; such a report carries no offset

@@ -16,9 +16,9 @@ inline constexpr std::string_view kIngestId = "ingest-id";
 inline constexpr std::string_view kTraceparent = "traceparent";
 
 // Added by the worker on the retry and dead-letter topics.
-inline constexpr std::string_view kAttempt = "attempt";              // the round this record starts
-inline constexpr std::string_view kNotBefore = "not-before";         // epoch ms
-inline constexpr std::string_view kFailingSince = "failing-since";   // epoch ms of the first failure
+inline constexpr std::string_view kAttempt = "attempt";             // the round this record starts
+inline constexpr std::string_view kNotBefore = "not-before";        // epoch ms
+inline constexpr std::string_view kFailingSince = "failing-since";  // epoch ms of the first failure
 inline constexpr std::string_view kErrorClass = "error-class";
 inline constexpr std::string_view kError = "error";
 inline constexpr std::string_view kOriginalTopic = "original-topic";
@@ -27,7 +27,8 @@ inline constexpr std::string_view kOriginalOffset = "original-offset";
 
 // Headers that describe one pass through the worker: replaced on each hand-over, dropped by replay.
 constexpr bool is_retry_control(std::string_view name) {
-  return name == kAttempt || name == kNotBefore || name == kFailingSince || name == kErrorClass || name == kError;
+  return name == kAttempt || name == kNotBefore || name == kFailingSince || name == kErrorClass ||
+         name == kError;
 }
 
 constexpr bool is_origin(std::string_view name) {

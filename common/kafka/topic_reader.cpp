@@ -46,14 +46,14 @@ std::unique_ptr<rd_kafka_t, ConsumerCloser> make_consumer(rd_kafka_conf_t* conf)
   return std::unique_ptr<rd_kafka_t, ConsumerCloser>(raw);
 }
 
-
 // A consumer that never joins its group (assign, not subscribe) and never commits: it may
 // carry the worker's group.id to read that group's committed offsets.
-std::unique_ptr<rd_kafka_t, ConsumerCloser> make_reader(const std::string& brokers,
-                                                        const std::map<std::string, std::string>& properties) {
+std::unique_ptr<rd_kafka_t, ConsumerCloser> make_reader(
+    const std::string& brokers, const std::map<std::string, std::string>& properties) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   set_kafka_property(conf, "bootstrap.servers", brokers);
-  set_kafka_property(conf, "group.id", "paynotify-reader");  // required by the API; nothing is committed
+  set_kafka_property(conf, "group.id",
+                     "paynotify-reader");  // required by the API; nothing is committed
   set_kafka_property(conf, "enable.auto.commit", "false");
   set_kafka_property(conf, "enable.auto.offset.store", "false");
   set_kafka_property(conf, "auto.offset.reset", "earliest");
@@ -65,39 +65,47 @@ int timeout_int(std::chrono::milliseconds timeout) {
   return static_cast<int>(std::clamp<int64_t>(timeout.count(), 1, 10000));
 }
 
-std::vector<int32_t> partition_ids(rd_kafka_t* rk, const std::string& topic, std::chrono::milliseconds timeout) {
+std::vector<int32_t> partition_ids(rd_kafka_t* rk, const std::string& topic,
+                                   std::chrono::milliseconds timeout) {
   rd_kafka_topic_t* t = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
   const rd_kafka_metadata_t* md = nullptr;
   const auto merr = rd_kafka_metadata(rk, 0, t, &md, timeout_int(timeout));
   rd_kafka_topic_destroy(t);
-  if (merr != RD_KAFKA_RESP_ERR_NO_ERROR || md->topic_cnt != 1 || md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+  if (merr != RD_KAFKA_RESP_ERR_NO_ERROR || md->topic_cnt != 1 ||
+      md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     const std::string why = merr != RD_KAFKA_RESP_ERR_NO_ERROR ? rd_kafka_err2str(merr)
-                            : md->topic_cnt == 1 ? rd_kafka_err2str(md->topics[0].err) : "no such topic";
+                            : md->topic_cnt == 1               ? rd_kafka_err2str(md->topics[0].err)
+                                                               : "no such topic";
     if (md != nullptr) rd_kafka_metadata_destroy(md);
     throw std::runtime_error("cannot read topic " + topic + ": " + why);
   }
   std::vector<int32_t> ids;
-  for (int i = 0; i < md->topics[0].partition_cnt; ++i) ids.push_back(md->topics[0].partitions[i].id);
+  for (int i = 0; i < md->topics[0].partition_cnt; ++i)
+    ids.push_back(md->topics[0].partitions[i].id);
   rd_kafka_metadata_destroy(md);
   return ids;
 }
 
-using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, decltype(&rd_kafka_topic_partition_list_destroy)>;
+using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t,
+                                      decltype(&rd_kafka_topic_partition_list_destroy)>;
 
-PartitionList committed_list(rd_kafka_t* rk, const std::string& topic, const std::vector<int32_t>& ids,
-                             std::chrono::milliseconds timeout) {
-  PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(ids.size())), &rd_kafka_topic_partition_list_destroy);
+PartitionList committed_list(rd_kafka_t* rk, const std::string& topic,
+                             const std::vector<int32_t>& ids, std::chrono::milliseconds timeout) {
+  PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(ids.size())),
+                     &rd_kafka_topic_partition_list_destroy);
   for (const int32_t id : ids) rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), id);
   const auto err = rd_kafka_committed(rk, list.get(), timeout_int(timeout));
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    throw std::runtime_error("cannot fetch committed offsets of " + topic + ": " + rd_kafka_err2str(err));
+    throw std::runtime_error("cannot fetch committed offsets of " + topic + ": " +
+                             rd_kafka_err2str(err));
   }
   return list;
 }
 
 }  // namespace
 
-void commit_read_position(const std::string& brokers, const std::map<std::string, std::string>& properties,
+void commit_read_position(const std::string& brokers,
+                          const std::map<std::string, std::string>& properties,
                           const std::vector<ConsumedRecord>& records) {
   if (records.empty()) return;
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
@@ -110,21 +118,25 @@ void commit_read_position(const std::string& brokers, const std::map<std::string
     auto& n = next[{r.topic, r.partition}];
     n = std::max(n, r.offset + 1);
   }
-  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(next.size()));
-  for (const auto& [tp, offset] : next) rd_kafka_topic_partition_list_add(list, tp.first.c_str(), tp.second)->offset = offset;
+  rd_kafka_topic_partition_list_t* list =
+      rd_kafka_topic_partition_list_new(static_cast<int>(next.size()));
+  for (const auto& [tp, offset] : next)
+    rd_kafka_topic_partition_list_add(list, tp.first.c_str(), tp.second)->offset = offset;
   const auto err = rd_kafka_commit(rk.get(), list, 0);
   rd_kafka_topic_partition_list_destroy(list);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) throw std::runtime_error(std::string("commit failed: ") + rd_kafka_err2str(err));
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    throw std::runtime_error(std::string("commit failed: ") + rd_kafka_err2str(err));
 }
 
-std::vector<ConsumedRecord> read_topic_from_start(const std::string& brokers,
-                                                  const std::map<std::string, std::string>& properties,
-                                                  const std::string& topic, std::size_t max_records,
-                                                  std::chrono::milliseconds timeout, bool from_committed) {
+std::vector<ConsumedRecord> read_topic_from_start(
+    const std::string& brokers, const std::map<std::string, std::string>& properties,
+    const std::string& topic, std::size_t max_records, std::chrono::milliseconds timeout,
+    bool from_committed) {
   auto rk = make_reader(brokers, properties);
 
   const auto ids = partition_ids(rk.get(), topic, timeout);
-  rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(static_cast<int>(ids.size()));
+  rd_kafka_topic_partition_list_t* parts =
+      rd_kafka_topic_partition_list_new(static_cast<int>(ids.size()));
   for (const int32_t id : ids) {
     rd_kafka_topic_partition_list_add(parts, topic.c_str(), id)->offset =
         from_committed ? RD_KAFKA_OFFSET_STORED : RD_KAFKA_OFFSET_BEGINNING;
@@ -145,9 +157,11 @@ std::vector<ConsumedRecord> read_topic_from_start(const std::string& brokers,
 
 std::map<int32_t, int64_t> committed_offsets(const std::string& brokers,
                                              const std::map<std::string, std::string>& properties,
-                                             const std::string& topic, std::chrono::milliseconds timeout) {
+                                             const std::string& topic,
+                                             std::chrono::milliseconds timeout) {
   auto rk = make_reader(brokers, properties);
-  const auto list = committed_list(rk.get(), topic, partition_ids(rk.get(), topic, timeout), timeout);
+  const auto list =
+      committed_list(rk.get(), topic, partition_ids(rk.get(), topic, timeout), timeout);
   std::map<int32_t, int64_t> out;
   for (int i = 0; i < list->cnt; ++i) {
     if (list->elems[i].offset >= 0) out[list->elems[i].partition] = list->elems[i].offset;
@@ -155,19 +169,22 @@ std::map<int32_t, int64_t> committed_offsets(const std::string& brokers,
   return out;
 }
 
-std::vector<ConsumedRecord> read_topic_past_commit(const std::string& brokers,
-                                                   const std::map<std::string, std::string>& properties,
-                                                   const std::string& topic, std::chrono::milliseconds timeout) {
+std::vector<ConsumedRecord> read_topic_past_commit(
+    const std::string& brokers, const std::map<std::string, std::string>& properties,
+    const std::string& topic, std::chrono::milliseconds timeout) {
   auto rk = make_reader(brokers, properties);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  const auto list = committed_list(rk.get(), topic, partition_ids(rk.get(), topic, timeout), timeout);
+  const auto list =
+      committed_list(rk.get(), topic, partition_ids(rk.get(), topic, timeout), timeout);
   // Per partition: where to start and the end to reach (the high watermark now).
   std::map<int32_t, int64_t> end;
-  PartitionList assign(rd_kafka_topic_partition_list_new(list->cnt), &rd_kafka_topic_partition_list_destroy);
+  PartitionList assign(rd_kafka_topic_partition_list_new(list->cnt),
+                       &rd_kafka_topic_partition_list_destroy);
   for (int i = 0; i < list->cnt; ++i) {
     const int32_t p = list->elems[i].partition;
     int64_t low = 0, high = 0;
-    const auto err = rd_kafka_query_watermark_offsets(rk.get(), topic.c_str(), p, &low, &high, timeout_int(timeout));
+    const auto err = rd_kafka_query_watermark_offsets(rk.get(), topic.c_str(), p, &low, &high,
+                                                      timeout_int(timeout));
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       throw std::runtime_error("cannot query the end of " + topic + ": " + rd_kafka_err2str(err));
     }
@@ -181,7 +198,8 @@ std::vector<ConsumedRecord> read_topic_past_commit(const std::string& brokers,
   rd_kafka_assign(rk.get(), assign.get());
   while (!end.empty()) {
     if (std::chrono::steady_clock::now() >= deadline) {
-      throw std::runtime_error("reading " + topic + " past its committed offsets took longer than " +
+      throw std::runtime_error("reading " + topic +
+                               " past its committed offsets took longer than " +
                                std::to_string(timeout.count()) + " ms");
     }
     rd_kafka_message_t* m = rd_kafka_consumer_poll(rk.get(), 100);

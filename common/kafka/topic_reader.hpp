@@ -26,27 +26,29 @@ struct ConsumedRecord {
 // Returns once `max_records` arrived or `timeout` passed, whichever is first.
 // from_committed: start at the offsets committed for properties["group.id"] (else the start).
 // Throws std::runtime_error when the topic's metadata cannot be had.
-std::vector<ConsumedRecord> read_topic_from_start(const std::string& brokers,
-                                                  const std::map<std::string, std::string>& properties,
-                                                  const std::string& topic, std::size_t max_records,
-                                                  std::chrono::milliseconds timeout, bool from_committed = false);
+std::vector<ConsumedRecord> read_topic_from_start(
+    const std::string& brokers, const std::map<std::string, std::string>& properties,
+    const std::string& topic, std::size_t max_records, std::chrono::milliseconds timeout,
+    bool from_committed = false);
 
 // Commits, for properties["group.id"], the position after the last of `records` per partition.
-void commit_read_position(const std::string& brokers, const std::map<std::string, std::string>& properties,
+void commit_read_position(const std::string& brokers,
+                          const std::map<std::string, std::string>& properties,
                           const std::vector<ConsumedRecord>& records);
 
 // The offsets committed for properties["group.id"] on each partition of `topic` (partitions
 // without a commit are left out). Throws std::runtime_error when the broker does not answer.
 std::map<int32_t, int64_t> committed_offsets(const std::string& brokers,
                                              const std::map<std::string, std::string>& properties,
-                                             const std::string& topic, std::chrono::milliseconds timeout);
+                                             const std::string& topic,
+                                             std::chrono::milliseconds timeout);
 
 // Every record of `topic` from the group's committed offsets (the start where there is none)
 // up to the end each partition had when the call began, in offset order per partition. Throws
 // std::runtime_error when that end cannot be reached within `timeout`: a partial answer would
 // look like a complete one.
-std::vector<ConsumedRecord> read_topic_past_commit(const std::string& brokers,
-                                                   const std::map<std::string, std::string>& properties,
-                                                   const std::string& topic, std::chrono::milliseconds timeout);
+std::vector<ConsumedRecord> read_topic_past_commit(
+    const std::string& brokers, const std::map<std::string, std::string>& properties,
+    const std::string& topic, std::chrono::milliseconds timeout);
 
 }  // namespace paynotify

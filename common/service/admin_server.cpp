@@ -27,8 +27,11 @@ AdminAnswer admin_answer(std::string_view method, std::string_view target, bool 
   if (method != "GET" && method != "HEAD") return {405, "text/plain", "method not allowed\n"};
   const std::string_view path = target.substr(0, target.find('?'));
   if (path == "/healthz") return {200, "text/plain", "ok\n"};
-  if (path == "/readyz") return ready ? AdminAnswer{200, "text/plain", "ready\n"} : AdminAnswer{503, "text/plain", "not ready\n"};
-  if (path == "/metrics") return {200, "text/plain; version=0.0.4; charset=utf-8", metrics.render()};
+  if (path == "/readyz")
+    return ready ? AdminAnswer{200, "text/plain", "ready\n"}
+                 : AdminAnswer{503, "text/plain", "not ready\n"};
+  if (path == "/metrics")
+    return {200, "text/plain; version=0.0.4; charset=utf-8", metrics.render()};
   return {404, "text/plain", "not found\n"};
 }
 
@@ -47,7 +50,8 @@ struct AdminConnection {
 };
 
 net::awaitable<void> serve_admin(tcp::socket socket, const MetricsRegistry* metrics,
-                                 std::function<bool()> ready, std::shared_ptr<std::atomic<int>> open) {
+                                 std::function<bool()> ready,
+                                 std::shared_ptr<std::atomic<int>> open) {
   AdminConnection counted(std::move(open));
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
@@ -91,7 +95,8 @@ net::awaitable<void> accept_admin(tcp::acceptor* acceptor, const MetricsRegistry
       socket.close(ignored);
       continue;
     }
-    net::co_spawn(acceptor->get_executor(), serve_admin(std::move(socket), metrics, ready, open), net::detached);
+    net::co_spawn(acceptor->get_executor(), serve_admin(std::move(socket), metrics, ready, open),
+                  net::detached);
   }
 }
 

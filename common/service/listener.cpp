@@ -6,8 +6,8 @@ namespace paynotify {
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-std::unique_ptr<tcp::acceptor> open_listener(net::io_context& ctx, const std::string& option, const std::string& host,
-                                             uint16_t port) {
+std::unique_ptr<tcp::acceptor> open_listener(net::io_context& ctx, const std::string& option,
+                                             const std::string& host, uint16_t port) {
   const std::string shown = "--" + option + " " + host + ":" + std::to_string(port);
   boost::system::error_code ec;
   tcp::endpoint endpoint;
@@ -17,7 +17,8 @@ std::unique_ptr<tcp::acceptor> open_listener(net::io_context& ctx, const std::st
     tcp::resolver resolver(ctx);
     const auto found = resolver.resolve(host, std::to_string(port), tcp::resolver::passive, ec);
     if (ec || found.empty()) {
-      throw ConfigError(shown + ": cannot resolve host '" + host + "'" + (ec ? ": " + ec.message() : std::string()));
+      throw ConfigError(shown + ": cannot resolve host '" + host + "'" +
+                        (ec ? ": " + ec.message() : std::string()));
     }
     // IPv4 first when the name has one: `localhost` then listens where 127.0.0.1 reaches it.
     endpoint = found.begin()->endpoint();

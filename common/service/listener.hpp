@@ -12,7 +12,9 @@
 
 namespace paynotify {
 
-std::unique_ptr<boost::asio::ip::tcp::acceptor> open_listener(boost::asio::io_context& ctx, const std::string& option,
-                                                              const std::string& host, uint16_t port);
+std::unique_ptr<boost::asio::ip::tcp::acceptor> open_listener(boost::asio::io_context& ctx,
+                                                              const std::string& option,
+                                                              const std::string& host,
+                                                              uint16_t port);
 
 }  // namespace paynotify

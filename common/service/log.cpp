@@ -1,8 +1,8 @@
 #include "common/service/log.hpp"
 
+#include <spdlog/sinks/stdout_sinks.h>
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
-#include <spdlog/sinks/stdout_sinks.h>
 
 #include <algorithm>
 
@@ -34,15 +34,28 @@ std::size_t utf8_sequence(std::string_view s) {
   if (c < 0x80) return 1;
   std::size_t n = 0;
   unsigned char lo = 0x80, hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) n = 2;
-  else if (c == 0xE0) { n = 3; lo = 0xA0; }
-  else if (c >= 0xE1 && c <= 0xEC) n = 3;
-  else if (c == 0xED) { n = 3; hi = 0x9F; }
-  else if (c >= 0xEE && c <= 0xEF) n = 3;
-  else if (c == 0xF0) { n = 4; lo = 0x90; }
-  else if (c >= 0xF1 && c <= 0xF3) n = 4;
-  else if (c == 0xF4) { n = 4; hi = 0x8F; }
-  else return 0;
+  if (c >= 0xC2 && c <= 0xDF)
+    n = 2;
+  else if (c == 0xE0) {
+    n = 3;
+    lo = 0xA0;
+  } else if (c >= 0xE1 && c <= 0xEC)
+    n = 3;
+  else if (c == 0xED) {
+    n = 3;
+    hi = 0x9F;
+  } else if (c >= 0xEE && c <= 0xEF)
+    n = 3;
+  else if (c == 0xF0) {
+    n = 4;
+    lo = 0x90;
+  } else if (c >= 0xF1 && c <= 0xF3)
+    n = 4;
+  else if (c == 0xF4) {
+    n = 4;
+    hi = 0x8F;
+  } else
+    return 0;
   if (s.size() < n || b(1) < lo || b(1) > hi) return 0;
   for (std::size_t i = 2; i < n; ++i) {
     if (b(i) < 0x80 || b(i) > 0xBF) return 0;
@@ -91,7 +104,8 @@ void log_event(spdlog::level::level_enum level, std::string_view event,
 LogRateLimit::Admission LogRateLimit::admit(std::chrono::steady_clock::time_point now) {
   std::lock_guard lock(mu_);
   if (last_ != std::chrono::steady_clock::time_point{}) {
-    tokens_ = std::min(burst_, tokens_ + std::chrono::duration<double>(now - last_).count() * per_second_);
+    tokens_ = std::min(burst_,
+                       tokens_ + std::chrono::duration<double>(now - last_).count() * per_second_);
   }
   last_ = now;
   if (tokens_ < 1.0) {

@@ -40,7 +40,8 @@ std::string valid_utf8(std::string_view text);
 // were dropped since the last one that was logged. Thread-safe.
 class LogRateLimit {
  public:
-  LogRateLimit(double per_second, double burst) : per_second_(per_second), burst_(burst), tokens_(burst) {}
+  LogRateLimit(double per_second, double burst)
+      : per_second_(per_second), burst_(burst), tokens_(burst) {}
   struct Admission {
     bool log = false;
     uint64_t dropped_before = 0;

@@ -34,7 +34,8 @@ Histogram::Snapshot Histogram::snapshot() const {
 }
 
 std::vector<double> latency_buckets() {
-  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+          0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
 }
 
 Counter& MetricsRegistry::counter(const std::string& name, const std::string& help,
@@ -67,14 +68,15 @@ void MetricsRegistry::gauge_fn(const std::string& name, const std::string& help,
   series_.push_back({name, help, "gauge", labels, nullptr, nullptr, nullptr, std::move(fn), {}});
 }
 
-void MetricsRegistry::family_fn(const std::string& name, const std::string& help, const std::string& type,
-                                std::function<Samples()> fn) {
+void MetricsRegistry::family_fn(const std::string& name, const std::string& help,
+                                const std::string& type, std::function<Samples()> fn) {
   std::lock_guard lock(mu_);
   series_.push_back({name, help, type, "", nullptr, nullptr, nullptr, {}, std::move(fn)});
 }
 
 namespace {
-std::string with_labels(const std::string& name, const std::string& labels, const std::string& extra = "") {
+std::string with_labels(const std::string& name, const std::string& labels,
+                        const std::string& extra = "") {
   std::string all = labels;
   if (!extra.empty()) all += (all.empty() ? "" : ",") + extra;
   return all.empty() ? name : name + "{" + all + "}";
@@ -106,14 +108,15 @@ std::string MetricsRegistry::render() const {
       } else if (s.gauge) {
         out << with_labels(name, s.labels) << " " << s.gauge->value() << "\n";
       } else if (s.family) {
-        for (const auto& [labels, value] : s.family()) out << with_labels(name, labels) << " " << number(value) << "\n";
+        for (const auto& [labels, value] : s.family())
+          out << with_labels(name, labels) << " " << number(value) << "\n";
       } else if (s.fn) {
         out << with_labels(name, s.labels) << " " << number(s.fn()) << "\n";
       } else if (s.histogram) {
         const auto snap = s.histogram->snapshot();
         for (std::size_t i = 0; i < snap.bounds.size(); ++i) {
-          out << with_labels(name + "_bucket", s.labels, "le=\"" + number(snap.bounds[i]) + "\"") << " "
-              << snap.cumulative[i] << "\n";
+          out << with_labels(name + "_bucket", s.labels, "le=\"" + number(snap.bounds[i]) + "\"")
+              << " " << snap.cumulative[i] << "\n";
         }
         out << with_labels(name + "_bucket", s.labels, "le=\"+Inf\"") << " " << snap.count << "\n";
         out << with_labels(name + "_sum", s.labels) << " " << number(snap.sum) << "\n";

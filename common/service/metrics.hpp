@@ -48,7 +48,7 @@ class Histogram {
  private:
   std::vector<double> bounds_;
   std::unique_ptr<std::atomic<uint64_t>[]> buckets_;  // bounds_.size() + 1 (the +Inf bucket)
-  std::atomic<uint64_t> sum_micros_{0};                // sum in millionths, to stay atomic
+  std::atomic<uint64_t> sum_micros_{0};               // sum in millionths, to stay atomic
 };
 
 // Latency buckets in seconds, from 100 µs to 10 s.
@@ -57,10 +57,12 @@ std::vector<double> latency_buckets();
 class MetricsRegistry {
  public:
   // labels: the Prometheus label text without braces, e.g. `outcome="acked",status="200"`.
-  Counter& counter(const std::string& name, const std::string& help, const std::string& labels = "");
+  Counter& counter(const std::string& name, const std::string& help,
+                   const std::string& labels = "");
   Gauge& gauge(const std::string& name, const std::string& help, const std::string& labels = "");
   Histogram& histogram(const std::string& name, const std::string& help,
-                       std::vector<double> bounds = latency_buckets(), const std::string& labels = "");
+                       std::vector<double> bounds = latency_buckets(),
+                       const std::string& labels = "");
   // A gauge computed when scraped (queue depths, lag).
   void gauge_fn(const std::string& name, const std::string& help, std::function<double()> fn,
                 const std::string& labels = "");

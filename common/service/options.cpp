@@ -19,7 +19,8 @@ constexpr std::string_view kFlagsShow = "a command line shows in `ps` and /proc/
 // The variable that carries librdkafka property `key` (parse() reads it back).
 std::string kafka_prop_env_name(std::string_view key) {
   std::string out(kPropPrefix);
-  for (const char c : key) out += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (const char c : key)
+    out += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return out;
 }
 
@@ -27,8 +28,9 @@ std::string kafka_prop_env_name(std::string_view key) {
 // ssl.key.password, ssl.keystore.password), any *secret (sasl.oauthbearer.client.secret) and
 // the private key itself.
 bool is_secret_kafka_property(std::string key) {
-  std::transform(key.begin(), key.end(), key.begin(),
-                 [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+  std::transform(key.begin(), key.end(), key.begin(), [](char c) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  });
   return key == "ssl.key.pem" || key.ends_with(".password") || key.ends_with("secret");
 }
 
@@ -42,10 +44,11 @@ std::vector<std::string> process_environment() {
 
 Options::Options(std::string program, std::string summary, std::vector<OptionSpec> specs)
     : program_(std::move(program)), summary_(std::move(summary)), specs_(std::move(specs)) {
-  specs_.push_back({"kafka-prop", "",
-                    "extra librdkafka property k=v (repeatable; also PAYNOTIFY_KAFKA_PROP_<k with _ for .>, "
-                    "the only form taken for passwords, secrets and ssl.key.pem)",
-                    false, true});
+  specs_.push_back(
+      {"kafka-prop", "",
+       "extra librdkafka property k=v (repeatable; also PAYNOTIFY_KAFKA_PROP_<k with _ for .>, "
+       "the only form taken for passwords, secrets and ssl.key.pem)",
+       false, true});
 }
 
 std::string Options::env_name(std::string_view option) {
@@ -57,7 +60,8 @@ std::string Options::env_name(std::string_view option) {
 }
 
 const OptionSpec& Options::spec(std::string_view name) const {
-  const auto it = std::find_if(specs_.begin(), specs_.end(), [&](const auto& s) { return s.name == name; });
+  const auto it =
+      std::find_if(specs_.begin(), specs_.end(), [&](const auto& s) { return s.name == name; });
   if (it == specs_.end()) throw std::logic_error("undeclared option --" + std::string(name));
   return *it;
 }
@@ -79,11 +83,12 @@ Options::Outcome Options::parse(const std::vector<std::string>& args,
       value = name.substr(eq + 1);
       name.resize(eq);
     }
-    const auto it = std::find_if(specs_.begin(), specs_.end(), [&](const auto& s) { return s.name == name; });
+    const auto it =
+        std::find_if(specs_.begin(), specs_.end(), [&](const auto& s) { return s.name == name; });
     if (it == specs_.end()) throw ConfigError("unknown option --" + name + " (see --help)");
     if (it->env_only) {
-      throw ConfigError("--" + name + " is not taken as a flag (" + std::string(kFlagsShow) + "): set " +
-                        env_name(name) + " instead");
+      throw ConfigError("--" + name + " is not taken as a flag (" + std::string(kFlagsShow) +
+                        "): set " + env_name(name) + " instead");
     }
     if (it->is_switch) {
       if (value && *value != "true" && *value != "false") {
@@ -100,7 +105,8 @@ Options::Outcome Options::parse(const std::vector<std::string>& args,
       const std::string key = value->substr(0, eq);
       if (is_secret_kafka_property(key)) {
         throw ConfigError("--kafka-prop " + key + " holds a secret and is not taken as a flag (" +
-                          std::string(kFlagsShow) + "): set " + kafka_prop_env_name(key) + " instead");
+                          std::string(kFlagsShow) + "): set " + kafka_prop_env_name(key) +
+                          " instead");
       }
     }
     auto& slot = from_flags[name];
@@ -126,7 +132,8 @@ Options::Outcome Options::parse(const std::vector<std::string>& args,
       if (s.is_switch && value != "true" && value != "false" && value != "1" && value != "0") {
         throw ConfigError(key + " must be true or false");
       }
-      values_[s.name] = {s.is_switch ? (value == "1" || value == "true" ? "true" : "false") : value};
+      values_[s.name] = {s.is_switch ? (value == "1" || value == "true" ? "true" : "false")
+                                     : value};
     }
   }
   for (auto& [name, vals] : from_flags) values_[name] = std::move(vals);
@@ -135,15 +142,18 @@ Options::Outcome Options::parse(const std::vector<std::string>& args,
 
 std::string Options::help_text(bool environment) const {
   std::ostringstream out;
-  out << "Usage: " << program_ << " [options]\n" << summary_ << "\n\n"
+  out << "Usage: " << program_ << " [options]\n"
+      << summary_ << "\n\n"
       << (environment ? "Options (each also an environment variable):\n" : "Options:\n");
   for (const auto& s : specs_) {
     // An environment-only option is listed even for flag-only commands: they read it too.
-    const std::string left = s.env_only ? "  " + env_name(s.name) + " (environment only, never a flag)"
-                                        : "  --" + s.name + (s.is_switch ? "" : " VALUE");
+    const std::string left = s.env_only
+                                 ? "  " + env_name(s.name) + " (environment only, never a flag)"
+                                 : "  --" + s.name + (s.is_switch ? "" : " VALUE");
     out << left << "\n      " << s.help;
     if (!s.default_value.empty()) out << " (default: " << s.default_value << ")";
-    if (environment && !s.env_only && s.name != "kafka-prop") out << "\n      env: " << env_name(s.name);
+    if (environment && !s.env_only && s.name != "kafka-prop")
+      out << "\n      env: " << env_name(s.name);
     out << "\n";
   }
   out << "  --help, --version\n";
@@ -184,17 +194,25 @@ int64_t Options::duration_ms(std::string_view name, int64_t min_ms, int64_t max_
   };
   int64_t count = 0;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), count);
-  if (ec != std::errc{} || count < 0) throw fail("must be a duration such as 48h, 30m, 90s or 500ms");
+  if (ec != std::errc{} || count < 0)
+    throw fail("must be a duration such as 48h, 30m, 90s or 500ms");
   const std::string_view unit(ptr, static_cast<std::size_t>(text.data() + text.size() - ptr));
   int64_t scale = 0;
-  if (unit == "ms") scale = 1;
-  else if (unit == "s") scale = 1000;
-  else if (unit == "m") scale = 60 * 1000;
-  else if (unit == "h") scale = 3600 * 1000;
-  else if (unit == "d") scale = 86400 * 1000;
-  else throw fail("needs a unit (ms, s, m, h or d)");
+  if (unit == "ms")
+    scale = 1;
+  else if (unit == "s")
+    scale = 1000;
+  else if (unit == "m")
+    scale = 60 * 1000;
+  else if (unit == "h")
+    scale = 3600 * 1000;
+  else if (unit == "d")
+    scale = 86400 * 1000;
+  else
+    throw fail("needs a unit (ms, s, m, h or d)");
   if (count > max_ms / scale || count * scale < min_ms || count * scale > max_ms) {
-    throw fail("must be between " + std::to_string(min_ms) + " ms and " + std::to_string(max_ms) + " ms");
+    throw fail("must be between " + std::to_string(min_ms) + " ms and " + std::to_string(max_ms) +
+               " ms");
   }
   return count * scale;
 }
@@ -207,15 +225,19 @@ std::vector<std::string> Options::list(std::string_view name) const {
   return it == values_.end() ? std::vector<std::string>{} : it->second;
 }
 
-std::pair<std::string, uint16_t> Options::endpoint(std::string_view name) const { return parse_endpoint(name, str(name)); }
+std::pair<std::string, uint16_t> Options::endpoint(std::string_view name) const {
+  return parse_endpoint(name, str(name));
+}
 
-std::pair<std::string, uint16_t> Options::parse_endpoint(std::string_view name, const std::string& text) {
+std::pair<std::string, uint16_t> Options::parse_endpoint(std::string_view name,
+                                                         const std::string& text) {
   const auto colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) {
     throw ConfigError("--" + std::string(name) + " must be host:port, got '" + text + "'");
   }
   std::string host = text.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   const auto port = parse_port(std::string_view(text).substr(colon + 1));
   if (!port) throw ConfigError("--" + std::string(name) + " has a bad port in '" + text + "'");
   return {host, *port};
@@ -224,7 +246,8 @@ std::pair<std::string, uint16_t> Options::parse_endpoint(std::string_view name, 
 std::optional<uint16_t> Options::parse_port(std::string_view digits) {
   unsigned port = 0;
   const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
-  if (ec != std::errc{} || ptr != digits.data() + digits.size() || port > 65535) return std::nullopt;
+  if (ec != std::errc{} || ptr != digits.data() + digits.size() || port > 65535)
+    return std::nullopt;
   return static_cast<uint16_t>(port);
 }
 
@@ -233,7 +256,8 @@ std::map<std::string, std::string> Options::kafka_properties() const {
   for (const auto& kv : list("kafka-prop")) {
     const auto eq = kv.find('=');
     // Not repeated: a mistyped property may be a password.
-    if (eq == std::string::npos || eq == 0) throw ConfigError("--kafka-prop must be key=value, one argument is not");
+    if (eq == std::string::npos || eq == 0)
+      throw ConfigError("--kafka-prop must be key=value, one argument is not");
     out[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   return out;

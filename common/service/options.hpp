@@ -55,7 +55,8 @@ class Options {
   // `host:port`; throws ConfigError when either part is missing or the port is out of range.
   std::pair<std::string, uint16_t> endpoint(std::string_view name) const;
   // The same check of a text that option `name` holds.
-  static std::pair<std::string, uint16_t> parse_endpoint(std::string_view name, const std::string& text);
+  static std::pair<std::string, uint16_t> parse_endpoint(std::string_view name,
+                                                         const std::string& text);
   // A port's digits as a number; nullopt unless they are 0-65535 and nothing else.
   static std::optional<uint16_t> parse_port(std::string_view digits);
   std::vector<std::string> positional() const { return positional_; }

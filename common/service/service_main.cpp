@@ -7,12 +7,14 @@
 
 namespace paynotify {
 
-std::optional<int> start_service(const std::string& program, Options& options, int argc, char** argv,
-                                 const std::function<void()>& configure) {
+std::optional<int> start_service(const std::string& program, Options& options, int argc,
+                                 char** argv, const std::function<void()>& configure) {
   try {
     switch (options.parse({argv + 1, argv + argc}, process_environment())) {
       case Options::Outcome::help: std::cout << options.help_text(); return 0;
-      case Options::Outcome::version: std::cout << program << " " << PAYNOTIFY_VERSION << "\n"; return 0;
+      case Options::Outcome::version:
+        std::cout << program << " " << PAYNOTIFY_VERSION << "\n";
+        return 0;
       case Options::Outcome::run: break;
     }
     if (!options.positional().empty()) {

@@ -13,8 +13,8 @@ namespace paynotify {
 
 // Parses argv and the environment, then calls `configure` (which may throw ConfigError and the
 // like). Returns an exit code when main should return at once, nullopt to go on.
-std::optional<int> start_service(const std::string& program, Options& options, int argc, char** argv,
-                                 const std::function<void()>& configure);
+std::optional<int> start_service(const std::string& program, Options& options, int argc,
+                                 char** argv, const std::function<void()>& configure);
 
 // Raises the soft limit of open files to the hard limit (start_service does it): connections
 // are files, and a low default soft limit (1024) is an easy target for a connection flood.

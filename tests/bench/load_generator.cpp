@@ -56,7 +56,8 @@ net::awaitable<void> connection(tcp::endpoint target, Run* run, std::size_t slot
     if (run->count > 0 && i >= run->count) co_return;
     Clock::time_point scheduled = Clock::now();
     if (run->rate > 0) {
-      scheduled = run->start + std::chrono::nanoseconds(static_cast<int64_t>(static_cast<double>(i) * 1e9 / run->rate));
+      scheduled = run->start + std::chrono::nanoseconds(
+                                   static_cast<int64_t>(static_cast<double>(i) * 1e9 / run->rate));
       if (scheduled >= run->end) co_return;
       timer.expires_at(scheduled);
       co_await timer.async_wait(tuple);
@@ -87,15 +88,16 @@ net::awaitable<void> connection(tcp::endpoint target, Run* run, std::size_t slot
       buffer.clear();
       continue;
     }
-    latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - scheduled).count());
+    latencies.push_back(
+        std::chrono::duration<double, std::milli>(Clock::now() - scheduled).count());
     (res.result_int() == 200 ? run->acked : run->failed).fetch_add(1);
   }
 }
 
 double percentile(const std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;
-  const auto idx = static_cast<std::size_t>(std::min<double>(static_cast<double>(sorted.size() - 1),
-                                                              p * static_cast<double>(sorted.size())));
+  const auto idx = static_cast<std::size_t>(std::min<double>(
+      static_cast<double>(sorted.size() - 1), p * static_cast<double>(sorted.size())));
   return sorted[idx];
 }
 
@@ -131,9 +133,10 @@ int main(int argc, char** argv) {
     run.requests.resize(distinct);
     // Signing costs ~1 ms a notification: prepare them on every core before the clock starts.
     // Signed as of now (distinct times), as Antom would: the worker refuses stale replays.
-    const auto signed_at_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                        std::chrono::system_clock::now().time_since_epoch())
-                                                        .count());
+    const auto signed_at_ms =
+        static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count());
     std::vector<std::thread> signers;
     const unsigned workers = std::max(1u, std::thread::hardware_concurrency());
     for (unsigned w = 0; w < workers; ++w) {
@@ -165,7 +168,8 @@ int main(int argc, char** argv) {
     const tcp::endpoint target(net::ip::make_address(host), port);
     run.start = Clock::now() + std::chrono::milliseconds(50);
     run.end = run.start + duration;
-    for (std::size_t c = 0; c < connections; ++c) net::co_spawn(ctx, connection(target, &run, c), net::detached);
+    for (std::size_t c = 0; c < connections; ++c)
+      net::co_spawn(ctx, connection(target, &run, c), net::detached);
     std::vector<std::thread> threads;
     for (int t = 1; t < o.integer("threads", 1, 64); ++t) threads.emplace_back([&] { ctx.run(); });
     ctx.run();
@@ -175,12 +179,13 @@ int main(int argc, char** argv) {
     std::vector<double> all;
     for (auto& l : run.latencies_ms) all.insert(all.end(), l.begin(), l.end());
     std::sort(all.begin(), all.end());
-    std::cout << "{\"rate\":" << run.rate << ",\"seconds\":" << elapsed << ",\"acked\":" << run.acked.load()
-              << ",\"not_acked\":" << run.failed.load() << ",\"errors\":" << run.errors.load()
+    std::cout << "{\"rate\":" << run.rate << ",\"seconds\":" << elapsed
+              << ",\"acked\":" << run.acked.load() << ",\"not_acked\":" << run.failed.load()
+              << ",\"errors\":" << run.errors.load()
               << ",\"acked_per_s\":" << static_cast<double>(run.acked.load()) / elapsed
               << ",\"p50_ms\":" << percentile(all, 0.50) << ",\"p90_ms\":" << percentile(all, 0.90)
-              << ",\"p99_ms\":" << percentile(all, 0.99) << ",\"max_ms\":" << (all.empty() ? 0 : all.back())
-              << "}\n";
+              << ",\"p99_ms\":" << percentile(all, 0.99)
+              << ",\"max_ms\":" << (all.empty() ? 0 : all.back()) << "}\n";
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "paynotify-loadgen: " << e.what() << "\n";

@@ -53,7 +53,9 @@ class Service {
  public:
   Service(std::string role, std::vector<std::string> argv, std::string log)
       : role_(std::move(role)), argv_(std::move(argv)), log_(std::move(log)) {}
-  void start() { process_ = std::make_unique<ChildProcess>(argv_, log_ + "." + std::to_string(starts_++)); }
+  void start() {
+    process_ = std::make_unique<ChildProcess>(argv_, log_ + "." + std::to_string(starts_++));
+  }
   void kill_and_restart() {
     process_->signal(SIGKILL);
     process_->wait();
@@ -106,17 +108,20 @@ class Soak {
     traffic_ = make_traffic(s_.notifications, 0.1, s_.seed, run);
     acknowledged_.assign(traffic_.notifications.size(), 0);
     say("soak: " + std::to_string(traffic_.notifications.size()) + " notifications, " +
-        std::to_string(traffic_.sends.size()) + " sends, chaos for " + std::to_string(s_.chaos.count()) + " s");
+        std::to_string(traffic_.sends.size()) + " sends, chaos for " +
+        std::to_string(s_.chaos.count()) + " s");
     const auto started = Clock::now();
     std::thread memory([this] { watch_memory(); });
     std::thread chaos([this] { make_chaos(); });
     send_everything();
     chaos.join();
     heal();
-    const bool settled = wait_until([&] { return applied_count() >= expected_events(); }, std::chrono::minutes(10));
+    const bool settled =
+        wait_until([&] { return applied_count() >= expected_events(); }, std::chrono::minutes(10));
     stopping_ = true;
     memory.join();
-    const int failures = judge(settled, std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - started));
+    const int failures =
+        judge(settled, std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - started));
     for (auto& w : workers_) w->stop();
     ingest_->stop();
     order_->stop();
@@ -132,19 +137,22 @@ class Soak {
 
   void start_processes(const std::string& run) {
     order_port_ = free_port();
-    order_ = std::make_unique<Service>("order-service",
-                                       std::vector<std::string>{PAYNOTIFY_ORDER_SERVICE_BIN, "--listen",
-                                                                "127.0.0.1:" + std::to_string(order_port_)},
-                                       s_.dir + "/order-service.log");
+    order_ = std::make_unique<Service>(
+        "order-service",
+        std::vector<std::string>{PAYNOTIFY_ORDER_SERVICE_BIN, "--listen",
+                                 "127.0.0.1:" + std::to_string(order_port_)},
+        s_.dir + "/order-service.log");
     order_->start();
     ingest_port_ = free_port();
     ingest_admin_ = free_port();
     ingest_ = std::make_unique<Service>(
         "ingest",
-        std::vector<std::string>{PAYNOTIFY_INGEST_BIN, "--listen", "127.0.0.1:" + std::to_string(ingest_port_),
-                                 "--admin-listen", "127.0.0.1:" + std::to_string(ingest_admin_), "--kafka-brokers",
-                                 kafka_brokers(), "--topic", topic_, "--antom-public-key", test_public_key_file(), "--client-id",
-                                 kClientId, "--path", kNotifyPath, "--threads", "2", "--log-level", "warn"},
+        std::vector<std::string>{PAYNOTIFY_INGEST_BIN, "--listen",
+                                 "127.0.0.1:" + std::to_string(ingest_port_), "--admin-listen",
+                                 "127.0.0.1:" + std::to_string(ingest_admin_), "--kafka-brokers",
+                                 kafka_brokers(), "--topic", topic_, "--antom-public-key",
+                                 test_public_key_file(), "--client-id", kClientId, "--path",
+                                 kNotifyPath, "--threads", "2", "--log-level", "warn"},
         s_.dir + "/ingest.log");
     ingest_->start();
     for (int i = 0; i < 2; ++i) {
@@ -152,12 +160,14 @@ class Soak {
       worker_admins_.push_back(admin);
       workers_.push_back(std::make_unique<Service>(
           "worker-" + std::to_string(i),
-          worker_command(topic_, "paynotify-" + run, "http://127.0.0.1:" + std::to_string(order_port_), admin,
-                         {"--concurrency", "16", "--retry-for", "30m", "--kafka-prop", kMetadataRefresh}),
+          worker_command(
+              topic_, "paynotify-" + run, "http://127.0.0.1:" + std::to_string(order_port_), admin,
+              {"--concurrency", "16", "--retry-for", "30m", "--kafka-prop", kMetadataRefresh}),
           s_.dir + "/worker-" + std::to_string(i) + ".log"));
       workers_.back()->start();
     }
-    if (!wait_for_port(order_port_, std::chrono::seconds(10)) || !wait_for_port(ingest_port_, std::chrono::seconds(10))) {
+    if (!wait_for_port(order_port_, std::chrono::seconds(10)) ||
+        !wait_for_port(ingest_port_, std::chrono::seconds(10))) {
       throw std::runtime_error("the order service or the ingest did not start; logs in " + s_.dir);
     }
   }
@@ -187,10 +197,13 @@ class Soak {
   }
 
   unsigned send(const std::string& body) {
-    const auto h = sign_notification(test_key(0).private_key.get(), kNotifyPath, kClientId, iso8601_now(), body, "1");
+    const auto h = sign_notification(test_key(0).private_key.get(), kNotifyPath, kClientId,
+                                     iso8601_now(), body, "1");
     std::string headers;
     for (const auto& [name, value] : h.as_list()) headers += name + ": " + value + "\r\n";
-    return raw_exchange(ingest_port_, post_request(kNotifyPath, headers, body), std::chrono::seconds(10)).status;
+    return raw_exchange(ingest_port_, post_request(kNotifyPath, headers, body),
+                        std::chrono::seconds(10))
+        .status;
   }
 
   void stack(const std::string& what) {
@@ -203,12 +216,15 @@ class Soak {
   void make_chaos() {
     std::mt19937_64 rng(s_.seed * 7919);
     const auto end = Clock::now() + s_.chaos;
-    const std::vector<std::string> kinds = {"kill_broker",   "kill_ingest",   "kill_worker",   "restart_redis",
-                                            "lose_redis",    "order_failing", "order_slow",    "add_partitions"};
+    const std::vector<std::string> kinds = {"kill_broker",   "kill_ingest",   "kill_worker",
+                                            "restart_redis", "lose_redis",    "order_failing",
+                                            "order_slow",    "add_partitions"};
     while (Clock::now() < end) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(3000, 8000)(rng)));
+      std::this_thread::sleep_for(
+          std::chrono::milliseconds(std::uniform_int_distribution<int>(3000, 8000)(rng)));
       if (Clock::now() >= end) break;
-      const std::string kind = kinds[std::uniform_int_distribution<std::size_t>(0, kinds.size() - 1)(rng)];
+      const std::string kind =
+          kinds[std::uniform_int_distribution<std::size_t>(0, kinds.size() - 1)(rng)];
       ++faults_[kind];
       say("chaos: " + kind);
       if (kind == "kill_broker") {
@@ -219,7 +235,8 @@ class Soak {
         count_unconfirmed_of_ingest();  // a killed process's counters go with it
         ingest_->kill_and_restart();
       } else if (kind == "kill_worker") {
-        const std::size_t w = std::uniform_int_distribution<std::size_t>(0, workers_.size() - 1)(rng);
+        const std::size_t w =
+            std::uniform_int_distribution<std::size_t>(0, workers_.size() - 1)(rng);
         count_unconfirmed_of_worker(w);
         workers_[w]->kill_and_restart();
       } else if (kind == "restart_redis") {
@@ -254,7 +271,8 @@ class Soak {
 
   // Delivery reports without an offset (implicit acknowledgements) a process has seen so far.
   void count_unconfirmed(uint16_t admin_port, const std::string& family) {
-    if (const double n = admin_family_sum(admin_port, family); n > 0) unconfirmed_ += static_cast<uint64_t>(n);
+    if (const double n = admin_family_sum(admin_port, family); n > 0)
+      unconfirmed_ += static_cast<uint64_t>(n);
   }
   void count_unconfirmed_of_ingest() {
     count_unconfirmed(ingest_admin_, "paynotify_ingest_kafka_unconfirmed_deliveries_total");
@@ -303,10 +321,13 @@ class Soak {
       if (!ok) ++failures;
       say(std::string(ok ? "PASS " : "FAIL ") + what);
     };
-    check(settled, "the pipeline settled: every expected event applied within 10 min of the end of the chaos");
+    check(
+        settled,
+        "the pipeline settled: every expected event applied within 10 min of the end of the chaos");
     // Every acknowledged send is in the topic (a re-send of the same body is a record of its own).
-    const auto records = read_topic_past_commit(kafka_brokers(), {{"group.id", "soak-oracle-" + random_hex(4)}}, topic_,
-                                                std::chrono::seconds(60));
+    const auto records =
+        read_topic_past_commit(kafka_brokers(), {{"group.id", "soak-oracle-" + random_hex(4)}},
+                               topic_, std::chrono::seconds(60));
     std::map<std::string, std::size_t> in_topic;
     for (const auto& r : records) ++in_topic[r.value];
     std::size_t missing = 0, acknowledged = 0;
@@ -314,9 +335,10 @@ class Soak {
       acknowledged += acknowledged_[n];
       if (in_topic[traffic_.notifications[n]] < acknowledged_[n]) ++missing;
     }
-    check(missing == 0, "every acknowledged notification is in the topic (" + std::to_string(acknowledged) +
-                            " acknowledged, " + std::to_string(records.size()) + " records; short: " +
-                            std::to_string(missing) + ")");
+    check(missing == 0, "every acknowledged notification is in the topic (" +
+                            std::to_string(acknowledged) + " acknowledged, " +
+                            std::to_string(records.size()) +
+                            " records; short: " + std::to_string(missing) + ")");
     const json::object applied = order_service_applied(order_port_);
     const auto expected = event_order(records);
     std::size_t distinct = 0, out_of_order = 0, absent = 0;
@@ -334,12 +356,15 @@ class Soak {
     }
     const auto applied_n = applied.at("applied").to_number<uint64_t>();
     check(applied_n == distinct && distinct == expected_events(),
-          "every event applied exactly once: " + std::to_string(applied_n) + " applied, " + std::to_string(distinct) +
-              " distinct events in the topic, " + std::to_string(expected_events()) + " sent");
-    check(absent == 0 && out_of_order == 0, "order kept per payment: " + std::to_string(out_of_order) +
-                                                " payments out of order, " + std::to_string(absent) + " absent");
-    const auto dead = read_topic_past_commit(kafka_brokers(), {{"group.id", "soak-oracle-" + random_hex(4)}},
-                                             topic_ + ".dlq", std::chrono::seconds(30));
+          "every event applied exactly once: " + std::to_string(applied_n) + " applied, " +
+              std::to_string(distinct) + " distinct events in the topic, " +
+              std::to_string(expected_events()) + " sent");
+    check(absent == 0 && out_of_order == 0,
+          "order kept per payment: " + std::to_string(out_of_order) + " payments out of order, " +
+              std::to_string(absent) + " absent");
+    const auto dead =
+        read_topic_past_commit(kafka_brokers(), {{"group.id", "soak-oracle-" + random_hex(4)}},
+                               topic_ + ".dlq", std::chrono::seconds(30));
     check(dead.empty(), "nothing dead-lettered (" + std::to_string(dead.size()) + ")");
     json::object peaks;
     bool bounded = true;
@@ -347,7 +372,8 @@ class Soak {
       peaks[role] = kib / 1024;
       bounded = bounded && kib <= s_.rss_limit_kib;
     }
-    check(bounded, "memory of each process bounded by " + std::to_string(s_.rss_limit_kib / 1024) + " MiB");
+    check(bounded,
+          "memory of each process bounded by " + std::to_string(s_.rss_limit_kib / 1024) + " MiB");
     json::object faults;
     for (const auto& [kind, n] : faults_) faults[kind] = n;
     count_unconfirmed_of_ingest();
@@ -390,13 +416,16 @@ class Soak {
 
 int main(int argc, char** argv) {
   using namespace paynotify;
-  Options o("paynotify-soak", "The chaos soak's driver; run it through tests/chaos/soak.sh, which starts the stack.",
-            {{"notifications", "2000", "distinct notifications to send (plus 10 % re-sends)"},
-             {"minutes", "2", "how long the faults go on; sends are spread over the first 80 %"},
-             {"seed", "1", "seed of the traffic and of the faults"},
-             {"rss-limit-mb", "512", "resident memory each process must stay under"},
-             {"dir", "", "folder for the processes' logs (required)"},
-             {"stack", "", "path of deploy/local/stack.sh, run with the caller's PAYNOTIFY_STACK_DIR (required)"}});
+  Options o(
+      "paynotify-soak",
+      "The chaos soak's driver; run it through tests/chaos/soak.sh, which starts the stack.",
+      {{"notifications", "2000", "distinct notifications to send (plus 10 % re-sends)"},
+       {"minutes", "2", "how long the faults go on; sends are spread over the first 80 %"},
+       {"seed", "1", "seed of the traffic and of the faults"},
+       {"rss-limit-mb", "512", "resident memory each process must stay under"},
+       {"dir", "", "folder for the processes' logs (required)"},
+       {"stack", "",
+        "path of deploy/local/stack.sh, run with the caller's PAYNOTIFY_STACK_DIR (required)"}});
   try {
     if (o.parse({argv + 1, argv + argc}, {}) != Options::Outcome::run) {
       std::cout << o.help_text();

@@ -7,7 +7,8 @@
 
 namespace paynotify::chaos {
 
-Traffic make_traffic(std::size_t notifications, double resend_share, uint64_t seed, const std::string& run) {
+Traffic make_traffic(std::size_t notifications, double resend_share, uint64_t seed,
+                     const std::string& run) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> chance(0.0, 1.0);
   Traffic t;
@@ -27,7 +28,8 @@ Traffic make_traffic(std::size_t notifications, double resend_share, uint64_t se
     story.pop_front();
     t.sends.push_back(t.notifications.size() - 1);
     if (chance(rng) < resend_share) {
-      t.sends.push_back(std::uniform_int_distribution<std::size_t>(0, t.notifications.size() - 1)(rng));
+      t.sends.push_back(
+          std::uniform_int_distribution<std::size_t>(0, t.notifications.size() - 1)(rng));
     }
     if (story.empty()) {
       std::swap(story, open.back());

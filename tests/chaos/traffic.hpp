@@ -16,6 +16,7 @@ struct Traffic {
 
 // `notifications` distinct bodies for payments named <run>-<n>; a share `resend_share` of the
 // sends repeat one sent before.
-Traffic make_traffic(std::size_t notifications, double resend_share, uint64_t seed, const std::string& run);
+Traffic make_traffic(std::size_t notifications, double resend_share, uint64_t seed,
+                     const std::string& run);
 
 }  // namespace paynotify::chaos

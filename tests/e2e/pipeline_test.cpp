@@ -72,8 +72,8 @@ void send_all(IngestHarness& ingest, const std::vector<std::string>& bodies, int
 // Every payment's applied events equal the topic's order, each once. The reference service
 // counts a key sent again as a conflict (409): only a worker killed between apply and record
 // may cause one, never dedupe.
-void expect_each_once_in_order(Pipeline& p, std::size_t records_in_topic, std::size_t distinct_events,
-                               uint64_t conflicts_allowed = 0) {
+void expect_each_once_in_order(Pipeline& p, std::size_t records_in_topic,
+                               std::size_t distinct_events, uint64_t conflicts_allowed = 0) {
   const auto expected = p.expected_order(records_in_topic);
   const json::object applied = p.applied();
   EXPECT_EQ(applied.at("applied").to_number<uint64_t>(), distinct_events);
@@ -100,14 +100,17 @@ TEST(Pipeline, EachEventOnceInOrderThoughSentThreeTimesShuffled) {
   for (int copy = 0; copy < 3; ++copy) sends.insert(sends.end(), bodies.begin(), bodies.end());
   std::shuffle(sends.begin(), sends.end(), std::mt19937_64{7});
   send_all(p.ingest(), sends);
-  ASSERT_TRUE(wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(90)))
+  ASSERT_TRUE(
+      wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(90)))
       << "applied " << p.applied_count() << " of " << bodies.size() << "; logs in " << p.log_dir();
   std::this_thread::sleep_for(std::chrono::seconds(1));  // nothing more may arrive
   expect_each_once_in_order(p, sends.size(), bodies.size());
-  EXPECT_EQ(p.worker_metric(0, "paynotify_worker_duplicates_skipped_total"), static_cast<double>(sends.size() - bodies.size()))
+  EXPECT_EQ(p.worker_metric(0, "paynotify_worker_duplicates_skipped_total"),
+            static_cast<double>(sends.size() - bodies.size()))
       << "each re-send is skipped by the dedupe store, not left to the order service";
   // The metric counts every claim and every completion (it does not show how big the batches were).
-  EXPECT_GE(p.worker_metric(0, "paynotify_worker_redis_batch_size_sum"), static_cast<double>(sends.size() + bodies.size()));
+  EXPECT_GE(p.worker_metric(0, "paynotify_worker_redis_batch_size_sum"),
+            static_cast<double>(sends.size() + bodies.size()));
 }
 
 TEST(Pipeline, AnOrderServiceOutageDelaysButLosesNothing) {
@@ -123,10 +126,12 @@ TEST(Pipeline, AnOrderServiceOutageDelaysButLosesNothing) {
   EXPECT_GE(p.worker_metric(0, "paynotify_worker_order_service_breaker_open"), 0.5);
   const auto failed_at = p.applied().at("failed").to_number<uint64_t>();
   std::this_thread::sleep_for(std::chrono::seconds(3));
-  EXPECT_LT(p.applied().at("failed").to_number<uint64_t>() - failed_at, 30u) << "calls to a failing service in 3 s";
+  EXPECT_LT(p.applied().at("failed").to_number<uint64_t>() - failed_at, 30u)
+      << "calls to a failing service in 3 s";
   EXPECT_GT(p.worker_metric(0, "paynotify_worker_retry_oldest_age_seconds"), 2.0);
   p.control(R"({"failRate":0.0})");
-  ASSERT_TRUE(wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(90)))
+  ASSERT_TRUE(
+      wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(90)))
       << "applied " << p.applied_count() << "; logs in " << p.log_dir();
   std::this_thread::sleep_for(std::chrono::seconds(1));
   expect_each_once_in_order(p, bodies.size(), bodies.size());
@@ -157,14 +162,15 @@ TEST(Pipeline, RetryHandOversLoseNothingWhileTheRetryTopicGainsPartitions) {
   sender.join();
   std::this_thread::sleep_for(std::chrono::seconds(2));  // rounds through the grown retry topic
   p.control(R"({"failRate":0.0})");
-  ASSERT_TRUE(wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(120)))
+  ASSERT_TRUE(
+      wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(120)))
       << "applied " << p.applied_count() << " of " << bodies.size() << "; logs in " << p.log_dir();
   std::this_thread::sleep_for(std::chrono::seconds(1));
   expect_each_once_in_order(p, bodies.size(), bodies.size());
   EXPECT_TRUE(read_topic(p.topic() + ".dlq", 1, std::chrono::seconds(2)).empty());
   std::cout << "retry topic grown under traffic: "
-            << p.worker_metric(0, "paynotify_worker_kafka_unconfirmed_deliveries_total{topic=\"" + p.topic() +
-                                      ".retry\"}")
+            << p.worker_metric(0, "paynotify_worker_kafka_unconfirmed_deliveries_total{topic=\"" +
+                                      p.topic() + ".retry\"}")
             << " hand-overs unconfirmed (-1: none)\n";
 }
 
@@ -178,15 +184,18 @@ TEST(Pipeline, ARetryBudgetShorterThanTheOutageDeadLettersWithTheReasonThenRepla
   ASSERT_EQ(dead.size(), bodies.size()) << "logs in " << p.log_dir();
   for (const auto& d : dead) {
     EXPECT_EQ(d.headers.at("error-class"), "transient");
-    EXPECT_NE(d.headers.at("error").find("gave up after retrying for"), std::string::npos) << d.headers.at("error");
+    EXPECT_NE(d.headers.at("error").find("gave up after retrying for"), std::string::npos)
+        << d.headers.at("error");
   }
   EXPECT_EQ(p.applied_count(), 0u);
   p.control(R"({"failRate":0.0})");
-  const std::string replay = std::string(PAYNOTIFY_CLI_BIN) + " replay --kafka-brokers " + kafka_brokers() +
-                             " --topic " + p.topic() + " --group replay-" + p.topic() + " --error-class transient >>" +
-                             p.log_dir() + "/replay.log 2>&1";
+  const std::string replay = std::string(PAYNOTIFY_CLI_BIN) + " replay --kafka-brokers " +
+                             kafka_brokers() + " --topic " + p.topic() + " --group replay-" +
+                             p.topic() + " --error-class transient >>" + p.log_dir() +
+                             "/replay.log 2>&1";
   ASSERT_EQ(std::system(replay.c_str()), 0);
-  ASSERT_TRUE(wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(60)))
+  ASSERT_TRUE(
+      wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(60)))
       << "applied " << p.applied_count() << "; logs in " << p.log_dir();
   std::this_thread::sleep_for(std::chrono::seconds(1));
   EXPECT_EQ(p.applied_count(), bodies.size());
@@ -199,10 +208,12 @@ TEST(Pipeline, AReplayOfAnOldGenuineNotificationIsDeadLetteredAsStaleNotApplied)
   Pipeline p("stale");
   p.start_worker();
   const std::string id = "pay-stale-" + random_hex(3);
-  const auto eight_days_ago = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  std::chrono::system_clock::now().time_since_epoch() - std::chrono::hours(8 * 24))
-                                  .count();
-  ASSERT_EQ(p.ingest().send_signed_at(payment_result_body(id), std::to_string(eight_days_ago)), 200u);
+  const auto eight_days_ago =
+      std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::system_clock::now().time_since_epoch() - std::chrono::hours(8 * 24))
+          .count();
+  ASSERT_EQ(p.ingest().send_signed_at(payment_result_body(id), std::to_string(eight_days_ago)),
+            200u);
   ASSERT_EQ(p.ingest().send(payment_result_body(id + "-fresh")), 200u);
   const auto dead = read_topic(p.topic() + ".dlq", 1, std::chrono::seconds(30));
   ASSERT_EQ(dead.size(), 1u);
@@ -226,17 +237,20 @@ TEST(Pipeline, APermanentRejectionIsDeadLetteredAndReplayApplesIt) {
   ASSERT_EQ(dead.size(), 1u);
   EXPECT_EQ(dead[0].key, dead_id);
   EXPECT_EQ(dead[0].headers.at("error-class"), "permanent");
-  EXPECT_NE(dead[0].headers.at("error").find("422"), std::string::npos) << dead[0].headers.at("error");
+  EXPECT_NE(dead[0].headers.at("error").find("422"), std::string::npos)
+      << dead[0].headers.at("error");
   EXPECT_EQ(dead[0].headers.at("original-topic"), p.topic());
   EXPECT_EQ(dead[0].value, payment_result_body(dead_id));
 
   p.control(R"({"rejectPaymentIds":[]})");
-  const std::string replay = std::string(PAYNOTIFY_CLI_BIN) + " replay --kafka-brokers " + kafka_brokers() +
-                             " --topic " + p.topic() + " --group replay-" + p.topic() + " --error-class permanent >>" +
-                             p.log_dir() + "/replay.log 2>&1";
+  const std::string replay = std::string(PAYNOTIFY_CLI_BIN) + " replay --kafka-brokers " +
+                             kafka_brokers() + " --topic " + p.topic() + " --group replay-" +
+                             p.topic() + " --error-class permanent >>" + p.log_dir() +
+                             "/replay.log 2>&1";
   ASSERT_EQ(std::system(replay.c_str()), 0);
   ASSERT_TRUE(wait_until([&] { return p.applied_count() >= 2; }, std::chrono::seconds(30)));
-  EXPECT_EQ(p.applied().at("payments").as_object().at(dead_id).at("state").as_string(), "AUTHORIZED");
+  EXPECT_EQ(p.applied().at("payments").as_object().at(dead_id).at("state").as_string(),
+            "AUTHORIZED");
   // A second replay finds nothing new to move.
   ASSERT_EQ(std::system(replay.c_str()), 0);
   std::this_thread::sleep_for(std::chrono::seconds(2));
@@ -251,8 +265,9 @@ uint64_t applied_but_unrecorded(Pipeline& p) {
   uint64_t n = 0;
   for (const auto& [payment, entry] : applied.at("payments").as_object()) {
     for (const auto& e : entry.at("events").as_array()) {
-      const auto state = redis.command(
-          {"GET", worker::event_state_key(worker::EventKey{std::string(payment), std::string(e.as_string())})});
+      const auto state =
+          redis.command({"GET", worker::event_state_key(worker::EventKey{
+                                    std::string(payment), std::string(e.as_string())})});
       if (!state || state->text != "done") ++n;
     }
   }
@@ -267,15 +282,18 @@ TEST(Pipeline, TheLedgerReportsBrokenMoneyRulesOnTheAnomaliesTopic) {
   Pipeline p("ledger");
   p.start_worker({"--capture-warning-before", "7d"});
   const std::string run = random_hex(3);
-  const std::string clean = "pay-clean-" + run, over = "pay-over-" + run, failed = "pay-failed-" + run,
-                    open = "pay-open-" + run;
-  const std::vector<std::string> bodies = {
-      payment_result_body(clean),       capture_result_body(clean, "c-" + clean),
-      payment_result_body(over),        capture_result_body(over, "c1-" + over),
-      capture_result_body(over, "c2-" + over),
-      capture_result_body(failed, "c-" + failed), payment_result_body(failed, "F"),
-      dispute_created_body(clean, "d-" + clean),  capture_result_body(over, "c2-" + over),  // a re-send
-      payment_result_body(open)};
+  const std::string clean = "pay-clean-" + run, over = "pay-over-" + run,
+                    failed = "pay-failed-" + run, open = "pay-open-" + run;
+  const std::vector<std::string> bodies = {payment_result_body(clean),
+                                           capture_result_body(clean, "c-" + clean),
+                                           payment_result_body(over),
+                                           capture_result_body(over, "c1-" + over),
+                                           capture_result_body(over, "c2-" + over),
+                                           capture_result_body(failed, "c-" + failed),
+                                           payment_result_body(failed, "F"),
+                                           dispute_created_body(clean, "d-" + clean),
+                                           capture_result_body(over, "c2-" + over),  // a re-send
+                                           payment_result_body(open)};
   for (const auto& b : bodies) ASSERT_EQ(p.ingest().send(b), 200u);
   const auto anomalies = read_topic(p.topic() + ".anomalies", 4, std::chrono::seconds(30));
   std::this_thread::sleep_for(std::chrono::seconds(2));
@@ -288,7 +306,9 @@ TEST(Pipeline, TheLedgerReportsBrokenMoneyRulesOnTheAnomaliesTopic) {
   EXPECT_EQ(kinds[failed], "CAPTURE_AFTER_FAILED_AUTHORIZATION ");
   EXPECT_EQ(kinds[clean], "DISPUTE_OPENED ");
   EXPECT_EQ(kinds[open], "AUTHORIZATION_EXPIRING_UNCAPTURED ");
-  EXPECT_EQ(p.worker_metric(0, "paynotify_worker_payment_anomalies_total{kind=\"CAPTURE_AMOUNT_MISMATCH\"}"), 1.0);
+  EXPECT_EQ(p.worker_metric(
+                0, "paynotify_worker_payment_anomalies_total{kind=\"CAPTURE_AMOUNT_MISMATCH\"}"),
+            1.0);
 
   const std::string cli = std::string(PAYNOTIFY_CLI_BIN) + " ledger ";
   const std::string redis = " --redis " + redis_address() + " --topic " + p.topic();
@@ -302,19 +322,22 @@ TEST(Pipeline, TheLedgerReportsBrokenMoneyRulesOnTheAnomaliesTopic) {
 
 TEST(Pipeline, AWorkerKilledMidStreamLosesNothingAndAppliesNothingTwice) {
   Pipeline p("sigkill");
-  p.control(R"({"delayMs":10})");  // 16 calls at a time: about 1,600 events/s, a kill lands mid-stream
+  p.control(
+      R"({"delayMs":10})");  // 16 calls at a time: about 1,600 events/s, a kill lands mid-stream
   const auto bodies = auth_and_capture("pay-kill", 750);
   send_all(p.ingest(), bodies);
   auto& first = p.start_worker({"--concurrency", "16"});
   ASSERT_TRUE(wait_until([&] { return p.applied_count() >= 200; }, std::chrono::seconds(60)));
   first.signal(SIGKILL);
   first.wait();
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // calls the dead worker made have landed
+  std::this_thread::sleep_for(
+      std::chrono::milliseconds(500));  // calls the dead worker made have landed
   const auto at_kill = p.applied_count();
   EXPECT_LT(at_kill, bodies.size()) << "the kill came mid-stream";
   const uint64_t unrecorded = applied_but_unrecorded(p);
   p.start_worker();
-  ASSERT_TRUE(wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(90)))
+  ASSERT_TRUE(
+      wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(90)))
       << "applied " << p.applied_count() << "; logs in " << p.log_dir();
   std::this_thread::sleep_for(std::chrono::seconds(1));
   expect_each_once_in_order(p, bodies.size(), bodies.size(), unrecorded);
@@ -336,7 +359,8 @@ TEST(Pipeline, AWorkerLeavingTheGroupMidStreamHandsOverCleanly) {
   ASSERT_TRUE(wait_until([&] { return p.applied_count() >= 300; }, std::chrono::seconds(60)));
   first.signal(SIGTERM);
   EXPECT_EQ(first.wait(), 0) << "a clean drain; logs in " << p.log_dir();
-  ASSERT_TRUE(wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(90)))
+  ASSERT_TRUE(
+      wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(90)))
       << "applied " << p.applied_count() << "; logs in " << p.log_dir();
   std::this_thread::sleep_for(std::chrono::seconds(1));
   expect_each_once_in_order(p, bodies.size(), bodies.size());
@@ -348,7 +372,8 @@ TEST(PipelineLongOutage, ThreeMinutesWithDefaultSettingsLoseNothingAndDeadLetter
   Pipeline p("long-outage");
   p.control(R"({"failRate":1.0,"failStatus":503})");
   p.start_worker({"--retry-base-ms", "2000", "--retry-max-ms", "900000", "--retry-for", "48h",
-                  "--breaker-open-max-ms", "30000", "--order-timeout-ms", "5000", "--lease-ms", "5000"});
+                  "--breaker-open-max-ms", "30000", "--order-timeout-ms", "5000", "--lease-ms",
+                  "5000"});
   const auto bodies = auth_and_capture("pay-long", 200);
   send_all(p.ingest(), bodies);
   std::this_thread::sleep_for(std::chrono::minutes(3));
@@ -357,11 +382,13 @@ TEST(PipelineLongOutage, ThreeMinutesWithDefaultSettingsLoseNothingAndDeadLetter
   EXPECT_LT(failed, 400u) << "3 min of a failing service: the breaker's probes, not a retry storm";
   EXPECT_GT(p.worker_metric(0, "paynotify_worker_retry_oldest_age_seconds"), 170.0);
   p.control(R"({"failRate":0.0})");
-  ASSERT_TRUE(wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::minutes(4)))
+  ASSERT_TRUE(
+      wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::minutes(4)))
       << "applied " << p.applied_count() << "; logs in " << p.log_dir();
   std::this_thread::sleep_for(std::chrono::seconds(1));
   expect_each_once_in_order(p, bodies.size(), bodies.size());
-  EXPECT_TRUE(read_topic(p.topic() + ".dlq", 1, std::chrono::seconds(2)).empty()) << "nothing dead-lettered";
+  EXPECT_TRUE(read_topic(p.topic() + ".dlq", 1, std::chrono::seconds(2)).empty())
+      << "nothing dead-lettered";
   std::cout << "long outage: " << failed << " calls to the failing service in 3 min\n";
 }
 
@@ -384,7 +411,8 @@ TEST(PipelineRedisRestart, RedisRestartedMidStreamLosesNothingAndAppliesNothingT
   ASSERT_EQ(std::system((stack + " up redis >/dev/null 2>&1").c_str()), 0);
   EXPECT_TRUE(wait_until([&] { return p.worker_readiness(0) == 200; }, std::chrono::seconds(10)))
       << "and true again by itself";
-  ASSERT_TRUE(wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(90)))
+  ASSERT_TRUE(
+      wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(90)))
       << "applied " << p.applied_count() << "; logs in " << p.log_dir();
   std::this_thread::sleep_for(std::chrono::seconds(1));
   expect_each_once_in_order(p, bodies.size(), bodies.size());
@@ -403,21 +431,24 @@ std::string missing_events(Pipeline& p, const std::vector<std::string>& bodies) 
     const auto v = redis.command({"GET", key});
     return v && v->type == worker::RedisValue::Type::text ? v->text : std::string("(none)");
   };
-  std::string out = std::to_string(records.size()) + " records in the topic; worker: duplicates skipped " +
-                    std::to_string(p.worker_metric(0, "paynotify_worker_duplicates_skipped_total")) + ", dead-lettered " +
-                    std::to_string(read_topic(p.topic() + ".dlq", 10, std::chrono::seconds(2)).size()) + "; ";
+  std::string out =
+      std::to_string(records.size()) + " records in the topic; worker: duplicates skipped " +
+      std::to_string(p.worker_metric(0, "paynotify_worker_duplicates_skipped_total")) +
+      ", dead-lettered " +
+      std::to_string(read_topic(p.topic() + ".dlq", 10, std::chrono::seconds(2)).size()) + "; ";
   for (const auto& body : bodies) {
     const auto e = worker::derive_event(body, 0).event;
     const auto* got = payments.if_contains(e->payment_id);
     bool seen = false;
     if (got != nullptr) {
-      for (const auto& id : got->at("events").as_array()) seen = seen || id.as_string() == e->event_id;
+      for (const auto& id : got->at("events").as_array())
+        seen = seen || id.as_string() == e->event_id;
     }
     if (seen) continue;
     const worker::EventKey k{e->payment_id, e->event_id};
-    out += e->event_id + (in_topic.count(body) ? " in the topic" : " NOT in the topic") + ", state " +
-           text(worker::event_state_key(k)) + ", payment parked " + text(worker::parked_key(k)) + " at " +
-           text(worker::parked_at_key(k)) + "; ";
+    out += e->event_id + (in_topic.count(body) ? " in the topic" : " NOT in the topic") +
+           ", state " + text(worker::event_state_key(k)) + ", payment parked " +
+           text(worker::parked_key(k)) + " at " + text(worker::parked_at_key(k)) + "; ";
   }
   return out;
 }
@@ -456,22 +487,27 @@ TEST(PipelineRedisRestart, ParkedPaymentsKeepTheirOrderWhenRedisLosesItsData) {
   const std::string stack = std::string(PAYNOTIFY_SOURCE_DIR) + "/deploy/local/stack.sh";
   ASSERT_EQ(std::system((stack + " lose redis >/dev/null 2>&1").c_str()), 0);
   ASSERT_EQ(std::system((stack + " up redis >/dev/null 2>&1").c_str()), 0);
-  ASSERT_TRUE(wait_until([&] { return p.worker_metric(0, "paynotify_worker_parking_rebuilds_total") >= 1 &&
-                                      p.worker_readiness(0) == 200; },
-                         std::chrono::seconds(60)))
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return p.worker_metric(0, "paynotify_worker_parking_rebuilds_total") >= 1 &&
+               p.worker_readiness(0) == 200;
+      },
+      std::chrono::seconds(60)))
       << "logs in " << p.log_dir();
   // Parked again: by the rebuild, or by an authorization that was between tries at the loss
   // and parked its payment itself (the rebuild keeps such a parking). Every authorization is in
   // the retry topic past the commit, so the rebuild accounts for each payment once.
-  EXPECT_EQ(parked(), payments) << "every payment waits behind its authorization again; not: " << not_parked
-                                << "; logs in " << p.log_dir();
+  EXPECT_EQ(parked(), payments) << "every payment waits behind its authorization again; not: "
+                                << not_parked << "; logs in " << p.log_dir();
   EXPECT_EQ(p.worker_metric(0, "paynotify_worker_parkings_restored_total") +
                 p.worker_metric(0, "paynotify_worker_parkings_kept_total"),
             payments);
 
   p.control(R"({"failRate":0.0})");
-  ASSERT_TRUE(wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(120)))
-      << "applied " << p.applied_count() << "; logs in " << p.log_dir() << "; " << missing_events(p, bodies);
+  ASSERT_TRUE(
+      wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(120)))
+      << "applied " << p.applied_count() << "; logs in " << p.log_dir() << "; "
+      << missing_events(p, bodies);
   std::this_thread::sleep_for(std::chrono::seconds(1));
   expect_each_once_in_order(p, bodies.size(), bodies.size());
 }

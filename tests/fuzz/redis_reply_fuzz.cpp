@@ -14,7 +14,8 @@ namespace {
 constexpr std::size_t kBound = 64 * 1024;
 
 bool same(const paynotify::worker::RedisValue& a, const paynotify::worker::RedisValue& b) {
-  if (a.type != b.type || a.text != b.text || a.integer != b.integer || a.elements.size() != b.elements.size()) {
+  if (a.type != b.type || a.text != b.text || a.integer != b.integer ||
+      a.elements.size() != b.elements.size()) {
     return false;
   }
   for (std::size_t i = 0; i < a.elements.size(); ++i) {
@@ -24,7 +25,8 @@ bool same(const paynotify::worker::RedisValue& a, const paynotify::worker::Redis
 }
 
 // Replies until the first error (an error ends the connection); `error` says whether one came.
-std::vector<paynotify::worker::RedisValue> read(const uint8_t* data, size_t size, size_t chunk, bool& error) {
+std::vector<paynotify::worker::RedisValue> read(const uint8_t* data, size_t size, size_t chunk,
+                                                bool& error) {
   paynotify::worker::RedisReplyReader reader(kBound);
   std::vector<paynotify::worker::RedisValue> replies;
   error = false;

@@ -8,7 +8,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   const auto parsed = paynotify::parse_signature_header(text);
-  if (parsed.header && parsed.header->signature.empty()) __builtin_trap();  // a parse always carries bytes
+  if (parsed.header && parsed.header->signature.empty())
+    __builtin_trap();  // a parse always carries bytes
   (void)paynotify::parse_signature_header(paynotify::signature_header_from_pasted(text));
   return 0;
 }

@@ -46,7 +46,8 @@ std::vector<Reading> readings(std::string_view joined) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const paynotify::KeyRegistry keys = [] {
     paynotify::KeyRegistry k;
-    for (const auto client : kClients) k.add(std::string(client), "1", paynotify::testing::test_key(0).pair.public_pem);
+    for (const auto client : kClients)
+      k.add(std::string(client), "1", paynotify::testing::test_key(0).pair.public_pem);
     return k;
   }();
   FuzzedDataProvider in(data, size);
@@ -59,13 +60,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // only when there is one.
   const auto all = readings(joined);
   bool any = false;
-  for (const auto& r : all) any = any || (keys.knows_client(r.client_id) && paynotify::parse_request_time_ms(r.request_time));
+  for (const auto& r : all)
+    any =
+        any || (keys.knows_client(r.client_id) && paynotify::parse_request_time_ms(r.request_time));
   if (!any) return 0;
-  const auto signed_headers =
-      paynotify::sign_notification(paynotify::testing::test_key(0).private_key.get(), kUri, client, time, body);
+  const auto signed_headers = paynotify::sign_notification(
+      paynotify::testing::test_key(0).private_key.get(), kUri, client, time, body);
   int verified = 0;
   for (const auto& r : all) {
-    const paynotify::SignedRequest request{kUri, r.client_id, r.request_time, signed_headers.signature, r.body};
+    const paynotify::SignedRequest request{kUri, r.client_id, r.request_time,
+                                           signed_headers.signature, r.body};
     if (paynotify::verify_notification(request, keys).ok()) ++verified;
   }
   if (verified > 1) __builtin_trap();  // one signature, two notifications

@@ -26,26 +26,34 @@ using testing::trusted_generation;
 constexpr int64_t kHour = 3600 * 1000;
 
 int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
 // An authorization `age_ms` old with nothing captured, stored as the completion would.
-void authorize(RedisDedupeStore& store, const std::string& payment, int64_t age_ms, int64_t warning_ms) {
-  const std::string body = R"({"notifyType":"PAYMENT_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"ok"},"paymentRequestId":"pr","paymentId":")" +
-                           payment + R"(","paymentAmount":{"value":"4200","currency":"SGD"},"paymentTime":")" +
-                           iso8601_utc(now_ms() - age_ms) + R"("})";
+void authorize(RedisDedupeStore& store, const std::string& payment, int64_t age_ms,
+               int64_t warning_ms) {
+  const std::string body =
+      R"({"notifyType":"PAYMENT_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"ok"},"paymentRequestId":"pr","paymentId":")" +
+      payment + R"(","paymentAmount":{"value":"4200","currency":"SGD"},"paymentTime":")" +
+      iso8601_utc(now_ms() - age_ms) + R"("})";
   const auto derived = derive_event(body, now_ms());
   ASSERT_TRUE(derived.event.has_value()) << derived.error;
   const auto step = apply_event(PaymentLedger{}, *derived.event, now_ms());
-  ASSERT_EQ(store.update_ledger(payment, {"", boost::json::serialize(ledger_json(step.ledger)), 600,
-                                          next_deadline(step.ledger, warning_ms), uncaptured_expiry(step.ledger), {}}),
+  ASSERT_EQ(store.update_ledger(payment, {"",
+                                          boost::json::serialize(ledger_json(step.ledger)),
+                                          600,
+                                          next_deadline(step.ledger, warning_ms),
+                                          uncaptured_expiry(step.ledger),
+                                          {}}),
             LedgerWrite::recorded)
       << store.last_error();
 }
 
 // What a watcher published about one payment.
-std::vector<OutgoingRecord> about(const testing::RecordingPublisher& p, const std::string& payment) {
+std::vector<OutgoingRecord> about(const testing::RecordingPublisher& p,
+                                  const std::string& payment) {
   std::vector<OutgoingRecord> out;
   for (auto& r : p.published("anomalies")) {
     if (r.key == payment) out.push_back(std::move(r));
@@ -60,8 +68,8 @@ struct Watcher {
   DeadlineWatch watch;
   explicit Watcher(const std::string& scope, int64_t lease_ms = 60000)
       : watch({"anomalies", 24 * kHour, 600, std::chrono::milliseconds(1000), lease_ms, 50},
-              std::make_unique<RedisDedupeStore>(redis_settings(), trusted_generation(), scope), published, metrics,
-              now_ms) {}
+              std::make_unique<RedisDedupeStore>(redis_settings(), trusted_generation(), scope),
+              published, metrics, now_ms) {}
 };
 
 TEST(DeadlineWatch, TwoWorkersReportEachExpiredAuthorizationOnce) {
@@ -75,8 +83,14 @@ TEST(DeadlineWatch, TwoWorkersReportEachExpiredAuthorizationOnce) {
     authorize(store, payment, 8 * 24 * kHour, 24 * kHour);  // expired a day ago
   }
   Watcher a(scope), b(scope);
-  std::thread ta([&] { while (a.watch.run_once().value_or(0) > 0) {} });
-  std::thread tb([&] { while (b.watch.run_once().value_or(0) > 0) {} });
+  std::thread ta([&] {
+    while (a.watch.run_once().value_or(0) > 0) {
+    }
+  });
+  std::thread tb([&] {
+    while (b.watch.run_once().value_or(0) > 0) {
+    }
+  });
   ta.join();
   tb.join();
   std::set<std::string> reported;
@@ -103,7 +117,7 @@ TEST(DeadlineWatch, WhatACrashedWorkerTookComesDueAgainAfterItsLease) {
   RedisDedupeStore store(redis_settings(), trusted_generation(), scope);
   const std::string payment = "pay-watch-" + random_hex(3);
   authorize(store, payment, 6 * 24 * kHour + 1 * kHour, 24 * kHour);  // 23 h left: expiring
-  const auto taken = store.take_due(now_ms(), 1500, 1000);             // the "crashed" worker
+  const auto taken = store.take_due(now_ms(), 1500, 1000);            // the "crashed" worker
   ASSERT_TRUE(taken.has_value());
   ASSERT_TRUE(std::find(taken->begin(), taken->end(), payment) != taken->end());
   Watcher w(scope);
@@ -113,7 +127,8 @@ TEST(DeadlineWatch, WhatACrashedWorkerTookComesDueAgainAfterItsLease) {
   w.watch.run_once();
   const auto out = about(w.published, payment);
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(boost::json::parse(out[0].value).at("kind").as_string(), "AUTHORIZATION_EXPIRING_UNCAPTURED");
+  EXPECT_EQ(boost::json::parse(out[0].value).at("kind").as_string(),
+            "AUTHORIZATION_EXPIRING_UNCAPTURED");
   EXPECT_GE(w.watch.expiring_within_24h(), 1);
 }
 
@@ -122,8 +137,10 @@ TEST(DeadlineWatch, AnAnomalyLeftInTheOutboxIsPublishedByTheWatch) {
   RedisDedupeStore store(redis_settings(), trusted_generation(), scope);
   const std::string payment = "pay-watch-" + random_hex(3);
   // A completion wrote an anomaly and died before publishing it; it asked the watch to look now.
-  ASSERT_EQ(store.update_ledger(payment, {"", "{}", 600, now_ms() - 1, std::nullopt, {{"A-" + payment, "{\"x\":1}"}}}),
-            LedgerWrite::recorded);
+  ASSERT_EQ(
+      store.update_ledger(
+          payment, {"", "{}", 600, now_ms() - 1, std::nullopt, {{"A-" + payment, "{\"x\":1}"}}}),
+      LedgerWrite::recorded);
   Watcher w(scope);
   w.watch.run_once();
   const auto out = about(w.published, payment);

@@ -16,7 +16,8 @@ namespace paynotify::testing {
 namespace {
 
 int stack(const std::string& args) {
-  const std::string cmd = std::string(PAYNOTIFY_SOURCE_DIR) + "/deploy/local/stack.sh " + args + " >/dev/null 2>&1";
+  const std::string cmd =
+      std::string(PAYNOTIFY_SOURCE_DIR) + "/deploy/local/stack.sh " + args + " >/dev/null 2>&1";
   return std::system(cmd.c_str());
 }
 
@@ -41,9 +42,10 @@ TEST(IngestBrokerRestart, NothingAcknowledgedIsMissingAfterTheBrokerStops) {
       if (status == 200) {
         acknowledged.insert(id);
         if (restarted.load()) acked_after_restart.fetch_add(1);
-      }
-      else if (status == 503) ++rejected;
-      else ADD_FAILURE() << "unexpected status " << status;
+      } else if (status == 503)
+        ++rejected;
+      else
+        ADD_FAILURE() << "unexpected status " << status;
     }
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
@@ -60,8 +62,10 @@ TEST(IngestBrokerRestart, NothingAcknowledgedIsMissingAfterTheBrokerStops) {
   sender.join();
 
   std::set<std::string> stored;
-  for (const auto& r : read_topic(topic, acknowledged.size() + 1000, std::chrono::seconds(15))) stored.insert(r.key);
-  for (const auto& id : acknowledged) EXPECT_TRUE(stored.count(id)) << id << " was acknowledged but is not in the topic";
+  for (const auto& r : read_topic(topic, acknowledged.size() + 1000, std::chrono::seconds(15)))
+    stored.insert(r.key);
+  for (const auto& id : acknowledged)
+    EXPECT_TRUE(stored.count(id)) << id << " was acknowledged but is not in the topic";
   EXPECT_GT(rejected, 0) << "requests while the broker was down got 503";
   EXPECT_GT(acknowledged.size(), 0u);
   EXPECT_GE(acked_after_restart.load(), 20) << "acknowledging again after the restart";

@@ -21,9 +21,11 @@
 namespace paynotify::testing {
 namespace {
 
-std::string signed_headers_text(const std::string& body, int key_index = 0, const std::string& version = "1",
+std::string signed_headers_text(const std::string& body, int key_index = 0,
+                                const std::string& version = "1",
                                 const std::string& uri = kNotifyPath) {
-  const auto h = sign_notification(test_key(key_index).private_key.get(), uri, kClientId, "1700000000000", body, version);
+  const auto h = sign_notification(test_key(key_index).private_key.get(), uri, kClientId,
+                                   "1700000000000", body, version);
   std::string out;
   for (const auto& [name, value] : h.as_list()) out += name + ": " + value + "\r\n";
   return out;
@@ -33,13 +35,15 @@ TEST(IngestKafka, ASignedNotificationLandsWithRawBytesKeyAndHeaders) {
   const std::string topic = fresh_topic("lands");
   IngestHarness ingest(kafka_brokers(), topic);
   // Unusual but valid bytes: spacing and unicode escapes must survive byte for byte.
-  const std::string body = R"({ "notifyType":"CAPTURE_RESULT", "captureAmount":{"currency":"SGD","value":"4200"},)"
-                           R"("captureId":"cap-1","captureRequestId":"cr-\u00e9","paymentId":"pay-raw-1",)"
-                           R"("result":{"resultCode":"SUCCESS","resultMessage":"s","resultStatus":"S"}}  )";
+  const std::string body =
+      R"({ "notifyType":"CAPTURE_RESULT", "captureAmount":{"currency":"SGD","value":"4200"},)"
+      R"("captureId":"cap-1","captureRequestId":"cr-\u00e9","paymentId":"pay-raw-1",)"
+      R"("result":{"resultCode":"SUCCESS","resultMessage":"s","resultStatus":"S"}}  )";
   const std::string traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-  const auto reply = raw_exchange(ingest.port(), post_request(kNotifyPath,
-                                                              signed_headers_text(body) + "traceparent: " + traceparent + "\r\n",
-                                                              body));
+  const auto reply = raw_exchange(
+      ingest.port(),
+      post_request(kNotifyPath, signed_headers_text(body) + "traceparent: " + traceparent + "\r\n",
+                   body));
   ASSERT_EQ(reply.status, 200u) << reply.text;
   EXPECT_NE(reply.text.find(std::string(kAntomSuccessBody)), std::string::npos);
 
@@ -76,7 +80,9 @@ TEST(IngestKafka, ManyConcurrentSendersAreAllAcknowledgedAndStored) {
   IngestHarness ingest(kafka_brokers(), topic);
   std::vector<std::future<unsigned>> sends;
   for (int i = 0; i < 200; ++i) {
-    sends.push_back(std::async(std::launch::async, [&ingest, i] { return ingest.send(payment_result_body("pay-c-" + std::to_string(i))); }));
+    sends.push_back(std::async(std::launch::async, [&ingest, i] {
+      return ingest.send(payment_result_body("pay-c-" + std::to_string(i)));
+    }));
   }
   for (auto& f : sends) EXPECT_EQ(f.get(), 200u);
   EXPECT_EQ(read_topic(topic, 200, std::chrono::seconds(20)).size(), 200u);
@@ -88,11 +94,13 @@ TEST(IngestKafka, VerifiedBodiesAreStoredWhateverTheyHold) {
   IngestHarness ingest(kafka_brokers(), topic);
   const std::vector<std::pair<std::string, std::string>> bodies = {
       {kDisputeCreatedBody, "DISPUTE"},
-      {R"({"notifyType":"REFUND_RESULT","refundStatus":"SUCCESS","refundRequestId":"rr-x"})", "REFUND_RESULT"},
+      {R"({"notifyType":"REFUND_RESULT","refundStatus":"SUCCESS","refundRequestId":"rr-x"})",
+       "REFUND_RESULT"},
       {"{\"notifyType\":", "UNKNOWN"},
   };
   for (const auto& [body, kind] : bodies) {
-    const auto reply = raw_exchange(ingest.port(), post_request(kNotifyPath, signed_headers_text(body), body));
+    const auto reply =
+        raw_exchange(ingest.port(), post_request(kNotifyPath, signed_headers_text(body), body));
     EXPECT_EQ(reply.status, 200u) << body << ": " << reply.text;
     EXPECT_NE(reply.text.find(std::string(kAntomSuccessBody)), std::string::npos);
   }
@@ -118,38 +126,58 @@ TEST(IngestKafka, BadInputGetsItsStatusPublishesNothingAndTheServerGoesOn) {
   IngestHarness ingest(kafka_brokers(), topic, limits);
   const std::string good = payment_result_body("pay-bad-1");
   const std::string big = "{\"notifyType\":\"X\",\"pad\":\"" + std::string(5000, 'a') + "\"}";
-  const std::string headers_no_sig = "Content-Type: application/json\r\nclient-id: SANDBOX_TEST\r\nrequest-time: 1\r\n";
+  const std::string headers_no_sig =
+      "Content-Type: application/json\r\nclient-id: SANDBOX_TEST\r\nrequest-time: 1\r\n";
   std::string tampered = good;
   tampered.replace(tampered.find("4200"), 4, "9999");
 
   const std::vector<BadInput> cases = {
       {"forged body", post_request(kNotifyPath, signed_headers_text(good), tampered), 401},
       {"other key", post_request(kNotifyPath, signed_headers_text(good, 1), good), 401},
-      {"unknown key version", post_request(kNotifyPath, signed_headers_text(good, 0, "7"), good), 401},
+      {"unknown key version", post_request(kNotifyPath, signed_headers_text(good, 0, "7"), good),
+       401},
       {"missing signature", post_request(kNotifyPath, headers_no_sig, good), 401},
-      {"missing all antom headers", post_request(kNotifyPath, "Content-Type: application/json\r\n", good), 401},
+      {"missing all antom headers",
+       post_request(kNotifyPath, "Content-Type: application/json\r\n", good), 401},
       {"oversize declared", post_request(kNotifyPath, signed_headers_text(big), big), 413},
       {"oversize chunked",
-       "POST " + std::string(kNotifyPath) + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n" +
-           signed_headers_text(big) + "\r\n" + "1388\r\n" + big.substr(0, 5000) + "\r\n0\r\n\r\n", 413},
+       "POST " + std::string(kNotifyPath) +
+           " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n" + signed_headers_text(big) +
+           "\r\n" + "1388\r\n" + big.substr(0, 5000) + "\r\n0\r\n\r\n",
+       413},
       {"wrong method", get_request(kNotifyPath), 405},
-      {"wrong path", post_request("/other", signed_headers_text(good, 0, "1", "/other"), good), 404},
+      {"wrong path", post_request("/other", signed_headers_text(good, 0, "1", "/other"), good),
+       404},
       {"wrong content type",
-       post_request(kNotifyPath, "Content-Type: text/plain\r\n" + signed_headers_text(good).substr(signed_headers_text(good).find("\r\n") + 2), good), 415},
+       post_request(
+           kNotifyPath,
+           "Content-Type: text/plain\r\n" +
+               signed_headers_text(good).substr(signed_headers_text(good).find("\r\n") + 2),
+           good),
+       415},
       {"garbage request line", "HELLO\r\n\r\n", 400},
       // Transfer-Encoding other than exactly chunked: a proxy may read such a body differently
       // (request smuggling), so it is refused before the body is read, and the connection closed.
       {"TE chunked, identity (body smuggled as a 2nd request)",
-       "POST " + std::string(kNotifyPath) + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n" +
-           signed_headers_text(good) + "\r\n" + post_request(kNotifyPath, signed_headers_text(good), good), 400},
+       "POST " + std::string(kNotifyPath) +
+           " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n" +
+           signed_headers_text(good) + "\r\n" +
+           post_request(kNotifyPath, signed_headers_text(good), good),
+       400},
       {"TE xchunked with a length",
-       "POST " + std::string(kNotifyPath) + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\nContent-Length: " +
-           std::to_string(good.size()) + "\r\n" + signed_headers_text(good) + "\r\n" + good, 501},
+       "POST " + std::string(kNotifyPath) +
+           " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\nContent-Length: " +
+           std::to_string(good.size()) + "\r\n" + signed_headers_text(good) + "\r\n" + good,
+       501},
       {"TE gzip, chunked",
-       "POST " + std::string(kNotifyPath) + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n" +
-           signed_headers_text(good) + "\r\n" + "5\r\nhello\r\n0\r\n\r\n", 400},
-      {"slow headers", "POST " + std::string(kNotifyPath) + " HTTP/1.1\r\nHost: x\r\nX-Slow: " + std::string(40, 'a'), 0,
-       std::chrono::milliseconds(20)},
+       "POST " + std::string(kNotifyPath) +
+           " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n" +
+           signed_headers_text(good) + "\r\n" + "5\r\nhello\r\n0\r\n\r\n",
+       400},
+      {"slow headers",
+       "POST " + std::string(kNotifyPath) +
+           " HTTP/1.1\r\nHost: x\r\nX-Slow: " + std::string(40, 'a'),
+       0, std::chrono::milliseconds(20)},
   };
   for (const auto& c : cases) {
     const auto reply = raw_exchange(ingest.port(), c.request, std::chrono::seconds(5), c.pause);
@@ -158,7 +186,8 @@ TEST(IngestKafka, BadInputGetsItsStatusPublishesNothingAndTheServerGoesOn) {
       EXPECT_NE(reply.text.find("\"resultStatus\":\"F\""), std::string::npos) << c.name;
     }
   }
-  EXPECT_TRUE(read_topic(topic, 1, std::chrono::seconds(2)).empty()) << "nothing that failed a check is published";
+  EXPECT_TRUE(read_topic(topic, 1, std::chrono::seconds(2)).empty())
+      << "nothing that failed a check is published";
   // Still serving.
   ASSERT_EQ(ingest.send(good), 200u);
   EXPECT_EQ(read_topic(topic, 2, std::chrono::seconds(3)).size(), 1u);
@@ -174,10 +203,12 @@ TEST(IngestKafka, ExpectContinueIsAnsweredBeforeTheBody) {
   IngestHarness ingest(kafka_brokers(), topic);
   namespace net = boost::asio;
   net::io_context ctx;
-  const auto exchange_head = [&](const std::string& target, const std::string& body, std::string& seen) {
+  const auto exchange_head = [&](const std::string& target, const std::string& body,
+                                 std::string& seen) {
     net::ip::tcp::socket socket(ctx);
     socket.connect({net::ip::make_address("127.0.0.1"), ingest.port()});
-    const std::string head = "POST " + target + " HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: " +
+    const std::string head = "POST " + target +
+                             " HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: " +
                              std::to_string(body.size()) + "\r\nConnection: close\r\n" +
                              signed_headers_text(body, 0, "1", target) + "\r\n";
     net::write(socket, net::buffer(head));
@@ -216,12 +247,15 @@ TEST(IngestKafka, KeepAliveServesSeveralRequestsOnOneConnection) {
   std::string pipeline;
   for (int i = 0; i < 3; ++i) {
     const std::string body = payment_result_body("pay-ka-" + std::to_string(i));
-    pipeline += "POST " + std::string(kNotifyPath) + " HTTP/1.1\r\nHost: x\r\n" + signed_headers_text(body) +
-                "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    pipeline += "POST " + std::string(kNotifyPath) + " HTTP/1.1\r\nHost: x\r\n" +
+                signed_headers_text(body) + "Content-Length: " + std::to_string(body.size()) +
+                "\r\n\r\n" + body;
   }
   const auto reply = raw_exchange(ingest.port(), pipeline, std::chrono::milliseconds(3000));
   std::size_t acks = 0;
-  for (auto pos = reply.text.find("HTTP/1.1 200"); pos != std::string::npos; pos = reply.text.find("HTTP/1.1 200", pos + 1)) ++acks;
+  for (auto pos = reply.text.find("HTTP/1.1 200"); pos != std::string::npos;
+       pos = reply.text.find("HTTP/1.1 200", pos + 1))
+    ++acks;
   EXPECT_EQ(acks, 3u) << reply.text;
 }
 
@@ -236,8 +270,10 @@ TEST(IngestKafka, SlowClientsAtTheCapMakeRoomForGenuineRequests) {
   std::vector<std::future<RawReply>> slow;
   for (int i = 0; i < 40; ++i) {  // twice the cap, each dribbling a head at 5 bytes/s
     slow.push_back(std::async(std::launch::async, [&] {
-      return raw_exchange(ingest.port(), "POST /notifications/antom HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-                          std::chrono::milliseconds(6000), std::chrono::milliseconds(200));
+      return raw_exchange(
+          ingest.port(),
+          "POST /notifications/antom HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+          std::chrono::milliseconds(6000), std::chrono::milliseconds(200));
     }));
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
@@ -265,11 +301,16 @@ TEST(IngestKafka, AConnectionStuckInItsBodyIsEvictedAtTheCap) {
   const std::string request = post_request(kNotifyPath, "Content-Type: application/json\r\n", body);
   const std::string head = request.substr(0, request.size() - body.size());
   const auto started = std::chrono::steady_clock::now();
-  auto stuck = std::async(std::launch::async, [&] { return raw_exchange(ingest.port(), head, std::chrono::milliseconds(3000)); });
-  ASSERT_TRUE(wait_until([&] { return ingest.metrics().open_connections.value() == 1; }, std::chrono::seconds(2)));
-  EXPECT_EQ(ingest.send(payment_result_body("pay-cap-body-2")), 200u) << "a genuine request waited behind a stuck body";
+  auto stuck = std::async(std::launch::async, [&] {
+    return raw_exchange(ingest.port(), head, std::chrono::milliseconds(3000));
+  });
+  ASSERT_TRUE(wait_until([&] { return ingest.metrics().open_connections.value() == 1; },
+                         std::chrono::seconds(2)));
+  EXPECT_EQ(ingest.send(payment_result_body("pay-cap-body-2")), 200u)
+      << "a genuine request waited behind a stuck body";
   EXPECT_EQ(stuck.get().status, 0u);
-  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(2500)) << "the stuck body kept its slot";
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(2500))
+      << "the stuck body kept its slot";
   EXPECT_EQ(ingest.metrics().evicted_connections.value(), 1u);
   EXPECT_EQ(ingest.metrics().refused_connections.value(), 0u);
 }
@@ -291,7 +332,8 @@ TEST(IngestKafka, ABodySlowerThanTheMinimumRateIsClosedBeforeItsTimeout) {
       << "a body that stopped after 40 bytes kept its connection until the body timeout";
   // The deadline closes the socket first; the connection's coroutine counts it when it resumes,
   // after the client may already have seen the close (CI under ASan looked before it had).
-  EXPECT_TRUE(wait_until([&] { return ingest.metrics().slow_bodies.value() == 1; }, std::chrono::seconds(2)))
+  EXPECT_TRUE(wait_until([&] { return ingest.metrics().slow_bodies.value() == 1; },
+                         std::chrono::seconds(2)))
       << ingest.metrics().slow_bodies.value();
 }
 
@@ -304,21 +346,27 @@ TEST(IngestKafka, OneSourceHoldsOnlyItsShareOfTheSlots) {
   std::vector<std::future<RawReply>> held;
   for (int i = 0; i < 2; ++i) {
     held.push_back(std::async(std::launch::async, [&] {
-      return raw_exchange(ingest.port(), "POST /notifications/antom HTTP/1.1\r\n", std::chrono::milliseconds(1500));
+      return raw_exchange(ingest.port(), "POST /notifications/antom HTTP/1.1\r\n",
+                          std::chrono::milliseconds(1500));
     }));
   }
-  ASSERT_TRUE(wait_until([&] { return ingest.metrics().open_connections.value() == 2; }, std::chrono::seconds(2)));
-  const auto third = raw_exchange(ingest.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", std::chrono::milliseconds(500));
+  ASSERT_TRUE(wait_until([&] { return ingest.metrics().open_connections.value() == 2; },
+                         std::chrono::seconds(2)));
+  const auto third = raw_exchange(ingest.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+                                  std::chrono::milliseconds(500));
   EXPECT_EQ(third.status, 0u) << third.text;
   EXPECT_EQ(ingest.metrics().refused_per_source.value(), 1u);
   for (auto& f : held) f.get();
-  ASSERT_TRUE(wait_until([&] { return ingest.metrics().open_connections.value() == 0; }, std::chrono::seconds(5)));
-  EXPECT_EQ(ingest.send(payment_result_body("pay-per-source")), 200u) << "slots held by a source were not given back";
+  ASSERT_TRUE(wait_until([&] { return ingest.metrics().open_connections.value() == 0; },
+                         std::chrono::seconds(5)));
+  EXPECT_EQ(ingest.send(payment_result_body("pay-per-source")), 200u)
+      << "slots held by a source were not given back";
 }
 
 TEST(IngestKafka, ReadinessFollowsTheBroker) {
   IngestHarness ingest(kafka_brokers(), fresh_topic("ready"));
-  for (int i = 0; i < 50 && !ingest.producer().reachable(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (int i = 0; i < 50 && !ingest.producer().reachable(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_TRUE(ingest.producer().reachable());
 }
 

@@ -6,9 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/use_future.hpp>
@@ -63,14 +63,19 @@ class OrderServiceClientTest : public ::testing::Test {
   void make_certificates() {
     const std::string d = dir_.string();
     const std::string cmd =
-        "cd " + d + " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 1 "
+        "cd " + d +
+        " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 1 "
         "-subj /CN=paynotify-test-ca >/dev/null 2>&1 && "
-        "openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=127.0.0.1 >/dev/null 2>&1 && "
+        "openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "
+        "/CN=127.0.0.1 >/dev/null 2>&1 && "
         "printf 'subjectAltName=IP:127.0.0.1' > san.ext && "
-        "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 1 "
+        "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem "
+        "-days 1 "
         "-extfile san.ext >/dev/null 2>&1 && "
-        "openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj /CN=paynotify-worker >/dev/null 2>&1 && "
-        "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem -days 1 >/dev/null 2>&1 && "
+        "openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj "
+        "/CN=paynotify-worker >/dev/null 2>&1 && "
+        "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem "
+        "-days 1 >/dev/null 2>&1 && "
         "openssl req -x509 -newkey rsa:2048 -nodes -keyout stranger.key -out stranger.pem -days 1 "
         "-subj /CN=stranger >/dev/null 2>&1";
     ASSERT_EQ(std::system(cmd.c_str()), 0);
@@ -78,22 +83,26 @@ class OrderServiceClientTest : public ::testing::Test {
 
   void start_service(std::vector<std::string> extra = {}) {
     port_ = testing::free_port();
-    std::vector<std::string> argv = {PAYNOTIFY_ORDER_SERVICE_BIN, "--listen", "127.0.0.1:" + std::to_string(port_)};
+    std::vector<std::string> argv = {PAYNOTIFY_ORDER_SERVICE_BIN, "--listen",
+                                     "127.0.0.1:" + std::to_string(port_)};
     argv.insert(argv.end(), extra.begin(), extra.end());
     service_ = std::make_unique<ChildProcess>(argv, path("service.log"));
-    ASSERT_TRUE(testing::wait_for_port(port_, std::chrono::seconds(10))) << "reference order service did not start";
+    ASSERT_TRUE(testing::wait_for_port(port_, std::chrono::seconds(10)))
+        << "reference order service did not start";
   }
 
   // HTTPS that requires a client certificate signed by the test CA.
   void start_mutual_tls_service() {
     make_certificates();
-    start_service({"--tls-cert", path("server.pem"), "--tls-key", path("server.key"), "--tls-client-ca", path("ca.pem")});
+    start_service({"--tls-cert", path("server.pem"), "--tls-key", path("server.key"),
+                   "--tls-client-ca", path("ca.pem")});
   }
   std::string https_url() const { return "https://127.0.0.1:" + std::to_string(port_); }
 
   OrderCall call(const std::string& key) const {
     return {key, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-            R"({"eventId":")" + key + R"(","type":"PAYMENT_AUTHORIZED","paymentId":"p-)" + key + R"("})"};
+            R"({"eventId":")" + key + R"(","type":"PAYMENT_AUTHORIZED","paymentId":"p-)" + key +
+                R"("})"};
   }
 
   std::filesystem::path dir_;
@@ -131,7 +140,8 @@ TEST_F(OrderServiceClientTest, TlsRefusesACertificateItCannotVerify) {
 
 TEST_F(OrderServiceClientTest, MutualTlsPresentsTheClientCertificate) {
   start_mutual_tls_service();
-  const auto ok = call_once(settings(https_url(), path("ca.pem"), path("client.pem"), path("client.key")), call("k5"));
+  const auto ok = call_once(
+      settings(https_url(), path("ca.pem"), path("client.pem"), path("client.key")), call("k5"));
   EXPECT_EQ(ok.status, 200u) << ok.transport;
 }
 
@@ -141,7 +151,8 @@ TEST_F(OrderServiceClientTest, MutualTlsRefusesAClientWithoutACertificateItsCaSi
   const auto without = call_once(s, call("k6"));
   EXPECT_EQ(without.status, 0u);
   EXPECT_FALSE(without.transport.empty());
-  EXPECT_EQ(classify(without), ErrorClass::transient) << "retried: a certificate put right fixes it";
+  EXPECT_EQ(classify(without), ErrorClass::transient)
+      << "retried: a certificate put right fixes it";
   s.cert_file = path("stranger.pem");
   s.key_file = path("stranger.key");
   const auto stranger = call_once(s, call("k7"));
@@ -149,7 +160,8 @@ TEST_F(OrderServiceClientTest, MutualTlsRefusesAClientWithoutACertificateItsCaSi
   EXPECT_FALSE(stranger.transport.empty());
   s.cert_file = path("client.pem");
   s.key_file = path("client.key");
-  EXPECT_EQ(call_once(s, call("k6")).status, 200u) << "k6 was never applied: refused before the request";
+  EXPECT_EQ(call_once(s, call("k6")).status, 200u)
+      << "k6 was never applied: refused before the request";
 }
 
 // One name rule for both TLS clients (tls_peer_name.hpp): the subject's CN never stands in
@@ -158,10 +170,12 @@ TEST_F(OrderServiceClientTest, TlsTakesTheHostFromTheSansNeverFromTheCommonName)
   make_certificates();
   const std::string d = dir_.string();
   const auto issue = [&](const std::string& name, const std::string& extension) {
-    const std::string cmd = "cd " + d + " && openssl req -newkey rsa:2048 -nodes -keyout " + name + ".key -out " + name +
-                            ".csr -subj /CN=localhost >/dev/null 2>&1 && printf '" + extension + "' > " + name +
-                            ".ext && openssl x509 -req -in " + name + ".csr -CA ca.pem -CAkey ca.key -CAcreateserial -out " +
-                            name + ".pem -days 1 -extfile " + name + ".ext >/dev/null 2>&1";
+    const std::string cmd = "cd " + d + " && openssl req -newkey rsa:2048 -nodes -keyout " + name +
+                            ".key -out " + name +
+                            ".csr -subj /CN=localhost >/dev/null 2>&1 && printf '" + extension +
+                            "' > " + name + ".ext && openssl x509 -req -in " + name +
+                            ".csr -CA ca.pem -CAkey ca.key -CAcreateserial -out " + name +
+                            ".pem -days 1 -extfile " + name + ".ext >/dev/null 2>&1";
     ASSERT_EQ(std::system(cmd.c_str()), 0);
   };
   issue("cn-only", "basicConstraints=CA:FALSE");
@@ -173,7 +187,8 @@ TEST_F(OrderServiceClientTest, TlsTakesTheHostFromTheSansNeverFromTheCommonName)
   EXPECT_NE(refused.transport.find("TLS handshake failed"), std::string::npos) << refused.transport;
   service_.reset();
   start_service({"--tls-cert", path("san.pem"), "--tls-key", path("san.key")});
-  const auto accepted = call_once(settings("https://localhost:" + std::to_string(port_), path("ca.pem")), call("k9"));
+  const auto accepted =
+      call_once(settings("https://localhost:" + std::to_string(port_), path("ca.pem")), call("k9"));
   EXPECT_EQ(accepted.status, 200u) << accepted.transport;
 }
 
@@ -206,11 +221,14 @@ class ScriptedOrderService {
     wake.connect(acceptor_.local_endpoint(), ignored);
     thread_.join();
   }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()); }
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port());
+  }
   int connections() const { return connections_.load(); }
   // Until `n` late answers have been written (each `later`), at most 5 s.
   void wait_for_late_answers(int n) const {
-    for (int i = 0; i < 500 && late_written_.load() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    for (int i = 0; i < 500 && late_written_.load() < n; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   std::vector<std::string> idempotency_keys() const {
     std::lock_guard lock(mu_);
@@ -234,13 +252,16 @@ class ScriptedOrderService {
     std::string buffer;
     for (;;) {
       boost::system::error_code ec;
-      const std::size_t head_end = net::read_until(socket, net::dynamic_buffer(buffer), "\r\n\r\n", ec);
+      const std::size_t head_end =
+          net::read_until(socket, net::dynamic_buffer(buffer), "\r\n\r\n", ec);
       if (ec) return;
       const std::string head = buffer.substr(0, head_end);
       const auto length_at = head.find("Content-Length: ");
-      const std::size_t length = length_at == std::string::npos ? 0 : std::stoul(head.substr(length_at + 16));
+      const std::size_t length =
+          length_at == std::string::npos ? 0 : std::stoul(head.substr(length_at + 16));
       if (buffer.size() < head_end + length) {
-        net::read(socket, net::dynamic_buffer(buffer), net::transfer_exactly(head_end + length - buffer.size()), ec);
+        net::read(socket, net::dynamic_buffer(buffer),
+                  net::transfer_exactly(head_end + length - buffer.size()), ec);
         if (ec) return;
       }
       buffer.erase(0, head_end + length);
@@ -248,7 +269,8 @@ class ScriptedOrderService {
       Answer answer;
       {
         std::lock_guard lock(mu_);
-        if (key_at != std::string::npos) keys_.push_back(head.substr(key_at + 17, head.find("\r\n", key_at) - key_at - 17));
+        if (key_at != std::string::npos)
+          keys_.push_back(head.substr(key_at + 17, head.find("\r\n", key_at) - key_at - 17));
         if (next_ >= answers_.size()) return;
         answer = answers_[next_++];
       }
@@ -274,30 +296,36 @@ class ScriptedOrderService {
 };
 
 std::string answer(unsigned status, const std::string& body) {
-  return "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Length: " + std::to_string(body.size()) +
-         "\r\n\r\n" + body;
+  return "HTTP/1.1 " + std::to_string(status) +
+         " X\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
 // Two events through one client, as the engine sends them: each must get its own answer.
 // `between` runs between them, on the client's thread (nothing else runs there meanwhile).
-std::pair<ApplyResult, ApplyResult> two_calls(const std::string& url, const std::function<void()>& between = [] {}) {
+std::pair<ApplyResult, ApplyResult> two_calls(
+    const std::string& url, const std::function<void()>& between = [] {}) {
   net::io_context ctx;
   OrderServiceClient client(ctx.get_executor(), settings(url));
   std::pair<ApplyResult, ApplyResult> out;
   // Named calls: GCC 12 destroys a temporary argument of a coroutine inside co_await twice.
   OrderCall a{"event-a", "", "{}"}, b{"event-b", "", "{}"};
-  net::co_spawn(ctx, [&]() -> net::awaitable<void> {
-    out.first = co_await client.apply(std::move(a));
-    between();
-    out.second = co_await client.apply(std::move(b));
-  }, net::detached);
+  net::co_spawn(
+      ctx,
+      [&]() -> net::awaitable<void> {
+        out.first = co_await client.apply(std::move(a));
+        between();
+        out.second = co_await client.apply(std::move(b));
+      },
+      net::detached);
   ctx.run();
   return out;
 }
 
 TEST(OrderServiceClientAnswers, InterimAnswersAreSkippedNotTakenForTheAnswer) {
   ScriptedOrderService service({
-      {"HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n" + answer(200, "for-a"), ""},
+      {"HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n" +
+           answer(200, "for-a"),
+       ""},
       {answer(201, "for-b"), ""},
   });
   const auto [a, b] = two_calls(service.url());
@@ -337,7 +365,8 @@ TEST(OrderServiceClientAnswers, ALateAnswerOnAnIdleConnectionIsNotTakenForTheNex
 
 TEST(OrderServiceClientAnswers, AHeaderValueWithACrLfIsNeverSent) {
   ScriptedOrderService service({{answer(200, "applied"), ""}});
-  const auto r = call_once(settings(service.url()), OrderCall{"P1\r\n\r\nPOST /internal/refund HTTP/1.1", "", "{}"});
+  const auto r = call_once(settings(service.url()),
+                           OrderCall{"P1\r\n\r\nPOST /internal/refund HTTP/1.1", "", "{}"});
   EXPECT_EQ(r.status, 0u);
   EXPECT_EQ(classify(r), ErrorClass::permanent) << describe(r);
   EXPECT_EQ(service.connections(), 0);
@@ -364,7 +393,8 @@ std::string config_error(OrderServiceSettings s) {
 TEST_F(OrderServiceClientTest, AClientCertificateThatCannotBeUsedStopsTheStart) {
   make_certificates();
   const std::string https = "https://127.0.0.1:1";
-  EXPECT_NE(config_error(settings(https, "", path("client.pem"))).find("go together"), std::string::npos);
+  EXPECT_NE(config_error(settings(https, "", path("client.pem"))).find("go together"),
+            std::string::npos);
   EXPECT_NE(config_error(settings("http://x", "", path("client.pem"), path("client.key")))
                 .find("needs an https://"),
             std::string::npos);

@@ -12,8 +12,8 @@
 #include "common/kafka/record_headers.hpp"
 #include "common/kafka/topic_reader.hpp"
 #include "common/service/ids.hpp"
-#include "tests/support/notifications.hpp"
 #include "tests/support/ingest_harness.hpp"
+#include "tests/support/notifications.hpp"
 #include "tests/support/redis_fixture.hpp"
 #include "tests/support/test_keys.hpp"
 #include "tests/support/wait.hpp"
@@ -36,8 +36,17 @@ EventKey key_of(const std::string& body) {
 struct WorkerSide {
   WorkerSide(const std::string& retry_topic, const std::string& group, const std::string& owner,
              std::shared_ptr<const KeyRegistry> record_keys = nullptr)
-      : recovery({redis_settings(), kafka_brokers(), {}, group, retry_topic, retry_topic, 600, owner,
-                  std::chrono::seconds(30), std::chrono::seconds(30), std::chrono::milliseconds(0),
+      : recovery({redis_settings(),
+                  kafka_brokers(),
+                  {},
+                  group,
+                  retry_topic,
+                  retry_topic,
+                  600,
+                  owner,
+                  std::chrono::seconds(30),
+                  std::chrono::seconds(30),
+                  std::chrono::milliseconds(0),
                   std::move(record_keys)},
                  generation, {rebuilds, restored, kept, lifted}),
         store(redis_settings(), generation, retry_topic) {}
@@ -59,7 +68,8 @@ class RedisDataLoss : public ::testing::Test {
   }
   void produce(const std::string& key, const std::string& body) {
     std::promise<DeliveryResult> delivered;
-    producer.publish({retry_topic, key, body, {}}, [&](const DeliveryResult& r) { delivered.set_value(r); });
+    producer.publish({retry_topic, key, body, {}},
+                     [&](const DeliveryResult& r) { delivered.set_value(r); });
     ASSERT_TRUE(delivered.get_future().get().durable);
   }
   // The group has finished every retry record below `offset`.
@@ -73,7 +83,10 @@ class RedisDataLoss : public ::testing::Test {
   static void flushall() { ASSERT_TRUE(RedisConnection(redis_settings()).command({"FLUSHALL"})); }
 
   std::string retry_topic, group;
-  KafkaProducer producer{{.brokers = kafka_brokers(), .queue_max_messages = 1000, .linger_ms = 0, .client_id = "test"}};
+  KafkaProducer producer{{.brokers = kafka_brokers(),
+                          .queue_max_messages = 1000,
+                          .linger_ms = 0,
+                          .client_id = "test"}};
 };
 
 TEST_F(RedisDataLoss, ClaimsStopTheMomentTheGenerationVanishes) {
@@ -88,7 +101,8 @@ TEST_F(RedisDataLoss, ClaimsStopTheMomentTheGenerationVanishes) {
   const EventKey e{"pay-" + random_hex(4), "E1"};
   EXPECT_EQ(w.store.claim(e, "w1", 5000), ClaimOutcome::claimed);
   flushall();
-  EXPECT_EQ(w.store.claim({e.order_key, "E2"}, "w1", 5000), ClaimOutcome::unavailable) << "checked inside the script";
+  EXPECT_EQ(w.store.claim({e.order_key, "E2"}, "w1", 5000), ClaimOutcome::unavailable)
+      << "checked inside the script";
   EXPECT_FALSE(w.generation->trusted());
   EXPECT_NE(w.store.last_error().find("lost its data"), std::string::npos) << w.store.last_error();
   ASSERT_TRUE(w.recovery.check());  // an empty retry topic: nothing to re-park
@@ -99,28 +113,38 @@ TEST_F(RedisDataLoss, ClaimsStopTheMomentTheGenerationVanishes) {
 
 TEST_F(RedisDataLoss, TheParkingIsRebuiltFromTheRetryRecordsPastTheCommittedOffset) {
   const std::string run = random_hex(3);
-  const std::string p1 = "pay-a-" + run, p2 = "pay-b-" + run, p3 = "pay-c-" + run, p4 = "pay-d-" + run;
-  produce(p1, testing::payment_result_body(p1));     // 0: finished and committed before the loss
-  produce(p2, testing::payment_result_body(p2));     // 1: waiting for its retry
-  produce(p3, testing::payment_result_body(p3));     // 2: finished, not committed ...
-  produce(p3, testing::capture_result_body(p3, "c1"));               // 3: ... then its capture parked: the live one
+  const std::string p1 = "pay-a-" + run, p2 = "pay-b-" + run, p3 = "pay-c-" + run,
+                    p4 = "pay-d-" + run;
+  produce(p1, testing::payment_result_body(p1));  // 0: finished and committed before the loss
+  produce(p2, testing::payment_result_body(p2));  // 1: waiting for its retry
+  produce(p3, testing::payment_result_body(p3));  // 2: finished, not committed ...
+  produce(p3,
+          testing::capture_result_body(p3, "c1"));  // 3: ... then its capture parked: the live one
   produce("junk", "not json");                      // 4: never parked anything
-  produce(p4, testing::payment_result_body(p4));     // 5: tried again since the loss, parked again
+  produce(p4, testing::payment_result_body(p4));    // 5: tried again since the loss, parked again
   commit_below(1);
 
   WorkerSide w(retry_topic, group, "w1");
   flushall();
   const EventKey p4_auth = key_of(testing::payment_result_body(p4));
-  ASSERT_TRUE(RedisConnection(redis_settings()).command({"SET", parked_key(p4_auth), p4_auth.event_id}));
+  ASSERT_TRUE(
+      RedisConnection(redis_settings()).command({"SET", parked_key(p4_auth), p4_auth.event_id}));
   ASSERT_TRUE(w.recovery.check());
   ASSERT_TRUE(w.generation->trusted());
   EXPECT_EQ(w.restored.value(), 2u) << "p2 and p3, each once";
   EXPECT_EQ(w.kept.value(), 1u) << "p4's live parking";
-  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(p4, "c1")), "w1", 5000), ClaimOutcome::parked);
-  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(p1, "c1")), "w1", 5000), ClaimOutcome::claimed) << "p1 is not parked";
-  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(p2, "c1")), "w1", 5000), ClaimOutcome::parked);
-  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(p3, "c2")), "w1", 5000), ClaimOutcome::parked);
-  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(p3, "c1")), "w1", 5000), ClaimOutcome::claimed) << "the head's retry goes ahead";
+  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(p4, "c1")), "w1", 5000),
+            ClaimOutcome::parked);
+  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(p1, "c1")), "w1", 5000),
+            ClaimOutcome::claimed)
+      << "p1 is not parked";
+  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(p2, "c1")), "w1", 5000),
+            ClaimOutcome::parked);
+  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(p3, "c2")), "w1", 5000),
+            ClaimOutcome::parked);
+  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(p3, "c1")), "w1", 5000),
+            ClaimOutcome::claimed)
+      << "the head's retry goes ahead";
 }
 
 // With --verify-records, a retry record whose signature does not verify parks nothing: a
@@ -129,12 +153,16 @@ TEST_F(RedisDataLoss, AForgedRetryRecordParksNothingWhenTheParkingIsRebuilt) {
   const std::string run = random_hex(3);
   const std::string genuine = "pay-g-" + run, forged = "pay-f-" + run;
   const std::string genuine_body = testing::payment_result_body(genuine);
-  const auto s = sign_notification(testing::test_key(0).private_key.get(), "/n", testing::kClientId, iso8601_now(),
-                                   genuine_body);
+  const auto s = sign_notification(testing::test_key(0).private_key.get(), "/n", testing::kClientId,
+                                   iso8601_now(), genuine_body);
   std::promise<DeliveryResult> delivered;
-  producer.publish({retry_topic, genuine, genuine_body,
-                    {{std::string(header::kRequestUri), "/n"}, {std::string(header::kClientId), s.client_id},
-                     {std::string(header::kRequestTime), s.request_time}, {std::string(header::kSignature), s.signature}}},
+  producer.publish({retry_topic,
+                    genuine,
+                    genuine_body,
+                    {{std::string(header::kRequestUri), "/n"},
+                     {std::string(header::kClientId), s.client_id},
+                     {std::string(header::kRequestTime), s.request_time},
+                     {std::string(header::kSignature), s.signature}}},
                    [&](const DeliveryResult& r) { delivered.set_value(r); });
   ASSERT_TRUE(delivered.get_future().get().durable);
   produce(forged, testing::payment_result_body(forged));  // no signature
@@ -144,24 +172,29 @@ TEST_F(RedisDataLoss, AForgedRetryRecordParksNothingWhenTheParkingIsRebuilt) {
   flushall();
   ASSERT_TRUE(w.recovery.check());
   EXPECT_EQ(w.restored.value(), 1u) << "the genuine record alone";
-  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(genuine, "c1")), "w1", 5000), ClaimOutcome::parked);
-  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(forged, "c1")), "w1", 5000), ClaimOutcome::claimed)
+  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(genuine, "c1")), "w1", 5000),
+            ClaimOutcome::parked);
+  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(forged, "c1")), "w1", 5000),
+            ClaimOutcome::claimed)
       << "the forged record parked its payment";
 }
 
 TEST_F(RedisDataLoss, ARebuiltParkingIsLiftedOnceItsRecordIsCommittedUnlessParkedAgain) {
   const std::string run = random_hex(3);
   const std::string p1 = "pay-a-" + run, p2 = "pay-b-" + run;
-  produce(p1, testing::payment_result_body(p1));  // 0: had been applied; its commit was lost with Redis
+  produce(p1,
+          testing::payment_result_body(p1));  // 0: had been applied; its commit was lost with Redis
   produce(p2, testing::payment_result_body(p2));  // 1: parks its payment again after the rebuild
   WorkerSide w(retry_topic, group, "w1");
   flushall();
   ASSERT_TRUE(w.recovery.check());
   ASSERT_EQ(w.restored.value(), 2u);
-  const EventKey later1 = key_of(testing::capture_result_body(p1, "c1")), later2 = key_of(testing::capture_result_body(p2, "c1"));
+  const EventKey later1 = key_of(testing::capture_result_body(p1, "c1")),
+                 later2 = key_of(testing::capture_result_body(p2, "c1"));
   ASSERT_EQ(w.store.claim(later1, "w1", 5000), ClaimOutcome::parked);
   // p2's record runs again, fails, and is handed to the retry topic once more: a live parking.
-  ASSERT_EQ(w.store.claim(key_of(testing::payment_result_body(p2)), "w1", 5000), ClaimOutcome::claimed);
+  ASSERT_EQ(w.store.claim(key_of(testing::payment_result_body(p2)), "w1", 5000),
+            ClaimOutcome::claimed);
   ASSERT_TRUE(w.store.park(key_of(testing::payment_result_body(p2)), 600));
   ASSERT_TRUE(w.recovery.check());
   EXPECT_EQ(w.lifted.value(), 0u) << "nothing committed yet";
@@ -169,7 +202,8 @@ TEST_F(RedisDataLoss, ARebuiltParkingIsLiftedOnceItsRecordIsCommittedUnlessParke
   ASSERT_TRUE(w.recovery.check());
   EXPECT_EQ(w.lifted.value(), 1u);
   EXPECT_EQ(w.store.claim(later1, "w1", 5000), ClaimOutcome::claimed);
-  EXPECT_EQ(w.store.claim(later2, "w1", 5000), ClaimOutcome::parked) << "a parking made since the rebuild stays";
+  EXPECT_EQ(w.store.claim(later2, "w1", 5000), ClaimOutcome::parked)
+      << "a parking made since the rebuild stays";
 }
 
 TEST_F(RedisDataLoss, OneWorkerRebuildsAndTheOthersAdoptItsGeneration) {
@@ -177,25 +211,29 @@ TEST_F(RedisDataLoss, OneWorkerRebuildsAndTheOthersAdoptItsGeneration) {
   produce(p, testing::payment_result_body(p));
   WorkerSide a(retry_topic, group, "w-a"), b(retry_topic, group, "w-b");
   flushall();
-  ASSERT_TRUE(RedisConnection(redis_settings()).command({"SET", rebuild_lock_key(retry_topic), "w-c", "PX", "30000"}));
+  ASSERT_TRUE(RedisConnection(redis_settings())
+                  .command({"SET", rebuild_lock_key(retry_topic), "w-c", "PX", "30000"}));
   ASSERT_TRUE(a.recovery.check());
   EXPECT_FALSE(a.generation->trusted()) << "another worker holds the rebuild lock";
   EXPECT_EQ(a.store.claim({p, "E2"}, "w-a", 5000), ClaimOutcome::unavailable);
-  ASSERT_TRUE(RedisConnection(redis_settings()).command({"DEL", rebuild_lock_key(retry_topic)}));  // w-c died
+  ASSERT_TRUE(RedisConnection(redis_settings())
+                  .command({"DEL", rebuild_lock_key(retry_topic)}));  // w-c died
   ASSERT_TRUE(a.recovery.check());
   ASSERT_TRUE(a.generation->trusted());
   ASSERT_TRUE(b.recovery.check());
   EXPECT_TRUE(b.generation->trusted());
   EXPECT_EQ(b.generation->value(), a.generation->value());
   EXPECT_EQ(a.rebuilds.value() + b.rebuilds.value(), 1u);
-  EXPECT_EQ(b.store.claim(key_of(testing::capture_result_body(p, "c1")), "w-b", 5000), ClaimOutcome::parked);
+  EXPECT_EQ(b.store.claim(key_of(testing::capture_result_body(p, "c1")), "w-b", 5000),
+            ClaimOutcome::parked);
 }
 
 // A restart with AOF, or a failover to a replica, keeps the key but may lose the last writes:
 // a new connection that finds another server distrusts before its first claim.
 TEST_F(RedisDataLoss, AGenerationMintedUnderAnotherServerRunIsNotTrusted) {
   const std::string stale = "x@an-earlier-run";
-  ASSERT_TRUE(RedisConnection(redis_settings()).command({"SET", generation_key(retry_topic), stale}));
+  ASSERT_TRUE(
+      RedisConnection(redis_settings()).command({"SET", generation_key(retry_topic), stale}));
   auto g = std::make_shared<StoreGeneration>();
   g->adopt(stale, "an-earlier-run");
   RedisDedupeStore store(redis_settings(), g, retry_topic);

@@ -58,7 +58,8 @@ class Traffic {
 
 // Every record of `topic`, up to the end each partition has now.
 std::vector<ConsumedRecord> everything_in(const std::string& topic) {
-  return read_topic_past_commit(kafka_brokers(), {{"group.id", "test-reader-" + random_hex(4)}, {"log_level", "3"}},
+  return read_topic_past_commit(kafka_brokers(),
+                                {{"group.id", "test-reader-" + random_hex(4)}, {"log_level", "3"}},
                                 topic, std::chrono::seconds(20));
 }
 
@@ -97,15 +98,17 @@ TEST(PartitionsAdded, EveryAcknowledgedNotificationIsInATopicGrownUnderTraffic) 
   const auto [missing, example] = missing_from(topic, traffic);
   EXPECT_EQ(missing, 0u) << "acknowledged but not in the topic, e.g. " << example;
   EXPECT_GT(traffic.acknowledged().size(), 500u) << "traffic ran while the partitions were added";
-  std::cout << "partitions added under traffic: " << traffic.acknowledged().size() << " of " << traffic.sent()
-            << " acknowledged, " << unconfirmed(ingest) << " deliveries unconfirmed\n";
+  std::cout << "partitions added under traffic: " << traffic.acknowledged().size() << " of "
+            << traffic.sent() << " acknowledged, " << unconfirmed(ingest)
+            << " deliveries unconfirmed\n";
 }
 
 // A key that the producer's partitioner (murmur2, as Java clients) puts in `partition`.
 std::string key_for_partition(int32_t partition, int32_t partitions) {
   for (int i = 0;; ++i) {
     const std::string key = "pay-" + std::to_string(partition) + "-" + std::to_string(i);
-    if (rd_kafka_msg_partitioner_murmur2(nullptr, key.data(), key.size(), partitions, nullptr, nullptr) == partition) {
+    if (rd_kafka_msg_partitioner_murmur2(nullptr, key.data(), key.size(), partitions, nullptr,
+                                         nullptr) == partition) {
       return key;
     }
   }
@@ -118,16 +121,23 @@ std::string key_for_partition(int32_t partition, int32_t partitions) {
 TEST(PartitionsAdded, EveryDurableDeliveryIsInATopicCreatedUnderTraffic) {
   constexpr int kProducers = 8, kPartitions = 48, kRounds = 4;
   const std::map<std::string, std::string> properties{
-      {"batch.num.messages", "1"},         {"retry.backoff.ms", "1"},
-      {"retry.backoff.max.ms", "5"},       {"topic.metadata.refresh.fast.interval.ms", "1"},
-      {"topic.metadata.refresh.interval.ms", "100"}, {"allow.auto.create.topics", "false"}};
+      {"batch.num.messages", "1"},
+      {"retry.backoff.ms", "1"},
+      {"retry.backoff.max.ms", "5"},
+      {"topic.metadata.refresh.fast.interval.ms", "1"},
+      {"topic.metadata.refresh.interval.ms", "100"},
+      {"allow.auto.create.topics", "false"}};
   std::vector<std::unique_ptr<KafkaProducer>> producers;
   const std::string warm = fresh_topic("warm", 1);
   for (int i = 0; i < kProducers; ++i) {
-    producers.push_back(std::make_unique<KafkaProducer>(KafkaProducerConfig{
-        .brokers = kafka_brokers(), .properties = properties, .message_timeout_ms = 30000, .client_id = "test"}));
+    producers.push_back(
+        std::make_unique<KafkaProducer>(KafkaProducerConfig{.brokers = kafka_brokers(),
+                                                            .properties = properties,
+                                                            .message_timeout_ms = 30000,
+                                                            .client_id = "test"}));
     std::promise<bool> warmed;
-    producers.back()->publish({warm, "k", "v", {}}, [&](const DeliveryResult& d) { warmed.set_value(d.durable); });
+    producers.back()->publish({warm, "k", "v", {}},
+                              [&](const DeliveryResult& d) { warmed.set_value(d.durable); });
     ASSERT_TRUE(warmed.get_future().get()) << "producer " << i << " took its producer id";
   }
   std::size_t durable = 0, published = 0;
@@ -167,12 +177,14 @@ TEST(PartitionsAdded, EveryDurableDeliveryIsInATopicCreatedUnderTraffic) {
     stop = true;
     for (auto& t : senders) t.join();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(35);
-    while (state->reported.load() < state->sent.load() && std::chrono::steady_clock::now() < deadline) {
+    while (state->reported.load() < state->sent.load() &&
+           std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     ASSERT_EQ(state->reported.load(), state->sent.load()) << "every record was reported";
     std::lock_guard lock(state->mu);
-    std::set<std::string> stored;  // all the topic holds: records not reported durable may be there too
+    std::set<std::string>
+        stored;  // all the topic holds: records not reported durable may be there too
     for (const auto& r : everything_in(topic)) stored.insert(r.value);
     std::size_t missing = 0;
     for (const auto& value : state->written) {
@@ -186,8 +198,8 @@ TEST(PartitionsAdded, EveryDurableDeliveryIsInATopicCreatedUnderTraffic) {
   for (const auto& p : producers) {
     for (const auto& [labels, n] : p->unconfirmed_deliveries()) unconfirmed += n;
   }
-  std::cout << "topics created under traffic: " << durable << " of " << published << " durable, " << unconfirmed
-            << " deliveries unconfirmed (implicit acknowledgements)\n";
+  std::cout << "topics created under traffic: " << durable << " of " << published << " durable, "
+            << unconfirmed << " deliveries unconfirmed (implicit acknowledgements)\n";
 }
 
 }  // namespace

@@ -15,34 +15,38 @@ namespace paynotify::testing {
 namespace {
 
 int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
-void produce(KafkaProducer& producer, const std::string& topic, const std::string& key, int64_t not_before) {
+void produce(KafkaProducer& producer, const std::string& topic, const std::string& key,
+             int64_t not_before) {
   std::promise<DeliveryResult> delivered;
-  producer.publish({topic, key, "v-" + key, {{std::string(header::kNotBefore), std::to_string(not_before)}}},
-                   [&](const DeliveryResult& r) { delivered.set_value(r); });
+  producer.publish(
+      {topic, key, "v-" + key, {{std::string(header::kNotBefore), std::to_string(not_before)}}},
+      [&](const DeliveryResult& r) { delivered.set_value(r); });
   ASSERT_TRUE(delivered.get_future().get().durable);
 }
 
 TEST(RecordConsumer, ARetryRecordNotDueYetHoldsItsPartitionUntilItIs) {
   const std::string topic = fresh_topic("held", 1);
-  KafkaProducer producer(
-      {.brokers = kafka_brokers(), .queue_max_messages = 1000, .linger_ms = 0, .client_id = "test"});
+  KafkaProducer producer({.brokers = kafka_brokers(),
+                          .queue_max_messages = 1000,
+                          .linger_ms = 0,
+                          .client_id = "test"});
   const int64_t due = now_ms() + 3000;
   produce(producer, topic, "later", due);
   produce(producer, topic, "behind", 0);  // due already, but queued behind the held head
 
   std::mutex mu;
   std::vector<std::pair<std::string, int64_t>> seen;  // key, arrival
-  worker::RecordConsumer consumer(
-      {kafka_brokers(), "held-" + topic, {topic}, {}, topic},
-      {[&](worker::ConsumedMessage m) {
-         std::lock_guard lock(mu);
-         seen.emplace_back(m.key, now_ms());
-       },
-       [](const std::vector<worker::TopicPartition>&) {}});
+  worker::RecordConsumer consumer({kafka_brokers(), "held-" + topic, {topic}, {}, topic},
+                                  {[&](worker::ConsumedMessage m) {
+                                     std::lock_guard lock(mu);
+                                     seen.emplace_back(m.key, now_ms());
+                                   },
+                                   [](const std::vector<worker::TopicPartition>&) {}});
   consumer.start();
   const auto count = [&] {
     std::lock_guard lock(mu);
@@ -55,7 +59,8 @@ TEST(RecordConsumer, ARetryRecordNotDueYetHoldsItsPartitionUntilItIs) {
   }
   EXPECT_TRUE(held) << "the partition was paused while its head waited";
   EXPECT_EQ(count(), 0u) << "nothing handed over before the head is due";
-  for (int i = 0; i < 300 && count() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  for (int i = 0; i < 300 && count() < 2; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   consumer.stop();
   ASSERT_EQ(seen.size(), 2u);
   EXPECT_EQ(seen[0].first, "later");

@@ -103,28 +103,43 @@ TEST(RedisDedupe, TheLedgerIsWrittenWithTheCompletionOnlyIfUnchangedAndOnlyOnce)
   Store s;
   RedisConnection redis(redis_settings());
   const std::string payment = "pay-" + random_hex(4);
-  const EventKey auth{payment, "PAYMENT_RESULT:" + payment + ":S"}, capture{payment, "CAPTURE:" + payment + ":c1"};
+  const EventKey auth{payment, "PAYMENT_RESULT:" + payment + ":S"},
+      capture{payment, "CAPTURE:" + payment + ":c1"};
   ASSERT_EQ(s->claim(auth, "w", 5000), ClaimOutcome::claimed);
   const auto empty = s->read_ledger(payment);
   ASSERT_TRUE(empty.has_value());
   EXPECT_EQ(empty->text, "");
-  EXPECT_EQ(s->complete_with_ledger(auth, "w", 60, {"", "L1", 600, 1234, 5678, {{"A1", "{\"a\":1}"}}}), LedgerWrite::recorded);
+  EXPECT_EQ(
+      s->complete_with_ledger(auth, "w", 60, {"", "L1", 600, 1234, 5678, {{"A1", "{\"a\":1}"}}}),
+      LedgerWrite::recorded);
   EXPECT_EQ(s->claim(auth, "w", 5000), ClaimOutcome::done);
   const auto after = s->read_ledger(payment);
   EXPECT_EQ(after->text, "L1");
   ASSERT_EQ(after->outbox.size(), 1u);
   EXPECT_EQ(after->outbox[0], (std::pair<std::string, std::string>{"A1", "{\"a\":1}"}));
-  EXPECT_EQ(redis.command({"ZSCORE", ledger_deadlines_key("antom.notifications"), payment})->text, "1234");
-  EXPECT_EQ(redis.command({"ZSCORE", ledger_uncaptured_key("antom.notifications"), payment})->text, "5678");
+  EXPECT_EQ(redis.command({"ZSCORE", ledger_deadlines_key("antom.notifications"), payment})->text,
+            "1234");
+  EXPECT_EQ(redis.command({"ZSCORE", ledger_uncaptured_key("antom.notifications"), payment})->text,
+            "5678");
   // Another event of the payment, written against a ledger that changed since it was read.
   ASSERT_EQ(s->claim(capture, "w", 5000), ClaimOutcome::claimed);
-  EXPECT_EQ(s->complete_with_ledger(capture, "w", 60, {"", "L2", 600, std::nullopt, std::nullopt, {}}), LedgerWrite::changed_meanwhile);
-  EXPECT_EQ(s->claim(capture, "w", 5000), ClaimOutcome::claimed) << "not done: the event is not recorded either";
-  EXPECT_EQ(s->complete_with_ledger(capture, "w", 60, {"L1", "L2", 600, std::nullopt, std::nullopt, {}}), LedgerWrite::recorded);
-  EXPECT_EQ(redis.command({"ZSCORE", ledger_deadlines_key("antom.notifications"), payment})->type, RedisValue::Type::nil) << "off the watch";
-  EXPECT_EQ(redis.command({"ZSCORE", ledger_uncaptured_key("antom.notifications"), payment})->type, RedisValue::Type::nil);
+  EXPECT_EQ(
+      s->complete_with_ledger(capture, "w", 60, {"", "L2", 600, std::nullopt, std::nullopt, {}}),
+      LedgerWrite::changed_meanwhile);
+  EXPECT_EQ(s->claim(capture, "w", 5000), ClaimOutcome::claimed)
+      << "not done: the event is not recorded either";
+  EXPECT_EQ(
+      s->complete_with_ledger(capture, "w", 60, {"L1", "L2", 600, std::nullopt, std::nullopt, {}}),
+      LedgerWrite::recorded);
+  EXPECT_EQ(redis.command({"ZSCORE", ledger_deadlines_key("antom.notifications"), payment})->type,
+            RedisValue::Type::nil)
+      << "off the watch";
+  EXPECT_EQ(redis.command({"ZSCORE", ledger_uncaptured_key("antom.notifications"), payment})->type,
+            RedisValue::Type::nil);
   // The same event completed again (a worker that lost its lease): the ledger is not touched.
-  EXPECT_EQ(s->complete_with_ledger(capture, "w2", 60, {"L2", "L3", 600, std::nullopt, std::nullopt, {}}), LedgerWrite::recorded);
+  EXPECT_EQ(
+      s->complete_with_ledger(capture, "w2", 60, {"L2", "L3", 600, std::nullopt, std::nullopt, {}}),
+      LedgerWrite::recorded);
   EXPECT_EQ(s->read_ledger(payment)->text, "L2");
   EXPECT_TRUE(s->clear_outbox(payment, "A1"));
   EXPECT_TRUE(s->read_ledger(payment)->outbox.empty());
@@ -136,7 +151,8 @@ TEST(RedisDedupe, TheLedgerIsWrittenWithTheCompletionOnlyIfUnchangedAndOnlyOnce)
 TEST(RedisDedupe, AClaimWithTheLedgerReadsItOnlyWhenItClaims) {
   Store s;
   const std::string payment = "pay-" + random_hex(4);
-  const EventKey auth{payment, "PAYMENT_RESULT:" + payment + ":S"}, capture{payment, "CAPTURE:" + payment + ":c1"};
+  const EventKey auth{payment, "PAYMENT_RESULT:" + payment + ":S"},
+      capture{payment, "CAPTURE:" + payment + ":c1"};
   LedgerClaim first = s->claim_with_ledger(auth, "w", 5000);
   ASSERT_EQ(first.outcome, ClaimOutcome::claimed);
   ASSERT_TRUE(first.ledger.has_value());
@@ -144,15 +160,19 @@ TEST(RedisDedupe, AClaimWithTheLedgerReadsItOnlyWhenItClaims) {
   EXPECT_TRUE(first.ledger->outbox.empty());
   EXPECT_EQ(s->claim_with_ledger(auth, "w2", 5000).outcome, ClaimOutcome::busy);
   EXPECT_FALSE(s->claim_with_ledger(auth, "w2", 5000).ledger.has_value());
-  ASSERT_EQ(s->complete_with_ledger(auth, "w", 60, {"", "L1", 600, std::nullopt, std::nullopt, {{"A1", "{}"}, {"A2", "[]"}}}),
-            LedgerWrite::recorded);
+  ASSERT_EQ(
+      s->complete_with_ledger(
+          auth, "w", 60, {"", "L1", 600, std::nullopt, std::nullopt, {{"A1", "{}"}, {"A2", "[]"}}}),
+      LedgerWrite::recorded);
   EXPECT_EQ(s->claim_with_ledger(auth, "w", 5000).outcome, ClaimOutcome::done);
   const LedgerClaim second = s->claim_with_ledger(capture, "w", 5000);
   ASSERT_EQ(second.outcome, ClaimOutcome::claimed);
   ASSERT_TRUE(second.ledger.has_value());
   EXPECT_EQ(second.ledger->text, "L1");
   EXPECT_EQ(second.ledger->outbox, (AnomalyOutbox{{"A1", "{}"}, {"A2", "[]"}}));
-  EXPECT_EQ(s->complete_with_ledger(capture, "w", 60, {"L1", "L2", 600, std::nullopt, std::nullopt, {}}), LedgerWrite::recorded);
+  EXPECT_EQ(
+      s->complete_with_ledger(capture, "w", 60, {"L1", "L2", 600, std::nullopt, std::nullopt, {}}),
+      LedgerWrite::recorded);
 }
 
 // Each request of a batch gets its own answer: claims that find their events fresh, done,
@@ -160,15 +180,19 @@ TEST(RedisDedupe, AClaimWithTheLedgerReadsItOnlyWhenItClaims) {
 // ledger that moved.
 TEST(RedisDedupe, ABatchAnswersEachRequestOnItsOwn) {
   Store s, other;
-  const std::string p1 = "pay-" + random_hex(4), p2 = "pay-" + random_hex(4), p3 = "pay-" + random_hex(4);
-  const EventKey fresh{p1, "E1"}, done{p1, "E0"}, busy{p3, "E2"}, parked{p2, "E3"}, parker{p2, "E4"};
+  const std::string p1 = "pay-" + random_hex(4), p2 = "pay-" + random_hex(4),
+                    p3 = "pay-" + random_hex(4);
+  const EventKey fresh{p1, "E1"}, done{p1, "E0"}, busy{p3, "E2"}, parked{p2, "E3"},
+      parker{p2, "E4"};
   ASSERT_EQ(s->claim(done, "w", 5000), ClaimOutcome::claimed);
   ASSERT_TRUE(s->complete(done, "w", 60));
   ASSERT_EQ(other->claim(busy, "x", 5000), ClaimOutcome::claimed);
   ASSERT_EQ(s->claim(parker, "w", 5000), ClaimOutcome::claimed);
   ASSERT_TRUE(s->park(parker, 60));
-  const std::vector<ClaimRequest> claims = {
-      {fresh, "w", 5000, true}, {done, "w", 5000, false}, {busy, "w", 5000, false}, {parked, "w", 5000, true}};
+  const std::vector<ClaimRequest> claims = {{fresh, "w", 5000, true},
+                                            {done, "w", 5000, false},
+                                            {busy, "w", 5000, false},
+                                            {parked, "w", 5000, true}};
   const std::vector<LedgerClaim> claimed = s->claim_batch(claims);
   ASSERT_EQ(claimed.size(), 4u);
   EXPECT_EQ(claimed[0].outcome, ClaimOutcome::claimed);
@@ -178,15 +202,19 @@ TEST(RedisDedupe, ABatchAnswersEachRequestOnItsOwn) {
   EXPECT_EQ(claimed[3].outcome, ClaimOutcome::parked);
   EXPECT_FALSE(claimed[3].ledger.has_value());
 
-  const auto ledger = std::make_shared<const LedgerUpdate>(LedgerUpdate{"", "L1", 600, std::nullopt, std::nullopt, {}});
-  const auto stale = std::make_shared<const LedgerUpdate>(LedgerUpdate{"L0", "L9", 600, std::nullopt, std::nullopt, {}});
+  const auto ledger = std::make_shared<const LedgerUpdate>(
+      LedgerUpdate{"", "L1", 600, std::nullopt, std::nullopt, {}});
+  const auto stale = std::make_shared<const LedgerUpdate>(
+      LedgerUpdate{"L0", "L9", 600, std::nullopt, std::nullopt, {}});
   const std::vector<CompleteRequest> completions = {
       {fresh, "w", 60, ledger}, {busy, "x", 60, nullptr}, {parker, "w", 60, stale}};
   EXPECT_EQ(s->complete_batch(completions),
-            (std::vector<LedgerWrite>{LedgerWrite::recorded, LedgerWrite::recorded, LedgerWrite::changed_meanwhile}));
+            (std::vector<LedgerWrite>{LedgerWrite::recorded, LedgerWrite::recorded,
+                                      LedgerWrite::changed_meanwhile}));
   EXPECT_EQ(s->read_ledger(p1)->text, "L1");
   EXPECT_EQ(s->claim(busy, "w", 5000), ClaimOutcome::done);
-  EXPECT_EQ(s->claim(parked, "w", 5000), ClaimOutcome::parked) << "the stale write changed nothing, not the parking";
+  EXPECT_EQ(s->claim(parked, "w", 5000), ClaimOutcome::parked)
+      << "the stale write changed nothing, not the parking";
 }
 
 // After SCRIPT FLUSH (what a restarted Redis looks like to a connection's scripts) a batch
@@ -198,8 +226,10 @@ TEST(RedisDedupe, ABatchSurvivesAFlushedScriptCacheAndAFailingCall) {
   const EventKey a{payment, "E1"}, b{payment, "E2"}, wrong{"pay-" + random_hex(4), "E3"};
   ASSERT_EQ(s->claim({payment, "warm-up"}, "w", 5000), ClaimOutcome::claimed);  // scripts loaded
   ASSERT_TRUE(admin.command({"SCRIPT", "FLUSH"}));
-  ASSERT_TRUE(admin.command({"HSET", event_state_key(wrong), "not", "a string"}));  // GET fails: WRONGTYPE
-  const std::vector<ClaimRequest> claims = {{a, "w", 5000, false}, {wrong, "w", 5000, false}, {b, "w", 5000, false}};
+  ASSERT_TRUE(
+      admin.command({"HSET", event_state_key(wrong), "not", "a string"}));  // GET fails: WRONGTYPE
+  const std::vector<ClaimRequest> claims = {
+      {a, "w", 5000, false}, {wrong, "w", 5000, false}, {b, "w", 5000, false}};
   const std::vector<LedgerClaim> claimed = s->claim_batch(claims);
   ASSERT_EQ(claimed.size(), 3u);
   EXPECT_EQ(claimed[0].outcome, ClaimOutcome::claimed);
@@ -216,11 +246,15 @@ TEST(RedisDedupe, ABatchSurvivesAFlushedScriptCacheAndAFailingCall) {
   const std::string p2 = "pay-" + random_hex(4), p3 = "pay-" + random_hex(4);
   const EventKey c{p2, "E1"}, d{p3, "E1"};
   for (const auto& e : {b, c, d}) ASSERT_NE(s->claim(e, "w", 5000), ClaimOutcome::unavailable);
-  const auto l2 = std::make_shared<const LedgerUpdate>(LedgerUpdate{"", "L-p2", 600, std::nullopt, std::nullopt, {}});
-  const auto stale = std::make_shared<const LedgerUpdate>(LedgerUpdate{"L-old", "L-p3", 600, std::nullopt, std::nullopt, {}});
-  const std::vector<CompleteRequest> completions = {{c, "w", 60, l2}, {b, "w", 60, nullptr}, {d, "w", 60, stale}};
+  const auto l2 = std::make_shared<const LedgerUpdate>(
+      LedgerUpdate{"", "L-p2", 600, std::nullopt, std::nullopt, {}});
+  const auto stale = std::make_shared<const LedgerUpdate>(
+      LedgerUpdate{"L-old", "L-p3", 600, std::nullopt, std::nullopt, {}});
+  const std::vector<CompleteRequest> completions = {
+      {c, "w", 60, l2}, {b, "w", 60, nullptr}, {d, "w", 60, stale}};
   EXPECT_EQ(s->complete_batch(completions),
-            (std::vector<LedgerWrite>{LedgerWrite::recorded, LedgerWrite::recorded, LedgerWrite::changed_meanwhile}));
+            (std::vector<LedgerWrite>{LedgerWrite::recorded, LedgerWrite::recorded,
+                                      LedgerWrite::changed_meanwhile}));
   EXPECT_EQ(s->read_ledger(p2)->text, "L-p2");
   EXPECT_EQ(s->read_ledger(p3)->text, "");
   for (const auto& e : {b, c}) EXPECT_EQ(s->claim(e, "w2", 5000), ClaimOutcome::done);

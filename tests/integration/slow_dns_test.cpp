@@ -38,7 +38,8 @@ TEST(SlowDns, ConnectionsGiveUpAtTheirDeadlineWhileTheResolverWaits) {
   at.sin_family = AF_INET;
   at.sin_port = htons(53);
   inet_pton(AF_INET, "127.0.0.77", &at.sin_addr);
-  ASSERT_EQ(::bind(silent, reinterpret_cast<const sockaddr*>(&at), sizeof at), 0) << "127.0.0.77:53 is taken";
+  ASSERT_EQ(::bind(silent, reinterpret_cast<const sockaddr*>(&at), sizeof at), 0)
+      << "127.0.0.77:53 is taken";
   const auto dir = std::filesystem::temp_directory_path() / ("paynotify-slow-dns-" + random_hex(4));
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "resolv.conf") << "nameserver 127.0.0.77\noptions timeout:5 attempts:2\n";
@@ -46,7 +47,8 @@ TEST(SlowDns, ConnectionsGiveUpAtTheirDeadlineWhileTheResolverWaits) {
       {"/usr/bin/unshare", "--mount", "/bin/sh", "-c",
        "mount --bind \"$1\" /etc/resolv.conf && exec \"$2\" --gtest_also_run_disabled_tests "
        "--gtest_filter='SlowDnsInside.*'",
-       "sh", (dir / "resolv.conf").string(), std::filesystem::read_symlink("/proc/self/exe").string()},
+       "sh", (dir / "resolv.conf").string(),
+       std::filesystem::read_symlink("/proc/self/exe").string()},
       (dir / "inner.log").string());
   const int code = inner.wait();
   std::ifstream log(dir / "inner.log");
@@ -60,7 +62,8 @@ TEST(SlowDns, ConnectionsGiveUpAtTheirDeadlineWhileTheResolverWaits) {
 // Run by the test above only, where DNS never answers.
 TEST(SlowDnsInside, DISABLED_TheResolverReallyWaits) {
   const auto resolution = NameResolution::start("redis.paynotify.test", 6379);
-  EXPECT_FALSE(resolution->wait_until(Clock::now() + std::chrono::seconds(2))) << "DNS answered: nothing to prove";
+  EXPECT_FALSE(resolution->wait_until(Clock::now() + std::chrono::seconds(2)))
+      << "DNS answered: nothing to prove";
 }
 
 TEST(SlowDnsInside, DISABLED_RedisGivesUpAtItsConnectTimeout) {
@@ -81,7 +84,8 @@ TEST(SlowDnsInside, DISABLED_TheOrderServiceClientGivesUpAtItsConnectTimeout) {
   s.connect_timeout = kConnectTimeout;
   OrderServiceClient client(ctx.get_executor(), s);
   const auto started = Clock::now();
-  auto result = boost::asio::co_spawn(ctx, client.apply(OrderCall{"e1", "", "{}"}), boost::asio::use_future);
+  auto result =
+      boost::asio::co_spawn(ctx, client.apply(OrderCall{"e1", "", "{}"}), boost::asio::use_future);
   ctx.run();
   const ApplyResult r = result.get();
   EXPECT_LT(Clock::now() - started, std::chrono::seconds(2)) << r.transport;

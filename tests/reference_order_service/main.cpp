@@ -4,7 +4,8 @@
 //
 //   POST /payment-events   the contract
 //   GET  /applied          {"applied":N,"conflicts":N,"failed":N,"receivedToAppliedMs":{..},
-//                           "payments":{id:{"state":..,"events":[ids]}}}   (?summary=1: no payments)
+//                           "payments":{id:{"state":..,"events":[ids]}}}   (?summary=1: no
+//                           payments)
 //   POST /control          {"failRate":0.2,"failStatus":503,"failNext":5,"delayMs":50,
 //                           "rejectPaymentIds":["p1"],"rejectStatus":422,"unknownPaymentIds":["p2"]}
 //   GET  /healthz
@@ -87,25 +88,30 @@ std::string state_after(const std::string& type) {
 std::set<std::string> string_set(const json::value* v) {
   std::set<std::string> out;
   if (v && v->is_array()) {
-    for (const auto& e : v->as_array()) if (e.is_string()) out.insert(std::string(e.as_string()));
+    for (const auto& e : v->as_array())
+      if (e.is_string()) out.insert(std::string(e.as_string()));
   }
   return out;
 }
 
-std::pair<unsigned, std::string> apply_event(OrderBook& book, const std::string& key, const std::string& body) {
+std::pair<unsigned, std::string> apply_event(OrderBook& book, const std::string& key,
+                                             const std::string& body) {
   json::error_code ec;
   const auto doc = json::parse(body, ec);
-  if (ec || !doc.is_object() || key.empty()) return {400, R"({"error":"need a JSON body and an Idempotency-Key"})"};
+  if (ec || !doc.is_object() || key.empty())
+    return {400, R"({"error":"need a JSON body and an Idempotency-Key"})"};
   const auto& o = doc.as_object();
   const auto* pid = o.if_contains("paymentId");
   const auto* type = o.if_contains("type");
   if (!type || !type->is_string()) return {400, R"({"error":"type is required"})"};
-  const std::string payment_id = pid && pid->is_string() ? std::string(pid->as_string()) : std::string();
+  const std::string payment_id =
+      pid && pid->is_string() ? std::string(pid->as_string()) : std::string();
   if (book.applied_keys.count(key)) {
     ++book.conflicts;
     return {409, R"({"error":"already applied"})"};
   }
-  if (book.fail_next > 0 || std::uniform_real_distribution<double>(0, 1)(book.rng) < book.fail_rate) {
+  if (book.fail_next > 0 ||
+      std::uniform_real_distribution<double>(0, 1)(book.rng) < book.fail_rate) {
     if (book.fail_next > 0) --book.fail_next;
     ++book.failed;
     return {book.fail_status, R"({"error":"injected failure"})"};
@@ -121,7 +127,8 @@ std::pair<unsigned, std::string> apply_event(OrderBook& book, const std::string&
   if (const auto* received = o.if_contains("receivedAt"); received && received->is_string()) {
     if (const auto at = paynotify::parse_request_time_ms(std::string(received->as_string()))) {
       const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::system_clock::now().time_since_epoch()).count();
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
       book.latencies_ms.push_back(static_cast<double>(now - *at));
     }
   }
@@ -143,7 +150,8 @@ double percentile(std::vector<double> v, double p) {
 std::string applied_json(const OrderBook& book, bool with_payments) {
   json::object payments;
   if (with_payments) {
-    for (const auto& [id, p] : book.payments) payments[id] = json::object{{"state", p.state}, {"events", p.events}};
+    for (const auto& [id, p] : book.payments)
+      payments[id] = json::object{{"state", p.state}, {"events", p.events}};
   }
   // From the ingest's receipt (receivedAt) to this apply, in ms: what the benchmark reports.
   json::object latency{{"samples", book.latencies_ms.size()},
@@ -166,8 +174,10 @@ void control(OrderBook& book, const std::string& body) {
   if (const auto* v = o.if_contains("failNext")) book.fail_next = v->to_number<int64_t>();
   if (const auto* v = o.if_contains("delayMs")) book.delay_ms = v->to_number<int64_t>();
   if (const auto* v = o.if_contains("rejectStatus")) book.reject_status = v->to_number<unsigned>();
-  if (o.contains("rejectPaymentIds")) book.reject_payment_ids = string_set(o.if_contains("rejectPaymentIds"));
-  if (o.contains("unknownPaymentIds")) book.unknown_payment_ids = string_set(o.if_contains("unknownPaymentIds"));
+  if (o.contains("rejectPaymentIds"))
+    book.reject_payment_ids = string_set(o.if_contains("rejectPaymentIds"));
+  if (o.contains("unknownPaymentIds"))
+    book.unknown_payment_ids = string_set(o.if_contains("unknownPaymentIds"));
   if (o.contains("resetLatency")) book.latencies_ms.clear();
 }
 
@@ -184,13 +194,15 @@ net::awaitable<void> serve(Stream& stream, OrderBook* book) {
     const std::string target(req.target());
     if (req.method() == http::verb::post && target == "/payment-events") {
       if (book->delay_ms > 0) {
-        net::steady_timer t(beast::get_lowest_layer(stream).get_executor(), std::chrono::milliseconds(book->delay_ms));
+        net::steady_timer t(beast::get_lowest_layer(stream).get_executor(),
+                            std::chrono::milliseconds(book->delay_ms));
         co_await t.async_wait(kTuple);
       }
       auto [status, body] = apply_event(*book, std::string(req["Idempotency-Key"]), req.body());
       res.result(status);
       res.body() = body;
-    } else if (req.method() == http::verb::get && (target == "/applied" || target == "/applied?summary=1")) {
+    } else if (req.method() == http::verb::get &&
+               (target == "/applied" || target == "/applied?summary=1")) {
       res.body() = applied_json(*book, target == "/applied");
     } else if (req.method() == http::verb::post && target == "/control") {
       control(*book, req.body());
@@ -228,7 +240,8 @@ net::awaitable<void> accept_loop(tcp::acceptor* acceptor, OrderBook* book, net::
     auto [ec, socket] = co_await acceptor->async_accept(kTuple);
     if (ec) co_return;
     if (tls != nullptr) {
-      net::co_spawn(acceptor->get_executor(), serve_tls(std::move(socket), book, tls), net::detached);
+      net::co_spawn(acceptor->get_executor(), serve_tls(std::move(socket), book, tls),
+                    net::detached);
     } else {
       net::co_spawn(acceptor->get_executor(), serve_plain(std::move(socket), book), net::detached);
     }
@@ -238,12 +251,13 @@ net::awaitable<void> accept_loop(tcp::acceptor* acceptor, OrderBook* book, net::
 }  // namespace
 
 int main(int argc, char** argv) {
-  paynotify::Options o("paynotify-reference-order-service",
-                       "An in-memory order service implementing paynotify's contract, for demos and tests.",
-                       {{"listen", "127.0.0.1:0", "address:port (port 0: any free port, printed on stdout)"},
-                        {"tls-cert", "", "PEM certificate chain: serve HTTPS instead of HTTP"},
-                        {"tls-key", "", "PEM private key of --tls-cert"},
-                        {"tls-client-ca", "", "PEM CAs: require a client certificate they signed (mutual TLS)"}});
+  paynotify::Options o(
+      "paynotify-reference-order-service",
+      "An in-memory order service implementing paynotify's contract, for demos and tests.",
+      {{"listen", "127.0.0.1:0", "address:port (port 0: any free port, printed on stdout)"},
+       {"tls-cert", "", "PEM certificate chain: serve HTTPS instead of HTTP"},
+       {"tls-key", "", "PEM private key of --tls-cert"},
+       {"tls-client-ca", "", "PEM CAs: require a client certificate they signed (mutual TLS)"}});
   try {
     if (o.parse({argv + 1, argv + argc}, {}) != paynotify::Options::Outcome::run) {
       std::cout << o.help_text();

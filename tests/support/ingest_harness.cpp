@@ -42,7 +42,8 @@ std::string IngestHarness::url() const {
   return "http://127.0.0.1:" + std::to_string(port()) + kNotifyPath;
 }
 
-unsigned IngestHarness::send(const std::string& body, int key_index, const std::string& key_version) {
+unsigned IngestHarness::send(const std::string& body, int key_index,
+                             const std::string& key_version) {
   return send_signed(body, key_index, key_version, iso8601_now());
 }
 
@@ -50,13 +51,15 @@ unsigned IngestHarness::send_signed_at(const std::string& body, const std::strin
   return send_signed(body, 0, "1", request_time);
 }
 
-unsigned IngestHarness::send_signed(const std::string& body, int key_index, const std::string& key_version,
+unsigned IngestHarness::send_signed(const std::string& body, int key_index,
+                                    const std::string& key_version,
                                     const std::string& request_time) {
   const auto h = sign_notification(test_key(key_index).private_key.get(), kNotifyPath, kClientId,
                                    request_time, body, key_version);
   std::string headers;
   for (const auto& [name, value] : h.as_list()) headers += name + ": " + value + "\r\n";
-  return raw_exchange(port(), post_request(kNotifyPath, headers, body), std::chrono::seconds(15)).status;
+  return raw_exchange(port(), post_request(kNotifyPath, headers, body), std::chrono::seconds(15))
+      .status;
 }
 
 }  // namespace paynotify::testing

@@ -18,7 +18,8 @@ inline constexpr const char* kNotifyPath = "/notifications/antom";
 class IngestHarness {
  public:
   // Keys: test_key(0) as client kClientId, key version 1.
-  IngestHarness(std::string brokers, std::string topic, ingest::ServerLimits limits = default_limits(),
+  IngestHarness(std::string brokers, std::string topic,
+                ingest::ServerLimits limits = default_limits(),
                 std::map<std::string, std::string> kafka_properties = {});
   ~IngestHarness();
 

@@ -11,14 +11,16 @@ namespace paynotify::testing {
 std::string kafka_brokers() {
   const char* b = std::getenv("PAYNOTIFY_KAFKA_BROKERS");
   if (b == nullptr || *b == '\0') {
-    throw std::runtime_error("PAYNOTIFY_KAFKA_BROKERS is not set: run the tests through tests/run.sh");
+    throw std::runtime_error(
+        "PAYNOTIFY_KAFKA_BROKERS is not set: run the tests through tests/run.sh");
   }
   return b;
 }
 
 std::string redis_address() {
   const char* r = std::getenv("PAYNOTIFY_REDIS");
-  if (r == nullptr || *r == '\0') throw std::runtime_error("PAYNOTIFY_REDIS is not set: run the tests through tests/run.sh");
+  if (r == nullptr || *r == '\0')
+    throw std::runtime_error("PAYNOTIFY_REDIS is not set: run the tests through tests/run.sh");
   return r;
 }
 
@@ -26,7 +28,8 @@ std::string fresh_topic(const std::string& prefix, int partitions) {
   const std::string name = "test." + prefix + "." + random_hex(6);
   const auto reports = ensure_topics(kafka_brokers(), {}, {{name, partitions, 1, {}}}, 15000);
   if (reports.size() != 1 || !reports[0].error.empty()) {
-    throw std::runtime_error("cannot create topic " + name + ": " + (reports.empty() ? "no report" : reports[0].error));
+    throw std::runtime_error("cannot create topic " + name + ": " +
+                             (reports.empty() ? "no report" : reports[0].error));
   }
   return name;
 }

@@ -24,7 +24,8 @@ using paynotify::ConsumedRecord;
 
 // Reads every partition of `topic` from the start until `expected` records arrived or
 // `timeout` passed (then returns what it has; it reads no further than the end it saw).
-std::vector<ConsumedRecord> read_topic(const std::string& topic, std::size_t expected,
-                                       std::chrono::milliseconds timeout = std::chrono::seconds(10));
+std::vector<ConsumedRecord> read_topic(
+    const std::string& topic, std::size_t expected,
+    std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 }  // namespace paynotify::testing

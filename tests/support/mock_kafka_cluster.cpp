@@ -9,7 +9,8 @@ rd_kafka_t* quiet_client(rd_kafka_type_t type, const std::string& bootstraps) {
   char err[256];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   rd_kafka_conf_set(conf, "log_level", "0", err, sizeof err);
-  if (!bootstraps.empty()) rd_kafka_conf_set(conf, "bootstrap.servers", bootstraps.c_str(), err, sizeof err);
+  if (!bootstraps.empty())
+    rd_kafka_conf_set(conf, "bootstrap.servers", bootstraps.c_str(), err, sizeof err);
   rd_kafka_t* rk = rd_kafka_new(type, conf, err, sizeof err);
   if (rk == nullptr) throw std::runtime_error(err);
   return rk;

@@ -10,16 +10,19 @@ std::string payment_result_body(const std::string& payment_id, const std::string
          R"(","paymentAmount":{"value":"4200","currency":"SGD"},"paymentCreateTime":"2020-01-01T12:01:00+08:30"})";
 }
 
-std::string capture_result_body(const std::string& payment_id, const std::string& capture_id, const std::string& status) {
+std::string capture_result_body(const std::string& payment_id, const std::string& capture_id,
+                                const std::string& status) {
   const std::string code = status == "S" ? "SUCCESS" : "PROCESS_FAIL";
   return R"({"notifyType":"CAPTURE_RESULT","captureAmount":{"currency":"SGD","value":"4200"},"captureId":")" +
-         capture_id + R"(","captureRequestId":"cr-)" + capture_id + R"(","paymentId":")" + payment_id +
-         R"(","result":{"resultCode":")" + code + R"(","resultStatus":")" + status + R"(","resultMessage":"m"}})";
+         capture_id + R"(","captureRequestId":"cr-)" + capture_id + R"(","paymentId":")" +
+         payment_id + R"(","result":{"resultCode":")" + code + R"(","resultStatus":")" + status +
+         R"(","resultMessage":"m"}})";
 }
 
 std::string dispute_created_body(const std::string& payment_id, const std::string& dispute_id) {
-  return R"({"paymentRequestId":"pr-)" + payment_id + R"(","disputeId":")" + dispute_id + R"(","paymentId":")" +
-         payment_id + R"(","disputeTime":"2026-11-26T10:00:00+08:00","disputeAmount":{"currency":"SGD","value":"4200"},)"
+  return R"({"paymentRequestId":"pr-)" + payment_id + R"(","disputeId":")" + dispute_id +
+         R"(","paymentId":")" + payment_id +
+         R"(","disputeTime":"2026-11-26T10:00:00+08:00","disputeAmount":{"currency":"SGD","value":"4200"},)"
          R"("disputeNotificationType":"DISPUTE_CREATED","disputeReasonMsg":"Fraud","defenseDueTime":"2026-12-03T10:00:00+08:00","defendable":"true"})";
 }
 

@@ -18,7 +18,8 @@ inline const std::string kRefundResultBody =
 inline const std::string kUpdateAmountResultBody =
     R"({"notifyType":"UPDATE_AMOUNT_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"},"paymentRequestId":"pr-01","paymentId":"202611250001","updateRequestId":"upd-01","paymentAmount":{"currency":"SGD","value":"5200"},"paymentCreateTime":"2026-11-25T12:01:00+08:00"})";
 
-// notifyDispute carries no notifyType: its kind is disputeNotificationType (protocol notes' sample).
+// notifyDispute carries no notifyType: its kind is disputeNotificationType (protocol notes'
+// sample).
 inline const std::string kDisputeCreatedBody =
     R"({"paymentRequestId":"pr-01","disputeId":"202611260001D1","paymentId":"202611250001","disputeTime":"2026-11-26T10:00:00+08:00","disputeAmount":{"currency":"SGD","value":"4200"},"disputeNotificationType":"DISPUTE_CREATED","disputeReasonMsg":"Fraud - card absent environment","defenseDueTime":"2026-12-03T10:00:00+08:00","defendable":"true"})";
 

@@ -5,10 +5,10 @@
 #include <boost/json/object.hpp>
 
 #include <chrono>
-#include <map>
-#include <set>
 #include <functional>
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -58,7 +58,6 @@ class Pipeline {
   std::vector<uint16_t> worker_admin_ports_;
 };
 
-
 // The pieces, for drivers that run the ingest as a process too (tests/chaos).
 // paynotify-worker's command line as the end-to-end tests run it (short retries and leases).
 std::vector<std::string> worker_command(const std::string& topic, const std::string& group,
@@ -74,8 +73,10 @@ unsigned admin_readiness(uint16_t admin_port);
 boost::json::object order_service_applied(uint16_t port);
 void order_service_control(uint16_t port, const std::string& json);
 // Event ids per payment in the order `topic` holds them (first occurrence; reads up to `records`).
-std::map<std::string, std::vector<std::string>> expected_order(const std::string& topic, std::size_t records);
+std::map<std::string, std::vector<std::string>> expected_order(const std::string& topic,
+                                                               std::size_t records);
 // The same from records already read (in offset order per partition).
-std::map<std::string, std::vector<std::string>> event_order(const std::vector<ConsumedRecord>& records);
+std::map<std::string, std::vector<std::string>> event_order(
+    const std::vector<ConsumedRecord>& records);
 
 }  // namespace paynotify::testing

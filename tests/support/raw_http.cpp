@@ -27,13 +27,15 @@ RawReply raw_exchange(uint16_t port, const std::string& request, std::chrono::mi
     (void)!::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
   } else {
     for (const char c : request) {
-      if (::send(fd, &c, 1, MSG_NOSIGNAL) != 1 || std::chrono::steady_clock::now() > deadline) break;
+      if (::send(fd, &c, 1, MSG_NOSIGNAL) != 1 || std::chrono::steady_clock::now() > deadline)
+        break;
       std::this_thread::sleep_for(pause);
     }
   }
   char buf[4096];
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) break;
     pollfd p{fd, POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
@@ -48,7 +50,8 @@ RawReply raw_exchange(uint16_t port, const std::string& request, std::chrono::mi
   return reply;
 }
 
-std::string post_request(const std::string& target, const std::string& headers, const std::string& body) {
+std::string post_request(const std::string& target, const std::string& headers,
+                         const std::string& body) {
   return "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + headers +
          "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }

@@ -19,7 +19,8 @@ RawReply raw_exchange(uint16_t port, const std::string& request,
                       std::chrono::milliseconds pause_between_bytes = std::chrono::milliseconds(0));
 
 // A POST with the given headers ("Name: value\r\n" lines) and body, Connection: close.
-std::string post_request(const std::string& target, const std::string& headers, const std::string& body);
+std::string post_request(const std::string& target, const std::string& headers,
+                         const std::string& body);
 
 // A bodiless GET, Connection: close.
 std::string get_request(const std::string& target);

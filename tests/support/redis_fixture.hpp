@@ -23,7 +23,8 @@ inline worker::RedisSettings plain_redis_settings() {
 }
 
 inline worker::RedisSettings redis_settings() {
-  if (const char* tls = std::getenv("PAYNOTIFY_TEST_REDIS_TLS"); tls != nullptr && std::string(tls) == "1") {
+  if (const char* tls = std::getenv("PAYNOTIFY_TEST_REDIS_TLS");
+      tls != nullptr && std::string(tls) == "1") {
     return secure_redis_settings();
   }
   return plain_redis_settings();
@@ -31,11 +32,13 @@ inline worker::RedisSettings redis_settings() {
 
 // The generation Redis holds now, trusted, as a worker's recovery would leave it (minted here
 // when there is none, or when it belongs to an earlier run of the server).
-inline std::shared_ptr<worker::StoreGeneration> trusted_generation(const std::string& scope = "antom.notifications") {
+inline std::shared_ptr<worker::StoreGeneration> trusted_generation(
+    const std::string& scope = "antom.notifications") {
   worker::RedisConnection redis(redis_settings());
   const std::string run_id = redis.run_id();
   auto seen = redis.command({"GET", worker::generation_key(scope)});
-  if (!seen || seen->type != worker::RedisValue::Type::text || worker::run_id_of_generation(seen->text) != run_id) {
+  if (!seen || seen->type != worker::RedisValue::Type::text ||
+      worker::run_id_of_generation(seen->text) != run_id) {
     redis.command({"SET", worker::generation_key(scope), worker::mint_generation(run_id)});
     seen = redis.command({"GET", worker::generation_key(scope)});
   }

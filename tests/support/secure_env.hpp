@@ -30,7 +30,8 @@ inline std::map<std::string, std::string> secure_env() {
 inline worker::RedisSettings secure_redis_settings(std::string ca_file = "") {
   std::signal(SIGPIPE, SIG_IGN);  // as the services do (worker/redis_socket.hpp)
   const auto env = secure_env();
-  if (env.empty()) throw std::runtime_error("PAYNOTIFY_SECURE_ENV is not set: run the tests through tests/run.sh");
+  if (env.empty())
+    throw std::runtime_error("PAYNOTIFY_SECURE_ENV is not set: run the tests through tests/run.sh");
   // As the worker reads its options: --redis rediss://paynotify@..., the CA, the password
   // from the environment.
   Options options("test", "", worker::redis_option_specs("Redis"));

@@ -28,7 +28,10 @@ const TestKey& test_key(int index) {
 const std::string& test_public_key_file() {
   struct KeyFile {
     std::string path;
-    KeyFile() : path((std::filesystem::temp_directory_path() / ("paynotify-test-key-" + std::to_string(getpid()) + ".pem")).string()) {
+    KeyFile()
+        : path((std::filesystem::temp_directory_path() /
+                ("paynotify-test-key-" + std::to_string(getpid()) + ".pem"))
+                   .string()) {
       std::ofstream(path) << test_key(0).pair.public_pem;
     }
     ~KeyFile() { std::filesystem::remove(path); }

@@ -2,16 +2,16 @@
 
 #include <boost/asio/steady_timer.hpp>
 
-#include <stdexcept>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <stdexcept>
 
 namespace paynotify::testing {
 
 using worker::ClaimOutcome;
 
-worker::ClaimOutcome InMemoryDedupeStore::claim(const worker::EventKey& key, const std::string& owner,
-                                                int64_t lease_ms) {
+worker::ClaimOutcome InMemoryDedupeStore::claim(const worker::EventKey& key,
+                                                const std::string& owner, int64_t lease_ms) {
   if (throw_next.load() > 0) {
     throw_next.fetch_sub(1);
     throw std::runtime_error("store fault (test)");
@@ -33,33 +33,39 @@ bool InMemoryDedupeStore::complete(const worker::EventKey& key, const std::strin
   if (down.load()) return false;
   std::lock_guard lock(mu_);
   events_[key.event_id] = Lease{"done"};
-  if (const auto p = parked_.find(key.order_key); p != parked_.end() && p->second == key.event_id) parked_.erase(p);
+  if (const auto p = parked_.find(key.order_key); p != parked_.end() && p->second == key.event_id)
+    parked_.erase(p);
   return true;
 }
 
-std::optional<worker::StoredLedger> InMemoryDedupeStore::read_ledger(const std::string& payment_id) {
+std::optional<worker::StoredLedger> InMemoryDedupeStore::read_ledger(
+    const std::string& payment_id) {
   if (down.load()) return std::nullopt;
   std::lock_guard lock(mu_);
   return ledgers_[payment_id];
 }
 
-worker::LedgerWrite InMemoryDedupeStore::complete_with_ledger(const worker::EventKey& key, const std::string&, int64_t,
+worker::LedgerWrite InMemoryDedupeStore::complete_with_ledger(const worker::EventKey& key,
+                                                              const std::string&, int64_t,
                                                               const worker::LedgerUpdate& update) {
   if (down.load()) return worker::LedgerWrite::failed;
   std::lock_guard lock(mu_);
-  if (const auto state = events_.find(key.event_id); state != events_.end() && state->second.owner == "done") {
+  if (const auto state = events_.find(key.event_id);
+      state != events_.end() && state->second.owner == "done") {
     return worker::LedgerWrite::recorded;
   }
   auto& ledger = ledgers_[key.order_key];
   if (ledger.text != update.expected) return worker::LedgerWrite::changed_meanwhile;
   events_[key.event_id] = Lease{"done"};
-  if (const auto p = parked_.find(key.order_key); p != parked_.end() && p->second == key.event_id) parked_.erase(p);
+  if (const auto p = parked_.find(key.order_key); p != parked_.end() && p->second == key.event_id)
+    parked_.erase(p);
   ledger.text = update.updated;
   for (const auto& a : update.anomalies) ledger.outbox.push_back(a);
   return worker::LedgerWrite::recorded;
 }
 
-bool InMemoryDedupeStore::clear_outbox(const std::string& payment_id, const std::string& anomaly_id) {
+bool InMemoryDedupeStore::clear_outbox(const std::string& payment_id,
+                                       const std::string& anomaly_id) {
   if (down.load()) return false;
   std::lock_guard lock(mu_);
   std::erase_if(ledgers_[payment_id].outbox, [&](const auto& a) { return a.first == anomaly_id; });
@@ -69,20 +75,24 @@ bool InMemoryDedupeStore::clear_outbox(const std::string& payment_id, const std:
 bool InMemoryDedupeStore::park(const worker::EventKey& key, int64_t) {
   if (down.load()) return false;
   std::lock_guard lock(mu_);
-  if (const auto state = events_.find(key.event_id); state != events_.end() && state->second.owner == "done") {
+  if (const auto state = events_.find(key.event_id);
+      state != events_.end() && state->second.owner == "done") {
     return true;
   }
   parked_[key.order_key] = key.event_id;
   return true;
 }
 
-bool InMemoryDedupeStore::release(const worker::EventKey& key, const std::string& owner, bool unpark) {
+bool InMemoryDedupeStore::release(const worker::EventKey& key, const std::string& owner,
+                                  bool unpark) {
   if (down.load()) return false;
   std::lock_guard lock(mu_);
-  if (const auto state = events_.find(key.event_id); state != events_.end() && state->second.owner == owner) {
+  if (const auto state = events_.find(key.event_id);
+      state != events_.end() && state->second.owner == owner) {
     events_.erase(state);
   }
-  if (const auto p = parked_.find(key.order_key); unpark && p != parked_.end() && p->second == key.event_id) {
+  if (const auto p = parked_.find(key.order_key);
+      unpark && p != parked_.end() && p->second == key.event_id) {
     parked_.erase(p);
   }
   return true;

@@ -23,17 +23,19 @@ namespace paynotify::testing {
 // The Lua scripts' semantics over maps; thread-safe (the DedupePool calls it from its threads).
 class InMemoryDedupeStore final : public worker::DedupeStore {
  public:
-  worker::ClaimOutcome claim(const worker::EventKey& key, const std::string& owner, int64_t lease_ms) override;
+  worker::ClaimOutcome claim(const worker::EventKey& key, const std::string& owner,
+                             int64_t lease_ms) override;
   bool complete(const worker::EventKey& key, const std::string& owner, int64_t ttl_s) override;
   bool park(const worker::EventKey& key, int64_t ttl_s) override;
   bool release(const worker::EventKey& key, const std::string& owner, bool unpark) override;
   bool ping() override { return !down.load(); }
   std::optional<worker::StoredLedger> read_ledger(const std::string& payment_id) override;
-  worker::LedgerWrite complete_with_ledger(const worker::EventKey& key, const std::string& owner, int64_t ttl_s,
+  worker::LedgerWrite complete_with_ledger(const worker::EventKey& key, const std::string& owner,
+                                           int64_t ttl_s,
                                            const worker::LedgerUpdate& update) override;
   bool clear_outbox(const std::string& payment_id, const std::string& anomaly_id) override;
 
-  std::atomic<bool> down{false};  // every call fails while set
+  std::atomic<bool> down{false};   // every call fails while set
   std::atomic<int> throw_next{0};  // the next this many calls throw (a bug, bad_alloc, ...)
   bool is_done(const std::string& event_id) const;
   bool is_parked(const std::string& order_key) const;
@@ -44,8 +46,9 @@ class InMemoryDedupeStore final : public worker::DedupeStore {
     std::string owner;  // or "done"
     std::chrono::steady_clock::time_point expires = std::chrono::steady_clock::time_point::max();
   };
-  std::map<std::string, Lease> events_;  // event id -> state; a lease runs out like the Redis key's TTL
-  std::map<std::string, std::string> parked_;  // order key -> event id
+  std::map<std::string, Lease>
+      events_;  // event id -> state; a lease runs out like the Redis key's TTL
+  std::map<std::string, std::string> parked_;            // order key -> event id
   std::map<std::string, worker::StoredLedger> ledgers_;  // payment id -> ledger and outbox
 };
 

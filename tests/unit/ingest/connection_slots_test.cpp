@@ -73,10 +73,14 @@ TEST(ConnectionSlots, BodyBytesAreDueAtTheMinimumRateAfterTheGrace) {
   const auto start = Clock::now();
   const auto deadline = start + milliseconds(10000);
   // 1,000 bytes/s after 1 s of grace: byte 1 by 1.001 s, byte 2,001 by 3.001 s.
-  EXPECT_EQ(ConnectionSlots::next_bytes_due(start, 0, 1000, milliseconds(1000), deadline), start + milliseconds(1001));
-  EXPECT_EQ(ConnectionSlots::next_bytes_due(start, 2000, 1000, milliseconds(1000), deadline), start + milliseconds(3001));
-  EXPECT_EQ(ConnectionSlots::next_bytes_due(start, 50000, 1000, milliseconds(1000), deadline), deadline);
-  EXPECT_EQ(ConnectionSlots::next_bytes_due(start, 0, 0, milliseconds(1000), deadline), deadline);  // off
+  EXPECT_EQ(ConnectionSlots::next_bytes_due(start, 0, 1000, milliseconds(1000), deadline),
+            start + milliseconds(1001));
+  EXPECT_EQ(ConnectionSlots::next_bytes_due(start, 2000, 1000, milliseconds(1000), deadline),
+            start + milliseconds(3001));
+  EXPECT_EQ(ConnectionSlots::next_bytes_due(start, 50000, 1000, milliseconds(1000), deadline),
+            deadline);
+  EXPECT_EQ(ConnectionSlots::next_bytes_due(start, 0, 0, milliseconds(1000), deadline),
+            deadline);  // off
 }
 
 }  // namespace

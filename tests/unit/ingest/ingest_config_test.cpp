@@ -16,8 +16,9 @@ class IngestConfigTest : public ::testing::Test {
     dir_ = std::filesystem::temp_directory_path() / ("paynotify-cfg-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
     std::ofstream(dir_ / "antom.b64") << paynotify::testing::test_key(0).pair.public_base64;
-    std::ofstream(dir_ / "keys.json") << R"({"C1":[{"keyVersion":"1","publicKey":")"
-                                      << paynotify::testing::test_key(0).pair.public_base64 << "\"}]}";
+    std::ofstream(dir_ / "keys.json")
+        << R"({"C1":[{"keyVersion":"1","publicKey":")"
+        << paynotify::testing::test_key(0).pair.public_base64 << "\"}]}";
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
@@ -50,8 +51,9 @@ TEST_F(IngestConfigTest, DefaultsFollowTheDesign) {
 }
 
 TEST_F(IngestConfigTest, EnvironmentConfiguresLikeFlags) {
-  const auto c = load({}, {"PAYNOTIFY_KEYS=" + file("keys.json"), "PAYNOTIFY_LISTEN=127.0.0.1:9000",
-                           "PAYNOTIFY_MAX_CLOCK_SKEW_S=300", "PAYNOTIFY_KAFKA_PROP_SECURITY_PROTOCOL=SSL"});
+  const auto c =
+      load({}, {"PAYNOTIFY_KEYS=" + file("keys.json"), "PAYNOTIFY_LISTEN=127.0.0.1:9000",
+                "PAYNOTIFY_MAX_CLOCK_SKEW_S=300", "PAYNOTIFY_KAFKA_PROP_SECURITY_PROTOCOL=SSL"});
   EXPECT_EQ(c.server.port, 9000);
   EXPECT_EQ(c.intake.max_clock_skew_ms, 300000);
   EXPECT_EQ(c.kafka_properties.at("security.protocol"), "SSL");
@@ -59,14 +61,21 @@ TEST_F(IngestConfigTest, EnvironmentConfiguresLikeFlags) {
 
 TEST_F(IngestConfigTest, StartUpErrorsNameTheOption) {
   EXPECT_NE(error_of({}).find("--antom-public-key"), std::string::npos);
-  EXPECT_NE(error_of({"--antom-public-key", file("antom.b64")}).find("--client-id"), std::string::npos);
-  EXPECT_NE(error_of({"--keys", file("keys.json"), "--client-id", "C1"}).find("not both"), std::string::npos);
+  EXPECT_NE(error_of({"--antom-public-key", file("antom.b64")}).find("--client-id"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--keys", file("keys.json"), "--client-id", "C1"}).find("not both"),
+            std::string::npos);
   EXPECT_NE(error_of({"--keys", file("missing.json")}).find("--keys"), std::string::npos);
-  EXPECT_NE(error_of({"--keys", file("keys.json"), "--path", "notifications"}).find("--path"), std::string::npos);
-  EXPECT_NE(error_of({"--keys", file("keys.json"), "--max-body-bytes", "10"}).find("--max-body-bytes"), std::string::npos);
-  EXPECT_NE(error_of({"--keys", file("keys.json"), "--listen", "8080"}).find("--listen"), std::string::npos);
+  EXPECT_NE(error_of({"--keys", file("keys.json"), "--path", "notifications"}).find("--path"),
+            std::string::npos);
+  EXPECT_NE(
+      error_of({"--keys", file("keys.json"), "--max-body-bytes", "10"}).find("--max-body-bytes"),
+      std::string::npos);
+  EXPECT_NE(error_of({"--keys", file("keys.json"), "--listen", "8080"}).find("--listen"),
+            std::string::npos);
   std::ofstream(dir_ / "bad.pem") << "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n";
-  EXPECT_NE(error_of({"--antom-public-key", file("bad.pem"), "--client-id", "C1"}).find("--antom-public-key"),
+  EXPECT_NE(error_of({"--antom-public-key", file("bad.pem"), "--client-id", "C1"})
+                .find("--antom-public-key"),
             std::string::npos);
 }
 

@@ -21,10 +21,14 @@ std::string mutate(std::string s, std::mt19937_64& rng) {
   for (int i = 0; i < edits; ++i) {
     const std::size_t at = s.empty() ? 0 : rng() % s.size();
     switch (op(rng)) {
-      case 0: if (!s.empty()) s[at] = static_cast<char>(byte(rng)); break;               // flip a byte
-      case 1: s.insert(at, 1, static_cast<char>(byte(rng))); break;                       // insert one
-      case 2: if (!s.empty()) s.erase(at, 1); break;                                      // delete one
-      case 3: s = s.substr(0, at); break;                                                 // truncate
+      case 0:
+        if (!s.empty()) s[at] = static_cast<char>(byte(rng));
+        break;                                                       // flip a byte
+      case 1: s.insert(at, 1, static_cast<char>(byte(rng))); break;  // insert one
+      case 2:
+        if (!s.empty()) s.erase(at, 1);
+        break;                             // delete one
+      case 3: s = s.substr(0, at); break;  // truncate
     }
   }
   return s;
@@ -35,7 +39,8 @@ TEST(IntakeMutations, NoMutationOfASignedPartGetsPublished) {
   keys.add("C1", "1", paynotify::testing::test_key(0).pair.public_pem);
   NotificationIntake intake({"/n", "", "t", 0}, keys);
   const std::string body = paynotify::testing::kCaptureResultBody;
-  const auto h = sign_notification(paynotify::testing::test_key(0).private_key.get(), "/n", "C1", "1700000000000", body);
+  const auto h = sign_notification(paynotify::testing::test_key(0).private_key.get(), "/n", "C1",
+                                   "1700000000000", body);
   std::mt19937_64 rng(20261125);
   int published = 0, rejected = 0;
   for (int i = 0; i < 4000; ++i) {
@@ -76,9 +81,11 @@ TEST(IntakeMutations, ArbitraryBytesInEveryHeaderAreAnsweredNotCrashedOn) {
     return s;
   };
   for (int i = 0; i < 2000; ++i) {
-    const std::string sig = i % 2 ? random_bytes(600) : "algorithm=RSA256,keyVersion=1,signature=" + random_bytes(400);
-    const auto d = intake.decide({"POST", "/n", "application/json", "C1", random_bytes(40), sig, random_bytes(80),
-                                  random_bytes(2000)}, 0);
+    const std::string sig =
+        i % 2 ? random_bytes(600) : "algorithm=RSA256,keyVersion=1,signature=" + random_bytes(400);
+    const auto d = intake.decide({"POST", "/n", "application/json", "C1", random_bytes(40), sig,
+                                  random_bytes(80), random_bytes(2000)},
+                                 0);
     ASSERT_TRUE(d.answer);
     EXPECT_FALSE(d.record);
   }

@@ -34,13 +34,14 @@ class Intake : public ::testing::Test {
     Sent s;
     s.body = body;
     s.target = target;
-    s.headers = sign_notification(test_key(0).private_key.get(), target, "C1", "1700000000000", body);
+    s.headers =
+        sign_notification(test_key(0).private_key.get(), target, "C1", "1700000000000", body);
     return s;
   }
 
   IntakeDecision decide(const Sent& s) const {
-    return intake_.decide({s.method, s.target, s.content_type, s.headers.client_id, s.headers.request_time,
-                           s.headers.signature, s.traceparent, s.body},
+    return intake_.decide({s.method, s.target, s.content_type, s.headers.client_id,
+                           s.headers.request_time, s.headers.signature, s.traceparent, s.body},
                           1700000000500);
   }
 
@@ -80,7 +81,8 @@ TEST_F(Intake, MintsATraceparentWhenNoneOrAnInvalidOneCame) {
 }
 
 TEST_F(Intake, QueryStringIsPartOfTheSignedUriButNotOfThePathMatch) {
-  const auto d = decide(signed_request(paynotify::testing::kPaymentResultBody, "/notifications/antom?m=1"));
+  const auto d =
+      decide(signed_request(paynotify::testing::kPaymentResultBody, "/notifications/antom?m=1"));
   EXPECT_TRUE(d.record);
 }
 
@@ -88,9 +90,10 @@ TEST_F(Intake, SignedPathPrefixIsPrependedBeforeVerifying) {
   NotificationIntake behind_proxy({"/antom", "/paynotify", "t", 0}, keys_);
   Sent s;
   s.body = paynotify::testing::kPaymentResultBody;
-  s.headers = sign_notification(test_key(0).private_key.get(), "/paynotify/antom", "C1", "1", s.body);
-  const auto d = behind_proxy.decide({"POST", "/antom", "application/json", "C1", "1", s.headers.signature, "",
-                                      s.body}, 0);
+  s.headers =
+      sign_notification(test_key(0).private_key.get(), "/paynotify/antom", "C1", "1", s.body);
+  const auto d = behind_proxy.decide(
+      {"POST", "/antom", "application/json", "C1", "1", s.headers.signature, "", s.body}, 0);
   EXPECT_TRUE(d.record);
   const auto direct = decide(s);  // path /notifications/antom signed as /paynotify/antom: no
   ASSERT_TRUE(direct.answer);
@@ -98,17 +101,18 @@ TEST_F(Intake, SignedPathPrefixIsPrependedBeforeVerifying) {
 }
 
 TEST_F(Intake, EveryFailedCheckAnswersAndPublishesNothing) {
-  const std::vector<std::pair<std::string, std::pair<unsigned, std::function<void(Sent&)>>>> cases = {
-      {"wrong path", {404, [](Sent& s) { s.target = "/other"; }}},
-      {"wrong method", {405, [](Sent& s) { s.method = "GET"; }}},
-      {"wrong content type", {415, [](Sent& s) { s.content_type = "text/plain"; }}},
-      {"no content type", {415, [](Sent& s) { s.content_type = ""; }}},
-      {"no signature", {401, [](Sent& s) { s.headers.signature = ""; }}},
-      {"no client id", {401, [](Sent& s) { s.headers.client_id = ""; }}},
-      {"unknown client id", {401, [](Sent& s) { s.headers.client_id = "C2"; }}},
-      {"tampered body", {401, [](Sent& s) { s.body[s.body.size() - 2] = ' '; }}},
-      {"other request time", {401, [](Sent& s) { s.headers.request_time = "1700000000001"; }}},
-  };
+  const std::vector<std::pair<std::string, std::pair<unsigned, std::function<void(Sent&)>>>> cases =
+      {
+          {"wrong path", {404, [](Sent& s) { s.target = "/other"; }}},
+          {"wrong method", {405, [](Sent& s) { s.method = "GET"; }}},
+          {"wrong content type", {415, [](Sent& s) { s.content_type = "text/plain"; }}},
+          {"no content type", {415, [](Sent& s) { s.content_type = ""; }}},
+          {"no signature", {401, [](Sent& s) { s.headers.signature = ""; }}},
+          {"no client id", {401, [](Sent& s) { s.headers.client_id = ""; }}},
+          {"unknown client id", {401, [](Sent& s) { s.headers.client_id = "C2"; }}},
+          {"tampered body", {401, [](Sent& s) { s.body[s.body.size() - 2] = ' '; }}},
+          {"other request time", {401, [](Sent& s) { s.headers.request_time = "1700000000001"; }}},
+      };
   for (const auto& [name, c] : cases) {
     auto s = signed_request(paynotify::testing::kPaymentResultBody);
     c.second(s);
@@ -143,11 +147,13 @@ TEST_F(Intake, EveryVerifiedBodyIsPublishedWithItsKindAndKey) {
     EXPECT_FALSE(d.answer) << c.body;
     EXPECT_EQ(d.record->value, c.body);
     const auto& headers = d.record->headers;
-    const auto type = std::find_if(headers.begin(), headers.end(), [](const auto& h) { return h.first == "notify-type"; });
+    const auto type = std::find_if(headers.begin(), headers.end(),
+                                   [](const auto& h) { return h.first == "notify-type"; });
     ASSERT_NE(type, headers.end());
     EXPECT_EQ(type->second, c.kind) << c.body;
     if (c.key.empty()) {
-      EXPECT_EQ(d.record->key.size(), 32u) << c.body << ": no payment or request id, keyed by the ingest id";
+      EXPECT_EQ(d.record->key.size(), 32u)
+          << c.body << ": no payment or request id, keyed by the ingest id";
     } else {
       EXPECT_EQ(d.record->key, c.key) << c.body;
     }
@@ -158,7 +164,8 @@ TEST(IntakeAnswers, DeliveryDecidesBetween200And503) {
   const auto ok = NotificationIntake::answer_for_delivery({true, "", 0, 1});
   EXPECT_EQ(ok.status, 200u);
   EXPECT_EQ(ok.body, kAntomSuccessBody);
-  const auto failed = NotificationIntake::answer_for_delivery({false, "Local: Message timed out", -1, -1});
+  const auto failed =
+      NotificationIntake::answer_for_delivery({false, "Local: Message timed out", -1, -1});
   EXPECT_EQ(failed.status, 503u);
   EXPECT_NE(failed.body, kAntomSuccessBody);
 }

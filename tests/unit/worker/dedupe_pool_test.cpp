@@ -26,7 +26,9 @@ namespace net = boost::asio;
 // completion), logs its batches and parks, and holds the first of them until opened.
 class GatedStore final : public DedupeStore {
  public:
-  ClaimOutcome claim(const EventKey&, const std::string&, int64_t) override { return ClaimOutcome::claimed; }
+  ClaimOutcome claim(const EventKey&, const std::string&, int64_t) override {
+    return ClaimOutcome::claimed;
+  }
   bool complete(const EventKey&, const std::string&, int64_t) override { return true; }
   bool park(const EventKey&, int64_t) override {
     log("park");
@@ -35,7 +37,8 @@ class GatedStore final : public DedupeStore {
   bool release(const EventKey&, const std::string&, bool) override { return true; }
   bool ping() override { return true; }
   std::optional<StoredLedger> read_ledger(const std::string&) override { return StoredLedger{}; }
-  LedgerWrite complete_with_ledger(const EventKey&, const std::string&, int64_t, const LedgerUpdate&) override {
+  LedgerWrite complete_with_ledger(const EventKey&, const std::string&, int64_t,
+                                   const LedgerUpdate&) override {
     return LedgerWrite::recorded;
   }
   bool clear_outbox(const std::string&, const std::string&) override { return true; }
@@ -45,14 +48,17 @@ class GatedStore final : public DedupeStore {
     if (throw_claims) throw std::runtime_error("store exploded");
     std::vector<LedgerClaim> out;
     for (const auto& r : requests) {
-      out.push_back({r.key.event_id.starts_with("done") ? ClaimOutcome::done : ClaimOutcome::claimed, std::nullopt});
+      out.push_back(
+          {r.key.event_id.starts_with("done") ? ClaimOutcome::done : ClaimOutcome::claimed,
+           std::nullopt});
     }
     return out;
   }
   std::vector<LedgerWrite> complete_batch(std::span<const CompleteRequest> requests) override {
     log("completions " + std::to_string(requests.size()));
     std::vector<LedgerWrite> out;
-    for (const auto& r : requests) out.push_back(r.owner == "fail" ? LedgerWrite::failed : LedgerWrite::recorded);
+    for (const auto& r : requests)
+      out.push_back(r.owner == "fail" ? LedgerWrite::failed : LedgerWrite::recorded);
     if (short_answer) out.pop_back();
     return out;
   }
@@ -119,15 +125,19 @@ class Pool : public ::testing::Test {
   }
 
   // Runs the coroutine on the I/O context.
-  void spawn(net::awaitable<void> coroutine) { net::co_spawn(ctx_, std::move(coroutine), net::detached); }
+  void spawn(net::awaitable<void> coroutine) {
+    net::co_spawn(ctx_, std::move(coroutine), net::detached);
+  }
   // Generous limits: they cost time only when a test fails.
   bool first_call_waits() { return store_->entered_within(std::chrono::seconds(10)); }
   bool queued(std::size_t n) {
-    for (int i = 0; i < 5000 && pool_->queued() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    for (int i = 0; i < 5000 && pool_->queued() < n; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
     return pool_->queued() == n;
   }
   bool answers(std::size_t n) {
-    for (int i = 0; i < 5000 && answered() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    for (int i = 0; i < 5000 && answered() < n; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
     return answered() == n;
   }
   std::size_t answered() {
@@ -149,7 +159,8 @@ class Pool : public ::testing::Test {
   std::vector<std::size_t> batch_sizes_;  // as the metric sees them
 };
 
-net::awaitable<void> claim_one(DedupePool& pool, std::string event, std::function<void(std::string)> done) {
+net::awaitable<void> claim_one(DedupePool& pool, std::string event,
+                               std::function<void(std::string)> done) {
   try {
     auto op = pool.claim(ClaimRequest{{"p", event}, "w", 1000, false});
     const LedgerClaim c = co_await std::move(op);
@@ -165,7 +176,8 @@ net::awaitable<void> park_one(DedupePool& pool, std::function<void(std::string)>
   done(parked ? "parked" : "not parked");
 }
 
-net::awaitable<void> complete_one(DedupePool& pool, std::string owner, std::function<void(std::string)> done) {
+net::awaitable<void> complete_one(DedupePool& pool, std::string owner,
+                                  std::function<void(std::string)> done) {
   try {
     auto op = pool.complete(CompleteRequest{{"p", owner}, owner, 60, nullptr});
     const LedgerWrite w = co_await std::move(op);
@@ -212,7 +224,8 @@ TEST_F(Pool, TheKindWhoseOldestCallWaitedLongestGoesNext) {
   ASSERT_TRUE(answers(6));
   // The completions' oldest came before the second claim: they go first, all three together
   // (they are unrelated to one another), then the claim, then the park.
-  EXPECT_EQ(store_->calls(), (std::vector<std::string>{"claims 1", "completions 3", "claims 1", "park"}));
+  EXPECT_EQ(store_->calls(),
+            (std::vector<std::string>{"claims 1", "completions 3", "claims 1", "park"}));
   std::lock_guard lock(mu_);
   EXPECT_EQ(answers_["c1"], "recorded");
   EXPECT_EQ(answers_["c2"], "failed");
@@ -225,7 +238,9 @@ TEST_F(Pool, AStoreThatThrowsOrMiscountsFailsItsBatchesWaitersNotThePool) {
   store_->short_answer = true;
   store_->open();
   for (int i = 0; i < 3; ++i) {
-    spawn(claim_one(*pool_, "e" + std::to_string(i), [this, i](std::string a) { answer("claim" + std::to_string(i), std::move(a)); }));
+    spawn(claim_one(*pool_, "e" + std::to_string(i), [this, i](std::string a) {
+      answer("claim" + std::to_string(i), std::move(a));
+    }));
   }
   spawn(complete_one(*pool_, "ok", [this](std::string a) { answer("complete", std::move(a)); }));
   ASSERT_TRUE(answers(4));
@@ -233,7 +248,8 @@ TEST_F(Pool, AStoreThatThrowsOrMiscountsFailsItsBatchesWaitersNotThePool) {
   spawn(claim_one(*pool_, "after", [this](std::string a) { answer("after", std::move(a)); }));
   ASSERT_TRUE(answers(5));
   std::lock_guard lock(mu_);
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(answers_["claim" + std::to_string(i)], "threw: store exploded");
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(answers_["claim" + std::to_string(i)], "threw: store exploded");
   EXPECT_EQ(answers_["complete"], "threw: store answered a batch with another count");
   EXPECT_EQ(answers_["after"], "claimed");
 }

@@ -34,13 +34,21 @@ TEST(PaymentEvent, ProtocolExamplesMapToTheirEvents) {
 
 TEST(PaymentEvent, EveryTypeOfTheContract) {
   const std::string r = R"("result":{"resultCode":"X","resultStatus":")";
-  struct Case { std::string body; EventType type; };
+  struct Case {
+    std::string body;
+    EventType type;
+  };
   const std::vector<Case> cases = {
       {testing::payment_result_body("p1", "F"), EventType::payment_failed},
       {testing::payment_result_body("p1", "U"), EventType::payment_pending},
-      {R"({"notifyType":"PAYMENT_PENDING",)" + r + R"(U"},"paymentRequestId":"r","paymentId":"p1"})", EventType::payment_pending},
-      {R"({"notifyType":"CAPTURE_RESULT",)" + r + R"(F"},"captureRequestId":"c","paymentId":"p1","captureId":"c1","captureAmount":{"currency":"SGD","value":"1"}})", EventType::capture_failed},
-      {R"({"notifyType":"REFUND_RESULT","refundStatus":"FAIL","refundRequestId":"rr","refundId":"f","refundAmount":{"currency":"SGD","value":"1"}})", EventType::refund_failed},
+      {R"({"notifyType":"PAYMENT_PENDING",)" + r +
+           R"(U"},"paymentRequestId":"r","paymentId":"p1"})",
+       EventType::payment_pending},
+      {R"({"notifyType":"CAPTURE_RESULT",)" + r +
+           R"(F"},"captureRequestId":"c","paymentId":"p1","captureId":"c1","captureAmount":{"currency":"SGD","value":"1"}})",
+       EventType::capture_failed},
+      {R"({"notifyType":"REFUND_RESULT","refundStatus":"FAIL","refundRequestId":"rr","refundId":"f","refundAmount":{"currency":"SGD","value":"1"}})",
+       EventType::refund_failed},
   };
   for (const auto& c : cases) {
     const auto d = derive_event(c.body, 0);
@@ -52,14 +60,18 @@ TEST(PaymentEvent, EveryTypeOfTheContract) {
 TEST(PaymentEvent, AResendWithANewRequestTimeOrSpacingHasTheSameId) {
   std::string respaced = testing::kPaymentResultBody;
   respaced.insert(1, " ");
-  EXPECT_EQ(derive_event(testing::kPaymentResultBody, 1).event->event_id, derive_event(respaced, 999).event->event_id);
+  EXPECT_EQ(derive_event(testing::kPaymentResultBody, 1).event->event_id,
+            derive_event(respaced, 999).event->event_id);
 }
 
 TEST(PaymentEvent, DifferentEventsNeverShareAnId) {
   std::set<std::string> ids;
   const std::vector<std::string> bodies = {
-      testing::payment_result_body("p1", "S"), testing::payment_result_body("p1", "F"),
-      testing::payment_result_body("p2", "S"), testing::kCaptureResultBody, testing::kRefundResultBody,
+      testing::payment_result_body("p1", "S"),
+      testing::payment_result_body("p1", "F"),
+      testing::payment_result_body("p2", "S"),
+      testing::kCaptureResultBody,
+      testing::kRefundResultBody,
       R"({"captureAmount":{"currency":"SGD","value":"1"},"notifyType":"CAPTURE_RESULT","captureId":"second","captureRequestId":"cr-02","paymentId":"2022XXXXXXX","result":{"resultCode":"SUCCESS","resultStatus":"S"}})",
   };
   for (const auto& b : bodies) ids.insert(derive_event(b, 0).event->event_id);
@@ -97,13 +109,14 @@ TEST(PaymentEvent, WhatCannotBeAnEventSaysWhyAndHowItIsDeadLettered) {
        NoEvent::invalid_record, "REFUND_RESULT", "not final"},
       {R"({"notifyType":"PAYMENT_RESULT","result":{"resultCode":"X","resultStatus":"S"},"paymentRequestId":"r","paymentId":"p","paymentAmount":{"currency":"sgd","value":"1"}})",
        NoEvent::invalid_record, "PAYMENT_RESULT", "paymentAmount.currency"},
-      {R"({"disputeNotificationType":"DISPUTE_CREATED","paymentRequestId":"r","paymentId":"p"})", NoEvent::invalid_record,
-       "DISPUTE", "disputeId"},
-      {R"({"disputeNotificationType":"DISPUTE_ESCALATED","paymentId":"p","disputeId":"d"})", NoEvent::unsupported_kind,
-       "DISPUTE", "DISPUTE_ESCALATED"},
+      {R"({"disputeNotificationType":"DISPUTE_CREATED","paymentRequestId":"r","paymentId":"p"})",
+       NoEvent::invalid_record, "DISPUTE", "disputeId"},
+      {R"({"disputeNotificationType":"DISPUTE_ESCALATED","paymentId":"p","disputeId":"d"})",
+       NoEvent::unsupported_kind, "DISPUTE", "DISPUTE_ESCALATED"},
       {testing::kVaultingBody, NoEvent::unsupported_kind, "VAULTING", "VAULTING"},
       {testing::kAuthorizationBody, NoEvent::unsupported_kind, "AUTHORIZATION", "AUTHORIZATION"},
-      {R"({"notifyType":"NEW_KIND","paymentId":"p"})", NoEvent::unsupported_kind, "NEW_KIND", "NEW_KIND"},
+      {R"({"notifyType":"NEW_KIND","paymentId":"p"})", NoEvent::unsupported_kind, "NEW_KIND",
+       "NEW_KIND"},
   };
   for (const auto& c : cases) {
     const auto d = derive_event(c.body, 0);
@@ -156,12 +169,15 @@ TEST(PaymentEvent, DisputesAreOneEventPerDisputeAndNotificationType) {
 TEST(StaleReplay, SignedLongerBeforeReceiptThanDedupeRemembersIsStale) {
   const int64_t day = 86'400'000;
   const int64_t received = 1'800'000'000'000;
-  EXPECT_FALSE(stale_replay(std::to_string(received - 1000), received, 6 * day)) << "a fresh notification";
-  EXPECT_FALSE(stale_replay(std::to_string(received - day), received, 6 * day)) << "Antom's last re-send, ~24 h";
+  EXPECT_FALSE(stale_replay(std::to_string(received - 1000), received, 6 * day))
+      << "a fresh notification";
+  EXPECT_FALSE(stale_replay(std::to_string(received - day), received, 6 * day))
+      << "Antom's last re-send, ~24 h";
   const auto stale = stale_replay(std::to_string(received - 8 * day), received, 6 * day);
   ASSERT_TRUE(stale);
   EXPECT_NE(stale->find("192 h"), std::string::npos) << *stale;
-  EXPECT_TRUE(stale_replay("2026-11-01T00:00:00Z", 1'795'000'000'000 + 20 * day, 6 * day)) << "ISO 8601 too";
+  EXPECT_TRUE(stale_replay("2026-11-01T00:00:00Z", 1'795'000'000'000 + 20 * day, 6 * day))
+      << "ISO 8601 too";
   EXPECT_FALSE(stale_replay("not a time", received, 6 * day)) << "unreadable: not judged here";
   EXPECT_FALSE(stale_replay(std::to_string(received - 8 * day), received, 0)) << "off";
   EXPECT_FALSE(stale_replay(std::to_string(received - 8 * day), 0, 6 * day)) << "no receipt time";
@@ -169,8 +185,9 @@ TEST(StaleReplay, SignedLongerBeforeReceiptThanDedupeRemembersIsStale) {
 
 TEST(PaymentEvent, IdPartsThatContainTheSeparatorCannotCollide) {
   const auto refund = [](const std::string& request, const std::string& id) {
-    return R"({"notifyType":"REFUND_RESULT","refundStatus":"SUCCESS","refundRequestId":")" + request +
-           R"(","refundId":")" + id + R"(","refundAmount":{"currency":"SGD","value":"1"}})";
+    return R"({"notifyType":"REFUND_RESULT","refundStatus":"SUCCESS","refundRequestId":")" +
+           request + R"(","refundId":")" + id +
+           R"(","refundAmount":{"currency":"SGD","value":"1"}})";
   };
   const auto a = derive_event(refund("r:1", "x"), 0);
   const auto b = derive_event(refund("r", "1:x"), 0);
@@ -179,7 +196,8 @@ TEST(PaymentEvent, IdPartsThatContainTheSeparatorCannotCollide) {
   EXPECT_NE(a.event->event_id, b.event->event_id);
   EXPECT_NE(a.event->event_id, c.event->event_id);
   EXPECT_EQ(join_event_id({"A", "r:1", "x%"}), "A:r%3A1:x%25");
-  EXPECT_EQ(join_event_id({"A", "plain_id-2.x~", "S"}), "A:plain_id-2.x~:S");  // Antom's ids unchanged
+  EXPECT_EQ(join_event_id({"A", "plain_id-2.x~", "S"}),
+            "A:plain_id-2.x~:S");  // Antom's ids unchanged
 }
 
 // The security review's request smuggling: an id part that ends the Idempotency-Key header
@@ -192,7 +210,8 @@ TEST(PaymentEvent, AnIdWithCrLfBecomesOneHarmlessHeaderValue) {
   const auto derived = derive_event(capture, 0);
   ASSERT_TRUE(derived.event) << derived.error;
   EXPECT_EQ(derived.event->event_id,
-            "CAPTURE_RESULT:P1%0D%0A%0D%0APOST%20%2Finternal%2Frefund%20HTTP%2F1.1%0D%0AHost:%20orders%0D%0AX:S");
+            "CAPTURE_RESULT:P1%0D%0A%0D%0APOST%20%2Finternal%2Frefund%20HTTP%2F1.1%0D%0AHost:%"
+            "20orders%0D%0AX:S");
   EXPECT_TRUE(is_sendable_field_value(derived.event->event_id));
 }
 

@@ -24,24 +24,29 @@ std::string amount(int64_t minor, const std::string& currency = "SGD") {
 std::string authorized(int64_t minor, const std::string& extra = "") {
   return R"({"notifyType":"PAYMENT_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"},"paymentRequestId":"pr-1","paymentId":")" +
          kPayment + R"(","paymentAmount":)" + amount(minor) +
-         R"(,"paymentCreateTime":"2026-11-20T10:00:00+00:00","paymentTime":"2026-11-20T10:00:00+00:00")" + extra + "}";
+         R"(,"paymentCreateTime":"2026-11-20T10:00:00+00:00","paymentTime":"2026-11-20T10:00:00+00:00")" +
+         extra + "}";
 }
 
 std::string authorization_failed() {
   return R"({"notifyType":"PAYMENT_RESULT","result":{"resultCode":"PROCESS_FAIL","resultStatus":"F","resultMessage":"declined"},"paymentRequestId":"pr-1","paymentId":")" +
-         kPayment + R"(","paymentAmount":)" + amount(4200) + R"(,"paymentCreateTime":"2026-11-20T10:00:00+00:00"})";
+         kPayment + R"(","paymentAmount":)" + amount(4200) +
+         R"(,"paymentCreateTime":"2026-11-20T10:00:00+00:00"})";
 }
 
-std::string captured(const std::string& capture_id, int64_t minor, const std::string& at = "2026-11-21T10:00:00+00:00",
+std::string captured(const std::string& capture_id, int64_t minor,
+                     const std::string& at = "2026-11-21T10:00:00+00:00",
                      const std::string& currency = "SGD") {
-  return R"({"notifyType":"CAPTURE_RESULT","captureAmount":)" + amount(minor, currency) + R"(,"captureId":")" +
-         capture_id + R"(","captureRequestId":"cr-)" + capture_id + R"(","captureTime":")" + at +
-         R"(","paymentId":")" + kPayment + R"(","result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"ok"}})";
+  return R"({"notifyType":"CAPTURE_RESULT","captureAmount":)" + amount(minor, currency) +
+         R"(,"captureId":")" + capture_id + R"(","captureRequestId":"cr-)" + capture_id +
+         R"(","captureTime":")" + at + R"(","paymentId":")" + kPayment +
+         R"(","result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"ok"}})";
 }
 
 std::string amount_updated(int64_t minor) {
   return R"({"notifyType":"UPDATE_AMOUNT_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"},"paymentRequestId":"pr-1","paymentId":")" +
-         kPayment + R"(","updateRequestId":"upd-)" + std::to_string(minor) + R"(","paymentAmount":)" + amount(minor) + "}";
+         kPayment + R"(","updateRequestId":"upd-)" + std::to_string(minor) +
+         R"(","paymentAmount":)" + amount(minor) + "}";
 }
 
 std::string dispute(const std::string& type, const std::string& extra = "") {
@@ -127,7 +132,8 @@ TEST(PaymentLedger, ACaptureTimedAfterTheExpiryInEitherOrder) {
 
 TEST(PaymentLedger, AuthExpiryTimeWhenAntomSendsItWinsOverSevenDays) {
   Story r;
-  r << authorized(4200, R"(,"authExpiryTime":"2026-11-21T10:00:00+00:00")") << captured("C1", 4200, "2026-11-22T10:00:00+00:00");
+  r << authorized(4200, R"(,"authExpiryTime":"2026-11-21T10:00:00+00:00")")
+    << captured("C1", 4200, "2026-11-22T10:00:00+00:00");
   EXPECT_EQ(r.kinds(), Kinds{"CAPTURE_AFTER_EXPIRY"});
   EXPECT_EQ(r.ledger.expires_at_ms, kAuthorizedAt + 24 * kHour);
 }
@@ -143,7 +149,8 @@ TEST(PaymentLedger, ReSendsAndACaptureIdSeenTwiceCountOnce) {
 }
 
 TEST(PaymentLedger, AnAmountUpdateMovesTheAuthorizedAmount) {
-  EXPECT_EQ((Story{} << authorized(4200) << amount_updated(5200) << captured("C1", 5200)).kinds(), Kinds{});
+  EXPECT_EQ((Story{} << authorized(4200) << amount_updated(5200) << captured("C1", 5200)).kinds(),
+            Kinds{});
   EXPECT_EQ((Story{} << authorized(4200) << amount_updated(5200) << captured("C1", 4200)).kinds(),
             Kinds{"CAPTURE_AMOUNT_MISMATCH"});
   EXPECT_EQ((Story{} << authorized(4200) << captured("C1", 5200) << amount_updated(5200)).kinds(),
@@ -156,11 +163,14 @@ TEST(PaymentLedger, DisputesOpenedAndLost) {
   r << dispute("DISPUTE_CREATED") << dispute("DISPUTE_CREATED");
   EXPECT_EQ(r.kinds(), Kinds{"DISPUTE_OPENED"});
   EXPECT_EQ(r.ledger.disputes_open, std::vector<std::string>{"D1"});
-  r << dispute("DISPUTE_JUDGED", R"(,"disputeJudgedResult":"ACCEPT_BY_MERCHANT","disputeJudgedAmount":)" + amount(4200));
+  r << dispute(
+      "DISPUTE_JUDGED",
+      R"(,"disputeJudgedResult":"ACCEPT_BY_MERCHANT","disputeJudgedAmount":)" + amount(4200));
   EXPECT_EQ(r.kinds(), (Kinds{"DISPUTE_OPENED", "DISPUTE_LOST"}));
   EXPECT_TRUE(r.ledger.disputes_open.empty());
   Story won;
-  won << dispute("DISPUTE_CREATED") << dispute("DISPUTE_JUDGED", R"(,"disputeJudgedResult":"ACCEPT_BY_CUSTOMER")");
+  won << dispute("DISPUTE_CREATED")
+      << dispute("DISPUTE_JUDGED", R"(,"disputeJudgedResult":"ACCEPT_BY_CUSTOMER")");
   EXPECT_EQ(won.kinds(), Kinds{"DISPUTE_OPENED"});
 }
 
@@ -173,10 +183,8 @@ TEST(PaymentLedger, TheDeadlineWarnsThenReportsTheExpiryOnceEach) {
     int64_t now;
     Kinds raised;
   } rows[] = {
-      {expiry - 25 * kHour, {}},
-      {expiry - 23 * kHour, {"AUTHORIZATION_EXPIRING_UNCAPTURED"}},
-      {expiry - 22 * kHour, {}},
-      {expiry, {"AUTHORIZATION_EXPIRED_UNCAPTURED"}},
+      {expiry - 25 * kHour, {}}, {expiry - 23 * kHour, {"AUTHORIZATION_EXPIRING_UNCAPTURED"}},
+      {expiry - 22 * kHour, {}}, {expiry, {"AUTHORIZATION_EXPIRED_UNCAPTURED"}},
       {expiry + kHour, {}},
   };
   PaymentLedger l = r.ledger;
@@ -228,7 +236,8 @@ TEST(PaymentLedger, AnAnomalyAsPublished) {
   const json::object a = anomaly_json(r.anomalies.at(0));
   EXPECT_EQ(a.at("kind"), "CAPTURE_AFTER_FAILED_AUTHORIZATION");
   EXPECT_EQ(a.at("paymentId").as_string(), kPayment);
-  EXPECT_EQ(a.at("anomalyId").as_string(), "CAPTURE_AFTER_FAILED_AUTHORIZATION:" + kPayment + ":C1");
+  EXPECT_EQ(a.at("anomalyId").as_string(),
+            "CAPTURE_AFTER_FAILED_AUTHORIZATION:" + kPayment + ":C1");
   EXPECT_EQ(a.at("causedBy").as_array().size(), 2u);
 }
 

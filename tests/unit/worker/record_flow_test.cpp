@@ -17,9 +17,13 @@ RetryBudget budget() {
   return b;
 }
 
-Observation at(int64_t now, Event e, double jitter = 0.5) { return Observation{std::move(e), now, jitter}; }
+Observation at(int64_t now, Event e, double jitter = 0.5) {
+  return Observation{std::move(e), now, jitter};
+}
 
-ApplyResult answer(unsigned status) { return ApplyResult{.status = status, .transport = status == 0 ? "connection refused" : ""}; }
+ApplyResult answer(unsigned status) {
+  return ApplyResult{.status = status, .transport = status == 0 ? "connection refused" : ""};
+}
 
 // A record of the main topic driven to `phase` along the usual path.
 RecordState in_phase(Phase phase, RecordOrigin origin = {}) {
@@ -60,7 +64,7 @@ struct Row {
   std::string name;
   Phase phase;
   Event seen;
-  std::string command;    // command_name of what next() must return
+  std::string command;  // command_name of what next() must return
   Phase phase_after;
 };
 
@@ -80,41 +84,61 @@ TEST_P(DecisionTable, EveryRow) {
 INSTANTIATE_TEST_SUITE_P(
     Rows, DecisionTable,
     ::testing::Values(
-        Row{"claimed_applies", Phase::claiming, Claimed{ClaimOutcome::claimed}, "apply", Phase::applying},
-        Row{"done_is_a_duplicate", Phase::claiming, Claimed{ClaimOutcome::done}, "finish", Phase::finished},
-        Row{"busy_waits", Phase::claiming, Claimed{ClaimOutcome::busy}, "wait_until", Phase::claiming},
-        Row{"parked_waits", Phase::claiming, Claimed{ClaimOutcome::parked}, "wait_until", Phase::claiming},
-        Row{"store_down_waits", Phase::claiming, Claimed{ClaimOutcome::unavailable}, "wait_until", Phase::claiming},
+        Row{"claimed_applies", Phase::claiming, Claimed{ClaimOutcome::claimed}, "apply",
+            Phase::applying},
+        Row{"done_is_a_duplicate", Phase::claiming, Claimed{ClaimOutcome::done}, "finish",
+            Phase::finished},
+        Row{"busy_waits", Phase::claiming, Claimed{ClaimOutcome::busy}, "wait_until",
+            Phase::claiming},
+        Row{"parked_waits", Phase::claiming, Claimed{ClaimOutcome::parked}, "wait_until",
+            Phase::claiming},
+        Row{"store_down_waits", Phase::claiming, Claimed{ClaimOutcome::unavailable}, "wait_until",
+            Phase::claiming},
         Row{"claim_fault_waits", Phase::claiming, Faulted{"boom"}, "wait_until", Phase::claiming},
         Row{"2xx_completes", Phase::applying, Applied{answer(201)}, "complete", Phase::completing},
         Row{"409_completes", Phase::applying, Applied{answer(409)}, "complete", Phase::completing},
-        Row{"503_retries_soon", Phase::applying, Applied{answer(503)}, "wait_until", Phase::claiming},
-        Row{"404_retries_soon", Phase::applying, Applied{answer(404)}, "wait_until", Phase::claiming},
-        Row{"no_answer_retries_soon", Phase::applying, Applied{answer(0)}, "wait_until", Phase::claiming},
-        Row{"422_dead_letters", Phase::applying, Applied{answer(422)}, "divert", Phase::dead_lettering},
-        Row{"apply_fault_is_a_failed_call", Phase::applying, Faulted{"bad_alloc"}, "wait_until", Phase::claiming},
-        Row{"breaker_holds_back", Phase::applying, BreakerRefused{kT0 + 5000}, "wait_until", Phase::claiming},
+        Row{"503_retries_soon", Phase::applying, Applied{answer(503)}, "wait_until",
+            Phase::claiming},
+        Row{"404_retries_soon", Phase::applying, Applied{answer(404)}, "wait_until",
+            Phase::claiming},
+        Row{"no_answer_retries_soon", Phase::applying, Applied{answer(0)}, "wait_until",
+            Phase::claiming},
+        Row{"422_dead_letters", Phase::applying, Applied{answer(422)}, "divert",
+            Phase::dead_lettering},
+        Row{"apply_fault_is_a_failed_call", Phase::applying, Faulted{"bad_alloc"}, "wait_until",
+            Phase::claiming},
+        Row{"breaker_holds_back", Phase::applying, BreakerRefused{kT0 + 5000}, "wait_until",
+            Phase::claiming},
         Row{"completed_finishes", Phase::completing, Recorded{true}, "finish", Phase::finished},
-        Row{"complete_not_taken_waits", Phase::completing, Recorded{false}, "wait_until", Phase::completing},
-        Row{"complete_fault_waits", Phase::completing, Faulted{"x"}, "wait_until", Phase::completing},
+        Row{"complete_not_taken_waits", Phase::completing, Recorded{false}, "wait_until",
+            Phase::completing},
+        Row{"complete_fault_waits", Phase::completing, Faulted{"x"}, "wait_until",
+            Phase::completing},
         Row{"parked_hands_over", Phase::parking, Recorded{true}, "divert", Phase::handing_over},
         Row{"park_not_taken_waits", Phase::parking, Recorded{false}, "wait_until", Phase::parking},
-        Row{"handed_over_releases", Phase::handing_over, Published{true, {}}, "release", Phase::releasing},
-        Row{"hand_over_refused_waits", Phase::handing_over, Published{false, "timed out"}, "wait_until",
-            Phase::handing_over},
+        Row{"handed_over_releases", Phase::handing_over, Published{true, {}}, "release",
+            Phase::releasing},
+        Row{"hand_over_refused_waits", Phase::handing_over, Published{false, "timed out"},
+            "wait_until", Phase::handing_over},
         Row{"released_finishes", Phase::releasing, Recorded{true}, "finish", Phase::finished},
-        Row{"release_not_taken_finishes_anyway", Phase::releasing, Recorded{false}, "finish", Phase::finished},
-        Row{"dead_lettered_unparks", Phase::dead_lettering, Published{true, {}}, "unpark", Phase::unparking},
-        Row{"dead_letter_refused_waits", Phase::dead_lettering, Published{false, {}}, "wait_until", Phase::dead_lettering},
+        Row{"release_not_taken_finishes_anyway", Phase::releasing, Recorded{false}, "finish",
+            Phase::finished},
+        Row{"dead_lettered_unparks", Phase::dead_lettering, Published{true, {}}, "unpark",
+            Phase::unparking},
+        Row{"dead_letter_refused_waits", Phase::dead_lettering, Published{false, {}}, "wait_until",
+            Phase::dead_lettering},
         Row{"unparked_finishes", Phase::unparking, Recorded{true}, "finish", Phase::finished},
-        Row{"unpark_not_taken_waits", Phase::unparking, Recorded{false}, "wait_until", Phase::unparking},
-        Row{"unexpected_observation_is_a_fault", Phase::completing, Claimed{ClaimOutcome::done}, "wait_until",
-            Phase::completing}),
+        Row{"unpark_not_taken_waits", Phase::unparking, Recorded{false}, "wait_until",
+            Phase::unparking},
+        Row{"unexpected_observation_is_a_fault", Phase::completing, Claimed{ClaimOutcome::done},
+            "wait_until", Phase::completing}),
     [](const auto& param_info) { return param_info.param.name; });
 
 TEST(RecordFlow, ARecordWithoutAnEventIsDeadLetteredWithItsClassAndNothingToUnpark) {
   RecordState s = initial_state({});
-  const Command c = next(s, at(kT0, Derived{false, ErrorClass::unsupported_kind, "kind VAULTING is not modelled"}), budget());
+  const Command c = next(
+      s, at(kT0, Derived{false, ErrorClass::unsupported_kind, "kind VAULTING is not modelled"}),
+      budget());
   ASSERT_TRUE(is<Divert>(c));
   EXPECT_EQ(std::get<Divert>(c).to, Divert::To::dead_letter_topic);
   EXPECT_EQ(std::get<Divert>(c).error_class, ErrorClass::unsupported_kind);
@@ -261,11 +285,17 @@ TEST(RecordFlow, EveryPathEndsInFinishWhateverTheWorldAnswers) {
       now += 100;
       const bool chaos = steps < 40;
       Event e;
-      if (is<Claim>(c)) e = chaos && rng() % 3 == 0 ? Event{Claimed{ClaimOutcome::parked}} : Event{Claimed{ClaimOutcome::claimed}};
-      else if (is<Apply>(c)) e = chaos && rng() % 2 == 0 ? Event{Applied{answer(503)}} : Event{Applied{answer(200)}};
-      else if (is<WaitUntil>(c)) e = TimerFired{};
-      else if (is<Divert>(c)) e = Published{!chaos || rng() % 2 == 0, {}};
-      else e = Recorded{!chaos || rng() % 2 == 0};
+      if (is<Claim>(c))
+        e = chaos && rng() % 3 == 0 ? Event{Claimed{ClaimOutcome::parked}}
+                                    : Event{Claimed{ClaimOutcome::claimed}};
+      else if (is<Apply>(c))
+        e = chaos && rng() % 2 == 0 ? Event{Applied{answer(503)}} : Event{Applied{answer(200)}};
+      else if (is<WaitUntil>(c))
+        e = TimerFired{};
+      else if (is<Divert>(c))
+        e = Published{!chaos || rng() % 2 == 0, {}};
+      else
+        e = Recorded{!chaos || rng() % 2 == 0};
       if (chaos && rng() % 10 == 0) e = Faulted{"injected"};
       c = next(s, at(now, e, static_cast<double>(rng() % 1000) / 1000.0), b);
     }

@@ -9,7 +9,8 @@ namespace paynotify::worker {
 namespace {
 
 // Every reply (or the error) the bytes make, fed `chunk` bytes at a time.
-std::vector<RedisReplyReader::Next> read_all(RedisReplyReader& reader, const std::string& wire, std::size_t chunk) {
+std::vector<RedisReplyReader::Next> read_all(RedisReplyReader& reader, const std::string& wire,
+                                             std::size_t chunk) {
   std::vector<RedisReplyReader::Next> out;
   for (std::size_t at = 0; at < wire.size(); at += chunk) {
     reader.feed(wire.data() + at, std::min(chunk, wire.size() - at));
@@ -22,7 +23,8 @@ std::vector<RedisReplyReader::Next> read_all(RedisReplyReader& reader, const std
 }
 
 TEST(RedisReplyReader, PipelinedRepliesComeOutInOrderWhateverTheChunks) {
-  const std::string wire = "+OK\r\n:42\r\n$5\r\nhello\r\n$-1\r\n-ERR no\r\n*2\r\n:1\r\n*1\r\n$1\r\nx\r\n";
+  const std::string wire =
+      "+OK\r\n:42\r\n$5\r\nhello\r\n$-1\r\n-ERR no\r\n*2\r\n:1\r\n*1\r\n$1\r\nx\r\n";
   for (const std::size_t chunk : {1u, 3u, 1000u}) {
     RedisReplyReader reader(64 * 1024);
     const auto got = read_all(reader, wire, chunk);
@@ -78,7 +80,8 @@ TEST(RedisReplyReader, AReplyLongerThanTheBoundDropsTheConnectionOnceItsBytesPas
   const std::string huge = "$1000000000\r\n" + std::string(70 * 1024, 'x');
   const auto got = read_all(reader, huge, 16384);
   ASSERT_EQ(got.size(), 1u);
-  EXPECT_NE(got[0].error.find("longer than --redis-max-reply-bytes"), std::string::npos) << got[0].error;
+  EXPECT_NE(got[0].error.find("longer than --redis-max-reply-bytes"), std::string::npos)
+      << got[0].error;
   // Many small replies together may exceed the bound; each of them alone does not.
   RedisReplyReader many(64 * 1024);
   std::string wire;

@@ -1,7 +1,7 @@
 #include "worker/redis_settings.hpp"
 
-#include <boost/asio/ssl/context.hpp>
 #include <gtest/gtest.h>
+#include <boost/asio/ssl/context.hpp>
 
 #include <optional>
 
@@ -56,8 +56,8 @@ TEST(RedisAddress, UrlsNameTlsTheUserAndTheDefaultPort) {
 }
 
 TEST(RedisAddress, MistakesAreRefusedNamingTheOption) {
-  for (const std::string bad : {"http://host:6379", "rediss://", "rediss://host:99999", "rediss://host:6379/2",
-                                "host", "rediss://host:port"}) {
+  for (const std::string bad : {"http://host:6379", "rediss://", "rediss://host:99999",
+                                "rediss://host:6379/2", "host", "rediss://host:port"}) {
     const auto why = refusal(bad);
     ASSERT_TRUE(why) << "accepted " << bad;
     EXPECT_NE(why->find("--redis"), std::string::npos) << *why;
@@ -73,8 +73,8 @@ TEST(RedisAddress, APasswordInTheUrlIsRefusedAndNotRepeated) {
 
 TEST(RedisAddress, ErrorsNeverRepeatWhatMayBeAPassword) {
   // An '@' in a password (unencoded) or a user:password in host:port form: refused, redacted.
-  for (const std::string bad : {"rediss://paynotify:p@ss@host:6379", "rediss://paynotify:p ss@host:6379",
-                                "paynotify:pass@host:6379"}) {
+  for (const std::string bad : {"rediss://paynotify:p@ss@host:6379",
+                                "rediss://paynotify:p ss@host:6379", "paynotify:pass@host:6379"}) {
     const auto why = refusal(bad);
     ASSERT_TRUE(why) << "accepted " << bad;
     EXPECT_EQ(why->find("ss@"), std::string::npos) << *why;
@@ -84,9 +84,10 @@ TEST(RedisAddress, ErrorsNeverRepeatWhatMayBeAPassword) {
 TEST(RedisAddress, AQueryAFragmentOrAForgottenHostIsRefusedAndNotRepeated) {
   // A password where paynotify reads none (it would be ignored), or `user:password` with the
   // host forgotten (it reads as a host and a port).
-  for (const std::string bad : {"redis://host:6379?password=S3cret", "rediss://paynotify@host:6379/?S3cret",
-                                "redis://host#S3cret", "redis://user:S3cret", "user:S3cret",
-                                "rediss://paynotify:S3cret@host:6379"}) {
+  for (const std::string bad :
+       {"redis://host:6379?password=S3cret", "rediss://paynotify@host:6379/?S3cret",
+        "redis://host#S3cret", "redis://user:S3cret", "user:S3cret",
+        "rediss://paynotify:S3cret@host:6379"}) {
     const auto why = refusal(bad);
     ASSERT_TRUE(why) << "accepted " << bad;
     EXPECT_NE(why->find("--redis"), std::string::npos) << *why;
@@ -96,7 +97,8 @@ TEST(RedisAddress, AQueryAFragmentOrAForgottenHostIsRefusedAndNotRepeated) {
 }
 
 TEST(RedisSettings, ThePasswordIsRefusedAsAFlagNamingTheVariable) {
-  for (const auto& args : {std::vector<std::string>{"--redis-password", "S3cret"}, {"--redis-password=S3cret"}}) {
+  for (const auto& args :
+       {std::vector<std::string>{"--redis-password", "S3cret"}, {"--redis-password=S3cret"}}) {
     const std::string why = error_of(args);
     EXPECT_NE(why.find("PAYNOTIFY_REDIS_PASSWORD"), std::string::npos) << why;
     EXPECT_EQ(why.find("S3cret"), std::string::npos) << why;
@@ -104,7 +106,8 @@ TEST(RedisSettings, ThePasswordIsRefusedAsAFlagNamingTheVariable) {
 }
 
 TEST(RedisSettings, APasswordIsMaskedWhereverItOccursEvenOneOfMaskCharacters) {
-  EXPECT_EQ(without_password("AUTH failed: WRONGPASS pw and pw", "pw"), "AUTH failed: WRONGPASS *** and ***");
+  EXPECT_EQ(without_password("AUTH failed: WRONGPASS pw and pw", "pw"),
+            "AUTH failed: WRONGPASS *** and ***");
   // The mask holds the password itself: each is replaced once, never found again in a mask.
   EXPECT_EQ(without_password("echo * and **", "*"), "echo *** and ******");
   EXPECT_EQ(without_password("echo ***", "***"), "echo ***");
@@ -113,12 +116,15 @@ TEST(RedisSettings, APasswordIsMaskedWhereverItOccursEvenOneOfMaskCharacters) {
 }
 
 TEST(RedisSettings, TheUserFlagWinsOverTheUrlsAndThePasswordComesFromTheEnvironment) {
-  const auto s = settings_from({"--redis", "redis://from-url@host:1", "--redis-username", "from-flag"},
-                               {"PAYNOTIFY_REDIS_PASSWORD=pw"});
+  const auto s =
+      settings_from({"--redis", "redis://from-url@host:1", "--redis-username", "from-flag"},
+                    {"PAYNOTIFY_REDIS_PASSWORD=pw"});
   EXPECT_EQ(s.username, "from-flag");
   EXPECT_EQ(s.password, "pw");
   EXPECT_EQ(s.tls, nullptr);
-  EXPECT_EQ(settings_from({"--redis", "redis://from-url@host:1"}, {"PAYNOTIFY_REDIS_PASSWORD=pw"}).username, "from-url");
+  EXPECT_EQ(settings_from({"--redis", "redis://from-url@host:1"}, {"PAYNOTIFY_REDIS_PASSWORD=pw"})
+                .username,
+            "from-url");
 }
 
 TEST(RedisSettings, TlsVerifiesThePeerWithTheSystemsCasByDefault) {
@@ -129,14 +135,18 @@ TEST(RedisSettings, TlsVerifiesThePeerWithTheSystemsCasByDefault) {
 }
 
 TEST(RedisSettings, TlsMistakesStopTheStartNamingTheOption) {
-  EXPECT_NE(error_of({"--redis", "host:6379", "--redis-ca-file", "/etc/ssl/certs/ca-certificates.crt"})
-                .find("need a rediss:// --redis"),
+  EXPECT_NE(
+      error_of({"--redis", "host:6379", "--redis-ca-file", "/etc/ssl/certs/ca-certificates.crt"})
+          .find("need a rediss:// --redis"),
+      std::string::npos);
+  EXPECT_NE(error_of({"--redis", "rediss://host:6379", "--redis-ca-file", "/nonexistent/ca.pem"})
+                .find("--redis-ca-file"),
             std::string::npos);
-  EXPECT_NE(error_of({"--redis", "rediss://host:6379", "--redis-ca-file", "/nonexistent/ca.pem"}).find("--redis-ca-file"),
+  EXPECT_NE(error_of({"--redis", "rediss://host:6379", "--redis-cert-file", "/nonexistent/c.pem"})
+                .find("go together"),
             std::string::npos);
-  EXPECT_NE(error_of({"--redis", "rediss://host:6379", "--redis-cert-file", "/nonexistent/c.pem"}).find("go together"),
+  EXPECT_NE(error_of({"--redis", "rediss://user@host:6379"}).find("needs a password"),
             std::string::npos);
-  EXPECT_NE(error_of({"--redis", "rediss://user@host:6379"}).find("needs a password"), std::string::npos);
 }
 
 }  // namespace

@@ -18,8 +18,10 @@ TEST(StoreGeneration, DecisionTable) {
   } rows[] = {
       {true, g, g, "run-1", GenerationStep::keep, "nothing changed"},
       {true, g, std::nullopt, "run-1", GenerationStep::rebuild, "the key vanished: data lost"},
-      {false, "", std::nullopt, "run-1", GenerationStep::rebuild, "a new Redis, or lost while we were away"},
-      {true, g, g, "run-2", GenerationStep::rebuild, "restarted or failed over: the last writes may be lost"},
+      {false, "", std::nullopt, "run-1", GenerationStep::rebuild,
+       "a new Redis, or lost while we were away"},
+      {true, g, g, "run-2", GenerationStep::rebuild,
+       "restarted or failed over: the last writes may be lost"},
       {false, "", g, "run-1", GenerationStep::adopt, "a worker starting against a known Redis"},
       {true, g, "def@run-1", "run-1", GenerationStep::adopt, "another worker rebuilt meanwhile"},
       {false, g, g, "run-1", GenerationStep::adopt, "distrusted by a reconnect to the same server"},

@@ -9,7 +9,8 @@ namespace paynotify::worker {
 namespace {
 
 struct Ssl {
-  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx{SSL_CTX_new(TLS_client_method()), &SSL_CTX_free};
+  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx{SSL_CTX_new(TLS_client_method()),
+                                                        &SSL_CTX_free};
   std::unique_ptr<SSL, decltype(&SSL_free)> ssl{SSL_new(ctx.get()), &SSL_free};
 };
 
@@ -31,7 +32,8 @@ TEST(TlsPeerName, AnIpAddressIsCheckedAgainstIpSansAndNeverSentAsSni) {
     ASSERT_NE(expected, nullptr) << ip << ": no IP to check the certificate against";
     EXPECT_STREQ(expected, std::string(ip) == "::1" ? "0:0:0:0:0:0:0:1" : ip);
     OPENSSL_free(expected);
-    EXPECT_TRUE(X509_VERIFY_PARAM_get_hostflags(SSL_get0_param(s.ssl.get())) & X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
+    EXPECT_TRUE(X509_VERIFY_PARAM_get_hostflags(SSL_get0_param(s.ssl.get())) &
+                X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
   }
 }
 

@@ -28,18 +28,20 @@ TEST(WorkerConfig, AnOrderServiceUrlIsAcceptedWithAPathAndAPort) {
 }
 
 TEST(WorkerConfig, OrderServiceUrlsWithUserInfoAQueryOrAFragmentAreRefusedAndNotRepeated) {
-  for (const std::string bad : {"https://svc:S3cret@orders.internal", "https://S3cret@orders.internal",
-                                "https://orders.internal/api?token=S3cret", "https://orders.internal/#S3cret"}) {
+  for (const std::string bad :
+       {"https://svc:S3cret@orders.internal", "https://S3cret@orders.internal",
+        "https://orders.internal/api?token=S3cret", "https://orders.internal/#S3cret"}) {
     const std::string why = order_service_url_error(bad);
-    EXPECT_NE(why.find("--order-service-url must not hold user info, a query or a fragment"), std::string::npos)
+    EXPECT_NE(why.find("--order-service-url must not hold user info, a query or a fragment"),
+              std::string::npos)
         << bad << ": " << why;
     EXPECT_EQ(why.find("S3cret"), std::string::npos) << why;
   }
 }
 
 TEST(WorkerConfig, AMalformedOrderServiceUrlIsRefusedAndNotRepeated) {
-  for (const std::string bad : {"svc:S3cret", "ftp://orders/S3cret", "https://svc:S3cret", "https://",
-                                "https://orders.internal:99999"}) {
+  for (const std::string bad : {"svc:S3cret", "ftp://orders/S3cret", "https://svc:S3cret",
+                                "https://", "https://orders.internal:99999"}) {
     const std::string why = order_service_url_error(bad);
     EXPECT_NE(why.find("--order-service-url must be an http:// or https:// URL"), std::string::npos)
         << bad << ": " << why;
@@ -63,7 +65,8 @@ TEST(WorkerConfig, RecordsAreVerifiedByDefaultWithTheIngestsKeys) {
     EXPECT_NE(std::string(e.what()).find("--antom-public-key"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("--verify-records off"), std::string::npos) << e.what();
   }
-  const auto verified = config_of({"--antom-public-key", paynotify::testing::test_public_key_file(), "--client-id", "C1"});
+  const auto verified = config_of(
+      {"--antom-public-key", paynotify::testing::test_public_key_file(), "--client-id", "C1"});
   ASSERT_TRUE(verified.engine.record_keys);
   EXPECT_TRUE(verified.engine.record_keys->knows_client("C1"));
   EXPECT_FALSE(config_of({"--verify-records", "off"}).engine.record_keys);

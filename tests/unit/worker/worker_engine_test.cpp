@@ -12,8 +12,8 @@
 #include "common/antom/notification_signer.hpp"
 #include "common/kafka/record_headers.hpp"
 #include "tests/support/ingest_harness.hpp"
-#include "tests/support/test_keys.hpp"
 #include "tests/support/notifications.hpp"
+#include "tests/support/test_keys.hpp"
 #include "tests/support/worker_fakes.hpp"
 
 namespace paynotify::worker {
@@ -50,7 +50,8 @@ class Engine : public ::testing::Test {
   }
 
   void start() {
-    pool_ = std::make_unique<DedupePool>(2, [this] { return std::make_unique<StoreView>(store_, ledger_reads_); });
+    pool_ = std::make_unique<DedupePool>(
+        2, [this] { return std::make_unique<StoreView>(store_, ledger_reads_); });
     engine_ = std::make_unique<WorkerEngine>(settings_, ctx_, *pool_, orders_, publisher_, metrics_,
                                              [this](const std::string& t, int32_t p, int64_t o) {
                                                std::lock_guard lock(mu_);
@@ -59,8 +60,8 @@ class Engine : public ::testing::Test {
     thread_ = std::thread([this] { ctx_.run(); });
   }
 
-  void submit(const std::string& topic, int64_t offset, const std::string& key, const std::string& body,
-              RecordHeaders headers = {}) {
+  void submit(const std::string& topic, int64_t offset, const std::string& key,
+              const std::string& body, RecordHeaders headers = {}) {
     ConsumedMessage m;
     m.topic = topic;
     m.partition = 0;
@@ -89,20 +90,30 @@ class Engine : public ::testing::Test {
 
   // The DedupePool owns its stores; this one forwards to the test's, counting ledger reads.
   struct StoreView final : DedupeStore {
-    StoreView(InMemoryDedupeStore& store, std::atomic<int>& reads) : s(store), ledger_reads(reads) {}
-    ClaimOutcome claim(const EventKey& k, const std::string& o, int64_t l) override { return s.claim(k, o, l); }
-    bool complete(const EventKey& k, const std::string& o, int64_t t) override { return s.complete(k, o, t); }
+    StoreView(InMemoryDedupeStore& store, std::atomic<int>& reads)
+        : s(store), ledger_reads(reads) {}
+    ClaimOutcome claim(const EventKey& k, const std::string& o, int64_t l) override {
+      return s.claim(k, o, l);
+    }
+    bool complete(const EventKey& k, const std::string& o, int64_t t) override {
+      return s.complete(k, o, t);
+    }
     bool park(const EventKey& k, int64_t t) override { return s.park(k, t); }
-    bool release(const EventKey& k, const std::string& o, bool u) override { return s.release(k, o, u); }
+    bool release(const EventKey& k, const std::string& o, bool u) override {
+      return s.release(k, o, u);
+    }
     bool ping() override { return s.ping(); }
     std::optional<StoredLedger> read_ledger(const std::string& p) override {
       ++ledger_reads;
       return s.read_ledger(p);
     }
-    LedgerWrite complete_with_ledger(const EventKey& k, const std::string& o, int64_t t, const LedgerUpdate& u) override {
+    LedgerWrite complete_with_ledger(const EventKey& k, const std::string& o, int64_t t,
+                                     const LedgerUpdate& u) override {
       return s.complete_with_ledger(k, o, t, u);
     }
-    bool clear_outbox(const std::string& p, const std::string& a) override { return s.clear_outbox(p, a); }
+    bool clear_outbox(const std::string& p, const std::string& a) override {
+      return s.clear_outbox(p, a);
+    }
     InMemoryDedupeStore& s;
     std::atomic<int>& ledger_reads;
   };
@@ -118,7 +129,8 @@ class Engine : public ::testing::Test {
   std::unique_ptr<WorkerEngine> engine_;
   // Declared after the engine: destroyed first, with any coroutine frames it still holds.
   boost::asio::io_context ctx_{1};
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{ctx_.get_executor()};
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{
+      ctx_.get_executor()};
   std::thread thread_;
   std::mutex mu_;
   std::map<std::pair<std::string, int32_t>, int64_t> stored_;
@@ -129,7 +141,8 @@ const std::string kPaymentEventId = "PAYMENT_RESULT:p1:S";
 TEST_F(Engine, EachEventIsAppliedOnceAndTheOffsetMovesPastEveryRecord) {
   start();
   const std::string body = paynotify::testing::payment_result_body("p1");
-  for (int64_t offset = 0; offset < 3; ++offset) submit(kTopic, offset, "p1", body);  // a re-send and a redelivery
+  for (int64_t offset = 0; offset < 3; ++offset)
+    submit(kTopic, offset, "p1", body);  // a re-send and a redelivery
   ASSERT_TRUE(drained());
   EXPECT_EQ(orders_.calls_for(kPaymentEventId), 1);
   EXPECT_EQ(metrics_.applied.value(), 1u);
@@ -153,7 +166,9 @@ TEST_F(Engine, AnExceptionInTheApplyPathFinishesTheRecordAndThePartitionKeepsCom
 
 TEST_F(Engine, AFailingServiceGoesToTheRetryTopicParkedThenTheRetryAppliesAndUnparks) {
   settings_.retry.quick_tries = 2;
-  orders_.answer = [](const OrderCall&, int n) -> ApplyResult { return {n <= 2 ? 503u : 200u, "", ""}; };
+  orders_.answer = [](const OrderCall&, int n) -> ApplyResult {
+    return {n <= 2 ? 503u : 200u, "", ""};
+  };
   start();
   submit(kTopic, 0, "p1", paynotify::testing::payment_result_body("p1"));
   ASSERT_TRUE(drained());
@@ -190,13 +205,15 @@ TEST_F(Engine, TheRetryBudgetEndsInTheDeadLetterTopicWithTheReasonAndLiftsThePar
   const int64_t since = system_now_ms() - 60000;
   store_.park({"p1", kPaymentEventId}, 60);
   submit(std::string(kTopic) + ".retry", 0, "p1", paynotify::testing::payment_result_body("p1"),
-         {{std::string(header::kAttempt), "7"}, {std::string(header::kFailingSince), std::to_string(since)}});
+         {{std::string(header::kAttempt), "7"},
+          {std::string(header::kFailingSince), std::to_string(since)}});
   ASSERT_TRUE(drained());
   const auto dead = publisher_.published(std::string(kTopic) + ".dlq");
   ASSERT_EQ(dead.size(), 1u);
   std::map<std::string, std::string> h(dead[0].headers.begin(), dead[0].headers.end());
   EXPECT_EQ(h[std::string(header::kErrorClass)], "transient");
-  EXPECT_NE(h[std::string(header::kError)].find("gave up after retrying for 1 min"), std::string::npos)
+  EXPECT_NE(h[std::string(header::kError)].find("gave up after retrying for 1 min"),
+            std::string::npos)
       << h[std::string(header::kError)];
   EXPECT_FALSE(store_.is_parked("p1")) << "a dead-lettered event no longer holds its payment";
   EXPECT_EQ(metrics_.dead_lettered(ErrorClass::transient).value(), 1u);
@@ -214,7 +231,8 @@ TEST_F(Engine, TheLeaseIsRenewedWhileASlowCallRunsSoNoOtherWorkerTakesTheEvent) 
   ASSERT_TRUE(drained());
   EXPECT_EQ(orders_.calls(), 1);
   EXPECT_TRUE(store_.is_done(kPaymentEventId));
-  EXPECT_EQ(ledger_reads_.load(), 1) << "the claim reads the ledger for the completion; renewals do not";
+  EXPECT_EQ(ledger_reads_.load(), 1)
+      << "the claim reads the ledger for the completion; renewals do not";
 }
 
 TEST_F(Engine, ADrainGivesUpWaitingRecordsAtOnceAndStoresNoOffsetForThem) {
@@ -224,7 +242,8 @@ TEST_F(Engine, ADrainGivesUpWaitingRecordsAtOnceAndStoresNoOffsetForThem) {
   settings_.retry.quick_max_ms = 60000;
   start();
   for (int i = 0; i < 5; ++i) {
-    submit(kTopic, i, "p1", paynotify::testing::payment_result_body("p1"));  // 1 runs, 4 queue behind it
+    submit(kTopic, i, "p1",
+           paynotify::testing::payment_result_body("p1"));  // 1 runs, 4 queue behind it
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(engine_->in_flight(), 5);
@@ -232,7 +251,8 @@ TEST_F(Engine, ADrainGivesUpWaitingRecordsAtOnceAndStoresNoOffsetForThem) {
   engine_->begin_drain();
   ASSERT_TRUE(drained(std::chrono::seconds(2))) << "a drain waited for records that only wait";
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(500));
-  EXPECT_EQ(stored(kTopic), -1) << "nothing finished: nothing stored, all redelivered after the restart";
+  EXPECT_EQ(stored(kTopic), -1)
+      << "nothing finished: nothing stored, all redelivered after the restart";
   submit(kTopic, 5, "p2", paynotify::testing::payment_result_body("p2"));
   ASSERT_TRUE(drained(std::chrono::seconds(1))) << "records arriving while draining are refused";
   EXPECT_EQ(orders_.calls_for("PAYMENT_RESULT:p2:S"), 0);
@@ -258,8 +278,9 @@ TEST_F(Engine, AStaleReplayIsDeadLetteredNotApplied) {
 // dropping the unsigned header does not turn the check off.
 TEST_F(Engine, AStaleReplayWithoutItsReceiptTimeIsDeadLetteredToo) {
   start();
-  submit(kTopic, 0, "p1", paynotify::testing::payment_result_body("p1"),
-         {{std::string(header::kRequestTime), std::to_string(system_now_ms() - 8LL * 86400 * 1000)}});
+  submit(
+      kTopic, 0, "p1", paynotify::testing::payment_result_body("p1"),
+      {{std::string(header::kRequestTime), std::to_string(system_now_ms() - 8LL * 86400 * 1000)}});
   ASSERT_TRUE(drained());
   EXPECT_EQ(orders_.calls(), 0);
   EXPECT_EQ(metrics_.dead_lettered(ErrorClass::stale).value(), 1u);
@@ -285,11 +306,11 @@ TEST_F(Engine, OnlyRecordsThatCarryAntomsSignatureOfTheirValueAreApplied) {
   const std::string genuine = paynotify::testing::payment_result_body("p1");
   submit(kTopic, 0, "p1", genuine, signed_by_antom(genuine));
   const std::string forged = paynotify::testing::payment_result_body("p2");
-  submit(kTopic, 1, "p2", forged);                                // no signature at all
+  submit(kTopic, 1, "p2", forged);  // no signature at all
   submit(kTopic, 2, "p3", paynotify::testing::payment_result_body("p3"),
          signed_by_antom(paynotify::testing::payment_result_body("p3-other")));  // another body's
   submit(kTopic, 3, "p4", paynotify::testing::payment_result_body("p4"),
-         signed_by_antom(paynotify::testing::payment_result_body("p4"), 1));   // a stranger's key
+         signed_by_antom(paynotify::testing::payment_result_body("p4"), 1));  // a stranger's key
   ASSERT_TRUE(drained());
   EXPECT_EQ(orders_.calls(), 1) << "only the genuine record reaches the order service";
   EXPECT_EQ(orders_.calls_for(kPaymentEventId), 1);
@@ -298,7 +319,8 @@ TEST_F(Engine, OnlyRecordsThatCarryAntomsSignatureOfTheirValueAreApplied) {
   for (const auto& d : dead) {
     std::map<std::string, std::string> h(d.headers.begin(), d.headers.end());
     EXPECT_EQ(h[std::string(header::kErrorClass)], "unsigned_record");
-    EXPECT_EQ(h[std::string(header::kError)].rfind("record signature: ", 0), 0u) << h[std::string(header::kError)];
+    EXPECT_EQ(h[std::string(header::kError)].rfind("record signature: ", 0), 0u)
+        << h[std::string(header::kError)];
   }
   EXPECT_EQ(metrics_.dead_lettered(ErrorClass::unsigned_record).value(), 3u);
   EXPECT_EQ(stored(kTopic), 4);
@@ -346,17 +368,21 @@ TEST_F(Engine, APublisherThatRefusesHoldsTheOffsetUntilTheDeadLetterIsDurable) {
   std::map<std::string, std::string> h(dead[0].headers.begin(), dead[0].headers.end());
   EXPECT_EQ(h[std::string(header::kErrorClass)], "unsupported_kind");
   EXPECT_EQ(metrics_.dead_lettered(ErrorClass::unsupported_kind).value(), 1u);
-  EXPECT_NE(registry_.render().find("paynotify_worker_unsupported_kind_total{kind=\"VAULTING\"} 1"), std::string::npos);
+  EXPECT_NE(registry_.render().find("paynotify_worker_unsupported_kind_total{kind=\"VAULTING\"} 1"),
+            std::string::npos);
   EXPECT_EQ(stored(kTopic), 1);
 }
 
 TEST_F(Engine, AFailingServiceGetsTheBreakersProbesNotTheFullConcurrency) {
   settings_.concurrency = 64;
-  settings_.retry.quick_tries = 1000;  // keep every record in process: only the breaker limits calls
+  settings_.retry.quick_tries =
+      1000;  // keep every record in process: only the breaker limits calls
   settings_.breaker.failures_to_open = 5;
   settings_.breaker.probes = 1;
   std::atomic<bool> up{false};
-  orders_.answer = [&up](const OrderCall&, int) -> ApplyResult { return {up.load() ? 200u : 503u, "", ""}; };
+  orders_.answer = [&up](const OrderCall&, int) -> ApplyResult {
+    return {up.load() ? 200u : 503u, "", ""};
+  };
   start();
   for (int i = 0; i < 200; ++i) {
     const std::string id = "p" + std::to_string(i);
@@ -366,7 +392,8 @@ TEST_F(Engine, AFailingServiceGetsTheBreakersProbesNotTheFullConcurrency) {
   const int calls_while_down = orders_.calls();
   // Without the breaker: 200 records x (500 ms / ~2 ms backoff) tries. With it: the calls that
   // were in flight when it opened, then one probe per open period (20..50 ms).
-  EXPECT_LT(calls_while_down, 200 + 64 + 40) << "a failing service got the worker's full concurrency";
+  EXPECT_LT(calls_while_down, 200 + 64 + 40)
+      << "a failing service got the worker's full concurrency";
   EXPECT_GT(metrics_.breaker_refusals.value(), 100u);
   EXPECT_EQ(publisher_.published(std::string(kTopic) + ".dlq").size(), 0u);
   up = true;
@@ -386,12 +413,15 @@ TEST_F(Engine, AnOverCaptureIsPublishedOnceAsAnAnomalyAndARefusedOneLater) {
   submit(kTopic, 1, payment, paynotify::testing::capture_result_body(payment, "c1"));
   submit(kTopic, 2, payment, paynotify::testing::capture_result_body(payment, "c1"));  // a re-send
   ASSERT_TRUE(drained());
-  EXPECT_TRUE(publisher_.published(std::string(kTopic) + ".anomalies").empty()) << "4200 of 4200: nothing to say";
+  EXPECT_TRUE(publisher_.published(std::string(kTopic) + ".anomalies").empty())
+      << "4200 of 4200: nothing to say";
   publisher_.refuse = true;
-  submit(kTopic, 3, payment, paynotify::testing::capture_result_body(payment, "c2"));  // 8400 of 4200
+  submit(kTopic, 3, payment,
+         paynotify::testing::capture_result_body(payment, "c2"));  // 8400 of 4200
   ASSERT_TRUE(drained());
   EXPECT_TRUE(publisher_.published(std::string(kTopic) + ".anomalies").empty());
-  EXPECT_EQ(stored(kTopic), 4) << "the capture is applied and recorded; its anomaly waits in the outbox";
+  EXPECT_EQ(stored(kTopic), 4)
+      << "the capture is applied and recorded; its anomaly waits in the outbox";
   publisher_.refuse = false;
   submit(kTopic, 4, payment, paynotify::testing::dispute_created_body(payment, "d1"));
   submit(kTopic, 5, payment, paynotify::testing::capture_result_body(payment, "c2"));  // a re-send
@@ -399,9 +429,12 @@ TEST_F(Engine, AnOverCaptureIsPublishedOnceAsAnAnomalyAndARefusedOneLater) {
   const auto anomalies = publisher_.published(std::string(kTopic) + ".anomalies");
   ASSERT_EQ(anomalies.size(), 2u);
   EXPECT_EQ(anomalies[0].key, payment);
-  EXPECT_NE(anomalies[0].value.find("\"kind\":\"CAPTURE_AMOUNT_MISMATCH\""), std::string::npos) << anomalies[0].value;
-  EXPECT_NE(anomalies[1].value.find("\"kind\":\"DISPUTE_OPENED\""), std::string::npos) << anomalies[1].value;
-  EXPECT_EQ(registry_.render().find("paynotify_worker_payment_anomalies_total{kind=\"CAPTURE_AMOUNT_MISMATCH\"} 1") !=
+  EXPECT_NE(anomalies[0].value.find("\"kind\":\"CAPTURE_AMOUNT_MISMATCH\""), std::string::npos)
+      << anomalies[0].value;
+  EXPECT_NE(anomalies[1].value.find("\"kind\":\"DISPUTE_OPENED\""), std::string::npos)
+      << anomalies[1].value;
+  EXPECT_EQ(registry_.render().find(
+                "paynotify_worker_payment_anomalies_total{kind=\"CAPTURE_AMOUNT_MISMATCH\"} 1") !=
                 std::string::npos,
             true);
 }

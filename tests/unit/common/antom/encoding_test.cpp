@@ -8,7 +8,8 @@ namespace paynotify {
 namespace {
 
 TEST(Base64, RoundTripsEveryLengthModThree) {
-  for (const std::string& s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\0\xff\x10", 3)}) {
+  for (const std::string& s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba",
+                                                       "foobar", std::string("\0\xff\x10", 3)}) {
     const auto decoded = base64_decode(base64_encode(s));
     ASSERT_TRUE(decoded) << s;
     EXPECT_EQ(*decoded, s);

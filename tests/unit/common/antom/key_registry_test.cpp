@@ -26,9 +26,10 @@ TEST(PublicKey, RejectsGarbageShortKeysAndNonRsa) {
 }
 
 TEST(KeyRegistry, ReadsTheKeysFileWithSeveralVersions) {
-  const std::string json = R"({"C1":[{"keyVersion":"1","publicKey":")" + test_key(0).pair.public_base64 +
-                           R"("},{"keyVersion":2,"publicKey":")" + test_key(1).pair.public_base64 +
-                           R"("}],"C2":[{"publicKey":")" + test_key(0).pair.public_base64 + R"("}]})";
+  const std::string json = R"({"C1":[{"keyVersion":"1","publicKey":")" +
+                           test_key(0).pair.public_base64 + R"("},{"keyVersion":2,"publicKey":")" +
+                           test_key(1).pair.public_base64 + R"("}],"C2":[{"publicKey":")" +
+                           test_key(0).pair.public_base64 + R"("}]})";
   const auto keys = KeyRegistry::from_json(json);
   EXPECT_EQ(keys.size(), 3u);
   EXPECT_EQ(keys.candidates("C1", "1").size(), 1u);

@@ -32,29 +32,33 @@ TEST_P(Routing, EveryBodyGetsAKindAndAKey) {
 INSTANTIATE_TEST_SUITE_P(
     Bodies, Routing,
     ::testing::Values(
-        Case{"payment_result", testing::kPaymentResultBody, "PAYMENT_RESULT", "2020010123456789XXXX", "pr-01"},
-        Case{"capture_result", testing::kCaptureResultBody, "CAPTURE_RESULT", "2022XXXXXXX", "cr-01"},
+        Case{"payment_result", testing::kPaymentResultBody, "PAYMENT_RESULT",
+             "2020010123456789XXXX", "pr-01"},
+        Case{"capture_result", testing::kCaptureResultBody, "CAPTURE_RESULT", "2022XXXXXXX",
+             "cr-01"},
         Case{"refund_result", testing::kRefundResultBody, "REFUND_RESULT", "", "rr-01"},
-        Case{"update_amount", testing::kUpdateAmountResultBody, "UPDATE_AMOUNT_RESULT", "202611250001", "pr-01"},
+        Case{"update_amount", testing::kUpdateAmountResultBody, "UPDATE_AMOUNT_RESULT",
+             "202611250001", "pr-01"},
         Case{"dispute_created", testing::kDisputeCreatedBody, "DISPUTE", "202611250001", "pr-01"},
         Case{"dispute_judged", testing::kDisputeJudgedBody, "DISPUTE", "202611250001", "pr-01"},
         Case{"vaulting", testing::kVaultingBody, "VAULTING", "", "vr-01"},
         Case{"authorization", testing::kAuthorizationBody, "AUTHORIZATION", "", ""},
         Case{"refund_without_refund_id",
-             R"({"notifyType":"REFUND_RESULT","refundStatus":"SUCCESS","refundRequestId":"rr-9"})", "REFUND_RESULT", "",
-             "rr-9"},
+             R"({"notifyType":"REFUND_RESULT","refundStatus":"SUCCESS","refundRequestId":"rr-9"})",
+             "REFUND_RESULT", "", "rr-9"},
         Case{"new_kind_kept", R"({"notifyType":"NEW_KIND","paymentId":"p"})", "NEW_KIND", "p", ""},
         Case{"kind_not_a_name", R"({"notifyType":"a b\nc","paymentId":"p"})", "UNKNOWN", "p", ""},
         Case{"kind_not_a_string", R"({"notifyType":5})", "UNKNOWN", "", ""},
         Case{"no_kind_field", R"({"paymentId":"p","amount":1})", "UNKNOWN", "p", ""},
-        Case{"payment_id_not_a_string", R"({"notifyType":"PAYMENT_RESULT","paymentId":7})", "PAYMENT_RESULT", "", ""},
+        Case{"payment_id_not_a_string", R"({"notifyType":"PAYMENT_RESULT","paymentId":7})",
+             "PAYMENT_RESULT", "", ""},
         Case{"not_json", "{\"notifyType\":", "UNKNOWN", "", ""},
-        Case{"array", "[1,2]", "UNKNOWN", "", ""},
-        Case{"empty", "", "UNKNOWN", "", ""}),
+        Case{"array", "[1,2]", "UNKNOWN", "", ""}, Case{"empty", "", "UNKNOWN", "", ""}),
     [](const auto& param_info) { return param_info.param.name; });
 
 TEST(Routing, DeepNestingIsRoutedAsUnknownNotCrashed) {
-  const std::string deep = "{\"notifyType\":\"X\",\"a\":" + std::string(5000, '[') + std::string(5000, ']') + "}";
+  const std::string deep =
+      "{\"notifyType\":\"X\",\"a\":" + std::string(5000, '[') + std::string(5000, ']') + "}";
   EXPECT_EQ(route_notification(deep).kind, "UNKNOWN");
 }
 

@@ -7,7 +7,9 @@
 namespace paynotify {
 namespace {
 
-TEST(RequestTime, EpochMilliseconds) { EXPECT_EQ(parse_request_time_ms("1700000000123"), 1700000000123); }
+TEST(RequestTime, EpochMilliseconds) {
+  EXPECT_EQ(parse_request_time_ms("1700000000123"), 1700000000123);
+}
 
 TEST(RequestTime, Iso8601WithOffsetAndFraction) {
   // 2019-07-12T12:08:56.253+05:30 == 2019-07-12T06:38:56.253Z == 1562913536253
@@ -24,9 +26,9 @@ TEST(RequestTime, RejectsOtherForms) {
   EXPECT_FALSE(parse_request_time_ms("2019-07-12T12:08:56+05"));
   EXPECT_FALSE(parse_request_time_ms("2019-07-12T12:08:56Zjunk"));
   EXPECT_FALSE(parse_request_time_ms("99999999999999999999999"));
-  EXPECT_FALSE(parse_request_time_ms("2019-07-12T12:08:56.Z"));       // a dot with no fraction
-  EXPECT_FALSE(parse_request_time_ms("2019-07-12T12:08:56+24:00"));   // no such offset
-  EXPECT_FALSE(parse_request_time_ms("-999-07-12T12:08:56Z"));        // a sign is not a digit
+  EXPECT_FALSE(parse_request_time_ms("2019-07-12T12:08:56.Z"));      // a dot with no fraction
+  EXPECT_FALSE(parse_request_time_ms("2019-07-12T12:08:56+24:00"));  // no such offset
+  EXPECT_FALSE(parse_request_time_ms("-999-07-12T12:08:56Z"));       // a sign is not a digit
   EXPECT_FALSE(parse_request_time_ms("2019-07-12T1-:08:56Z"));
 }
 

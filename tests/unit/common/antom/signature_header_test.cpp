@@ -7,12 +7,14 @@
 namespace paynotify {
 namespace {
 
-const std::string kRaw = std::string("\x10\x20\x30\xfb\xef\xbe\x01\x02\x03\xff\x40", 11);  // base64 ECAw++++AQID/0A=
+const std::string kRaw =
+    std::string("\x10\x20\x30\xfb\xef\xbe\x01\x02\x03\xff\x40", 11);  // base64 ECAw++++AQID/0A=
 
 TEST(SignatureHeader, ParsesTheDocumentedForm) {
   const std::string b64 = base64_encode(kRaw);
   ASSERT_NE(b64.find('+'), std::string::npos);
-  const auto p = parse_signature_header("algorithm=RSA256,keyVersion=1,signature=" + percent_encode(b64));
+  const auto p =
+      parse_signature_header("algorithm=RSA256,keyVersion=1,signature=" + percent_encode(b64));
   ASSERT_TRUE(p.header);
   EXPECT_EQ(p.header->algorithm, "RSA256");
   EXPECT_EQ(p.header->key_version, "1");
@@ -20,8 +22,8 @@ TEST(SignatureHeader, ParsesTheDocumentedForm) {
 }
 
 TEST(SignatureHeader, AcceptsSpacesAfterCommasAndAnyKeyCase) {
-  const auto p = parse_signature_header("Algorithm=RSA256, KEYVERSION=2,  Signature=" +
-                                        percent_encode(base64_encode(kRaw)) + " ");
+  const auto p = parse_signature_header(
+      "Algorithm=RSA256, KEYVERSION=2,  Signature=" + percent_encode(base64_encode(kRaw)) + " ");
   ASSERT_TRUE(p.header);
   EXPECT_EQ(p.header->key_version, "2");
   EXPECT_EQ(p.header->signature, kRaw);
@@ -47,7 +49,8 @@ TEST(SignatureHeader, AcceptsARawPlusAndAPlusTurnedIntoASpace) {
   ASSERT_TRUE(p.header);
   EXPECT_EQ(p.header->signature, kRaw);
   std::string mangled = b64;
-  for (auto& c : mangled) if (c == '+') c = ' ';
+  for (auto& c : mangled)
+    if (c == '+') c = ' ';
   p = parse_signature_header("algorithm=RSA256,keyVersion=1,signature=" + mangled);
   ASSERT_TRUE(p.header);
   EXPECT_EQ(p.header->signature, kRaw);
@@ -68,7 +71,8 @@ TEST(SignatureHeader, MissingKeyVersionIsEmpty) {
 
 TEST(SignatureHeader, RejectsWhatCannotBeASignature) {
   EXPECT_EQ(parse_signature_header("").error, SignatureHeaderError::missing_signature);
-  EXPECT_EQ(parse_signature_header("algorithm=RSA256,keyVersion=1").error, SignatureHeaderError::missing_signature);
+  EXPECT_EQ(parse_signature_header("algorithm=RSA256,keyVersion=1").error,
+            SignatureHeaderError::missing_signature);
   EXPECT_EQ(parse_signature_header("signature=").error, SignatureHeaderError::missing_signature);
   EXPECT_EQ(parse_signature_header("signature=%zz").error, SignatureHeaderError::bad_encoding);
   EXPECT_EQ(parse_signature_header("signature=a*b").error, SignatureHeaderError::bad_encoding);

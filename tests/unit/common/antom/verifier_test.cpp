@@ -27,12 +27,14 @@ KeyRegistry registry_with(int key_index, std::string version = "1") {
   return keys;
 }
 
-SignedHeaders sign(int key_index = 0, std::string_view body = kPaymentResultBody, std::string_view version = "1") {
-  return sign_notification(test_key(key_index).private_key.get(), kUri, kClient, kTime, body, version);
+SignedHeaders sign(int key_index = 0, std::string_view body = kPaymentResultBody,
+                   std::string_view version = "1") {
+  return sign_notification(test_key(key_index).private_key.get(), kUri, kClient, kTime, body,
+                           version);
 }
 
-Verdict verify(const SignedHeaders& h, const KeyRegistry& keys, std::string_view body = kPaymentResultBody,
-               std::string_view uri = kUri) {
+Verdict verify(const SignedHeaders& h, const KeyRegistry& keys,
+               std::string_view body = kPaymentResultBody, std::string_view uri = kUri) {
   return verify_notification({uri, h.client_id, h.request_time, h.signature, body}, keys);
 }
 
@@ -52,8 +54,11 @@ TEST(Verifier, RejectsEveryTamperedPart) {
   std::string body = kPaymentResultBody;
   body[body.find("4200")] = '5';
   EXPECT_EQ(verify(h, keys, body).error, VerifyError::bad_signature) << "body";
-  EXPECT_EQ(verify(h, keys, kPaymentResultBody + " ").error, VerifyError::bad_signature) << "trailing byte";
-  EXPECT_EQ(verify(h, keys, kPaymentResultBody, "/notifications/other").error, VerifyError::bad_signature) << "path";
+  EXPECT_EQ(verify(h, keys, kPaymentResultBody + " ").error, VerifyError::bad_signature)
+      << "trailing byte";
+  EXPECT_EQ(verify(h, keys, kPaymentResultBody, "/notifications/other").error,
+            VerifyError::bad_signature)
+      << "path";
   auto other_time = h;
   other_time.request_time = "2019-07-12T12:08:57.253+05:30";
   EXPECT_EQ(verify(other_time, keys).error, VerifyError::bad_signature) << "time";
@@ -82,10 +87,12 @@ TEST(Verifier, NamesMissingHeadersAndUnknownKeys) {
             VerifyError::missing_request_time);
   EXPECT_EQ(verify_notification({kUri, kClient, kTime, "", kPaymentResultBody}, keys).error,
             VerifyError::missing_signature);
-  EXPECT_EQ(verify_notification({kUri, kClient, kTime, "signature=%%", kPaymentResultBody}, keys).error,
-            VerifyError::malformed_signature);
-  EXPECT_EQ(verify_notification({kUri, "NOBODY", kTime, h.signature, kPaymentResultBody}, keys).error,
-            VerifyError::unknown_client);
+  EXPECT_EQ(
+      verify_notification({kUri, kClient, kTime, "signature=%%", kPaymentResultBody}, keys).error,
+      VerifyError::malformed_signature);
+  EXPECT_EQ(
+      verify_notification({kUri, "NOBODY", kTime, h.signature, kPaymentResultBody}, keys).error,
+      VerifyError::unknown_client);
   EXPECT_EQ(verify(sign(0, kPaymentResultBody, "9"), keys).error, VerifyError::unknown_key_version);
 }
 
@@ -94,19 +101,25 @@ TEST(Verifier, NamesMissingHeadersAndUnknownKeys) {
 // in Antom's form and request-times in Antom's two forms leave no second reading.
 TEST(Verifier, TheDotShiftBetweenClientIdAndRequestTimeIsImpossible) {
   KeyRegistry keys;
-  EXPECT_THROW(keys.add("M.1", "1", test_key(0).pair.public_pem), std::runtime_error) << "a client id with a dot";
+  EXPECT_THROW(keys.add("M.1", "1", test_key(0).pair.public_pem), std::runtime_error)
+      << "a client id with a dot";
   EXPECT_THROW(keys.add("M 1", "1", test_key(0).pair.public_pem), std::runtime_error);
   keys.add("M", "1", test_key(0).pair.public_pem);
   keys.add("Sandbox_M-1", "1", test_key(0).pair.public_pem);
-  const auto shifted = sign_notification(test_key(0).private_key.get(), kUri, "M", "1.1700000000000",
-                                         kPaymentResultBody, "1");
-  EXPECT_EQ(verify(shifted, keys).error, VerifyError::malformed_request_time) << "time 1.<ms> is neither form";
-  for (const std::string_view time : {"1700000000000", "2019-07-12T12:08:56.253+05:30", "2019-07-12T12:08:56Z"}) {
-    const auto h = sign_notification(test_key(0).private_key.get(), kUri, "M", time, kPaymentResultBody, "1");
+  const auto shifted = sign_notification(test_key(0).private_key.get(), kUri, "M",
+                                         "1.1700000000000", kPaymentResultBody, "1");
+  EXPECT_EQ(verify(shifted, keys).error, VerifyError::malformed_request_time)
+      << "time 1.<ms> is neither form";
+  for (const std::string_view time :
+       {"1700000000000", "2019-07-12T12:08:56.253+05:30", "2019-07-12T12:08:56Z"}) {
+    const auto h =
+        sign_notification(test_key(0).private_key.get(), kUri, "M", time, kPaymentResultBody, "1");
     EXPECT_TRUE(verify(h, keys).ok()) << time;
   }
-  for (const std::string_view time : {"abc", "17000000000x0", "-1", "1.5", "2019-07-12T12:08:56.253+05:30.1"}) {
-    const auto h = sign_notification(test_key(0).private_key.get(), kUri, "M", time, kPaymentResultBody, "1");
+  for (const std::string_view time :
+       {"abc", "17000000000x0", "-1", "1.5", "2019-07-12T12:08:56.253+05:30.1"}) {
+    const auto h =
+        sign_notification(test_key(0).private_key.get(), kUri, "M", time, kPaymentResultBody, "1");
     EXPECT_EQ(verify(h, keys).error, VerifyError::malformed_request_time) << time;
   }
 }
@@ -120,8 +133,9 @@ TEST(Verifier, PicksTheKeyOfTheNamedVersionDuringRotation) {
   EXPECT_EQ(verify(sign(1, kPaymentResultBody, "1"), keys).error, VerifyError::bad_signature);
   // No keyVersion in the header: every key of the client is tried.
   auto unversioned = sign(1);
-  unversioned.signature = "algorithm=RSA256,signature=" +
-                          unversioned.signature.substr(unversioned.signature.find("signature=") + 10);
+  unversioned.signature =
+      "algorithm=RSA256,signature=" +
+      unversioned.signature.substr(unversioned.signature.find("signature=") + 10);
   EXPECT_TRUE(verify(unversioned, keys).ok());
 }
 
@@ -137,9 +151,11 @@ TEST(Verifier, ClockSkewCheckIsOffByDefaultAndAppliesWhenSet) {
   EXPECT_TRUE(verify(h, keys).ok());
   const int64_t sent = 1562913536253;
   EXPECT_TRUE(verify_notification({kUri, kClient, kTime, h.signature, kPaymentResultBody}, keys,
-                                  {60'000, sent + 59'000}).ok());
+                                  {60'000, sent + 59'000})
+                  .ok());
   EXPECT_EQ(verify_notification({kUri, kClient, kTime, h.signature, kPaymentResultBody}, keys,
-                                {60'000, sent + 61'000}).error,
+                                {60'000, sent + 61'000})
+                .error,
             VerifyError::stale_request_time);
 }
 
@@ -147,7 +163,8 @@ TEST(Verifier, ClockSkewCheckIsOffByDefaultAndAppliesWhenSet) {
 class OpensslCrossCheck : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("paynotify-xcheck-" + std::to_string(::getpid()));
+    dir_ =
+        std::filesystem::temp_directory_path() / ("paynotify-xcheck-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
     write("public.pem", test_key(0).pair.public_pem);
     write("private.pem", test_key(0).pair.private_pem);
@@ -170,12 +187,13 @@ TEST_F(OpensslCrossCheck, OpensslVerifiesWhatWeSign) {
 }
 
 TEST_F(OpensslCrossCheck, WeVerifyWhatOpensslSigns) {
-  const std::string cmd = "openssl dgst -sha256 -sign " + path("private.pem") + " -out " + path("sig.bin") +
-                          " " + path("content.bin");
+  const std::string cmd = "openssl dgst -sha256 -sign " + path("private.pem") + " -out " +
+                          path("sig.bin") + " " + path("content.bin");
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   std::ifstream in(path("sig.bin"), std::ios::binary);
   const std::string sig((std::istreambuf_iterator<char>(in)), {});
-  const SignedHeaders h{std::string(kClient), std::string(kTime), format_signature_header("1", sig)};
+  const SignedHeaders h{std::string(kClient), std::string(kTime),
+                        format_signature_header("1", sig)};
   EXPECT_TRUE(verify(h, registry_with(0)).ok());
 }
 

@@ -11,7 +11,8 @@ namespace {
 
 TEST(ValidUtf8, KeepsValidTextAndReplacesEverythingElse) {
   EXPECT_EQ(valid_utf8("plain /notifications/antom"), "plain /notifications/antom");
-  EXPECT_EQ(valid_utf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x92\xB3"), "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x92\xB3");
+  EXPECT_EQ(valid_utf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x92\xB3"),
+            "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x92\xB3");
   const std::string replacement = "\xEF\xBF\xBD";
   EXPECT_EQ(valid_utf8("/a\xFF"), "/a" + replacement);
   EXPECT_EQ(valid_utf8("\xC0\xAF"), replacement + replacement) << "an overlong '/'";
@@ -22,13 +23,15 @@ TEST(ValidUtf8, KeepsValidTextAndReplacesEverythingElse) {
 
 TEST(LogEvent, WritesValidUtf8JsonWhateverTheFieldsHold) {
   std::ostringstream out;
-  auto logger = std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+  auto logger = std::make_shared<spdlog::logger>(
+      "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
   logger->set_pattern("%v");
   const auto previous = spdlog::default_logger();
   spdlog::set_default_logger(logger);
   log_event(spdlog::level::info, "notification", {{"reason", "path /x\xFF\xFE\"\n"}});
   spdlog::set_default_logger(previous);
-  EXPECT_EQ(out.str(), "\"event\":\"notification\",\"reason\":\"path /x\xEF\xBF\xBD\xEF\xBF\xBD\\\"\\n\"\n");
+  EXPECT_EQ(out.str(),
+            "\"event\":\"notification\",\"reason\":\"path /x\xEF\xBF\xBD\xEF\xBF\xBD\\\"\\n\"\n");
 }
 
 TEST(LogRateLimit, ABurstThenTheRateAndTheCountOfWhatWasLeftOut) {

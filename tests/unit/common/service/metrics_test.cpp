@@ -14,11 +14,18 @@ TEST(Metrics, RendersPrometheusText) {
   r.histogram("lat_seconds", "Latency", {0.1, 1}).observe(0.5);
   r.gauge_fn("depth", "Depth", [] { return 7.0; });
   const auto text = r.render();
-  EXPECT_NE(text.find("# TYPE x_total counter\nx_total{outcome=\"a\"} 3\nx_total{outcome=\"b\"} 1\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("lat_seconds_bucket{le=\"0.1\"} 0\nlat_seconds_bucket{le=\"1\"} 1\nlat_seconds_bucket{le=\"+Inf\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(
+      text.find("# TYPE x_total counter\nx_total{outcome=\"a\"} 3\nx_total{outcome=\"b\"} 1\n"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("lat_seconds_bucket{le=\"0.1\"} 0\nlat_seconds_bucket{le=\"1\"} "
+                      "1\nlat_seconds_bucket{le=\"+Inf\"} 1\n"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("lat_seconds_count 1"), std::string::npos);
   EXPECT_NE(text.find("depth 7"), std::string::npos);
-  EXPECT_EQ(text.find("# HELP x_total", text.find("# HELP x_total") + 1), std::string::npos) << "one header per name";
+  EXPECT_EQ(text.find("# HELP x_total", text.find("# HELP x_total") + 1), std::string::npos)
+      << "one header per name";
 }
 
 TEST(AdminAnswer, RoutesProbesAndMetrics) {

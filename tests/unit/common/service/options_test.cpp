@@ -6,8 +6,9 @@ namespace paynotify {
 namespace {
 
 Options sample() {
-  return Options("prog", "summary",
-                 {{"listen", "0.0.0.0:8080", "l"}, {"count", "5", "c"}, {"verbose", "", "v", true}});
+  return Options(
+      "prog", "summary",
+      {{"listen", "0.0.0.0:8080", "l"}, {"count", "5", "c"}, {"verbose", "", "v", true}});
 }
 
 TEST(Options, DefaultsEnvironmentAndFlagsInThatOrderOfStrength) {
@@ -19,7 +20,8 @@ TEST(Options, DefaultsEnvironmentAndFlagsInThatOrderOfStrength) {
   EXPECT_EQ(e.str("listen"), "127.0.0.1:1");
   EXPECT_EQ(e.integer("count", 0, 10), 7);
   auto f = sample();
-  f.parse({"--listen", "127.0.0.1:2", "--count=9"}, {"PAYNOTIFY_LISTEN=127.0.0.1:1", "PAYNOTIFY_COUNT=7"});
+  f.parse({"--listen", "127.0.0.1:2", "--count=9"},
+          {"PAYNOTIFY_LISTEN=127.0.0.1:1", "PAYNOTIFY_COUNT=7"});
   EXPECT_EQ(f.str("listen"), "127.0.0.1:2");
   EXPECT_EQ(f.integer("count", 0, 10), 9);
 }
@@ -61,7 +63,8 @@ TEST(Options, SwitchesAndPositionals) {
 TEST(Options, KafkaPropertiesFromFlagsAndEnvironment) {
   auto o = sample();
   o.parse({"--kafka-prop", "security.protocol=SASL_SSL"},
-          {"PAYNOTIFY_KAFKA_PROP_SASL_MECHANISM=PLAIN", "PAYNOTIFY_KAFKA_PROP_SECURITY_PROTOCOL=PLAINTEXT"});
+          {"PAYNOTIFY_KAFKA_PROP_SASL_MECHANISM=PLAIN",
+           "PAYNOTIFY_KAFKA_PROP_SECURITY_PROTOCOL=PLAINTEXT"});
   const auto props = o.kafka_properties();
   EXPECT_EQ(props.at("sasl.mechanism"), "PLAIN");
   EXPECT_EQ(props.at("security.protocol"), "SASL_SSL");  // the flag wins
@@ -69,7 +72,8 @@ TEST(Options, KafkaPropertiesFromFlagsAndEnvironment) {
 
 // The ConfigError's text from parsing `args` with a secret option beside sample()'s.
 std::string parse_error(const std::vector<std::string>& args) {
-  Options o("prog", "summary", {{"listen", "0.0.0.0:8080", "l"}, {"token", "", "t", false, false, /*env_only=*/true}});
+  Options o("prog", "summary",
+            {{"listen", "0.0.0.0:8080", "l"}, {"token", "", "t", false, false, /*env_only=*/true}});
   try {
     o.parse(args, {});
     o.kafka_properties();
@@ -88,20 +92,24 @@ TEST(Options, AnEnvironmentOnlyOptionIsRefusedAsAFlagNamingItsVariable) {
   Options o("prog", "summary", {{"token", "", "t", false, false, /*env_only=*/true}});
   o.parse({}, {"PAYNOTIFY_TOKEN=S3cret"});
   EXPECT_EQ(o.str("token"), "S3cret");
-  EXPECT_NE(o.help_text(false).find("PAYNOTIFY_TOKEN (environment only"), std::string::npos) << o.help_text(false);
+  EXPECT_NE(o.help_text(false).find("PAYNOTIFY_TOKEN (environment only"), std::string::npos)
+      << o.help_text(false);
   EXPECT_EQ(o.help_text().find("--token"), std::string::npos) << o.help_text();
 }
 
 TEST(Options, SecretKafkaPropertiesAreRefusedAsFlagsNamingTheirVariable) {
-  for (const std::string key : {"sasl.password", "ssl.key.password", "ssl.keystore.password", "ssl.key.pem",
-                                "sasl.oauthbearer.client.secret", "some.future.password", "SASL.PASSWORD"}) {
-    for (const auto& args : {std::vector<std::string>{"--kafka-prop", key + "=S3cret"}, {"--kafka-prop=" + key + "=S3cret"}}) {
+  for (const std::string key :
+       {"sasl.password", "ssl.key.password", "ssl.keystore.password", "ssl.key.pem",
+        "sasl.oauthbearer.client.secret", "some.future.password", "SASL.PASSWORD"}) {
+    for (const auto& args : {std::vector<std::string>{"--kafka-prop", key + "=S3cret"},
+                             {"--kafka-prop=" + key + "=S3cret"}}) {
       const std::string why = parse_error(args);
       EXPECT_NE(why.find("PAYNOTIFY_KAFKA_PROP_"), std::string::npos) << key << ": " << why;
       EXPECT_EQ(why.find("S3cret"), std::string::npos) << why;
     }
   }
-  EXPECT_NE(parse_error({"--kafka-prop", "sasl.password=x"}).find("set PAYNOTIFY_KAFKA_PROP_SASL_PASSWORD"),
+  EXPECT_NE(parse_error({"--kafka-prop", "sasl.password=x"})
+                .find("set PAYNOTIFY_KAFKA_PROP_SASL_PASSWORD"),
             std::string::npos);
   auto o = sample();
   o.parse({"--kafka-prop", "sasl.username=paynotify", "--kafka-prop", "ssl.key.location=/k.pem"},
