@@ -1,5 +1,6 @@
 #pragma once
-// Notification -> business event: the pure heart of the worker. The event id is a function of
+// Notification -> business event: the pure heart of the worker. Each kind's own part is in
+// worker/kinds/; this adds what every order request carries. The event id is a function of
 // the business event, never of the delivery, so re-sends and redeliveries map to one id.
 
 #include <boost/json/object.hpp>
@@ -10,42 +11,18 @@
 #include <string>
 #include <string_view>
 
+#include "worker/kinds/kind_spec.hpp"
+#include "worker/ledger_facts.hpp"
+
 namespace paynotify::worker {
 
-// One per documented kind and outcome; the order service's `type` (README lists them).
-enum class EventType {
-  payment_authorized,
-  payment_failed,
-  payment_pending,
-  capture_succeeded,
-  capture_failed,
-  refund_succeeded,
-  refund_failed,
-  authorization_amount_updated,
-  authorization_amount_update_failed,
-  dispute_created,
-  dispute_judged,
-  dispute_cancelled,
-  dispute_defense_supplied,
-  dispute_defense_due_alert,
-  dispute_rdr_resolved,
-};
-
-std::string_view event_type_name(EventType t);  // PAYMENT_AUTHORIZED, ...
-
 struct PaymentEvent {
-  EventType type{};
-  std::string event_id;               // e.g. CAPTURE_RESULT:<paymentId>:<captureId>:S
-  std::string payment_id;             // empty only for refunds that carry none
-  std::string order_key;              // what orders events: paymentId, else the refund request id
+  std::string_view type;   // the order service's `type`: PAYMENT_AUTHORIZED, ... (README)
+  std::string event_id;    // e.g. CAPTURE_RESULT:<paymentId>:<captureId>:S
+  std::string payment_id;  // empty only for refunds that carry none
+  std::string order_key;   // what orders events: paymentId, else the refund request id
   boost::json::object order_request;  // the body POSTed to the order service
-};
-
-// Why a record yields no event; each is dead-lettered under its own error class.
-enum class NoEvent {
-  none,
-  invalid_record,    // not JSON, a required field missing, a result that is not final
-  unsupported_kind,  // a kind this worker does not model yet: replay it once it does
+  LedgerFacts ledger;  // what the payment's ledger learns; effect none: the ledger is not read
 };
 
 struct EventDerivation {

@@ -1,34 +1,15 @@
 #include "worker/payment_ledger.hpp"
 
 #include <algorithm>
-#include <charconv>
 
-#include "common/antom/request_time.hpp"
+#include "worker/kinds/notification_fields.hpp"
 
 namespace paynotify::worker {
 namespace {
 
 namespace json = boost::json;
-
-std::string text(const json::object& o, std::string_view name) {
-  const auto* v = o.if_contains(name);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-std::optional<Money> money(const json::object& o, std::string_view name) {
-  const auto* v = o.if_contains(name);
-  if (v == nullptr || !v->is_object()) return std::nullopt;
-  const std::string value = text(v->get_object(), "value");
-  Money m{text(v->get_object(), "currency"), 0};
-  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), m.minor);
-  if (ec != std::errc() || end != value.data() + value.size() || m.currency.empty())
-    return std::nullopt;
-  return m;
-}
-
-int64_t time_ms(const json::object& o, std::string_view name) {
-  return parse_request_time_ms(text(o, name)).value_or(0);
-}
+using fields::money;
+using fields::text;
 
 std::string describe(const Money& m) { return std::to_string(m.minor) + " " + m.currency; }
 
@@ -111,6 +92,17 @@ void check_captures(LedgerStep& step) {
 
 void forget(std::vector<std::string>& ids, const std::string& id) { std::erase(ids, id); }
 
+// Judged against the merchant, or accepted: counted once per dispute, raised once (its id).
+void lose_dispute(LedgerStep& step, const LedgerFacts& event, std::string detail,
+                  json::object figures) {
+  auto& lost = step.ledger.disputes_lost;
+  if (std::find(lost.begin(), lost.end(), event.dispute_id) == lost.end()) {
+    lost.push_back(event.dispute_id);
+  }
+  raise(step, AnomalyKind::dispute_lost, event.dispute_id, std::move(detail), std::move(figures),
+        {event.event_id});
+}
+
 }  // namespace
 
 std::string_view anomaly_kind_name(AnomalyKind k) {
@@ -143,41 +135,12 @@ int64_t PaymentLedger::captured_minor() const {
   return total;
 }
 
-bool changes_ledger(EventType type) {
-  switch (type) {
-    case EventType::payment_authorized:
-    case EventType::payment_failed:
-    case EventType::capture_succeeded:
-    case EventType::capture_failed:
-    case EventType::authorization_amount_updated:
-    case EventType::dispute_created:
-    case EventType::dispute_judged:
-    case EventType::dispute_cancelled: return true;
-    default: return false;
-  }
-}
-
-LedgerFacts ledger_facts(const PaymentEvent& event) {
-  const json::object& e = event.order_request;
-  return {event.type,
-          event.event_id,
-          event.payment_id,
-          money(e, "amount"),
-          time_ms(e, "occurredAt"),
-          time_ms(e, "authExpiryTime"),
-          text(e, "captureId"),
-          text(e, "disputeId"),
-          text(e, "disputeReasonMsg"),
-          text(e, "disputeJudgedResult"),
-          money(e, "disputeJudgedAmount")};
-}
-
 LedgerStep apply_event(PaymentLedger ledger, const LedgerFacts& event, int64_t received_at_ms) {
   LedgerStep step{std::move(ledger), {}};
   PaymentLedger& l = step.ledger;
   if (l.payment_id.empty()) l.payment_id = event.payment_id;
-  switch (event.type) {
-    case EventType::payment_authorized: {
+  switch (event.effect) {
+    case LedgerEffect::authorize: {
       if (l.authorization == PaymentLedger::Authorization::authorized) break;
       l.authorization = PaymentLedger::Authorization::authorized;
       l.authorization_event = event.event_id;
@@ -190,13 +153,13 @@ LedgerStep apply_event(PaymentLedger ledger, const LedgerFacts& event, int64_t r
       check_captures(step);
       break;
     }
-    case EventType::payment_failed:
+    case LedgerEffect::fail_authorization:
       if (l.authorization != PaymentLedger::Authorization::unknown) break;
       l.authorization = PaymentLedger::Authorization::failed;
       l.authorization_event = event.event_id;
       check_captures(step);
       break;
-    case EventType::capture_succeeded: {
+    case LedgerEffect::capture: {
       const bool seen = std::any_of(l.captures.begin(), l.captures.end(), [&](const Capture& c) {
         return c.capture_id == event.capture_id;
       });
@@ -205,12 +168,12 @@ LedgerStep apply_event(PaymentLedger ledger, const LedgerFacts& event, int64_t r
       check_captures(step);
       break;
     }
-    case EventType::capture_failed: ++l.failed_captures; break;
-    case EventType::authorization_amount_updated:
+    case LedgerEffect::fail_capture: ++l.failed_captures; break;
+    case LedgerEffect::update_authorized_amount:
       if (event.amount) l.authorized = event.amount;
       check_captures(step);
       break;
-    case EventType::dispute_created: {
+    case LedgerEffect::open_dispute: {
       const std::string& dispute = event.dispute_id;
       if (std::find(l.disputes_open.begin(), l.disputes_open.end(), dispute) ==
           l.disputes_open.end()) {
@@ -223,23 +186,29 @@ LedgerStep apply_event(PaymentLedger ledger, const LedgerFacts& event, int64_t r
             {event.event_id});
       break;
     }
-    case EventType::dispute_judged: {
-      const std::string& dispute = event.dispute_id;
-      forget(l.disputes_open, dispute);
+    case LedgerEffect::judge_dispute:
+      forget(l.disputes_open, event.dispute_id);
       // ACCEPT_BY_MERCHANT: the merchant is held responsible and the amount leaves its account.
       if (event.dispute_judged_result == "ACCEPT_BY_MERCHANT") {
-        l.disputes_lost.push_back(dispute);
-        json::object figures{{"disputeId", dispute}, {"disputeJudgedResult", "ACCEPT_BY_MERCHANT"}};
+        json::object figures{{"disputeId", event.dispute_id},
+                             {"disputeJudgedResult", "ACCEPT_BY_MERCHANT"}};
         if (event.dispute_judged_amount)
           figures["disputeJudgedAmount"] = money_json(*event.dispute_judged_amount);
-        raise(step, AnomalyKind::dispute_lost, dispute,
-              "the chargeback was judged against the merchant", std::move(figures),
-              {event.event_id});
+        lose_dispute(step, event, "the chargeback was judged against the merchant",
+                     std::move(figures));
       }
       break;
+    case LedgerEffect::lose_dispute: {
+      forget(l.disputes_open, event.dispute_id);
+      json::object figures{{"disputeId", event.dispute_id},
+                           {"disputeAcceptReason", event.dispute_reason}};
+      if (event.amount) figures["disputeAmount"] = money_json(*event.amount);
+      lose_dispute(step, event, "the chargeback was accepted (" + event.dispute_reason + ")",
+                   std::move(figures));
+      break;
     }
-    case EventType::dispute_cancelled: forget(l.disputes_open, event.dispute_id); break;
-    default: break;  // pending, refunds, failed updates, dispute paperwork: nothing the rules use
+    case LedgerEffect::cancel_dispute: forget(l.disputes_open, event.dispute_id); break;
+    case LedgerEffect::none: break;
   }
   return step;
 }

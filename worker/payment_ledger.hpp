@@ -16,15 +16,10 @@
 #include <string>
 #include <vector>
 
+#include "worker/ledger_facts.hpp"
 #include "worker/payment_event.hpp"
 
 namespace paynotify::worker {
-
-struct Money {
-  std::string currency;
-  int64_t minor = 0;  // in the currency's minor unit, as Antom sends `value`
-  bool operator==(const Money&) const = default;
-};
 
 enum class AnomalyKind {
   capture_amount_mismatch,  // captured total above, or a capture not equal to, the authorized
@@ -81,32 +76,11 @@ struct LedgerStep {
   std::vector<Anomaly> anomalies;  // new ones only
 };
 
-// Whether an event of this type changes a ledger (others skip the ledger's read and write).
-bool changes_ledger(EventType type);
-
-// What the ledger reads of an event, taken from it once. A record holds these while it waits
-// its turn, rather than the event's JSON: thousands of records wait at once, and their many
-// small allocations, held long, made every malloc of the worker dearer.
-struct LedgerFacts {
-  EventType type{};
-  std::string event_id;
-  std::string payment_id;
-  std::optional<Money> amount;  // `amount`: authorized, captured, updated or disputed
-  int64_t occurred_at_ms = 0;   // occurredAt; 0 when absent
-  int64_t auth_expiry_ms = 0;   // authExpiryTime; 0 when absent
-  std::string capture_id;
-  std::string dispute_id;
-  std::string dispute_reason;         // disputeReasonMsg
-  std::string dispute_judged_result;  // disputeJudgedResult
-  std::optional<Money> dispute_judged_amount;
-};
-LedgerFacts ledger_facts(const PaymentEvent& event);
-
 // An event of the ledger's payment; received_at_ms stands in for a missing paymentTime.
 LedgerStep apply_event(PaymentLedger ledger, const LedgerFacts& event, int64_t received_at_ms);
 inline LedgerStep apply_event(PaymentLedger ledger, const PaymentEvent& event,
                               int64_t received_at_ms) {
-  return apply_event(std::move(ledger), ledger_facts(event), received_at_ms);
+  return apply_event(std::move(ledger), event.ledger, received_at_ms);
 }
 
 // The deadline watch's check: an authorization with nothing captured, its expiry closer

@@ -247,9 +247,9 @@ net::awaitable<void> WorkerEngine::drive(std::shared_ptr<Record> r) {
       if (!is_valid_traceparent(traceparent)) traceparent = new_traceparent();
       r->call = OrderCall{derived.event->event_id, traceparent,
                           boost::json::serialize(derived.event->order_request)};
-      if (settings_.ledger && changes_ledger(derived.event->type) &&
+      if (settings_.ledger && changes_ledger(derived.event->ledger) &&
           !derived.event->payment_id.empty() && derived.event->payment_id == r->key.order_key) {
-        r->ledger_facts = ledger_facts(*derived.event);
+        r->ledger_facts = std::move(derived.event->ledger);
         r->received_at_ms = received_at;
       }
       seen = observe(Derived{true, ErrorClass::none, {}});

@@ -222,14 +222,6 @@ TEST(PaymentLedger, TheStoredFormRoundTrips) {
   EXPECT_FALSE(ledger_from_json(json::parse(R"([1,2])")).has_value());
 }
 
-TEST(PaymentLedger, OnlyTheRulesEventsTouchTheLedger) {
-  EXPECT_TRUE(changes_ledger(EventType::capture_succeeded));
-  EXPECT_TRUE(changes_ledger(EventType::dispute_judged));
-  EXPECT_FALSE(changes_ledger(EventType::refund_succeeded));
-  EXPECT_FALSE(changes_ledger(EventType::payment_pending));
-  EXPECT_FALSE(changes_ledger(EventType::dispute_defense_due_alert));
-}
-
 TEST(PaymentLedger, AnAnomalyAsPublished) {
   Story r;
   r << authorization_failed() << captured("C1", 4200);
