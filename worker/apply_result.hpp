@@ -35,6 +35,15 @@ std::string_view error_class_name(ErrorClass c);
 
 ErrorClass classify(const ApplyResult& r);
 
+// Whether a failed call says the service itself is failing, for the circuit breaker: a 404 or
+// another 4xx is the service answering.
+constexpr bool service_failing(ErrorClass c) { return c == ErrorClass::transient; }
+
+// Whether the call is made again (quick tries, then the retry topic) rather than dead-lettered.
+constexpr bool call_retried(ErrorClass c) {
+  return c == ErrorClass::transient || c == ErrorClass::not_found;
+}
+
 // For the dead-letter reason and the log: what the service answered, or why it did not.
 std::string describe(const ApplyResult& r);
 

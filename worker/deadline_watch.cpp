@@ -52,24 +52,21 @@ std::optional<std::size_t> DeadlineWatch::run_once() {
 }
 
 void DeadlineWatch::look_at(const std::string& payment, int64_t now_ms) {
-  for (int attempt = 0; attempt < 5; ++attempt) {
+  const LedgerPolicy policy{settings_.ledger_ttl_s, settings_.warning_before_ms};
+  for (int attempt = 0; attempt < kLedgerWriteTries; ++attempt) {
     const auto stored = store_->read_ledger(payment);
     if (!stored) return;  // taken under a lease: it comes due again
     for (const auto& [id, text] : stored->outbox) publish(payment, id, text);
-    auto ledger = ledger_from_text(stored->text);
-    if (!ledger) {
-      store_->drop_deadline(payment);  // gone (its TTL, or Redis lost it): nothing to watch
+    const auto plan = plan_deadline_check(*stored, now_ms, policy);
+    if (!plan) {
+      store_->drop_deadline(payment);
       return;
     }
-    LedgerStep step = check_deadline(std::move(*ledger), now_ms, settings_.warning_before_ms);
-    const LedgerUpdate update =
-        ledger_update(stored->text, step, settings_.ledger_ttl_s, settings_.warning_before_ms);
-    const LedgerWrite written = store_->update_ledger(payment, update);
-    if (written == LedgerWrite::changed_meanwhile)
-      continue;  // an event of the payment completed meanwhile
+    const LedgerWrite written = store_->update_ledger(payment, plan->update);
+    if (written == LedgerWrite::changed_meanwhile) continue;  // an event completed meanwhile
     if (written == LedgerWrite::failed) return;
-    report_anomalies(metrics_, step.anomalies);
-    for (const auto& [id, text] : update.anomalies) publish(payment, id, text);
+    report_anomalies(metrics_, plan->step.anomalies);
+    for (const auto& [id, text] : plan->update.anomalies) publish(payment, id, text);
     return;
   }
 }

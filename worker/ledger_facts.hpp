@@ -15,10 +15,10 @@ struct Money {
 };
 
 enum class LedgerEffect {
-  none,              // nothing the money rules use: pending, refunds, dispute paperwork
-  authorize,         // the authorization succeeded: amount, occurred_at_ms, auth_expiry_ms
+  none,       // nothing the money rules use: pending, refunds, dispute paperwork
+  authorize,  // the authorization succeeded: amount, occurred_at_ms, auth_expiry_ms
   fail_authorization,
-  capture,           // a capture succeeded: capture_id, amount, occurred_at_ms
+  capture,  // a capture succeeded: capture_id, amount, occurred_at_ms
   fail_capture,
   update_authorized_amount,  // the authorized amount is `amount` from now on
   open_dispute,              // dispute_id, amount, dispute_reason

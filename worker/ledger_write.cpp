@@ -3,6 +3,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
+
 #include "common/service/log.hpp"
 
 namespace paynotify::worker {
@@ -25,6 +27,29 @@ LedgerUpdate ledger_update(const std::string& expected, const LedgerStep& step, 
   for (const auto& a : step.anomalies)
     update.anomalies.emplace_back(a.id, boost::json::serialize(anomaly_json(a)));
   return update;
+}
+
+std::optional<LedgerPlan> plan_event(const StoredLedger& stored, const LedgerFacts& event,
+                                     int64_t received_at_ms, int64_t now_ms,
+                                     const LedgerPolicy& policy) {
+  auto ledger = ledger_from_text(stored.text);
+  if (!ledger && !stored.text.empty()) return std::nullopt;
+  LedgerStep step = apply_event(std::move(ledger).value_or(PaymentLedger{}), event, received_at_ms);
+  LedgerUpdate update = ledger_update(stored.text, step, policy.ttl_s, policy.warning_before_ms);
+  if (!update.anomalies.empty()) {
+    const int64_t sweep = now_ms + kOutboxSweepAfterMs;
+    update.deadline_ms = std::min(update.deadline_ms.value_or(sweep), sweep);
+  }
+  return LedgerPlan{std::move(step), std::move(update)};
+}
+
+std::optional<LedgerPlan> plan_deadline_check(const StoredLedger& stored, int64_t now_ms,
+                                              const LedgerPolicy& policy) {
+  auto ledger = ledger_from_text(stored.text);
+  if (!ledger) return std::nullopt;
+  LedgerStep step = check_deadline(std::move(*ledger), now_ms, policy.warning_before_ms);
+  LedgerUpdate update = ledger_update(stored.text, step, policy.ttl_s, policy.warning_before_ms);
+  return LedgerPlan{std::move(step), std::move(update)};
 }
 
 void report_anomalies(WorkerMetrics& metrics, const std::vector<Anomaly>& anomalies) {

@@ -1,6 +1,8 @@
 #pragma once
-// What the completion (worker_engine) and the deadline watch both do around a ledger step:
-// read the stored form, turn the step into the store's write, and report what it raised.
+// The ledger's writes, planned as pure steps shared by the completion (worker_engine) and the
+// deadline watch: the stored form read, the step applied, the store's compare-and-set write.
+// Both run the same round: read (publishing what the outbox still holds), plan, write; a
+// ledger changed meanwhile is read again, up to kLedgerWriteTries; then report and publish.
 
 #include <optional>
 #include <string>
@@ -17,6 +19,33 @@ std::optional<PaymentLedger> ledger_from_text(const std::string& text);
 // The write of `step` against the ledger read as `expected`, its new anomalies into the outbox.
 LedgerUpdate ledger_update(const std::string& expected, const LedgerStep& step, int64_t ttl_s,
                            int64_t warning_before_ms);
+
+struct LedgerPolicy {
+  int64_t ttl_s = 35LL * 86400;                    // well past the 7-day capture deadline
+  int64_t warning_before_ms = 24LL * 3600 * 1000;  // --capture-warning-before
+};
+
+inline constexpr int kLedgerWriteTries = 5;
+// With new anomalies the deadline watch looks this soon too: if their publication fails, it
+// sweeps the outbox.
+inline constexpr int64_t kOutboxSweepAfterMs = 60000;
+
+struct LedgerPlan {
+  LedgerStep step;  // its anomalies are reported once the write is made
+  LedgerUpdate update;
+};
+
+// An event's completion: the event applied to the ledger as stored (a new ledger when none is).
+// Nothing when a ledger is stored that this code cannot read (another version wrote it, or it
+// is damaged): it is left as it is, and the event completes without it.
+std::optional<LedgerPlan> plan_event(const StoredLedger& stored, const LedgerFacts& event,
+                                     int64_t received_at_ms, int64_t now_ms,
+                                     const LedgerPolicy& policy);
+
+// The deadline watch's look at a due payment; nothing when no ledger is stored (its TTL ran
+// out, or Redis lost it): there is nothing to watch.
+std::optional<LedgerPlan> plan_deadline_check(const StoredLedger& stored, int64_t now_ms,
+                                              const LedgerPolicy& policy);
 
 // Once written: counted by kind and logged at warning.
 void report_anomalies(WorkerMetrics& metrics, const std::vector<Anomaly>& anomalies);

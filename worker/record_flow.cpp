@@ -14,7 +14,8 @@ std::string describe_duration(int64_t ms) {
 
 Command finish(RecordState& s, Outcome outcome, ErrorClass error_class = ErrorClass::none) {
   s.phase = Phase::finished;
-  s.finish = Finish{outcome, error_class};
+  s.finish = Finish{outcome, error_class,
+                    outcome == Outcome::dead_lettered ? s.pending_divert.error : std::string()};
   return s.finish;
 }
 
@@ -29,6 +30,9 @@ Command dead_letter(RecordState& s, ErrorClass error_class, std::string error) {
   return s.pending_divert;
 }
 
+Command claim(const RecordState& s) { return Claim{s.ledger}; }
+Command complete(const RecordState& s) { return Complete{s.ledger}; }
+
 // Waits, then runs `again`: a write Redis or Kafka did not take, or a claim to try anew.
 Command wait_then(RecordState& s, int64_t at_ms, Command again) {
   s.repeat = std::move(again);
@@ -42,7 +46,7 @@ bool budget_spent(const RecordState& s, const RetryBudget& b, int64_t now) {
 Command on_derived(RecordState& s, const Derived& d) {
   if (!d.has_event) return dead_letter(s, d.why_not, d.error);
   s.phase = Phase::claiming;
-  return Claim{};
+  return claim(s);
 }
 
 Command on_claimed(RecordState& s, const Claimed& c, const Observation& o, const RetryBudget& b) {
@@ -59,17 +63,17 @@ Command on_claimed(RecordState& s, const Claimed& c, const Observation& o, const
       // topic: wait, backing off so that a long wait costs few Redis calls.
       ++s.waits;
       return wait_then(
-          s, o.now_ms + backoff_ms(b.wait_base_ms, b.wait_max_ms, s.waits - 1, o.jitter), Claim{});
-    case ClaimOutcome::unavailable: return wait_then(s, o.now_ms + b.store_retry_ms, Claim{});
+          s, o.now_ms + backoff_ms(b.wait_base_ms, b.wait_max_ms, s.waits - 1, o.jitter), claim(s));
+    case ClaimOutcome::unavailable: return wait_then(s, o.now_ms + b.store_retry_ms, claim(s));
   }
-  return wait_then(s, o.now_ms + b.store_retry_ms, Claim{});
+  return wait_then(s, o.now_ms + b.store_retry_ms, claim(s));
 }
 
 Command on_applied(RecordState& s, const Applied& a, const Observation& o, const RetryBudget& b) {
   const ErrorClass error_class = classify(a.result);
   if (error_class == ErrorClass::none) {
     s.phase = Phase::completing;
-    return Complete{};
+    return complete(s);
   }
   const std::string error = describe(a.result);
   if (error_class == ErrorClass::permanent) return dead_letter(s, error_class, error);
@@ -84,7 +88,7 @@ Command on_applied(RecordState& s, const Applied& a, const Observation& o, const
     // Claim again before the next try: it renews the lease, so a short lease stays safe.
     s.phase = Phase::claiming;
     return wait_then(
-        s, o.now_ms + backoff_ms(b.quick_base_ms, b.quick_max_ms, s.tries - 1, o.jitter), Claim{});
+        s, o.now_ms + backoff_ms(b.quick_base_ms, b.quick_max_ms, s.tries - 1, o.jitter), claim(s));
   }
   // Park first, then hand over: the retry may run (and finish) the moment it is durable.
   s.phase = Phase::parking;
@@ -111,7 +115,7 @@ Command on_breaker_refused(RecordState& s, const BreakerRefused& r, const Observ
   s.phase = Phase::claiming;
   // Spread the wake-ups: a breaker that half-opens lets a few through, not everyone at once.
   const auto spread = static_cast<int64_t>(o.jitter * static_cast<double>(b.wait_max_ms));
-  return wait_then(s, std::max(r.retry_at_ms, o.now_ms + 1) + spread, Claim{});
+  return wait_then(s, std::max(r.retry_at_ms, o.now_ms + 1) + spread, claim(s));
 }
 
 // A write (Redis) or a publish (Kafka) that did not take is tried again; nothing moves on
@@ -120,7 +124,7 @@ Command on_written(RecordState& s, bool ok, const Observation& o, const RetryBud
   const int64_t again = o.now_ms + b.store_retry_ms;
   switch (s.phase) {
     case Phase::completing:
-      return ok ? finish(s, Outcome::applied) : wait_then(s, again, Complete{});
+      return ok ? finish(s, Outcome::applied) : wait_then(s, again, complete(s));
     case Phase::parking:
       if (!ok) return wait_then(s, again, Park{});
       s.phase = Phase::handing_over;
@@ -141,7 +145,7 @@ Command on_written(RecordState& s, bool ok, const Observation& o, const RetryBud
       // The parking must go, or the payment's later events would wait for days.
       return ok ? finish(s, Outcome::dead_lettered, s.pending_divert.error_class)
                 : wait_then(s, again, Unpark{});
-    default: return wait_then(s, again, Claim{});
+    default: return wait_then(s, again, claim(s));
   }
 }
 
@@ -158,7 +162,7 @@ Command on_fault(RecordState& s, const Faulted& f, const Observation& o, const R
       // event whose payment is parked behind it.
       if (s.has_event) {
         s.phase = Phase::claiming;
-        return Claim{};
+        return claim(s);
       }
       return dead_letter(s, ErrorClass::invalid_record, "cannot derive an event: " + f.error);
     case Phase::claiming: return on_claimed(s, Claimed{ClaimOutcome::unavailable}, o, b);
@@ -184,13 +188,14 @@ int64_t backoff_ms(int64_t base, int64_t cap, int exponent, double jitter) {
   return static_cast<int64_t>(nominal / 2 + nominal / 2 * std::clamp(jitter, 0.0, 1.0));
 }
 
-Command next(RecordState& s, const Observation& o, const RetryBudget& b) {
+namespace {
+Command decide(RecordState& s, const Observation& o, const RetryBudget& b) {
   if (s.phase == Phase::finished) return s.finish;
   if (const auto* f = std::get_if<Faulted>(&o.event)) return on_fault(s, *f, o, b);
   if (std::holds_alternative<TimerFired>(o.event)) {
     if (s.phase == Phase::starting) {
       s.phase = Phase::claiming;  // the retry's not-before has come: the event was derived
-      return Claim{};
+      return claim(s);
     }
     if (s.repeat) {
       Command again = std::move(*s.repeat);
@@ -203,6 +208,7 @@ Command next(RecordState& s, const Observation& o, const RetryBudget& b) {
     case Phase::starting:
       if (const auto* d = std::get_if<Derived>(&o.event)) {
         s.has_event = d->has_event;
+        s.ledger = d->ledger;
         if (d->has_event && s.origin.source == Source::retry_topic &&
             s.origin.not_before_ms > o.now_ms) {
           return WaitUntil{s.origin.not_before_ms};  // stays `starting`; TimerFired claims
@@ -227,6 +233,16 @@ Command next(RecordState& s, const Observation& o, const RetryBudget& b) {
   }
   return on_fault(s, Faulted{"unexpected observation in phase " + std::string(phase_name(s.phase))},
                   o, b);
+}
+}  // namespace
+
+Command next(RecordState& s, const Observation& o, const RetryBudget& b) {
+  Command command = decide(s, o, b);
+  const bool starts_something = std::holds_alternative<WaitUntil>(command) ||
+                                std::holds_alternative<Claim>(command) ||
+                                std::holds_alternative<Apply>(command);
+  if (o.draining && starts_something) return finish(s, Outcome::given_up);
+  return command;
 }
 
 std::string_view command_name(const Command& c) {

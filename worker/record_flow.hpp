@@ -28,8 +28,9 @@ struct RecordOrigin {
 // ---- observations: what the driver saw when it ran the last command
 struct Derived {
   bool has_event = false;
-  ErrorClass why_not = ErrorClass::none;  // invalid_record or unsupported_kind
+  ErrorClass why_not = ErrorClass::none;  // invalid_record, unsupported_kind, unsigned, stale
   std::string error;
+  bool ledger = false;  // the payment's ledger follows this event
 };
 struct Claimed {
   ClaimOutcome outcome{};
@@ -57,13 +58,18 @@ using Event = std::variant<Derived, Claimed, Applied, BreakerRefused, Recorded, 
 struct Observation {
   Event event;
   int64_t now_ms = 0;
-  double jitter = 0.5;  // uniform in [0, 1), from the driver, so next() stays deterministic
+  double jitter = 0.5;    // uniform in [0, 1), from the driver, so next() stays deterministic
+  bool draining = false;  // the worker stops (SIGTERM): nothing new is started
 };
 
 // ---- commands: what the driver runs next
-struct Claim {};
+struct Claim {
+  bool with_ledger = false;  // read the payment's ledger in the same round trip
+};
 struct Apply {};
-struct Complete {};
+struct Complete {
+  bool with_ledger = false;  // mark the event done and write the ledger in one step
+};
 struct Park {};
 struct Release {};  // give the lease back; the payment stays parked behind the retry
 struct Unpark {};   // give the lease back and lift the payment's parking
@@ -78,10 +84,13 @@ struct Divert {
 struct WaitUntil {
   int64_t at_ms = 0;
 };
-enum class Outcome { applied, duplicate, retry_later, dead_lettered };
+// given_up: the worker is draining; the offset is not stored, so the record comes back to
+// whoever owns the partition next.
+enum class Outcome { applied, duplicate, retry_later, dead_lettered, given_up };
 struct Finish {
   Outcome outcome{};
   ErrorClass error_class = ErrorClass::none;  // dead_lettered: why
+  std::string error;                          // dead_lettered: the reason, as in the record
 };
 using Command =
     std::variant<Claim, Apply, Complete, Park, Release, Unpark, Divert, WaitUntil, Finish>;
@@ -118,6 +127,7 @@ struct RecordState {
   RecordOrigin origin;
   Phase phase = Phase::starting;
   bool has_event = false;  // an event was derived (a retry waiting for its not-before)
+  bool ledger = false;     // the payment's ledger follows the event
   bool claimed = false;    // this record's event holds (or held) a lease
   int tries = 0;           // order-service calls this round
   int waits = 0;           // busy/parked claims in a row
@@ -129,7 +139,9 @@ struct RecordState {
 
 RecordState initial_state(RecordOrigin origin);
 
-// The whole decision table. Pure: same state and observation, same command.
+// The whole decision table. Pure: same state and observation, same command. While draining, a
+// record that would now wait, claim or call is given up; writes under way (the completion, a
+// parking, a hand-over, a dead-letter) are finished first.
 Command next(RecordState& state, const Observation& observation, const RetryBudget& budget);
 
 // Exponential backoff with "equal jitter": half fixed, half random, never sooner than half.

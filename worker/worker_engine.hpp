@@ -22,16 +22,19 @@
 #include "common/antom/key_registry.hpp"
 #include "common/kafka/await_delivery.hpp"
 #include "common/kafka/publisher.hpp"
-#include "worker/apply_slots.hpp"
 #include "worker/circuit_breaker.hpp"
 #include "worker/dedupe_pool.hpp"
+#include "worker/ledger_completion.hpp"
 #include "worker/offset_tracker.hpp"
+#include "worker/order_calls.hpp"
 #include "worker/order_client.hpp"
 #include "worker/payment_event.hpp"
 #include "worker/payment_lanes.hpp"
 #include "worker/payment_ledger.hpp"
 #include "worker/record_consumer.hpp"
 #include "worker/record_flow.hpp"
+#include "worker/record_intake.hpp"
+#include "worker/retry_age_watch.hpp"
 #include "worker/worker_metrics.hpp"
 
 namespace paynotify::worker {
@@ -55,6 +58,9 @@ struct EngineSettings {
   int64_t capture_warning_before_ms = 24LL * 3600 * 1000;
 
   std::string retry_topic() const { return main_topic + ".retry"; }
+  std::string topic_for(Divert::To to) const {
+    return to == Divert::To::retry_topic ? retry_topic() : dead_letter_topic();
+  }
   std::string dead_letter_topic() const { return main_topic + ".dlq"; }
   std::string anomalies_topic() const { return main_topic + ".anomalies"; }
 };
@@ -84,11 +90,14 @@ class WorkerEngine {
   void begin_drain();  // any thread
   // After the engine's thread stopped for good: coroutine frames destroyed with the
   // io_context later must not touch the engine's bookkeeping.
-  void tear_down() { torn_down_ = true; }
+  void tear_down() {
+    torn_down_ = true;
+    calls_.tear_down();
+  }
 
   // Seconds since the oldest event now waiting for a retry first failed (0: none waits).
   double oldest_retry_age_s() const;
-  CircuitBreaker::State breaker_state() const { return breaker_state_.load(); }
+  CircuitBreaker::State breaker_state() const { return calls_.breaker_state(); }
 
   struct Record;  // one consumed message on its way through
 
@@ -96,23 +105,25 @@ class WorkerEngine {
   void accept(std::shared_ptr<Record> r);
   void start(std::shared_ptr<Record> r);
   void finish(const std::shared_ptr<Record>& r, const Finish& f);
-  void abandon(const std::shared_ptr<Record>& r);
+  void leave(const Record& r);
   boost::asio::awaitable<void> drive(std::shared_ptr<Record> r);
   boost::asio::awaitable<Event> execute(std::shared_ptr<Record> r, const Command& command);
-  boost::asio::awaitable<Event> apply(std::shared_ptr<Record> r);
-  auto claim_lease(const Record& r, bool read_ledger);
-  boost::asio::awaitable<void> renew_leases();
-  boost::asio::awaitable<Event> divert(std::shared_ptr<Record> r, Divert d);
+  // One per command: a command without one does not compile.
+  boost::asio::awaitable<Event> run(std::shared_ptr<Record> r, Claim c);
+  boost::asio::awaitable<Event> run(std::shared_ptr<Record> r, Apply);
+  boost::asio::awaitable<Event> run(std::shared_ptr<Record> r, Complete c);
+  boost::asio::awaitable<Event> run(std::shared_ptr<Record> r, Park);
+  boost::asio::awaitable<Event> run(std::shared_ptr<Record> r, Release);
+  boost::asio::awaitable<Event> run(std::shared_ptr<Record> r, Unpark);
+  boost::asio::awaitable<Event> run(std::shared_ptr<Record> r, Divert d);
+  boost::asio::awaitable<Event> run(std::shared_ptr<Record> r, WaitUntil w);
+  boost::asio::awaitable<Event> run(std::shared_ptr<Record> r, Finish f);
   boost::asio::awaitable<Event> record(std::function<bool(DedupeStore&)> write);
-  boost::asio::awaitable<Event> complete_with_ledger(std::shared_ptr<Record> r);
-  boost::asio::awaitable<void> publish_anomalies(std::string payment_id, AnomalyOutbox anomalies);
   Observation observe(Event event);
-  void note_retry_wait(const std::shared_ptr<Record>& r, int64_t failing_since_ms);
 
   EngineSettings settings_;
   boost::asio::io_context& ctx_;
   DedupePool& dedupe_;
-  OrderClient& orders_;
   Publisher& publisher_;
   WorkerMetrics& metrics_;
   StoreOffset store_offset_;
@@ -123,22 +134,15 @@ class WorkerEngine {
   // Engine-thread state.
   PaymentLanes<std::shared_ptr<Record>> lanes_;
   std::map<TopicPartition, OffsetTracker> trackers_;
-  ApplySlots slots_;
-  CircuitBreaker breaker_;
+  OrderCalls calls_;
+  LedgerCompletion ledger_;
   bool draining_ = false;
   bool torn_down_ = false;
-  std::set<boost::asio::steady_timer*> waits_;    // records waiting on a timer
-  std::vector<std::shared_ptr<Record>> calling_;  // calls under way, for the lease renewer
+  std::set<boost::asio::steady_timer*> waits_;  // records waiting on a timer
 
   std::atomic<int64_t> in_flight_{0};
   std::atomic<bool> dedupe_ok_{true};
-  std::atomic<CircuitBreaker::State> breaker_state_{CircuitBreaker::State::closed};
-  struct RetryWatch {
-    int64_t failing_since_ms;
-    int64_t last_seen_ms;
-  };
-  mutable std::mutex waiting_mu_;
-  mutable std::map<std::string, RetryWatch> waiting_since_;  // events failing or in the retry topic
+  mutable RetryAgeWatch retry_ages_;  // read by the admin thread
 };
 
 }  // namespace paynotify::worker

@@ -7,6 +7,7 @@
 
 #include "common/service/metrics.hpp"
 #include "worker/apply_result.hpp"
+#include "worker/record_flow.hpp"
 
 namespace paynotify::worker {
 
@@ -20,6 +21,9 @@ struct WorkerMetrics {
                              "Events skipped: applied before")),
         retried(
             r.counter("paynotify_worker_retried_total", "Order-service calls repeated in process")),
+        ledgers_unreadable(r.counter(
+            "paynotify_worker_ledgers_unreadable_total",
+            "Completions that found a payment ledger this version cannot read (left as it is)")),
         to_retry_topic(
             r.counter("paynotify_worker_retry_topic_total", "Events handed to the retry topic")),
         dead_transient(r.counter("paynotify_worker_dead_lettered_total",
@@ -107,7 +111,23 @@ struct WorkerMetrics {
       case ErrorClass::invalid_record: return dead_invalid;
       case ErrorClass::unsupported_kind: return dead_unsupported;
       case ErrorClass::stale: return dead_stale;
-      default: return dead_transient;
+      case ErrorClass::none:  // a dead-letter always has a class; counted as transient if not
+      case ErrorClass::transient: return dead_transient;
+    }
+    return dead_transient;
+  }
+
+  // A record's end: by outcome, a dead-letter by its class and an unsupported kind by name.
+  void finished(const Finish& f, const std::string& kind) {
+    switch (f.outcome) {
+      case Outcome::applied: applied.inc(); break;
+      case Outcome::duplicate: duplicates.inc(); break;
+      case Outcome::retry_later: to_retry_topic.inc(); break;
+      case Outcome::dead_lettered:
+        dead_lettered(f.error_class).inc();
+        if (f.error_class == ErrorClass::unsupported_kind) unsupported_kind(kind);
+        break;
+      case Outcome::given_up: break;  // comes back after the restart: counted then
     }
   }
 
@@ -115,6 +135,7 @@ struct WorkerMetrics {
   Counter& applied;
   Counter& duplicates;
   Counter& retried;
+  Counter& ledgers_unreadable;
   Counter& to_retry_topic;
   Counter& dead_transient;
   Counter& dead_not_found;

@@ -7,7 +7,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 tool="$(command -v clang-format-14 || true)"
 [ -n "$tool" ] || { echo "format: clang-format-14 is missing (deploy/local/setup.sh installs it)" >&2; exit 1; }
-mapfile -t files < <(git ls-files '*.cpp' '*.hpp')
+# Tracked files and new ones not yet added (but not ignored ones: build trees).
+mapfile -t files < <(git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp')
 if [ "${1:-}" = "--check" ]; then
   unformatted=()
   for f in "${files[@]}"; do

@@ -38,10 +38,10 @@ KindDerivation dispute_event(const json::object& n, std::string_view type, Ledge
   e.fields["disputeId"] = text(n, "disputeId");
   e.fields["disputeNotificationType"] = notification_type;
   e.fields["amount"] = n.contains("disputeAmount") ? n.at("disputeAmount") : json::value(nullptr);
-  copy_if_present(n, e.fields,
-                  {"disputeType", "disputeReasonMsg", "disputeReasonCode", "disputeJudgedResult",
-                   "disputeJudgedAmount", "disputeJudgedTime", "disputeAcceptReason",
-                   "defenseDueTime"});
+  copy_if_present(
+      n, e.fields,
+      {"disputeType", "disputeReasonMsg", "disputeReasonCode", "disputeJudgedResult",
+       "disputeJudgedAmount", "disputeJudgedTime", "disputeAcceptReason", "defenseDueTime"});
   if (const auto* v = n.if_contains("defendable")) {
     const auto flag = defendable(*v);
     if (!flag) return invalid("defendable must be true or false, as a boolean or a string");
@@ -52,7 +52,7 @@ KindDerivation dispute_event(const json::object& n, std::string_view type, Ledge
   e.ledger.amount = money(n, "disputeAmount");
   e.ledger.occurred_at_ms = time_ms(n, time_field);
   e.ledger.dispute_reason = n.contains("disputeAcceptReason") ? text(n, "disputeAcceptReason")
-                                                               : text(n, "disputeReasonMsg");
+                                                              : text(n, "disputeReasonMsg");
   e.ledger.dispute_judged_result = text(n, "disputeJudgedResult");
   e.ledger.dispute_judged_amount = money(n, "disputeJudgedAmount");
   return derived(std::move(e));

@@ -77,7 +77,8 @@ std::string check_result(const json::object& n) {
   const auto* result = v ? v->if_object() : nullptr;
   if (result == nullptr) return "result is required and must be an object";
   const std::string status = text(*result, "resultStatus");
-  if (status != "S" && status != "F" && status != "U") return "result.resultStatus must be S, F or U";
+  if (status != "S" && status != "F" && status != "U")
+    return "result.resultStatus must be S, F or U";
   if (!result->contains("resultCode")) return "result.resultCode is required";
   return {};
 }

@@ -7,9 +7,9 @@ namespace paynotify::worker::kinds {
 using namespace fields;
 
 KindDerivation refund_result(const boost::json::object& n) {
-  if (auto p = first_problem({require_string(n, "refundStatus"),
-                              require_string(n, "refundRequestId"), require_string(n, "refundId"),
-                              check_amount(n, "refundAmount")});
+  if (auto p =
+          first_problem({require_string(n, "refundStatus"), require_string(n, "refundRequestId"),
+                         require_string(n, "refundId"), check_amount(n, "refundAmount")});
       !p.empty()) {
     return invalid(std::move(p));
   }

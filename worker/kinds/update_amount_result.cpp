@@ -7,9 +7,9 @@ namespace paynotify::worker::kinds {
 using namespace fields;
 
 KindDerivation update_amount_result(const boost::json::object& n) {
-  if (auto p = first_problem({check_result(n), require_string(n, "paymentId"),
-                              require_string(n, "updateRequestId"),
-                              check_amount(n, "paymentAmount")});
+  if (auto p =
+          first_problem({check_result(n), require_string(n, "paymentId"),
+                         require_string(n, "updateRequestId"), check_amount(n, "paymentAmount")});
       !p.empty()) {
     return invalid(std::move(p));
   }

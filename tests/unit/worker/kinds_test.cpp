@@ -66,9 +66,8 @@ std::vector<Row> rows() {
        }},
       {"REFUND_RESULT", "", testing::kRefundResultBody, "REFUND_SUCCEEDED",
        "REFUND_RESULT:rr-01:2023REFUND01:SUCCESS", LedgerEffect::none, unchanged},
-      {"UPDATE_AMOUNT_RESULT", "", testing::kUpdateAmountResultBody,
-       "AUTHORIZATION_AMOUNT_UPDATED", "UPDATE_AMOUNT_RESULT:202611250001:upd-01:S",
-       LedgerEffect::update_authorized_amount,
+      {"UPDATE_AMOUNT_RESULT", "", testing::kUpdateAmountResultBody, "AUTHORIZATION_AMOUNT_UPDATED",
+       "UPDATE_AMOUNT_RESULT:202611250001:upd-01:S", LedgerEffect::update_authorized_amount,
        [](const LedgerStep& s) { return s.ledger.authorized->minor == 5200; }},
       {"DISPUTE", "DISPUTE_CREATED", dispute("DISPUTE_CREATED", R"(,"defendable":true)"),
        "DISPUTE_CREATED", "DISPUTE:P1:D1:DISPUTE_CREATED", LedgerEffect::open_dispute,
@@ -79,7 +78,9 @@ std::vector<Row> rows() {
       {"DISPUTE", "DISPUTE_JUDGED",
        dispute("DISPUTE_JUDGED", R"(,"disputeJudgedResult":"ACCEPT_BY_MERCHANT")"),
        "DISPUTE_JUDGED", "DISPUTE:P1:D1:DISPUTE_JUDGED", LedgerEffect::judge_dispute,
-       [](const LedgerStep& s) { return s.ledger.disputes_lost == std::vector<std::string>{"D1"}; }},
+       [](const LedgerStep& s) {
+         return s.ledger.disputes_lost == std::vector<std::string>{"D1"};
+       }},
       {"DISPUTE", "DISPUTE_CANCELLED", dispute("DISPUTE_CANCELLED"), "DISPUTE_CANCELLED",
        "DISPUTE:P1:D1:DISPUTE_CANCELLED", LedgerEffect::cancel_dispute, unchanged},
       {"DISPUTE", "DEFENSE_SUPPLIED", dispute("DEFENSE_SUPPLIED"), "DISPUTE_DEFENSE_SUPPLIED",
@@ -90,7 +91,8 @@ std::vector<Row> rows() {
       {"DISPUTE", "RDR_RESOLVED", dispute("RDR_RESOLVED"), "DISPUTE_RDR_RESOLVED",
        "DISPUTE:P1:D1:RDR_RESOLVED", LedgerEffect::none, unchanged},
       {"DISPUTE", "DISPUTE_ACCEPTED",
-       dispute("DISPUTE_ACCEPTED", R"(,"disputeAcceptReason":"TIMEOUT","disputeType":"CHARGEBACK")"),
+       dispute("DISPUTE_ACCEPTED",
+               R"(,"disputeAcceptReason":"TIMEOUT","disputeType":"CHARGEBACK")"),
        "DISPUTE_ACCEPTED", "DISPUTE:P1:D1:DISPUTE_ACCEPTED", LedgerEffect::lose_dispute,
        [](const LedgerStep& s) {
          return s.ledger.disputes_lost == std::vector<std::string>{"D1"} &&
@@ -128,8 +130,8 @@ TEST(Kinds, EachKindDerivesItsEventLedgerEffectAndOrderRequest) {
     const json::object request = json::parse(json::serialize(e.order_request)).as_object();
     EXPECT_EQ(request.at("eventId").as_string(), e.event_id);
     EXPECT_EQ(request.at("type").as_string(), row.type);
-    for (const char* field : {"paymentId", "paymentRequestId", "amount", "occurredAt",
-                              "receivedAt", "resultCode", "notification"}) {
+    for (const char* field : {"paymentId", "paymentRequestId", "amount", "occurredAt", "receivedAt",
+                              "resultCode", "notification"}) {
       EXPECT_TRUE(request.contains(field)) << field;
     }
 

@@ -271,6 +271,69 @@ TEST(RecordFlow, AFinishedRecordStaysFinished) {
   EXPECT_TRUE(is<Finish>(next(s, at(kT0, Faulted{"late"}), budget())));
 }
 
+Observation draining(int64_t now, Event e) {
+  Observation o = at(now, std::move(e));
+  o.draining = true;
+  return o;
+}
+
+TEST(RecordFlow, DrainingGivesUpWhatWouldWaitClaimOrCallButFinishesAWriteUnderWay) {
+  const auto b = budget();
+  RecordState fresh = initial_state({});
+  const Command c = next(fresh, draining(kT0, Derived{true, ErrorClass::none, {}}), b);
+  ASSERT_TRUE(is<Finish>(c));  // it would claim
+  EXPECT_EQ(std::get<Finish>(c).outcome, Outcome::given_up);
+
+  RecordState claiming = in_phase(Phase::claiming);
+  const Command busy = next(claiming, draining(kT0, Claimed{ClaimOutcome::busy}), b);
+  ASSERT_TRUE(is<Finish>(busy));  // it would wait
+  EXPECT_EQ(std::get<Finish>(busy).outcome, Outcome::given_up);
+
+  RecordState applying = in_phase(Phase::applying);
+  EXPECT_TRUE(is<Complete>(next(applying, draining(kT0, Applied{answer(200)}), b)));
+  const Command done = next(applying, draining(kT0, Recorded{true}), b);
+  ASSERT_TRUE(is<Finish>(done));
+  EXPECT_EQ(std::get<Finish>(done).outcome, Outcome::applied);
+
+  // A failed call still parks and hands over: the retry must be durable before the offset moves.
+  RecordState failing = in_phase(Phase::applying);
+  for (int i = 0; i + 1 < b.quick_tries; ++i) {
+    next(failing, at(kT0, Applied{answer(503)}), b);
+    next(failing, at(kT0, TimerFired{}), b);
+    next(failing, at(kT0, Claimed{ClaimOutcome::claimed}), b);
+  }
+  EXPECT_TRUE(is<Park>(next(failing, draining(kT0, Applied{answer(503)}), b)));
+  EXPECT_TRUE(is<Divert>(next(failing, draining(kT0, Recorded{true}), b)));
+  const Command unwritten = next(failing, draining(kT0, Published{false, "broker down"}), b);
+  ASSERT_TRUE(is<Finish>(unwritten));  // it would wait to publish again: given up, offset kept
+  EXPECT_EQ(std::get<Finish>(unwritten).outcome, Outcome::given_up);
+}
+
+TEST(RecordFlow, AnEventTheLedgerFollowsClaimsAndCompletesWithTheLedger) {
+  const auto b = budget();
+  for (const bool ledger : {false, true}) {
+    RecordState s = initial_state({});
+    const Command claim = next(s, at(kT0, Derived{true, ErrorClass::none, {}, ledger}), b);
+    ASSERT_TRUE(is<Claim>(claim));
+    EXPECT_EQ(std::get<Claim>(claim).with_ledger, ledger);
+    next(s, at(kT0, Claimed{ClaimOutcome::claimed}), b);
+    const Command complete = next(s, at(kT0, Applied{answer(200)}), b);
+    ASSERT_TRUE(is<Complete>(complete));
+    EXPECT_EQ(std::get<Complete>(complete).with_ledger, ledger);
+  }
+}
+
+TEST(RecordFlow, ADeadLetterFinishCarriesItsReason) {
+  RecordState s = in_phase(Phase::applying);
+  next(s, at(kT0, Applied{ApplyResult{.status = 422, .body = "amount mismatch"}}), budget());
+  next(s, at(kT0, Published{true, {}}), budget());
+  const Command done = next(s, at(kT0, Recorded{true}), budget());
+  ASSERT_TRUE(is<Finish>(done));
+  EXPECT_EQ(std::get<Finish>(done).error_class, ErrorClass::permanent);
+  EXPECT_NE(std::get<Finish>(done).error.find("422"), std::string::npos)
+      << std::get<Finish>(done).error;
+}
+
 TEST(RecordFlow, EveryPathEndsInFinishWhateverTheWorldAnswers) {
   // Random observations, well typed or not: the machine never gets stuck without a command
   // and, once the world answers well, reaches Finish within a bounded number of steps.

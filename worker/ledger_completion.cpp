@@ -1,0 +1,74 @@
+#include "worker/ledger_completion.hpp"
+
+#include "common/service/log.hpp"
+
+namespace paynotify::worker {
+
+LedgerCompletion::LedgerCompletion(LedgerCompletionSettings settings, DedupePool& dedupe,
+                                   Publisher& publisher, WorkerMetrics& metrics,
+                                   std::shared_ptr<DeliveryGate> gate, Clock clock)
+    : settings_(std::move(settings)),
+      dedupe_(dedupe),
+      publisher_(publisher),
+      metrics_(metrics),
+      gate_(std::move(gate)),
+      clock_(std::move(clock)) {}
+
+boost::asio::awaitable<LedgerWrite> LedgerCompletion::complete(
+    EventKey key, std::string owner, std::shared_ptr<const LedgerFacts> facts,
+    int64_t received_at_ms, std::optional<StoredLedger> claimed_read) {
+  const std::string payment = key.order_key;
+  for (int attempt = 0; attempt < kLedgerWriteTries; ++attempt) {
+    std::optional<StoredLedger> stored = std::exchange(claimed_read, std::nullopt);
+    if (!stored) {
+      auto read = dedupe_.call([payment](DedupeStore& s) { return s.read_ledger(payment); });
+      stored = co_await std::move(read);
+    }
+    if (!stored) co_return LedgerWrite::failed;
+    if (!stored->outbox.empty()) {
+      auto left = publish(payment, stored->outbox);
+      co_await std::move(left);
+    }
+    std::optional<LedgerPlan> plan =
+        plan_event(*stored, *facts, received_at_ms, clock_(), settings_.policy);
+    if (!plan) {
+      metrics_.ledgers_unreadable.inc();
+      log_event(spdlog::level::warn, "ledger_unreadable",
+                {{"paymentId", payment}, {"eventId", key.event_id}});
+      auto plain = dedupe_.complete(CompleteRequest{key, owner, settings_.dedupe_ttl_s, nullptr});
+      co_return co_await std::move(plain);
+    }
+    // Shared with the store's thread, not copied: it holds the ledger twice (as read, as written).
+    const auto update = std::make_shared<const LedgerUpdate>(std::move(plan->update));
+    auto write = dedupe_.complete(CompleteRequest{key, owner, settings_.dedupe_ttl_s, update});
+    const LedgerWrite written = co_await std::move(write);
+    if (written == LedgerWrite::changed_meanwhile) continue;
+    if (written == LedgerWrite::recorded) {
+      report_anomalies(metrics_, plan->step.anomalies);
+      auto publication = publish(payment, update->anomalies);
+      co_await std::move(publication);
+    }
+    co_return written;
+  }
+  co_return LedgerWrite::changed_meanwhile;  // the flow tries again shortly
+}
+
+boost::asio::awaitable<void> LedgerCompletion::publish(std::string payment_id,
+                                                       AnomalyOutbox anomalies) {
+  for (auto& [id, text] : anomalies) {
+    auto delivery = publish_and_wait(
+        publisher_, OutgoingRecord{settings_.anomalies_topic, payment_id, text, {}},
+        settings_.publish_timeout, gate_);
+    const DeliveryResult result = co_await std::move(delivery);
+    if (!result.durable) {
+      log_event(spdlog::level::warn, "anomaly_publish_failed",
+                {{"anomalyId", id}, {"error", result.error}});
+      continue;  // it stays in the outbox
+    }
+    auto clear = dedupe_.call(
+        [payment_id, anomaly = id](DedupeStore& s) { return s.clear_outbox(payment_id, anomaly); });
+    co_await std::move(clear);
+  }
+}
+
+}  // namespace paynotify::worker

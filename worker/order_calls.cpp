@@ -1,0 +1,70 @@
+#include "worker/order_calls.hpp"
+
+#include <algorithm>
+
+namespace paynotify::worker {
+
+class OrderCalls::Accounting {
+ public:
+  Accounting(OrderCalls& calls, const UnderWay& call) : calls_(calls), call_(call) {
+    calls_.under_way_.push_back(&call_);
+  }
+  ~Accounting() {
+    if (calls_.torn_down_) return;
+    std::erase(calls_.under_way_, &call_);  // a few dozen at most (--concurrency)
+    calls_.slots_.release();
+    calls_.breaker_.on_result(service_failed_, calls_.clock_());
+    calls_.breaker_state_.store(calls_.breaker_.state());
+  }
+  Accounting(const Accounting&) = delete;
+  Accounting& operator=(const Accounting&) = delete;
+  void answered(ErrorClass c) { service_failed_ = service_failing(c); }
+
+ private:
+  OrderCalls& calls_;
+  const UnderWay& call_;
+  bool service_failed_ = true;  // a call that threw counts against the service
+};
+
+OrderCalls::OrderCalls(OrderClient& orders, BreakerSettings breaker, std::size_t concurrency,
+                       WorkerMetrics& metrics, Clock clock)
+    : orders_(orders),
+      metrics_(metrics),
+      clock_(std::move(clock)),
+      slots_(concurrency),
+      breaker_(breaker) {}
+
+boost::asio::awaitable<Event> OrderCalls::call(OrderCall call, EventKey key, std::string owner) {
+  // The slot first, then the breaker: a record that queued for a slot while the service was
+  // still up asks again when its turn comes, so an opened breaker holds back the queue too.
+  auto slot = slots_.acquire();
+  co_await std::move(slot);
+  if (const auto retry_at = breaker_.admit(clock_())) {
+    slots_.release();
+    metrics_.breaker_refusals.inc();
+    breaker_state_.store(breaker_.state());
+    co_return BreakerRefused{*retry_at};
+  }
+  const UnderWay under_way{std::move(key), std::move(owner), std::chrono::steady_clock::now()};
+  Accounting accounting(*this, under_way);
+  auto answer = orders_.apply(std::move(call));
+  ApplyResult result = co_await std::move(answer);
+  metrics_.order_seconds.observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - under_way.started).count());
+  const ErrorClass error_class = classify(result);
+  accounting.answered(error_class);
+  if (call_retried(error_class)) metrics_.retried.inc();
+  co_return Applied{std::move(result)};
+}
+
+std::vector<std::pair<EventKey, std::string>> OrderCalls::under_way_longer_than(
+    std::chrono::steady_clock::duration age) const {
+  const auto since = std::chrono::steady_clock::now() - age;
+  std::vector<std::pair<EventKey, std::string>> out;
+  for (const UnderWay* c : under_way_) {
+    if (c->started <= since) out.emplace_back(c->key, c->owner);
+  }
+  return out;
+}
+
+}  // namespace paynotify::worker

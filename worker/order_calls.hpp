@@ -1,0 +1,60 @@
+#pragma once
+// The order service as the engine calls it: at most --concurrency calls at once, held back by
+// the circuit breaker while the service keeps failing, timed, and listed while under way so
+// that the lease renewer keeps a slow call's lease alive. Runs on the engine's thread.
+
+#include <boost/asio/awaitable.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "worker/apply_slots.hpp"
+#include "worker/circuit_breaker.hpp"
+#include "worker/dedupe_store.hpp"
+#include "worker/order_client.hpp"
+#include "worker/record_flow.hpp"
+#include "worker/worker_metrics.hpp"
+
+namespace paynotify::worker {
+
+class OrderCalls {
+ public:
+  using Clock = std::function<int64_t()>;  // epoch ms
+  OrderCalls(OrderClient& orders, BreakerSettings breaker, std::size_t concurrency,
+             WorkerMetrics& metrics, Clock clock);
+
+  // Applied, or BreakerRefused when the breaker holds the call back.
+  boost::asio::awaitable<Event> call(OrderCall call, EventKey key, std::string owner);
+
+  // The events of the calls under way for longer than `age`, with their lease owners.
+  std::vector<std::pair<EventKey, std::string>> under_way_longer_than(
+      std::chrono::steady_clock::duration age) const;
+
+  CircuitBreaker::State breaker_state() const { return breaker_state_.load(); }  // any thread
+  // Coroutine frames destroyed with the io_context after the engine stopped must not touch
+  // the slots or the breaker any more.
+  void tear_down() { torn_down_ = true; }
+
+ private:
+  struct UnderWay {
+    EventKey key;
+    std::string owner;
+    std::chrono::steady_clock::time_point started;
+  };
+  class Accounting;  // gives the slot and the breaker's count back however a call ends
+
+  OrderClient& orders_;
+  WorkerMetrics& metrics_;
+  Clock clock_;
+  ApplySlots slots_;
+  CircuitBreaker breaker_;
+  std::vector<const UnderWay*> under_way_;  // each lives in its call's frame
+  bool torn_down_ = false;
+  std::atomic<CircuitBreaker::State> breaker_state_{CircuitBreaker::State::closed};
+};
+
+}  // namespace paynotify::worker
