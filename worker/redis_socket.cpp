@@ -43,8 +43,8 @@ std::string tls_error(SSL* ssl) {
 // Until `fd` is ready for `events`; false with `error` at the deadline.
 bool wait_fd(int fd, short events, Clock::time_point deadline, std::string& error) {
   for (;;) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    // Rounded up: poll() counts whole milliseconds, and a wait must never end before its deadline.
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (left <= 0) {
       error = "timed out";
       return false;

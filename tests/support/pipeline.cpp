@@ -11,6 +11,7 @@
 #include "common/kafka/kafka_admin.hpp"
 #include "common/service/ids.hpp"
 #include "tests/support/kafka_topic.hpp"
+#include "tests/support/metrics_text.hpp"
 #include "tests/support/raw_http.hpp"
 #include "worker/payment_event.hpp"
 
@@ -101,10 +102,7 @@ std::vector<std::string> worker_command(const std::string& topic, const std::str
 
 double admin_metric(uint16_t admin_port, const std::string& series) {
   const auto reply = raw_exchange(admin_port, get_request("/metrics"), std::chrono::seconds(2));
-  const std::string needle = "\n" + series + " ";
-  const auto at = reply.text.find(needle);
-  if (reply.status != 200 || at == std::string::npos) return -1;
-  return std::stod(reply.text.substr(at + needle.size()));
+  return reply.status == 200 ? series_value(reply.text, series) : -1;
 }
 
 double admin_family_sum(uint16_t admin_port, const std::string& family) {
