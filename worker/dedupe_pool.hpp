@@ -25,10 +25,11 @@
 #include <vector>
 
 #include "worker/dedupe_store.hpp"
+#include "worker/lease_store.hpp"
 
 namespace paynotify::worker {
 
-class DedupePool {
+class DedupePool final : public LeaseStore {
  public:
   using Factory = std::function<std::unique_ptr<DedupeStore>()>;
   using BatchObserver = std::function<void(std::size_t)>;  // each batch's size (a metric)
@@ -41,7 +42,7 @@ class DedupePool {
           [this, store = std::shared_ptr<DedupeStore>(make_store())] { run(*store); });
     }
   }
-  ~DedupePool() { stop(); }
+  ~DedupePool() override { stop(); }
   DedupePool(const DedupePool&) = delete;
   DedupePool& operator=(const DedupePool&) = delete;
 
@@ -77,10 +78,10 @@ class DedupePool {
   }
 
   // co_await pool.claim(request) -> LedgerClaim; co_await pool.complete(request) -> LedgerWrite.
-  boost::asio::awaitable<LedgerClaim> claim(ClaimRequest request) {
+  boost::asio::awaitable<LedgerClaim> claim(ClaimRequest request) override {
     return batched<LedgerClaim>(claims_, std::move(request));
   }
-  boost::asio::awaitable<LedgerWrite> complete(CompleteRequest request) {
+  boost::asio::awaitable<LedgerWrite> complete(CompleteRequest request) override {
     return batched<LedgerWrite>(completes_, std::move(request));
   }
 

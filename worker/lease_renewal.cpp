@@ -10,7 +10,7 @@
 namespace paynotify::worker {
 namespace net = boost::asio;
 
-net::awaitable<void> renew_leases(OrderCalls& calls, DedupePool& dedupe, int64_t lease_ms,
+net::awaitable<void> renew_leases(OrderCalls& calls, LeaseStore& leases, int64_t lease_ms,
                                   std::function<bool()> stopped) {
   net::steady_timer timer(co_await net::this_coro::executor);
   const auto every = std::chrono::milliseconds(lease_ms / 3);
@@ -22,7 +22,7 @@ net::awaitable<void> renew_leases(OrderCalls& calls, DedupePool& dedupe, int64_t
     for (const auto& [key, owner] : due) {
       try {
         // The claim renews the lease its owner holds; the ledger read at the claim stands.
-        auto renewal = dedupe.claim(ClaimRequest{key, owner, lease_ms, false});
+        auto renewal = leases.claim(ClaimRequest{key, owner, lease_ms, false});
         co_await std::move(renewal);
       } catch (const std::exception& e) {
         // Tried again on the next tick; the call's record decides on its own outcome.

@@ -9,12 +9,12 @@
 #include <cstdint>
 #include <functional>
 
-#include "worker/dedupe_pool.hpp"
+#include "worker/lease_store.hpp"
 #include "worker/order_calls.hpp"
 
 namespace paynotify::worker {
 
-boost::asio::awaitable<void> renew_leases(OrderCalls& calls, DedupePool& dedupe, int64_t lease_ms,
+boost::asio::awaitable<void> renew_leases(OrderCalls& calls, LeaseStore& leases, int64_t lease_ms,
                                           std::function<bool()> stopped);
 
 }  // namespace paynotify::worker

@@ -4,10 +4,11 @@
 
 namespace paynotify::worker {
 
-LedgerCompletion::LedgerCompletion(LedgerCompletionSettings settings, DedupePool& dedupe,
-                                   Publisher& publisher, WorkerMetrics& metrics,
+LedgerCompletion::LedgerCompletion(LedgerCompletionSettings settings, LeaseStore& leases,
+                                   DedupePool& dedupe, Publisher& publisher, WorkerMetrics& metrics,
                                    std::shared_ptr<DeliveryGate> gate, Clock clock)
     : settings_(std::move(settings)),
+      leases_(leases),
       dedupe_(dedupe),
       publisher_(publisher),
       metrics_(metrics),
@@ -35,12 +36,12 @@ boost::asio::awaitable<LedgerWrite> LedgerCompletion::complete(
       metrics_.ledgers_unreadable.inc();
       log_event(spdlog::level::warn, "ledger_unreadable",
                 {{"paymentId", payment}, {"eventId", key.event_id}});
-      auto plain = dedupe_.complete(CompleteRequest{key, owner, settings_.dedupe_ttl_s, nullptr});
+      auto plain = leases_.complete(CompleteRequest{key, owner, settings_.dedupe_ttl_s, nullptr});
       co_return co_await std::move(plain);
     }
     // Shared with the store's thread, not copied: it holds the ledger twice (as read, as written).
     const auto update = std::make_shared<const LedgerUpdate>(std::move(plan->update));
-    auto write = dedupe_.complete(CompleteRequest{key, owner, settings_.dedupe_ttl_s, update});
+    auto write = leases_.complete(CompleteRequest{key, owner, settings_.dedupe_ttl_s, update});
     const LedgerWrite written = co_await std::move(write);
     if (written == LedgerWrite::changed_meanwhile) continue;
     if (written == LedgerWrite::recorded) {

@@ -17,6 +17,7 @@
 #include "common/kafka/await_delivery.hpp"
 #include "common/kafka/publisher.hpp"
 #include "worker/dedupe_pool.hpp"
+#include "worker/lease_store.hpp"
 #include "worker/ledger_write.hpp"
 #include "worker/worker_metrics.hpp"
 
@@ -32,8 +33,9 @@ struct LedgerCompletionSettings {
 class LedgerCompletion {
  public:
   using Clock = std::function<int64_t()>;  // epoch ms
-  LedgerCompletion(LedgerCompletionSettings settings, DedupePool& dedupe, Publisher& publisher,
-                   WorkerMetrics& metrics, std::shared_ptr<DeliveryGate> gate, Clock clock);
+  LedgerCompletion(LedgerCompletionSettings settings, LeaseStore& leases, DedupePool& dedupe,
+                   Publisher& publisher, WorkerMetrics& metrics, std::shared_ptr<DeliveryGate> gate,
+                   Clock clock);
 
   // recorded; failed (Redis did not answer); changed_meanwhile when contended every time.
   // `facts` shares the record's lifetime (an aliasing pointer: no copy per completion).
@@ -46,6 +48,7 @@ class LedgerCompletion {
   boost::asio::awaitable<void> publish(std::string payment_id, AnomalyOutbox anomalies);
 
   LedgerCompletionSettings settings_;
+  LeaseStore& leases_;
   DedupePool& dedupe_;
   Publisher& publisher_;
   WorkerMetrics& metrics_;

@@ -39,18 +39,6 @@ void append_word(std::string& out, std::string_view w) {
   out.append(w.data(), w.size());
   out += "\r\n";
 }
-template <typename Words>
-void append_command(std::string& out, const Words& words) {
-  append_header(out, words.size());
-  for (const auto& w : words) append_word(out, w);
-}
-void append_script(std::string& out, const ScriptCall& call) {
-  append_header(out, 3 + call.words.size());
-  append_word(out, "EVALSHA");
-  append_word(out, call.script->sha);
-  append_word(out, std::to_string(call.key_count));
-  for (const auto w : call.words) append_word(out, w);
-}
 
 bool is_noscript(const RedisValue& reply) {
   return reply.type == RedisValue::Type::error &&
@@ -58,6 +46,19 @@ bool is_noscript(const RedisValue& reply) {
 }
 
 }  // namespace
+
+void append_command(std::string& out, std::span<const std::string_view> words) {
+  append_header(out, words.size());
+  for (const auto& w : words) append_word(out, w);
+}
+
+void append_script(std::string& out, const ScriptCall& call) {
+  append_header(out, 3 + call.words.size());
+  append_word(out, "EVALSHA");
+  append_word(out, call.script->sha);
+  append_word(out, std::to_string(call.key_count));
+  for (const auto w : call.words) append_word(out, w);
+}
 
 LuaScript::LuaScript(std::string t) : text(std::move(t)), sha(sha1_hex(text)) {}
 
@@ -144,7 +145,10 @@ std::optional<RedisValue> RedisConnection::send(std::span<const std::string_view
 std::optional<std::vector<RedisValue>> RedisConnection::pipeline(
     const std::vector<std::vector<std::string>>& commands) {
   if (!connect()) return std::nullopt;
-  for (const auto& words : commands) append_command(out_, words);
+  for (const auto& words : commands) {
+    const std::vector<std::string_view> views(words.begin(), words.end());
+    append_command(out_, views);
+  }
   auto replies = round_trip(commands.size());
   if (replies.size() < commands.size()) return std::nullopt;
   for (const auto& r : replies) {
@@ -210,6 +214,23 @@ std::optional<std::vector<RedisValue>> RedisConnection::eval_batch(
                               : RedisValue{RedisValue::Type::error, last_error_, 0, {}};
   }
   return replies;
+}
+
+bool RedisConnection::load(std::span<const LuaScript* const> scripts) {
+  for (const LuaScript* script : scripts) {
+    const auto sha = command({"SCRIPT", "LOAD", script->text});
+    if (!sha) return false;
+    if (sha->text != script->sha) {
+      last_error_ = "SCRIPT LOAD answered another SHA1 than the script's";
+      return false;
+    }
+  }
+  return true;
+}
+
+std::unique_ptr<RedisSocket> RedisConnection::take_socket() {
+  reader_.reset();
+  return std::move(socket_);
 }
 
 bool RedisConnection::ping() {

@@ -46,6 +46,10 @@ struct RedisValue {
   std::vector<RedisValue> elements;
 };
 
+// RESP, the form every Redis reads, appended to `out`: a command's words; a script run by SHA.
+void append_command(std::string& out, std::span<const std::string_view> words);
+void append_script(std::string& out, const ScriptCall& call);
+
 class RedisConnection {
  public:
   explicit RedisConnection(RedisSettings settings);
@@ -75,6 +79,12 @@ class RedisConnection {
   // INFO server's run_id: a new value after every restart and on a failover to a replica.
   // Empty when the server does not tell (some managed services disable INFO).
   std::string run_id();
+
+  // SCRIPT LOAD each, so that EVALSHA finds them on this server; false on any failure.
+  bool load(std::span<const LuaScript* const> scripts);
+  // Hands the connected socket over (to an event loop: redis_pipeline.hpp); this connection is
+  // closed from then on, and connects anew on its next use. Nothing when not connected.
+  std::unique_ptr<RedisSocket> take_socket();
 
   const std::string& last_error() const { return last_error_; }
 

@@ -49,7 +49,6 @@ class RedisDedupeStore final : public DedupeStore {
  private:
   bool run(const LuaScript& script, const std::vector<std::string>& keys,
            const std::vector<std::string>& args, std::string& out);
-  ClaimOutcome claim_outcome(const std::string& reply);
 
   RedisConnection redis_;
   std::shared_ptr<StoreGeneration> generation_;

@@ -141,17 +141,65 @@ bool RedisSocket::wait(short events, Deadline deadline, std::string& error) cons
   return wait_fd(fd_, events, deadline, error);
 }
 
-bool RedisSocket::tls_retry(int result, Deadline deadline, std::string& error) const {
+short RedisSocket::tls_wants(int result, std::string& error) const {
   switch (SSL_get_error(ssl_, result)) {
-    case SSL_ERROR_WANT_READ: return wait(POLLIN, deadline, error);
-    case SSL_ERROR_WANT_WRITE: return wait(POLLOUT, deadline, error);
-    case SSL_ERROR_ZERO_RETURN: error = "connection closed by Redis"; return false;
+    case SSL_ERROR_WANT_READ: return POLLIN;
+    case SSL_ERROR_WANT_WRITE: return POLLOUT;
+    case SSL_ERROR_ZERO_RETURN: error = "connection closed by Redis"; return 0;
     case SSL_ERROR_SYSCALL:
       error = errno != 0 ? errno_text("TLS I/O") : "connection closed by Redis";
       ERR_clear_error();
-      return false;
-    default: error = tls_error(ssl_); return false;
+      return 0;
+    default: error = tls_error(ssl_); return 0;
   }
+}
+
+bool RedisSocket::tls_retry(int result, Deadline deadline, std::string& error) const {
+  const short wants = tls_wants(result, error);
+  return wants != 0 && wait(wants, deadline, error);
+}
+
+std::size_t RedisSocket::try_write(std::string_view data, short& wants, std::string& error) {
+  wants = 0;
+  if (ssl_ != nullptr) {
+    ERR_clear_error();
+    errno = 0;
+    const int n = SSL_write(ssl_, data.data(), static_cast<int>(data.size()));
+    if (n > 0) return static_cast<std::size_t>(n);
+    wants = tls_wants(n, error);
+    return 0;
+  }
+  const ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+  if (n > 0) return static_cast<std::size_t>(n);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+    wants = POLLOUT;
+  } else {
+    error = errno_text("write to Redis");
+  }
+  return 0;
+}
+
+std::size_t RedisSocket::try_read(char* buffer, std::size_t size, short& wants,
+                                  std::string& error) {
+  wants = 0;
+  if (ssl_ != nullptr) {
+    ERR_clear_error();
+    errno = 0;
+    const int n = SSL_read(ssl_, buffer, static_cast<int>(size));
+    if (n > 0) return static_cast<std::size_t>(n);
+    wants = tls_wants(n, error);
+    return 0;
+  }
+  const ssize_t n = ::recv(fd_, buffer, size, 0);
+  if (n > 0) return static_cast<std::size_t>(n);
+  if (n == 0) {
+    error = "connection closed by Redis";
+  } else if (errno == EAGAIN || errno == EINTR) {
+    wants = POLLIN;
+  } else {
+    error = errno_text("read from Redis");
+  }
+  return 0;
 }
 
 bool RedisSocket::write_all(std::string_view data, Deadline deadline, std::string& error) {

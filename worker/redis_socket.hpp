@@ -31,12 +31,21 @@ class RedisSocket {
   // At least one byte into `buffer`; 0 with `error` on a failure, a close or the deadline.
   std::size_t read_some(char* buffer, std::size_t size, Deadline deadline, std::string& error);
 
+  // For an event loop (redis_pipeline.hpp): one attempt that never waits. The bytes moved; or
+  // 0 with `wants` set to what the socket must become ready for (POLLIN or POLLOUT: TLS may
+  // need to read to write); or 0 with `error` set on a failure or a close.
+  std::size_t try_write(std::string_view data, short& wants, std::string& error);
+  std::size_t try_read(char* buffer, std::size_t size, short& wants, std::string& error);
+  int native_handle() const { return fd_; }
+
  private:
   RedisSocket(int fd, SSL* ssl) : fd_(fd), ssl_(ssl) {}
   // Waits until the socket is ready for `events` (POLLIN/POLLOUT).
   bool wait(short events, Deadline deadline, std::string& error) const;
   // After an SSL call returned `result`: true to retry it (once the socket is ready).
   bool tls_retry(int result, Deadline deadline, std::string& error) const;
+  // What an SSL call that returned `result` waits for (POLLIN, POLLOUT), or 0 with `error`.
+  short tls_wants(int result, std::string& error) const;
 
   int fd_;
   SSL* ssl_;

@@ -42,8 +42,12 @@ void Worker::start() {
                                                   config_.engine.main_topic);
       },
       [this](std::size_t n) { metrics_.store_batch.observe(static_cast<double>(n)); });
+  // The claims and completions every event makes: pipelined on the engine's loop.
+  leases_ = std::make_unique<RedisLoopStore>(
+      ctx_->get_executor(), config_.redis, generation_, config_.engine.main_topic,
+      [this](std::size_t n) { metrics_.store_batch.observe(static_cast<double>(n)); });
   engine_ = std::make_unique<WorkerEngine>(
-      config_.engine, *ctx_, *dedupe_, *orders_, *producer_, metrics_,
+      config_.engine, *ctx_, *leases_, *dedupe_, *orders_, *producer_, metrics_,
       [this](const std::string& t, int32_t p, int64_t o) { consumer_->store_offset(t, p, o); });
   consumer_ = std::make_unique<RecordConsumer>(
       ConsumerSettings{config_.kafka_brokers,
@@ -189,6 +193,7 @@ int64_t Worker::stop() {
   if (dedupe_) dedupe_->stop();
   if (engine_) engine_->tear_down();
   orders_.reset();
+  leases_.reset();  // its socket and timer belong to the loop
   ctx_.reset();
   if (producer_) producer_->flush_and_stop(5000);
   if (admin_) admin_->stop();

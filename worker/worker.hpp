@@ -14,6 +14,7 @@
 #include "common/service/admin_server.hpp"
 #include "common/service/metrics.hpp"
 #include "worker/deadline_watch.hpp"
+#include "worker/redis_loop_store.hpp"
 #include "worker/store_generation.hpp"
 #include "worker/worker_config.hpp"
 
@@ -44,7 +45,8 @@ class Worker {
   // before the engine and the clients that its coroutine frames point to.
   std::unique_ptr<boost::asio::io_context> ctx_ = std::make_unique<boost::asio::io_context>(1);
   std::unique_ptr<KafkaProducer> producer_;
-  std::unique_ptr<DedupePool> dedupe_;
+  std::unique_ptr<DedupePool> dedupe_;  // the rarer store calls, on threads of their own
+  std::unique_ptr<RedisLoopStore> leases_;
   std::unique_ptr<OrderServiceClient> orders_;
   std::unique_ptr<WorkerEngine> engine_;
   std::unique_ptr<RecordConsumer> consumer_;

@@ -37,11 +37,12 @@ int64_t system_now_ms() {
       .count();
 }
 
-WorkerEngine::WorkerEngine(EngineSettings settings, net::io_context& ctx, DedupePool& dedupe,
-                           OrderClient& orders, Publisher& publisher, WorkerMetrics& metrics,
-                           StoreOffset store, Clock clock)
+WorkerEngine::WorkerEngine(EngineSettings settings, net::io_context& ctx, LeaseStore& leases,
+                           DedupePool& dedupe, OrderClient& orders, Publisher& publisher,
+                           WorkerMetrics& metrics, StoreOffset store, Clock clock)
     : settings_(std::move(settings)),
       ctx_(ctx),
+      leases_(leases),
       dedupe_(dedupe),
       publisher_(publisher),
       metrics_(metrics),
@@ -51,12 +52,12 @@ WorkerEngine::WorkerEngine(EngineSettings settings, net::io_context& ctx, Dedupe
       ledger_({settings_.anomalies_topic(), settings_.dedupe_ttl_s,
                LedgerPolicy{settings_.ledger_ttl_s, settings_.capture_warning_before_ms},
                settings_.publish_timeout},
-              dedupe, publisher, metrics, gate_, clock_),
+              leases, dedupe, publisher, metrics, gate_, clock_),
       // An event in the retry topic comes by at least once per round (at most retry_max_ms plus
       // the partition's queue); one not seen for two rounds was taken over by another worker.
       retry_ages_(2 * settings_.retry.retry_max_ms + 60000) {
   net::co_spawn(ctx_,
-                renew_leases(calls_, dedupe_, settings_.lease_ms, [this] { return torn_down_; }),
+                renew_leases(calls_, leases_, settings_.lease_ms, [this] { return torn_down_; }),
                 net::detached);
 }
 
@@ -215,7 +216,7 @@ net::awaitable<Event> WorkerEngine::execute(std::shared_ptr<Record> r, const Com
 
 net::awaitable<Event> WorkerEngine::run(std::shared_ptr<Record> r, Claim c) {
   // Takes the event's lease, or renews it when this record holds it already.
-  auto op = dedupe_.claim(ClaimRequest{r->key(), r->owner, settings_.lease_ms, c.with_ledger});
+  auto op = leases_.claim(ClaimRequest{r->key(), r->owner, settings_.lease_ms, c.with_ledger});
   LedgerClaim claimed = co_await std::move(op);
   r->ledger_read = std::move(claimed.ledger);  // read in the claim's round trip
   dedupe_ok_.store(claimed.outcome != ClaimOutcome::unavailable);
@@ -233,7 +234,7 @@ net::awaitable<Event> WorkerEngine::run(std::shared_ptr<Record> r, Complete c) {
     written = co_await std::move(op);
   } else {
     auto op =
-        dedupe_.complete(CompleteRequest{r->key(), r->owner, settings_.dedupe_ttl_s, nullptr});
+        leases_.complete(CompleteRequest{r->key(), r->owner, settings_.dedupe_ttl_s, nullptr});
     written = co_await std::move(op);
   }
   if (written != LedgerWrite::changed_meanwhile) dedupe_ok_.store(written == LedgerWrite::recorded);

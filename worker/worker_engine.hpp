@@ -74,9 +74,9 @@ class WorkerEngine {
   using StoreOffset =
       std::function<void(const std::string& topic, int32_t partition, int64_t next_offset)>;
 
-  WorkerEngine(EngineSettings settings, boost::asio::io_context& ctx, DedupePool& dedupe,
-               OrderClient& orders, Publisher& publisher, WorkerMetrics& metrics, StoreOffset store,
-               Clock clock = system_now_ms);
+  WorkerEngine(EngineSettings settings, boost::asio::io_context& ctx, LeaseStore& leases,
+               DedupePool& dedupe, OrderClient& orders, Publisher& publisher,
+               WorkerMetrics& metrics, StoreOffset store, Clock clock = system_now_ms);
   ~WorkerEngine();
 
   void submit(ConsumedMessage message);                   // any thread
@@ -123,6 +123,7 @@ class WorkerEngine {
 
   EngineSettings settings_;
   boost::asio::io_context& ctx_;
+  LeaseStore& leases_;
   DedupePool& dedupe_;
   Publisher& publisher_;
   WorkerMetrics& metrics_;

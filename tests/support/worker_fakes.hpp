@@ -54,6 +54,40 @@ class InMemoryDedupeStore final : public worker::DedupeStore {
 
 // The order service: answers with what `answer` returns for each call (default 200), counting
 // every call per idempotency key.
+// Forwards to one InMemoryDedupeStore, so that a DedupePool's stores (one per thread) share
+// it; counts the ledger reads that reach it.
+class SharedInMemoryStore final : public worker::DedupeStore {
+ public:
+  explicit SharedInMemoryStore(InMemoryDedupeStore& store, std::atomic<int>* ledger_reads = nullptr)
+      : store_(store), ledger_reads_(ledger_reads) {}
+  worker::ClaimOutcome claim(const worker::EventKey& k, const std::string& o, int64_t l) override {
+    return store_.claim(k, o, l);
+  }
+  bool complete(const worker::EventKey& k, const std::string& o, int64_t t) override {
+    return store_.complete(k, o, t);
+  }
+  bool park(const worker::EventKey& k, int64_t t) override { return store_.park(k, t); }
+  bool release(const worker::EventKey& k, const std::string& o, bool u) override {
+    return store_.release(k, o, u);
+  }
+  bool ping() override { return store_.ping(); }
+  std::optional<worker::StoredLedger> read_ledger(const std::string& p) override {
+    if (ledger_reads_ != nullptr) ++*ledger_reads_;
+    return store_.read_ledger(p);
+  }
+  worker::LedgerWrite complete_with_ledger(const worker::EventKey& k, const std::string& o,
+                                           int64_t t, const worker::LedgerUpdate& u) override {
+    return store_.complete_with_ledger(k, o, t, u);
+  }
+  bool clear_outbox(const std::string& p, const std::string& a) override {
+    return store_.clear_outbox(p, a);
+  }
+
+ private:
+  InMemoryDedupeStore& store_;
+  std::atomic<int>* ledger_reads_;
+};
+
 class FakeOrderService final : public worker::OrderClient {
  public:
   boost::asio::awaitable<worker::ApplyResult> apply(worker::OrderCall call) override;

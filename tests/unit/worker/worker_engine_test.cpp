@@ -50,9 +50,11 @@ class Engine : public ::testing::Test {
   }
 
   void start() {
-    pool_ = std::make_unique<DedupePool>(
-        2, [this] { return std::make_unique<StoreView>(store_, ledger_reads_); });
-    engine_ = std::make_unique<WorkerEngine>(settings_, ctx_, *pool_, orders_, publisher_, metrics_,
+    pool_ = std::make_unique<DedupePool>(2, [this] {
+      return std::make_unique<testing::SharedInMemoryStore>(store_, &ledger_reads_);
+    });
+    engine_ = std::make_unique<WorkerEngine>(settings_, ctx_, *pool_, *pool_, orders_, publisher_,
+                                             metrics_,
                                              [this](const std::string& t, int32_t p, int64_t o) {
                                                std::lock_guard lock(mu_);
                                                stored_[{t, p}] = o;
@@ -87,36 +89,6 @@ class Engine : public ::testing::Test {
     const auto it = stored_.find({topic, 0});
     return it == stored_.end() ? -1 : it->second;
   }
-
-  // The DedupePool owns its stores; this one forwards to the test's, counting ledger reads.
-  struct StoreView final : DedupeStore {
-    StoreView(InMemoryDedupeStore& store, std::atomic<int>& reads)
-        : s(store), ledger_reads(reads) {}
-    ClaimOutcome claim(const EventKey& k, const std::string& o, int64_t l) override {
-      return s.claim(k, o, l);
-    }
-    bool complete(const EventKey& k, const std::string& o, int64_t t) override {
-      return s.complete(k, o, t);
-    }
-    bool park(const EventKey& k, int64_t t) override { return s.park(k, t); }
-    bool release(const EventKey& k, const std::string& o, bool u) override {
-      return s.release(k, o, u);
-    }
-    bool ping() override { return s.ping(); }
-    std::optional<StoredLedger> read_ledger(const std::string& p) override {
-      ++ledger_reads;
-      return s.read_ledger(p);
-    }
-    LedgerWrite complete_with_ledger(const EventKey& k, const std::string& o, int64_t t,
-                                     const LedgerUpdate& u) override {
-      return s.complete_with_ledger(k, o, t, u);
-    }
-    bool clear_outbox(const std::string& p, const std::string& a) override {
-      return s.clear_outbox(p, a);
-    }
-    InMemoryDedupeStore& s;
-    std::atomic<int>& ledger_reads;
-  };
 
   EngineSettings settings_;
   InMemoryDedupeStore store_;
