@@ -1,7 +1,13 @@
 #include "worker/record_consumer.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
+
 #include <charconv>
 #include <chrono>
+#include <future>
 #include <stdexcept>
 
 #include "common/kafka/kafka_headers.hpp"
@@ -83,7 +89,7 @@ RecordConsumer::~RecordConsumer() {
   if (rk_ != nullptr) rd_kafka_destroy(rk_);
 }
 
-void RecordConsumer::start() {
+void RecordConsumer::start(boost::asio::any_io_executor loop) {
   rd_kafka_topic_partition_list_t* topics =
       rd_kafka_topic_partition_list_new(static_cast<int>(settings_.topics.size()));
   for (const auto& t : settings_.topics)
@@ -92,15 +98,37 @@ void RecordConsumer::start() {
   rd_kafka_topic_partition_list_destroy(topics);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
     throw std::runtime_error(std::string("subscribe failed: ") + rd_kafka_err2str(err));
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_NONBLOCK | O_CLOEXEC) != 0)
+    throw std::runtime_error("cannot create the consumer's wake-up pipe");
+  wake_write_ = pipe_fds[1];
+  queue_ = rd_kafka_queue_get_consumer(rk_);
+  rd_kafka_queue_io_event_enable(queue_, wake_write_, "1", 1);
+  loop_ = std::move(loop);
   running_.store(true);
-  poller_ = std::thread([this] { poll_loop(); });
+  boost::asio::post(loop_, [this, read_end = pipe_fds[0]] {
+    wake_.emplace(loop_, read_end);
+    ticks_.emplace(loop_);
+    serve();
+    tick();
+  });
 }
 
 void RecordConsumer::stop() {
   if (!running_.exchange(false)) return;
-  if (poller_.joinable()) poller_.join();
+  std::promise<void> stopped;
+  boost::asio::post(loop_, [this, &stopped] {
+    wake_.reset();  // closes the pipe's read end; a wait under way ends
+    ticks_.reset();
+    stopped.set_value();
+  });
+  stopped.get_future().wait();
+  rd_kafka_queue_io_event_enable(queue_, -1, nullptr, 0);
+  ::close(wake_write_);
   rd_kafka_commit(rk_, nullptr, 0);  // what was stored; no error when nothing was
   rd_kafka_consumer_close(rk_);      // leaves the group; runs the revoke callback
+  rd_kafka_queue_destroy(queue_);
+  queue_ = nullptr;
 }
 
 void RecordConsumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
@@ -234,41 +262,71 @@ std::map<TopicPartition, int64_t> RecordConsumer::lag() const {
   return lag_;
 }
 
-void RecordConsumer::poll_loop() {
-  auto next_probe = std::chrono::steady_clock::now();
-  while (running_.load()) {
-    apply_pause();
-    release_due();
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, 100);
-    if (std::chrono::steady_clock::now() >= next_probe) {
-      refresh_lag();
-      const rd_kafka_metadata_t* md = nullptr;
-      reachable_.store(rd_kafka_metadata(rk_, 0, nullptr, &md, 1000) == RD_KAFKA_RESP_ERR_NO_ERROR);
-      if (md != nullptr) rd_kafka_metadata_destroy(md);
-      next_probe = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-    }
-    if (m == nullptr) continue;
-    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        log_event(spdlog::level::warn, "consume_error", {{"error", rd_kafka_message_errstr(m)}});
-      }
-      rd_kafka_message_destroy(m);
-      continue;
-    }
-    if (hold_if_early(m)) {
-      rd_kafka_message_destroy(m);
-      continue;
-    }
-    ConsumedMessage msg;
-    msg.topic = rd_kafka_topic_name(m->rkt);
-    msg.partition = m->partition;
-    msg.offset = m->offset;
-    if (m->key) msg.key.assign(static_cast<const char*>(m->key), m->key_len);
-    if (m->payload) msg.value.assign(static_cast<const char*>(m->payload), m->len);
-    msg.headers = headers_of(m);
-    rd_kafka_message_destroy(m);
-    callbacks_.on_record(std::move(msg));
+void RecordConsumer::serve() {
+  if (!running_.load() || !wake_) return;
+  char drained[64];
+  while (::read(wake_->native_handle(), drained, sizeof drained) > 0) {
   }
+  // The pipe is written only when the queue turns non-empty: take what it holds, in batches
+  // that let the rest of the loop run between them, until it is empty. A batch may come back
+  // short with more queued (after a seek, outdated records are dropped on the way).
+  constexpr std::size_t kBatch = 64;
+  rd_kafka_message_t* batch[kBatch];
+  const ssize_t n = rd_kafka_consume_batch_queue(queue_, 0, batch, kBatch);
+  for (ssize_t i = 0; i < n; ++i) handle(batch[i]);
+  if (n > 0 || rd_kafka_queue_length(queue_) > 0) {
+    boost::asio::post(loop_, [this] { serve(); });
+    return;
+  }
+  wake_->async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                    [this](boost::system::error_code ec) {
+                      if (!ec) serve();
+                    });
+}
+
+void RecordConsumer::tick() {
+  if (!running_.load() || !ticks_) return;
+  apply_pause();
+  release_due();
+  ticks_->expires_after(std::chrono::milliseconds(100));
+  ticks_->async_wait([this](boost::system::error_code ec) {
+    if (!ec) tick();
+  });
+}
+
+void RecordConsumer::probe() {
+  refresh_lag();
+  const rd_kafka_metadata_t* md = nullptr;
+  reachable_.store(rd_kafka_metadata(rk_, 0, nullptr, &md, 1000) == RD_KAFKA_RESP_ERR_NO_ERROR);
+  if (md != nullptr) rd_kafka_metadata_destroy(md);
+}
+
+void RecordConsumer::handle(rd_kafka_message_t* m) {
+  if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      log_event(spdlog::level::warn, "consume_error", {{"error", rd_kafka_message_errstr(m)}});
+    }
+    rd_kafka_message_destroy(m);
+    return;
+  }
+  // A partition held for its head (rewound to it) drops what a batch brought from behind the
+  // head: it is fetched again once the head is due.
+  const bool behind_a_held_head = !held_.empty() && !settings_.delayed_topic.empty() &&
+                                  held_.count({settings_.delayed_topic, m->partition}) > 0 &&
+                                  settings_.delayed_topic == rd_kafka_topic_name(m->rkt);
+  if (behind_a_held_head || hold_if_early(m)) {
+    rd_kafka_message_destroy(m);
+    return;
+  }
+  ConsumedMessage msg;
+  msg.topic = rd_kafka_topic_name(m->rkt);
+  msg.partition = m->partition;
+  msg.offset = m->offset;
+  if (m->key) msg.key.assign(static_cast<const char*>(m->key), m->key_len);
+  if (m->payload) msg.value.assign(static_cast<const char*>(m->payload), m->len);
+  msg.headers = headers_of(m);
+  rd_kafka_message_destroy(m);
+  callbacks_.on_record(std::move(msg));
 }
 
 void RecordConsumer::store_offset(const std::string& topic, int32_t partition,

@@ -1,16 +1,21 @@
 #pragma once
 // The worker's Kafka consumer-group member: cooperative-sticky assignment, offsets stored only
 // when the engine says an outcome is recorded, committed on revoke and at shutdown.
-// librdkafka is polled on a thread of its own; records are handed over through callbacks.
+// Served from the worker's event loop (no poll thread); records are handed over through
+// callbacks, on the loop.
 
 #include <librdkafka/rdkafka.h>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "common/kafka/publisher.hpp"
@@ -48,8 +53,8 @@ struct ConsumerSettings {
 
 struct ConsumerCallbacks {
   std::function<void(ConsumedMessage)> on_record;
-  // Called on the poll thread before revoked partitions are committed and given up; it must
-  // return only when nothing will store offsets for them any more.
+  // Called before revoked partitions are committed and given up (on the loop, or on the thread
+  // calling stop()); it must return only when nothing will store offsets for them any more.
   std::function<void(const std::vector<TopicPartition>&)> on_revoke;
 };
 
@@ -60,13 +65,19 @@ class RecordConsumer {
   RecordConsumer(const RecordConsumer&) = delete;
   RecordConsumer& operator=(const RecordConsumer&) = delete;
 
-  void start();
-  // Commits what was stored, leaves the group cleanly, stops the poll thread.
+  // Serves the consumer from `loop`, with no thread of its own: librdkafka wakes the loop
+  // through a pipe when records (or a rebalance) arrive; the rebalance callbacks run there too.
+  void start(boost::asio::any_io_executor loop);
+  // From another thread, the loop still running: stops serving, commits what was stored and
+  // leaves the group cleanly.
   void stop();
+  // The broker's reachability and the lag, refreshed; blocks up to a second. From a thread
+  // other than the loop's, about once a second (the worker's health thread).
+  void probe();
 
   // Thread-safe. next_offset is the offset after the last finished record.
   void store_offset(const std::string& topic, int32_t partition, int64_t next_offset);
-  // Thread-safe: takes effect on the poll thread within one poll interval.
+  // Thread-safe: takes effect on the loop within a tenth of a second.
   void set_paused(bool paused) { want_paused_.store(paused); }
   bool paused() const { return is_paused_.load(); }
   bool reachable() const { return reachable_.load(); }
@@ -79,7 +90,9 @@ class RecordConsumer {
  private:
   static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                            rd_kafka_topic_partition_list_t* parts, void* opaque);
-  void poll_loop();
+  void serve();  // on the loop: what the queue holds, then wait for the next wake-up
+  void tick();   // on the loop: pause, resume and held partitions, every tenth of a second
+  void handle(rd_kafka_message_t* m);
   void apply_pause();
   void refresh_lag();
   bool hold_if_early(const rd_kafka_message_t* m);
@@ -89,12 +102,16 @@ class RecordConsumer {
   ConsumerSettings settings_;
   ConsumerCallbacks callbacks_;
   rd_kafka_t* rk_ = nullptr;
-  std::thread poller_;
+  rd_kafka_queue_t* queue_ = nullptr;  // the consumer's queue (the main queue forwards to it)
+  int wake_write_ = -1;                // librdkafka writes here when the queue gets work
+  boost::asio::any_io_executor loop_;
+  std::optional<boost::asio::posix::stream_descriptor> wake_;  // the pipe's read end
+  std::optional<boost::asio::steady_timer> ticks_;
   std::atomic<bool> running_{false};
   std::atomic<bool> want_paused_{false};
   std::atomic<bool> is_paused_{false};
   std::atomic<bool> reachable_{false};
-  std::map<TopicPartition, int64_t> held_;  // poll thread only: partition -> when its head is due
+  std::map<TopicPartition, int64_t> held_;  // loop only: partition -> when its head is due
   std::atomic<std::size_t> held_count_{0};
   mutable std::mutex lag_mu_;
   std::map<TopicPartition, int64_t> lag_;

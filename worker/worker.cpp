@@ -123,7 +123,7 @@ void Worker::start() {
     ctx->run();
   });
   health_thread_ = std::thread([this] { watch_health(); });
-  consumer_->start();
+  consumer_->start(ctx_->get_executor());
   if (deadlines_) deadlines_->start();
   log_event(spdlog::level::info, "started",
             {{"version", PAYNOTIFY_VERSION},
@@ -153,7 +153,12 @@ void Worker::watch_health() {
   // Logged on every change, and at start when Redis cannot be reached (a wrong CA or password
   // never changes: the first line is the one that names it).
   bool first = true;
+  auto next_probe = std::chrono::steady_clock::now();
   while (running_.load()) {
+    if (std::chrono::steady_clock::now() >= next_probe) {
+      consumer_->probe();  // Kafka's reachability and the lag, here: it may block a second
+      next_probe = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    }
     const bool up = recovery.check();
     const bool changed = up != redis_up_.exchange(up);
     if (changed || (first && !up)) {

@@ -1,10 +1,11 @@
 #pragma once
-// The driver of record_flow's state machine: for each consumed record it derives the event,
-// then runs the commands next() gives — claim and record in Redis (DedupePool), call the order
-// service (OrderClient, behind the circuit breaker), publish to the retry or dead-letter topic
-// (Publisher), wait (timers) — and feeds back what it saw, until Finish; then the offset may
-// be stored. Nothing thrown escapes a command: it comes back as a Faulted observation.
-// Runs on one io_context thread; Redis calls run on the DedupePool's threads.
+// The driver of record_flow's state machine: for each consumed record it takes in what the
+// record is (record_intake), then runs the commands next() gives — claim and complete in Redis
+// (LeaseStore: pipelined on this loop), park and release (DedupePool's threads), call the order
+// service (OrderCalls: slots and the circuit breaker), publish to the retry or dead-letter
+// topic (Publisher), wait (timers) — and feeds back what it saw, until Finish; then the offset
+// may be stored. Nothing thrown escapes a command: it comes back as a Faulted observation.
+// Runs on one io_context thread, the one that also serves the Kafka consumer.
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -80,7 +81,7 @@ class WorkerEngine {
   ~WorkerEngine();
 
   void submit(ConsumedMessage message);                   // any thread
-  void revoke(const std::vector<TopicPartition>& parts);  // any thread but the engine's; blocks
+  void revoke(const std::vector<TopicPartition>& parts);  // any thread; blocks till done
   int64_t in_flight() const { return in_flight_.load(); }
   bool dedupe_reachable() const { return dedupe_ok_.load(); }
   bool wants_pause() const;

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
 #include <future>
 #include <mutex>
 
@@ -47,7 +50,10 @@ TEST(RecordConsumer, ARetryRecordNotDueYetHoldsItsPartitionUntilItIs) {
                                      seen.emplace_back(m.key, now_ms());
                                    },
                                    [](const std::vector<worker::TopicPartition>&) {}});
-  consumer.start();
+  boost::asio::io_context loop;
+  auto work = boost::asio::make_work_guard(loop);
+  std::thread loop_thread([&] { loop.run(); });
+  consumer.start(loop.get_executor());
   const auto count = [&] {
     std::lock_guard lock(mu);
     return seen.size();
@@ -62,6 +68,9 @@ TEST(RecordConsumer, ARetryRecordNotDueYetHoldsItsPartitionUntilItIs) {
   for (int i = 0; i < 300 && count() < 2; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   consumer.stop();
+  work.reset();
+  loop.stop();
+  loop_thread.join();
   ASSERT_EQ(seen.size(), 2u);
   EXPECT_EQ(seen[0].first, "later");
   EXPECT_GE(seen[0].second, due);
