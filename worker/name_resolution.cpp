@@ -12,8 +12,11 @@ namespace {
 // keeps its thread until glibc gives up too, and connection attempts go on.
 constexpr int kMaxResolving = 16;
 std::atomic<int> resolving{0};
+std::atomic<uint64_t> started{0};
 
 }  // namespace
+
+uint64_t NameResolution::started_total() { return started.load(); }
 
 std::shared_ptr<NameResolution> NameResolution::start(const std::string& host, uint16_t port) {
   std::shared_ptr<NameResolution> self(new NameResolution());
@@ -22,6 +25,7 @@ std::shared_ptr<NameResolution> NameResolution::start(const std::string& host, u
     self->ready_ = true;
     return self;
   };
+  started.fetch_add(1);
   if (resolving.fetch_add(1) >= kMaxResolving) {
     resolving.fetch_sub(1);
     return fail(std::to_string(kMaxResolving) + " resolutions already wait for DNS");

@@ -23,6 +23,9 @@ class NameResolution {
   // Starts resolving host:port (TCP, IPv4 and IPv6) on a thread of its own.
   static std::shared_ptr<NameResolution> start(const std::string& host, uint16_t port);
 
+  // Resolutions started by this process (a test's view of how many a burst of connections made).
+  static uint64_t started_total();
+
   bool ready() const;
   // Waits until ready or the deadline; true when ready.
   bool wait_until(std::chrono::steady_clock::time_point deadline) const;

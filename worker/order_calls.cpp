@@ -54,6 +54,15 @@ boost::asio::awaitable<Event> OrderCalls::call(OrderCall call, EventKey key, std
   const ErrorClass error_class = classify(result);
   accounting.answered(error_class);
   if (call_retried(error_class)) metrics_.retried.inc();
+  if (error_class != ErrorClass::none) {
+    if (const auto admitted = failure_log_.admit(std::chrono::steady_clock::now()); admitted.log) {
+      log_event(spdlog::level::warn, "order_call_failed",
+                {{"eventId", under_way.key.event_id},
+                 {"errorClass", error_class_name(error_class)},
+                 {"error", describe(result)},
+                 {"notLogged", admitted.dropped_before}});
+    }
+  }
   co_return Applied{std::move(result)};
 }
 

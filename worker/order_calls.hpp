@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/service/log.hpp"
 #include "worker/apply_slots.hpp"
 #include "worker/circuit_breaker.hpp"
 #include "worker/dedupe_store.hpp"
@@ -53,6 +54,7 @@ class OrderCalls {
   ApplySlots slots_;
   CircuitBreaker breaker_;
   std::vector<const UnderWay*> under_way_;  // each lives in its call's frame
+  LogRateLimit failure_log_{1, 5};          // a failing service fails every call
   bool torn_down_ = false;
   std::atomic<CircuitBreaker::State> breaker_state_{CircuitBreaker::State::closed};
 };

@@ -111,6 +111,8 @@ OrderServiceClient::OrderServiceClient(net::any_io_executor executor, OrderServi
   tls_ = url->scheme() == "https";
   host_ = url->host_address();
   port_number_ = url->has_port() ? url->port_number() : (tls_ ? 443 : 80);
+  boost::system::error_code not_an_address;
+  if (const auto ip = net::ip::make_address(host_, not_an_address); !not_an_address) literal_ = ip;
   host_header_ = url->encoded_host_and_port();
   std::string base(url->encoded_path());
   while (!base.empty() && base.back() == '/') base.pop_back();
@@ -133,26 +135,12 @@ net::awaitable<ApplyResult> OrderServiceClient::connect(std::unique_ptr<Connecti
     conn->tls.emplace(executor_, ssl_);
   else
     conn->plain.emplace(executor_);
-  // The name is resolved under the connect timeout too (name_resolution.hpp): its thread is
-  // looked at every few milliseconds, as a new connection is rare and a wait short.
+  // The name is resolved under the connect timeout too (name_resolution.hpp).
   const auto deadline = std::chrono::steady_clock::now() + settings_.connect_timeout;
-  const auto resolution = NameResolution::start(host_, port_number_);
-  net::steady_timer poll(executor_);
-  while (!resolution->ready() && std::chrono::steady_clock::now() < deadline) {
-    poll.expires_after(std::chrono::milliseconds(2));
-    co_await poll.async_wait(kTuple);
-  }
-  if (!resolution->ready())
-    co_return ApplyResult{.transport = "cannot resolve order service: timed out"};
-  const auto addresses = resolution->take_addresses();
-  if (!addresses) co_return ApplyResult{.transport = "order service: " + resolution->error()};
-  std::vector<tcp::endpoint> endpoints;
-  for (const addrinfo* a = addresses.get(); a != nullptr; a = a->ai_next) {
-    tcp::endpoint endpoint;
-    std::memcpy(endpoint.data(), a->ai_addr, a->ai_addrlen);
-    endpoint.resize(a->ai_addrlen);
-    endpoints.push_back(endpoint);
-  }
+  ApplyResult failed;
+  auto resolving = resolve(deadline, failed);
+  const std::vector<tcp::endpoint> endpoints = co_await std::move(resolving);
+  if (endpoints.empty()) co_return failed;
   conn->tcp().expires_at(deadline);
   auto [cec, ep] = co_await conn->tcp().async_connect(endpoints, kTuple);
   if (cec)
@@ -169,6 +157,50 @@ net::awaitable<ApplyResult> OrderServiceClient::connect(std::unique_ptr<Connecti
   }
   out = std::move(conn);
   co_return ApplyResult{};
+}
+
+struct OrderServiceClient::Resolving {
+  std::shared_ptr<NameResolution> resolution;
+  bool taken = false;  // the first waiter to see it ready turned it into the fields below
+  std::vector<tcp::endpoint> endpoints;
+  std::string error;
+};
+
+net::awaitable<std::vector<tcp::endpoint>> OrderServiceClient::resolve(
+    std::chrono::steady_clock::time_point deadline, ApplyResult& failed) {
+  if (literal_) co_return std::vector<tcp::endpoint>{tcp::endpoint(*literal_, port_number_)};
+  if (!resolving_) {
+    resolving_ = std::make_shared<Resolving>();
+    resolving_->resolution = NameResolution::start(host_, port_number_);
+  }
+  const std::shared_ptr<Resolving> r = resolving_;
+  // Its thread is looked at every few milliseconds: a new connection is rare, a wait short.
+  net::steady_timer poll(executor_);
+  while (!r->taken && !r->resolution->ready() && std::chrono::steady_clock::now() < deadline) {
+    poll.expires_after(std::chrono::milliseconds(2));
+    co_await poll.async_wait(kTuple);
+  }
+  if (!r->taken && r->resolution->ready()) {
+    r->taken = true;
+    if (resolving_ == r) resolving_.reset();  // the next connections resolve anew
+    if (const auto addresses = r->resolution->take_addresses()) {
+      for (const addrinfo* a = addresses.get(); a != nullptr; a = a->ai_next) {
+        tcp::endpoint endpoint;
+        std::memcpy(endpoint.data(), a->ai_addr, a->ai_addrlen);
+        endpoint.resize(a->ai_addrlen);
+        r->endpoints.push_back(endpoint);
+      }
+    } else {
+      r->error = "order service: " + r->resolution->error();
+    }
+  }
+  if (!r->taken) {
+    failed = ApplyResult{.transport = "cannot resolve order service: timed out"};
+    co_return std::vector<tcp::endpoint>{};
+  }
+  if (r->endpoints.empty())
+    failed = ApplyResult{.transport = r->error.empty() ? "order service: no address" : r->error};
+  co_return r->endpoints;
 }
 
 net::awaitable<ApplyResult> OrderServiceClient::apply(OrderCall call) {

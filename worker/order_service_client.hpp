@@ -6,10 +6,13 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +44,12 @@ class OrderServiceClient final : public OrderClient {
 
  private:
   boost::asio::awaitable<ApplyResult> connect(std::unique_ptr<Connection>& out);
+  // The service's addresses, or the failure in `failed`. An IP address needs no resolution;
+  // a name is resolved once for all the connections opened meanwhile (a burst opens
+  // --concurrency of them at once, and resolutions are capped: name_resolution.hpp).
+  struct Resolving;
+  boost::asio::awaitable<std::vector<boost::asio::ip::tcp::endpoint>> resolve(
+      std::chrono::steady_clock::time_point deadline, ApplyResult& failed);
 
   boost::asio::any_io_executor executor_;
   OrderServiceSettings settings_;
@@ -49,6 +58,8 @@ class OrderServiceClient final : public OrderClient {
   std::string host_, target_, host_header_;
   uint16_t port_number_ = 0;
   std::vector<std::unique_ptr<Connection>> idle_;
+  std::optional<boost::asio::ip::address> literal_;  // the host, when it is an IP address
+  std::shared_ptr<Resolving> resolving_;             // the resolution connections wait for
 };
 
 }  // namespace paynotify::worker
