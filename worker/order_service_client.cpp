@@ -161,6 +161,7 @@ net::awaitable<ApplyResult> OrderServiceClient::connect(std::unique_ptr<Connecti
 
 struct OrderServiceClient::Resolving {
   std::shared_ptr<NameResolution> resolution;
+  std::chrono::steady_clock::time_point started;
   bool taken = false;  // the first waiter to see it ready turned it into the fields below
   std::vector<tcp::endpoint> endpoints;
   std::string error;
@@ -169,9 +170,13 @@ struct OrderServiceClient::Resolving {
 net::awaitable<std::vector<tcp::endpoint>> OrderServiceClient::resolve(
     std::chrono::steady_clock::time_point deadline, ApplyResult& failed) {
   if (literal_) co_return std::vector<tcp::endpoint>{tcp::endpoint(*literal_, port_number_)};
-  if (!resolving_) {
+  // A resolution older than a connect may take is not joined: it hangs (a DNS server that
+  // does not answer), or its answer is old by now.
+  const auto now = std::chrono::steady_clock::now();
+  if (!resolving_ || now - resolving_->started > settings_.connect_timeout) {
     resolving_ = std::make_shared<Resolving>();
     resolving_->resolution = NameResolution::start(host_, port_number_);
+    resolving_->started = now;
   }
   const std::shared_ptr<Resolving> r = resolving_;
   // Its thread is looked at every few milliseconds: a new connection is rare, a wait short.

@@ -143,6 +143,7 @@ void RecordConsumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
   if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
     log_event(spdlog::level::info, "partitions_revoked", {{"count", parts->cnt}});
     if (self->callbacks_.on_revoke) self->callbacks_.on_revoke(to_vector(parts));
+    for (const auto& tp : to_vector(parts)) self->revoked_meanwhile_.insert(tp);
     // Commit what was stored for these partitions before another member takes them over.
     // (nullptr: the stored offsets of the whole assignment; the revoked list carries none.)
     if (!rd_kafka_assignment_lost(rk)) rd_kafka_commit(rk, nullptr, 0);
@@ -270,10 +271,7 @@ void RecordConsumer::serve() {
   // The pipe is written only when the queue turns non-empty: take what it holds, in batches
   // that let the rest of the loop run between them, until it is empty. A batch may come back
   // short with more queued (after a seek, outdated records are dropped on the way).
-  constexpr std::size_t kBatch = 64;
-  rd_kafka_message_t* batch[kBatch];
-  const ssize_t n = rd_kafka_consume_batch_queue(queue_, 0, batch, kBatch);
-  for (ssize_t i = 0; i < n; ++i) handle(batch[i]);
+  const ssize_t n = consume_batch();
   if (n > 0 || rd_kafka_queue_length(queue_) > 0) {
     boost::asio::post(loop_, [this] { serve(); });
     return;
@@ -284,10 +282,22 @@ void RecordConsumer::serve() {
                     });
 }
 
+ssize_t RecordConsumer::consume_batch() {
+  constexpr std::size_t kBatch = 64;
+  rd_kafka_message_t* batch[kBatch];
+  revoked_meanwhile_.clear();
+  const ssize_t n = rd_kafka_consume_batch_queue(queue_, 0, batch, kBatch);
+  for (ssize_t i = 0; i < n; ++i) handle(batch[i]);
+  return n;
+}
+
 void RecordConsumer::tick() {
   if (!running_.load() || !ticks_) return;
   apply_pause();
   release_due();
+  // A consume call at least this often, records or not: librdkafka counts max.poll.interval.ms
+  // from the last one, and a quiet or paused consumer is never woken by the pipe.
+  consume_batch();
   ticks_->expires_after(std::chrono::milliseconds(100));
   ticks_->async_wait([this](boost::system::error_code ec) {
     if (!ec) tick();
@@ -306,6 +316,13 @@ void RecordConsumer::handle(rd_kafka_message_t* m) {
     if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       log_event(spdlog::level::warn, "consume_error", {{"error", rd_kafka_message_errstr(m)}});
     }
+    rd_kafka_message_destroy(m);
+    return;
+  }
+  // A partition revoked during this consume call (its callback ran inside it) is another
+  // member's now: what the batch still holds of it is not ours to hand over.
+  if (!revoked_meanwhile_.empty() &&
+      revoked_meanwhile_.count({rd_kafka_topic_name(m->rkt), m->partition}) > 0) {
     rd_kafka_message_destroy(m);
     return;
   }

@@ -15,6 +15,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -92,6 +93,7 @@ class RecordConsumer {
                            rd_kafka_topic_partition_list_t* parts, void* opaque);
   void serve();  // on the loop: what the queue holds, then wait for the next wake-up
   void tick();   // on the loop: pause, resume and held partitions, every tenth of a second
+  ssize_t consume_batch();  // on the loop: up to 64 of what the queue holds, handed over
   void handle(rd_kafka_message_t* m);
   void apply_pause();
   void refresh_lag();
@@ -111,7 +113,8 @@ class RecordConsumer {
   std::atomic<bool> want_paused_{false};
   std::atomic<bool> is_paused_{false};
   std::atomic<bool> reachable_{false};
-  std::map<TopicPartition, int64_t> held_;  // loop only: partition -> when its head is due
+  std::map<TopicPartition, int64_t> held_;      // loop only: partition -> when its head is due
+  std::set<TopicPartition> revoked_meanwhile_;  // loop only: revoked in the consume call under way
   std::atomic<std::size_t> held_count_{0};
   mutable std::mutex lag_mu_;
   std::map<TopicPartition, int64_t> lag_;

@@ -18,8 +18,9 @@ RedisLoopStore::RedisLoopStore(net::any_io_executor loop, RedisSettings settings
       redis_(std::move(loop), std::move(settings), distrust_a_new_server(generation),
              {&kClaim, &kComplete, &kCompleteWithLedger}, std::move(observe_write)) {}
 
-// Not a coroutine: it queues the call at once (its words are copied into the write), and the
-// awaitable completes with the reply.
+// The call is queued when the awaitable is first awaited (use_awaitable starts it lazily), so
+// `call` must live until then: it does, in the awaiting coroutine's frame. Its words are copied
+// into the write as it is queued.
 net::awaitable<RedisPipeline::Reply> RedisLoopStore::run(const ScriptCall& call) {
   return net::async_initiate<decltype(net::use_awaitable), void(RedisPipeline::Reply)>(
       [this, &call](auto handler) {

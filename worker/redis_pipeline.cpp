@@ -16,6 +16,9 @@ namespace {
 // A failed connection attempt is not repeated sooner than this: the records' own retries
 // (--store-retry) come back often, and each must not start a connection of its own.
 constexpr auto kReconnectAfter = std::chrono::milliseconds(200);
+// A connection that fails this soon after it was made is not made again sooner than
+// kReconnectAfter either: a server that closes connections at once is not dialled in a loop.
+constexpr auto kShortLived = std::chrono::seconds(1);
 }  // namespace
 
 RedisPipeline::RedisPipeline(net::any_io_executor loop, RedisSettings settings, Hook on_connect,
@@ -57,7 +60,7 @@ void RedisPipeline::queued(Done done) {
 
 void RedisPipeline::flush() {
   if (!socket_) {
-    if (!connecting_) start_connect();
+    if (!connecting_ && !waiting_.empty()) start_connect();
     return;
   }
   if (writing_active_ || queued_.empty()) return;
@@ -97,6 +100,7 @@ void RedisPipeline::on_connected(std::unique_ptr<RedisSocket> socket, std::strin
   }
   ++connection_;
   socket_ = std::move(socket);
+  connected_at_ = Clock::now();
   ready_.emplace(loop_, socket_->native_handle());
   reader_ = std::make_unique<RedisReplyReader>(settings_.max_reply_bytes);
   read_more();
@@ -116,7 +120,7 @@ void RedisPipeline::write_more() {
       written_ += n;
       continue;
     }
-    if (wants == 0) return drop(std::move(error));
+    if (wants == 0) return io_failed(std::move(error));
     writing_active_ = true;  // TLS needs the same bytes again, so writing_ stays untouched
     return await_ready(wants, &RedisPipeline::write_more);
   }
@@ -133,7 +137,7 @@ void RedisPipeline::read_more() {
     short wants = 0;
     std::string error;
     const std::size_t n = socket_->try_read(buffer, sizeof buffer, wants, error);
-    if (n == 0 && wants == 0) return drop(std::move(error));
+    if (n == 0 && wants == 0) return io_failed(std::move(error));
     if (n == 0) return await_ready(wants, &RedisPipeline::read_more);
     reader_->feed(buffer, n);
     for (;;) {
@@ -143,9 +147,14 @@ void RedisPipeline::read_more() {
       if (waiting_.empty()) return drop("Redis sent a reply to no command");
       Done done = std::move(waiting_.front().done);
       waiting_.pop_front();
+      // The server lost the scripts (SCRIPT FLUSH, or a proxy moved the connection to another
+      // server): every script run would fail the same way. Reconnecting loads them again.
+      const bool scripts_lost = next.reply->type == RedisValue::Type::error &&
+                                std::string_view(next.reply->text).starts_with("NOSCRIPT");
       net::post(loop_, [done = std::move(done), reply = std::move(next.reply)]() mutable {
         done(std::move(reply));
       });
+      if (scripts_lost) return drop("Redis no longer has the scripts (NOSCRIPT): reconnecting");
     }
   }
 }
@@ -175,6 +184,11 @@ void RedisPipeline::watch_deadline() {
     }
     watch_deadline();
   });
+}
+
+void RedisPipeline::io_failed(std::string why) {
+  if (Clock::now() - connected_at_ < kShortLived) next_connect_ = Clock::now() + kReconnectAfter;
+  drop(std::move(why));
 }
 
 void RedisPipeline::drop(std::string why) {

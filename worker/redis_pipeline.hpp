@@ -40,7 +40,8 @@ class RedisPipeline {
   // scripts: loaded on every new connection, so that EVALSHA finds them.
   RedisPipeline(boost::asio::any_io_executor loop, RedisSettings settings, Hook on_connect,
                 std::vector<const LuaScript*> scripts, WriteObserver observe_write = {});
-  // On the loop's thread, or after it stopped; waits for a connection attempt under way.
+  // Only once the loop has stopped for good (handlers still queued point here); waits for a
+  // connection attempt under way.
   ~RedisPipeline();
   RedisPipeline(const RedisPipeline&) = delete;
   RedisPipeline& operator=(const RedisPipeline&) = delete;
@@ -65,6 +66,7 @@ class RedisPipeline {
   void read_more();
   void await_ready(short wants, void (RedisPipeline::*then)());
   void watch_deadline();
+  void io_failed(std::string why);  // the socket failed or closed: drop, holding off if young
   void drop(std::string why);
 
   boost::asio::any_io_executor loop_;
@@ -86,6 +88,7 @@ class RedisPipeline {
   bool connecting_ = false;
   std::thread connector_;
   std::chrono::steady_clock::time_point next_connect_{};  // after a failed attempt
+  std::chrono::steady_clock::time_point connected_at_{};
   uint64_t connection_ = 0;  // counts connections made and dropped: stale wake-ups are ignored
   boost::asio::steady_timer deadline_;
   bool deadline_armed_ = false;

@@ -7,12 +7,15 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <atomic>
 #include <future>
 #include <mutex>
+#include <thread>
 
 #include "common/kafka/kafka_producer.hpp"
 #include "common/kafka/record_headers.hpp"
 #include "tests/support/kafka_topic.hpp"
+#include "tests/support/wait.hpp"
 
 namespace paynotify::testing {
 namespace {
@@ -76,6 +79,45 @@ TEST(RecordConsumer, ARetryRecordNotDueYetHoldsItsPartitionUntilItIs) {
   EXPECT_GE(seen[0].second, due);
   EXPECT_EQ(seen[1].first, "behind") << "order within the partition is kept";
   EXPECT_EQ(consumer.held_partitions(), 0u);
+}
+
+// Nothing to consume for longer than max.poll.interval.ms (a quiet topic, or every partition
+// paused while Redis is away): the loop still makes its consume calls, so the member stays in
+// its group and keeps its partitions. (Woken only by the pipe, it was dropped from the group.)
+TEST(RecordConsumer, AQuietConsumerStaysInItsGroup) {
+  const std::string topic = fresh_topic("quiet", 1);
+  std::atomic<int> revoked{0};
+  std::atomic<int> consumed{0};
+  worker::RecordConsumer consumer(
+      {kafka_brokers(),
+       "quiet-" + topic,
+       {topic},
+       {{"session.timeout.ms", "6000"}, {"max.poll.interval.ms", "7000"}},
+       ""},
+      {[&](worker::ConsumedMessage) { ++consumed; },
+       [&](const std::vector<worker::TopicPartition>&) { ++revoked; }});
+  boost::asio::io_context loop;
+  auto work = boost::asio::make_work_guard(loop);
+  std::thread loop_thread([&] { loop.run(); });
+  consumer.start(loop.get_executor());
+  ASSERT_TRUE(wait_until(
+      [&] {
+        consumer.probe();  // the lag lists the partitions assigned
+        return consumer.lag().size() == 1;
+      },
+      std::chrono::seconds(20)));
+  // Past max.poll.interval.ms with nothing to consume.
+  const auto quiet_until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  wait_until([&] { return std::chrono::steady_clock::now() >= quiet_until; },
+             std::chrono::seconds(11));
+  EXPECT_EQ(revoked.load(), 0) << "the member left its group while it had nothing to consume";
+  KafkaProducer producer({.brokers = kafka_brokers(), .linger_ms = 0, .client_id = "test"});
+  produce(producer, topic, "after-the-quiet", 0);
+  EXPECT_TRUE(wait_until([&] { return consumed.load() == 1; }, std::chrono::seconds(10)));
+  consumer.stop();
+  work.reset();
+  loop.stop();
+  loop_thread.join();
 }
 
 }  // namespace

@@ -52,8 +52,6 @@ class InMemoryDedupeStore final : public worker::DedupeStore {
   std::map<std::string, worker::StoredLedger> ledgers_;  // payment id -> ledger and outbox
 };
 
-// The order service: answers with what `answer` returns for each call (default 200), counting
-// every call per idempotency key.
 // Forwards to one InMemoryDedupeStore, so that a DedupePool's stores (one per thread) share
 // it; counts the ledger reads that reach it.
 class SharedInMemoryStore final : public worker::DedupeStore {
@@ -88,6 +86,8 @@ class SharedInMemoryStore final : public worker::DedupeStore {
   std::atomic<int>* ledger_reads_;
 };
 
+// The order service: answers with what `answer` returns for each call (default 200), counting
+// every call per idempotency key.
 class FakeOrderService final : public worker::OrderClient {
  public:
   boost::asio::awaitable<worker::ApplyResult> apply(worker::OrderCall call) override;

@@ -74,26 +74,60 @@ TEST(RedisPipeline, CommandsQueuedInOneTurnGoOutInOneWriteAndEachGetsItsOwnReply
   }
   std::thread server([&] {
     Fd peer = redis.accept();
-    EXPECT_EQ(peer.receive(expected.size()), expected);
-    peer.send(answer.substr(0, 7));  // a reply split across reads
+    EXPECT_EQ(peer.receive(echo("0").size()), echo("0"));  // the first, on a fresh connection
+    peer.send(bulk("0"));
+    EXPECT_EQ(peer.receive(expected.size()), expected);  // then 20 queued in one turn
+    peer.send(answer.substr(0, 7));                      // a reply split across reads
     peer.send(answer.substr(7));
     peer.receive(1);  // until the client closes
   });
   net::io_context loop;
   std::vector<std::size_t> writes;
-  Answers answers;
+  Answers first, answers;
   {
     RedisPipeline pipeline(loop.get_executor(), settings_for(redis, testing::kPatient), {}, {},
                            [&](std::size_t n) { writes.push_back(n); });
+    echo_all(loop, pipeline, 1, first);  // connected now
     echo_all(loop, pipeline, 20, answers);
   }
   server.join();
-  EXPECT_EQ(writes, std::vector<std::size_t>{20});
+  EXPECT_EQ(writes, (std::vector<std::size_t>{1, 20}));
   ASSERT_EQ(answers.answered, 20u);
   for (std::size_t i = 0; i < 20; ++i) {
     ASSERT_TRUE(answers.replies[i]) << i;
     EXPECT_EQ(answers.replies[i]->text, std::to_string(i));
   }
+}
+
+TEST(RedisPipeline, ARedisThatLostTheScriptsIsDroppedSoTheNextCommandReloadsThem) {
+  const Loopback redis;
+  std::thread server([&] {
+    Fd first = redis.accept();
+    first.receive(echo("0").size() + echo("1").size());
+    first.send("-NOSCRIPT No matching script. Please use EVAL.\r\n");
+    EXPECT_EQ(first.receive(1), "") << "the client dropped this connection, sending nothing more";
+    Fd second = redis.accept();
+    EXPECT_EQ(second.receive(echo("0").size()), echo("0"));
+    second.send(bulk("0"));
+    second.receive(1);
+  });
+  net::io_context loop;
+  Answers lost, again;
+  std::string why;
+  {
+    RedisPipeline pipeline(loop.get_executor(), settings_for(redis, std::chrono::seconds(2)), {},
+                           {});
+    echo_all(loop, pipeline, 2, lost);
+    why = pipeline.last_error();
+    echo_all(loop, pipeline, 1, again);
+  }
+  server.join();
+  ASSERT_TRUE(lost.replies[0]);
+  EXPECT_EQ(lost.replies[0]->type, RedisValue::Type::error);  // its own reply, as Redis sent it
+  EXPECT_FALSE(lost.replies[1]);                              // failed with the connection
+  EXPECT_NE(why.find("NOSCRIPT"), std::string::npos) << why;  // dropped for it, not timed out
+  ASSERT_TRUE(again.replies[0]);
+  EXPECT_EQ(again.replies[0]->text, "0");
 }
 
 TEST(RedisPipeline, ASilentRedisFailsEveryWaitingCommandAtTheTimeoutAndTheNextCommandReconnects) {
