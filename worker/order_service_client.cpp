@@ -170,8 +170,9 @@ struct OrderServiceClient::Resolving {
 net::awaitable<std::vector<tcp::endpoint>> OrderServiceClient::resolve(
     std::chrono::steady_clock::time_point deadline, ApplyResult& failed) {
   if (literal_) co_return std::vector<tcp::endpoint>{tcp::endpoint(*literal_, port_number_)};
-  // A resolution older than a connect may take is not joined: it hangs (a DNS server that
-  // does not answer), or its answer is old by now.
+  // One resolution serves every connection opened within a connect timeout of its start, so
+  // a burst makes one however its connects interleave with it; an older one is not used: it
+  // hangs (a DNS server that does not answer), or its answer is old by now.
   const auto now = std::chrono::steady_clock::now();
   if (!resolving_ || now - resolving_->started > settings_.connect_timeout) {
     resolving_ = std::make_shared<Resolving>();
@@ -187,7 +188,6 @@ net::awaitable<std::vector<tcp::endpoint>> OrderServiceClient::resolve(
   }
   if (!r->taken && r->resolution->ready()) {
     r->taken = true;
-    if (resolving_ == r) resolving_.reset();  // the next connections resolve anew
     if (const auto addresses = r->resolution->take_addresses()) {
       for (const addrinfo* a = addresses.get(); a != nullptr; a = a->ai_next) {
         tcp::endpoint endpoint;

@@ -45,8 +45,8 @@ class OrderServiceClient final : public OrderClient {
  private:
   boost::asio::awaitable<ApplyResult> connect(std::unique_ptr<Connection>& out);
   // The service's addresses, or the failure in `failed`. An IP address needs no resolution;
-  // a name is resolved once for all the connections opened meanwhile (a burst opens
-  // --concurrency of them at once, and resolutions are capped: name_resolution.hpp).
+  // a name is resolved once for the connections opened within a connect timeout (a burst
+  // opens --concurrency of them at once, and resolutions are capped: name_resolution.hpp).
   struct Resolving;
   boost::asio::awaitable<std::vector<boost::asio::ip::tcp::endpoint>> resolve(
       std::chrono::steady_clock::time_point deadline, ApplyResult& failed);
