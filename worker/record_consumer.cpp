@@ -311,6 +311,15 @@ void RecordConsumer::probe() {
   if (md != nullptr) rd_kafka_metadata_destroy(md);
 }
 
+// What a batch still holds of a partition revoked during this consume call (its callback ran
+// inside it: another member's now), or brought from behind a held retry head (the partition is
+// rewound to the head and fetched again once it is due).
+bool RecordConsumer::left_behind(const rd_kafka_message_t* m) const {
+  if (revoked_meanwhile_.empty() && held_.empty()) return false;  // the usual case: no copy
+  const TopicPartition tp{rd_kafka_topic_name(m->rkt), m->partition};
+  return revoked_meanwhile_.count(tp) > 0 || held_.count(tp) > 0;
+}
+
 void RecordConsumer::handle(rd_kafka_message_t* m) {
   if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
@@ -319,19 +328,7 @@ void RecordConsumer::handle(rd_kafka_message_t* m) {
     rd_kafka_message_destroy(m);
     return;
   }
-  // A partition revoked during this consume call (its callback ran inside it) is another
-  // member's now: what the batch still holds of it is not ours to hand over.
-  if (!revoked_meanwhile_.empty() &&
-      revoked_meanwhile_.count({rd_kafka_topic_name(m->rkt), m->partition}) > 0) {
-    rd_kafka_message_destroy(m);
-    return;
-  }
-  // A partition held for its head (rewound to it) drops what a batch brought from behind the
-  // head: it is fetched again once the head is due.
-  const bool behind_a_held_head = !held_.empty() && !settings_.delayed_topic.empty() &&
-                                  held_.count({settings_.delayed_topic, m->partition}) > 0 &&
-                                  settings_.delayed_topic == rd_kafka_topic_name(m->rkt);
-  if (behind_a_held_head || hold_if_early(m)) {
+  if (left_behind(m) || hold_if_early(m)) {
     rd_kafka_message_destroy(m);
     return;
   }

@@ -95,6 +95,7 @@ class RecordConsumer {
   void tick();   // on the loop: pause, resume and held partitions, every tenth of a second
   ssize_t consume_batch();  // on the loop: up to 64 of what the queue holds, handed over
   void handle(rd_kafka_message_t* m);
+  bool left_behind(const rd_kafka_message_t* m) const;
   void apply_pause();
   void refresh_lag();
   bool hold_if_early(const rd_kafka_message_t* m);

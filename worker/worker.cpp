@@ -35,17 +35,19 @@ void Worker::start() {
   } catch (const std::invalid_argument& e) {
     throw ConfigError(e.what());
   }
+  const auto observe_batch = [this](std::size_t n) {
+    metrics_.store_batch.observe(static_cast<double>(n));
+  };
   dedupe_ = std::make_unique<DedupePool>(
       config_.redis_connections,
       [this] {
         return std::make_unique<RedisDedupeStore>(config_.redis, generation_,
                                                   config_.engine.main_topic);
       },
-      [this](std::size_t n) { metrics_.store_batch.observe(static_cast<double>(n)); });
+      observe_batch);
   // The claims and completions every event makes: pipelined on the engine's loop.
-  leases_ = std::make_unique<RedisLoopStore>(
-      ctx_->get_executor(), config_.redis, generation_, config_.engine.main_topic,
-      [this](std::size_t n) { metrics_.store_batch.observe(static_cast<double>(n)); });
+  leases_ = std::make_unique<RedisLoopStore>(ctx_->get_executor(), config_.redis, generation_,
+                                             config_.engine.main_topic, observe_batch);
   engine_ = std::make_unique<WorkerEngine>(
       config_.engine, *ctx_, *leases_, *dedupe_, *orders_, *producer_, metrics_,
       [this](const std::string& t, int32_t p, int64_t o) { consumer_->store_offset(t, p, o); });

@@ -53,24 +53,29 @@ struct LoopRedis {
   }
 };
 
+// Runs `loop` until `op` has its answer.
+template <typename T>
+T run_until_answered(net::io_context& loop, net::awaitable<T> op) {
+  std::optional<T> result;
+  net::co_spawn(loop, std::move(op), [&](std::exception_ptr e, T value) {
+    if (e) std::rethrow_exception(e);
+    result = std::move(value);
+  });
+  loop.restart();
+  while (!result && loop.run_one_for(kPatience) > 0) {
+  }
+  EXPECT_TRUE(result) << "no answer";
+  return result.value_or(T{});
+}
+
 template <typename Kind>
 class LeaseStoreContract : public ::testing::Test {
  protected:
   LeaseStoreContract() : store_(Kind::make(loop_)) {}
 
-  // Runs the loop until `op` has its answer.
   template <typename T>
   T await(net::awaitable<T> op) {
-    std::optional<T> result;
-    net::co_spawn(loop_, std::move(op), [&](std::exception_ptr e, T value) {
-      if (e) std::rethrow_exception(e);
-      result = std::move(value);
-    });
-    loop_.restart();
-    while (!result && loop_.run_one_for(kPatience) > 0) {
-    }
-    EXPECT_TRUE(result) << "no answer";
-    return result.value_or(T{});
+    return run_until_answered(loop_, std::move(op));
   }
   LedgerClaim claim(const EventKey& e, const std::string& owner, bool with_ledger = false) {
     return await(store_->claim(ClaimRequest{e, owner, 5000, with_ledger}));
@@ -156,13 +161,9 @@ TEST(RedisLoopStore, AVanishedGenerationStopsClaimsAndDistrustsTheParking) {
   RedisLoopStore store(loop.get_executor(), redis_settings(), generation, scope);
   RedisConnection redis(redis_settings());
   ASSERT_TRUE(redis.command({"DEL", generation_key(scope)}));
-  std::optional<LedgerClaim> claimed;
-  net::co_spawn(loop, store.claim(ClaimRequest{{"pay-" + random_hex(4), "E"}, "w", 5000, false}),
-                [&](std::exception_ptr, LedgerClaim c) { claimed = std::move(c); });
-  while (!claimed && loop.run_one_for(kPatience) > 0) {
-  }
-  ASSERT_TRUE(claimed);
-  EXPECT_EQ(claimed->outcome, ClaimOutcome::unavailable);
+  const LedgerClaim claimed = run_until_answered(
+      loop, store.claim(ClaimRequest{{"pay-" + random_hex(4), "E"}, "w", 5000, false}));
+  EXPECT_EQ(claimed.outcome, ClaimOutcome::unavailable);
   EXPECT_FALSE(generation->trusted());
 }
 

@@ -35,6 +35,20 @@ void produce(KafkaProducer& producer, const std::string& topic, const std::strin
   ASSERT_TRUE(delivered.get_future().get().durable);
 }
 
+// The event loop a consumer is served from, running on a thread of its own until destroyed
+// (after the consumer: its stop() needs the loop).
+struct LoopThread {
+  boost::asio::io_context loop;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work =
+      boost::asio::make_work_guard(loop);
+  std::thread thread{[this] { loop.run(); }};
+  ~LoopThread() {
+    work.reset();
+    loop.stop();
+    thread.join();
+  }
+};
+
 TEST(RecordConsumer, ARetryRecordNotDueYetHoldsItsPartitionUntilItIs) {
   const std::string topic = fresh_topic("held", 1);
   KafkaProducer producer({.brokers = kafka_brokers(),
@@ -47,16 +61,14 @@ TEST(RecordConsumer, ARetryRecordNotDueYetHoldsItsPartitionUntilItIs) {
 
   std::mutex mu;
   std::vector<std::pair<std::string, int64_t>> seen;  // key, arrival
+  LoopThread loop;
   worker::RecordConsumer consumer({kafka_brokers(), "held-" + topic, {topic}, {}, topic},
                                   {[&](worker::ConsumedMessage m) {
                                      std::lock_guard lock(mu);
                                      seen.emplace_back(m.key, now_ms());
                                    },
                                    [](const std::vector<worker::TopicPartition>&) {}});
-  boost::asio::io_context loop;
-  auto work = boost::asio::make_work_guard(loop);
-  std::thread loop_thread([&] { loop.run(); });
-  consumer.start(loop.get_executor());
+  consumer.start(loop.loop.get_executor());
   const auto count = [&] {
     std::lock_guard lock(mu);
     return seen.size();
@@ -71,9 +83,6 @@ TEST(RecordConsumer, ARetryRecordNotDueYetHoldsItsPartitionUntilItIs) {
   for (int i = 0; i < 300 && count() < 2; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   consumer.stop();
-  work.reset();
-  loop.stop();
-  loop_thread.join();
   ASSERT_EQ(seen.size(), 2u);
   EXPECT_EQ(seen[0].first, "later");
   EXPECT_GE(seen[0].second, due);
@@ -88,6 +97,7 @@ TEST(RecordConsumer, AQuietConsumerStaysInItsGroup) {
   const std::string topic = fresh_topic("quiet", 1);
   std::atomic<int> revoked{0};
   std::atomic<int> consumed{0};
+  LoopThread loop;
   worker::RecordConsumer consumer(
       {kafka_brokers(),
        "quiet-" + topic,
@@ -96,10 +106,7 @@ TEST(RecordConsumer, AQuietConsumerStaysInItsGroup) {
        ""},
       {[&](worker::ConsumedMessage) { ++consumed; },
        [&](const std::vector<worker::TopicPartition>&) { ++revoked; }});
-  boost::asio::io_context loop;
-  auto work = boost::asio::make_work_guard(loop);
-  std::thread loop_thread([&] { loop.run(); });
-  consumer.start(loop.get_executor());
+  consumer.start(loop.loop.get_executor());
   ASSERT_TRUE(wait_until(
       [&] {
         consumer.probe();  // the lag lists the partitions assigned
@@ -115,9 +122,6 @@ TEST(RecordConsumer, AQuietConsumerStaysInItsGroup) {
   produce(producer, topic, "after-the-quiet", 0);
   EXPECT_TRUE(wait_until([&] { return consumed.load() == 1; }, std::chrono::seconds(10)));
   consumer.stop();
-  work.reset();
-  loop.stop();
-  loop_thread.join();
 }
 
 }  // namespace
