@@ -32,6 +32,7 @@ constexpr int kMaxInterimResponses = 8;
 struct OrderServiceClient::Connection {
   std::optional<beast::tcp_stream> plain;
   std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
+  beast::flat_buffer buffer;  // kept, empty, between exchanges: not allocated per event
   beast::tcp_stream& tcp() { return plain ? *plain : beast::get_lowest_layer(*tls); }
 };
 
@@ -41,20 +42,37 @@ std::string transport_error(const beast::error_code& ec) {
   return ec == beast::error::timeout ? "timeout" : ec.message();
 }
 
+// The request as it goes on the wire, written here in one piece: Beast's serializer walked
+// its fields in buffer sequences and the fields were allocated one by one, for a request whose
+// shape never changes. The header values were checked by is_sendable_field_value.
+std::string request_bytes(std::string_view target, std::string_view host_header,
+                          const OrderCall& call) {
+  const std::string length = std::to_string(call.body.size());
+  std::string out;
+  out.reserve(200 + target.size() + host_header.size() + call.idempotency_key.size() +
+              call.traceparent.size() + call.body.size());
+  out.append("POST ").append(target).append(" HTTP/1.1\r\nHost: ").append(host_header);
+  out.append("\r\nContent-Type: application/json\r\nIdempotency-Key: ")
+      .append(call.idempotency_key);
+  if (!call.traceparent.empty()) out.append("\r\ntraceparent: ").append(call.traceparent);
+  out.append("\r\nUser-Agent: paynotify-worker\r\nConnection: keep-alive\r\nContent-Length: ");
+  out.append(length).append("\r\n\r\n").append(call.body);
+  return out;
+}
+
 // One request and its answer on an open connection, plain or TLS.
 template <typename Stream>
 net::awaitable<ApplyResult> exchange(Stream& stream, beast::tcp_stream& tcp,
-                                     http::request<http::string_body> req,
+                                     beast::flat_buffer& buffer, const std::string& request,
                                      std::chrono::milliseconds timeout, bool* reusable) {
   ApplyResult result;
   *reusable = false;
   tcp.expires_after(timeout);
-  auto [wec, wn] = co_await http::async_write(stream, req, kTuple);
+  auto [wec, wn] = co_await net::async_write(stream, net::buffer(request), kTuple);
   if (wec) {
     result.transport = transport_error(wec);
     co_return result;
   }
-  beast::flat_buffer buffer;
   // Interim answers (100 Continue, 103 Early Hints, ...) come before the final one and are
   // skipped (RFC 9110 §15.2: a client must accept them even unasked); taking one for the answer
   // would leave the real answer unread, to be taken for the next event's.
@@ -216,15 +234,7 @@ net::awaitable<ApplyResult> OrderServiceClient::apply(OrderCall call) {
     co_return ApplyResult{.unsendable =
                               "a control character in the Idempotency-Key or traceparent header"};
   }
-  http::request<http::string_body> req{http::verb::post, target_, 11};
-  req.set(http::field::host, host_header_);
-  req.set(http::field::content_type, "application/json");
-  req.set("Idempotency-Key", call.idempotency_key);
-  req.set("traceparent", call.traceparent);
-  req.set(http::field::user_agent, "paynotify-worker");
-  req.keep_alive(true);
-  req.body() = std::move(call.body);
-  req.prepare_payload();
+  const std::string request = request_bytes(target_, host_header_, call);
   // A pooled connection may have been closed by the server while idle; a failure on one is
   // retried once on a fresh connection (the Idempotency-Key makes a double POST harmless).
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -241,9 +251,10 @@ net::awaitable<ApplyResult> OrderServiceClient::apply(OrderCall call) {
       if (!conn) co_return failed;
     }
     bool reusable = false;
-    auto exchanging =
-        conn->tls ? exchange(*conn->tls, conn->tcp(), req, settings_.request_timeout, &reusable)
-                  : exchange(*conn->plain, conn->tcp(), req, settings_.request_timeout, &reusable);
+    auto exchanging = conn->tls ? exchange(*conn->tls, conn->tcp(), conn->buffer, request,
+                                           settings_.request_timeout, &reusable)
+                                : exchange(*conn->plain, conn->tcp(), conn->buffer, request,
+                                           settings_.request_timeout, &reusable);
     ApplyResult result = co_await std::move(exchanging);
     if (result.status == 0 && pooled && attempt == 0 && result.transport != "timeout") continue;
     if (reusable && idle_.size() < settings_.max_idle_connections) idle_.push_back(std::move(conn));

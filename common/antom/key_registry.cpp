@@ -25,7 +25,8 @@ void KeyRegistry::add(std::string client_id, std::string key_version, std::strin
     throw std::runtime_error("public key of client id " + client_id + " key version " +
                              (key_version.empty() ? "(none)" : key_version) + ": " + loaded.error);
   }
-  keys_[std::move(client_id)][std::move(key_version)] = std::move(loaded.key);
+  keys_[std::move(client_id)][std::move(key_version)] =
+      std::make_shared<const SignatureKey>(std::move(loaded.key));
 }
 
 KeyRegistry KeyRegistry::from_json(std::string_view json) {
@@ -67,9 +68,9 @@ bool KeyRegistry::knows_client(std::string_view client_id) const {
   return keys_.find(client_id) != keys_.end();
 }
 
-std::vector<EVP_PKEY*> KeyRegistry::candidates(std::string_view client_id,
-                                               std::string_view key_version) const {
-  std::vector<EVP_PKEY*> out;
+KeyRegistry::Candidates KeyRegistry::candidates(std::string_view client_id,
+                                                std::string_view key_version) const {
+  Candidates out;
   const auto client = keys_.find(client_id);
   if (client == keys_.end()) return out;
   if (key_version.empty()) {

@@ -1,10 +1,11 @@
 #pragma once
 // The Antom public keys paynotify trusts: per client id, one key per key version (rotation).
 
+#include <boost/container/small_vector.hpp>
+
 #include <map>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "common/antom/rsa_key.hpp"
 
@@ -22,11 +23,14 @@ class KeyRegistry {
   bool knows_client(std::string_view client_id) const;
   // The keys to try: the one of key_version, or every key of the client when the header
   // named no version. Empty when nothing matches.
-  std::vector<EVP_PKEY*> candidates(std::string_view client_id, std::string_view key_version) const;
+  using Candidates = boost::container::small_vector<const SignatureKey*, 2>;
+  Candidates candidates(std::string_view client_id, std::string_view key_version) const;
   std::size_t size() const;
 
  private:
-  std::map<std::string, std::map<std::string, EvpPkeyPtr, std::less<>>, std::less<>> keys_;
+  std::map<std::string, std::map<std::string, std::shared_ptr<const SignatureKey>, std::less<>>,
+           std::less<>>
+      keys_;
 };
 
 }  // namespace paynotify

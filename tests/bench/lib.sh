@@ -21,6 +21,9 @@ eval "$("$root/deploy/local/stack.sh" up 2>/dev/null)"
 cpu_seconds() { python3 -c "import os; f=open('/proc/$1/stat').read().rsplit(')',1)[1].split(); print((int(f[11])+int(f[12]))/os.sysconf('SC_CLK_TCK'))"; }
 # peak resident memory of a process, in MiB
 peak_rss_mib() { awk '/VmHWM/{printf "%.1f", $2/1024}' "/proc/$1/status"; }
+# context switches of a process's live threads, "voluntary involuntary": a voluntary one is a
+# thread going to sleep to wait (a wake-up later), the reason a per-event figure is what it is
+context_switches() { cat /proc/$1/task/*/status | awk '/^voluntary_ctxt/{v+=$2} /^nonvoluntary_ctxt/{n+=$2} END{print v, n}'; }
 # field JSON KEY [KEY ...]: a value out of a JSON document
 field() { python3 -c "import json,sys; d=json.loads(sys.argv[1]); [d:=d[k] for k in sys.argv[2:]]; print(d)" "$@"; }
 machine_line() {

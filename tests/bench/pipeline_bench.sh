@@ -4,12 +4,21 @@
 #   1. throughput: N notifications already in Kafka, a fresh worker applies them all;
 #      applied per second and worker CPU per applied notification;
 #   2. latency from the ingest's receipt to the order service's apply at a fixed 1,000/s.
-# Usage: tests/bench/pipeline_bench.sh [--count N]   (default 30000)
+# Usage: tests/bench/pipeline_bench.sh [--count N] [--throughput-only]   (default 30000)
 # PAYNOTIFY_BENCH_WORKER_ARGS adds worker options (e.g. "--ledger off" to price the ledger,
-# "--verify-records off" to price the worker's signature check).
+# "--verify-records off" to price the worker's signature check). PAYNOTIFY_BENCH_PERF=FILE records a
+# `perf record` profile (options PAYNOTIFY_BENCH_PERF_ARGS, default -g) of the worker's throughput
+# run into FILE.
 set -euo pipefail
 count=30000
-[ "${1:-}" = "--count" ] && count="$2"
+throughput_only=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --count) count="$2"; shift 2 ;;
+    --throughput-only) throughput_only=1; shift ;;
+    *) echo "usage: $0 [--count N] [--throughput-only]" >&2; exit 2 ;;
+  esac
+done
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 topic=bench.pipeline
 "$bin/cli/paynotify" topics ensure --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" \
@@ -36,23 +45,30 @@ redis_pid="$(cat "$PAYNOTIFY_STACK_DIR/redis.pid")"
 redis_cpu0="$(cpu_seconds "$redis_pid")"
 start_worker pipeline
 t0="$(date +%s.%N)"
+if [ -n "${PAYNOTIFY_BENCH_PERF:-}" ]; then
+  perf record ${PAYNOTIFY_BENCH_PERF_ARGS:--g} -o "$PAYNOTIFY_BENCH_PERF" -p "$worker_pid" >/dev/null 2>&1 &
+  perf_pid=$!
+fi
 while [ "$(field "$(summary)" applied)" -lt "$count" ]; do
   sleep 0.2
   if ! kill -0 "$worker_pid" 2>/dev/null; then echo "worker died"; tail "$work/worker-pipeline.log"; exit 1; fi
 done
 t1="$(date +%s.%N)"
 cpu="$(cpu_seconds "$worker_pid")"
+switches="$(context_switches "$worker_pid")"
+[ -n "${perf_pid:-}" ] && { kill -INT "$perf_pid"; wait "$perf_pid" || true; }
 rss="$(peak_rss_mib "$worker_pid")"
 batch="$(curl -s "127.0.0.1:$worker_admin/metrics" | awk '/^paynotify_worker_redis_batch_size_sum /{s=$2} /^paynotify_worker_redis_batch_size_count /{c=$2} END{printf "%.1f", c ? s/c : 0}')"
 redis_cpu="$(python3 -c "print($(cpu_seconds "$redis_pid") - $redis_cpu0)")"
-python3 - "$t0" "$t1" "$cpu" "$count" "$redis_cpu" "$rss" "$batch" <<'PY'
+python3 - "$t0" "$t1" "$cpu" "$count" "$redis_cpu" "$rss" "$batch" $switches <<'PY'
 import sys
-t0, t1, cpu, n, redis, rss, batch = map(float, sys.argv[1:8])
-print("throughput: %d applied in %.1f s = %.0f applied/s end to end (target >= 5000/s); worker CPU %.1f us per applied notification (target <= 100 us); Redis CPU %.1f us; worker peak RSS %.0f MiB; %.1f claims or completions per Redis round trip"
-      % (n, t1 - t0, n / (t1 - t0), cpu * 1e6 / n, redis * 1e6 / n, rss, batch))
+t0, t1, cpu, n, redis, rss, batch, voluntary, involuntary = map(float, sys.argv[1:10])
+print("throughput: %d applied in %.1f s = %.0f applied/s end to end (target >= 8000/s); worker CPU %.1f us per applied notification (target <= 50 us); Redis CPU %.1f us; worker peak RSS %.0f MiB (target <= 100); %.1f claims or completions per Redis round trip; %.2f voluntary and %.2f involuntary context switches per applied notification"
+      % (n, t1 - t0, n / (t1 - t0), cpu * 1e6 / n, redis * 1e6 / n, rss, batch, voluntary / n, involuntary / n))
 PY
 
 # 2. Latency at a fixed 1,000/s, the same worker running and caught up.
+[ "$throughput_only" = 1 ] && exit 0
 curl -s -X POST "127.0.0.1:$orders/control" -d '{"resetLatency":true}' >/dev/null
 fixed="$(loadgen --rate 1000 --duration-s 15 --connections 32 --distinct 15000 --id-prefix lat)"
 for _ in $(seq 1 100); do [ "$(field "$(summary)" applied)" -ge $((count + $(field "$fixed" acked))) ] && break; sleep 0.2; done
