@@ -13,8 +13,13 @@ namespace paynotify::worker {
 namespace json = boost::json;
 namespace {
 
-json::value string_or_null(const std::string& s) {
-  return s.empty() ? json::value(nullptr) : json::value(s);
+// Assigned in place, so the string is made in the object's own memory.
+void set_string_or_null(json::object& o, std::string_view key, std::string_view s) {
+  if (s.empty()) {
+    o[key] = nullptr;
+  } else {
+    o[key] = s;
+  }
 }
 
 // Why a routed kind has no spec: a subtype missing, or a kind not modelled.
@@ -90,8 +95,9 @@ std::string iso8601_utc(int64_t epoch_ms) {
   return out;
 }
 
-EventDerivation derive_event(std::string_view body, int64_t received_at_ms) {
-  auto doc = parse_notification(body);
+EventDerivation derive_event(std::string_view body, int64_t received_at_ms,
+                             json::storage_ptr memory) {
+  auto doc = parse_notification(body, std::move(memory));
   if (!doc) {
     EventDerivation out;
     out.kind = std::string(kUnknownKind);
@@ -111,32 +117,33 @@ EventDerivation derive_event(std::string_view body, int64_t received_at_ms) {
     out.error = std::move(k.error);
     return out;
   }
-  PaymentEvent e;
-  e.type = k.event->type;
-  e.event_id = std::move(k.event->event_id);
-  e.payment_id = route.payment_id;
-  e.order_key = partition_key(route, "");
-  e.ledger = std::move(k.event->ledger);
-  e.ledger.event_id = e.event_id;
-  e.ledger.payment_id = e.payment_id;
+  const std::string& event_id = k.event->event_id;
+  // Built in the notification's memory and constructed in place below: a json::object
+  // assigned to one of another memory would be copied.
   json::object request = std::move(k.event->fields);
-  request["eventId"] = e.event_id;
-  request["type"] = e.type;
-  request["paymentId"] = string_or_null(e.payment_id);
-  request["paymentRequestId"] = string_or_null(fields::text(n, "paymentRequestId"));
+  request["eventId"] = event_id;
+  request["type"] = k.event->type;
+  set_string_or_null(request, "paymentId", route.payment_id);
+  set_string_or_null(request, "paymentRequestId", fields::text(n, "paymentRequestId"));
   if (const auto* r = n.if_contains("result"); r && r->is_object()) {
-    request["resultCode"] = string_or_null(fields::text(r->as_object(), "resultCode"));
-    request["resultMessage"] = string_or_null(fields::text(r->as_object(), "resultMessage"));
+    set_string_or_null(request, "resultCode", fields::text(r->as_object(), "resultCode"));
+    set_string_or_null(request, "resultMessage", fields::text(r->as_object(), "resultMessage"));
   } else {
     request["resultCode"] = nullptr;
     request["resultMessage"] = nullptr;
   }
   if (!request.contains("amount")) request["amount"] = nullptr;  // the contract's field, always
-  request["occurredAt"] = string_or_null(k.event->occurred_at);
-  request["receivedAt"] =
-      received_at_ms > 0 ? json::value(iso8601_utc(received_at_ms)) : json::value(nullptr);
+  set_string_or_null(request, "occurredAt", k.event->occurred_at);
+  set_string_or_null(request, "receivedAt", received_at_ms > 0 ? iso8601_utc(received_at_ms) : "");
   request["notification"] = std::move(*doc);
-  e.order_request = std::move(request);
+  PaymentEvent e{.type = k.event->type,
+                 .event_id = event_id,
+                 .payment_id = route.payment_id,
+                 .order_key = partition_key(route, ""),
+                 .order_request = std::move(request),
+                 .ledger = std::move(k.event->ledger)};
+  e.ledger.event_id = e.event_id;
+  e.ledger.payment_id = e.payment_id;
   out.event = std::move(e);
   return out;
 }

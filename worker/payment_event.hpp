@@ -32,8 +32,10 @@ struct EventDerivation {
   std::string error;  // why there is no event: the dead-letter reason
 };
 
-// received_at_ms: the ingest's `received-at` header (0 when absent).
-EventDerivation derive_event(std::string_view notification_body, int64_t received_at_ms);
+// received_at_ms: the ingest's `received-at` header (0 when absent). The event's JSON is
+// allocated from `memory` (the default heap when none is given), which must outlive it.
+EventDerivation derive_event(std::string_view notification_body, int64_t received_at_ms,
+                             boost::json::storage_ptr memory = {});
 
 // A genuine notification replayed long after Antom sent it: its signed request-time lies more
 // than `stale_after_ms` before the ingest received it. Past the dedupe window an applied event

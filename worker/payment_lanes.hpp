@@ -39,12 +39,19 @@ class PaymentLanes {
     return next;
   }
 
-  // Drops every waiting item (a drain); returns how many there were.
-  std::size_t clear() {
-    const std::size_t dropped = waiting_;
+  // Drops every waiting item (a drain), each shown to `dropped` first; returns how many.
+  template <typename Dropped>
+  std::size_t clear(Dropped&& dropped) {
+    for (const auto& [key, lane] : lanes_) {
+      for (const Item& item : lane.waiting) dropped(item);
+    }
+    const std::size_t count = waiting_;
     lanes_.clear();
     waiting_ = 0;
-    return dropped;
+    return count;
+  }
+  std::size_t clear() {
+    return clear([](const Item&) {});
   }
 
   std::size_t active_lanes() const { return lanes_.size(); }

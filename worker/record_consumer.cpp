@@ -57,6 +57,12 @@ std::string ConsumedMessage::header(std::string_view name) const {
   return {};
 }
 
+std::size_t ConsumedMessage::bytes() const {
+  std::size_t n = topic.size() + key.size() + value.size();
+  for (const auto& [name, v] : headers) n += name.size() + v.size();
+  return n;
+}
+
 RecordConsumer::RecordConsumer(ConsumerSettings settings, ConsumerCallbacks callbacks)
     : settings_(std::move(settings)), callbacks_(std::move(callbacks)) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
@@ -71,6 +77,7 @@ RecordConsumer::RecordConsumer(ConsumerSettings settings, ConsumerCallbacks call
   set_kafka_property(conf, "client.id", "paynotify-worker");
   set_kafka_property(conf, "session.timeout.ms", "10000");
   set_kafka_property(conf, "heartbeat.interval.ms", "1000");
+  set_kafka_property(conf, "queued.max.messages.kbytes", std::to_string(settings_.prefetch_kbytes));
   for (const auto& [k, v] : settings_.properties) set_kafka_property(conf, k, v);
   rd_kafka_conf_set_rebalance_cb(conf, &RecordConsumer::on_rebalance);
   rd_kafka_conf_set_log_cb(conf, &log_librdkafka);
@@ -271,6 +278,10 @@ void RecordConsumer::serve() {
   // The pipe is written only when the queue turns non-empty: take what it holds, in batches
   // that let the rest of the loop run between them, until it is empty. A batch may come back
   // short with more queued (after a seek, outdated records are dropped on the way).
+  if (callbacks_.full && callbacks_.full()) {
+    set_paused(true);  // the health check resumes it once there is room
+    apply_pause();
+  }
   const ssize_t n = consume_batch();
   if (n > 0 || rd_kafka_queue_length(queue_) > 0) {
     boost::asio::post(loop_, [this] { serve(); });

@@ -31,6 +31,7 @@ struct ConsumedMessage {
   std::string value;
   RecordHeaders headers;
   std::string header(std::string_view name) const;
+  std::size_t bytes() const;  // its Kafka bytes: topic, key, value and headers
 };
 
 struct TopicPartition {
@@ -50,6 +51,9 @@ struct ConsumerSettings {
   // yet is not handed over: its partition is paused and rewound to it until then, so waiting
   // costs no memory and no in-flight slot.
   std::string delayed_topic;
+  // librdkafka's queue of records fetched ahead (queued.max.messages.kbytes; its default is
+  // 64 MiB, more than the records the engine itself may hold).
+  std::size_t prefetch_kbytes = 8192;
 };
 
 struct ConsumerCallbacks {
@@ -57,6 +61,9 @@ struct ConsumerCallbacks {
   // Called before revoked partitions are committed and given up (on the loop, or on the thread
   // calling stop()); it must return only when nothing will store offsets for them any more.
   std::function<void(const std::vector<TopicPartition>&)> on_revoke;
+  // True while the records taken are all the receiver may hold: consumption pauses at once,
+  // before the next batch (and resumes when set_paused(false) is next applied).
+  std::function<bool()> full;
 };
 
 class RecordConsumer {

@@ -1,6 +1,7 @@
 #include "worker/record_intake.hpp"
 
-#include <boost/json/serialize.hpp>
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/serializer.hpp>
 
 #include <algorithm>
 
@@ -33,6 +34,18 @@ RecordOrigin origin_of(const ConsumedMessage& m, bool from_retry_topic) {
   return o;
 }
 
+// The order request's body, in a string sized for it once: it is the notification and a few
+// fields around it.
+std::string order_request_body(const boost::json::object& request, std::size_t notification_size) {
+  boost::json::serializer serializer;
+  serializer.reset(&request);
+  std::string out;
+  out.reserve(notification_size + 1024);
+  char buffer[4096];
+  while (!serializer.done()) out.append(serializer.read(buffer));
+  return out;
+}
+
 }  // namespace
 
 RecordIntake take_in(const ConsumedMessage& m, bool from_retry_topic,
@@ -46,7 +59,11 @@ RecordIntake take_in(const ConsumedMessage& m, bool from_retry_topic,
     return in;
   }
   in.received_at_ms = header_int(m, header::kReceivedAt, 0);
-  EventDerivation derived = derive_event(m.value, in.received_at_ms);
+  // The notification's JSON and the order request built from it live only in this call: they
+  // take one block of memory (on the stack when it fits) instead of an allocation per value.
+  unsigned char scratch[16384];
+  boost::json::monotonic_resource memory(scratch, sizeof scratch);
+  EventDerivation derived = derive_event(m.value, in.received_at_ms, &memory);
   in.kind = std::move(derived.kind);
   if (!derived.event) {
     const ErrorClass why = derived.why_not == NoEvent::unsupported_kind
@@ -66,7 +83,7 @@ RecordIntake take_in(const ConsumedMessage& m, bool from_retry_topic,
   std::string traceparent = m.header(header::kTraceparent);
   if (!is_valid_traceparent(traceparent)) traceparent = new_traceparent();
   in.call = OrderCall{event.event_id, std::move(traceparent),
-                      boost::json::serialize(event.order_request)};
+                      order_request_body(event.order_request, m.value.size())};
   // The ledger is the payment's, stored under the claim's hash tag: an event without a
   // paymentId (a refund may carry none) has no ledger to follow.
   if (settings.ledger && changes_ledger(event.ledger) && !event.payment_id.empty() &&

@@ -2,6 +2,8 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 
+#include <algorithm>
+
 #include "common/service/log.hpp"
 #include "worker/parking_recovery.hpp"
 
@@ -56,10 +58,13 @@ void Worker::start() {
                        config_.group,
                        {config_.engine.main_topic, config_.engine.retry_topic()},
                        config_.kafka_properties,
-                       config_.engine.retry_topic()},
+                       config_.engine.retry_topic(),
+                       // Fetched ahead: at most half of what the engine may hold.
+                       std::max<std::size_t>(1024, config_.engine.max_in_flight_bytes / 2048)},
       ConsumerCallbacks{
           [this](ConsumedMessage m) { engine_->submit(std::move(m)); },
-          [this](const std::vector<TopicPartition>& parts) { engine_->revoke(parts); }});
+          [this](const std::vector<TopicPartition>& parts) { engine_->revoke(parts); },
+          [this] { return engine_->wants_pause(); }});
   if (config_.engine.ledger) {
     deadlines_ = std::make_unique<DeadlineWatch>(
         DeadlineWatchSettings{config_.engine.anomalies_topic(),

@@ -91,6 +91,8 @@ Options worker_options() {
            "deadline)"},
           {"concurrency", "64", "events applied at once, across payments"},
           {"max-in-flight", "20000", "records held in memory before consumption pauses"},
+          {"max-in-flight-bytes", "16777216",
+           "Kafka bytes (value, key, headers) of the records held before consumption pauses"},
           {"drain-timeout-ms", "20000", "on SIGTERM, how long in-flight events may take to finish"},
           {"log-level", "info", "trace, debug, info, warn or error"},
       });
@@ -164,6 +166,8 @@ WorkerConfig worker_config_from(const Options& o) {
       o.duration_ms("ledger-ttl", 8LL * 86400 * 1000, 3650LL * 86400 * 1000) / 1000;
   c.engine.concurrency = static_cast<std::size_t>(o.integer("concurrency", 1, 10000));
   c.engine.max_in_flight = static_cast<std::size_t>(o.integer("max-in-flight", 1, 10000000));
+  c.engine.max_in_flight_bytes =
+      static_cast<std::size_t>(o.integer("max-in-flight-bytes", 65536, int64_t{1} << 40));
   c.drain_timeout = std::chrono::milliseconds(o.integer("drain-timeout-ms", 0, 600000));
   c.log_level = o.str("log-level");
   char host[256] = "worker";

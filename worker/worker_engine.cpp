@@ -25,6 +25,8 @@ struct WorkerEngine::Record {
   std::string owner;  // the lease owner: this process and this record, so two copies of one
                       // event (a re-published retry, a partition given back) never share a lease
   bool from_retry_topic = false;               // the record key is the payment's lane otherwise
+  int64_t bytes = 0;                           // counted against --max-in-flight-bytes
+  bool started = false;                        // driven, not waiting to be
   std::optional<std::string> unsigned_reason;  // set when the record's signature does not verify
   RecordIntake intake;                         // what the record is (record_intake.hpp)
   std::optional<StoredLedger> ledger_read;     // read with the claim, for the completion
@@ -53,6 +55,9 @@ WorkerEngine::WorkerEngine(EngineSettings settings, net::io_context& ctx, LeaseS
                LedgerPolicy{settings_.ledger_ttl_s, settings_.capture_warning_before_ms},
                settings_.publish_timeout},
               leases, dedupe, publisher, metrics, gate_, clock_),
+      window_(4 * settings_.concurrency),
+      in_flight_(settings_.max_in_flight, settings_.max_in_flight_bytes, metrics.in_flight,
+                 metrics.in_flight_bytes),
       // An event in the retry topic comes by at least once per round (at most retry_max_ms plus
       // the partition's queue); one not seen for two rounds was taken over by another worker.
       retry_ages_(2 * settings_.retry.retry_max_ms + 60000) {
@@ -63,16 +68,14 @@ WorkerEngine::WorkerEngine(EngineSettings settings, net::io_context& ctx, LeaseS
 
 WorkerEngine::~WorkerEngine() { gate_->close(); }
 
-bool WorkerEngine::wants_pause() const {
-  return !dedupe_ok_.load() ||
-         static_cast<std::size_t>(in_flight_.load()) >= settings_.max_in_flight;
-}
+bool WorkerEngine::wants_pause() const { return !dedupe_ok_.load() || in_flight_.full(); }
 
 double WorkerEngine::oldest_retry_age_s() const { return retry_ages_.oldest_age_s(clock_()); }
 
 void WorkerEngine::submit(ConsumedMessage message) {
-  in_flight_.fetch_add(1);
   auto r = std::make_shared<Record>();
+  r->bytes = static_cast<int64_t>(message.bytes());
+  in_flight_.enter(r->bytes);
   r->from_retry_topic = message.topic == settings_.retry_topic();
   r->owner = settings_.owner + "/" + message.topic + "/" + std::to_string(message.partition) + "/" +
              std::to_string(message.offset);
@@ -101,11 +104,12 @@ void WorkerEngine::revoke(const std::vector<TopicPartition>& parts) {
 void WorkerEngine::begin_drain() {
   net::post(ctx_, [this] {
     draining_ = true;
-    // Records queued behind another event of their payment are given up at once: their
-    // offsets are not stored, so they come back to whoever owns the partition next.
-    const std::size_t dropped = lanes_.clear();
-    in_flight_.fetch_sub(static_cast<int64_t>(dropped));
-    metrics_.in_flight.set(in_flight_.load());
+    // Records not started, or queued behind another event of their payment, are given up at
+    // once: their offsets are not stored, so they come back to whoever owns the partition next.
+    int64_t bytes = 0;
+    const auto count = [&bytes](const std::shared_ptr<Record>& r) { bytes += r->bytes; };
+    const std::size_t dropped = lanes_.clear(count) + window_.clear(count);
+    in_flight_.leave(static_cast<int64_t>(dropped), bytes);
     // Records that only wait (a backoff, a busy or parked claim, the breaker) wake up and stop.
     for (auto* timer : waits_) timer->cancel();
   });
@@ -113,17 +117,18 @@ void WorkerEngine::begin_drain() {
 
 // The record leaves the engine, its offset stored or not: the next of its payment's lane starts.
 void WorkerEngine::leave(const Record& r) {
-  in_flight_.fetch_sub(1);
-  metrics_.in_flight.set(in_flight_.load());
-  if (r.from_retry_topic || draining_) return;
-  if (auto next = lanes_.finish(r.message.key)) start(std::move(*next));
-  metrics_.parked.set(static_cast<int64_t>(lanes_.waiting()));
+  in_flight_.leave(1, r.bytes);
+  if (r.started) window_.stepped_out();
+  if (!r.from_retry_topic && !draining_) {
+    if (auto next = lanes_.finish(r.message.key)) window_.push(std::move(*next));
+    metrics_.parked.set(static_cast<int64_t>(lanes_.waiting()));
+  }
+  start_ready();
 }
 
 void WorkerEngine::accept(std::shared_ptr<Record> r) {
   if (draining_) return leave(*r);
   metrics_.consumed.inc();
-  metrics_.in_flight.set(in_flight_.load());
   trackers_[{r->message.topic, r->message.partition}].begin(r->message.offset);
   // A retry-topic record is the parked head of its payment: later events of the payment wait
   // for it in the dedupe store (claim says "parked"), so it must not queue behind them here.
@@ -139,7 +144,18 @@ void WorkerEngine::accept(std::shared_ptr<Record> r) {
 }
 
 void WorkerEngine::start(std::shared_ptr<Record> r) {
-  net::co_spawn(ctx_, drive(std::move(r)), net::detached);
+  window_.push(std::move(r));
+  start_ready();
+}
+
+void WorkerEngine::start_ready() {
+  if (starting_) return;  // a drive that finished at once, inside the loop below
+  starting_ = true;
+  while (auto r = draining_ ? std::nullopt : window_.next()) {
+    (*r)->started = true;
+    net::co_spawn(ctx_, drive(std::move(*r)), net::detached);
+  }
+  starting_ = false;
 }
 
 void WorkerEngine::finish(const std::shared_ptr<Record>& r, const Finish& f) {
@@ -263,9 +279,13 @@ net::awaitable<Event> WorkerEngine::run(std::shared_ptr<Record>, WaitUntil w) {
   net::steady_timer timer(ctx_,
                           std::chrono::milliseconds(std::max<int64_t>(0, w.at_ms - clock_())));
   waits_.insert(&timer);  // begin_drain() cancels it
+  window_.stepped_out();  // start_window.hpp says why
+  start_ready();
   auto wait = timer.async_wait(net::as_tuple(net::use_awaitable));
   co_await std::move(wait);
-  if (!torn_down_) waits_.erase(&timer);
+  if (torn_down_) co_return TimerFired{};
+  waits_.erase(&timer);
+  window_.stepped_in();
   co_return TimerFired{};
 }
 

@@ -24,6 +24,7 @@
 #include "common/kafka/publisher.hpp"
 #include "worker/circuit_breaker.hpp"
 #include "worker/dedupe_pool.hpp"
+#include "worker/in_flight.hpp"
 #include "worker/ledger_completion.hpp"
 #include "worker/offset_tracker.hpp"
 #include "worker/order_calls.hpp"
@@ -35,6 +36,7 @@
 #include "worker/record_flow.hpp"
 #include "worker/record_intake.hpp"
 #include "worker/retry_age_watch.hpp"
+#include "worker/start_window.hpp"
 #include "worker/worker_metrics.hpp"
 
 namespace paynotify::worker {
@@ -50,8 +52,9 @@ struct EngineSettings {
   std::shared_ptr<const KeyRegistry> record_keys;
   RetryBudget retry;
   BreakerSettings breaker;
-  std::size_t concurrency = 64;       // order-service calls at once
-  std::size_t max_in_flight = 20000;  // records held before consumption pauses
+  std::size_t concurrency = 64;                // order-service calls at once
+  std::size_t max_in_flight = 20000;           // records held before consumption pauses ...
+  std::size_t max_in_flight_bytes = 16 << 20;  // ... or their Kafka bytes (value, key, headers)
   std::chrono::milliseconds publish_timeout{10000};
   bool ledger = true;                   // keep the payment ledger and raise anomalies
   int64_t ledger_ttl_s = 35LL * 86400;  // well past the 7-day capture deadline
@@ -81,7 +84,7 @@ class WorkerEngine {
 
   void submit(ConsumedMessage message);                   // any thread
   void revoke(const std::vector<TopicPartition>& parts);  // any thread; blocks till done
-  int64_t in_flight() const { return in_flight_.load(); }
+  int64_t in_flight() const { return in_flight_.records(); }
   bool dedupe_reachable() const { return dedupe_ok_.load(); }
   bool wants_pause() const;
   void close_gate() { gate_->close(); }
@@ -104,6 +107,7 @@ class WorkerEngine {
  private:
   void accept(std::shared_ptr<Record> r);
   void start(std::shared_ptr<Record> r);
+  void start_ready();
   void finish(const std::shared_ptr<Record>& r, const Finish& f);
   void leave(const Record& r);
   boost::asio::awaitable<void> drive(std::shared_ptr<Record> r);
@@ -137,11 +141,13 @@ class WorkerEngine {
   std::map<TopicPartition, OffsetTracker> trackers_;
   OrderCalls calls_;
   LedgerCompletion ledger_;
+  StartWindow<std::shared_ptr<Record>> window_;
+  bool starting_ = false;
   bool draining_ = false;
   bool torn_down_ = false;
   std::set<boost::asio::steady_timer*> waits_;  // records waiting on a timer
 
-  std::atomic<int64_t> in_flight_{0};
+  InFlight in_flight_;
   std::atomic<bool> dedupe_ok_{true};
   mutable RetryAgeWatch retry_ages_;  // read by the admin thread
 };

@@ -57,6 +57,8 @@ struct WorkerMetrics {
                                 {1, 2, 4, 8, 16, 32, 64})),
         in_flight(
             r.gauge("paynotify_worker_in_flight_records", "Records consumed and not yet finished")),
+        in_flight_bytes(r.gauge("paynotify_worker_in_flight_bytes",
+                                "Kafka bytes (value, key, headers) of the records in flight")),
         parked(r.gauge("paynotify_worker_parked_records",
                        "Records waiting behind an earlier event of their payment")),
         parking_rebuilds(r.counter(
@@ -149,6 +151,7 @@ struct WorkerMetrics {
   Histogram& order_seconds;
   Histogram& store_batch;
   Gauge& in_flight;
+  Gauge& in_flight_bytes;
   Gauge& parked;
   Counter& parking_rebuilds;
   Counter& parkings_restored;

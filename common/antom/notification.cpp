@@ -34,11 +34,11 @@ std::string kind_of(const json::object& body) {
 
 }  // namespace
 
-std::optional<json::object> parse_notification(std::string_view body) {
+std::optional<json::object> parse_notification(std::string_view body, json::storage_ptr memory) {
   json::error_code ec;
   json::parse_options options;
   options.max_depth = 32;
-  json::value doc = json::parse(body, ec, {}, options);
+  json::value doc = json::parse(body, ec, std::move(memory), options);
   if (ec || !doc.is_object()) return std::nullopt;
   return std::move(doc.as_object());
 }

@@ -31,6 +31,8 @@ NotificationRoute route_notification(const boost::json::object& body);
 std::string partition_key(const NotificationRoute& route, std::string_view fallback);
 
 // A notification body as a JSON object, or nothing when it is not one (or nests too deep).
-std::optional<boost::json::object> parse_notification(std::string_view body);
+// Values are allocated from `memory` (the default heap when none is given).
+std::optional<boost::json::object> parse_notification(std::string_view body,
+                                                      boost::json::storage_ptr memory = {});
 
 }  // namespace paynotify

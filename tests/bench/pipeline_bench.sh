@@ -49,9 +49,14 @@ if [ -n "${PAYNOTIFY_BENCH_PERF:-}" ]; then
   perf record ${PAYNOTIFY_BENCH_PERF_ARGS:--g} -o "$PAYNOTIFY_BENCH_PERF" -p "$worker_pid" >/dev/null 2>&1 &
   perf_pid=$!
 fi
+peak_records=0 peak_bytes=0
 while [ "$(field "$(summary)" applied)" -lt "$count" ]; do
   sleep 0.2
   if ! kill -0 "$worker_pid" 2>/dev/null; then echo "worker died"; tail "$work/worker-pipeline.log"; exit 1; fi
+  read -r records bytes < <(curl -s "127.0.0.1:$worker_admin/metrics" |
+    awk '/^paynotify_worker_in_flight_records /{r=$2} /^paynotify_worker_in_flight_bytes /{b=$2} END{print r+0, b+0}')
+  [ "$records" -gt "$peak_records" ] && peak_records=$records
+  [ "$bytes" -gt "$peak_bytes" ] && peak_bytes=$bytes
 done
 t1="$(date +%s.%N)"
 cpu="$(cpu_seconds "$worker_pid")"
@@ -60,9 +65,10 @@ switches="$(context_switches "$worker_pid")"
 rss="$(peak_rss_mib "$worker_pid")"
 batch="$(curl -s "127.0.0.1:$worker_admin/metrics" | awk '/^paynotify_worker_redis_batch_size_sum /{s=$2} /^paynotify_worker_redis_batch_size_count /{c=$2} END{printf "%.1f", c ? s/c : 0}')"
 redis_cpu="$(python3 -c "print($(cpu_seconds "$redis_pid") - $redis_cpu0)")"
-python3 - "$t0" "$t1" "$cpu" "$count" "$redis_cpu" "$rss" "$batch" $switches <<'PY'
+python3 - "$t0" "$t1" "$cpu" "$count" "$redis_cpu" "$rss" "$batch" $switches "$peak_records" "$peak_bytes" <<'PY'
 import sys
-t0, t1, cpu, n, redis, rss, batch, voluntary, involuntary = map(float, sys.argv[1:10])
+t0, t1, cpu, n, redis, rss, batch, voluntary, involuntary, peak_records, peak_bytes = map(float, sys.argv[1:12])
+print("in flight at most (sampled every 0.2 s): %d records, %.1f MiB of Kafka bytes" % (peak_records, peak_bytes / 1048576))
 print("throughput: %d applied in %.1f s = %.0f applied/s end to end (target >= 8000/s); worker CPU %.1f us per applied notification (target <= 50 us); Redis CPU %.1f us; worker peak RSS %.0f MiB (target <= 100); %.1f claims or completions per Redis round trip; %.2f voluntary and %.2f involuntary context switches per applied notification"
       % (n, t1 - t0, n / (t1 - t0), cpu * 1e6 / n, redis * 1e6 / n, rss, batch, voluntary / n, involuntary / n))
 PY

@@ -67,7 +67,8 @@ TEST(RecordConsumer, ARetryRecordNotDueYetHoldsItsPartitionUntilItIs) {
                                      std::lock_guard lock(mu);
                                      seen.emplace_back(m.key, now_ms());
                                    },
-                                   [](const std::vector<worker::TopicPartition>&) {}});
+                                   [](const std::vector<worker::TopicPartition>&) {},
+                                   {}});
   consumer.start(loop.loop.get_executor());
   const auto count = [&] {
     std::lock_guard lock(mu);
@@ -105,7 +106,8 @@ TEST(RecordConsumer, AQuietConsumerStaysInItsGroup) {
        {{"session.timeout.ms", "6000"}, {"max.poll.interval.ms", "7000"}},
        ""},
       {[&](worker::ConsumedMessage) { ++consumed; },
-       [&](const std::vector<worker::TopicPartition>&) { ++revoked; }});
+       [&](const std::vector<worker::TopicPartition>&) { ++revoked; },
+       {}});
   consumer.start(loop.loop.get_executor());
   ASSERT_TRUE(wait_until(
       [&] {
@@ -121,6 +123,34 @@ TEST(RecordConsumer, AQuietConsumerStaysInItsGroup) {
   KafkaProducer producer({.brokers = kafka_brokers(), .linger_ms = 0, .client_id = "test"});
   produce(producer, topic, "after-the-quiet", 0);
   EXPECT_TRUE(wait_until([&] { return consumed.load() == 1; }, std::chrono::seconds(10)));
+  consumer.stop();
+}
+
+// The receiver says it holds all it may (the engine's --max-in-flight and --max-in-flight-bytes):
+// the consumer pauses before its next batch instead of at the next health check, 200 ms of
+// records later, and takes nothing more until it is resumed.
+TEST(RecordConsumer, AFullReceiverGetsNoMoreThanOneBatch) {
+  const std::string topic = fresh_topic("full", 1);
+  KafkaProducer producer({.brokers = kafka_brokers(), .linger_ms = 5, .client_id = "test"});
+  constexpr int kRecords = 1000;
+  for (int i = 0; i < kRecords; ++i) produce(producer, topic, "k" + std::to_string(i), 0);
+  std::atomic<int> consumed{0};
+  std::atomic<bool> full_at_one{true};
+  LoopThread loop;
+  worker::RecordConsumer consumer({kafka_brokers(), "full-" + topic, {topic}, {}, ""},
+                                  {[&](worker::ConsumedMessage) { ++consumed; },
+                                   [](const std::vector<worker::TopicPartition>&) {},
+                                   [&] { return full_at_one.load() && consumed.load() >= 1; }});
+  consumer.start(loop.loop.get_executor());
+  ASSERT_TRUE(wait_until([&] { return consumed.load() >= 1; }, std::chrono::seconds(20)));
+  // Long enough for every record to arrive many times over, had the consumer gone on.
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  EXPECT_TRUE(consumer.paused());
+  EXPECT_LE(consumed.load(), 64) << "records were taken after the receiver said it was full";
+  full_at_one = false;
+  consumer.set_paused(false);
+  EXPECT_TRUE(wait_until([&] { return consumed.load() == kRecords; }, std::chrono::seconds(20)))
+      << consumed.load() << " of " << kRecords << " after resuming";
   consumer.stop();
 }
 

@@ -17,7 +17,7 @@ KindDerivation capture_result(const boost::json::object& n) {
     return invalid("CAPTURE_RESULT with resultStatus " + status + " is not final");
   }
   const bool succeeded = status == "S";
-  KindEvent e;
+  KindEvent e = event_of(n);
   e.type = succeeded ? "CAPTURE_SUCCEEDED" : "CAPTURE_FAILED";
   e.event_id =
       join_event_id({"CAPTURE_RESULT", text(n, "paymentId"), text(n, "captureId"), status});

@@ -30,7 +30,7 @@ KindDerivation dispute_event(const json::object& n, std::string_view type, Ledge
     return invalid(std::move(p));
   }
   const std::string notification_type = text(n, "disputeNotificationType");
-  KindEvent e;
+  KindEvent e = event_of(n);
   e.type = type;
   e.event_id =
       join_event_id({"DISPUTE", text(n, "paymentId"), text(n, "disputeId"), notification_type});

@@ -107,4 +107,12 @@ KindDerivation unsupported(std::string error) {
 
 KindDerivation derived(KindEvent event) { return {std::move(event), NoEvent::none, {}}; }
 
+KindEvent event_of(const json::object& n) {
+  return KindEvent{.type = {},
+                   .event_id = {},
+                   .occurred_at = {},
+                   .fields = json::object(n.storage()),
+                   .ledger = {}};
+}
+
 }  // namespace paynotify::worker::fields

@@ -32,5 +32,8 @@ void copy_if_present(const boost::json::object& from, boost::json::object& to,
 KindDerivation invalid(std::string error);
 KindDerivation unsupported(std::string error);
 KindDerivation derived(KindEvent event);
+// An event whose fields live where the notification's values do (derive_event's memory), so
+// the notification's values move into the order request without copies.
+KindEvent event_of(const boost::json::object& n);
 
 }  // namespace paynotify::worker::fields

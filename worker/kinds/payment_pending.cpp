@@ -11,7 +11,7 @@ KindDerivation payment_pending(const boost::json::object& n) {
       !p.empty()) {
     return invalid(std::move(p));
   }
-  KindEvent e;
+  KindEvent e = event_of(n);
   e.type = "PAYMENT_PENDING";
   e.event_id = join_event_id({"PAYMENT_PENDING", text(n, "paymentId")});
   if (const auto* amount = n.if_contains("paymentAmount")) e.fields["amount"] = *amount;

@@ -12,7 +12,7 @@ KindDerivation payment_result(const boost::json::object& n) {
     return invalid(std::move(p));
   }
   const std::string status = result_status(n);
-  KindEvent e;
+  KindEvent e = event_of(n);
   e.type = status == "S"   ? "PAYMENT_AUTHORIZED"
            : status == "F" ? "PAYMENT_FAILED"
                            : "PAYMENT_PENDING";

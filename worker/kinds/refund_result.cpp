@@ -17,7 +17,7 @@ KindDerivation refund_result(const boost::json::object& n) {
   if (status != "SUCCESS" && status != "FAIL") {
     return invalid("REFUND_RESULT with refundStatus " + status + " is not final");
   }
-  KindEvent e;
+  KindEvent e = event_of(n);
   e.type = status == "SUCCESS" ? "REFUND_SUCCEEDED" : "REFUND_FAILED";
   e.event_id =
       join_event_id({"REFUND_RESULT", text(n, "refundRequestId"), text(n, "refundId"), status});

@@ -18,7 +18,7 @@ KindDerivation update_amount_result(const boost::json::object& n) {
     return invalid("UPDATE_AMOUNT_RESULT with resultStatus " + status + " is not final");
   }
   const bool succeeded = status == "S";
-  KindEvent e;
+  KindEvent e = event_of(n);
   e.type = succeeded ? "AUTHORIZATION_AMOUNT_UPDATED" : "AUTHORIZATION_AMOUNT_UPDATE_FAILED";
   e.event_id = join_event_id(
       {"UPDATE_AMOUNT_RESULT", text(n, "paymentId"), text(n, "updateRequestId"), status});

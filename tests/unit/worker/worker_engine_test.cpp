@@ -14,6 +14,7 @@
 #include "tests/support/ingest_harness.hpp"
 #include "tests/support/notifications.hpp"
 #include "tests/support/test_keys.hpp"
+#include "tests/support/wait.hpp"
 #include "tests/support/worker_fakes.hpp"
 
 namespace paynotify::worker {
@@ -228,6 +229,54 @@ TEST_F(Engine, ADrainGivesUpWaitingRecordsAtOnceAndStoresNoOffsetForThem) {
   submit(kTopic, 5, "p2", paynotify::testing::payment_result_body("p2"));
   ASSERT_TRUE(drained(std::chrono::seconds(1))) << "records arriving while draining are refused";
   EXPECT_EQ(orders_.calls_for("PAYMENT_RESULT:p2:S"), 0);
+}
+
+// Records are held in memory up to a count and up to their bytes: a run of large ones pauses
+// consumption before the count is reached, and a drain gives both back.
+TEST_F(Engine, ConsumptionPausesAtTheBytesHeldAsAtTheCount) {
+  orders_.answer = [](const OrderCall&, int) -> ApplyResult { return {503, "", ""}; };
+  settings_.retry.quick_tries = 1000;  // every record keeps waiting in process
+  settings_.retry.quick_base_ms = 60000;
+  settings_.retry.quick_max_ms = 60000;
+  const std::string body = paynotify::testing::payment_result_body("p1");
+  const auto one = static_cast<int64_t>(std::string(kTopic).size() + 2 + body.size());
+  settings_.max_in_flight_bytes = static_cast<std::size_t>(3 * one);
+  start();
+  submit(kTopic, 0, "p1", body);
+  submit(kTopic, 1, "p1", body);
+  EXPECT_FALSE(engine_->wants_pause());
+  EXPECT_EQ(metrics_.in_flight_bytes.value(), 2 * one);
+  submit(kTopic, 2, "p1", body);
+  EXPECT_TRUE(engine_->wants_pause()) << "three records of " << one << " bytes are the limit";
+  EXPECT_EQ(engine_->in_flight(), 3);
+  engine_->begin_drain();
+  ASSERT_TRUE(drained(std::chrono::seconds(2)));
+  EXPECT_EQ(metrics_.in_flight_bytes.value(), 0) << "the drained records' bytes were given back";
+  EXPECT_FALSE(engine_->wants_pause());
+}
+
+// At most 4 x --concurrency records are driven at once (start_window.hpp); a record waiting on
+// a timer (a call backing off, a payment parked behind its retry) steps out meanwhile, so
+// waiting payments never hold up one that can be applied.
+TEST_F(Engine, RecordsThatWaitDoNotHoldUpAPaymentThatCanBeApplied) {
+  orders_.answer = [](const OrderCall& call, int) -> ApplyResult {
+    return call.idempotency_key == "PAYMENT_RESULT:ok:S" ? ApplyResult{200, "", ""}
+                                                         : ApplyResult{503, "", ""};
+  };
+  settings_.concurrency = 1;           // a window of 4
+  settings_.retry.quick_tries = 1000;  // the failing ones keep waiting in process
+  settings_.retry.quick_base_ms = 60000;
+  settings_.retry.quick_max_ms = 60000;
+  start();
+  for (int i = 0; i < 8; ++i) {
+    const std::string payment = "waits" + std::to_string(i);
+    submit(kTopic, i, payment, paynotify::testing::payment_result_body(payment));
+  }
+  submit(kTopic, 8, "ok", paynotify::testing::payment_result_body("ok"));
+  EXPECT_TRUE(paynotify::testing::wait_until(
+      [&] { return orders_.calls_for("PAYMENT_RESULT:ok:S") == 1; }, std::chrono::seconds(5)))
+      << "the payment that could be applied waited behind those backing off";
+  EXPECT_EQ(engine_->in_flight(), 8);
 }
 
 TEST_F(Engine, AStaleReplayIsDeadLetteredNotApplied) {
