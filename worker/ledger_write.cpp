@@ -1,5 +1,6 @@
 #include "worker/ledger_write.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -9,17 +10,30 @@
 
 namespace paynotify::worker {
 
+namespace {
+
+// The ledger's JSON lives only while it is read or written: one block of memory (on the
+// stack when it fits) instead of an allocation per value.
+struct Scratch {
+  unsigned char bytes[8192];
+  boost::json::monotonic_resource memory{bytes, sizeof bytes};
+};
+
+}  // namespace
+
 std::optional<PaymentLedger> ledger_from_text(const std::string& text) {
   if (text.empty()) return std::nullopt;
+  Scratch scratch;
   boost::system::error_code ec;
-  const auto doc = boost::json::parse(text, ec);
+  const auto doc = boost::json::parse(text, ec, &scratch.memory);
   return ec ? std::nullopt : ledger_from_json(doc);
 }
 
 LedgerUpdate ledger_update(const std::string& expected, const LedgerStep& step, int64_t ttl_s,
                            int64_t warning_before_ms) {
+  Scratch scratch;
   LedgerUpdate update{expected,
-                      boost::json::serialize(ledger_json(step.ledger)),
+                      boost::json::serialize(ledger_json(step.ledger, &scratch.memory)),
                       ttl_s,
                       next_deadline(step.ledger, warning_before_ms),
                       uncaptured_expiry(step.ledger),

@@ -262,33 +262,35 @@ std::optional<int64_t> uncaptured_expiry(const PaymentLedger& l) {
   return l.expires_at_ms;
 }
 
-json::object ledger_json(const PaymentLedger& l) {
-  const auto strings = [](const std::vector<std::string>& v) {
-    json::array a;
+json::object ledger_json(const PaymentLedger& l, json::storage_ptr memory) {
+  const auto strings = [&memory](const std::vector<std::string>& v) {
+    json::array a(memory);
     for (const auto& s : v) a.emplace_back(s);
     return a;
   };
-  json::array captures;
+  json::array captures(memory);
   for (const auto& c : l.captures) {
-    captures.emplace_back(json::object{{"captureId", c.capture_id},
-                                       {"eventId", c.event_id},
-                                       {"amount", money_json(c.amount)},
-                                       {"atMs", c.at_ms}});
+    captures.emplace_back(json::object({{"captureId", c.capture_id},
+                                        {"eventId", c.event_id},
+                                        {"amount", money_json(c.amount)},
+                                        {"atMs", c.at_ms}},
+                                       memory));
   }
   static constexpr const char* kAuthorization[] = {"UNKNOWN", "AUTHORIZED", "FAILED"};
-  return {
-      {"version", 1},
-      {"paymentId", l.payment_id},
-      {"authorization", kAuthorization[static_cast<int>(l.authorization)]},
-      {"authorizationEvent", l.authorization_event},
-      {"authorizedAmount", l.authorized ? json::value(money_json(*l.authorized)) : json::value()},
-      {"authorizedAtMs", l.authorized_at_ms},
-      {"expiresAtMs", l.expires_at_ms},
-      {"captures", std::move(captures)},
-      {"failedCaptures", l.failed_captures},
-      {"disputesOpen", strings(l.disputes_open)},
-      {"disputesLost", strings(l.disputes_lost)},
-      {"raised", strings(l.raised)}};
+  return json::object(
+      {{"version", 1},
+       {"paymentId", l.payment_id},
+       {"authorization", kAuthorization[static_cast<int>(l.authorization)]},
+       {"authorizationEvent", l.authorization_event},
+       {"authorizedAmount", l.authorized ? json::value(money_json(*l.authorized)) : json::value()},
+       {"authorizedAtMs", l.authorized_at_ms},
+       {"expiresAtMs", l.expires_at_ms},
+       {"captures", std::move(captures)},
+       {"failedCaptures", l.failed_captures},
+       {"disputesOpen", strings(l.disputes_open)},
+       {"disputesLost", strings(l.disputes_lost)},
+       {"raised", strings(l.raised)}},
+      memory);
 }
 
 std::optional<PaymentLedger> ledger_from_json(const json::value& doc) {

@@ -94,7 +94,8 @@ std::optional<int64_t> next_deadline(const PaymentLedger& ledger, int64_t warnin
 // When an authorization with nothing captured expires; nothing otherwise.
 std::optional<int64_t> uncaptured_expiry(const PaymentLedger& ledger);
 
-boost::json::object ledger_json(const PaymentLedger& ledger);
+// Its values are allocated from `memory` (the default heap when none is given).
+boost::json::object ledger_json(const PaymentLedger& ledger, boost::json::storage_ptr memory = {});
 // Nothing when `doc` is not a ledger this code wrote.
 std::optional<PaymentLedger> ledger_from_json(const boost::json::value& doc);
 

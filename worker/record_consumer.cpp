@@ -50,7 +50,7 @@ std::vector<TopicPartition> to_vector(const rd_kafka_topic_partition_list_t* par
 
 }  // namespace
 
-std::string ConsumedMessage::header(std::string_view name) const {
+std::string_view ConsumedMessage::header(std::string_view name) const {
   for (const auto& [k, v] : headers) {
     if (k == name) return v;
   }

@@ -30,7 +30,7 @@ struct ConsumedMessage {
   std::string key;
   std::string value;
   RecordHeaders headers;
-  std::string header(std::string_view name) const;
+  std::string_view header(std::string_view name) const;  // "" when absent; valid with the record
   std::size_t bytes() const;  // its Kafka bytes: topic, key, value and headers
 };
 

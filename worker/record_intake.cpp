@@ -4,6 +4,7 @@
 #include <boost/json/serializer.hpp>
 
 #include <algorithm>
+#include <charconv>
 
 #include "common/kafka/record_headers.hpp"
 #include "common/service/ids.hpp"
@@ -16,12 +17,10 @@ namespace {
 constexpr std::string_view kUnsignedKind = "UNSIGNED";
 
 int64_t header_int(const ConsumedMessage& m, std::string_view name, int64_t fallback) {
-  const std::string v = m.header(name);
-  try {
-    return v.empty() ? fallback : std::stoll(v);
-  } catch (const std::exception&) {
-    return fallback;
-  }
+  const std::string_view v = m.header(name);
+  int64_t value = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
+  return ec == std::errc() && end == v.data() + v.size() ? value : fallback;
 }
 
 RecordOrigin origin_of(const ConsumedMessage& m, bool from_retry_topic) {
@@ -80,7 +79,7 @@ RecordIntake take_in(const ConsumedMessage& m, bool from_retry_topic,
     in.derived = Derived{false, ErrorClass::stale, std::move(*stale)};
     return in;
   }
-  std::string traceparent = m.header(header::kTraceparent);
+  std::string traceparent(m.header(header::kTraceparent));
   if (!is_valid_traceparent(traceparent)) traceparent = new_traceparent();
   in.call = OrderCall{event.event_id, std::move(traceparent),
                       order_request_body(event.order_request, m.value.size())};

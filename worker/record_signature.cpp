@@ -10,10 +10,10 @@ namespace {
 // Both record types carry the same headers and value; only how they are read differs.
 template <typename Record>
 std::optional<std::string> unsigned_value(const Record& record, const KeyRegistry& keys) {
-  const std::string uri = record.header(header::kRequestUri);
-  const std::string client_id = record.header(header::kClientId);
-  const std::string request_time = record.header(header::kRequestTime);
-  const std::string signature = record.header(header::kSignature);
+  const std::string_view uri = record.header(header::kRequestUri);
+  const std::string_view client_id = record.header(header::kClientId);
+  const std::string_view request_time = record.header(header::kRequestTime);
+  const std::string_view signature = record.header(header::kSignature);
   if (uri.empty()) return "record signature: no " + std::string(header::kRequestUri) + " header";
   // No freshness check here: a record is read long after Antom sent it (retries, replays);
   // stale_replay judges its age against its receipt instead.

@@ -10,9 +10,9 @@
 
 namespace paynotify {
 
-std::string ConsumedRecord::header(std::string_view name) const {
+std::string_view ConsumedRecord::header(std::string_view name) const {
   const auto it = headers.find(std::string(name));
-  return it == headers.end() ? std::string() : it->second;
+  return it == headers.end() ? std::string_view() : std::string_view(it->second);
 }
 
 namespace {

@@ -20,7 +20,7 @@ struct ConsumedRecord {
   int64_t offset = -1;
   int64_t timestamp_ms = -1;
   // The header's value, or "" when the record has none.
-  std::string header(std::string_view name) const;
+  std::string_view header(std::string_view name) const;
 };
 
 // Returns once `max_records` arrived or `timeout` passed, whichever is first.
