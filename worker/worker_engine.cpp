@@ -14,24 +14,10 @@
 #include "worker/handover_record.hpp"
 #include "worker/lease_renewal.hpp"
 #include "worker/ledger_write.hpp"
-#include "worker/record_signature.hpp"
 
 namespace paynotify::worker {
 
 namespace net = boost::asio;
-
-struct WorkerEngine::Record {
-  ConsumedMessage message;
-  std::string owner;  // the lease owner: this process and this record, so two copies of one
-                      // event (a re-published retry, a partition given back) never share a lease
-  bool from_retry_topic = false;               // the record key is the payment's lane otherwise
-  int64_t bytes = 0;                           // counted against --max-in-flight-bytes
-  bool started = false;                        // driven, not waiting to be
-  std::optional<std::string> unsigned_reason;  // set when the record's signature does not verify
-  RecordIntake intake;                         // what the record is (record_intake.hpp)
-  std::optional<StoredLedger> ledger_read;     // read with the claim, for the completion
-  const EventKey& key() const { return intake.key; }
-};
 
 int64_t system_now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -68,21 +54,13 @@ WorkerEngine::WorkerEngine(EngineSettings settings, net::io_context& ctx, LeaseS
 
 WorkerEngine::~WorkerEngine() { gate_->close(); }
 
-bool WorkerEngine::wants_pause() const { return !dedupe_ok_.load() || in_flight_.full(); }
-
 double WorkerEngine::oldest_retry_age_s() const { return retry_ages_.oldest_age_s(clock_()); }
 
 void WorkerEngine::submit(ConsumedMessage message) {
-  auto r = std::make_shared<Record>();
-  r->bytes = static_cast<int64_t>(message.bytes());
-  in_flight_.enter(r->bytes);
-  r->from_retry_topic = message.topic == settings_.retry_topic();
-  r->owner = settings_.owner + "/" + message.topic + "/" + std::to_string(message.partition) + "/" +
-             std::to_string(message.offset);
-  r->message = std::move(message);
   // Verified before anything reads the record; on the loop that consumes it, as it arrives.
-  if (settings_.record_keys)
-    r->unsigned_reason = unsigned_record(r->message, *settings_.record_keys);
+  auto r = std::make_shared<Record>(Record::taken(std::move(message), settings_.retry_topic(),
+                                                  settings_.owner, settings_.record_keys.get()));
+  in_flight_.enter(r->bytes);
   if (ctx_.get_executor().running_in_this_thread()) return accept(std::move(r));
   net::post(ctx_, [this, r] { accept(r); });
 }

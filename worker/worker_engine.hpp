@@ -24,6 +24,7 @@
 #include "common/kafka/publisher.hpp"
 #include "worker/circuit_breaker.hpp"
 #include "worker/dedupe_pool.hpp"
+#include "worker/engine_record.hpp"
 #include "worker/in_flight.hpp"
 #include "worker/ledger_completion.hpp"
 #include "worker/offset_tracker.hpp"
@@ -86,7 +87,7 @@ class WorkerEngine {
   void revoke(const std::vector<TopicPartition>& parts);  // any thread; blocks till done
   int64_t in_flight() const { return in_flight_.records(); }
   bool dedupe_reachable() const { return dedupe_ok_.load(); }
-  bool wants_pause() const;
+  bool wants_pause() const { return !dedupe_ok_.load() || in_flight_.full(); }
   void close_gate() { gate_->close(); }
   // SIGTERM: records that only wait are given up (offsets not stored, redelivered later), new
   // ones are refused; calls and writes under way finish. in_flight() then falls to 0 quickly.
@@ -102,7 +103,7 @@ class WorkerEngine {
   double oldest_retry_age_s() const;
   CircuitBreaker::State breaker_state() const { return calls_.breaker_state(); }
 
-  struct Record;  // one consumed message on its way through
+  using Record = EngineRecord;
 
  private:
   void accept(std::shared_ptr<Record> r);
