@@ -7,9 +7,8 @@
 
 namespace paynotify::worker {
 
-DeadlineWatch::DeadlineWatch(DeadlineWatchSettings settings,
-                             std::unique_ptr<RedisDedupeStore> store, Publisher& publisher,
-                             WorkerMetrics& metrics, Clock clock)
+DeadlineWatch::DeadlineWatch(DeadlineWatchSettings settings, std::unique_ptr<LedgerStore> store,
+                             Publisher& publisher, WorkerMetrics& metrics, Clock clock)
     : settings_(std::move(settings)),
       store_(std::move(store)),
       publisher_(publisher),
@@ -45,7 +44,7 @@ void DeadlineWatch::stop() {
 std::optional<std::size_t> DeadlineWatch::run_once() {
   const int64_t now = clock_();
   const auto due = store_->take_due(now, settings_.lease_ms, settings_.batch);
-  if (!due) return std::nullopt;
+  if (!due) return std::nullopt;  // the store will be asked again at the next pass
   for (const auto& payment : *due) look_at(payment, now);
   count_expiring(now);
   return due->size();
@@ -62,9 +61,9 @@ void DeadlineWatch::look_at(const std::string& payment, int64_t now_ms) {
       store_->drop_deadline(payment);
       return;
     }
-    const LedgerWrite written = store_->update_ledger(payment, plan->update);
-    if (written == LedgerWrite::changed_meanwhile) continue;  // an event completed meanwhile
-    if (written == LedgerWrite::failed) return;
+    const auto written = store_->update_ledger(payment, plan->update);
+    if (!written) return;  // taken under a lease: it comes due again
+    if (*written == LedgerWrite::changed_meanwhile) continue;  // an event completed meanwhile
     report_anomalies(metrics_, plan->step.anomalies);
     for (const auto& [id, text] : plan->update.anomalies) publish(payment, id, text);
     return;
@@ -82,7 +81,7 @@ bool DeadlineWatch::publish(const std::string& payment, const std::string& id,
     log_event(spdlog::level::warn, "anomaly_publish_failed", {{"anomalyId", id}});
     return false;  // it stays in the outbox for the next look
   }
-  return store_->clear_outbox(payment, id);
+  return store_->clear_outbox(payment, id).has_value();
 }
 
 void DeadlineWatch::count_expiring(int64_t now_ms) {
@@ -92,7 +91,7 @@ void DeadlineWatch::count_expiring(int64_t now_ms) {
   const auto rest = store_->count_expiring(now_ms + 72 * kHour, INT64_MAX / 2);
   if (day) within_24h_ = *day;
   if (three_days) within_72h_ = *three_days;
-  if (rest) later_ = *rest;
+  if (rest) later_ = *rest;  // a count the store did not give stays as it was
 }
 
 }  // namespace paynotify::worker

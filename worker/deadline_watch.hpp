@@ -9,7 +9,8 @@
 // that died between the write and the publication) and keeps the gauge of uncaptured
 // authorizations by time to expiry.
 //
-// Runs on a thread of its own with its own Redis connection; publishing waits for Kafka.
+// Runs on a thread of its own with its own store (RedisLedgerStore: its own Redis connection);
+// publishing waits for Kafka.
 
 #include <atomic>
 #include <chrono>
@@ -18,7 +19,7 @@
 #include <thread>
 
 #include "common/kafka/publisher.hpp"
-#include "worker/redis_dedupe_store.hpp"
+#include "worker/ledger_store.hpp"
 #include "worker/worker_metrics.hpp"
 
 namespace paynotify::worker {
@@ -36,7 +37,7 @@ struct DeadlineWatchSettings {
 class DeadlineWatch {
  public:
   using Clock = std::function<int64_t()>;  // epoch ms
-  DeadlineWatch(DeadlineWatchSettings settings, std::unique_ptr<RedisDedupeStore> store,
+  DeadlineWatch(DeadlineWatchSettings settings, std::unique_ptr<LedgerStore> store,
                 Publisher& publisher, WorkerMetrics& metrics, Clock clock);
   ~DeadlineWatch();
 
@@ -58,7 +59,7 @@ class DeadlineWatch {
   void count_expiring(int64_t now_ms);
 
   DeadlineWatchSettings settings_;
-  std::unique_ptr<RedisDedupeStore> store_;
+  std::unique_ptr<LedgerStore> store_;
   Publisher& publisher_;
   WorkerMetrics& metrics_;
   Clock clock_;

@@ -134,49 +134,6 @@ std::optional<StoredLedger> RedisDedupeStore::read_ledger(const std::string& pay
   return stored_ledger((*replies)[0], (*replies)[1]);
 }
 
-LedgerWrite RedisDedupeStore::update_ledger(const std::string& payment_id, const LedgerUpdate& u) {
-  ScriptWords words;
-  ScriptCall call{&kUpdateLedger, 0, {}};
-  add_ledger_write(call, {}, payment_id, u, scope_, words);
-  const auto replies = redis_.eval_batch(std::span(&call, 1));
-  if (!replies) {
-    last_error_ = redis_.last_error();
-    return LedgerWrite::failed;
-  }
-  return ledger_write(replies->front(), last_error_);
-}
-
-std::optional<std::vector<std::string>> RedisDedupeStore::take_due(int64_t now_ms, int64_t lease_ms,
-                                                                   std::size_t most) {
-  const auto r =
-      redis_.eval(kTakeDue, {ledger_deadlines_key(scope_)},
-                  {std::to_string(now_ms), std::to_string(lease_ms), std::to_string(most)});
-  if (!r) {
-    last_error_ = redis_.last_error();
-    return std::nullopt;
-  }
-  std::vector<std::string> due;
-  for (const auto& e : r->elements) due.push_back(e.text);
-  return due;
-}
-
-bool RedisDedupeStore::drop_deadline(const std::string& payment_id) {
-  const bool ok = redis_.command({"ZREM", ledger_deadlines_key(scope_), payment_id}) &&
-                  redis_.command({"ZREM", ledger_uncaptured_key(scope_), payment_id});
-  if (!ok) last_error_ = redis_.last_error();
-  return ok;
-}
-
-std::optional<int64_t> RedisDedupeStore::count_expiring(int64_t from_ms, int64_t to_ms) {
-  const auto r = redis_.command({"ZCOUNT", ledger_uncaptured_key(scope_), std::to_string(from_ms),
-                                 "(" + std::to_string(to_ms)});
-  if (!r) {
-    last_error_ = redis_.last_error();
-    return std::nullopt;
-  }
-  return r->integer;
-}
-
 bool RedisDedupeStore::clear_outbox(const std::string& payment_id, const std::string& anomaly_id) {
   if (redis_.command({"HDEL", anomaly_outbox_key(payment_id), anomaly_id})) return true;
   last_error_ = redis_.last_error();

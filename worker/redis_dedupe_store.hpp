@@ -35,15 +35,6 @@ class RedisDedupeStore final : public DedupeStore {
   std::vector<LedgerClaim> claim_batch(std::span<const ClaimRequest> requests) override;
   std::vector<LedgerWrite> complete_batch(std::span<const CompleteRequest> requests) override;
 
-  // For the deadline watch (deadline_watch.hpp).
-  LedgerWrite update_ledger(const std::string& payment_id, const LedgerUpdate& update);
-  // Up to `most` payments whose deadline has come, each taken for `lease_ms`; nothing on failure.
-  std::optional<std::vector<std::string>> take_due(int64_t now_ms, int64_t lease_ms,
-                                                   std::size_t most);
-  bool drop_deadline(const std::string& payment_id);
-  // Uncaptured authorizations expiring in [from, to).
-  std::optional<int64_t> count_expiring(int64_t from_ms, int64_t to_ms);
-
   const std::string& last_error() const { return last_error_; }
 
  private:

@@ -6,6 +6,8 @@
 
 #include "common/service/log.hpp"
 #include "worker/parking_recovery.hpp"
+#include "worker/redis_dedupe_store.hpp"
+#include "worker/redis_ledger_store.hpp"
 
 namespace paynotify::worker {
 namespace net = boost::asio;
@@ -70,8 +72,8 @@ void Worker::start() {
         DeadlineWatchSettings{config_.engine.anomalies_topic(),
                               config_.engine.capture_warning_before_ms,
                               config_.engine.ledger_ttl_s},
-        std::make_unique<RedisDedupeStore>(config_.redis, generation_, config_.engine.main_topic),
-        *producer_, metrics_, system_now_ms);
+        std::make_unique<RedisLedgerStore>(config_.redis, config_.engine.main_topic), *producer_,
+        metrics_, system_now_ms);
     registry_.family_fn(
         "paynotify_worker_uncaptured_authorizations",
         "Authorizations with nothing captured yet, by time to their expiry (all workers see the "

@@ -16,6 +16,7 @@
 #include "tests/support/worker_fakes.hpp"
 #include "worker/payment_event.hpp"
 #include "worker/payment_ledger.hpp"
+#include "worker/redis_ledger_store.hpp"
 
 namespace paynotify::worker {
 namespace {
@@ -32,7 +33,7 @@ int64_t now_ms() {
 }
 
 // An authorization `age_ms` old with nothing captured, stored as the completion would.
-void authorize(RedisDedupeStore& store, const std::string& payment, int64_t age_ms,
+void authorize(RedisLedgerStore& store, const std::string& payment, int64_t age_ms,
                int64_t warning_ms) {
   const std::string body =
       R"({"notifyType":"PAYMENT_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"ok"},"paymentRequestId":"pr","paymentId":")" +
@@ -41,14 +42,15 @@ void authorize(RedisDedupeStore& store, const std::string& payment, int64_t age_
   const auto derived = derive_event(body, now_ms());
   ASSERT_TRUE(derived.event.has_value()) << derived.error;
   const auto step = apply_event(PaymentLedger{}, *derived.event, now_ms());
-  ASSERT_EQ(store.update_ledger(payment, {"",
-                                          boost::json::serialize(ledger_json(step.ledger)),
-                                          600,
-                                          next_deadline(step.ledger, warning_ms),
-                                          uncaptured_expiry(step.ledger),
-                                          {}}),
-            LedgerWrite::recorded)
-      << store.last_error();
+  ASSERT_EQ(store
+                .update_ledger(payment, {"",
+                                         boost::json::serialize(ledger_json(step.ledger)),
+                                         600,
+                                         next_deadline(step.ledger, warning_ms),
+                                         uncaptured_expiry(step.ledger),
+                                         {}})
+                .value(),  // throws with the store's error
+            LedgerWrite::recorded);
 }
 
 // What a watcher published about one payment.
@@ -68,13 +70,13 @@ struct Watcher {
   DeadlineWatch watch;
   explicit Watcher(const std::string& scope, int64_t lease_ms = 60000)
       : watch({"anomalies", 24 * kHour, 600, std::chrono::milliseconds(1000), lease_ms, 50},
-              std::make_unique<RedisDedupeStore>(redis_settings(), trusted_generation(), scope),
-              published, metrics, now_ms) {}
+              std::make_unique<RedisLedgerStore>(redis_settings(), scope), published, metrics,
+              now_ms) {}
 };
 
 TEST(DeadlineWatch, TwoWorkersReportEachExpiredAuthorizationOnce) {
   const std::string scope = "test.watch." + random_hex(4);
-  RedisDedupeStore store(redis_settings(), trusted_generation(), scope);
+  RedisLedgerStore store(redis_settings(), scope);
   const std::string run = random_hex(3);
   std::set<std::string> payments;
   for (int i = 0; i < 120; ++i) {
@@ -114,7 +116,7 @@ TEST(DeadlineWatch, TwoWorkersReportEachExpiredAuthorizationOnce) {
 
 TEST(DeadlineWatch, WhatACrashedWorkerTookComesDueAgainAfterItsLease) {
   const std::string scope = "test.watch." + random_hex(4);
-  RedisDedupeStore store(redis_settings(), trusted_generation(), scope);
+  RedisLedgerStore store(redis_settings(), scope);
   const std::string payment = "pay-watch-" + random_hex(3);
   authorize(store, payment, 6 * 24 * kHour + 1 * kHour, 24 * kHour);  // 23 h left: expiring
   const auto taken = store.take_due(now_ms(), 1500, 1000);            // the "crashed" worker
@@ -134,12 +136,14 @@ TEST(DeadlineWatch, WhatACrashedWorkerTookComesDueAgainAfterItsLease) {
 
 TEST(DeadlineWatch, AnAnomalyLeftInTheOutboxIsPublishedByTheWatch) {
   const std::string scope = "test.watch." + random_hex(4);
-  RedisDedupeStore store(redis_settings(), trusted_generation(), scope);
+  RedisLedgerStore store(redis_settings(), scope);
   const std::string payment = "pay-watch-" + random_hex(3);
   // A completion wrote an anomaly and died before publishing it; it asked the watch to look now.
   ASSERT_EQ(
-      store.update_ledger(
-          payment, {"", "{}", 600, now_ms() - 1, std::nullopt, {{"A-" + payment, "{\"x\":1}"}}}),
+      store
+          .update_ledger(
+              payment, {"", "{}", 600, now_ms() - 1, std::nullopt, {{"A-" + payment, "{\"x\":1}"}}})
+          .value(),
       LedgerWrite::recorded);
   Watcher w(scope);
   w.watch.run_once();
@@ -147,6 +151,33 @@ TEST(DeadlineWatch, AnAnomalyLeftInTheOutboxIsPublishedByTheWatch) {
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].value, "{\"x\":1}");
   EXPECT_TRUE(store.read_ledger(payment)->outbox.empty());
+}
+
+// The ledger seam's failures are values that say which failure: a Redis that does not answer
+// is `unavailable` (ask again later), never an empty answer the watch would act on; an error
+// reply (here a ledger key of the wrong type) is `bad_reply`.
+TEST(RedisLedgerStore, FailuresAreUnavailableOrBadReplyNotEmptyAnswers) {
+  RedisSettings nowhere = redis_settings();
+  nowhere.host = "127.0.0.1";
+  nowhere.port = 1;  // nothing listens on port 1
+  nowhere.tls = nullptr;
+  RedisLedgerStore unreachable(nowhere, "test.watch." + random_hex(4));
+  const auto due = unreachable.take_due(now_ms(), 1000, 10);
+  ASSERT_FALSE(due.has_value());
+  EXPECT_EQ(due.error(), StoreError::unavailable);
+  EXPECT_EQ(unreachable.count_expiring(0, now_ms()).error(), StoreError::unavailable);
+
+  const std::string scope = "test.watch." + random_hex(4);
+  const std::string payment = "pay-watch-" + random_hex(3);
+  RedisConnection redis(redis_settings());
+  ASSERT_TRUE(redis.command({"HSET", ledger_key(payment), "not", "a string"}));
+  RedisLedgerStore store(redis_settings(), scope);
+  const auto written =
+      store.update_ledger(payment, {"", "{}", 600, std::nullopt, std::nullopt, {}});
+  ASSERT_FALSE(written.has_value());
+  EXPECT_EQ(written.error(), StoreError::bad_reply);
+  EXPECT_EQ(written.error().category().name(), std::string("paynotify.store"));
+  redis.command({"DEL", ledger_key(payment)});
 }
 
 }  // namespace

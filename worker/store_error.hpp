@@ -1,0 +1,22 @@
+#pragma once
+// Why a store call did not do what was asked: the error codes the store seams
+// (ledger_store.hpp) return in boost::system::result, one category for every store.
+
+#include <boost/system/error_code.hpp>
+
+#include <type_traits>
+
+namespace paynotify::worker {
+
+enum class StoreError {
+  unavailable = 1,  // the store did not answer, or not in time: try again later
+  bad_reply = 2,    // an error, or an answer this version cannot read (another version's?)
+};
+
+const boost::system::error_category& store_category();
+boost::system::error_code make_error_code(StoreError e);
+
+}  // namespace paynotify::worker
+
+template <>
+struct boost::system::is_error_code_enum<paynotify::worker::StoreError> : std::true_type {};
