@@ -24,9 +24,12 @@ topic=bench.pipeline
 "$bin/cli/paynotify" topics ensure --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" \
   --partitions 12 --replication-factor 1 >/dev/null
 summary() { curl -s "127.0.0.1:$orders/applied?summary=1"; }
+# The applied count, read without starting a Python each time the loop below looks.
+applied_now() { curl -s "127.0.0.1:$orders/applied?summary=1" | grep -o '"applied":[0-9]*' | cut -d: -f2; }
 orders="$(free_port)"
 "$bin/tests/paynotify-reference-order-service" --listen "127.0.0.1:$orders" >"$work/orders.log" 2>&1 &
-pids+=($!)
+orders_pid=$!
+pids+=($orders_pid)
 start_ingest "$topic"
 start_worker() {
   worker_admin="$(free_port)"
@@ -43,6 +46,8 @@ load="$(loadgen --rate 0 --duration-s 600 --count "$count" --connections 64 --di
 echo "loaded $(field "$load" acked) notifications into Kafka at $(printf '%.0f' "$(field "$load" acked_per_s)")/s"
 redis_pid="$(cat "$PAYNOTIFY_STACK_DIR/redis.pid")"
 redis_cpu0="$(cpu_seconds "$redis_pid")"
+kafka_pid="$(cat "$PAYNOTIFY_STACK_DIR/kafka.pid")"
+kafka_cpu0="$(cpu_seconds "$kafka_pid")" orders_cpu0="$(cpu_seconds "$orders_pid")"
 start_worker pipeline
 t0="$(date +%s.%N)"
 if [ -n "${PAYNOTIFY_BENCH_PERF:-}" ]; then
@@ -50,7 +55,7 @@ if [ -n "${PAYNOTIFY_BENCH_PERF:-}" ]; then
   perf_pid=$!
 fi
 peak_records=0 peak_bytes=0
-while [ "$(field "$(summary)" applied)" -lt "$count" ]; do
+while [ "$(applied_now)" -lt "$count" ]; do
   sleep 0.2
   if ! kill -0 "$worker_pid" 2>/dev/null; then echo "worker died"; tail "$work/worker-pipeline.log"; exit 1; fi
   read -r records bytes < <(curl -s "127.0.0.1:$worker_admin/metrics" |
@@ -63,11 +68,16 @@ cpu="$(cpu_seconds "$worker_pid")"
 switches="$(context_switches "$worker_pid")"
 [ -n "${perf_pid:-}" ] && { kill -INT "$perf_pid"; wait "$perf_pid" || true; }
 rss="$(peak_rss_mib "$worker_pid")"
+s="$(summary)"
+first_applied="$(field "$s" firstAppliedAtMs)" last_applied="$(field "$s" lastAppliedAtMs)"
 batch="$(curl -s "127.0.0.1:$worker_admin/metrics" | awk '/^paynotify_worker_redis_batch_size_sum /{s=$2} /^paynotify_worker_redis_batch_size_count /{c=$2} END{printf "%.1f", c ? s/c : 0}')"
 redis_cpu="$(python3 -c "print($(cpu_seconds "$redis_pid") - $redis_cpu0)")"
-python3 - "$t0" "$t1" "$cpu" "$count" "$redis_cpu" "$rss" "$batch" $switches "$peak_records" "$peak_bytes" <<'PY'
+others_cpu="$(python3 -c "print($(cpu_seconds "$kafka_pid") - $kafka_cpu0, $(cpu_seconds "$orders_pid") - $orders_cpu0)")"
+python3 - "$t0" "$t1" "$cpu" "$count" "$redis_cpu" "$rss" "$batch" $switches "$peak_records" "$peak_bytes" "$first_applied" "$last_applied" $others_cpu <<'PY'
 import sys
-t0, t1, cpu, n, redis, rss, batch, voluntary, involuntary, peak_records, peak_bytes = map(float, sys.argv[1:12])
+t0, t1, cpu, n, redis, rss, batch, voluntary, involuntary, peak_records, peak_bytes, first, last, kafka, orders = map(float, sys.argv[1:16])
+print("the machine's other CPU per applied notification: broker %.1f us, reference order service %.1f us (all share %d cores)" % (kafka * 1e6 / n, orders * 1e6 / n, __import__("os").cpu_count()))
+print("applied/s once the worker runs (first to last apply, start-up and group join left out): %.0f" % ((n - 1) / max(0.001, (last - first) / 1000)))
 print("in flight at most (sampled every 0.2 s): %d records, %.1f MiB of Kafka bytes" % (peak_records, peak_bytes / 1048576))
 print("throughput: %d applied in %.1f s = %.0f applied/s end to end (target >= 8000/s); worker CPU %.1f us per applied notification (target <= 50 us); Redis CPU %.1f us; worker peak RSS %.0f MiB (target <= 100); %.1f claims or completions per Redis round trip; %.2f voluntary and %.2f involuntary context switches per applied notification"
       % (n, t1 - t0, n / (t1 - t0), cpu * 1e6 / n, redis * 1e6 / n, rss, batch, voluntary / n, involuntary / n))

@@ -4,6 +4,7 @@
 //
 //   POST /payment-events   the contract
 //   GET  /applied          {"applied":N,"conflicts":N,"failed":N,"receivedToAppliedMs":{..},
+//                           "firstAppliedAtMs":T,"lastAppliedAtMs":T,
 //                           "payments":{id:{"state":..,"events":[ids]}}}   (?summary=1: no
 //                           payments)
 //   POST /control          {"failRate":0.2,"failStatus":503,"failNext":5,"delayMs":50,
@@ -60,6 +61,9 @@ struct OrderBook {
   std::set<std::string> unknown_payment_ids;
   std::mt19937_64 rng{42};
   std::vector<double> latencies_ms;  // apply time - receivedAt, for the benchmark
+  // When the first and the latest event were applied (epoch ms): the benchmark's rate once the
+  // worker runs, apart from its start-up and group join.
+  int64_t first_applied_ms = 0, last_applied_ms = 0;
 };
 
 // How far a payment has come; a late notification never moves it back (a capture that
@@ -124,14 +128,16 @@ std::pair<unsigned, std::string> apply_event(OrderBook& book, const std::string&
     ++book.failed;
     return {404, R"({"error":"payment not known yet"})"};
   }
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
   if (const auto* received = o.if_contains("receivedAt"); received && received->is_string()) {
     if (const auto at = paynotify::parse_request_time_ms(std::string(received->as_string()))) {
-      const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count();
       book.latencies_ms.push_back(static_cast<double>(now - *at));
     }
   }
+  if (book.first_applied_ms == 0) book.first_applied_ms = now;
+  book.last_applied_ms = now;
   book.applied_keys.insert(key);
   auto& p = book.payments[payment_id];
   p.events.emplace_back(key);
@@ -161,6 +167,8 @@ std::string applied_json(const OrderBook& book, bool with_payments) {
                                       {"conflicts", book.conflicts},
                                       {"failed", book.failed},
                                       {"receivedToAppliedMs", std::move(latency)},
+                                      {"firstAppliedAtMs", book.first_applied_ms},
+                                      {"lastAppliedAtMs", book.last_applied_ms},
                                       {"payments", std::move(payments)}});
 }
 
