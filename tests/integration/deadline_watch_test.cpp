@@ -12,6 +12,7 @@
 
 #include "common/antom/request_time.hpp"
 #include "common/service/ids.hpp"
+#include "tests/support/ledgers.hpp"
 #include "tests/support/redis_fixture.hpp"
 #include "tests/support/worker_fakes.hpp"
 #include "worker/payment_event.hpp"
@@ -26,42 +27,9 @@ using testing::trusted_generation;
 
 constexpr int64_t kHour = 3600 * 1000;
 
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// An authorization `age_ms` old with nothing captured, stored as the completion would.
-void authorize(RedisLedgerStore& store, const std::string& payment, int64_t age_ms,
-               int64_t warning_ms) {
-  const std::string body =
-      R"({"notifyType":"PAYMENT_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"ok"},"paymentRequestId":"pr","paymentId":")" +
-      payment + R"(","paymentAmount":{"value":"4200","currency":"SGD"},"paymentTime":")" +
-      iso8601_utc(now_ms() - age_ms) + R"("})";
-  const auto derived = derive_event(body, now_ms());
-  ASSERT_TRUE(derived.event.has_value()) << derived.error;
-  const auto step = apply_event(PaymentLedger{}, *derived.event, now_ms());
-  ASSERT_EQ(store
-                .update_ledger(payment, {"",
-                                         boost::json::serialize(ledger_json(step.ledger)),
-                                         600,
-                                         next_deadline(step.ledger, warning_ms),
-                                         uncaptured_expiry(step.ledger),
-                                         {}})
-                .value(),  // throws with the store's error
-            LedgerWrite::recorded);
-}
-
-// What a watcher published about one payment.
-std::vector<OutgoingRecord> about(const testing::RecordingPublisher& p,
-                                  const std::string& payment) {
-  std::vector<OutgoingRecord> out;
-  for (auto& r : p.published("anomalies")) {
-    if (r.key == payment) out.push_back(std::move(r));
-  }
-  return out;
-}
+using testing::store_authorization;
+const auto now_ms = testing::wall_now_ms;
+const auto about = testing::anomalies_about;
 
 struct Watcher {
   MetricsRegistry registry;
@@ -82,7 +50,7 @@ TEST(DeadlineWatch, TwoWorkersReportEachExpiredAuthorizationOnce) {
   for (int i = 0; i < 120; ++i) {
     const std::string payment = "pay-watch-" + run + "-" + std::to_string(i);
     payments.insert(payment);
-    authorize(store, payment, 8 * 24 * kHour, 24 * kHour);  // expired a day ago
+    store_authorization(store, payment, 8 * 24 * kHour, 24 * kHour);  // expired a day ago
   }
   Watcher a(scope), b(scope);
   std::thread ta([&] {
@@ -118,8 +86,9 @@ TEST(DeadlineWatch, WhatACrashedWorkerTookComesDueAgainAfterItsLease) {
   const std::string scope = "test.watch." + random_hex(4);
   RedisLedgerStore store(redis_settings(), scope);
   const std::string payment = "pay-watch-" + random_hex(3);
-  authorize(store, payment, 6 * 24 * kHour + 1 * kHour, 24 * kHour);  // 23 h left: expiring
-  const auto taken = store.take_due(now_ms(), 1500, 1000);            // the "crashed" worker
+  store_authorization(store, payment, 6 * 24 * kHour + 1 * kHour,
+                      24 * kHour);                          // 23 h left: expiring
+  const auto taken = store.take_due(now_ms(), 1500, 1000);  // the "crashed" worker
   ASSERT_TRUE(taken.has_value());
   ASSERT_TRUE(std::find(taken->begin(), taken->end(), payment) != taken->end());
   Watcher w(scope);
