@@ -106,6 +106,7 @@ TEST(WorkerConfig, DefaultsFollowTheReadme) {
   EXPECT_EQ(c.engine.ledger_ttl_s, 35 * 86400LL);
   EXPECT_EQ(c.engine.concurrency, 64u);
   EXPECT_EQ(c.engine.max_in_flight, 20000u);
+  EXPECT_EQ(c.engine.max_in_flight_bytes, 16u << 20);
   EXPECT_EQ(c.drain_timeout, milliseconds(20000));
   EXPECT_EQ(c.log_level, "info");
 }
@@ -137,6 +138,8 @@ TEST(WorkerConfig, ABadValueStopsTheStartNamingItsOption) {
       {{"--ledger-ttl", "7d"}, "--ledger-ttl"},  // not past the 7-day capture deadline
       {{"--concurrency", "0"}, "--concurrency"},
       {{"--max-in-flight", "0"}, "--max-in-flight"},
+      {{"--max-in-flight-bytes", "1024"},
+       "--max-in-flight-bytes"},  // below one 64 KiB notification
       {{"--drain-timeout-ms", "-1"}, "--drain-timeout-ms"},
       {{"--verify-records", "maybe"}, "--verify-records must be on or off"},
   };
