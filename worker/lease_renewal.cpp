@@ -1,9 +1,6 @@
 #include "worker/lease_renewal.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include "common/service/log.hpp"
 
@@ -11,14 +8,12 @@ namespace paynotify::worker {
 namespace net = boost::asio;
 
 net::awaitable<void> renew_leases(OrderCalls& calls, LeaseStore& leases, int64_t lease_ms,
-                                  std::function<bool()> stopped) {
-  net::steady_timer timer(co_await net::this_coro::executor);
-  const auto every = std::chrono::milliseconds(lease_ms / 3);
+                                  EngineClock& clock, std::function<bool()> stopped) {
+  const auto alarm = clock.alarm(co_await net::this_coro::executor);
   while (!stopped()) {
-    timer.expires_after(every);
-    auto tick = timer.async_wait(net::as_tuple(net::use_awaitable));
-    co_await std::move(tick);
-    const auto due = calls.under_way_longer_than(every);
+    auto round = alarm->ring_at(clock.now_ms() + lease_ms / 3);
+    co_await std::move(round);
+    const auto due = calls.due_for_renewal();
     for (const auto& [key, owner] : due) {
       try {
         // The claim renews the lease its owner holds; the ledger read at the claim stands.

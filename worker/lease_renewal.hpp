@@ -1,20 +1,22 @@
 #pragma once
 // One renewer for all order-service calls, started with the engine: every third of the lease
-// it renews the leases of the calls that have run that long, so a short lease (a crashed
-// worker's events are taken over quickly) never runs out under a slow call, and a fast call
-// costs nothing extra. Runs on the engine's thread until `stopped` reads true.
+// it renews the leases of the calls that were under way at its previous round already, so a
+// short lease (a crashed worker's events are taken over quickly) never runs out under a slow
+// call (each lease is renewed within two thirds of a lease of its call's start), and a fast
+// call costs nothing extra. Runs on the engine's thread until `stopped` reads true.
 
 #include <boost/asio/awaitable.hpp>
 
 #include <cstdint>
 #include <functional>
 
+#include "worker/engine_clock.hpp"
 #include "worker/lease_store.hpp"
 #include "worker/order_calls.hpp"
 
 namespace paynotify::worker {
 
 boost::asio::awaitable<void> renew_leases(OrderCalls& calls, LeaseStore& leases, int64_t lease_ms,
-                                          std::function<bool()> stopped);
+                                          EngineClock& clock, std::function<bool()> stopped);
 
 }  // namespace paynotify::worker

@@ -45,7 +45,8 @@ boost::asio::awaitable<Event> OrderCalls::call(OrderCall call, EventKey key, std
     breaker_state_.store(breaker_.state());
     co_return BreakerRefused{*retry_at};
   }
-  const UnderWay under_way{std::move(key), std::move(owner), std::chrono::steady_clock::now()};
+  const UnderWay under_way{std::move(key), std::move(owner), std::chrono::steady_clock::now(),
+                           renewal_round_};
   Accounting accounting(*this, under_way);
   auto answer = orders_.apply(std::move(call));
   ApplyResult result = co_await std::move(answer);
@@ -66,13 +67,12 @@ boost::asio::awaitable<Event> OrderCalls::call(OrderCall call, EventKey key, std
   co_return Applied{std::move(result)};
 }
 
-std::vector<std::pair<EventKey, std::string>> OrderCalls::under_way_longer_than(
-    std::chrono::steady_clock::duration age) const {
-  const auto since = std::chrono::steady_clock::now() - age;
+std::vector<std::pair<EventKey, std::string>> OrderCalls::due_for_renewal() {
   std::vector<std::pair<EventKey, std::string>> out;
   for (const UnderWay* c : under_way_) {
-    if (c->started <= since) out.emplace_back(c->key, c->owner);
+    if (c->renewal_round < renewal_round_) out.emplace_back(c->key, c->owner);
   }
+  ++renewal_round_;
   return out;
 }
 

@@ -31,9 +31,10 @@ class OrderCalls {
   // Applied, or BreakerRefused when the breaker holds the call back.
   boost::asio::awaitable<Event> call(OrderCall call, EventKey key, std::string owner);
 
-  // The events of the calls under way for longer than `age`, with their lease owners.
-  std::vector<std::pair<EventKey, std::string>> under_way_longer_than(
-      std::chrono::steady_clock::duration age) const;
+  // The events of the calls already under way at the last renewal round, with their lease
+  // owners; begins the next round. Counted in rounds, not read off a clock, so that a step of
+  // the wall clock never delays a renewal (lease_renewal.hpp).
+  std::vector<std::pair<EventKey, std::string>> due_for_renewal();
 
   CircuitBreaker::State breaker_state() const { return breaker_state_.load(); }  // any thread
   // Coroutine frames destroyed with the io_context after the engine stopped must not touch
@@ -44,7 +45,8 @@ class OrderCalls {
   struct UnderWay {
     EventKey key;
     std::string owner;
-    std::chrono::steady_clock::time_point started;
+    std::chrono::steady_clock::time_point started;  // for the call's duration (a metric)
+    uint64_t renewal_round;
   };
   class Accounting;  // gives the slot and the breaker's count back however a call ends
 
@@ -54,7 +56,8 @@ class OrderCalls {
   ApplySlots slots_;
   CircuitBreaker breaker_;
   std::vector<const UnderWay*> under_way_;  // each lives in its call's frame
-  LogRateLimit failure_log_{1, 5};          // a failing service fails every call
+  uint64_t renewal_round_ = 0;
+  LogRateLimit failure_log_{1, 5};  // a failing service fails every call
   bool torn_down_ = false;
   std::atomic<CircuitBreaker::State> breaker_state_{CircuitBreaker::State::closed};
 };

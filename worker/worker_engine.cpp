@@ -1,11 +1,8 @@
 #include "worker/worker_engine.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include <future>
 #include <utility>
@@ -19,15 +16,9 @@ namespace paynotify::worker {
 
 namespace net = boost::asio;
 
-int64_t system_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 WorkerEngine::WorkerEngine(EngineSettings settings, net::io_context& ctx, LeaseStore& leases,
                            DedupePool& dedupe, OrderClient& orders, Publisher& publisher,
-                           WorkerMetrics& metrics, StoreOffset store, Clock clock)
+                           WorkerMetrics& metrics, StoreOffset store, EngineClock& clock)
     : settings_(std::move(settings)),
       ctx_(ctx),
       leases_(leases),
@@ -35,26 +26,29 @@ WorkerEngine::WorkerEngine(EngineSettings settings, net::io_context& ctx, LeaseS
       publisher_(publisher),
       metrics_(metrics),
       store_offset_(std::move(store)),
-      clock_(std::move(clock)),
-      calls_(orders, settings_.breaker, settings_.concurrency, metrics, clock_),
+      clock_(clock),
+      calls_(orders, settings_.breaker, settings_.concurrency, metrics, clock_.reader()),
       ledger_({settings_.anomalies_topic(), settings_.dedupe_ttl_s,
                LedgerPolicy{settings_.ledger_ttl_s, settings_.capture_warning_before_ms},
                settings_.publish_timeout},
-              leases, dedupe, publisher, metrics, gate_, clock_),
+              leases, dedupe, publisher, metrics, gate_, clock_.reader()),
       window_(4 * settings_.concurrency),
       in_flight_(settings_.max_in_flight, settings_.max_in_flight_bytes, metrics.in_flight,
                  metrics.in_flight_bytes),
       // An event in the retry topic comes by at least once per round (at most retry_max_ms plus
       // the partition's queue); one not seen for two rounds was taken over by another worker.
       retry_ages_(2 * settings_.retry.retry_max_ms + 60000) {
-  net::co_spawn(ctx_,
-                renew_leases(calls_, leases_, settings_.lease_ms, [this] { return torn_down_; }),
-                net::detached);
+  net::co_spawn(
+      ctx_,
+      renew_leases(calls_, leases_, settings_.lease_ms, clock_, [this] { return torn_down_; }),
+      net::detached);
 }
 
 WorkerEngine::~WorkerEngine() { gate_->close(); }
 
-double WorkerEngine::oldest_retry_age_s() const { return retry_ages_.oldest_age_s(clock_()); }
+double WorkerEngine::oldest_retry_age_s() const {
+  return retry_ages_.oldest_age_s(clock_.now_ms());
+}
 
 void WorkerEngine::submit(ConsumedMessage message) {
   // Verified before anything reads the record; on the loop that consumes it, as it arrives.
@@ -89,7 +83,7 @@ void WorkerEngine::begin_drain() {
     const std::size_t dropped = lanes_.clear(count) + window_.clear(count);
     in_flight_.leave(static_cast<int64_t>(dropped), bytes);
     // Records that only wait (a backoff, a busy or parked claim, the breaker) wake up and stop.
-    for (auto* timer : waits_) timer->cancel();
+    for (auto* alarm : waits_) alarm->cancel();
   });
 }
 
@@ -158,7 +152,7 @@ void WorkerEngine::finish(const std::shared_ptr<Record>& r, const Finish& f) {
 
 Observation WorkerEngine::observe(Event event) {
   std::uniform_real_distribution<double> jitter(0.0, 1.0);
-  return Observation{std::move(event), clock_(), jitter(rng_), draining_};
+  return Observation{std::move(event), clock_.now_ms(), jitter(rng_), draining_};
 }
 
 // The driver: one pure decision per step, one command run per step, until Finish.
@@ -166,8 +160,9 @@ net::awaitable<void> WorkerEngine::drive(std::shared_ptr<Record> r) {
   RecordState state = initial_state(RecordOrigin{});
   Observation seen = observe(Derived{});
   try {
-    r->intake = take_in(r->message, r->from_retry_topic, r->unsigned_reason,
-                        IntakeSettings{settings_.stale_after_ms, settings_.ledger}, clock_());
+    r->intake =
+        take_in(r->message, r->from_retry_topic, r->unsigned_reason,
+                IntakeSettings{settings_.stale_after_ms, settings_.ledger}, clock_.now_ms());
     state = initial_state(r->intake.origin);
     seen = observe(r->intake.derived);
   } catch (const std::exception& e) {
@@ -175,7 +170,7 @@ net::awaitable<void> WorkerEngine::drive(std::shared_ptr<Record> r) {
   }
   try {
     for (;;) {
-      retry_ages_.failing(r->key().event_id, state.failing_since_ms, clock_());
+      retry_ages_.failing(r->key().event_id, state.failing_since_ms, clock_.now_ms());
       const Command command = next(state, seen, settings_.retry);
       if (const auto* f = std::get_if<Finish>(&command)) {
         finish(r, *f);
@@ -254,15 +249,14 @@ net::awaitable<Event> WorkerEngine::run(std::shared_ptr<Record> r, Unpark) {
 }
 
 net::awaitable<Event> WorkerEngine::run(std::shared_ptr<Record>, WaitUntil w) {
-  net::steady_timer timer(ctx_,
-                          std::chrono::milliseconds(std::max<int64_t>(0, w.at_ms - clock_())));
-  waits_.insert(&timer);  // begin_drain() cancels it
-  window_.stepped_out();  // start_window.hpp says why
+  const auto alarm = clock_.alarm(ctx_.get_executor());
+  waits_.insert(alarm.get());  // begin_drain() cancels it
+  window_.stepped_out();       // start_window.hpp says why
   start_ready();
-  auto wait = timer.async_wait(net::as_tuple(net::use_awaitable));
+  auto wait = alarm->ring_at(w.at_ms);
   co_await std::move(wait);
   if (torn_down_) co_return TimerFired{};
-  waits_.erase(&timer);
+  waits_.erase(alarm.get());
   window_.stepped_in();
   co_return TimerFired{};
 }

@@ -9,7 +9,6 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
 #include <functional>
@@ -24,6 +23,7 @@
 #include "common/kafka/publisher.hpp"
 #include "worker/circuit_breaker.hpp"
 #include "worker/dedupe_pool.hpp"
+#include "worker/engine_clock.hpp"
 #include "worker/engine_record.hpp"
 #include "worker/in_flight.hpp"
 #include "worker/ledger_completion.hpp"
@@ -69,10 +69,6 @@ struct EngineSettings {
   std::string anomalies_topic() const { return main_topic + ".anomalies"; }
 };
 
-// The wall clock in epoch ms; injectable so that engine tests can run hours in seconds.
-using Clock = std::function<int64_t()>;
-int64_t system_now_ms();
-
 class WorkerEngine {
  public:
   using StoreOffset =
@@ -80,7 +76,7 @@ class WorkerEngine {
 
   WorkerEngine(EngineSettings settings, boost::asio::io_context& ctx, LeaseStore& leases,
                DedupePool& dedupe, OrderClient& orders, Publisher& publisher,
-               WorkerMetrics& metrics, StoreOffset store, Clock clock = system_now_ms);
+               WorkerMetrics& metrics, StoreOffset store, EngineClock& clock = system_clock());
   ~WorkerEngine();
 
   void submit(ConsumedMessage message);                   // any thread
@@ -133,7 +129,7 @@ class WorkerEngine {
   Publisher& publisher_;
   WorkerMetrics& metrics_;
   StoreOffset store_offset_;
-  Clock clock_;
+  EngineClock& clock_;  // injectable so that engine tests run hours in no time
   std::shared_ptr<DeliveryGate> gate_ = std::make_shared<DeliveryGate>();
   std::mt19937_64 rng_{std::random_device{}()};
 
@@ -146,7 +142,7 @@ class WorkerEngine {
   bool starting_ = false;
   bool draining_ = false;
   bool torn_down_ = false;
-  std::set<boost::asio::steady_timer*> waits_;  // records waiting on a timer
+  std::set<Alarm*> waits_;  // records waiting on a timer
 
   InFlight in_flight_;
   std::atomic<bool> dedupe_ok_{true};
