@@ -6,7 +6,8 @@
 
 namespace paynotify::testing {
 
-// Polls `done` every 100 ms until it is true or `timeout` passes; returns its last value.
-bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout);
+// Polls `done` every `poll` until it is true or `timeout` passes; returns its last value.
+bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout,
+                std::chrono::microseconds poll = std::chrono::milliseconds(100));
 
 }  // namespace paynotify::testing

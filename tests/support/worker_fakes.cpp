@@ -1,9 +1,7 @@
 #include "tests/support/worker_fakes.hpp"
 
-#include <boost/asio/steady_timer.hpp>
-
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
+
 #include <stdexcept>
 
 namespace paynotify::testing {
@@ -18,14 +16,14 @@ worker::ClaimOutcome InMemoryDedupeStore::claim(const worker::EventKey& key,
   }
   if (down.load()) return ClaimOutcome::unavailable;
   std::lock_guard lock(mu_);
-  const auto now = std::chrono::steady_clock::now();
+  const int64_t now = clock_();
   auto state = events_.find(key.event_id);
-  if (state != events_.end() && state->second.expires <= now) state = events_.erase(state);
+  if (state != events_.end() && state->second.expires_ms <= now) state = events_.erase(state);
   if (state != events_.end() && state->second.owner == "done") return ClaimOutcome::done;
   const auto parked = parked_.find(key.order_key);
   if (parked != parked_.end() && parked->second != key.event_id) return ClaimOutcome::parked;
   if (state != events_.end() && state->second.owner != owner) return ClaimOutcome::busy;
-  events_[key.event_id] = Lease{owner, now + std::chrono::milliseconds(lease_ms)};
+  events_[key.event_id] = Lease{owner, now + lease_ms};
   return ClaimOutcome::claimed;
 }
 
@@ -117,8 +115,9 @@ boost::asio::awaitable<worker::ApplyResult> FakeOrderService::apply(worker::Orde
     ++per_key_[call.idempotency_key];
   }
   // Answer on a later turn of the executor (after `delay`), as a real call would.
-  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, delay);
-  co_await timer.async_wait(boost::asio::use_awaitable);
+  const auto alarm = clock_.alarm(co_await boost::asio::this_coro::executor);
+  auto answered = alarm->ring_at(clock_.now_ms() + delay.count());
+  co_await std::move(answered);
   co_return answer ? answer(call, n) : worker::ApplyResult{.status = 200};
 }
 

@@ -16,13 +16,17 @@
 
 #include "common/kafka/publisher.hpp"
 #include "worker/dedupe_store.hpp"
+#include "worker/engine_clock.hpp"
 #include "worker/order_client.hpp"
 
 namespace paynotify::testing {
 
 // The Lua scripts' semantics over maps; thread-safe (the DedupePool calls it from its threads).
+// Leases run out by `clock` (a test's clock: engine tests).
 class InMemoryDedupeStore final : public worker::DedupeStore {
  public:
+  explicit InMemoryDedupeStore(worker::Clock clock = worker::system_now_ms)
+      : clock_(std::move(clock)) {}
   worker::ClaimOutcome claim(const worker::EventKey& key, const std::string& owner,
                              int64_t lease_ms) override;
   bool complete(const worker::EventKey& key, const std::string& owner, int64_t ttl_s) override;
@@ -41,10 +45,11 @@ class InMemoryDedupeStore final : public worker::DedupeStore {
   bool is_parked(const std::string& order_key) const;
 
  private:
+  const worker::Clock clock_;
   mutable std::mutex mu_;
   struct Lease {
     std::string owner;  // or "done"
-    std::chrono::steady_clock::time_point expires = std::chrono::steady_clock::time_point::max();
+    int64_t expires_ms = INT64_MAX;
   };
   std::map<std::string, Lease>
       events_;  // event id -> state; a lease runs out like the Redis key's TTL
@@ -87,9 +92,10 @@ class SharedInMemoryStore final : public worker::DedupeStore {
 };
 
 // The order service: answers with what `answer` returns for each call (default 200), counting
-// every call per idempotency key.
+// every call per idempotency key. A call takes `delay` on `clock` (a test's clock: engine tests).
 class FakeOrderService final : public worker::OrderClient {
  public:
+  explicit FakeOrderService(worker::EngineClock& clock = worker::system_clock()) : clock_(clock) {}
   boost::asio::awaitable<worker::ApplyResult> apply(worker::OrderCall call) override;
 
   // Called on the engine's thread with the call number (1-based, across all keys); may throw.
@@ -99,6 +105,7 @@ class FakeOrderService final : public worker::OrderClient {
   int calls_for(const std::string& key) const;
 
  private:
+  worker::EngineClock& clock_;
   mutable std::mutex mu_;
   std::map<std::string, int> per_key_;
   int calls_ = 0;

@@ -1,5 +1,6 @@
 // The real WorkerEngine (driver + state machine) against in-memory seams: every record ends in
-// Finish with its offset stored, whatever the order service, the store or Kafka do.
+// Finish with its offset stored, whatever the order service, the store or Kafka do. Time is a
+// test clock: the engine's waits ring when the test moves it, nothing sleeps.
 #include "worker/worker_engine.hpp"
 
 #include <gtest/gtest.h>
@@ -7,11 +8,13 @@
 #include <boost/asio/executor_work_guard.hpp>
 
 #include <atomic>
+#include <functional>
 #include <thread>
 
 #include "common/antom/notification_signer.hpp"
 #include "common/kafka/record_headers.hpp"
 #include "tests/support/ingest_harness.hpp"
+#include "tests/support/manual_clock.hpp"
 #include "tests/support/notifications.hpp"
 #include "tests/support/test_keys.hpp"
 #include "tests/support/wait.hpp"
@@ -22,6 +25,7 @@ namespace {
 
 using testing::FakeOrderService;
 using testing::InMemoryDedupeStore;
+using testing::ManualClock;
 using testing::RecordingPublisher;
 
 constexpr const char* kTopic = "t";
@@ -54,12 +58,13 @@ class Engine : public ::testing::Test {
     pool_ = std::make_unique<DedupePool>(2, [this] {
       return std::make_unique<testing::SharedInMemoryStore>(store_, &ledger_reads_);
     });
-    engine_ = std::make_unique<WorkerEngine>(settings_, ctx_, *pool_, *pool_, orders_, publisher_,
-                                             metrics_,
-                                             [this](const std::string& t, int32_t p, int64_t o) {
-                                               std::lock_guard lock(mu_);
-                                               stored_[{t, p}] = o;
-                                             });
+    engine_ = std::make_unique<WorkerEngine>(
+        settings_, ctx_, *pool_, *pool_, orders_, publisher_, metrics_,
+        [this](const std::string& t, int32_t p, int64_t o) {
+          std::lock_guard lock(mu_);
+          stored_[{t, p}] = o;
+        },
+        clock_);
     thread_ = std::thread([this] { ctx_.run(); });
   }
 
@@ -75,14 +80,37 @@ class Engine : public ::testing::Test {
     engine_->submit(std::move(m));
   }
 
-  // Waits until nothing is in flight; false on timeout.
+  // Waits (real time) until `done` holds; false on timeout. The test clock stays where it is.
+  static bool eventually(const std::function<bool()>& done,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    return paynotify::testing::wait_until(done, timeout, std::chrono::microseconds(200));
+  }
+  // Waits until nothing is in flight, the test clock standing still; false on timeout.
   bool drained(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-    const auto end = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < end) {
-      if (engine_->in_flight() == 0) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    return eventually([this] { return engine_->in_flight() == 0; }, timeout);
+  }
+
+  // Only the clock can move the engine on now: every record it started waits on an alarm (the
+  // others queue behind an event of their payment), and so does the lease renewer.
+  bool settled() const {
+    const int64_t started = engine_->in_flight() - metrics_.parked.value();
+    return static_cast<int64_t>(clock_.alarms_set()) == started + 1;
+  }
+  // Runs the engine on the test clock for `span`, or until `done` holds: each time it has
+  // settled, the clock moves on to the next alarm. False when it does not settle within 10 s.
+  bool run_clock(
+      std::chrono::milliseconds span, const std::function<bool()>& done = [] { return false; }) {
+    const int64_t until = clock_.now_ms() + span.count();
+    for (;;) {
+      if (!eventually([&] { return done() || settled(); })) return false;
+      if (done() || clock_.now_ms() >= until) return true;
+      clock_.advance_to_next_alarm(until);
     }
-    return false;
+  }
+  // Runs the engine on the test clock until nothing is in flight (an hour of test time at most).
+  bool run_until_drained() {
+    const auto nothing_in_flight = [this] { return engine_->in_flight() == 0; };
+    return run_clock(std::chrono::hours(1), nothing_in_flight) && nothing_in_flight();
   }
 
   int64_t stored(const std::string& topic) {
@@ -91,10 +119,11 @@ class Engine : public ::testing::Test {
     return it == stored_.end() ? -1 : it->second;
   }
 
+  ManualClock clock_{system_now_ms()};  // outlives the alarms set on it
   EngineSettings settings_;
-  InMemoryDedupeStore store_;
+  InMemoryDedupeStore store_{clock_.reader()};
   std::atomic<int> ledger_reads_ = 0;
-  FakeOrderService orders_;
+  FakeOrderService orders_{clock_};
   RecordingPublisher publisher_;
   MetricsRegistry registry_;
   WorkerMetrics metrics_{registry_};
@@ -131,7 +160,7 @@ TEST_F(Engine, AnExceptionInTheApplyPathFinishesTheRecordAndThePartitionKeepsCom
   start();
   submit(kTopic, 0, "p1", paynotify::testing::payment_result_body("p1"));
   submit(kTopic, 1, "p2", paynotify::testing::payment_result_body("p2"));
-  ASSERT_TRUE(drained()) << "a thrown exception left a record unfinished";
+  ASSERT_TRUE(run_until_drained()) << "a thrown exception left a record unfinished";
   EXPECT_EQ(metrics_.applied.value(), 2u);
   EXPECT_EQ(orders_.calls(), 3);  // the faulted call counted as a failed try and was repeated
   EXPECT_EQ(stored(kTopic), 2);
@@ -144,7 +173,7 @@ TEST_F(Engine, AFailingServiceGoesToTheRetryTopicParkedThenTheRetryAppliesAndUnp
   };
   start();
   submit(kTopic, 0, "p1", paynotify::testing::payment_result_body("p1"));
-  ASSERT_TRUE(drained());
+  ASSERT_TRUE(run_until_drained());
   const auto retry = publisher_.published(std::string(kTopic) + ".retry");
   ASSERT_EQ(retry.size(), 1u);
   EXPECT_TRUE(store_.is_parked("p1")) << "later events of p1 wait behind the retry";
@@ -157,12 +186,12 @@ TEST_F(Engine, AFailingServiceGoesToTheRetryTopicParkedThenTheRetryAppliesAndUnp
   std::string capture = paynotify::testing::kCaptureResultBody;
   capture.replace(capture.find("\"paymentId\":\"2022XXXXXXX\""), 25, "\"paymentId\":\"p1\"");
   submit(kTopic, 1, "p1", capture);
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(run_clock(std::chrono::milliseconds(50)));  // ten of its waits, 1..5 ms each
   EXPECT_EQ(engine_->in_flight(), 1) << "the capture waits behind its parked authorization";
   EXPECT_EQ(orders_.calls(), 2);
   // The retry arrives: applied, the parking lifts, the capture follows.
   submit(std::string(kTopic) + ".retry", 0, "p1", retry[0].value, retry[0].headers);
-  ASSERT_TRUE(drained());
+  ASSERT_TRUE(run_until_drained());
   EXPECT_FALSE(store_.is_parked("p1"));
   EXPECT_EQ(orders_.calls_for(kPaymentEventId), 3);
   EXPECT_EQ(metrics_.applied.value(), 2u);
@@ -175,12 +204,12 @@ TEST_F(Engine, TheRetryBudgetEndsInTheDeadLetterTopicWithTheReasonAndLiftsThePar
   orders_.answer = [](const OrderCall&, int) -> ApplyResult { return {503, "", "down"}; };
   start();
   // As the retry topic delivers it: failing for a minute already, past the 30 ms budget.
-  const int64_t since = system_now_ms() - 60000;
+  const int64_t since = clock_.now_ms() - 60000;
   store_.park({"p1", kPaymentEventId}, 60);
   submit(std::string(kTopic) + ".retry", 0, "p1", paynotify::testing::payment_result_body("p1"),
          {{std::string(header::kAttempt), "7"},
           {std::string(header::kFailingSince), std::to_string(since)}});
-  ASSERT_TRUE(drained());
+  ASSERT_TRUE(run_until_drained());
   const auto dead = publisher_.published(std::string(kTopic) + ".dlq");
   ASSERT_EQ(dead.size(), 1u);
   std::map<std::string, std::string> h(dead[0].headers.begin(), dead[0].headers.end());
@@ -198,10 +227,11 @@ TEST_F(Engine, TheLeaseIsRenewedWhileASlowCallRunsSoNoOtherWorkerTakesTheEvent) 
   orders_.delay = std::chrono::milliseconds(1200);  // four leases long
   start();
   submit(kTopic, 0, "p1", paynotify::testing::payment_result_body("p1"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(900));
+  ASSERT_TRUE(eventually([this] { return orders_.calls() == 1; }));
+  ASSERT_TRUE(run_clock(std::chrono::milliseconds(900)));  // nine renewal rounds into the call
   EXPECT_EQ(store_.claim({"p1", kPaymentEventId}, "another-worker", 300), ClaimOutcome::busy)
       << "the lease ran out during the call: another worker would apply the event too";
-  ASSERT_TRUE(drained());
+  ASSERT_TRUE(run_until_drained());
   EXPECT_EQ(orders_.calls(), 1);
   EXPECT_TRUE(store_.is_done(kPaymentEventId));
   EXPECT_EQ(ledger_reads_.load(), 1)
@@ -218,7 +248,7 @@ TEST_F(Engine, ADrainGivesUpWaitingRecordsAtOnceAndStoresNoOffsetForThem) {
     submit(kTopic, i, "p1",
            paynotify::testing::payment_result_body("p1"));  // 1 runs, 4 queue behind it
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(eventually([this] { return settled(); }));  // the first waits a minute to retry
   EXPECT_EQ(engine_->in_flight(), 5);
   const auto started = std::chrono::steady_clock::now();
   engine_->begin_drain();
@@ -273,15 +303,15 @@ TEST_F(Engine, RecordsThatWaitDoNotHoldUpAPaymentThatCanBeApplied) {
     submit(kTopic, i, payment, paynotify::testing::payment_result_body(payment));
   }
   submit(kTopic, 8, "ok", paynotify::testing::payment_result_body("ok"));
-  EXPECT_TRUE(paynotify::testing::wait_until(
-      [&] { return orders_.calls_for("PAYMENT_RESULT:ok:S") == 1; }, std::chrono::seconds(5)))
+  EXPECT_TRUE(eventually([&] { return orders_.calls_for("PAYMENT_RESULT:ok:S") == 1; }))
       << "the payment that could be applied waited behind those backing off";
+  ASSERT_TRUE(eventually([this] { return settled(); }));  // it finished, the others wait
   EXPECT_EQ(engine_->in_flight(), 8);
 }
 
 TEST_F(Engine, AStaleReplayIsDeadLetteredNotApplied) {
   start();
-  const int64_t received = system_now_ms();
+  const int64_t received = clock_.now_ms();
   submit(kTopic, 0, "p1", paynotify::testing::payment_result_body("p1"),
          {{std::string(header::kReceivedAt), std::to_string(received)},
           {std::string(header::kRequestTime), std::to_string(received - 8LL * 86400 * 1000)}});
@@ -299,9 +329,10 @@ TEST_F(Engine, AStaleReplayIsDeadLetteredNotApplied) {
 // dropping the unsigned header does not turn the check off.
 TEST_F(Engine, AStaleReplayWithoutItsReceiptTimeIsDeadLetteredToo) {
   start();
-  submit(
-      kTopic, 0, "p1", paynotify::testing::payment_result_body("p1"),
-      {{std::string(header::kRequestTime), std::to_string(system_now_ms() - 8LL * 86400 * 1000)}});
+  const int64_t signed_at = clock_.now_ms();
+  clock_.advance(std::chrono::hours(8 * 24));  // read eight days later
+  submit(kTopic, 0, "p1", paynotify::testing::payment_result_body("p1"),
+         {{std::string(header::kRequestTime), std::to_string(signed_at)}});
   ASSERT_TRUE(drained());
   EXPECT_EQ(orders_.calls(), 0);
   EXPECT_EQ(metrics_.dead_lettered(ErrorClass::stale).value(), 1u);
@@ -351,7 +382,7 @@ TEST_F(Engine, AStoreCallThatThrowsIsAFaultOfTheRecordNotOfTheProcess) {
   store_.throw_next = 3;  // on the store's own thread: it must come back to the record
   start();
   submit(kTopic, 0, "p1", paynotify::testing::payment_result_body("p1"));
-  ASSERT_TRUE(drained());
+  ASSERT_TRUE(run_until_drained());
   EXPECT_EQ(orders_.calls(), 1);
   EXPECT_TRUE(store_.is_done(kPaymentEventId));
   EXPECT_EQ(stored(kTopic), 1);
@@ -361,13 +392,13 @@ TEST_F(Engine, AStoreThatIsDownIsWaitedForNothingStoredMeanwhile) {
   store_.down = true;
   start();
   submit(kTopic, 0, "p1", paynotify::testing::payment_result_body("p1"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(run_clock(std::chrono::milliseconds(100)));  // twenty claims, 5 ms apart
   EXPECT_FALSE(engine_->dedupe_reachable());
   EXPECT_EQ(engine_->in_flight(), 1);
   EXPECT_EQ(stored(kTopic), -1);
   EXPECT_EQ(orders_.calls(), 0) << "nothing is applied without a claim";
   store_.down = false;
-  ASSERT_TRUE(drained());
+  ASSERT_TRUE(run_until_drained());
   EXPECT_TRUE(engine_->dedupe_reachable());
   EXPECT_EQ(orders_.calls(), 1);
   EXPECT_TRUE(store_.is_done(kPaymentEventId));
@@ -378,12 +409,12 @@ TEST_F(Engine, APublisherThatRefusesHoldsTheOffsetUntilTheDeadLetterIsDurable) {
   publisher_.refuse = true;
   start();
   submit(kTopic, 0, "v1", paynotify::testing::kVaultingBody);
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(run_clock(std::chrono::milliseconds(100)));
   EXPECT_GT(publisher_.refused.load(), 1);
   EXPECT_EQ(engine_->in_flight(), 1);
   EXPECT_EQ(stored(kTopic), -1) << "not durable anywhere: the offset must not move";
   publisher_.refuse = false;
-  ASSERT_TRUE(drained());
+  ASSERT_TRUE(run_until_drained());
   const auto dead = publisher_.published(std::string(kTopic) + ".dlq");
   ASSERT_EQ(dead.size(), 1u);
   std::map<std::string, std::string> h(dead[0].headers.begin(), dead[0].headers.end());
@@ -409,7 +440,7 @@ TEST_F(Engine, AFailingServiceGetsTheBreakersProbesNotTheFullConcurrency) {
     const std::string id = "p" + std::to_string(i);
     submit(kTopic, i, id, paynotify::testing::payment_result_body(id));
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ASSERT_TRUE(run_clock(std::chrono::milliseconds(500)));
   const int calls_while_down = orders_.calls();
   // Without the breaker: 200 records x (500 ms / ~2 ms backoff) tries. With it: the calls that
   // were in flight when it opened, then one probe per open period (20..50 ms).
@@ -418,7 +449,7 @@ TEST_F(Engine, AFailingServiceGetsTheBreakersProbesNotTheFullConcurrency) {
   EXPECT_GT(metrics_.breaker_refusals.value(), 100u);
   EXPECT_EQ(publisher_.published(std::string(kTopic) + ".dlq").size(), 0u);
   up = true;
-  ASSERT_TRUE(drained(std::chrono::seconds(20)));
+  ASSERT_TRUE(run_until_drained());
   EXPECT_EQ(metrics_.applied.value(), 200u);
   EXPECT_EQ(stored(kTopic), 200);
   EXPECT_EQ(engine_->breaker_state(), CircuitBreaker::State::closed);
