@@ -82,6 +82,7 @@ void WorkerEngine::begin_drain() {
     const auto count = [&bytes](const std::shared_ptr<Record>& r) { bytes += r->bytes; };
     const std::size_t dropped = lanes_.clear(count) + window_.clear(count);
     in_flight_.leave(static_cast<int64_t>(dropped), bytes);
+    metrics_.parked.set(0);
     // Records that only wait (a backoff, a busy or parked claim, the breaker) wake up and stop.
     for (auto* alarm : waits_) alarm->cancel();
   });

@@ -250,9 +250,11 @@ TEST_F(Engine, ADrainGivesUpWaitingRecordsAtOnceAndStoresNoOffsetForThem) {
   }
   ASSERT_TRUE(eventually([this] { return settled(); }));  // the first waits a minute to retry
   EXPECT_EQ(engine_->in_flight(), 5);
+  EXPECT_EQ(metrics_.parked.value(), 4);
   const auto started = std::chrono::steady_clock::now();
   engine_->begin_drain();
   ASSERT_TRUE(drained(std::chrono::seconds(2))) << "a drain waited for records that only wait";
+  EXPECT_EQ(metrics_.parked.value(), 0) << "the records given up wait no more";
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(500));
   EXPECT_EQ(stored(kTopic), -1)
       << "nothing finished: nothing stored, all redelivered after the restart";
