@@ -78,7 +78,7 @@ SignatureKey::SignatureKey(EvpPkeyPtr key) : key_(std::move(key)), prototype_(EV
   }
 }
 
-bool SignatureKey::verify(std::initializer_list<std::string_view> parts,
+bool SignatureKey::verify(std::span<const std::string_view> parts,
                           std::string_view signature) const {
   MdCtxPtr ctx(EVP_MD_CTX_new());
   bool ok = ctx && EVP_MD_CTX_copy_ex(ctx.get(), prototype_.get()) == 1;

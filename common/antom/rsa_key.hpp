@@ -3,9 +3,9 @@
 
 #include <openssl/evp.h>
 
-#include <initializer_list>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -42,7 +42,7 @@ class SignatureKey {
   // Throws std::runtime_error when OpenSSL cannot set up a context for the key.
   explicit SignatureKey(EvpPkeyPtr key);
   // The signed content is the concatenation of `parts` (no copy of the body is made).
-  bool verify(std::initializer_list<std::string_view> parts, std::string_view signature) const;
+  bool verify(std::span<const std::string_view> parts, std::string_view signature) const;
 
  private:
   EvpPkeyPtr key_;

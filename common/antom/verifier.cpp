@@ -24,13 +24,19 @@ std::string_view describe(VerifyError e) {
   return "unverifiable";
 }
 
+SignedParts signed_parts(std::string_view request_uri, std::string_view client_id,
+                         std::string_view request_time, std::string_view body) {
+  return {"POST ", request_uri, "\n", client_id, ".", request_time, ".", body};
+}
+
 std::string signed_content(std::string_view request_uri, std::string_view client_id,
                            std::string_view request_time, std::string_view body) {
+  const SignedParts parts = signed_parts(request_uri, client_id, request_time, body);
   std::string content;
-  content.reserve(6 + request_uri.size() + client_id.size() + request_time.size() + body.size() +
-                  2);
-  content.append("POST ").append(request_uri).append("\n");
-  content.append(client_id).append(".").append(request_time).append(".").append(body);
+  std::size_t size = 0;
+  for (const auto part : parts) size += part.size();
+  content.reserve(size);
+  for (const auto part : parts) content.append(part);
   return content;
 }
 
@@ -56,8 +62,7 @@ Verdict verify_notification(const SignedRequest& r, const KeyRegistry& keys,
 
   bool verified = false;
   for (const SignatureKey* key : candidates) {
-    // The parts signed_content() joins, given to the digest one by one.
-    if (key->verify({"POST ", r.request_uri, "\n", r.client_id, ".", r.request_time, ".", r.body},
+    if (key->verify(signed_parts(r.request_uri, r.client_id, r.request_time, r.body),
                     parsed.header->signature)) {
       verified = true;
       break;

@@ -2,6 +2,7 @@
 // "Request parts + keys -> verdict": the check every notification passes before anything else
 // reads its body (DESIGN.md promise 2).
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -46,7 +47,12 @@ struct Verdict {
   bool ok() const { return error == VerifyError::none; }
 };
 
-// `POST <uri>\n<client-id>.<request-time>.<raw body>` — what Antom signs.
+// `POST <uri>\n<client-id>.<request-time>.<raw body>` — what Antom signs, in its parts (the
+// verifier feeds them to the digest one by one, without a copy of the body) ...
+using SignedParts = std::array<std::string_view, 8>;
+SignedParts signed_parts(std::string_view request_uri, std::string_view client_id,
+                         std::string_view request_time, std::string_view body);
+// ... and joined (the signer's input).
 std::string signed_content(std::string_view request_uri, std::string_view client_id,
                            std::string_view request_time, std::string_view body);
 
