@@ -1,29 +1,20 @@
 #include "worker/ledger_write.hpp"
 
-#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
 
 #include "common/service/log.hpp"
+#include "worker/json_scratch.hpp"
 
 namespace paynotify::worker {
 
-namespace {
-
-// The ledger's JSON lives only while it is read or written: one block of memory (on the
-// stack when it fits) instead of an allocation per value.
-struct Scratch {
-  unsigned char bytes[8192];
-  boost::json::monotonic_resource memory{bytes, sizeof bytes};
-};
-
-}  // namespace
+using LedgerScratch = JsonScratch<8192>;  // a ledger's JSON, read or written
 
 std::optional<PaymentLedger> ledger_from_text(const std::string& text) {
   if (text.empty()) return std::nullopt;
-  Scratch scratch;
+  LedgerScratch scratch;
   boost::system::error_code ec;
   const auto doc = boost::json::parse(text, ec, &scratch.memory);
   return ec ? std::nullopt : ledger_from_json(doc);
@@ -31,7 +22,7 @@ std::optional<PaymentLedger> ledger_from_text(const std::string& text) {
 
 LedgerUpdate ledger_update(const std::string& expected, const LedgerStep& step, int64_t ttl_s,
                            int64_t warning_before_ms) {
-  Scratch scratch;
+  LedgerScratch scratch;
   LedgerUpdate update{expected,
                       boost::json::serialize(ledger_json(step.ledger, &scratch.memory)),
                       ttl_s,

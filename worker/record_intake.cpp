@@ -1,6 +1,5 @@
 #include "worker/record_intake.hpp"
 
-#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/serializer.hpp>
 
 #include <algorithm>
@@ -8,6 +7,7 @@
 
 #include "common/kafka/record_headers.hpp"
 #include "common/service/ids.hpp"
+#include "worker/json_scratch.hpp"
 #include "worker/payment_event.hpp"
 
 namespace paynotify::worker {
@@ -58,11 +58,9 @@ RecordIntake take_in(const ConsumedMessage& m, bool from_retry_topic,
     return in;
   }
   in.received_at_ms = header_int(m, header::kReceivedAt, 0);
-  // The notification's JSON and the order request built from it live only in this call: they
-  // take one block of memory (on the stack when it fits) instead of an allocation per value.
-  unsigned char scratch[16384];
-  boost::json::monotonic_resource memory(scratch, sizeof scratch);
-  EventDerivation derived = derive_event(m.value, in.received_at_ms, &memory);
+  // The notification's JSON and the order request built from it live only in this call.
+  JsonScratch<16384> scratch;
+  EventDerivation derived = derive_event(m.value, in.received_at_ms, &scratch.memory);
   in.kind = std::move(derived.kind);
   if (!derived.event) {
     const ErrorClass why = derived.why_not == NoEvent::unsupported_kind
