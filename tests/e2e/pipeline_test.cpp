@@ -102,7 +102,7 @@ TEST(Pipeline, EachEventOnceInOrderThoughSentThreeTimesShuffled) {
   send_all(p.ingest(), sends);
   ASSERT_TRUE(
       wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(90)))
-      << "applied " << p.applied_count() << " of " << bodies.size() << "; logs in " << p.log_dir();
+      << "applied " << p.applied_count() << " of " << bodies.size() << p.stall_report(bodies);
   std::this_thread::sleep_for(std::chrono::seconds(1));  // nothing more may arrive
   expect_each_once_in_order(p, sends.size(), bodies.size());
   EXPECT_EQ(p.worker_metric(0, "paynotify_worker_duplicates_skipped_total"),
@@ -132,7 +132,7 @@ TEST(Pipeline, AnOrderServiceOutageDelaysButLosesNothing) {
   p.control(R"({"failRate":0.0})");
   ASSERT_TRUE(
       wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(90)))
-      << "applied " << p.applied_count() << "; logs in " << p.log_dir();
+      << "applied " << p.applied_count() << p.stall_report(bodies);
   std::this_thread::sleep_for(std::chrono::seconds(1));
   expect_each_once_in_order(p, bodies.size(), bodies.size());
   EXPECT_TRUE(read_topic(p.topic() + ".dlq", 1, std::chrono::seconds(2)).empty());
@@ -164,7 +164,7 @@ TEST(Pipeline, RetryHandOversLoseNothingWhileTheRetryTopicGainsPartitions) {
   p.control(R"({"failRate":0.0})");
   ASSERT_TRUE(
       wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(120)))
-      << "applied " << p.applied_count() << " of " << bodies.size() << "; logs in " << p.log_dir();
+      << "applied " << p.applied_count() << " of " << bodies.size() << p.stall_report(bodies);
   std::this_thread::sleep_for(std::chrono::seconds(1));
   expect_each_once_in_order(p, bodies.size(), bodies.size());
   EXPECT_TRUE(read_topic(p.topic() + ".dlq", 1, std::chrono::seconds(2)).empty());
@@ -196,7 +196,7 @@ TEST(Pipeline, ARetryBudgetShorterThanTheOutageDeadLettersWithTheReasonThenRepla
   ASSERT_EQ(std::system(replay.c_str()), 0);
   ASSERT_TRUE(
       wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(60)))
-      << "applied " << p.applied_count() << "; logs in " << p.log_dir();
+      << "applied " << p.applied_count() << p.stall_report(bodies);
   std::this_thread::sleep_for(std::chrono::seconds(1));
   EXPECT_EQ(p.applied_count(), bodies.size());
   EXPECT_EQ(p.applied().at("conflicts").to_number<uint64_t>(), 0u);
@@ -338,7 +338,7 @@ TEST(Pipeline, AWorkerKilledMidStreamLosesNothingAndAppliesNothingTwice) {
   p.start_worker();
   ASSERT_TRUE(
       wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(90)))
-      << "applied " << p.applied_count() << "; logs in " << p.log_dir();
+      << "applied " << p.applied_count() << p.stall_report(bodies);
   std::this_thread::sleep_for(std::chrono::seconds(1));
   expect_each_once_in_order(p, bodies.size(), bodies.size(), unrecorded);
   EXPECT_EQ(p.applied().at("conflicts").to_number<uint64_t>(), unrecorded)
@@ -361,7 +361,7 @@ TEST(Pipeline, AWorkerLeavingTheGroupMidStreamHandsOverCleanly) {
   EXPECT_EQ(first.wait(), 0) << "a clean drain; logs in " << p.log_dir();
   ASSERT_TRUE(
       wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(90)))
-      << "applied " << p.applied_count() << "; logs in " << p.log_dir();
+      << "applied " << p.applied_count() << p.stall_report(bodies);
   std::this_thread::sleep_for(std::chrono::seconds(1));
   expect_each_once_in_order(p, bodies.size(), bodies.size());
 }
@@ -384,7 +384,7 @@ TEST(PipelineLongOutage, ThreeMinutesWithDefaultSettingsLoseNothingAndDeadLetter
   p.control(R"({"failRate":0.0})");
   ASSERT_TRUE(
       wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::minutes(4)))
-      << "applied " << p.applied_count() << "; logs in " << p.log_dir();
+      << "applied " << p.applied_count() << p.stall_report(bodies);
   std::this_thread::sleep_for(std::chrono::seconds(1));
   expect_each_once_in_order(p, bodies.size(), bodies.size());
   EXPECT_TRUE(read_topic(p.topic() + ".dlq", 1, std::chrono::seconds(2)).empty())
@@ -413,44 +413,9 @@ TEST(PipelineRedisRestart, RedisRestartedMidStreamLosesNothingAndAppliesNothingT
       << "and true again by itself";
   ASSERT_TRUE(
       wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(90)))
-      << "applied " << p.applied_count() << "; logs in " << p.log_dir();
+      << "applied " << p.applied_count() << p.stall_report(bodies);
   std::this_thread::sleep_for(std::chrono::seconds(1));
   expect_each_once_in_order(p, bodies.size(), bodies.size());
-}
-
-// For a failure message: the events sent that the order service has not applied, whether the
-// topic holds them, and what Redis holds for their payments.
-std::string missing_events(Pipeline& p, const std::vector<std::string>& bodies) {
-  const json::object applied = p.applied();
-  const auto& payments = applied.at("payments").as_object();
-  const auto records = read_topic(p.topic(), bodies.size(), std::chrono::seconds(30));
-  std::set<std::string> in_topic;
-  for (const auto& r : records) in_topic.insert(r.value);
-  worker::RedisConnection redis(redis_settings());
-  const auto text = [&](const std::string& key) {
-    const auto v = redis.command({"GET", key});
-    return v && v->type == worker::RedisValue::Type::text ? v->text : std::string("(none)");
-  };
-  std::string out =
-      std::to_string(records.size()) + " records in the topic; worker: duplicates skipped " +
-      std::to_string(p.worker_metric(0, "paynotify_worker_duplicates_skipped_total")) +
-      ", dead-lettered " +
-      std::to_string(read_topic(p.topic() + ".dlq", 10, std::chrono::seconds(2)).size()) + "; ";
-  for (const auto& body : bodies) {
-    const auto e = worker::derive_event(body, 0).event;
-    const auto* got = payments.if_contains(e->payment_id);
-    bool seen = false;
-    if (got != nullptr) {
-      for (const auto& id : got->at("events").as_array())
-        seen = seen || id.as_string() == e->event_id;
-    }
-    if (seen) continue;
-    const worker::EventKey k{e->payment_id, e->event_id};
-    out += e->event_id + (in_topic.count(body) ? " in the topic" : " NOT in the topic") +
-           ", state " + text(worker::event_state_key(k)) + ", payment parked " +
-           text(worker::parked_key(k)) + " at " + text(worker::parked_at_key(k)) + "; ";
-  }
-  return out;
 }
 
 // The issue's reproduction: every authorization waits in the retry topic, its capture parked
@@ -506,8 +471,7 @@ TEST(PipelineRedisRestart, ParkedPaymentsKeepTheirOrderWhenRedisLosesItsData) {
   p.control(R"({"failRate":0.0})");
   ASSERT_TRUE(
       wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(120)))
-      << "applied " << p.applied_count() << "; logs in " << p.log_dir() << "; "
-      << missing_events(p, bodies);
+      << "applied " << p.applied_count() << p.stall_report(bodies);
   std::this_thread::sleep_for(std::chrono::seconds(1));
   expect_each_once_in_order(p, bodies.size(), bodies.size());
 }

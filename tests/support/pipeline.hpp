@@ -46,6 +46,10 @@ class Pipeline {
   std::map<std::string, std::vector<std::string>> expected_order(std::size_t records_in_topic);
 
   std::string log_dir() const { return dir_; }
+  // For a test whose pipeline did not settle: which of the notifications sent were never
+  // applied, where the topics hold them, what Redis holds about them, and each worker's waiting
+  // figures and warnings (pipeline_report.cpp).
+  std::string stall_report(const std::vector<std::string>& bodies);
 
  private:
   std::string dir_;
