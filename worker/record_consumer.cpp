@@ -144,7 +144,11 @@ void RecordConsumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     log_event(spdlog::level::info, "partitions_assigned", {{"count", parts->cnt}});
     if (rd_kafka_error_t* e = rd_kafka_incremental_assign(rk, parts)) rd_kafka_error_destroy(e);
-    if (self->is_paused_.load()) rd_kafka_pause_partitions(rk, parts);
+    // A partition comes (back) unpaused, whatever it was when revoked (librdkafka 2.14;
+    // RecordConsumer.ARetryPartitionHeldWhenRevoked... pins it), and is paused here again if
+    // anything wants it so.
+    for (const auto& tp : to_vector(parts)) self->assigned_.insert(tp);
+    self->reconcile_pauses();
     return;
   }
   if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
@@ -155,7 +159,11 @@ void RecordConsumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
     // (nullptr: the stored offsets of the whole assignment; the revoked list carries none.)
     if (!rd_kafka_assignment_lost(rk)) rd_kafka_commit(rk, nullptr, 0);
     if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts)) rd_kafka_error_destroy(e);
-    for (const auto& tp : to_vector(parts)) self->held_.erase(tp);
+    for (const auto& tp : to_vector(parts)) {
+      self->held_.erase(tp);
+      self->paused_.erase(tp);
+      self->assigned_.erase(tp);
+    }
     self->held_count_.store(self->held_.size());
     std::lock_guard lock(self->lag_mu_);
     for (const auto& tp : to_vector(parts)) self->lag_.erase(tp);
@@ -165,27 +173,56 @@ void RecordConsumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
   if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts)) rd_kafka_error_destroy(e);
 }
 
-void RecordConsumer::apply_pause() {
-  const bool want = want_paused_.load();
-  if (want == is_paused_.load()) return;
-  rd_kafka_topic_partition_list_t* parts = nullptr;
-  if (rd_kafka_assignment(rk_, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
-  if (want) {
-    rd_kafka_pause_partitions(rk_, parts);
-  } else {
-    // Held partitions stay paused until their head is due.
-    rd_kafka_topic_partition_list_t* resume = rd_kafka_topic_partition_list_new(parts->cnt);
-    for (int i = 0; i < parts->cnt; ++i) {
-      if (!held_.count({parts->elems[i].topic, parts->elems[i].partition})) {
-        rd_kafka_topic_partition_list_add(resume, parts->elems[i].topic, parts->elems[i].partition);
+// Each assigned partition is paused exactly while something wants it so: the worker (Redis or
+// the parking cannot be trusted, a drain), the engine (its share of records of the partition's
+// topic is full: in_flight.hpp), or the partition's retry head, not due yet.
+void RecordConsumer::reconcile_pauses() {
+  const bool everything = want_paused_.load();
+  std::set<std::string> full;
+  for (const auto& topic : settings_.topics) {
+    if (callbacks_.hold && callbacks_.hold(topic)) full.insert(topic);
+  }
+  if (full != topics_held_) {
+    for (const auto& topic : settings_.topics) {
+      if (full.count(topic) != topics_held_.count(topic)) {
+        log_event(spdlog::level::info,
+                  full.count(topic) ? "consumption_paused" : "consumption_resumed",
+                  {{"topic", topic}, {"reason", "records in flight"}});
       }
     }
+    topics_held_ = std::move(full);
+    topics_held_count_.store(topics_held_.size());
+  }
+  if (everything != is_paused_.load()) {
+    log_event(spdlog::level::info, everything ? "consumption_paused" : "consumption_resumed",
+              {{"topic", "*"}, {"reason", "the worker's health"}});
+    is_paused_.store(everything);
+  }
+  rd_kafka_topic_partition_list_t* pause = nullptr;
+  rd_kafka_topic_partition_list_t* resume = nullptr;
+  const auto add = [](rd_kafka_topic_partition_list_t*& list, const TopicPartition& tp) {
+    if (list == nullptr) list = rd_kafka_topic_partition_list_new(4);
+    rd_kafka_topic_partition_list_add(list, tp.topic.c_str(), tp.partition);
+  };
+  for (const auto& tp : assigned_) {
+    const bool want = everything || topics_held_.count(tp.topic) > 0 || held_.count(tp) > 0;
+    if (want == (paused_.count(tp) > 0)) continue;
+    if (want) {
+      add(pause, tp);
+      paused_.insert(tp);
+    } else {
+      add(resume, tp);
+      paused_.erase(tp);
+    }
+  }
+  if (pause != nullptr) {
+    rd_kafka_pause_partitions(rk_, pause);
+    rd_kafka_topic_partition_list_destroy(pause);
+  }
+  if (resume != nullptr) {
     rd_kafka_resume_partitions(rk_, resume);
     rd_kafka_topic_partition_list_destroy(resume);
   }
-  rd_kafka_topic_partition_list_destroy(parts);
-  is_paused_.store(want);
-  log_event(spdlog::level::info, want ? "consumption_paused" : "consumption_resumed");
 }
 
 void RecordConsumer::set_partition_paused(const TopicPartition& tp, bool paused) {
@@ -204,7 +241,7 @@ bool RecordConsumer::hold_if_early(const rd_kafka_message_t* m) {
   const int64_t due = not_before_of(m);
   if (due <= epoch_ms()) return false;
   const TopicPartition tp{settings_.delayed_topic, m->partition};
-  set_partition_paused(tp, true);
+  if (paused_.insert(tp).second) set_partition_paused(tp, true);
   // Rewind to this record: it is fetched again, and handed over, once it is due. The seek
   // also drops what was prefetched behind it.
   rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
@@ -222,7 +259,7 @@ bool RecordConsumer::hold_if_early(const rd_kafka_message_t* m) {
     // its not-before in memory instead.
     log_event(spdlog::level::warn, "retry_seek_failed",
               {{"partition", tp.partition}, {"error", failure}});
-    if (!is_paused_.load()) set_partition_paused(tp, false);
+    reconcile_pauses();  // resumed, unless something else holds it
     return false;
   }
   held_[tp] = due;
@@ -240,10 +277,9 @@ void RecordConsumer::release_due() {
       ++it;
       continue;
     }
-    if (!is_paused_.load()) set_partition_paused(it->first, false);
     it = held_.erase(it);
   }
-  held_count_.store(held_.size());
+  held_count_.store(held_.size());  // resumed by reconcile_pauses(), next
 }
 
 void RecordConsumer::refresh_lag() {
@@ -278,10 +314,7 @@ void RecordConsumer::serve() {
   // The pipe is written only when the queue turns non-empty: take what it holds, in batches
   // that let the rest of the loop run between them, until it is empty. A batch may come back
   // short with more queued (after a seek, outdated records are dropped on the way).
-  if (callbacks_.full && callbacks_.full()) {
-    set_paused(true);  // the health check resumes it once there is room
-    apply_pause();
-  }
+  reconcile_pauses();  // a share the engine filled stops here, before the next batch
   const ssize_t n = consume_batch();
   if (n > 0 || rd_kafka_queue_length(queue_) > 0) {
     boost::asio::post(loop_, [this] { serve(); });
@@ -304,8 +337,8 @@ ssize_t RecordConsumer::consume_batch() {
 
 void RecordConsumer::tick() {
   if (!running_.load() || !ticks_) return;
-  apply_pause();
   release_due();
+  reconcile_pauses();
   // A consume call at least this often, records or not: librdkafka counts max.poll.interval.ms
   // from the last one, and a quiet or paused consumer is never woken by the pipe.
   consume_batch();

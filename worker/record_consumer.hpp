@@ -61,9 +61,10 @@ struct ConsumerCallbacks {
   // Called before revoked partitions are committed and given up (on the loop, or on the thread
   // calling stop()); it must return only when nothing will store offsets for them any more.
   std::function<void(const std::vector<TopicPartition>&)> on_revoke;
-  // True while the records taken are all the receiver may hold: consumption pauses at once,
-  // before the next batch (and resumes when set_paused(false) is next applied).
-  std::function<bool()> full;
+  // True while the receiver may take no more records of this topic: its partitions pause
+  // before the next batch, and resume once it answers false (asked before every batch and
+  // every tenth of a second).
+  std::function<bool(const std::string& topic)> hold;
 };
 
 class RecordConsumer {
@@ -85,9 +86,11 @@ class RecordConsumer {
 
   // Thread-safe. next_offset is the offset after the last finished record.
   void store_offset(const std::string& topic, int32_t partition, int64_t next_offset);
-  // Thread-safe: takes effect on the loop within a tenth of a second.
+  // Every partition paused, or resumed unless held otherwise. Thread-safe: takes effect on the
+  // loop within a tenth of a second.
   void set_paused(bool paused) { want_paused_.store(paused); }
-  bool paused() const { return is_paused_.load(); }
+  // Paused wholly, or a topic held by the receiver.
+  bool paused() const { return is_paused_.load() || topics_held_count_.load() > 0; }
   bool reachable() const { return reachable_.load(); }
 
   // Records behind the end of each owned partition (updated every second).
@@ -103,7 +106,7 @@ class RecordConsumer {
   ssize_t consume_batch();  // on the loop: up to 64 of what the queue holds, handed over
   void handle(rd_kafka_message_t* m);
   bool left_behind(const rd_kafka_message_t* m) const;
-  void apply_pause();
+  void reconcile_pauses();
   void refresh_lag();
   bool hold_if_early(const rd_kafka_message_t* m);
   void release_due();
@@ -121,7 +124,12 @@ class RecordConsumer {
   std::atomic<bool> want_paused_{false};
   std::atomic<bool> is_paused_{false};
   std::atomic<bool> reachable_{false};
-  std::map<TopicPartition, int64_t> held_;      // loop only: partition -> when its head is due
+  // Loop only: what is assigned, what is paused in librdkafka, and why.
+  std::set<TopicPartition> assigned_;
+  std::set<TopicPartition> paused_;
+  std::set<std::string> topics_held_;  // by the receiver: records in flight
+  std::atomic<std::size_t> topics_held_count_{0};
+  std::map<TopicPartition, int64_t> held_;      // partition -> when its retry head is due
   std::set<TopicPartition> revoked_meanwhile_;  // loop only: revoked in the consume call under way
   std::atomic<std::size_t> held_count_{0};
   mutable std::mutex lag_mu_;

@@ -66,7 +66,7 @@ void Worker::start() {
       ConsumerCallbacks{
           [this](ConsumedMessage m) { engine_->submit(std::move(m)); },
           [this](const std::vector<TopicPartition>& parts) { engine_->revoke(parts); },
-          [this] { return engine_->wants_pause(); }});
+          [this](const std::string& topic) { return engine_->hold(topic); }});
   if (config_.engine.ledger) {
     deadlines_ = std::make_unique<DeadlineWatch>(
         DeadlineWatchSettings{config_.engine.anomalies_topic(),
@@ -176,7 +176,7 @@ void Worker::watch_health() {
                 {{"error", up ? std::string() : recovery.last_error()}});
     }
     first = false;
-    consumer_->set_paused(!up || !generation_->trusted() || engine_->wants_pause());
+    consumer_->set_paused(!up || !generation_->trusted() || !engine_->dedupe_reachable());
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
 }

@@ -90,9 +90,11 @@ Options worker_options() {
            "how long a payment's ledger is kept after its last event (past the 7-day capture "
            "deadline)"},
           {"concurrency", "64", "events applied at once, across payments"},
-          {"max-in-flight", "20000", "records held in memory before consumption pauses"},
+          {"max-in-flight", "20000",
+           "records held in memory before consumption pauses (3/4 main topic, 1/4 retry topic)"},
           {"max-in-flight-bytes", "16777216",
-           "Kafka bytes (value, key, headers) of the records held before consumption pauses"},
+           "Kafka bytes (value, key, headers) of the records held before consumption pauses "
+           "(shared the same way)"},
           {"drain-timeout-ms", "20000", "on SIGTERM, how long in-flight events may take to finish"},
           {"log-level", "info", "trace, debug, info, warn or error"},
       });

@@ -54,7 +54,7 @@ void WorkerEngine::submit(ConsumedMessage message) {
   // Verified before anything reads the record; on the loop that consumes it, as it arrives.
   auto r = std::make_shared<Record>(Record::taken(std::move(message), settings_.retry_topic(),
                                                   settings_.owner, settings_.record_keys.get()));
-  in_flight_.enter(r->bytes);
+  in_flight_.enter(share_of(r->message.topic), r->bytes);
   if (ctx_.get_executor().running_in_this_thread()) return accept(std::move(r));
   net::post(ctx_, [this, r] { accept(r); });
 }
@@ -78,10 +78,11 @@ void WorkerEngine::begin_drain() {
     draining_ = true;
     // Records not started, or queued behind another event of their payment, are given up at
     // once: their offsets are not stored, so they come back to whoever owns the partition next.
-    int64_t bytes = 0;
-    const auto count = [&bytes](const std::shared_ptr<Record>& r) { bytes += r->bytes; };
-    const std::size_t dropped = lanes_.clear(count) + window_.clear(count);
-    in_flight_.leave(static_cast<int64_t>(dropped), bytes);
+    const auto give_back = [this](const std::shared_ptr<Record>& r) {
+      in_flight_.leave(share_of(r->message.topic), 1, r->bytes);
+    };
+    lanes_.clear(give_back);
+    window_.clear(give_back);
     metrics_.parked.set(0);
     // Records that only wait (a backoff, a busy or parked claim, the breaker) wake up and stop.
     for (auto* alarm : waits_) alarm->cancel();
@@ -90,7 +91,7 @@ void WorkerEngine::begin_drain() {
 
 // The record leaves the engine, its offset stored or not: the next of its payment's lane starts.
 void WorkerEngine::leave(const Record& r) {
-  in_flight_.leave(1, r.bytes);
+  in_flight_.leave(share_of(r.message.topic), 1, r.bytes);
   if (r.started) window_.stepped_out();
   if (!r.from_retry_topic && !draining_) {
     if (auto next = lanes_.finish(r.message.key)) window_.push(std::move(*next));

@@ -83,7 +83,9 @@ class WorkerEngine {
   void revoke(const std::vector<TopicPartition>& parts);  // any thread; blocks till done
   int64_t in_flight() const { return in_flight_.records(); }
   bool dedupe_reachable() const { return dedupe_ok_.load(); }
-  bool wants_pause() const { return !dedupe_ok_.load() || in_flight_.full(); }
+  // Whether the consumer is to stop taking records of `topic` now (in_flight.hpp says why per
+  // topic); on the engine's loop.
+  bool hold(const std::string& topic) { return in_flight_.hold(share_of(topic)); }
   void close_gate() { gate_->close(); }
   // SIGTERM: records that only wait are given up (offsets not stored, redelivered later), new
   // ones are refused; calls and writes under way finish. in_flight() then falls to 0 quickly.
@@ -121,8 +123,12 @@ class WorkerEngine {
   boost::asio::awaitable<Event> run(std::shared_ptr<Record> r, Finish f);
   boost::asio::awaitable<Event> record(std::function<bool(DedupeStore&)> write);
   Observation observe(Event event);
+  Share share_of(const std::string& topic) const {
+    return topic == retry_topic_ ? Share::retry_topic : Share::main_topic;
+  }
 
   EngineSettings settings_;
+  const std::string retry_topic_ = settings_.retry_topic();
   boost::asio::io_context& ctx_;
   LeaseStore& leases_;
   DedupePool& dedupe_;

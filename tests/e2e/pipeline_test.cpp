@@ -174,6 +174,28 @@ TEST(Pipeline, RetryHandOversLoseNothingWhileTheRetryTopicGainsPartitions) {
             << " hand-overs unconfirmed (-1: none)\n";
 }
 
+// A worker that holds all the records it may, most of them captures parked behind their
+// authorizations in the retry topic, still consumes the retry topic: its records have a share
+// of --max-in-flight of their own (in_flight.hpp). With one shared limit it paused every topic,
+// the authorizations were never taken, and the captures waited for ever.
+TEST(Pipeline, AWorkerFullOfParkedPaymentsStillTakesTheRetriesTheyWaitFor) {
+  Pipeline p("full");
+  p.control(R"({"failRate":1.0,"failStatus":503})");
+  p.start_worker({"--max-in-flight", "8", "--breaker-failures", "100000", "--quick-retries", "1"});
+  const auto bodies = auth_and_capture("pay-full", 30);
+  send_all(p.ingest(), bodies);
+  ASSERT_TRUE(
+      wait_until([&] { return p.worker_metric(0, "paynotify_worker_consumption_paused") == 1.0; },
+                 std::chrono::seconds(30)))
+      << "the worker never filled up" << p.stall_report(bodies);
+  p.control(R"({"failRate":0.0})");
+  ASSERT_TRUE(
+      wait_until([&] { return p.applied_count() >= bodies.size(); }, std::chrono::seconds(60)))
+      << "applied " << p.applied_count() << " of " << bodies.size() << p.stall_report(bodies);
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  expect_each_once_in_order(p, bodies.size(), bodies.size());
+}
+
 TEST(Pipeline, ARetryBudgetShorterThanTheOutageDeadLettersWithTheReasonThenReplayAppliesIt) {
   Pipeline p("budget");
   p.control(R"({"failRate":1.0,"failStatus":503})");

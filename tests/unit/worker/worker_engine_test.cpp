@@ -264,7 +264,8 @@ TEST_F(Engine, ADrainGivesUpWaitingRecordsAtOnceAndStoresNoOffsetForThem) {
 }
 
 // Records are held in memory up to a count and up to their bytes: a run of large ones pauses
-// consumption before the count is reached, and a drain gives both back.
+// consumption before the count is reached, and a drain gives both back. The main topic's share
+// is three quarters of the limits (in_flight.hpp).
 TEST_F(Engine, ConsumptionPausesAtTheBytesHeldAsAtTheCount) {
   orders_.answer = [](const OrderCall&, int) -> ApplyResult { return {503, "", ""}; };
   settings_.retry.quick_tries = 1000;  // every record keeps waiting in process
@@ -272,19 +273,20 @@ TEST_F(Engine, ConsumptionPausesAtTheBytesHeldAsAtTheCount) {
   settings_.retry.quick_max_ms = 60000;
   const std::string body = paynotify::testing::payment_result_body("p1");
   const auto one = static_cast<int64_t>(std::string(kTopic).size() + 2 + body.size());
-  settings_.max_in_flight_bytes = static_cast<std::size_t>(3 * one);
+  settings_.max_in_flight_bytes = static_cast<std::size_t>(4 * one);
   start();
   submit(kTopic, 0, "p1", body);
   submit(kTopic, 1, "p1", body);
-  EXPECT_FALSE(engine_->wants_pause());
+  EXPECT_FALSE(engine_->hold(kTopic));
   EXPECT_EQ(metrics_.in_flight_bytes.value(), 2 * one);
   submit(kTopic, 2, "p1", body);
-  EXPECT_TRUE(engine_->wants_pause()) << "three records of " << one << " bytes are the limit";
+  EXPECT_TRUE(engine_->hold(kTopic)) << "three records of " << one << " bytes are the share";
+  EXPECT_FALSE(engine_->hold(std::string(kTopic) + ".retry")) << "the retry topic has its own";
   EXPECT_EQ(engine_->in_flight(), 3);
   engine_->begin_drain();
   ASSERT_TRUE(drained(std::chrono::seconds(2)));
   EXPECT_EQ(metrics_.in_flight_bytes.value(), 0) << "the drained records' bytes were given back";
-  EXPECT_FALSE(engine_->wants_pause());
+  EXPECT_FALSE(engine_->hold(kTopic));
 }
 
 // At most 4 x --concurrency records are driven at once (start_window.hpp); a record waiting on
