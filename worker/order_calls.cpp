@@ -4,14 +4,30 @@
 
 namespace paynotify::worker {
 
+// Listed for the lease renewer from the moment a claimed record asks for a slot: one that waits
+// for a slot holds its lease as long as one whose call is under way.
+class OrderCalls::Listed {
+ public:
+  Listed(OrderCalls& calls, const Waiting& call) : calls_(calls), call_(call) {
+    calls_.listed_.push_back(&call_);
+  }
+  ~Listed() {
+    if (!calls_.torn_down_) std::erase(calls_.listed_, &call_);  // --concurrency and a queue
+  }
+  Listed(const Listed&) = delete;
+  Listed& operator=(const Listed&) = delete;
+
+ private:
+  OrderCalls& calls_;
+  const Waiting& call_;
+};
+
+// Gives the slot and the breaker's count back however a call ends.
 class OrderCalls::Accounting {
  public:
-  Accounting(OrderCalls& calls, const UnderWay& call) : calls_(calls), call_(call) {
-    calls_.under_way_.push_back(&call_);
-  }
+  explicit Accounting(OrderCalls& calls) : calls_(calls) {}
   ~Accounting() {
     if (calls_.torn_down_) return;
-    std::erase(calls_.under_way_, &call_);  // a few dozen at most (--concurrency)
     calls_.slots_.release();
     calls_.breaker_.on_result(service_failed_, calls_.clock_());
     calls_.breaker_state_.store(calls_.breaker_.state());
@@ -22,7 +38,6 @@ class OrderCalls::Accounting {
 
  private:
   OrderCalls& calls_;
-  const UnderWay& call_;
   bool service_failed_ = true;  // a call that threw counts against the service
 };
 
@@ -35,30 +50,33 @@ OrderCalls::OrderCalls(OrderClient& orders, BreakerSettings breaker, std::size_t
       breaker_(breaker) {}
 
 boost::asio::awaitable<Event> OrderCalls::call(OrderCall call, EventKey key, std::string owner) {
+  const Waiting waiting{std::move(key), std::move(owner), renewal_round_};
+  const Listed listed(*this, waiting);
   // The slot first, then the breaker: a record that queued for a slot while the service was
   // still up asks again when its turn comes, so an opened breaker holds back the queue too.
   auto slot = slots_.acquire();
+  metrics_.calls_waiting.add(1);
   co_await std::move(slot);
+  metrics_.calls_waiting.add(-1);
   if (const auto retry_at = breaker_.admit(clock_())) {
     slots_.release();
     metrics_.breaker_refusals.inc();
     breaker_state_.store(breaker_.state());
     co_return BreakerRefused{*retry_at};
   }
-  const UnderWay under_way{std::move(key), std::move(owner), std::chrono::steady_clock::now(),
-                           renewal_round_};
-  Accounting accounting(*this, under_way);
+  Accounting accounting(*this);
+  const auto started = std::chrono::steady_clock::now();
   auto answer = orders_.apply(std::move(call));
   ApplyResult result = co_await std::move(answer);
   metrics_.order_seconds.observe(
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - under_way.started).count());
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   const ErrorClass error_class = classify(result);
   accounting.answered(error_class);
   if (call_retried(error_class)) metrics_.retried.inc();
   if (error_class != ErrorClass::none) {
     if (const auto admitted = failure_log_.admit(std::chrono::steady_clock::now()); admitted.log) {
       log_event(spdlog::level::warn, "order_call_failed",
-                {{"eventId", under_way.key.event_id},
+                {{"eventId", waiting.key.event_id},
                  {"errorClass", error_class_name(error_class)},
                  {"error", describe(result)},
                  {"notLogged", admitted.dropped_before}});
@@ -69,7 +87,7 @@ boost::asio::awaitable<Event> OrderCalls::call(OrderCall call, EventKey key, std
 
 std::vector<std::pair<EventKey, std::string>> OrderCalls::due_for_renewal() {
   std::vector<std::pair<EventKey, std::string>> out;
-  for (const UnderWay* c : under_way_) {
+  for (const Waiting* c : listed_) {
     if (c->renewal_round < renewal_round_) out.emplace_back(c->key, c->owner);
   }
   ++renewal_round_;

@@ -1,7 +1,8 @@
 #pragma once
 // The order service as the engine calls it: at most --concurrency calls at once, held back by
-// the circuit breaker while the service keeps failing, timed, and listed while under way so
-// that the lease renewer keeps a slow call's lease alive. Runs on the engine's thread.
+// the circuit breaker while the service keeps failing, timed, and listed while waiting for a
+// slot or under way, so that the lease renewer keeps the claimed event's lease alive however
+// long either takes. Runs on the engine's thread.
 
 #include <boost/asio/awaitable.hpp>
 
@@ -31,8 +32,8 @@ class OrderCalls {
   // Applied, or BreakerRefused when the breaker holds the call back.
   boost::asio::awaitable<Event> call(OrderCall call, EventKey key, std::string owner);
 
-  // The events of the calls already under way at the last renewal round, with their lease
-  // owners; begins the next round. Counted in rounds, not read off a clock, so that a step of
+  // The events of the calls already waiting or under way at the last renewal round, with their
+  // lease owners; begins the next round. Counted in rounds, not read off a clock, so that a step of
   // the wall clock never delays a renewal (lease_renewal.hpp).
   std::vector<std::pair<EventKey, std::string>> due_for_renewal();
 
@@ -42,12 +43,12 @@ class OrderCalls {
   void tear_down() { torn_down_ = true; }
 
  private:
-  struct UnderWay {
+  struct Waiting {
     EventKey key;
     std::string owner;
-    std::chrono::steady_clock::time_point started;  // for the call's duration (a metric)
-    uint64_t renewal_round;
+    uint64_t renewal_round;  // listed at
   };
+  class Listed;      // lists a call for the lease renewer until it ends
   class Accounting;  // gives the slot and the breaker's count back however a call ends
 
   OrderClient& orders_;
@@ -55,7 +56,7 @@ class OrderCalls {
   Clock clock_;
   ApplySlots slots_;
   CircuitBreaker breaker_;
-  std::vector<const UnderWay*> under_way_;  // each lives in its call's frame
+  std::vector<const Waiting*> listed_;  // each lives in its call's frame
   uint64_t renewal_round_ = 0;
   LogRateLimit failure_log_{1, 5};  // a failing service fails every call
   bool torn_down_ = false;

@@ -144,15 +144,18 @@ void RecordConsumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     log_event(spdlog::level::info, "partitions_assigned", {{"count", parts->cnt}});
     if (rd_kafka_error_t* e = rd_kafka_incremental_assign(rk, parts)) rd_kafka_error_destroy(e);
-    // A partition comes (back) unpaused, whatever it was when revoked (librdkafka 2.14;
-    // RecordConsumer.ARetryPartitionHeldWhenRevoked... pins it), and is paused here again if
-    // anything wants it so.
+    // librdkafka keeps a partition paused across its revocation and a later assignment: one
+    // held when it was revoked would come back paused, its hold forgotten, for ever. Each
+    // starts resumed here, and is paused again below if anything wants it so.
+    rd_kafka_resume_partitions(rk, parts);
     for (const auto& tp : to_vector(parts)) self->assigned_.insert(tp);
     self->reconcile_pauses();
     return;
   }
   if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
-    log_event(spdlog::level::info, "partitions_revoked", {{"count", parts->cnt}});
+    // Lost: the group went on without this member (a session timeout, a fenced member).
+    log_event(spdlog::level::info, "partitions_revoked",
+              {{"count", parts->cnt}, {"lost", rd_kafka_assignment_lost(rk) != 0}});
     if (self->callbacks_.on_revoke) self->callbacks_.on_revoke(to_vector(parts));
     for (const auto& tp : to_vector(parts)) self->revoked_meanwhile_.insert(tp);
     // Commit what was stored for these partitions before another member takes them over.

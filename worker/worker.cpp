@@ -56,13 +56,15 @@ void Worker::start() {
       config_.engine, *ctx_, *leases_, *dedupe_, *orders_, *producer_, metrics_,
       [this](const std::string& t, int32_t p, int64_t o) { consumer_->store_offset(t, p, o); });
   consumer_ = std::make_unique<RecordConsumer>(
-      ConsumerSettings{config_.kafka_brokers,
-                       config_.group,
-                       {config_.engine.main_topic, config_.engine.retry_topic()},
-                       config_.kafka_properties,
-                       config_.engine.retry_topic(),
-                       // Fetched ahead: at most half of what the engine may hold.
-                       std::max<std::size_t>(1024, config_.engine.max_in_flight_bytes / 2048)},
+      ConsumerSettings{
+          config_.kafka_brokers,
+          config_.group,
+          {config_.engine.main_topic, config_.engine.retry_topic()},
+          config_.kafka_properties,
+          config_.engine.retry_topic(),
+          // Fetched ahead: at most half of what the engine may hold, within
+          // what librdkafka accepts (1 KiB to 2097151 KiB).
+          std::clamp<std::size_t>(config_.engine.max_in_flight_bytes / 2048, 1024, 2097151)},
       ConsumerCallbacks{
           [this](ConsumedMessage m) { engine_->submit(std::move(m)); },
           [this](const std::vector<TopicPartition>& parts) { engine_->revoke(parts); },

@@ -255,11 +255,19 @@ net::awaitable<Event> WorkerEngine::run(std::shared_ptr<Record>, WaitUntil w) {
   waits_.insert(alarm.get());  // begin_drain() cancels it
   window_.stepped_out();       // start_window.hpp says why
   start_ready();
-  auto wait = alarm->ring_at(w.at_ms);
-  co_await std::move(wait);
+  const auto back_in = [this, &alarm] {
+    waits_.erase(alarm.get());
+    window_.stepped_in();
+  };
+  try {
+    auto wait = alarm->ring_at(w.at_ms);
+    co_await std::move(wait);
+  } catch (...) {
+    back_in();  // a wait that threw is a fault of the record: it is in the window again
+    throw;
+  }
   if (torn_down_) co_return TimerFired{};
-  waits_.erase(alarm.get());
-  window_.stepped_in();
+  back_in();
   co_return TimerFired{};
 }
 

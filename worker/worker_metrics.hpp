@@ -61,6 +61,9 @@ struct WorkerMetrics {
                                 "Kafka bytes (value, key, headers) of the records in flight")),
         parked(r.gauge("paynotify_worker_parked_records",
                        "Records waiting behind an earlier event of their payment")),
+        calls_waiting(r.gauge("paynotify_worker_order_calls_waiting",
+                              "Claimed events waiting for one of the --concurrency order-service "
+                              "slots")),
         parking_rebuilds(r.counter(
             "paynotify_worker_parking_rebuilds_total",
             "Parking rebuilt from the retry topic after Redis lost its data (by this worker)")),
@@ -153,6 +156,7 @@ struct WorkerMetrics {
   Gauge& in_flight;
   Gauge& in_flight_bytes;
   Gauge& parked;
+  Gauge& calls_waiting;
   Counter& parking_rebuilds;
   Counter& parkings_restored;
   Counter& parkings_kept;

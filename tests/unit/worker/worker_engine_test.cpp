@@ -91,9 +91,11 @@ class Engine : public ::testing::Test {
   }
 
   // Only the clock can move the engine on now: every record it started waits on an alarm (the
-  // others queue behind an event of their payment), and so does the lease renewer.
+  // others queue behind an event of their payment, or for an order-service slot), and so does
+  // the lease renewer.
   bool settled() const {
-    const int64_t started = engine_->in_flight() - metrics_.parked.value();
+    const int64_t started =
+        engine_->in_flight() - metrics_.parked.value() - metrics_.calls_waiting.value();
     return static_cast<int64_t>(clock_.alarms_set()) == started + 1;
   }
   // Runs the engine on the test clock for `span`, or until `done` holds: each time it has
@@ -236,6 +238,24 @@ TEST_F(Engine, TheLeaseIsRenewedWhileASlowCallRunsSoNoOtherWorkerTakesTheEvent) 
   EXPECT_TRUE(store_.is_done(kPaymentEventId));
   EXPECT_EQ(ledger_reads_.load(), 1)
       << "the claim reads the ledger for the completion; renewals do not";
+}
+
+// A claimed record that waits for an order-service slot keeps its lease too: with one slot
+// held by a slow call, the next payment's event waits four leases long.
+TEST_F(Engine, TheLeaseIsRenewedWhileAClaimedRecordWaitsForASlot) {
+  settings_.lease_ms = 300;
+  settings_.concurrency = 1;
+  orders_.delay = std::chrono::milliseconds(1200);  // four leases long
+  start();
+  submit(kTopic, 0, "p1", paynotify::testing::payment_result_body("p1"));
+  submit(kTopic, 1, "p2", paynotify::testing::payment_result_body("p2"));
+  ASSERT_TRUE(eventually([this] { return orders_.calls() == 1; }));
+  ASSERT_TRUE(run_clock(std::chrono::milliseconds(900)));  // nine renewal rounds into the call
+  EXPECT_EQ(store_.claim({"p2", "PAYMENT_RESULT:p2:S"}, "another-worker", 300), ClaimOutcome::busy)
+      << "the lease of the record waiting for the slot ran out: another worker would apply it";
+  ASSERT_TRUE(run_until_drained());
+  EXPECT_EQ(orders_.calls(), 2);
+  EXPECT_TRUE(store_.is_done("PAYMENT_RESULT:p2:S"));
 }
 
 TEST_F(Engine, ADrainGivesUpWaitingRecordsAtOnceAndStoresNoOffsetForThem) {
