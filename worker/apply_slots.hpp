@@ -40,6 +40,7 @@ class ApplySlots {
   }
 
   std::size_t waiting() const { return waiters_.size(); }
+  bool available() const { return free_ > 0; }  // acquire() would not wait
 
  private:
   std::size_t free_;

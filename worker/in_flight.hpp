@@ -4,15 +4,15 @@
 // reached.
 //
 // Two shares of the limits, each with its own pause. Records of the retry topic get a quarter,
-// those of the main topic three quarters. A main-topic record may wait on one of the retry
-// topic (a capture parked behind its authorization), never the other way round; with one
-// shared limit, a worker full of parked captures would stop consuming the very authorizations
-// they wait for, and wait for ever.
+// those of the main topic three quarters (each at least one record). A main-topic record may wait
+// on one of the retry topic (a capture parked behind its authorization), never the other way round;
+// with one shared limit, a worker full of parked captures would stop consuming the very
+// authorizations they wait for, and wait for ever.
 //
 // A share that reaches its limit holds its topic until it has drained to three quarters, so
 // that a full engine does not pause and resume the consumer with every record that finishes.
-// Counted on the engine's loop; read, and held, by the consumer on the same loop; the gauges
-// are for /metrics.
+// Counted by the engine (records enter as they are submitted, from any thread) and held by the
+// consumer on its loop; the counts are atomic, the gauges for /metrics.
 
 #include <algorithm>
 #include <atomic>
@@ -75,8 +75,8 @@ class InFlight {
     Counts& c = shares_[index(s)];
     c.records += records;
     c.bytes += bytes;
-    records_gauge_.set(this->records());
-    bytes_gauge_.set(this->bytes());
+    records_gauge_.add(records);
+    bytes_gauge_.add(bytes);
   }
   int64_t total(std::atomic<int64_t> Counts::*field) const {
     return (shares_[0].*field).load() + (shares_[1].*field).load();

@@ -8,18 +8,37 @@ namespace paynotify::worker {
 // for a slot holds its lease as long as one whose call is under way.
 class OrderCalls::Listed {
  public:
-  Listed(OrderCalls& calls, const Waiting& call) : calls_(calls), call_(call) {
+  Listed(OrderCalls& calls, const ListedCall& call) : calls_(calls), call_(call) {
     calls_.listed_.push_back(&call_);
   }
   ~Listed() {
-    if (!calls_.torn_down_) std::erase(calls_.listed_, &call_);  // --concurrency and a queue
+    // A few hundred at most: the start window's 4 x --concurrency records.
+    if (!calls_.torn_down_) std::erase(calls_.listed_, &call_);
   }
   Listed(const Listed&) = delete;
   Listed& operator=(const Listed&) = delete;
 
  private:
   OrderCalls& calls_;
-  const Waiting& call_;
+  const ListedCall& call_;
+};
+
+// Counted in paynotify_worker_order_calls_waiting while it waits for a slot, however the wait
+// ends.
+class OrderCalls::QueuedForSlot {
+ public:
+  explicit QueuedForSlot(OrderCalls& calls) : calls_(calls), queued_(!calls.slots_.available()) {
+    if (queued_) calls_.metrics_.calls_waiting.add(1);
+  }
+  ~QueuedForSlot() {
+    if (queued_ && !calls_.torn_down_) calls_.metrics_.calls_waiting.add(-1);
+  }
+  QueuedForSlot(const QueuedForSlot&) = delete;
+  QueuedForSlot& operator=(const QueuedForSlot&) = delete;
+
+ private:
+  OrderCalls& calls_;
+  bool queued_;
 };
 
 // Gives the slot and the breaker's count back however a call ends.
@@ -50,14 +69,15 @@ OrderCalls::OrderCalls(OrderClient& orders, BreakerSettings breaker, std::size_t
       breaker_(breaker) {}
 
 boost::asio::awaitable<Event> OrderCalls::call(OrderCall call, EventKey key, std::string owner) {
-  const Waiting waiting{std::move(key), std::move(owner), renewal_round_};
+  const ListedCall waiting{std::move(key), std::move(owner), renewal_round_};
   const Listed listed(*this, waiting);
   // The slot first, then the breaker: a record that queued for a slot while the service was
   // still up asks again when its turn comes, so an opened breaker holds back the queue too.
-  auto slot = slots_.acquire();
-  metrics_.calls_waiting.add(1);
-  co_await std::move(slot);
-  metrics_.calls_waiting.add(-1);
+  {
+    const QueuedForSlot queued(*this);
+    auto slot = slots_.acquire();
+    co_await std::move(slot);
+  }
   if (const auto retry_at = breaker_.admit(clock_())) {
     slots_.release();
     metrics_.breaker_refusals.inc();
@@ -87,7 +107,7 @@ boost::asio::awaitable<Event> OrderCalls::call(OrderCall call, EventKey key, std
 
 std::vector<std::pair<EventKey, std::string>> OrderCalls::due_for_renewal() {
   std::vector<std::pair<EventKey, std::string>> out;
-  for (const Waiting* c : listed_) {
+  for (const ListedCall* c : listed_) {
     if (c->renewal_round < renewal_round_) out.emplace_back(c->key, c->owner);
   }
   ++renewal_round_;

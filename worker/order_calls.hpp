@@ -43,20 +43,21 @@ class OrderCalls {
   void tear_down() { torn_down_ = true; }
 
  private:
-  struct Waiting {
+  struct ListedCall {
     EventKey key;
     std::string owner;
     uint64_t renewal_round;  // listed at
   };
-  class Listed;      // lists a call for the lease renewer until it ends
-  class Accounting;  // gives the slot and the breaker's count back however a call ends
+  class Listed;         // lists a call for the lease renewer until it ends
+  class QueuedForSlot;  // counts a call while it waits for a slot
+  class Accounting;     // gives the slot and the breaker's count back however a call ends
 
   OrderClient& orders_;
   WorkerMetrics& metrics_;
   Clock clock_;
   ApplySlots slots_;
   CircuitBreaker breaker_;
-  std::vector<const Waiting*> listed_;  // each lives in its call's frame
+  std::vector<const ListedCall*> listed_;  // each lives in its call's frame
   uint64_t renewal_round_ = 0;
   LogRateLimit failure_log_{1, 5};  // a failing service fails every call
   bool torn_down_ = false;

@@ -148,7 +148,10 @@ void RecordConsumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
     // held when it was revoked would come back paused, its hold forgotten, for ever. Each
     // starts resumed here, and is paused again below if anything wants it so.
     rd_kafka_resume_partitions(rk, parts);
-    for (const auto& tp : to_vector(parts)) self->assigned_.insert(tp);
+    for (const auto& tp : to_vector(parts)) {
+      self->assigned_.insert(tp);
+      self->revoked_meanwhile_.erase(tp);  // this member's again: its records are taken
+    }
     self->reconcile_pauses();
     return;
   }
@@ -174,6 +177,12 @@ void RecordConsumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
   }
   log_event(spdlog::level::err, "rebalance_failed", {{"error", rd_kafka_err2str(err)}});
   if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts)) rd_kafka_error_destroy(e);
+  for (const auto& tp : to_vector(parts)) {
+    self->held_.erase(tp);
+    self->paused_.erase(tp);
+    self->assigned_.erase(tp);
+  }
+  self->held_count_.store(self->held_.size());
 }
 
 // Each assigned partition is paused exactly while something wants it so: the worker (Redis or
@@ -183,7 +192,8 @@ void RecordConsumer::reconcile_pauses() {
   const bool everything = want_paused_.load();
   std::set<std::string> full;
   for (const auto& topic : settings_.topics) {
-    if (callbacks_.hold && callbacks_.hold(topic)) full.insert(topic);
+    // Not once stopping: close() may run the rebalance callback on the stopping thread.
+    if (callbacks_.hold && running_.load() && callbacks_.hold(topic)) full.insert(topic);
   }
   if (full != topics_held_) {
     for (const auto& topic : settings_.topics) {

@@ -128,7 +128,7 @@ class WorkerEngine {
   }
 
   EngineSettings settings_;
-  const std::string retry_topic_ = settings_.retry_topic();
+  const std::string retry_topic_ = settings_.retry_topic();  // declared after settings_
   boost::asio::io_context& ctx_;
   LeaseStore& leases_;
   DedupePool& dedupe_;

@@ -184,9 +184,12 @@ TEST(Pipeline, AWorkerFullOfParkedPaymentsStillTakesTheRetriesTheyWaitFor) {
   p.start_worker({"--max-in-flight", "8", "--breaker-failures", "100000", "--quick-retries", "1"});
   const auto bodies = auth_and_capture("pay-full", 30);
   send_all(p.ingest(), bodies);
-  ASSERT_TRUE(
-      wait_until([&] { return p.worker_metric(0, "paynotify_worker_consumption_paused") == 1.0; },
-                 std::chrono::seconds(30)))
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return p.worker_metric(0, "paynotify_worker_consumption_paused") == 1.0 &&
+               p.worker_metric(0, "paynotify_worker_in_flight_records") >= 6;  // main share
+      },
+      std::chrono::seconds(30)))
       << "the worker never filled up" << p.stall_report(bodies);
   p.control(R"({"failRate":0.0})");
   ASSERT_TRUE(

@@ -170,7 +170,7 @@ TEST(RecordConsumer, AReceiverFullOfOneTopicGetsNoMoreOfItAndStillGetsTheOther) 
 TEST(RecordConsumer, ARetryPartitionHeldWhenRevokedIsConsumedWhenItComesBack) {
   const std::string topic = fresh_topic("held-back", 2);
   KafkaProducer producer({.brokers = kafka_brokers(), .linger_ms = 0, .client_id = "test"});
-  const int64_t due = now_ms() + 8000;  // after the second member has joined
+  const int64_t due = now_ms() + 15000;  // after the second member has joined, even on a slow CI
   std::set<int32_t> partitions;
   std::size_t produced = 0;
   for (int i = 0; partitions.size() < 2 && i < 100; ++i, ++produced) {

@@ -256,6 +256,7 @@ TEST_F(Engine, TheLeaseIsRenewedWhileAClaimedRecordWaitsForASlot) {
   ASSERT_TRUE(run_until_drained());
   EXPECT_EQ(orders_.calls(), 2);
   EXPECT_TRUE(store_.is_done("PAYMENT_RESULT:p2:S"));
+  EXPECT_EQ(metrics_.calls_waiting.value(), 0) << "the queue for the slot is empty again";
 }
 
 TEST_F(Engine, ADrainGivesUpWaitingRecordsAtOnceAndStoresNoOffsetForThem) {
