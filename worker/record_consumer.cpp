@@ -165,24 +165,24 @@ void RecordConsumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
     // (nullptr: the stored offsets of the whole assignment; the revoked list carries none.)
     if (!rd_kafka_assignment_lost(rk)) rd_kafka_commit(rk, nullptr, 0);
     if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts)) rd_kafka_error_destroy(e);
-    for (const auto& tp : to_vector(parts)) {
-      self->held_.erase(tp);
-      self->paused_.erase(tp);
-      self->assigned_.erase(tp);
-    }
-    self->held_count_.store(self->held_.size());
+    self->forget(parts);
     std::lock_guard lock(self->lag_mu_);
     for (const auto& tp : to_vector(parts)) self->lag_.erase(tp);
     return;
   }
   log_event(spdlog::level::err, "rebalance_failed", {{"error", rd_kafka_err2str(err)}});
   if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts)) rd_kafka_error_destroy(e);
+  self->forget(parts);
+}
+
+// Partitions no longer this member's: nothing held, paused or assigned is remembered for them.
+void RecordConsumer::forget(const rd_kafka_topic_partition_list_t* parts) {
   for (const auto& tp : to_vector(parts)) {
-    self->held_.erase(tp);
-    self->paused_.erase(tp);
-    self->assigned_.erase(tp);
+    held_.erase(tp);
+    paused_.erase(tp);
+    assigned_.erase(tp);
   }
-  self->held_count_.store(self->held_.size());
+  held_count_.store(held_.size());
 }
 
 // Each assigned partition is paused exactly while something wants it so: the worker (Redis or

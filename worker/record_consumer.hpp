@@ -107,6 +107,7 @@ class RecordConsumer {
   void handle(rd_kafka_message_t* m);
   bool left_behind(const rd_kafka_message_t* m) const;
   void reconcile_pauses();
+  void forget(const rd_kafka_topic_partition_list_t* parts);
   void refresh_lag();
   bool hold_if_early(const rd_kafka_message_t* m);
   void release_due();

@@ -54,7 +54,7 @@ void WorkerEngine::submit(ConsumedMessage message) {
   // Verified before anything reads the record; on the loop that consumes it, as it arrives.
   auto r = std::make_shared<Record>(Record::taken(std::move(message), settings_.retry_topic(),
                                                   settings_.owner, settings_.record_keys.get()));
-  in_flight_.enter(share_of(r->message.topic), r->bytes);
+  in_flight_.enter(share_of(*r), r->bytes);
   if (ctx_.get_executor().running_in_this_thread()) return accept(std::move(r));
   net::post(ctx_, [this, r] { accept(r); });
 }
@@ -79,7 +79,7 @@ void WorkerEngine::begin_drain() {
     // Records not started, or queued behind another event of their payment, are given up at
     // once: their offsets are not stored, so they come back to whoever owns the partition next.
     const auto give_back = [this](const std::shared_ptr<Record>& r) {
-      in_flight_.leave(share_of(r->message.topic), 1, r->bytes);
+      in_flight_.leave(share_of(*r), 1, r->bytes);
     };
     lanes_.clear(give_back);
     window_.clear(give_back);
@@ -91,7 +91,7 @@ void WorkerEngine::begin_drain() {
 
 // The record leaves the engine, its offset stored or not: the next of its payment's lane starts.
 void WorkerEngine::leave(const Record& r) {
-  in_flight_.leave(share_of(r.message.topic), 1, r.bytes);
+  in_flight_.leave(share_of(r), 1, r.bytes);
   if (r.started) window_.stepped_out();
   if (!r.from_retry_topic && !draining_) {
     if (auto next = lanes_.finish(r.message.key)) window_.push(std::move(*next));

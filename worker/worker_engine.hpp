@@ -126,6 +126,9 @@ class WorkerEngine {
   Share share_of(const std::string& topic) const {
     return topic == retry_topic_ ? Share::retry_topic : Share::main_topic;
   }
+  static Share share_of(const Record& r) {  // told by the record when it was taken
+    return r.from_retry_topic ? Share::retry_topic : Share::main_topic;
+  }
 
   EngineSettings settings_;
   const std::string retry_topic_ = settings_.retry_topic();  // declared after settings_
