@@ -68,7 +68,8 @@ OrderCalls::OrderCalls(OrderClient& orders, BreakerSettings breaker, std::size_t
       slots_(concurrency),
       breaker_(breaker) {}
 
-boost::asio::awaitable<Event> OrderCalls::call(OrderCall call, EventKey key, std::string owner) {
+boost::asio::awaitable<Event> OrderCalls::call(SharedOrderCall call, EventKey key,
+                                               std::string owner) {
   const ListedCall waiting{std::move(key), std::move(owner), renewal_round_};
   const Listed listed(*this, waiting);
   // The slot first, then the breaker: a record that queued for a slot while the service was

@@ -30,7 +30,7 @@ class OrderCalls {
              WorkerMetrics& metrics, Clock clock);
 
   // Applied, or BreakerRefused when the breaker holds the call back.
-  boost::asio::awaitable<Event> call(OrderCall call, EventKey key, std::string owner);
+  boost::asio::awaitable<Event> call(SharedOrderCall call, EventKey key, std::string owner);
 
   // The events of the calls already waiting or under way at the last renewal round, with their
   // lease owners; begins the next round. Counted in rounds, not read off a clock, so that a step of

@@ -3,6 +3,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <memory>
 #include <string>
 
 #include "worker/apply_result.hpp"
@@ -14,13 +15,16 @@ struct OrderCall {
   std::string traceparent;
   std::string body;  // JSON
 };
+// Shared, not copied: a record's call is made again on every retry of its event, and taken by
+// value into the coroutines that make it.
+using SharedOrderCall = std::shared_ptr<const OrderCall>;
 
 class OrderClient {
  public:
   virtual ~OrderClient() = default;
   // Failures are values (status 0 and the transport error); an exception is a fault the
   // engine turns into a failed call.
-  virtual boost::asio::awaitable<ApplyResult> apply(OrderCall call) = 0;
+  virtual boost::asio::awaitable<ApplyResult> apply(SharedOrderCall call) = 0;
 };
 
 }  // namespace paynotify::worker

@@ -33,6 +33,7 @@ struct OrderServiceClient::Connection {
   std::optional<beast::tcp_stream> plain;
   std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
   beast::flat_buffer buffer;  // kept, empty, between exchanges: not allocated per event
+  std::string request;        // the request being sent; its room is kept for the next
   beast::tcp_stream& tcp() { return plain ? *plain : beast::get_lowest_layer(*tls); }
 };
 
@@ -45,10 +46,10 @@ std::string transport_error(const beast::error_code& ec) {
 // The request as it goes on the wire, written here in one piece: Beast's serializer walked
 // its fields in buffer sequences and the fields were allocated one by one, for a request whose
 // shape never changes. The header values were checked by is_sendable_field_value.
-std::string request_bytes(std::string_view target, std::string_view host_header,
-                          const OrderCall& call) {
+void write_request(std::string& out, std::string_view target, std::string_view host_header,
+                   const OrderCall& call) {
   const std::string length = std::to_string(call.body.size());
-  std::string out;
+  out.clear();
   out.reserve(200 + target.size() + host_header.size() + call.idempotency_key.size() +
               call.traceparent.size() + call.body.size());
   out.append("POST ").append(target).append(" HTTP/1.1\r\nHost: ").append(host_header);
@@ -57,7 +58,6 @@ std::string request_bytes(std::string_view target, std::string_view host_header,
   if (!call.traceparent.empty()) out.append("\r\ntraceparent: ").append(call.traceparent);
   out.append("\r\nUser-Agent: paynotify-worker\r\nConnection: keep-alive\r\nContent-Length: ");
   out.append(length).append("\r\n\r\n").append(call.body);
-  return out;
 }
 
 // One request and its answer on an open connection, plain or TLS.
@@ -226,15 +226,14 @@ net::awaitable<std::vector<tcp::endpoint>> OrderServiceClient::resolve(
   co_return r->endpoints;
 }
 
-net::awaitable<ApplyResult> OrderServiceClient::apply(OrderCall call) {
+net::awaitable<ApplyResult> OrderServiceClient::apply(SharedOrderCall call) {
   // Event ids are percent-encoded and traceparents validated before they get here; this is
   // the last line, where a CR or LF would end the header and start a request of its own.
-  if (!is_sendable_field_value(call.idempotency_key) ||
-      !is_sendable_field_value(call.traceparent)) {
+  if (!is_sendable_field_value(call->idempotency_key) ||
+      !is_sendable_field_value(call->traceparent)) {
     co_return ApplyResult{.unsendable =
                               "a control character in the Idempotency-Key or traceparent header"};
   }
-  const std::string request = request_bytes(target_, host_header_, call);
   // A pooled connection may have been closed by the server while idle; a failure on one is
   // retried once on a fresh connection (the Idempotency-Key makes a double POST harmless).
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -251,9 +250,10 @@ net::awaitable<ApplyResult> OrderServiceClient::apply(OrderCall call) {
       if (!conn) co_return failed;
     }
     bool reusable = false;
-    auto exchanging = conn->tls ? exchange(*conn->tls, conn->tcp(), conn->buffer, request,
+    write_request(conn->request, target_, host_header_, *call);
+    auto exchanging = conn->tls ? exchange(*conn->tls, conn->tcp(), conn->buffer, conn->request,
                                            settings_.request_timeout, &reusable)
-                                : exchange(*conn->plain, conn->tcp(), conn->buffer, request,
+                                : exchange(*conn->plain, conn->tcp(), conn->buffer, conn->request,
                                            settings_.request_timeout, &reusable);
     ApplyResult result = co_await std::move(exchanging);
     if (result.status == 0 && pooled && attempt == 0 && result.transport != "timeout") continue;

@@ -38,7 +38,7 @@ class OrderServiceClient final : public OrderClient {
   OrderServiceClient(boost::asio::any_io_executor executor, OrderServiceSettings settings);
   ~OrderServiceClient();
 
-  boost::asio::awaitable<ApplyResult> apply(OrderCall call) override;
+  boost::asio::awaitable<ApplyResult> apply(SharedOrderCall call) override;
 
   struct Connection;  // a plain or TLS stream
 

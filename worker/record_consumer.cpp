@@ -7,6 +7,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <cstring>
 #include <future>
 #include <stdexcept>
 
@@ -50,18 +51,36 @@ std::vector<TopicPartition> to_vector(const rd_kafka_topic_partition_list_t* par
 
 }  // namespace
 
-std::string_view ConsumedMessage::header(std::string_view name) const {
-  for (const auto& [k, v] : headers) {
-    if (k == name) return v;
-  }
-  return {};
+std::size_t ConsumedMessage::bytes() const {
+  return topic.size() + key.size() + value.size() + headers.bytes();
 }
 
-std::size_t ConsumedMessage::bytes() const {
-  std::size_t n = topic.size() + key.size() + value.size();
-  for (const auto& [name, v] : headers) n += name.size() + v.size();
-  return n;
+namespace {
+
+// The message's headers, sized first and then copied into one block.
+ConsumedHeaders headers_in(rd_kafka_message_t* m) {
+  ConsumedHeaders out;
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(m, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return out;
+  const char* name;
+  const void* value;
+  size_t size;
+  std::size_t count = 0, bytes = 0;
+  for (;
+       rd_kafka_header_get_all(headers, count, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+       ++count) {
+    bytes += std::strlen(name) + size;
+  }
+  out.reserve(count, bytes);
+  for (std::size_t i = 0; i < count; ++i) {
+    rd_kafka_header_get_all(headers, i, &name, &value, &size);
+    out.add(name, value != nullptr ? std::string_view(static_cast<const char*>(value), size)
+                                   : std::string_view());
+  }
+  return out;
 }
+
+}  // namespace
 
 RecordConsumer::RecordConsumer(ConsumerSettings settings, ConsumerCallbacks callbacks)
     : settings_(std::move(settings)), callbacks_(std::move(callbacks)) {
@@ -132,6 +151,7 @@ void RecordConsumer::stop() {
   stopped.get_future().wait();
   rd_kafka_queue_io_event_enable(queue_, -1, nullptr, 0);
   ::close(wake_write_);
+  flush_offsets();
   rd_kafka_commit(rk_, nullptr, 0);  // what was stored; no error when nothing was
   rd_kafka_consumer_close(rk_);      // leaves the group; runs the revoke callback
   rd_kafka_queue_destroy(queue_);
@@ -163,6 +183,7 @@ void RecordConsumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
     for (const auto& tp : to_vector(parts)) self->revoked_meanwhile_.insert(tp);
     // Commit what was stored for these partitions before another member takes them over.
     // (nullptr: the stored offsets of the whole assignment; the revoked list carries none.)
+    self->flush_offsets();
     if (!rd_kafka_assignment_lost(rk)) rd_kafka_commit(rk, nullptr, 0);
     if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts)) rd_kafka_error_destroy(e);
     self->forget(parts);
@@ -183,6 +204,8 @@ void RecordConsumer::forget(const rd_kafka_topic_partition_list_t* parts) {
     assigned_.erase(tp);
   }
   held_count_.store(held_.size());
+  std::lock_guard lock(offsets_mu_);
+  std::erase_if(offsets_, [&](const StoredOffset& o) { return assigned_.count(o.partition) == 0; });
 }
 
 // Each assigned partition is paused exactly while something wants it so: the worker (Redis or
@@ -343,6 +366,7 @@ ssize_t RecordConsumer::consume_batch() {
   constexpr std::size_t kBatch = 64;
   rd_kafka_message_t* batch[kBatch];
   revoked_meanwhile_.clear();
+  flush_offsets();
   const ssize_t n = rd_kafka_consume_batch_queue(queue_, 0, batch, kBatch);
   for (ssize_t i = 0; i < n; ++i) handle(batch[i]);
   return n;
@@ -395,19 +419,45 @@ void RecordConsumer::handle(rd_kafka_message_t* m) {
   msg.offset = m->offset;
   if (m->key) msg.key.assign(static_cast<const char*>(m->key), m->key_len);
   if (m->payload) msg.value.assign(static_cast<const char*>(m->payload), m->len);
-  msg.headers = headers_of(m);
+  msg.headers = headers_in(m);
   rd_kafka_message_destroy(m);
   callbacks_.on_record(std::move(msg));
 }
 
 void RecordConsumer::store_offset(const std::string& topic, int32_t partition,
                                   int64_t next_offset) {
-  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(list, topic.c_str(), partition)->offset = next_offset;
-  const auto err = rd_kafka_offsets_store(rk_, list);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    log_event(spdlog::level::debug, "offset_store_skipped",
-              {{"topic", topic}, {"partition", partition}, {"error", rd_kafka_err2str(err)}});
+  std::lock_guard lock(offsets_mu_);
+  for (auto& o : offsets_) {
+    if (o.partition.partition == partition && o.partition.topic == topic) {
+      o.next = next_offset;
+      return;
+    }
+  }
+  offsets_.push_back({{topic, partition}, next_offset});
+}
+
+void RecordConsumer::flush_offsets() {
+  rd_kafka_topic_partition_list_t* list = nullptr;
+  {
+    std::lock_guard lock(offsets_mu_);
+    for (auto& o : offsets_) {
+      if (o.next < 0) continue;
+      if (!list) list = rd_kafka_topic_partition_list_new(static_cast<int>(offsets_.size()));
+      rd_kafka_topic_partition_list_add(list, o.partition.topic.c_str(), o.partition.partition)
+          ->offset = o.next;
+      o.next = -1;
+    }
+  }
+  if (!list) return;
+  if (rd_kafka_offsets_store(rk_, list) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    for (int i = 0; i < list->cnt; ++i) {
+      const auto& e = list->elems[i];
+      if (e.err == RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+      // A partition revoked meanwhile: its next owner starts from what was committed.
+      log_event(
+          spdlog::level::debug, "offset_store_skipped",
+          {{"topic", e.topic}, {"partition", e.partition}, {"error", rd_kafka_err2str(e.err)}});
+    }
   }
   rd_kafka_topic_partition_list_destroy(list);
 }

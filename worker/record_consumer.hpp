@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/kafka/publisher.hpp"
+#include "worker/consumed_headers.hpp"
 
 namespace paynotify::worker {
 
@@ -29,8 +30,10 @@ struct ConsumedMessage {
   int64_t offset = -1;
   std::string key;
   std::string value;
-  RecordHeaders headers;
-  std::string_view header(std::string_view name) const;  // "" when absent; valid with the record
+  ConsumedHeaders headers;
+  std::string_view header(std::string_view name) const {  // "" when absent; valid with the record
+    return headers.get(name);
+  }
   std::size_t bytes() const;  // its Kafka bytes: topic, key, value and headers
 };
 
@@ -84,7 +87,9 @@ class RecordConsumer {
   // other than the loop's, about once a second (the worker's health thread).
   void probe();
 
-  // Thread-safe. next_offset is the offset after the last finished record.
+  // Thread-safe. next_offset is the offset after the last finished record. Handed to librdkafka
+  // before the next consume call (at most a tenth of a second later), the furthest per
+  // partition in one call: not one partition list per record.
   void store_offset(const std::string& topic, int32_t partition, int64_t next_offset);
   // Every partition paused, or resumed unless held otherwise. Thread-safe: takes effect on the
   // loop within a tenth of a second.
@@ -112,6 +117,7 @@ class RecordConsumer {
   bool hold_if_early(const rd_kafka_message_t* m);
   void release_due();
   void set_partition_paused(const TopicPartition& tp, bool paused);
+  void flush_offsets();  // what store_offset() gathered, into librdkafka
 
   ConsumerSettings settings_;
   ConsumerCallbacks callbacks_;
@@ -133,6 +139,12 @@ class RecordConsumer {
   std::map<TopicPartition, int64_t> held_;      // partition -> when its retry head is due
   std::set<TopicPartition> revoked_meanwhile_;  // loop only: revoked in the consume call under way
   std::atomic<std::size_t> held_count_{0};
+  struct StoredOffset {
+    TopicPartition partition;
+    int64_t next = -1;  // none since the last flush
+  };
+  std::mutex offsets_mu_;
+  std::vector<StoredOffset> offsets_;  // one per partition ever stored, while it is assigned
   mutable std::mutex lag_mu_;
   std::map<TopicPartition, int64_t> lag_;
 };

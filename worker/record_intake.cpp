@@ -79,8 +79,9 @@ RecordIntake take_in(const ConsumedMessage& m, bool from_retry_topic,
   }
   std::string traceparent(m.header(header::kTraceparent));
   if (!is_valid_traceparent(traceparent)) traceparent = new_traceparent();
-  in.call = OrderCall{event.event_id, std::move(traceparent),
-                      order_request_body(event.order_request, m.value.size())};
+  in.call = std::make_shared<const OrderCall>(
+      OrderCall{event.event_id, std::move(traceparent),
+                order_request_body(event.order_request, m.value.size())});
   // The ledger is the payment's, stored under the claim's hash tag: an event without a
   // paymentId (a refund may carry none) has no ledger to follow.
   if (settings.ledger && changes_ledger(event.ledger) && !event.payment_id.empty() &&

@@ -23,9 +23,9 @@ struct IntakeSettings {
 
 struct RecordIntake {
   RecordOrigin origin;
-  std::string kind;  // for the per-kind metric; "UNSIGNED" when the signature did not verify
-  EventKey key;      // an empty event id: no event
-  OrderCall call;
+  std::string kind;      // for the per-kind metric; "UNSIGNED" when the signature did not verify
+  EventKey key;          // an empty event id: no event
+  SharedOrderCall call;  // set when there is an event to apply
   std::optional<LedgerFacts> ledger_facts;  // the ledger follows this event
   int64_t received_at_ms = 0;               // the ingest's receipt; 0 when absent
   Derived derived;                          // record_flow's first observation

@@ -35,8 +35,11 @@ bool is_valid_traceparent(std::string_view v) {
   if (v.size() != 55 || v[2] != '-' || v[35] != '-' || v[52] != '-') return false;
   const auto version = v.substr(0, 2), trace = v.substr(3, 32), span = v.substr(36, 16),
              flags = v.substr(53, 2);
+  const auto not_all_zero = [](std::string_view id) {
+    return id.find_first_not_of('0') != std::string_view::npos;
+  };
   return version == "00" && all_hex(trace) && all_hex(span) && all_hex(flags) &&
-         trace != std::string(32, '0') && span != std::string(16, '0');
+         not_all_zero(trace) && not_all_zero(span);
 }
 
 std::string new_traceparent() { return "00-" + random_hex(16) + "-" + random_hex(8) + "-01"; }

@@ -35,7 +35,8 @@ using paynotify::testing::ChildProcess;
 ApplyResult call_once(OrderServiceSettings settings, OrderCall call) {
   net::io_context ctx;
   OrderServiceClient client(ctx.get_executor(), std::move(settings));
-  auto result = net::co_spawn(ctx, client.apply(std::move(call)), net::use_future);
+  auto result = net::co_spawn(ctx, client.apply(std::make_shared<const OrderCall>(std::move(call))),
+                              net::use_future);
   ctx.run();
   return result.get();
 }
@@ -132,8 +133,9 @@ TEST_F(OrderServiceClientTest, ABurstOfNewConnectionsToANameSharesOneResolution)
   const uint64_t resolutions_before = NameResolution::started_total();
   std::vector<std::future<ApplyResult>> answers;
   for (int i = 0; i < 48; ++i) {
-    answers.push_back(
-        net::co_spawn(ctx, client.apply(call("burst-" + std::to_string(i))), net::use_future));
+    answers.push_back(net::co_spawn(
+        ctx, client.apply(std::make_shared<const OrderCall>(call("burst-" + std::to_string(i)))),
+        net::use_future));
   }
   ctx.run();
   for (auto& answer : answers) {
@@ -333,7 +335,8 @@ std::pair<ApplyResult, ApplyResult> two_calls(
   OrderServiceClient client(ctx.get_executor(), settings(url));
   std::pair<ApplyResult, ApplyResult> out;
   // Named calls: GCC 12 destroys a temporary argument of a coroutine inside co_await twice.
-  OrderCall a{"event-a", "", "{}"}, b{"event-b", "", "{}"};
+  auto a = std::make_shared<const OrderCall>(OrderCall{"event-a", "", "{}"});
+  auto b = std::make_shared<const OrderCall>(OrderCall{"event-b", "", "{}"});
   net::co_spawn(
       ctx,
       [&]() -> net::awaitable<void> {

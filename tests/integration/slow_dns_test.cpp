@@ -84,8 +84,9 @@ TEST(SlowDnsInside, DISABLED_TheOrderServiceClientGivesUpAtItsConnectTimeout) {
   s.connect_timeout = kConnectTimeout;
   OrderServiceClient client(ctx.get_executor(), s);
   const auto started = Clock::now();
-  auto result =
-      boost::asio::co_spawn(ctx, client.apply(OrderCall{"e1", "", "{}"}), boost::asio::use_future);
+  auto result = boost::asio::co_spawn(
+      ctx, client.apply(std::make_shared<const OrderCall>(OrderCall{"e1", "", "{}"})),
+      boost::asio::use_future);
   ctx.run();
   const ApplyResult r = result.get();
   EXPECT_LT(Clock::now() - started, std::chrono::seconds(2)) << r.transport;

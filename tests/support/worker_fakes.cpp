@@ -107,18 +107,18 @@ bool InMemoryDedupeStore::is_parked(const std::string& order_key) const {
   return parked_.count(order_key) > 0;
 }
 
-boost::asio::awaitable<worker::ApplyResult> FakeOrderService::apply(worker::OrderCall call) {
+boost::asio::awaitable<worker::ApplyResult> FakeOrderService::apply(worker::SharedOrderCall call) {
   int n = 0;
   {
     std::lock_guard lock(mu_);
     n = ++calls_;
-    ++per_key_[call.idempotency_key];
+    ++per_key_[call->idempotency_key];
   }
   // Answer on a later turn of the executor (after `delay`), as a real call would.
   const auto alarm = clock_.alarm(co_await boost::asio::this_coro::executor);
   auto answered = alarm->ring_at(clock_.now_ms() + delay.count());
   co_await std::move(answered);
-  co_return answer ? answer(call, n) : worker::ApplyResult{.status = 200};
+  co_return answer ? answer(*call, n) : worker::ApplyResult{.status = 200};
 }
 
 int FakeOrderService::calls() const {

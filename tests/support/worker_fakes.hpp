@@ -96,7 +96,7 @@ class SharedInMemoryStore final : public worker::DedupeStore {
 class FakeOrderService final : public worker::OrderClient {
  public:
   explicit FakeOrderService(worker::EngineClock& clock = worker::system_clock()) : clock_(clock) {}
-  boost::asio::awaitable<worker::ApplyResult> apply(worker::OrderCall call) override;
+  boost::asio::awaitable<worker::ApplyResult> apply(worker::SharedOrderCall call) override;
 
   // Called on the engine's thread with the call number (1-based, across all keys); may throw.
   std::function<worker::ApplyResult(const worker::OrderCall&, int)> answer;

@@ -36,9 +36,9 @@ TEST(RecordIntake, AVerifiedEventBecomesItsCallAndFollowsTheLedger) {
   EXPECT_EQ(in.kind, "PAYMENT_RESULT");
   EXPECT_EQ(in.key.event_id, "PAYMENT_RESULT:P1:S");
   EXPECT_EQ(in.key.order_key, "P1");
-  EXPECT_EQ(in.call.idempotency_key, in.key.event_id);
-  EXPECT_TRUE(is_valid_traceparent(in.call.traceparent));  // a fresh one: the record had none
-  EXPECT_NE(in.call.body.find(R"("type":"PAYMENT_AUTHORIZED")"), std::string::npos);
+  EXPECT_EQ(in.call->idempotency_key, in.key.event_id);
+  EXPECT_TRUE(is_valid_traceparent(in.call->traceparent));  // a fresh one: the record had none
+  EXPECT_NE(in.call->body.find(R"("type":"PAYMENT_AUTHORIZED")"), std::string::npos);
   ASSERT_TRUE(in.ledger_facts);
   EXPECT_EQ(in.ledger_facts->effect, LedgerEffect::authorize);
   EXPECT_EQ(in.received_at_ms, kNow);
@@ -61,7 +61,7 @@ TEST(RecordIntake, ATraceparentFromTheIngestIsKept) {
   RecordHeaders headers{{std::string(header::kTraceparent), trace}};
   EXPECT_EQ(take_in(record(testing::payment_result_body("P1"), headers), false, std::nullopt,
                     IntakeSettings{}, kNow)
-                .call.traceparent,
+                .call->traceparent,
             trace);
 }
 

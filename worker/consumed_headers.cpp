@@ -1,0 +1,50 @@
+#include "worker/consumed_headers.hpp"
+
+namespace paynotify::worker {
+
+namespace {
+
+template <typename Pairs>
+void add_all(ConsumedHeaders& out, const Pairs& headers) {
+  std::size_t bytes = 0;
+  for (const auto& [name, value] : headers) bytes += name.size() + value.size();
+  out.reserve(headers.size(), bytes);
+  for (const auto& [name, value] : headers) out.add(name, value);
+}
+
+}  // namespace
+
+ConsumedHeaders::ConsumedHeaders(const RecordHeaders& headers) { add_all(*this, headers); }
+
+ConsumedHeaders::ConsumedHeaders(
+    std::initializer_list<std::pair<std::string_view, std::string_view>> headers) {
+  add_all(*this, headers);
+}
+
+void ConsumedHeaders::reserve(std::size_t count, std::size_t bytes) {
+  entries_.reserve(count);
+  text_.reserve(bytes);
+}
+
+void ConsumedHeaders::add(std::string_view name, std::string_view value) {
+  // Kafka bounds a record far below 4 GiB, so the offsets fit.
+  entries_.push_back({static_cast<uint32_t>(text_.size()), static_cast<uint32_t>(name.size()),
+                      static_cast<uint32_t>(value.size())});
+  text_.append(name).append(value);
+}
+
+std::pair<std::string_view, std::string_view> ConsumedHeaders::operator[](std::size_t i) const {
+  const Entry& e = entries_[i];
+  const std::string_view text(text_);
+  return {text.substr(e.at, e.name_size), text.substr(e.at + e.name_size, e.value_size)};
+}
+
+std::string_view ConsumedHeaders::get(std::string_view name) const {
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    const auto [n, v] = (*this)[i];
+    if (n == name) return v;
+  }
+  return {};
+}
+
+}  // namespace paynotify::worker
