@@ -3,8 +3,11 @@
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include <array>
+#include <atomic>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -71,23 +74,79 @@ KeyLoad load_private_key(std::string_view pem) {
   return check_rsa(adopt(key));
 }
 
-SignatureKey::SignatureKey(EvpPkeyPtr key) : key_(std::move(key)), prototype_(EVP_MD_CTX_new()) {
-  if (!prototype_ ||
-      EVP_DigestVerifyInit(prototype_.get(), nullptr, EVP_sha256(), nullptr, key_.get()) != 1) {
+namespace {
+
+struct PkeyCtxDeleter {
+  void operator()(EVP_PKEY_CTX* c) const noexcept { EVP_PKEY_CTX_free(c); }
+};
+using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter>;
+
+std::atomic<uint64_t> next_key_id{1};
+
+PkeyCtxPtr new_verify_context(EVP_PKEY* key) {
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new(key, nullptr));
+  if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 ||
+      EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1 ||
+      EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) != 1) {
+    return nullptr;
+  }
+  return ctx;
+}
+
+// A thread's verify contexts, for the last few keys it used (a key rotation brings a second
+// one; a context of a key gone only waits to be replaced).
+struct VerifyContexts {
+  struct Entry {
+    uint64_t key_id = 0;
+    PkeyCtxPtr ctx;
+  };
+  std::array<Entry, 4> entries;
+  std::size_t next = 0;  // replaced next
+};
+
+EVP_MD_CTX* thread_digest_context() {
+  thread_local const MdCtxPtr ctx(EVP_MD_CTX_new());
+  return ctx.get();
+}
+
+const EVP_MD* sha256() {
+  static const EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);  // once, not per hash
+  return md;
+}
+
+}  // namespace
+
+SignatureKey::SignatureKey(EvpPkeyPtr key) : key_(std::move(key)), id_(next_key_id++) {
+  if (!new_verify_context(key_.get()) || sha256() == nullptr) {
     throw std::runtime_error("cannot set up signature checks for a key: " + openssl_error());
   }
 }
 
+EVP_PKEY_CTX* SignatureKey::verify_context() const {
+  thread_local VerifyContexts cache;
+  for (auto& e : cache.entries) {
+    if (e.key_id == id_) return e.ctx.get();
+  }
+  auto& slot = cache.entries[cache.next];
+  cache.next = (cache.next + 1) % cache.entries.size();
+  slot.ctx = new_verify_context(key_.get());
+  slot.key_id = slot.ctx ? id_ : 0;
+  return slot.ctx.get();
+}
+
 bool SignatureKey::verify(std::span<const std::string_view> parts,
                           std::string_view signature) const {
-  MdCtxPtr ctx(EVP_MD_CTX_new());
-  bool ok = ctx && EVP_MD_CTX_copy_ex(ctx.get(), prototype_.get()) == 1;
+  EVP_MD_CTX* md = thread_digest_context();
+  EVP_PKEY_CTX* check = verify_context();
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_size = 0;
+  bool ok = md != nullptr && check != nullptr && EVP_DigestInit_ex(md, sha256(), nullptr) == 1;
   for (auto part = parts.begin(); ok && part != parts.end(); ++part) {
-    ok = EVP_DigestVerifyUpdate(ctx.get(), part->data(), part->size()) == 1;
+    ok = EVP_DigestUpdate(md, part->data(), part->size()) == 1;
   }
-  ok = ok &&
-       EVP_DigestVerifyFinal(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                             signature.size()) == 1;
+  ok = ok && EVP_DigestFinal_ex(md, digest, &digest_size) == 1 &&
+       EVP_PKEY_verify(check, reinterpret_cast<const unsigned char*>(signature.data()),
+                       signature.size(), digest, digest_size) == 1;
   ERR_clear_error();
   return ok;
 }

@@ -2,9 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <thread>
+#include <vector>
 
 #include "common/antom/notification_signer.hpp"
 #include "common/antom/signature_header.hpp"
@@ -76,6 +80,38 @@ TEST(Verifier, RejectsEveryTamperedPart) {
 
 TEST(Verifier, RejectsASignatureByAnotherKey) {
   EXPECT_EQ(verify(sign(1), registry_with(0)).error, VerifyError::bad_signature);
+}
+
+// Each thread keeps a check context per key: a key made where a dropped one lived (the same
+// address, after a rotation) must not be checked with the dropped one's context.
+TEST(Verifier, AKeyInTheAddressOfADroppedOneIsCheckedWithItsOwnContext) {
+  for (int round = 0; round < 8; ++round) {
+    const int signer = round % 2, checker = 1 - signer;
+    {
+      const auto own = std::make_unique<KeyRegistry>(registry_with(signer));
+      ASSERT_TRUE(verify(sign(signer), *own).ok());
+    }
+    const auto other = std::make_unique<KeyRegistry>(registry_with(checker));
+    EXPECT_EQ(verify(sign(signer), *other).error, VerifyError::bad_signature) << round;
+    EXPECT_TRUE(verify(sign(checker), *other).ok()) << round;
+  }
+}
+
+TEST(Verifier, ChecksFromManyThreadsAtOnce) {
+  const KeyRegistry keys = registry_with(0);
+  const SignedHeaders good = sign(0), foreign = sign(1);
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) {
+        if (!verify(good, keys).ok()) ++wrong;
+        if (verify(foreign, keys).ok()) ++wrong;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST(Verifier, NamesMissingHeadersAndUnknownKeys) {
