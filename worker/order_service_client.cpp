@@ -6,7 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/beast/http/read.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/url/parse.hpp>
 
@@ -17,6 +17,7 @@
 
 #include "common/service/http_field.hpp"
 #include "worker/name_resolution.hpp"
+#include "worker/order_answer_parser.hpp"
 #include "worker/tls_client_files.hpp"
 #include "worker/tls_peer_name.hpp"
 
@@ -28,6 +29,7 @@ namespace http = beast::http;
 using tcp = net::ip::tcp;
 constexpr auto kTuple = net::as_tuple(net::use_awaitable);
 constexpr int kMaxInterimResponses = 8;
+constexpr std::size_t kBodyKept = 512;  // of an answer's body, for the logs and dead letters
 
 struct OrderServiceClient::Connection {
   std::optional<beast::tcp_stream> plain;
@@ -76,12 +78,12 @@ net::awaitable<ApplyResult> exchange(Stream& stream, beast::tcp_stream& tcp,
   // Interim answers (100 Continue, 103 Early Hints, ...) come before the final one and are
   // skipped (RFC 9110 §15.2: a client must accept them even unasked); taking one for the answer
   // would leave the real answer unread, to be taken for the next event's.
-  std::optional<http::response_parser<http::string_body>> parser;
+  std::optional<OrderAnswerParser> parser;
   for (int answers = 1;; ++answers) {
-    parser.emplace();
+    parser.emplace(kBodyKept);
     parser->body_limit(64 * 1024);
     const auto [rec, rn] = co_await http::async_read(stream, buffer, *parser, kTuple);
-    const unsigned status = rec ? 0 : parser->get().result_int();
+    const unsigned status = rec ? 0 : parser->status();
     if (rec) {
       result.transport = transport_error(rec);
     } else if (status < 100) {
@@ -94,9 +96,9 @@ net::awaitable<ApplyResult> exchange(Stream& stream, beast::tcp_stream& tcp,
           "more than " + std::to_string(kMaxInterimResponses) + " interim (1xx) answers";
     } else if (status >= 200) {
       result.status = status;
-      result.body = parser->get().body().substr(0, 512);
+      result.body = parser->body();
       // Bytes after the answer belong to no request of ours: such a connection is not reused.
-      *reusable = parser->get().keep_alive() && buffer.size() == 0;
+      *reusable = parser->keep_alive() && buffer.size() == 0;
     } else {
       continue;  // an interim answer: read on
     }

@@ -52,8 +52,8 @@ double WorkerEngine::oldest_retry_age_s() const {
 
 void WorkerEngine::submit(ConsumedMessage message) {
   // Verified before anything reads the record; on the loop that consumes it, as it arrives.
-  auto r = std::make_shared<Record>(Record::taken(std::move(message), retry_topic_,
-                                                  settings_.owner, settings_.record_keys.get()));
+  auto r = std::make_shared<Record>(Record::taken(std::move(message), retry_topic_, settings_.owner,
+                                                  settings_.record_keys.get()));
   in_flight_.enter(share_of(*r), r->bytes);
   if (ctx_.get_executor().running_in_this_thread()) return accept(std::move(r));
   net::post(ctx_, [this, r] { accept(r); });

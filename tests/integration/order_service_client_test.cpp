@@ -364,6 +364,33 @@ TEST(OrderServiceClientAnswers, InterimAnswersAreSkippedNotTakenForTheAnswer) {
   EXPECT_EQ(service.connections(), 1) << "a connection whose answer was read in full is reused";
 }
 
+// The answer's framing is read whatever its form, and only the first 512 bytes of a body kept.
+TEST(OrderServiceClientAnswers, AChunkedAnswerIsReadToItsEndAndItsBodyKeptUpTo512Bytes) {
+  const std::string long_body(700, 'x');
+  ScriptedOrderService service({
+      {"HTTP/1.1 422 X\r\nTransfer-Encoding: chunked\r\nX-Trace: 1\r\n\r\n4\r\nwhy:\r\n2bc\r\n" +
+           long_body + "\r\n0\r\n\r\n",
+       ""},
+      {answer(200, "for-b"), ""},
+  });
+  const auto [a, b] = two_calls(service.url());
+  EXPECT_EQ(a.status, 422u) << a.transport;
+  EXPECT_EQ(a.body, "why:" + std::string(508, 'x'));
+  EXPECT_EQ(b.body, "for-b") << "the rest of the chunked body was taken for b's answer";
+  EXPECT_EQ(service.connections(), 1) << "a connection whose answer was read in full is reused";
+}
+
+TEST(OrderServiceClientAnswers, AnAnswerThatClosesTheConnectionIsNotReused) {
+  ScriptedOrderService service({
+      {"HTTP/1.1 200 X\r\nConnection: close\r\nContent-Length: 5\r\n\r\nfor-a", ""},
+      {answer(200, "for-b"), ""},
+  });
+  const auto [a, b] = two_calls(service.url());
+  EXPECT_EQ(a.body, "for-a");
+  EXPECT_EQ(b.body, "for-b") << b.transport;
+  EXPECT_EQ(service.connections(), 2);
+}
+
 TEST(OrderServiceClientAnswers, AConnectionWithBytesNobodyAskedForIsNotReused) {
   ScriptedOrderService service({
       {answer(200, "for-a") + answer(200, "unasked"), ""},  // two answers to one request
