@@ -16,20 +16,64 @@ std::string_view error_class_name(ErrorClass c) {
   return "unknown";
 }
 
+namespace {
+
+// As store_error.cpp: Boost's category destructor is protected and non-virtual.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnon-virtual-dtor"
+class OrderCallCategory final : public boost::system::error_category {
+ public:
+  const char* name() const noexcept override { return "paynotify.order_call"; }
+  std::string message(int e) const override {
+    switch (static_cast<OrderCallError>(e)) {
+      case OrderCallError::timeout: return "timed out";
+      case OrderCallError::unreachable: return "unreachable";
+      case OrderCallError::connection_lost: return "connection lost";
+      case OrderCallError::bad_answer: return "an answer HTTP does not allow";
+      case OrderCallError::unsendable: return "not sendable";
+      case OrderCallError::worker_fault: return "worker fault";
+    }
+    return "order call error " + std::to_string(e);
+  }
+};
+#pragma GCC diagnostic pop
+
+}  // namespace
+
+const boost::system::error_category& order_call_category() {
+  static const OrderCallCategory category;
+  return category;
+}
+
+boost::system::error_code make_error_code(OrderCallError e) {
+  return {static_cast<int>(e), order_call_category()};
+}
+
+OrderCallFailure order_call_failure(OrderCallError e, std::string detail) {
+  return {make_error_code(e), std::move(detail)};
+}
+
 ErrorClass classify(const ApplyResult& r) {
-  if (!r.unsendable.empty()) return ErrorClass::permanent;  // sending it again cannot help
-  if ((r.status >= 200 && r.status < 300) || r.status == 409) return ErrorClass::none;
-  if (r.status == 404) return ErrorClass::not_found;  // the order write may not have landed yet
-  if (r.status >= 400 && r.status < 500 && r.status != 408 && r.status != 429)
-    return ErrorClass::permanent;
-  return ErrorClass::transient;  // 5xx, 408, 429, timeouts, refused connections
+  if (!r) {
+    // Sending it again cannot help; anything else without an answer may pass next time.
+    return r.error().code == OrderCallError::unsendable ? ErrorClass::permanent
+                                                        : ErrorClass::transient;
+  }
+  const unsigned status = r->status;
+  if ((status >= 200 && status < 300) || status == 409) return ErrorClass::none;
+  if (status == 404) return ErrorClass::not_found;  // the order write may not have landed yet
+  if (status >= 400 && status < 500 && status != 408 && status != 429) return ErrorClass::permanent;
+  return ErrorClass::transient;  // 5xx, 408, 429
 }
 
 std::string describe(const ApplyResult& r) {
-  if (!r.unsendable.empty()) return "not sent to the order service: " + r.unsendable;
-  if (r.status == 0) return "order service unreachable: " + r.transport;
-  std::string s = "order service answered " + std::to_string(r.status);
-  if (!r.body.empty()) s += ": " + r.body.substr(0, 200);
+  if (!r) {
+    const OrderCallFailure& f = r.error();
+    if (f.code == OrderCallError::unsendable) return "not sent to the order service: " + f.detail;
+    return "order service unreachable: " + (f.detail.empty() ? f.code.message() : f.detail);
+  }
+  std::string s = "order service answered " + std::to_string(r->status);
+  if (!r->body.empty()) s += ": " + r->body.substr(0, 200);
   return s;
 }
 

@@ -2,19 +2,46 @@
 // What one call to the order service came to, and its class in DESIGN.md's contract
 // (applied, retry later, dead-letter). The retry decisions built on it are in record_flow.
 
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace paynotify::worker {
 
-struct ApplyResult {
-  unsigned status = 0;      // HTTP status; 0 when there was no answer
-  std::string transport{};  // "timeout", "connection refused", ... when status is 0
-  std::string body{};       // first bytes of the answer, for the dead-letter reason
-  std::string
-      unsendable{};  // why the request was never sent (a header it may not carry): permanent
+// The order service's answer, whatever its status (2xx, 4xx and 5xx alike).
+struct OrderAnswer {
+  unsigned status = 0;
+  std::string body{};  // its first bytes, for the dead-letter reason
 };
+
+// Why a call got no answer.
+enum class OrderCallError {
+  timeout = 1,      // no answer, or no connection, in time
+  unreachable,      // no connection: refused, no route, the name not resolved, TLS refused
+  connection_lost,  // the connection failed or closed before the whole answer
+  bad_answer,       // an answer HTTP does not allow (no status, 101, endless 1xx)
+  unsendable,       // never sent: a header value it may not carry; sending it again cannot help
+  worker_fault,     // the call failed inside the worker
+};
+const boost::system::error_category& order_call_category();
+boost::system::error_code make_error_code(OrderCallError e);
+
+// A call without an answer: why, and what the transport said (for the logs and dead letters).
+struct OrderCallFailure {
+  boost::system::error_code code;
+  std::string detail;
+};
+
+template <typename T>
+using OrderCallResult = boost::system::result<T, OrderCallFailure>;
+// One call to the order service: the answer, or why there was none.
+using ApplyResult = OrderCallResult<OrderAnswer>;
+
+OrderCallFailure order_call_failure(OrderCallError e, std::string detail);
 
 // none: applied (2xx, 409). transient, not_found: retry. permanent: dead-letter at once.
 // unsigned_record: the record carries no valid Antom signature of its value (not verified
@@ -48,3 +75,6 @@ constexpr bool call_retried(ErrorClass c) {
 std::string describe(const ApplyResult& r);
 
 }  // namespace paynotify::worker
+
+template <>
+struct boost::system::is_error_code_enum<paynotify::worker::OrderCallError> : std::true_type {};

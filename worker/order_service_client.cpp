@@ -41,8 +41,14 @@ struct OrderServiceClient::Connection {
 
 namespace {
 
-std::string transport_error(const beast::error_code& ec) {
-  return ec == beast::error::timeout ? "timeout" : ec.message();
+// An I/O error on an open connection: the deadline, or the connection failing under it.
+OrderCallFailure io_failure(const beast::error_code& ec) {
+  if (ec == beast::error::timeout) return order_call_failure(OrderCallError::timeout, "timeout");
+  return order_call_failure(OrderCallError::connection_lost, ec.message());
+}
+
+OrderCallFailure bad_answer(std::string why) {
+  return order_call_failure(OrderCallError::bad_answer, std::move(why));
 }
 
 // The request as it goes on the wire, written here in one piece: Beast's serializer walked
@@ -67,14 +73,10 @@ template <typename Stream>
 net::awaitable<ApplyResult> exchange(Stream& stream, beast::tcp_stream& tcp,
                                      beast::flat_buffer& buffer, const std::string& request,
                                      std::chrono::milliseconds timeout, bool* reusable) {
-  ApplyResult result;
   *reusable = false;
   tcp.expires_after(timeout);
   auto [wec, wn] = co_await net::async_write(stream, net::buffer(request), kTuple);
-  if (wec) {
-    result.transport = transport_error(wec);
-    co_return result;
-  }
+  if (wec) co_return io_failure(wec);
   // Interim answers (100 Continue, 103 Early Hints, ...) come before the final one and are
   // skipped (RFC 9110 §15.2: a client must accept them even unasked); taking one for the answer
   // would leave the real answer unread, to be taken for the next event's.
@@ -83,28 +85,21 @@ net::awaitable<ApplyResult> exchange(Stream& stream, beast::tcp_stream& tcp,
     parser.emplace(kBodyKept);
     parser->body_limit(64 * 1024);
     const auto [rec, rn] = co_await http::async_read(stream, buffer, *parser, kTuple);
-    const unsigned status = rec ? 0 : parser->status();
-    if (rec) {
-      result.transport = transport_error(rec);
-    } else if (status < 100) {
-      result.transport =
-          "an answer with status " + std::to_string(status) + ", which HTTP does not have";
-    } else if (status == 101) {
-      result.transport = "the order service switched protocols (101) on a POST";
-    } else if (status < 200 && answers > kMaxInterimResponses) {
-      result.transport =
-          "more than " + std::to_string(kMaxInterimResponses) + " interim (1xx) answers";
-    } else if (status >= 200) {
-      result.status = status;
-      result.body = parser->body();
+    if (rec) co_return io_failure(rec);
+    const unsigned status = parser->status();
+    if (status < 100)
+      co_return bad_answer("an answer with status " + std::to_string(status) +
+                           ", which HTTP does not have");
+    if (status == 101) co_return bad_answer("the order service switched protocols (101) on a POST");
+    if (status >= 200) {
       // Bytes after the answer belong to no request of ours: such a connection is not reused.
       *reusable = parser->keep_alive() && buffer.size() == 0;
-    } else {
-      continue;  // an interim answer: read on
+      co_return OrderAnswer{status, parser->body()};
     }
-    break;
+    if (answers > kMaxInterimResponses)
+      co_return bad_answer("more than " + std::to_string(kMaxInterimResponses) +
+                           " interim (1xx) answers");
   }
-  co_return result;
 }
 
 // A pooled connection with bytes waiting was sent something nobody asked for (or a late
@@ -149,7 +144,8 @@ OrderServiceClient::OrderServiceClient(net::any_io_executor executor, OrderServi
 
 OrderServiceClient::~OrderServiceClient() = default;
 
-net::awaitable<ApplyResult> OrderServiceClient::connect(std::unique_ptr<Connection>& out) {
+net::awaitable<OrderCallResult<std::unique_ptr<OrderServiceClient::Connection>>>
+OrderServiceClient::connect() {
   auto conn = std::make_unique<Connection>();
   if (tls_)
     conn->tls.emplace(executor_, ssl_);
@@ -157,26 +153,29 @@ net::awaitable<ApplyResult> OrderServiceClient::connect(std::unique_ptr<Connecti
     conn->plain.emplace(executor_);
   // The name is resolved under the connect timeout too (name_resolution.hpp).
   const auto deadline = std::chrono::steady_clock::now() + settings_.connect_timeout;
-  ApplyResult failed;
-  auto resolving = resolve(deadline, failed);
-  const std::vector<tcp::endpoint> endpoints = co_await std::move(resolving);
-  if (endpoints.empty()) co_return failed;
+  auto resolving = resolve(deadline);
+  const OrderCallResult<std::vector<tcp::endpoint>> endpoints = co_await std::move(resolving);
+  if (!endpoints) co_return endpoints.error();
   conn->tcp().expires_at(deadline);
-  auto [cec, ep] = co_await conn->tcp().async_connect(endpoints, kTuple);
-  if (cec)
-    co_return ApplyResult{.transport =
-                              cec == beast::error::timeout ? "connect timeout" : cec.message()};
+  auto [cec, ep] = co_await conn->tcp().async_connect(*endpoints, kTuple);
+  if (cec == beast::error::timeout)
+    co_return order_call_failure(OrderCallError::timeout, "connect timeout");
+  if (cec) co_return order_call_failure(OrderCallError::unreachable, cec.message());
   conn->tcp().socket().set_option(tcp::no_delay(true));
   if (tls_) {
     // The certificate must name the host dialled (tls_peer_name.hpp).
     if (!expect_peer_name(conn->tls->native_handle(), host_)) {
-      co_return ApplyResult{.transport = "TLS: cannot set up the connection to " + host_};
+      co_return order_call_failure(OrderCallError::unreachable,
+                                   "TLS: cannot set up the connection to " + host_);
     }
     auto [hec] = co_await conn->tls->async_handshake(net::ssl::stream_base::client, kTuple);
-    if (hec) co_return ApplyResult{.transport = "TLS handshake failed: " + transport_error(hec)};
+    if (hec == beast::error::timeout)
+      co_return order_call_failure(OrderCallError::timeout, "TLS handshake failed: timeout");
+    if (hec)
+      co_return order_call_failure(OrderCallError::unreachable,
+                                   "TLS handshake failed: " + hec.message());
   }
-  out = std::move(conn);
-  co_return ApplyResult{};
+  co_return conn;
 }
 
 struct OrderServiceClient::Resolving {
@@ -187,8 +186,8 @@ struct OrderServiceClient::Resolving {
   std::string error;
 };
 
-net::awaitable<std::vector<tcp::endpoint>> OrderServiceClient::resolve(
-    std::chrono::steady_clock::time_point deadline, ApplyResult& failed) {
+net::awaitable<OrderCallResult<std::vector<tcp::endpoint>>> OrderServiceClient::resolve(
+    std::chrono::steady_clock::time_point deadline) {
   if (literal_) co_return std::vector<tcp::endpoint>{tcp::endpoint(*literal_, port_number_)};
   // One resolution serves every connection opened within a connect timeout of its start, so
   // a burst makes one however its connects interleave with it; an older one is not used: it
@@ -219,12 +218,12 @@ net::awaitable<std::vector<tcp::endpoint>> OrderServiceClient::resolve(
       r->error = "order service: " + r->resolution->error();
     }
   }
-  if (!r->taken) {
-    failed = ApplyResult{.transport = "cannot resolve order service: timed out"};
-    co_return std::vector<tcp::endpoint>{};
-  }
+  if (!r->taken)
+    co_return order_call_failure(OrderCallError::timeout,
+                                 "cannot resolve order service: timed out");
   if (r->endpoints.empty())
-    failed = ApplyResult{.transport = r->error.empty() ? "order service: no address" : r->error};
+    co_return order_call_failure(OrderCallError::unreachable,
+                                 r->error.empty() ? "order service: no address" : r->error);
   co_return r->endpoints;
 }
 
@@ -233,8 +232,9 @@ net::awaitable<ApplyResult> OrderServiceClient::apply(SharedOrderCall call) {
   // the last line, where a CR or LF would end the header and start a request of its own.
   if (!is_sendable_field_value(call->idempotency_key) ||
       !is_sendable_field_value(call->traceparent)) {
-    co_return ApplyResult{.unsendable =
-                              "a control character in the Idempotency-Key or traceparent header"};
+    co_return order_call_failure(
+        OrderCallError::unsendable,
+        "a control character in the Idempotency-Key or traceparent header");
   }
   // A pooled connection may have been closed by the server while idle; a failure on one is
   // retried once on a fresh connection (the Idempotency-Key makes a double POST harmless).
@@ -247,9 +247,10 @@ net::awaitable<ApplyResult> OrderServiceClient::apply(SharedOrderCall call) {
     }
     const bool pooled = conn != nullptr;
     if (!pooled) {
-      auto connecting = connect(conn);
-      ApplyResult failed = co_await std::move(connecting);
-      if (!conn) co_return failed;
+      auto connecting = connect();
+      OrderCallResult<std::unique_ptr<Connection>> connected = co_await std::move(connecting);
+      if (!connected) co_return connected.error();
+      conn = std::move(*connected);
     }
     bool reusable = false;
     write_request(conn->request, target_, host_header_, *call);
@@ -258,11 +259,12 @@ net::awaitable<ApplyResult> OrderServiceClient::apply(SharedOrderCall call) {
                                 : exchange(*conn->plain, conn->tcp(), conn->buffer, conn->request,
                                            settings_.request_timeout, &reusable);
     ApplyResult result = co_await std::move(exchanging);
-    if (result.status == 0 && pooled && attempt == 0 && result.transport != "timeout") continue;
+    if (!result && result.error().code == OrderCallError::connection_lost && pooled && attempt == 0)
+      continue;
     if (reusable && idle_.size() < settings_.max_idle_connections) idle_.push_back(std::move(conn));
     co_return result;
   }
-  co_return ApplyResult{.transport = "connection lost"};
+  co_return order_call_failure(OrderCallError::connection_lost, "connection lost");
 }
 
 }  // namespace paynotify::worker

@@ -43,13 +43,13 @@ class OrderServiceClient final : public OrderClient {
   struct Connection;  // a plain or TLS stream
 
  private:
-  boost::asio::awaitable<ApplyResult> connect(std::unique_ptr<Connection>& out);
-  // The service's addresses, or the failure in `failed`. An IP address needs no resolution;
+  boost::asio::awaitable<OrderCallResult<std::unique_ptr<Connection>>> connect();
+  // The service's addresses, or why there are none. An IP address needs no resolution;
   // a name is resolved once for the connections opened within a connect timeout (a burst
   // opens --concurrency of them at once, and resolutions are capped: name_resolution.hpp).
   struct Resolving;
-  boost::asio::awaitable<std::vector<boost::asio::ip::tcp::endpoint>> resolve(
-      std::chrono::steady_clock::time_point deadline, ApplyResult& failed);
+  boost::asio::awaitable<OrderCallResult<std::vector<boost::asio::ip::tcp::endpoint>>> resolve(
+      std::chrono::steady_clock::time_point deadline);
 
   boost::asio::any_io_executor executor_;
   OrderServiceSettings settings_;

@@ -167,7 +167,9 @@ Command on_fault(RecordState& s, const Faulted& f, const Observation& o, const R
       return dead_letter(s, ErrorClass::invalid_record, "cannot derive an event: " + f.error);
     case Phase::claiming: return on_claimed(s, Claimed{ClaimOutcome::unavailable}, o, b);
     case Phase::applying:
-      return on_applied(s, Applied{ApplyResult{.transport = "worker fault: " + f.error}}, o, b);
+      return on_applied(
+          s, Applied{order_call_failure(OrderCallError::worker_fault, "worker fault: " + f.error)},
+          o, b);
     default: return on_written(s, false, o, b);
   }
 }

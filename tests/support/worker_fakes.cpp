@@ -118,7 +118,7 @@ boost::asio::awaitable<worker::ApplyResult> FakeOrderService::apply(worker::Shar
   const auto alarm = clock_.alarm(co_await boost::asio::this_coro::executor);
   auto answered = alarm->ring_at(clock_.now_ms() + delay.count());
   co_await std::move(answered);
-  co_return answer ? answer(*call, n) : worker::ApplyResult{.status = 200};
+  co_return answer ? answer(*call, n) : worker::OrderAnswer{200};
 }
 
 int FakeOrderService::calls() const {

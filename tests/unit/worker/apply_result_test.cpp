@@ -8,7 +8,15 @@ namespace paynotify::worker {
 namespace {
 
 ApplyResult answered(unsigned status, std::string body = "") {
-  return ApplyResult{.status = status, .body = std::move(body)};
+  return OrderAnswer{status, std::move(body)};
+}
+
+ApplyResult failed(OrderCallError e, std::string detail = "") {
+  return order_call_failure(e, std::move(detail));
+}
+
+std::string shown(const ApplyResult& r) {
+  return r ? "status " + std::to_string(r->status) : "failure " + r.error().code.message();
 }
 
 TEST(ApplyResult, EveryAnswerFallsInTheContractsClass) {
@@ -41,18 +49,17 @@ TEST(ApplyResult, EveryAnswerFallsInTheContractsClass) {
       {answered(100), ErrorClass::transient},
       {answered(301), ErrorClass::transient},
       {answered(307), ErrorClass::transient},
-      {ApplyResult{.transport = "timeout"}, ErrorClass::transient},
-      {ApplyResult{.transport = "connection refused"}, ErrorClass::transient},
-      {ApplyResult{}, ErrorClass::transient},
-      // Never sent: sending it again cannot help, whatever else the result holds.
-      {ApplyResult{.unsendable = "a control character"}, ErrorClass::permanent},
-      {ApplyResult{.status = 503, .unsendable = "a control character"}, ErrorClass::permanent},
-      {ApplyResult{.status = 200, .unsendable = "a control character"}, ErrorClass::permanent},
+      {failed(OrderCallError::timeout, "timeout"), ErrorClass::transient},
+      {failed(OrderCallError::unreachable, "connection refused"), ErrorClass::transient},
+      {failed(OrderCallError::connection_lost), ErrorClass::transient},
+      {failed(OrderCallError::bad_answer), ErrorClass::transient},
+      {failed(OrderCallError::worker_fault), ErrorClass::transient},
+      // Never sent: sending it again cannot help.
+      {failed(OrderCallError::unsendable, "a control character"), ErrorClass::permanent},
   };
   for (const auto& row : rows) {
     EXPECT_EQ(error_class_name(classify(row.result)), error_class_name(row.want))
-        << "status " << row.result.status << " transport '" << row.result.transport
-        << "' unsendable '" << row.result.unsendable << "'";
+        << shown(row.result);
   }
 }
 
@@ -60,18 +67,22 @@ TEST(ApplyResult, TheDescriptionSaysWhatTheServiceAnsweredOrWhyItDidNot) {
   EXPECT_EQ(describe(answered(422, R"({"error":"amount"})")),
             R"(order service answered 422: {"error":"amount"})");
   EXPECT_EQ(describe(answered(503)), "order service answered 503");
-  EXPECT_EQ(describe(ApplyResult{.transport = "timeout"}), "order service unreachable: timeout");
-  EXPECT_EQ(describe(ApplyResult{.status = 200, .body = "ok", .unsendable = "a CR in a header"}),
+  EXPECT_EQ(describe(failed(OrderCallError::timeout, "timeout")),
+            "order service unreachable: timeout");
+  EXPECT_EQ(
+      describe(failed(OrderCallError::connection_lost)),
+      "order service unreachable: connection lost");  // the code says it when nothing else does
+  EXPECT_EQ(describe(failed(OrderCallError::unsendable, "a CR in a header")),
             "not sent to the order service: a CR in a header");
 }
 
 TEST(ApplyResult, TheDescriptionIsBoundedAndNeverEmpty) {
   const std::string huge(64 * 1024, 'x');  // the client keeps at most 512 bytes of a body
-  for (const auto& r : {answered(500, huge), answered(422, huge), answered(200), ApplyResult{},
-                        ApplyResult{.unsendable = "?"}}) {
+  for (const auto& r : {answered(500, huge), answered(422, huge), answered(200),
+                        failed(OrderCallError::timeout), failed(OrderCallError::unsendable, "?")}) {
     const std::string text = describe(r);
-    EXPECT_FALSE(text.empty()) << "status " << r.status;
-    EXPECT_LE(text.size(), 256u) << "status " << r.status;
+    EXPECT_FALSE(text.empty()) << shown(r);
+    EXPECT_LE(text.size(), 256u) << shown(r);
   }
   EXPECT_NE(describe(answered(500, huge)).find(std::string(200, 'x')), std::string::npos)
       << "the body's first 200 bytes are kept";

@@ -21,8 +21,9 @@ Observation at(int64_t now, Event e, double jitter = 0.5) {
   return Observation{std::move(e), now, jitter};
 }
 
-ApplyResult answer(unsigned status) {
-  return ApplyResult{.status = status, .transport = status == 0 ? "connection refused" : ""};
+ApplyResult answer(unsigned status) {  // 0: no answer
+  if (status == 0) return order_call_failure(OrderCallError::unreachable, "connection refused");
+  return OrderAnswer{status};
 }
 
 // A record of the main topic driven to `phase` along the usual path.
@@ -325,7 +326,7 @@ TEST(RecordFlow, AnEventTheLedgerFollowsClaimsAndCompletesWithTheLedger) {
 
 TEST(RecordFlow, ADeadLetterFinishCarriesItsReason) {
   RecordState s = in_phase(Phase::applying);
-  next(s, at(kT0, Applied{ApplyResult{.status = 422, .body = "amount mismatch"}}), budget());
+  next(s, at(kT0, Applied{OrderAnswer{422, "amount mismatch"}}), budget());
   next(s, at(kT0, Published{true, {}}), budget());
   const Command done = next(s, at(kT0, Recorded{true}), budget());
   ASSERT_TRUE(is<Finish>(done));

@@ -157,7 +157,7 @@ TEST_F(Engine, EachEventIsAppliedOnceAndTheOffsetMovesPastEveryRecord) {
 TEST_F(Engine, AnExceptionInTheApplyPathFinishesTheRecordAndThePartitionKeepsCommitting) {
   orders_.answer = [](const OrderCall&, int n) -> ApplyResult {
     if (n == 1) throw std::runtime_error("injected fault");
-    return {200, "", ""};
+    return OrderAnswer{200};
   };
   start();
   submit(kTopic, 0, "p1", paynotify::testing::payment_result_body("p1"));
@@ -171,7 +171,7 @@ TEST_F(Engine, AnExceptionInTheApplyPathFinishesTheRecordAndThePartitionKeepsCom
 TEST_F(Engine, AFailingServiceGoesToTheRetryTopicParkedThenTheRetryAppliesAndUnparks) {
   settings_.retry.quick_tries = 2;
   orders_.answer = [](const OrderCall&, int n) -> ApplyResult {
-    return {n <= 2 ? 503u : 200u, "", ""};
+    return OrderAnswer{n <= 2 ? 503u : 200u};
   };
   start();
   submit(kTopic, 0, "p1", paynotify::testing::payment_result_body("p1"));
@@ -203,7 +203,7 @@ TEST_F(Engine, AFailingServiceGoesToTheRetryTopicParkedThenTheRetryAppliesAndUnp
 
 TEST_F(Engine, TheRetryBudgetEndsInTheDeadLetterTopicWithTheReasonAndLiftsTheParking) {
   settings_.retry.retry_for_ms = 30;
-  orders_.answer = [](const OrderCall&, int) -> ApplyResult { return {503, "", "down"}; };
+  orders_.answer = [](const OrderCall&, int) -> ApplyResult { return OrderAnswer{503, "down"}; };
   start();
   // As the retry topic delivers it: failing for a minute already, past the 30 ms budget.
   const int64_t since = clock_.now_ms() - 60000;
@@ -260,7 +260,7 @@ TEST_F(Engine, TheLeaseIsRenewedWhileAClaimedRecordWaitsForASlot) {
 }
 
 TEST_F(Engine, ADrainGivesUpWaitingRecordsAtOnceAndStoresNoOffsetForThem) {
-  orders_.answer = [](const OrderCall&, int) -> ApplyResult { return {503, "", ""}; };
+  orders_.answer = [](const OrderCall&, int) -> ApplyResult { return OrderAnswer{503}; };
   settings_.retry.quick_tries = 1000;  // every record keeps waiting in process
   settings_.retry.quick_base_ms = 60000;
   settings_.retry.quick_max_ms = 60000;
@@ -288,7 +288,7 @@ TEST_F(Engine, ADrainGivesUpWaitingRecordsAtOnceAndStoresNoOffsetForThem) {
 // consumption before the count is reached, and a drain gives both back. The main topic's share
 // is three quarters of the limits (in_flight.hpp).
 TEST_F(Engine, ConsumptionPausesAtTheBytesHeldAsAtTheCount) {
-  orders_.answer = [](const OrderCall&, int) -> ApplyResult { return {503, "", ""}; };
+  orders_.answer = [](const OrderCall&, int) -> ApplyResult { return OrderAnswer{503}; };
   settings_.retry.quick_tries = 1000;  // every record keeps waiting in process
   settings_.retry.quick_base_ms = 60000;
   settings_.retry.quick_max_ms = 60000;
@@ -315,8 +315,7 @@ TEST_F(Engine, ConsumptionPausesAtTheBytesHeldAsAtTheCount) {
 // waiting payments never hold up one that can be applied.
 TEST_F(Engine, RecordsThatWaitDoNotHoldUpAPaymentThatCanBeApplied) {
   orders_.answer = [](const OrderCall& call, int) -> ApplyResult {
-    return call.idempotency_key == "PAYMENT_RESULT:ok:S" ? ApplyResult{200, "", ""}
-                                                         : ApplyResult{503, "", ""};
+    return call.idempotency_key == "PAYMENT_RESULT:ok:S" ? OrderAnswer{200} : OrderAnswer{503};
   };
   settings_.concurrency = 1;           // a window of 4
   settings_.retry.quick_tries = 1000;  // the failing ones keep waiting in process
@@ -458,7 +457,7 @@ TEST_F(Engine, AFailingServiceGetsTheBreakersProbesNotTheFullConcurrency) {
   settings_.breaker.probes = 1;
   std::atomic<bool> up{false};
   orders_.answer = [&up](const OrderCall&, int) -> ApplyResult {
-    return {up.load() ? 200u : 503u, "", ""};
+    return OrderAnswer{up.load() ? 200u : 503u};
   };
   start();
   for (int i = 0; i < 200; ++i) {
