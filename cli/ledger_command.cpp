@@ -9,9 +9,9 @@
 
 #include "cli/command_options.hpp"
 #include "cli/commands.hpp"
-#include "worker/dedupe_store.hpp"
 #include "worker/payment_event.hpp"
-#include "worker/redis_connection.hpp"
+#include "worker/redis/redis_connection.hpp"
+#include "worker/store/dedupe_store.hpp"
 
 namespace paynotify::cli {
 namespace {

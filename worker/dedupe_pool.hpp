@@ -24,8 +24,8 @@
 #include <thread>
 #include <vector>
 
-#include "worker/dedupe_store.hpp"
-#include "worker/lease_store.hpp"
+#include "worker/store/dedupe_store.hpp"
+#include "worker/store/lease_store.hpp"
 
 namespace paynotify::worker {
 

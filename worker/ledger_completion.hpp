@@ -17,8 +17,8 @@
 #include "common/kafka/await_delivery.hpp"
 #include "common/kafka/publisher.hpp"
 #include "worker/dedupe_pool.hpp"
-#include "worker/lease_store.hpp"
 #include "worker/ledger_write.hpp"
+#include "worker/store/lease_store.hpp"
 #include "worker/worker_metrics.hpp"
 
 namespace paynotify::worker {

@@ -6,9 +6,9 @@
 
 #include "common/kafka/topic_reader.hpp"
 #include "common/service/log.hpp"
-#include "worker/dedupe_store.hpp"
 #include "worker/payment_event.hpp"
 #include "worker/record_signature.hpp"
+#include "worker/store/dedupe_store.hpp"
 
 namespace paynotify::worker {
 namespace {

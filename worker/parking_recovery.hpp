@@ -20,8 +20,8 @@
 
 #include "common/antom/key_registry.hpp"
 #include "common/service/metrics.hpp"
-#include "worker/redis_connection.hpp"
-#include "worker/store_generation.hpp"
+#include "worker/redis/redis_connection.hpp"
+#include "worker/store/store_generation.hpp"
 
 namespace paynotify::worker {
 

@@ -6,8 +6,8 @@
 
 #include "common/service/log.hpp"
 #include "worker/parking_recovery.hpp"
-#include "worker/redis_dedupe_store.hpp"
-#include "worker/redis_ledger_store.hpp"
+#include "worker/redis/redis_dedupe_store.hpp"
+#include "worker/redis/redis_ledger_store.hpp"
 
 namespace paynotify::worker {
 namespace net = boost::asio;

@@ -2,7 +2,7 @@
 // in-memory store and the blocking Redis store (both through the DedupePool's threads), and
 // the engine's own, pipelined on its loop (RedisLoopStore). Against the Redis tests/run.sh
 // starts; tests/CMakeLists.txt runs the suite over TLS too.
-#include "worker/lease_store.hpp"
+#include "worker/store/lease_store.hpp"
 
 #include <gtest/gtest.h>
 
@@ -16,8 +16,8 @@
 #include "tests/support/redis_fixture.hpp"
 #include "tests/support/worker_fakes.hpp"
 #include "worker/dedupe_pool.hpp"
-#include "worker/redis_dedupe_store.hpp"
-#include "worker/redis_loop_store.hpp"
+#include "worker/redis/redis_dedupe_store.hpp"
+#include "worker/redis/redis_loop_store.hpp"
 
 namespace paynotify::worker {
 namespace {

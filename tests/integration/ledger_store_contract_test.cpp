@@ -1,7 +1,7 @@
 // The payments' ledgers, one contract for every LedgerStore: the tests' in-memory store and
 // Redis (RedisLedgerStore, the scripts the deadline watch runs). Against the Redis
 // tests/run.sh starts; each test has a scope and payments of its own.
-#include "worker/ledger_store.hpp"
+#include "worker/store/ledger_store.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include "common/service/ids.hpp"
 #include "tests/support/in_memory_ledger_store.hpp"
 #include "tests/support/redis_fixture.hpp"
-#include "worker/redis_ledger_store.hpp"
+#include "worker/redis/redis_ledger_store.hpp"
 
 namespace paynotify::worker {
 namespace {

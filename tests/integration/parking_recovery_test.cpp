@@ -18,7 +18,7 @@
 #include "tests/support/test_keys.hpp"
 #include "tests/support/wait.hpp"
 #include "worker/payment_event.hpp"
-#include "worker/redis_dedupe_store.hpp"
+#include "worker/redis/redis_dedupe_store.hpp"
 
 namespace paynotify::worker {
 namespace {

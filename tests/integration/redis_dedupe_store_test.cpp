@@ -1,5 +1,5 @@
 // The claim/complete/park/release scripts against the real Redis that tests/run.sh starts.
-#include "worker/redis_dedupe_store.hpp"
+#include "worker/redis/redis_dedupe_store.hpp"
 
 #include <gtest/gtest.h>
 

@@ -7,7 +7,7 @@
 #include <mutex>
 #include <string>
 
-#include "worker/ledger_store.hpp"
+#include "worker/store/ledger_store.hpp"
 
 namespace paynotify::testing {
 

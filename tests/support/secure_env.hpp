@@ -9,7 +9,7 @@
 #include <string>
 
 #include "common/service/options.hpp"
-#include "worker/redis_settings.hpp"
+#include "worker/redis/redis_settings.hpp"
 
 namespace paynotify::testing {
 

@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "common/kafka/publisher.hpp"
-#include "worker/dedupe_store.hpp"
 #include "worker/engine_clock.hpp"
 #include "worker/order_client.hpp"
+#include "worker/store/dedupe_store.hpp"
 
 namespace paynotify::testing {
 
