@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "common/service/ids.hpp"
-#include "tests/support/in_memory_ledger_store.hpp"
+#include "tests/support/in_memory_store.hpp"
 #include "tests/support/redis_fixture.hpp"
 #include "worker/redis/redis_ledger_store.hpp"
 
@@ -17,7 +17,7 @@ namespace {
 
 struct InMemory {
   static std::unique_ptr<LedgerStore> make(const std::string&) {
-    return std::make_unique<testing::InMemoryLedgerStore>();
+    return std::make_unique<testing::InMemoryStore>();
   }
 };
 

@@ -19,6 +19,7 @@
 #include "tests/support/wait.hpp"
 #include "worker/payment_event.hpp"
 #include "worker/redis/redis_dedupe_store.hpp"
+#include "worker/redis/redis_parking_store.hpp"
 
 namespace paynotify::worker {
 namespace {
@@ -36,8 +37,7 @@ EventKey key_of(const std::string& body) {
 struct WorkerSide {
   WorkerSide(const std::string& retry_topic, const std::string& group, const std::string& owner,
              std::shared_ptr<const KeyRegistry> record_keys = nullptr)
-      : recovery({redis_settings(),
-                  kafka_brokers(),
+      : recovery({kafka_brokers(),
                   {},
                   group,
                   retry_topic,
@@ -48,8 +48,10 @@ struct WorkerSide {
                   std::chrono::seconds(30),
                   std::chrono::milliseconds(0),
                   std::move(record_keys)},
-                 generation, {rebuilds, restored, kept, lifted}),
-        store(redis_settings(), generation, retry_topic) {}
+                 std::make_unique<RedisParkingStore>(redis_settings(), retry_topic), generation,
+                 {rebuilds, restored, kept, lifted}),
+        store(redis_settings(), generation, retry_topic),
+        parking(redis_settings(), retry_topic) {}
   MetricsRegistry registry;
   Counter& rebuilds = registry.counter("rebuilds_total", "");
   Counter& restored = registry.counter("restored_total", "");
@@ -58,6 +60,7 @@ struct WorkerSide {
   std::shared_ptr<StoreGeneration> generation = std::make_shared<StoreGeneration>();
   ParkingRecovery recovery;
   RedisDedupeStore store;
+  RedisParkingStore parking;
 };
 
 class RedisDataLoss : public ::testing::Test {
@@ -195,7 +198,7 @@ TEST_F(RedisDataLoss, ARebuiltParkingIsLiftedOnceItsRecordIsCommittedUnlessParke
   // p2's record runs again, fails, and is handed to the retry topic once more: a live parking.
   ASSERT_EQ(w.store.claim(key_of(testing::payment_result_body(p2)), "w1", 5000),
             ClaimOutcome::claimed);
-  ASSERT_TRUE(w.store.park(key_of(testing::payment_result_body(p2)), 600));
+  ASSERT_TRUE(w.parking.park(key_of(testing::payment_result_body(p2)), 600));
   ASSERT_TRUE(w.recovery.check());
   EXPECT_EQ(w.lifted.value(), 0u) << "nothing committed yet";
   commit_below(2);

@@ -1,5 +1,8 @@
-// The claim/complete/park/release scripts against the real Redis that tests/run.sh starts.
+// The claim/complete scripts, and park/release/unpark beside them, against the real Redis that
+// tests/run.sh starts.
 #include "worker/redis/redis_dedupe_store.hpp"
+#include "worker/redis/redis_ledger_store.hpp"
+#include "worker/redis/redis_parking_store.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,11 +18,16 @@ using testing::plain_redis_settings;
 using testing::redis_settings;
 using testing::trusted_generation;
 
-// A store as the worker makes one: trusting the generation Redis holds.
+// A store as the worker makes one: trusting the generation Redis holds; its parking and ledgers
+// on the same Redis.
 struct Store {
-  explicit Store(RedisSettings s = redis_settings()) : store(std::move(s), trusted_generation()) {}
+  explicit Store(const RedisSettings& s = redis_settings())
+      : store(s, trusted_generation()), parking(s, kScope), ledgers(s, kScope) {}
   RedisDedupeStore* operator->() { return &store; }
+  static constexpr const char* kScope = "antom.notifications";
   RedisDedupeStore store;
+  RedisParkingStore parking;
+  RedisLedgerStore ledgers;
 };
 
 TEST(RedisDedupe, ClaimCompleteAndDuplicates) {
@@ -44,9 +52,9 @@ TEST(RedisDedupe, ReleaseLetsAnotherOwnerClaim) {
   Store a, b;
   const EventKey e{"pay-" + random_hex(4), "E1"};
   ASSERT_EQ(a->claim(e, "owner-a", 5000), ClaimOutcome::claimed);
-  EXPECT_TRUE(b->release(e, "owner-b", false));  // not b's lease: nothing happens
+  EXPECT_TRUE(b.parking.release(e, "owner-b"));  // not b's lease: nothing happens
   EXPECT_EQ(b->claim(e, "owner-b", 5000), ClaimOutcome::busy);
-  EXPECT_TRUE(a->release(e, "owner-a", false));
+  EXPECT_TRUE(a.parking.release(e, "owner-a"));
   EXPECT_EQ(b->claim(e, "owner-b", 5000), ClaimOutcome::claimed);
 }
 
@@ -55,8 +63,8 @@ TEST(RedisDedupe, AParkedEventHoldsBackLaterEventsOfItsPaymentOnly) {
   const std::string payment = "pay-" + random_hex(4);
   const EventKey first{payment, "E1"}, second{payment, "E2"}, other{"pay-" + random_hex(4), "E3"};
   ASSERT_EQ(s->claim(first, "w", 5000), ClaimOutcome::claimed);
-  ASSERT_TRUE(s->park(first, 60));
-  ASSERT_TRUE(s->release(first, "w", false));
+  ASSERT_TRUE(s.parking.park(first, 60));
+  ASSERT_TRUE(s.parking.release(first, "w"));
   EXPECT_EQ(s->claim(second, "w", 5000), ClaimOutcome::parked);
   EXPECT_EQ(s->claim(other, "w", 5000), ClaimOutcome::claimed);
   EXPECT_EQ(s->claim(first, "w2", 5000), ClaimOutcome::claimed);  // its retry goes ahead
@@ -69,8 +77,8 @@ TEST(RedisDedupe, DeadLetteringLiftsTheParking) {
   const std::string payment = "pay-" + random_hex(4);
   const EventKey first{payment, "E1"}, second{payment, "E2"};
   ASSERT_EQ(s->claim(first, "w", 5000), ClaimOutcome::claimed);
-  ASSERT_TRUE(s->park(first, 60));
-  ASSERT_TRUE(s->release(first, "w", true));
+  ASSERT_TRUE(s.parking.park(first, 60));
+  ASSERT_TRUE(s.parking.unpark(first, "w"));
   EXPECT_EQ(s->claim(second, "w", 5000), ClaimOutcome::claimed);
 }
 
@@ -79,7 +87,7 @@ TEST(RedisDedupe, ParkingAnAlreadyAppliedEventIsRefused) {
   const EventKey e{"pay-" + random_hex(4), "E1"}, later{e.order_key, "E2"};
   ASSERT_EQ(s->claim(e, "w", 5000), ClaimOutcome::claimed);
   ASSERT_TRUE(s->complete(e, "w", 60));
-  ASSERT_TRUE(s->park(e, 60));
+  ASSERT_TRUE(s.parking.park(e, 60));
   EXPECT_EQ(s->claim(later, "w", 5000), ClaimOutcome::claimed);
 }
 
@@ -95,7 +103,7 @@ TEST(RedisDedupe, AnUnreachableServerIsUnavailableNotAnError) {
   dead.port = 1;
   Store s(dead);
   EXPECT_EQ(s->claim({"p", "e"}, "w", 1000), ClaimOutcome::unavailable);
-  EXPECT_FALSE(s->ping());
+  EXPECT_EQ(s.parking.park({"p", "e"}, 60).error(), StoreError::unavailable);
   EXPECT_FALSE(s->last_error().empty());
 }
 
@@ -106,14 +114,14 @@ TEST(RedisDedupe, TheLedgerIsWrittenWithTheCompletionOnlyIfUnchangedAndOnlyOnce)
   const EventKey auth{payment, "PAYMENT_RESULT:" + payment + ":S"},
       capture{payment, "CAPTURE:" + payment + ":c1"};
   ASSERT_EQ(s->claim(auth, "w", 5000), ClaimOutcome::claimed);
-  const auto empty = s->read_ledger(payment);
+  const auto empty = s.ledgers.read_ledger(payment);
   ASSERT_TRUE(empty.has_value());
   EXPECT_EQ(empty->text, "");
   EXPECT_EQ(
       s->complete_with_ledger(auth, "w", 60, {"", "L1", 600, 1234, 5678, {{"A1", "{\"a\":1}"}}}),
       LedgerWrite::recorded);
   EXPECT_EQ(s->claim(auth, "w", 5000), ClaimOutcome::done);
-  const auto after = s->read_ledger(payment);
+  const auto after = s.ledgers.read_ledger(payment);
   EXPECT_EQ(after->text, "L1");
   ASSERT_EQ(after->outbox.size(), 1u);
   EXPECT_EQ(after->outbox[0], (std::pair<std::string, std::string>{"A1", "{\"a\":1}"}));
@@ -140,9 +148,9 @@ TEST(RedisDedupe, TheLedgerIsWrittenWithTheCompletionOnlyIfUnchangedAndOnlyOnce)
   EXPECT_EQ(
       s->complete_with_ledger(capture, "w2", 60, {"L2", "L3", 600, std::nullopt, std::nullopt, {}}),
       LedgerWrite::recorded);
-  EXPECT_EQ(s->read_ledger(payment)->text, "L2");
-  EXPECT_TRUE(s->clear_outbox(payment, "A1"));
-  EXPECT_TRUE(s->read_ledger(payment)->outbox.empty());
+  EXPECT_EQ(s.ledgers.read_ledger(payment)->text, "L2");
+  EXPECT_TRUE(s.ledgers.clear_outbox(payment, "A1"));
+  EXPECT_TRUE(s.ledgers.read_ledger(payment)->outbox.empty());
   EXPECT_GT(redis.command({"TTL", ledger_key(payment)})->integer, 590);
 }
 
@@ -188,7 +196,7 @@ TEST(RedisDedupe, ABatchAnswersEachRequestOnItsOwn) {
   ASSERT_TRUE(s->complete(done, "w", 60));
   ASSERT_EQ(other->claim(busy, "x", 5000), ClaimOutcome::claimed);
   ASSERT_EQ(s->claim(parker, "w", 5000), ClaimOutcome::claimed);
-  ASSERT_TRUE(s->park(parker, 60));
+  ASSERT_TRUE(s.parking.park(parker, 60));
   const std::vector<ClaimRequest> claims = {{fresh, "w", 5000, true},
                                             {done, "w", 5000, false},
                                             {busy, "w", 5000, false},
@@ -211,7 +219,7 @@ TEST(RedisDedupe, ABatchAnswersEachRequestOnItsOwn) {
   EXPECT_EQ(s->complete_batch(completions),
             (std::vector<LedgerWrite>{LedgerWrite::recorded, LedgerWrite::recorded,
                                       LedgerWrite::changed_meanwhile}));
-  EXPECT_EQ(s->read_ledger(p1)->text, "L1");
+  EXPECT_EQ(s.ledgers.read_ledger(p1)->text, "L1");
   EXPECT_EQ(s->claim(busy, "w", 5000), ClaimOutcome::done);
   EXPECT_EQ(s->claim(parked, "w", 5000), ClaimOutcome::parked)
       << "the stale write changed nothing, not the parking";
@@ -255,8 +263,8 @@ TEST(RedisDedupe, ABatchSurvivesAFlushedScriptCacheAndAFailingCall) {
   EXPECT_EQ(s->complete_batch(completions),
             (std::vector<LedgerWrite>{LedgerWrite::recorded, LedgerWrite::recorded,
                                       LedgerWrite::changed_meanwhile}));
-  EXPECT_EQ(s->read_ledger(p2)->text, "L-p2");
-  EXPECT_EQ(s->read_ledger(p3)->text, "");
+  EXPECT_EQ(s.ledgers.read_ledger(p2)->text, "L-p2");
+  EXPECT_EQ(s.ledgers.read_ledger(p3)->text, "");
   for (const auto& e : {b, c}) EXPECT_EQ(s->claim(e, "w2", 5000), ClaimOutcome::done);
   EXPECT_EQ(s->claim(d, "w", 5000), ClaimOutcome::claimed) << "not done: its write was refused";
 }

@@ -20,21 +20,6 @@ RedisDedupeStore::RedisDedupeStore(RedisSettings settings,
   redis_.on_connect(distrust_a_new_server(generation_));
 }
 
-bool RedisDedupeStore::run(const LuaScript& script, const std::vector<std::string>& keys,
-                           const std::vector<std::string>& args, std::string& out) {
-  const auto r = redis_.eval(script, keys, args);
-  if (!r) {
-    last_error_ = redis_.last_error();
-    return false;
-  }
-  if (r->type != RedisValue::Type::text) {
-    last_error_ = "unexpected Redis reply type";
-    return false;
-  }
-  out = r->text;
-  return true;
-}
-
 std::vector<LedgerClaim> RedisDedupeStore::claim_batch(std::span<const ClaimRequest> requests) {
   std::vector<LedgerClaim> out(requests.size());  // unavailable, unless Redis says otherwise
   if (!redis_.connect()) {  // first: a new connection may find a new server and distrust
@@ -103,41 +88,6 @@ LedgerWrite RedisDedupeStore::complete_with_ledger(const EventKey& key, const st
                                                    int64_t ttl_s, const LedgerUpdate& u) {
   const CompleteRequest r{key, owner, ttl_s, lent(u)};
   return complete_batch(std::span(&r, 1)).front();
-}
-
-bool RedisDedupeStore::release(const EventKey& key, const std::string& owner, bool unpark) {
-  std::string out;
-  return run(kRelease, {event_state_key(key), parked_key(key), parked_at_key(key)},
-             {owner, key.event_id, unpark ? "1" : "0"}, out);
-}
-
-bool RedisDedupeStore::park(const EventKey& key, int64_t ttl_s) {
-  std::string out;
-  return run(kPark, {parked_key(key), event_state_key(key), parked_at_key(key)},
-             {key.event_id, std::to_string(ttl_s)}, out);
-}
-
-bool RedisDedupeStore::ping() {
-  if (redis_.ping()) return true;
-  last_error_ = redis_.last_error();
-  return false;
-}
-
-std::optional<StoredLedger> RedisDedupeStore::read_ledger(const std::string& payment_id) {
-  // One round trip: this runs once for every applied event.
-  const auto replies = redis_.pipeline(
-      {{"GET", ledger_key(payment_id)}, {"HGETALL", anomaly_outbox_key(payment_id)}});
-  if (!replies) {
-    last_error_ = redis_.last_error();
-    return std::nullopt;
-  }
-  return stored_ledger((*replies)[0], (*replies)[1]);
-}
-
-bool RedisDedupeStore::clear_outbox(const std::string& payment_id, const std::string& anomaly_id) {
-  if (redis_.command({"HDEL", anomaly_outbox_key(payment_id), anomaly_id})) return true;
-  last_error_ = redis_.last_error();
-  return false;
 }
 
 }  // namespace paynotify::worker

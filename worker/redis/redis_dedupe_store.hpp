@@ -1,8 +1,8 @@
 #pragma once
-// DedupeStore on Redis: one connection per calling thread, each operation one atomic Lua
-// script (a batch of claims or completions pipelined in one round trip), reconnect after any
-// I/O error. Claims run only under a trusted StoreGeneration (store_generation.hpp): after
-// Redis lost its data, none until the parking is rebuilt.
+// DedupeStore on Redis, blocking: one connection per calling thread, each claim or completion
+// one atomic Lua script (a batch pipelined in one round trip), reconnect after any I/O error.
+// Claims run only under a trusted StoreGeneration (store_generation.hpp): after Redis lost its
+// data, none until the parking is rebuilt.
 
 #include <memory>
 #include <string>
@@ -22,15 +22,10 @@ class RedisDedupeStore final : public DedupeStore {
 
   ClaimOutcome claim(const EventKey& key, const std::string& owner, int64_t lease_ms) override;
   bool complete(const EventKey& key, const std::string& owner, int64_t ttl_s) override;
-  bool park(const EventKey& key, int64_t ttl_s) override;
-  bool release(const EventKey& key, const std::string& owner, bool unpark) override;
-  bool ping() override;
-  std::optional<StoredLedger> read_ledger(const std::string& payment_id) override;
   LedgerClaim claim_with_ledger(const EventKey& key, const std::string& owner,
                                 int64_t lease_ms) override;
   LedgerWrite complete_with_ledger(const EventKey& key, const std::string& owner, int64_t ttl_s,
                                    const LedgerUpdate& update) override;
-  bool clear_outbox(const std::string& payment_id, const std::string& anomaly_id) override;
   // Each batch in one round trip (pipelined scripts).
   std::vector<LedgerClaim> claim_batch(std::span<const ClaimRequest> requests) override;
   std::vector<LedgerWrite> complete_batch(std::span<const CompleteRequest> requests) override;
@@ -38,9 +33,6 @@ class RedisDedupeStore final : public DedupeStore {
   const std::string& last_error() const { return last_error_; }
 
  private:
-  bool run(const LuaScript& script, const std::vector<std::string>& keys,
-           const std::vector<std::string>& args, std::string& out);
-
   RedisConnection redis_;
   std::shared_ptr<StoreGeneration> generation_;
   std::string scope_;

@@ -1,20 +1,11 @@
 #include "worker/redis/redis_ledger_store.hpp"
 
 #include "common/service/log.hpp"
-#include "worker/redis/redis_scripts.hpp"
 
 namespace paynotify::worker {
 
 RedisLedgerStore::RedisLedgerStore(RedisSettings settings, std::string scope)
     : redis_(std::move(settings)), scope_(std::move(scope)) {}
-
-StoreResult<RedisValue> RedisLedgerStore::answered(std::optional<RedisValue> reply,
-                                                   std::string_view call) {
-  if (reply && reply->type != RedisValue::Type::error) return std::move(*reply);
-  log_event(spdlog::level::debug, "ledger_store_failed",
-            {{"call", call}, {"error", reply ? reply->text : redis_.last_error()}});
-  return reply ? StoreError::bad_reply : StoreError::unavailable;
-}
 
 StoreResult<StoredLedger> RedisLedgerStore::read_ledger(const std::string& payment_id) {
   const auto replies = redis_.pipeline(
@@ -76,6 +67,28 @@ StoreResult<int64_t> RedisLedgerStore::count_expiring(int64_t from_ms, int64_t t
                         "count_expiring");
   if (!reply) return reply.error();
   return reply->integer;
+}
+
+StoreResult<std::optional<int64_t>> RedisLedgerStore::next_deadline(const std::string& payment_id) {
+  auto reply = answered(redis_.command({"ZSCORE", ledger_deadlines_key(scope_), payment_id}),
+                        "next_deadline");
+  if (!reply) return reply.error();
+  if (reply->type != RedisValue::Type::text) return std::optional<int64_t>();
+  return std::optional<int64_t>(std::stoll(reply->text));
+}
+
+StoreResult<std::vector<ExpiringAuthorization>> RedisLedgerStore::expiring_until(int64_t until_ms,
+                                                                                 std::size_t most) {
+  auto reply = answered(
+      redis_.command({"ZRANGEBYSCORE", ledger_uncaptured_key(scope_), "-inf",
+                      std::to_string(until_ms), "WITHSCORES", "LIMIT", "0", std::to_string(most)}),
+      "expiring_until");
+  if (!reply) return reply.error();
+  std::vector<ExpiringAuthorization> expiring;
+  for (std::size_t i = 0; i + 1 < reply->elements.size(); i += 2) {
+    expiring.push_back({reply->elements[i].text, std::stoll(reply->elements[i + 1].text)});
+  }
+  return expiring;
 }
 
 }  // namespace paynotify::worker

@@ -1,13 +1,15 @@
 #pragma once
 // LedgerStore on Redis: one connection of its own (blocking, reconnect after any I/O error),
 // the ledger's compare-and-set as the same Lua script the completion runs
-// (redis_scripts.hpp). Not thread-safe: one per thread (the deadline watch has its own).
+// (redis_scripts.hpp). Not thread-safe: one per thread (the deadline watch has its own, each
+// store thread of the DedupePool too, `paynotify ledger` one).
 
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "worker/redis/redis_connection.hpp"
+#include "worker/redis/redis_scripts.hpp"
 #include "worker/store/ledger_store.hpp"
 
 namespace paynotify::worker {
@@ -26,11 +28,19 @@ class RedisLedgerStore final : public LedgerStore {
                                                  std::size_t most) override;
   StoreResult<void> drop_deadline(const std::string& payment_id) override;
   StoreResult<int64_t> count_expiring(int64_t from_ms, int64_t to_ms) override;
+  StoreResult<std::optional<int64_t>> next_deadline(const std::string& payment_id) override;
+  StoreResult<std::vector<ExpiringAuthorization>> expiring_until(int64_t until_ms,
+                                                                 std::size_t most) override;
+
+  // What Redis said when a call last failed, for the operator ("" if none did).
+  std::string failure_detail() const { return redis_.last_error(); }
 
  private:
-  // No answer: unavailable; an error reply: bad_reply. The connection's reason is logged
-  // (debug: the health check reports an unreachable Redis once, not once per call).
-  StoreResult<RedisValue> answered(std::optional<RedisValue> reply, std::string_view call);
+  // store_reply's logging is debug: the health check reports an unreachable Redis once, not
+  // once per call.
+  StoreResult<RedisValue> answered(std::optional<RedisValue> reply, std::string_view call) {
+    return store_reply(std::move(reply), redis_, call);
+  }
 
   RedisConnection redis_;
   std::string scope_;

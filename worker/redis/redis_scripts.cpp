@@ -1,5 +1,6 @@
 #include "worker/redis/redis_scripts.hpp"
 
+#include "common/service/log.hpp"
 #include "worker/store/store_generation.hpp"
 
 namespace paynotify::worker {
@@ -91,6 +92,53 @@ return due
 )lua");
 
 // The ledger from a GET's reply (nil: none yet) and its outbox from an HGETALL's.
+// The parking's rebuild after Redis lost its data (parking_recovery.hpp), for
+// RedisParkingStore. KEYS parking, event state, parking position, audit set; ARGV event id,
+// TTL s, position, audit member. A parking set since the loss (no position) is live: kept.
+const LuaScript kRestoreParking(R"lua(
+if redis.call('GET', KEYS[2]) == 'done' then return 'done' end
+if redis.call('EXISTS', KEYS[1]) == 1 and redis.call('EXISTS', KEYS[3]) == 0 then return 'kept' end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+redis.call('SET', KEYS[3], ARGV[3], 'EX', ARGV[2])
+redis.call('SADD', KEYS[4], ARGV[4])
+return 'parked'
+)lua");
+
+// KEYS parking, parking position, audit set; ARGV event id, position, audit member, finished.
+const LuaScript kLiftParking(R"lua(
+if redis.call('GET', KEYS[1]) ~= ARGV[1] or redis.call('GET', KEYS[2]) ~= ARGV[2] then
+  redis.call('SREM', KEYS[3], ARGV[3])
+  return 'gone'
+end
+if ARGV[4] ~= '1' then return 'live' end
+redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('SREM', KEYS[3], ARGV[3])
+return 'lifted'
+)lua");
+
+// KEYS lock, generation; ARGV owner, new generation. Minted only by the lock's holder.
+const LuaScript kInstallGeneration(R"lua(
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('DEL', KEYS[1])
+return 1
+)lua");
+
+// KEYS lock; ARGV owner, lease ms (0: give it back).
+const LuaScript kHoldRebuildLock(R"lua(
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[2] == '0' then redis.call('DEL', KEYS[1]) else redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 1
+)lua");
+
+StoreResult<RedisValue> store_reply(std::optional<RedisValue> reply, const RedisConnection& redis,
+                                    std::string_view call) {
+  if (reply && reply->type != RedisValue::Type::error) return std::move(*reply);
+  log_event(spdlog::level::debug, "store_call_failed",
+            {{"call", call}, {"error", reply ? reply->text : redis.last_error()}});
+  return reply ? StoreError::bad_reply : StoreError::unavailable;
+}
+
 StoredLedger stored_ledger(const RedisValue& ledger, const RedisValue& outbox) {
   StoredLedger stored{ledger.text, {}};
   for (std::size_t i = 0; i + 1 < outbox.elements.size(); i += 2) {

@@ -1,18 +1,20 @@
 #pragma once
-// The dedupe store's Lua scripts, and for the calls every event makes (claims, completions)
+// The Redis stores' Lua scripts, and for the calls every event makes (claims, completions)
 // how a request becomes a script call and how its reply reads back. Shared by the blocking
-// store (RedisDedupeStore: the deadline watch, the CLI, tests) and the event loop's pipelined
-// one (RedisLoopStore). Pure apart from the scripts' SHA1, computed once.
+// adapters (RedisDedupeStore, RedisLedgerStore, RedisParkingStore) and the event loop's
+// pipelined one (RedisLoopStore). Pure apart from the scripts' SHA1, computed once.
 
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "worker/redis/redis_connection.hpp"
 #include "worker/store/dedupe_store.hpp"
+#include "worker/store/store_error.hpp"
 #include "worker/store/store_generation.hpp"
 
 namespace paynotify::worker {
@@ -24,6 +26,15 @@ extern const LuaScript kPark;
 extern const LuaScript kCompleteWithLedger;
 extern const LuaScript kUpdateLedger;
 extern const LuaScript kTakeDue;
+extern const LuaScript kRestoreParking;
+extern const LuaScript kLiftParking;
+extern const LuaScript kInstallGeneration;
+extern const LuaScript kHoldRebuildLock;
+
+// A reply as a store seam gives it: no answer is unavailable, an error reply bad_reply; either
+// is logged (debug) with what the connection said.
+StoreResult<RedisValue> store_reply(std::optional<RedisValue> reply, const RedisConnection& redis,
+                                    std::string_view call);
 
 // A call's words: keys and numbers made here live in a deque (which never moves what it
 // holds); the rest are views of the requests, which must outlive the call's sending.

@@ -1,6 +1,6 @@
 #pragma once
-// The seam to the dedupe store (real adapter: RedisDedupeStore). Calls block; the worker runs
-// them on the store's own threads, never on its I/O thread.
+// The values every store seam speaks in (events, claims, ledgers), the key names, and
+// DedupeStore, the blocking claims and completions (real adapter: RedisDedupeStore).
 
 #include <cstdint>
 #include <memory>
@@ -64,36 +64,27 @@ struct CompleteRequest {
   std::shared_ptr<const LedgerUpdate> ledger;  // complete_with_ledger when set, else complete
 };
 
+// Claims and completions as blocking calls, for the DedupePool's threads to run in batches
+// (the pool is then the LeaseStore: tests' in-memory store, the blocking Redis one). The worker
+// itself claims and completes on its loop (RedisLoopStore); parking is ParkingStore's, and the
+// ledger's reads and outbox LedgerStore's.
 class DedupeStore {
  public:
   virtual ~DedupeStore() = default;
   virtual ClaimOutcome claim(const EventKey& key, const std::string& owner, int64_t lease_ms) = 0;
   // Marks the event applied for ttl_s, and lifts the payment's parking if this event set it.
   virtual bool complete(const EventKey& key, const std::string& owner, int64_t ttl_s) = 0;
-  // Later events of the payment wait until this one is applied or dead-lettered. Set before
-  // the event is handed to the retry topic, so its retry can never complete before the parking.
-  virtual bool park(const EventKey& key, int64_t ttl_s) = 0;
-  // Gives the lease back if still held; unpark=true also lifts this event's parking.
-  virtual bool release(const EventKey& key, const std::string& owner, bool unpark) = 0;
-  virtual bool ping() = 0;
 
   // The ledger of an applied event's payment (order_key) is updated in the same atomic step
   // that marks the event done: an event counts in the ledger exactly once, across re-sends and
   // crashes. An event already done is recorded without touching the ledger.
-  virtual std::optional<StoredLedger> read_ledger(const std::string& payment_id) = 0;
-  // claim(), and when claimed the payment's ledger as read_ledger() gives it: a store that can
-  // do both in one round trip saves one per event the ledger follows. The ledger may change
-  // before the completion; complete_with_ledger's compare-and-set catches that.
+  // claim(), and when claimed the payment's ledger as LedgerStore::read_ledger gives it, in one
+  // step. The ledger may change before the completion; complete_with_ledger's compare-and-set
+  // catches that.
   virtual LedgerClaim claim_with_ledger(const EventKey& key, const std::string& owner,
-                                        int64_t lease_ms) {
-    LedgerClaim c{claim(key, owner, lease_ms), std::nullopt};
-    if (c.outcome == ClaimOutcome::claimed) c.ledger = read_ledger(key.order_key);
-    return c;
-  }
+                                        int64_t lease_ms) = 0;
   virtual LedgerWrite complete_with_ledger(const EventKey& key, const std::string& owner,
                                            int64_t ttl_s, const LedgerUpdate& update) = 0;
-  // Once the anomaly is durably in the anomalies topic.
-  virtual bool clear_outbox(const std::string& payment_id, const std::string& anomaly_id) = 0;
 
   // Independent requests, one result each in their order. The requests are unrelated (the
   // pool gathers them from different records), so a store may run them in any interleaving

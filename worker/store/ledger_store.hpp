@@ -1,12 +1,11 @@
 #pragma once
 // The seam to the payments' ledgers for what reads and writes them apart from an event's
 // completion (which goes through LeaseStore, in the claim's compare-and-set step): the deadline
-// watch. Calls block; failures are values with a StoreError (store_error.hpp).
-// Real adapter: RedisLedgerStore.
-
-#include <boost/system/result.hpp>
+// watch, the completion's re-reads and outbox, and `paynotify ledger`. Calls block; failures
+// are values with a StoreError (store_error.hpp). Real adapter: RedisLedgerStore.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,8 +14,12 @@
 
 namespace paynotify::worker {
 
-template <typename T>
-using StoreResult = boost::system::result<T>;
+// An authorization with nothing captured, and when it expires (epoch ms).
+struct ExpiringAuthorization {
+  std::string payment_id;
+  int64_t expires_ms = 0;
+  bool operator==(const ExpiringAuthorization&) const = default;
+};
 
 class LedgerStore {
  public:
@@ -37,6 +40,14 @@ class LedgerStore {
   virtual StoreResult<void> drop_deadline(const std::string& payment_id) = 0;
   // Uncaptured authorizations expiring in [from, to).
   virtual StoreResult<int64_t> count_expiring(int64_t from_ms, int64_t to_ms) = 0;
+
+  // Read only, for the operator (`paynotify ledger`):
+  // When the deadline watch looks at the payment next; none: it is off the watch.
+  virtual StoreResult<std::optional<int64_t>> next_deadline(const std::string& payment_id) = 0;
+  // Up to `most` uncaptured authorizations expiring at or before `until_ms` (expired ones too),
+  // the earliest first.
+  virtual StoreResult<std::vector<ExpiringAuthorization>> expiring_until(int64_t until_ms,
+                                                                         std::size_t most) = 0;
 };
 
 }  // namespace paynotify::worker

@@ -1,8 +1,10 @@
 #pragma once
 // Why a store call did not do what was asked: the error codes the store seams
-// (ledger_store.hpp) return in boost::system::result, one category for every store.
+// (ledger_store.hpp, parking_store.hpp) return in boost::system::result, one category for
+// every store.
 
 #include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
 
 #include <type_traits>
 
@@ -15,6 +17,9 @@ enum class StoreError {
 
 const boost::system::error_category& store_category();
 boost::system::error_code make_error_code(StoreError e);
+
+template <typename T>
+using StoreResult = boost::system::result<T>;
 
 }  // namespace paynotify::worker
 
