@@ -112,5 +112,25 @@ TYPED_TEST(LedgerStoreContract, AnAnomalyStaysInTheOutboxUntilCleared) {
   EXPECT_TRUE(store.read_ledger(this->payment_).value().outbox.empty());
 }
 
+TYPED_TEST(LedgerStoreContract, TheOperatorSeesTheNextDeadlineAndWhatExpiresUntilAGivenTime) {
+  auto& store = *this->store_;
+  const int64_t now = 1'800'000'000'000;
+  for (int i = 0; i < 3; ++i) {
+    auto u = this->update("", "authorized");
+    u.uncaptured_expiry_ms = now + 10 * (i + 1);
+    if (i == 0) u.deadline_ms = now + 5;
+    ASSERT_EQ(store.update_ledger(this->payment_ + "-" + std::to_string(i), u).value(),
+              LedgerWrite::recorded);
+  }
+  EXPECT_EQ(store.next_deadline(this->payment_ + "-0").value(), std::optional<int64_t>(now + 5));
+  EXPECT_EQ(store.next_deadline(this->payment_ + "-1").value(), std::nullopt) << "off the watch";
+  const std::string p0 = this->payment_ + "-0", p1 = this->payment_ + "-1";
+  EXPECT_EQ(store.expiring_until(now + 20, 10).value(),
+            (std::vector<ExpiringAuthorization>{{p0, now + 10}, {p1, now + 20}}))
+      << "the end is included, the earliest first";
+  EXPECT_EQ(store.expiring_until(now + 30, 1).value(),
+            (std::vector<ExpiringAuthorization>{{p0, now + 10}}));
+}
+
 }  // namespace
 }  // namespace paynotify::worker
