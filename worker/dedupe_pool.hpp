@@ -176,9 +176,11 @@ class DedupePool final : public LeaseStore {
     std::vector<Result> results;
     try {
       if (observe_batch_) observe_batch_(batch.size());
-      results = run(std::span<const Request>(requests));
-      if (results.size() != requests.size())
+      auto answers = run(std::span<const Request>(requests));
+      if (answers.size() != requests.size())
         throw std::logic_error("store answered a batch with another count");
+      results.reserve(answers.size());
+      for (auto& a : answers) results.push_back(as_lease_answer(std::move(a)));
     } catch (...) {
       error = std::current_exception();
       results.assign(requests.size(), Result{});
@@ -219,6 +221,14 @@ class DedupePool final : public LeaseStore {
         run_batch(completes,
                   [&](auto requests) { return leases(stores).complete_batch(requests); });
     }
+  }
+
+  // LeaseStore's shapes: a store error is an unavailable claim, a failed completion.
+  static LedgerClaim as_lease_answer(StoreResult<LedgerClaim> r) {
+    return r ? std::move(*r) : LedgerClaim{};
+  }
+  static LedgerWrite as_lease_answer(StoreResult<LedgerWrite> r) {
+    return r ? *r : LedgerWrite::failed;
   }
 
   static DedupeStore& leases(StoreSeams& stores) {

@@ -46,7 +46,7 @@ class ParkingStoreContract : public ::testing::Test {
   Stores stores_ = Kind::make(scope_);
   ParkingStore& parking_ = *stores_.parking;
 
-  ClaimOutcome claim(const EventKey& e) { return stores_.claims->claim(e, "w", 5000); }
+  ClaimOutcome claim(const EventKey& e) { return stores_.claims->claim(e, "w", 5000).value(); }
 };
 
 using Kinds = ::testing::Types<InMemory, Redis>;
@@ -72,7 +72,7 @@ TYPED_TEST(ParkingStoreContract, AReleasedLeaseMayBeTakenButADoneEventParksNothi
   const EventKey e{this->payment_, "E1"}, later{this->payment_, "E2"};
   ASSERT_EQ(this->claim(e), ClaimOutcome::claimed);
   ASSERT_TRUE(parking.release(e, "w"));
-  EXPECT_EQ(this->stores_.claims->claim(e, "another", 5000), ClaimOutcome::claimed);
+  EXPECT_EQ(this->stores_.claims->claim(e, "another", 5000).value(), ClaimOutcome::claimed);
   ASSERT_TRUE(this->stores_.claims->complete(e, "another", 60));
   ASSERT_TRUE(parking.park(e, 60)) << "a retry that completed meanwhile";
   EXPECT_EQ(this->claim(later), ClaimOutcome::claimed);

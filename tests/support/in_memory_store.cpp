@@ -35,52 +35,57 @@ void InMemoryStore::lift(const worker::EventKey& key) {
   }
 }
 
-ClaimOutcome InMemoryStore::claim(const worker::EventKey& key, const std::string& owner,
-                                  int64_t lease_ms) {
+std::vector<StoreResult<worker::LedgerClaim>> InMemoryStore::claim_batch(
+    std::span<const worker::ClaimRequest> requests) {
+  std::vector<StoreResult<worker::LedgerClaim>> out;
+  for (const auto& r : requests) out.push_back(claim_one(r));
+  return out;
+}
+
+std::vector<StoreResult<LedgerWrite>> InMemoryStore::complete_batch(
+    std::span<const worker::CompleteRequest> requests) {
+  std::vector<StoreResult<LedgerWrite>> out;
+  for (const auto& r : requests) out.push_back(complete_one(r));
+  return out;
+}
+
+StoreResult<worker::LedgerClaim> InMemoryStore::claim_one(const worker::ClaimRequest& r) {
   if (throw_next.load() > 0) {
     throw_next.fetch_sub(1);
     throw std::runtime_error("store fault (test)");
   }
-  if (down.load()) return ClaimOutcome::unavailable;
+  if (down.load()) return StoreError::unavailable;
   std::lock_guard lock(mu_);
+  const worker::EventKey& key = r.key;
   const int64_t now = clock_();
   auto state = events_.find(key.event_id);
   if (state != events_.end() && state->second.expires_ms <= now) state = events_.erase(state);
-  if (state != events_.end() && state->second.owner == "done") return ClaimOutcome::done;
+  if (state != events_.end() && state->second.owner == "done")
+    return worker::LedgerClaim{ClaimOutcome::done, std::nullopt};
   const auto parked = parked_.find(key.order_key);
-  if (parked != parked_.end() && parked->second != key.event_id) return ClaimOutcome::parked;
-  if (state != events_.end() && state->second.owner != owner) return ClaimOutcome::busy;
-  events_[key.event_id] = Lease{owner, now + lease_ms};
-  return ClaimOutcome::claimed;
+  if (parked != parked_.end() && parked->second != key.event_id)
+    return worker::LedgerClaim{ClaimOutcome::parked, std::nullopt};
+  if (state != events_.end() && state->second.owner != r.owner)
+    return worker::LedgerClaim{ClaimOutcome::busy, std::nullopt};
+  events_[key.event_id] = Lease{r.owner, now + r.lease_ms};
+  worker::LedgerClaim claimed{ClaimOutcome::claimed, std::nullopt};
+  if (r.with_ledger) {
+    ++ledger_reads;
+    claimed.ledger = ledgers_[key.order_key];
+  }
+  return claimed;
 }
 
-worker::LedgerClaim InMemoryStore::claim_with_ledger(const worker::EventKey& key,
-                                                     const std::string& owner, int64_t lease_ms) {
-  worker::LedgerClaim c{claim(key, owner, lease_ms), std::nullopt};
-  if (c.outcome != ClaimOutcome::claimed) return c;
-  ++ledger_reads;
+StoreResult<LedgerWrite> InMemoryStore::complete_one(const worker::CompleteRequest& r) {
+  if (down.load()) return StoreError::unavailable;
   std::lock_guard lock(mu_);
-  c.ledger = ledgers_[key.order_key];
-  return c;
-}
-
-bool InMemoryStore::complete(const worker::EventKey& key, const std::string&, int64_t) {
-  if (down.load()) return false;
-  std::lock_guard lock(mu_);
-  events_[key.event_id] = Lease{"done"};
-  lift(key);
-  return true;
-}
-
-LedgerWrite InMemoryStore::complete_with_ledger(const worker::EventKey& key, const std::string&,
-                                                int64_t, const worker::LedgerUpdate& update) {
-  if (down.load()) return LedgerWrite::failed;
-  std::lock_guard lock(mu_);
-  if (done(key.event_id)) return LedgerWrite::recorded;
-  const LedgerWrite written = write_ledger(key.order_key, update);
-  if (written != LedgerWrite::recorded) return written;
-  events_[key.event_id] = Lease{"done"};
-  lift(key);
+  if (r.ledger) {
+    if (done(r.key.event_id)) return LedgerWrite::recorded;  // counted in the ledger once
+    const LedgerWrite written = write_ledger(r.key.order_key, *r.ledger);
+    if (written != LedgerWrite::recorded) return written;
+  }
+  events_[r.key.event_id] = Lease{"done"};
+  lift(r.key);
   return LedgerWrite::recorded;
 }
 

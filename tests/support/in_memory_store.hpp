@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <tuple>
 
@@ -29,14 +30,10 @@ class InMemoryStore final : public worker::DedupeStore,
   explicit InMemoryStore(worker::Clock clock = worker::system_now_ms) : clock_(std::move(clock)) {}
 
   // DedupeStore
-  worker::ClaimOutcome claim(const worker::EventKey& key, const std::string& owner,
-                             int64_t lease_ms) override;
-  bool complete(const worker::EventKey& key, const std::string& owner, int64_t ttl_s) override;
-  worker::LedgerClaim claim_with_ledger(const worker::EventKey& key, const std::string& owner,
-                                        int64_t lease_ms) override;
-  worker::LedgerWrite complete_with_ledger(const worker::EventKey& key, const std::string& owner,
-                                           int64_t ttl_s,
-                                           const worker::LedgerUpdate& update) override;
+  std::vector<worker::StoreResult<worker::LedgerClaim>> claim_batch(
+      std::span<const worker::ClaimRequest> requests) override;
+  std::vector<worker::StoreResult<worker::LedgerWrite>> complete_batch(
+      std::span<const worker::CompleteRequest> requests) override;
 
   // LedgerStore
   worker::StoreResult<worker::StoredLedger> read_ledger(const std::string& payment_id) override;
@@ -81,6 +78,8 @@ class InMemoryStore final : public worker::DedupeStore,
     std::string owner;  // or "done"
     int64_t expires_ms = INT64_MAX;
   };
+  worker::StoreResult<worker::LedgerClaim> claim_one(const worker::ClaimRequest& r);
+  worker::StoreResult<worker::LedgerWrite> complete_one(const worker::CompleteRequest& r);
   bool done(const std::string& event_id) const;  // under mu_
   void lift(const worker::EventKey& key);        // its parking, if this event set it; under mu_
   worker::LedgerWrite write_ledger(const std::string& payment_id,

@@ -20,23 +20,16 @@ class RedisDedupeStore final : public DedupeStore {
   RedisDedupeStore(RedisSettings settings, std::shared_ptr<StoreGeneration> generation,
                    std::string scope = "antom.notifications");
 
-  ClaimOutcome claim(const EventKey& key, const std::string& owner, int64_t lease_ms) override;
-  bool complete(const EventKey& key, const std::string& owner, int64_t ttl_s) override;
-  LedgerClaim claim_with_ledger(const EventKey& key, const std::string& owner,
-                                int64_t lease_ms) override;
-  LedgerWrite complete_with_ledger(const EventKey& key, const std::string& owner, int64_t ttl_s,
-                                   const LedgerUpdate& update) override;
   // Each batch in one round trip (pipelined scripts).
-  std::vector<LedgerClaim> claim_batch(std::span<const ClaimRequest> requests) override;
-  std::vector<LedgerWrite> complete_batch(std::span<const CompleteRequest> requests) override;
-
-  const std::string& last_error() const { return last_error_; }
+  std::vector<StoreResult<LedgerClaim>> claim_batch(
+      std::span<const ClaimRequest> requests) override;
+  std::vector<StoreResult<LedgerWrite>> complete_batch(
+      std::span<const CompleteRequest> requests) override;
 
  private:
   RedisConnection redis_;
   std::shared_ptr<StoreGeneration> generation_;
   std::string scope_;
-  std::string last_error_;
 };
 
 }  // namespace paynotify::worker

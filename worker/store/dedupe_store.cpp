@@ -33,28 +33,43 @@ std::string ledger_uncaptured_key(const std::string& scope) {
   return "paynotify:ledger-uncaptured:" + scope;
 }
 
-std::vector<LedgerClaim> DedupeStore::claim_batch(std::span<const ClaimRequest> requests) {
-  std::vector<LedgerClaim> out;
-  out.reserve(requests.size());
-  for (const auto& r : requests) {
-    out.push_back(r.with_ledger ? claim_with_ledger(r.key, r.owner, r.lease_ms)
-                                : LedgerClaim{claim(r.key, r.owner, r.lease_ms), std::nullopt});
-  }
-  return out;
+namespace {
+
+// The update of a one-request completion, lent for the call: a pointer that owns nothing.
+std::shared_ptr<const LedgerUpdate> lent(const LedgerUpdate& update) {
+  return std::shared_ptr<const LedgerUpdate>(std::shared_ptr<const LedgerUpdate>(), &update);
 }
 
-std::vector<LedgerWrite> DedupeStore::complete_batch(std::span<const CompleteRequest> requests) {
-  std::vector<LedgerWrite> out;
-  out.reserve(requests.size());
-  for (const auto& r : requests) {
-    if (r.ledger) {
-      out.push_back(complete_with_ledger(r.key, r.owner, r.ttl_s, *r.ledger));
-    } else {
-      out.push_back(complete(r.key, r.owner, r.ttl_s) ? LedgerWrite::recorded
-                                                      : LedgerWrite::failed);
-    }
-  }
-  return out;
+}  // namespace
+
+StoreResult<ClaimOutcome> DedupeStore::claim(const EventKey& key, const std::string& owner,
+                                             int64_t lease_ms) {
+  const ClaimRequest r{key, owner, lease_ms, false};
+  auto claimed = std::move(claim_batch(std::span(&r, 1)).front());
+  if (!claimed) return claimed.error();
+  return claimed->outcome;
+}
+
+StoreResult<LedgerClaim> DedupeStore::claim_with_ledger(const EventKey& key,
+                                                        const std::string& owner,
+                                                        int64_t lease_ms) {
+  const ClaimRequest r{key, owner, lease_ms, true};
+  return std::move(claim_batch(std::span(&r, 1)).front());
+}
+
+StoreResult<void> DedupeStore::complete(const EventKey& key, const std::string& owner,
+                                        int64_t ttl_s) {
+  const CompleteRequest r{key, owner, ttl_s, nullptr};
+  auto written = complete_batch(std::span(&r, 1)).front();
+  if (!written) return written.error();
+  return {};
+}
+
+StoreResult<LedgerWrite> DedupeStore::complete_with_ledger(const EventKey& key,
+                                                           const std::string& owner, int64_t ttl_s,
+                                                           const LedgerUpdate& update) {
+  const CompleteRequest r{key, owner, ttl_s, lent(update)};
+  return complete_batch(std::span(&r, 1)).front();
 }
 
 }  // namespace paynotify::worker

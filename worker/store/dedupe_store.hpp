@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "worker/store/store_error.hpp"
+
 namespace paynotify::worker {
 
 enum class ClaimOutcome {
@@ -71,27 +73,25 @@ struct CompleteRequest {
 class DedupeStore {
  public:
   virtual ~DedupeStore() = default;
-  virtual ClaimOutcome claim(const EventKey& key, const std::string& owner, int64_t lease_ms) = 0;
-  // Marks the event applied for ttl_s, and lifts the payment's parking if this event set it.
-  virtual bool complete(const EventKey& key, const std::string& owner, int64_t ttl_s) = 0;
-
-  // The ledger of an applied event's payment (order_key) is updated in the same atomic step
-  // that marks the event done: an event counts in the ledger exactly once, across re-sends and
-  // crashes. An event already done is recorded without touching the ledger.
-  // claim(), and when claimed the payment's ledger as LedgerStore::read_ledger gives it, in one
-  // step. The ledger may change before the completion; complete_with_ledger's compare-and-set
-  // catches that.
-  virtual LedgerClaim claim_with_ledger(const EventKey& key, const std::string& owner,
-                                        int64_t lease_ms) = 0;
-  virtual LedgerWrite complete_with_ledger(const EventKey& key, const std::string& owner,
-                                           int64_t ttl_s, const LedgerUpdate& update) = 0;
-
   // Independent requests, one result each in their order. The requests are unrelated (the
   // pool gathers them from different records), so a store may run them in any interleaving
-  // with other clients; these defaults run them one by one. A plain completion reports
-  // recorded or failed.
-  virtual std::vector<LedgerClaim> claim_batch(std::span<const ClaimRequest> requests);
-  virtual std::vector<LedgerWrite> complete_batch(std::span<const CompleteRequest> requests);
+  // with other clients. A claim: its outcome (never unavailable: that is the error), with the
+  // payment's ledger when asked for (with_ledger). A completion marks the event applied and
+  // lifts the payment's parking if this event set it; with a ledger update, only if the ledger
+  // is unchanged since read (else changed_meanwhile), in one step: an event counts in the
+  // ledger exactly once, across re-sends and crashes.
+  virtual std::vector<StoreResult<LedgerClaim>> claim_batch(
+      std::span<const ClaimRequest> requests) = 0;
+  virtual std::vector<StoreResult<LedgerWrite>> complete_batch(
+      std::span<const CompleteRequest> requests) = 0;
+
+  // One request: a batch of one.
+  StoreResult<ClaimOutcome> claim(const EventKey& key, const std::string& owner, int64_t lease_ms);
+  StoreResult<LedgerClaim> claim_with_ledger(const EventKey& key, const std::string& owner,
+                                             int64_t lease_ms);
+  StoreResult<void> complete(const EventKey& key, const std::string& owner, int64_t ttl_s);
+  StoreResult<LedgerWrite> complete_with_ledger(const EventKey& key, const std::string& owner,
+                                                int64_t ttl_s, const LedgerUpdate& update);
 };
 
 // Key names, with the payment as hash tag so Redis Cluster keeps a payment's keys together.

@@ -16,6 +16,7 @@ class StoreCategory final : public boost::system::error_category {
     switch (static_cast<StoreError>(value)) {
       case StoreError::unavailable: return "the store did not answer";
       case StoreError::bad_reply: return "the store answered with an error or something unreadable";
+      case StoreError::untrusted: return "the parking is not trusted until it is rebuilt";
     }
     return "store error " + std::to_string(value);
   }

@@ -13,6 +13,7 @@ namespace paynotify::worker {
 enum class StoreError {
   unavailable = 1,  // the store did not answer, or not in time: try again later
   bad_reply = 2,    // an error, or an answer this version cannot read (another version's?)
+  untrusted = 3,    // the parking is not trusted (Redis lost its data): no claims until rebuilt
 };
 
 const boost::system::error_category& store_category();

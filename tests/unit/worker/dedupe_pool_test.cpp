@@ -26,39 +26,35 @@ namespace net = boost::asio;
 // completion), logs its batches and parks, and holds the first of them until opened.
 class GatedStore final : public DedupeStore {
  public:
-  ClaimOutcome claim(const EventKey&, const std::string&, int64_t) override {
-    return ClaimOutcome::claimed;
-  }
-  bool complete(const EventKey&, const std::string&, int64_t) override { return true; }
-  LedgerClaim claim_with_ledger(const EventKey&, const std::string&, int64_t) override {
-    return {ClaimOutcome::claimed, StoredLedger{}};
-  }
-  LedgerWrite complete_with_ledger(const EventKey&, const std::string&, int64_t,
-                                   const LedgerUpdate&) override {
-    return LedgerWrite::recorded;
-  }
   // Stands for any other store call (a park) that a job runs on the store thread.
   bool park() {
     log("park");
     return true;
   }
 
-  std::vector<LedgerClaim> claim_batch(std::span<const ClaimRequest> requests) override {
+  std::vector<StoreResult<LedgerClaim>> claim_batch(
+      std::span<const ClaimRequest> requests) override {
     log("claims " + std::to_string(requests.size()));
     if (throw_claims) throw std::runtime_error("store exploded");
-    std::vector<LedgerClaim> out;
+    std::vector<StoreResult<LedgerClaim>> out;
     for (const auto& r : requests) {
-      out.push_back(
-          {r.key.event_id.starts_with("done") ? ClaimOutcome::done : ClaimOutcome::claimed,
-           std::nullopt});
+      out.push_back(LedgerClaim{
+          r.key.event_id.starts_with("done") ? ClaimOutcome::done : ClaimOutcome::claimed,
+          std::nullopt});
     }
     return out;
   }
-  std::vector<LedgerWrite> complete_batch(std::span<const CompleteRequest> requests) override {
+  std::vector<StoreResult<LedgerWrite>> complete_batch(
+      std::span<const CompleteRequest> requests) override {
     log("completions " + std::to_string(requests.size()));
-    std::vector<LedgerWrite> out;
-    for (const auto& r : requests)
-      out.push_back(r.owner == "fail" ? LedgerWrite::failed : LedgerWrite::recorded);
+    std::vector<StoreResult<LedgerWrite>> out;
+    for (const auto& r : requests) {
+      if (r.owner == "fail") {
+        out.emplace_back(StoreError::unavailable);
+      } else {
+        out.emplace_back(LedgerWrite::recorded);
+      }
+    }
     if (short_answer) out.pop_back();
     return out;
   }

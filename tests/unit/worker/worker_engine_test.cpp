@@ -229,7 +229,8 @@ TEST_F(Engine, TheLeaseIsRenewedWhileASlowCallRunsSoNoOtherWorkerTakesTheEvent) 
   submit(kTopic, 0, "p1", paynotify::testing::payment_result_body("p1"));
   ASSERT_TRUE(eventually([this] { return orders_.calls() == 1; }));
   ASSERT_TRUE(run_clock(std::chrono::milliseconds(900)));  // nine renewal rounds into the call
-  EXPECT_EQ(store_.claim({"p1", kPaymentEventId}, "another-worker", 300), ClaimOutcome::busy)
+  EXPECT_EQ(store_.claim({"p1", kPaymentEventId}, "another-worker", 300).value(),
+            ClaimOutcome::busy)
       << "the lease ran out during the call: another worker would apply the event too";
   ASSERT_TRUE(run_until_drained());
   EXPECT_EQ(orders_.calls(), 1);
@@ -249,7 +250,8 @@ TEST_F(Engine, TheLeaseIsRenewedWhileAClaimedRecordWaitsForASlot) {
   submit(kTopic, 1, "p2", paynotify::testing::payment_result_body("p2"));
   ASSERT_TRUE(eventually([this] { return orders_.calls() == 1; }));
   ASSERT_TRUE(run_clock(std::chrono::milliseconds(900)));  // nine renewal rounds into the call
-  EXPECT_EQ(store_.claim({"p2", "PAYMENT_RESULT:p2:S"}, "another-worker", 300), ClaimOutcome::busy)
+  EXPECT_EQ(store_.claim({"p2", "PAYMENT_RESULT:p2:S"}, "another-worker", 300).value(),
+            ClaimOutcome::busy)
       << "the lease of the record waiting for the slot ran out: another worker would apply it";
   ASSERT_TRUE(run_until_drained());
   EXPECT_EQ(orders_.calls(), 2);
