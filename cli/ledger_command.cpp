@@ -1,6 +1,6 @@
 // paynotify ledger: what the worker's payment ledger holds (worker/payment_ledger.hpp), read
-// from Redis — one payment's ledger and unpublished anomalies, or the authorizations with
-// nothing captured by expiry.
+// through LedgerStore on Redis — one payment's ledger and unpublished anomalies, or the
+// authorizations with nothing captured by expiry.
 #include <boost/json.hpp>
 
 #include <chrono>
@@ -9,16 +9,14 @@
 
 #include "cli/command_options.hpp"
 #include "cli/commands.hpp"
-#include "worker/dedupe_store.hpp"
-#include "worker/payment_event.hpp"
-#include "worker/redis_connection.hpp"
+#include "common/antom/request_time.hpp"
+#include "worker/redis/redis_ledger_store.hpp"
 
 namespace paynotify::cli {
 namespace {
 
 namespace json = boost::json;
-using worker::RedisConnection;
-using worker::RedisValue;
+using worker::RedisLedgerStore;
 
 std::vector<OptionSpec> redis_options(std::vector<OptionSpec> more) {
   for (auto& spec : worker::redis_option_specs("the worker's Redis"))
@@ -29,8 +27,13 @@ std::vector<OptionSpec> redis_options(std::vector<OptionSpec> more) {
 }
 
 // The password comes from PAYNOTIFY_REDIS_PASSWORD too (command_options.hpp).
-RedisConnection connect(const Options& o) {
-  return RedisConnection(worker::redis_settings_from(o));
+RedisLedgerStore ledgers(const Options& o) {
+  return RedisLedgerStore(worker::redis_settings_from(o), o.str("topic"));
+}
+
+int unavailable(const RedisLedgerStore& store, const boost::system::error_code& error) {
+  std::cerr << "Redis: " << error.message() << ": " << store.failure_detail() << "\n";
+  return 1;
 }
 
 json::value parsed_or_text(const std::string& text) {
@@ -55,28 +58,22 @@ int show(const Args& args) {
     std::cerr << "--payment-id is required\n";
     return 2;
   }
-  auto redis = connect(o);
-  const auto ledger = redis.command({"GET", worker::ledger_key(payment)});
-  const auto outbox = redis.command({"HGETALL", worker::anomaly_outbox_key(payment)});
-  const auto deadline =
-      redis.command({"ZSCORE", worker::ledger_deadlines_key(o.str("topic")), payment});
-  if (!ledger || !outbox || !deadline) {
-    std::cerr << "Redis: " << redis.last_error() << "\n";
-    return 1;
-  }
-  if (ledger->type == RedisValue::Type::nil) {
+  auto store = ledgers(o);
+  const auto ledger = store.read_ledger(payment);
+  if (!ledger) return unavailable(store, ledger.error());
+  const auto deadline = store.next_deadline(payment);
+  if (!deadline) return unavailable(store, deadline.error());
+  if (ledger->text.empty()) {
     std::cerr << "no ledger for payment " << payment
               << " (none of its events applied, or past --ledger-ttl)\n";
     return 1;
   }
   json::array unpublished;
-  for (std::size_t i = 0; i + 1 < outbox->elements.size(); i += 2)
-    unpublished.push_back(parsed_or_text(outbox->elements[i + 1].text));
+  for (const auto& [id, text] : ledger->outbox) unpublished.push_back(parsed_or_text(text));
   json::object out{{"ledger", parsed_or_text(ledger->text)},
                    {"unpublishedAnomalies", std::move(unpublished)}};
-  out["nextDeadlineCheck"] = deadline->type == RedisValue::Type::text
-                                 ? json::value(worker::iso8601_utc(std::stoll(deadline->text)))
-                                 : json::value(nullptr);
+  out["nextDeadlineCheck"] =
+      *deadline ? json::value(iso8601_utc(**deadline)) : json::value(nullptr);
   std::cout << json::serialize(out) << "\n";
   return 0;
 }
@@ -90,31 +87,24 @@ int due(const Args& args) {
                            {"max", "1000", "at most this many"}}));
   if (auto rc = parse_command_line(o, args)) return *rc;
   const int64_t until = now_ms() + o.duration_ms("within", 0, 365LL * 86400 * 1000);
-  auto redis = connect(o);
-  const auto due = redis.command({"ZRANGEBYSCORE", worker::ledger_uncaptured_key(o.str("topic")),
-                                  "-inf", std::to_string(until), "WITHSCORES", "LIMIT", "0",
-                                  std::to_string(o.integer("max", 1, 1'000'000))});
-  if (!due) {
-    std::cerr << "Redis: " << redis.last_error() << "\n";
-    return 1;
-  }
+  auto store = ledgers(o);
+  const auto due =
+      store.expiring_until(until, static_cast<std::size_t>(o.integer("max", 1, 1'000'000)));
+  if (!due) return unavailable(store, due.error());
   const int64_t now = now_ms();
-  for (std::size_t i = 0; i + 1 < due->elements.size(); i += 2) {
-    const std::string& payment = due->elements[i].text;
-    const int64_t expires = std::stoll(due->elements[i + 1].text);
+  for (const auto& [payment, expires] : *due) {
     json::object line{{"paymentId", payment},
-                      {"expiresAt", worker::iso8601_utc(expires)},
+                      {"expiresAt", iso8601_utc(expires)},
                       {"hoursLeft", static_cast<double>(expires - now) / 3600000.0}};
-    if (const auto ledger = redis.command({"GET", worker::ledger_key(payment)});
-        ledger && ledger->type == RedisValue::Type::text) {
+    if (const auto ledger = store.read_ledger(payment); ledger && !ledger->text.empty()) {
       const auto doc = parsed_or_text(ledger->text);
       if (const auto* l = doc.if_object(); l && l->contains("authorizedAmount"))
         line["authorizedAmount"] = l->at("authorizedAmount");
     }
     std::cout << json::serialize(line) << "\n";
   }
-  std::cerr << due->elements.size() / 2 << " uncaptured authorization(s) expiring within "
-            << o.str("within") << "\n";
+  std::cerr << due->size() << " uncaptured authorization(s) expiring within " << o.str("within")
+            << "\n";
   return 0;
 }
 

@@ -19,7 +19,7 @@
 #include <thread>
 
 #include "common/kafka/publisher.hpp"
-#include "worker/ledger_store.hpp"
+#include "worker/store/ledger_store.hpp"
 #include "worker/worker_metrics.hpp"
 
 namespace paynotify::worker {

@@ -1,6 +1,7 @@
 #pragma once
-// Runs blocking DedupeStore calls on threads of their own (one store connection each) and
-// resumes the awaiting coroutine on its executor: the worker's I/O thread never blocks on Redis.
+// Runs blocking store calls on threads of their own (each with its own StoreSeams: one store
+// connection per seam) and resumes the awaiting coroutine on its executor: the worker's I/O
+// thread never blocks on Redis.
 // Claims and completions, the two calls every event makes, are batched: a store thread takes
 // all of one kind that are waiting (up to kMaxBatch) and the store sends them in one round
 // trip, sharing its wake-ups and system calls. A batch never waits to fill: when the store
@@ -24,22 +25,30 @@
 #include <thread>
 #include <vector>
 
-#include "worker/dedupe_store.hpp"
-#include "worker/lease_store.hpp"
+#include "worker/store/dedupe_store.hpp"
+#include "worker/store/lease_store.hpp"
+#include "worker/store/ledger_store.hpp"
+#include "worker/store/parking_store.hpp"
 
 namespace paynotify::worker {
 
+// One store thread's stores. Adapters that connect on first use cost nothing until used.
+struct StoreSeams {
+  std::shared_ptr<DedupeStore> leases;    // claims and completions; null: not a LeaseStore
+  std::shared_ptr<ParkingStore> parking;  // park, release, unpark
+  std::shared_ptr<LedgerStore> ledgers;   // the ledger completion's re-reads and outbox
+};
+
 class DedupePool final : public LeaseStore {
  public:
-  using Factory = std::function<std::unique_ptr<DedupeStore>()>;
+  using Factory = std::function<StoreSeams()>;
   using BatchObserver = std::function<void(std::size_t)>;  // each batch's size (a metric)
   static constexpr std::size_t kMaxBatch = 64;
 
   DedupePool(std::size_t threads, const Factory& make_store, BatchObserver observe_batch = {})
       : observe_batch_(std::move(observe_batch)) {
     for (std::size_t i = 0; i < threads; ++i) {
-      threads_.emplace_back(
-          [this, store = std::shared_ptr<DedupeStore>(make_store())] { run(*store); });
+      threads_.emplace_back([this, stores = make_store()]() mutable { run(stores); });
     }
   }
   ~DedupePool() override { stop(); }
@@ -56,15 +65,15 @@ class DedupePool final : public LeaseStore {
       if (t.joinable()) t.join();
   }
 
-  // co_await pool.call([](DedupeStore& s) { return s.park(...); }) -> the lambda's result; a
+  // co_await pool.call([](StoreSeams& s) { return s.parking->park(...); }) -> its result; a
   // job that throws rethrows in the awaiting coroutine (never on the store thread).
   // Not a coroutine itself (GCC 12 mishandles lambdas captured in coroutine frames): it hands
   // the job to a store thread and returns the awaitable that the result completes.
   template <typename Fn,
-            typename Result = decltype(std::declval<Fn&>()(std::declval<DedupeStore&>()))>
+            typename Result = decltype(std::declval<Fn&>()(std::declval<StoreSeams&>()))>
   boost::asio::awaitable<Result> call(Fn fn) {
     return initiate<Result>([this, fn = std::move(fn)](Done<Result> done) mutable {
-      enqueue(jobs_, Job{[job = std::move(fn), done = std::move(done)](DedupeStore& store) mutable {
+      enqueue(jobs_, Job{[job = std::move(fn), done = std::move(done)](StoreSeams& store) mutable {
                 std::exception_ptr error;
                 Result result{};
                 try {
@@ -95,7 +104,7 @@ class DedupePool final : public LeaseStore {
   using Done = std::function<void(std::exception_ptr, Result)>;
 
   struct Job {
-    std::function<void(DedupeStore&)> run;
+    std::function<void(StoreSeams&)> run;
     uint64_t seq = 0;  // queue order across the three queues
   };
   template <typename Request, typename Result>
@@ -167,9 +176,11 @@ class DedupePool final : public LeaseStore {
     std::vector<Result> results;
     try {
       if (observe_batch_) observe_batch_(batch.size());
-      results = run(std::span<const Request>(requests));
-      if (results.size() != requests.size())
+      auto answers = run(std::span<const Request>(requests));
+      if (answers.size() != requests.size())
         throw std::logic_error("store answered a batch with another count");
+      results.reserve(answers.size());
+      for (auto& a : answers) results.push_back(as_lease_answer(std::move(a)));
     } catch (...) {
       error = std::current_exception();
       results.assign(requests.size(), Result{});
@@ -177,7 +188,7 @@ class DedupePool final : public LeaseStore {
     for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(error, std::move(results[i]));
   }
 
-  void run(DedupeStore& store) {
+  void run(StoreSeams& stores) {
     for (;;) {
       std::optional<Job> job;
       std::vector<PendingClaim> claims;
@@ -203,12 +214,26 @@ class DedupePool final : public LeaseStore {
           completes = take(completes_);
         }
       }
-      if (job) job->run(store);
+      if (job) job->run(stores);
       if (!claims.empty())
-        run_batch(claims, [&](auto requests) { return store.claim_batch(requests); });
+        run_batch(claims, [&](auto requests) { return leases(stores).claim_batch(requests); });
       if (!completes.empty())
-        run_batch(completes, [&](auto requests) { return store.complete_batch(requests); });
+        run_batch(completes,
+                  [&](auto requests) { return leases(stores).complete_batch(requests); });
     }
+  }
+
+  // LeaseStore's shapes: a store error is an unavailable claim, a failed completion.
+  static LedgerClaim as_lease_answer(StoreResult<LedgerClaim> r) {
+    return r ? std::move(*r) : LedgerClaim{};
+  }
+  static LedgerWrite as_lease_answer(StoreResult<LedgerWrite> r) {
+    return r ? *r : LedgerWrite::failed;
+  }
+
+  static DedupeStore& leases(StoreSeams& stores) {
+    if (!stores.leases) throw std::logic_error("claims on a pool that has no DedupeStore");
+    return *stores.leases;
   }
 
   const BatchObserver observe_batch_;

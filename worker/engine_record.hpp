@@ -9,9 +9,9 @@
 
 #include "common/antom/key_registry.hpp"
 
-#include "worker/lease_store.hpp"
 #include "worker/record_consumer.hpp"
 #include "worker/record_intake.hpp"
+#include "worker/store/lease_store.hpp"
 
 namespace paynotify::worker {
 

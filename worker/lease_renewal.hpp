@@ -11,8 +11,8 @@
 #include <functional>
 
 #include "worker/engine_clock.hpp"
-#include "worker/lease_store.hpp"
 #include "worker/order_calls.hpp"
+#include "worker/store/lease_store.hpp"
 
 namespace paynotify::worker {
 

@@ -22,8 +22,9 @@ boost::asio::awaitable<LedgerWrite> LedgerCompletion::complete(
   for (int attempt = 0; attempt < kLedgerWriteTries; ++attempt) {
     std::optional<StoredLedger> stored = std::exchange(claimed_read, std::nullopt);
     if (!stored) {
-      auto read = dedupe_.call([payment](DedupeStore& s) { return s.read_ledger(payment); });
-      stored = co_await std::move(read);
+      auto read =
+          dedupe_.call([payment](StoreSeams& s) { return s.ledgers->read_ledger(payment); });
+      if (StoreResult<StoredLedger> r = co_await std::move(read)) stored = std::move(*r);
     }
     if (!stored) co_return LedgerWrite::failed;
     if (!stored->outbox.empty()) {
@@ -66,8 +67,9 @@ boost::asio::awaitable<void> LedgerCompletion::publish(std::string payment_id,
                 {{"anomalyId", id}, {"error", result.error}});
       continue;  // it stays in the outbox
     }
-    auto clear = dedupe_.call(
-        [payment_id, anomaly = id](DedupeStore& s) { return s.clear_outbox(payment_id, anomaly); });
+    auto clear = dedupe_.call([payment_id, anomaly = id](StoreSeams& s) {
+      return s.ledgers->clear_outbox(payment_id, anomaly);
+    });
     co_await std::move(clear);
   }
 }

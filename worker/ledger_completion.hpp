@@ -1,6 +1,7 @@
 #pragma once
 // The completion of an event the payment's ledger follows: ledger_write.hpp's round run
-// against Redis (through the DedupePool) and Kafka. The claim's read first, then fresh ones
+// against the stores (the claim's and completion's step through LeaseStore; re-reads and the
+// outbox through the DedupePool's LedgerStore) and Kafka. The claim's read first, then fresh ones
 // while the ledger changed meanwhile; the event marked done and the ledger written in one
 // compare-and-set step. Anomalies go through an outbox in Redis, written with the ledger: one
 // whose publication fails (or a worker that dies before it) is published with the payment's
@@ -17,8 +18,8 @@
 #include "common/kafka/await_delivery.hpp"
 #include "common/kafka/publisher.hpp"
 #include "worker/dedupe_pool.hpp"
-#include "worker/lease_store.hpp"
 #include "worker/ledger_write.hpp"
+#include "worker/store/lease_store.hpp"
 #include "worker/worker_metrics.hpp"
 
 namespace paynotify::worker {

@@ -7,8 +7,8 @@
 #include <optional>
 #include <string>
 
-#include "worker/dedupe_store.hpp"
 #include "worker/payment_ledger.hpp"
+#include "worker/store/dedupe_store.hpp"
 #include "worker/worker_metrics.hpp"
 
 namespace paynotify::worker {

@@ -16,9 +16,9 @@
 #include "common/service/log.hpp"
 #include "worker/apply_slots.hpp"
 #include "worker/circuit_breaker.hpp"
-#include "worker/dedupe_store.hpp"
 #include "worker/order_client.hpp"
 #include "worker/record_flow.hpp"
+#include "worker/store/dedupe_store.hpp"
 #include "worker/worker_metrics.hpp"
 
 namespace paynotify::worker {

@@ -16,10 +16,10 @@
 #include <vector>
 
 #include "common/service/http_field.hpp"
-#include "worker/name_resolution.hpp"
 #include "worker/order_answer_parser.hpp"
-#include "worker/tls_client_files.hpp"
-#include "worker/tls_peer_name.hpp"
+#include "worker/redis/name_resolution.hpp"
+#include "worker/redis/tls_client_files.hpp"
+#include "worker/redis/tls_peer_name.hpp"
 
 namespace paynotify::worker {
 

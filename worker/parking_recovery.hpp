@@ -10,7 +10,8 @@
 // (partition:offset), and an audit lifts it once the group's committed offset has passed that
 // record, unless the record parked its payment again meanwhile (which clears the position).
 //
-// Runs on the worker's health thread: every call blocks.
+// Talks to the store through ParkingStore only. Runs on the worker's health thread: every call
+// blocks.
 
 #include <chrono>
 #include <cstdint>
@@ -20,13 +21,12 @@
 
 #include "common/antom/key_registry.hpp"
 #include "common/service/metrics.hpp"
-#include "worker/redis_connection.hpp"
-#include "worker/store_generation.hpp"
+#include "worker/store/parking_store.hpp"
+#include "worker/store/store_generation.hpp"
 
 namespace paynotify::worker {
 
 struct ParkingRecoverySettings {
-  RedisSettings redis;
   std::string kafka_brokers;
   std::map<std::string, std::string> kafka_properties;
   std::string group;  // the worker's consumer group: whose committed offsets count
@@ -51,11 +51,11 @@ struct RecoveryMetrics {
 
 class ParkingRecovery {
  public:
-  ParkingRecovery(ParkingRecoverySettings settings, std::shared_ptr<StoreGeneration> generation,
-                  RecoveryMetrics metrics);
+  ParkingRecovery(ParkingRecoverySettings settings, std::unique_ptr<ParkingStore> store,
+                  std::shared_ptr<StoreGeneration> generation, RecoveryMetrics metrics);
 
-  // One look at Redis: keep, adopt, or rebuild (when this worker gets the lock); then, every
-  // audit_every, the audit of rebuilt parkings. False when Redis did not answer.
+  // One look at the store: keep, adopt, or rebuild (when this worker gets the lock); then,
+  // every audit_every, the audit of rebuilt parkings. False when the store did not answer.
   bool check();
 
   const std::string& last_error() const { return last_error_; }
@@ -67,7 +67,7 @@ class ParkingRecovery {
   ParkingRecoverySettings settings_;
   std::shared_ptr<StoreGeneration> generation_;
   RecoveryMetrics metrics_;
-  RedisConnection redis_;
+  std::unique_ptr<ParkingStore> store_;
   std::string last_error_;
   std::chrono::steady_clock::time_point next_audit_{};
 };

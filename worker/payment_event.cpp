@@ -84,17 +84,6 @@ std::string join_event_id(std::initializer_list<std::string_view> parts) {
   return id;
 }
 
-std::string iso8601_utc(int64_t epoch_ms) {
-  const std::time_t t = epoch_ms / 1000;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[48];
-  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(epoch_ms % 1000));
-  return out;
-}
-
 EventDerivation derive_event(std::string_view body, int64_t received_at_ms,
                              json::storage_ptr memory) {
   auto doc = parse_notification(body, std::move(memory));

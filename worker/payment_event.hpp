@@ -50,6 +50,4 @@ std::optional<std::string> stale_replay(std::string_view request_time, int64_t r
 // letters, digits, '_' and '-', stay as they are.
 std::string join_event_id(std::initializer_list<std::string_view> parts);
 
-std::string iso8601_utc(int64_t epoch_ms);
-
 }  // namespace paynotify::worker

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/antom/request_time.hpp"
 #include "worker/kinds/notification_fields.hpp"
 
 namespace paynotify::worker {

@@ -11,7 +11,7 @@
 #include <variant>
 
 #include "worker/apply_result.hpp"
-#include "worker/dedupe_store.hpp"
+#include "worker/store/dedupe_store.hpp"
 
 namespace paynotify::worker {
 

@@ -8,11 +8,11 @@
 #include <optional>
 #include <string>
 
-#include "worker/dedupe_store.hpp"
 #include "worker/ledger_facts.hpp"
 #include "worker/order_client.hpp"
 #include "worker/record_consumer.hpp"
 #include "worker/record_flow.hpp"
+#include "worker/store/dedupe_store.hpp"
 
 namespace paynotify::worker {
 

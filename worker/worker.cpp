@@ -6,8 +6,8 @@
 
 #include "common/service/log.hpp"
 #include "worker/parking_recovery.hpp"
-#include "worker/redis_dedupe_store.hpp"
-#include "worker/redis_ledger_store.hpp"
+#include "worker/redis/redis_ledger_store.hpp"
+#include "worker/redis/redis_parking_store.hpp"
 
 namespace paynotify::worker {
 namespace net = boost::asio;
@@ -44,9 +44,10 @@ void Worker::start() {
   };
   dedupe_ = std::make_unique<DedupePool>(
       config_.redis_connections,
-      [this] {
-        return std::make_unique<RedisDedupeStore>(config_.redis, generation_,
-                                                  config_.engine.main_topic);
+      [this] {  // the claims and completions run on the loop (leases_ below)
+        return StoreSeams{
+            nullptr, std::make_shared<RedisParkingStore>(config_.redis, config_.engine.main_topic),
+            std::make_shared<RedisLedgerStore>(config_.redis, config_.engine.main_topic)};
       },
       observe_batch);
   // The claims and completions every event makes: pipelined on the engine's loop.
@@ -149,18 +150,16 @@ void Worker::start() {
 // Redis reachability and the trust in its parking, checked on a connection of their own; they
 // gate consumption and /readyz. A rebuild after data loss runs here, blocking this thread only.
 void Worker::watch_health() {
-  ParkingRecoverySettings settings{config_.redis,
-                                   config_.kafka_brokers,
-                                   config_.kafka_properties,
-                                   config_.group,
-                                   config_.engine.retry_topic(),
-                                   config_.engine.main_topic,
-                                   config_.engine.dedupe_ttl_s,
-                                   config_.engine.owner};
+  ParkingRecoverySettings settings{
+      config_.kafka_brokers,        config_.kafka_properties,  config_.group,
+      config_.engine.retry_topic(), config_.engine.main_topic, config_.engine.dedupe_ttl_s,
+      config_.engine.owner};
   settings.record_keys = config_.engine.record_keys;
-  ParkingRecovery recovery(std::move(settings), generation_,
-                           RecoveryMetrics{metrics_.parking_rebuilds, metrics_.parkings_restored,
-                                           metrics_.parkings_kept, metrics_.stale_parkings_lifted});
+  ParkingRecovery recovery(
+      std::move(settings),
+      std::make_unique<RedisParkingStore>(config_.redis, config_.engine.main_topic), generation_,
+      RecoveryMetrics{metrics_.parking_rebuilds, metrics_.parkings_restored, metrics_.parkings_kept,
+                      metrics_.stale_parkings_lifted});
   // Logged on every change, and at start when Redis cannot be reached (a wrong CA or password
   // never changes: the first line is the one that names it).
   bool first = true;

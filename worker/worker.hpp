@@ -14,8 +14,8 @@
 #include "common/service/admin_server.hpp"
 #include "common/service/metrics.hpp"
 #include "worker/deadline_watch.hpp"
-#include "worker/redis_loop_store.hpp"
-#include "worker/store_generation.hpp"
+#include "worker/redis/redis_loop_store.hpp"
+#include "worker/store/store_generation.hpp"
 #include "worker/worker_config.hpp"
 
 namespace paynotify::worker {

@@ -6,7 +6,7 @@
 
 #include "common/service/antom_key_options.hpp"
 #include "common/service/ids.hpp"
-#include "worker/redis_settings.hpp"
+#include "worker/redis/redis_settings.hpp"
 
 namespace paynotify::worker {
 

@@ -6,7 +6,7 @@
 
 #include "common/service/options.hpp"
 #include "worker/order_service_client.hpp"
-#include "worker/redis_dedupe_store.hpp"
+#include "worker/redis/redis_dedupe_store.hpp"
 #include "worker/worker_engine.hpp"
 
 namespace paynotify::worker {

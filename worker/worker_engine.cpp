@@ -236,18 +236,19 @@ net::awaitable<Event> WorkerEngine::run(std::shared_ptr<Record> r, Complete c) {
 }
 
 net::awaitable<Event> WorkerEngine::run(std::shared_ptr<Record> r, Park) {
-  return record(
-      [key = r->key(), ttl = settings_.dedupe_ttl_s](DedupeStore& s) { return s.park(key, ttl); });
+  return record([key = r->key(), ttl = settings_.dedupe_ttl_s](StoreSeams& s) {
+    return s.parking->park(key, ttl);
+  });
 }
 
 net::awaitable<Event> WorkerEngine::run(std::shared_ptr<Record> r, Release) {
   return record(
-      [key = r->key(), owner = r->owner](DedupeStore& s) { return s.release(key, owner, false); });
+      [key = r->key(), owner = r->owner](StoreSeams& s) { return s.parking->release(key, owner); });
 }
 
 net::awaitable<Event> WorkerEngine::run(std::shared_ptr<Record> r, Unpark) {
   return record(
-      [key = r->key(), owner = r->owner](DedupeStore& s) { return s.release(key, owner, true); });
+      [key = r->key(), owner = r->owner](StoreSeams& s) { return s.parking->unpark(key, owner); });
 }
 
 net::awaitable<Event> WorkerEngine::run(std::shared_ptr<Record>, WaitUntil w) {
@@ -276,9 +277,9 @@ net::awaitable<Event> WorkerEngine::run(std::shared_ptr<Record>, Finish) {
   co_return Faulted{"a finished record has nothing to run"};
 }
 
-net::awaitable<Event> WorkerEngine::record(std::function<bool(DedupeStore&)> write) {
+net::awaitable<Event> WorkerEngine::record(std::function<StoreResult<void>(StoreSeams&)> write) {
   auto op = dedupe_.call(std::move(write));
-  const bool ok = co_await std::move(op);
+  const bool ok = (co_await std::move(op)).has_value();
   dedupe_ok_.store(ok);
   co_return Recorded{ok};
 }

@@ -121,7 +121,7 @@ class WorkerEngine {
   boost::asio::awaitable<Event> run(std::shared_ptr<Record> r, Divert d);
   boost::asio::awaitable<Event> run(std::shared_ptr<Record> r, WaitUntil w);
   boost::asio::awaitable<Event> run(std::shared_ptr<Record> r, Finish f);
-  boost::asio::awaitable<Event> record(std::function<bool(DedupeStore&)> write);
+  boost::asio::awaitable<Event> record(std::function<StoreResult<void>(StoreSeams&)> write);
   Observation observe(Event event);
   Share share_of(const std::string& topic) const {
     return topic == retry_topic_ ? Share::retry_topic : Share::main_topic;

@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <chrono>
+#include <cstdio>
+#include <ctime>
 
 namespace paynotify {
 namespace {
@@ -75,6 +77,17 @@ std::optional<int64_t> parse_request_time_ms(std::string_view v) {
   // An offset can carry year 9999 past its end (or year 0 before its start): kept in range.
   if (ms > kLatestRequestTimeMs || ms < kEarliestRequestTimeMs) return std::nullopt;
   return ms;
+}
+
+std::string iso8601_utc(int64_t epoch_ms) {
+  const std::time_t t = epoch_ms / 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(epoch_ms % 1000));
+  return out;
 }
 
 }  // namespace paynotify

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace paynotify {
@@ -18,5 +19,9 @@ inline constexpr int64_t kEarliestRequestTimeMs = -62'167'219'200'000;  // 0000-
 // the ISO form must name its zone (Z or an offset), which also makes the signed content
 // split one way only (verifier.hpp).
 std::optional<int64_t> parse_request_time_ms(std::string_view value);
+
+// `2026-11-25T10:00:00.123Z`: epoch milliseconds in the ISO form the parse reads back (the
+// worker's order requests and ledger, `paynotify ledger`).
+std::string iso8601_utc(int64_t epoch_ms);
 
 }  // namespace paynotify

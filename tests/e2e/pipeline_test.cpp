@@ -21,8 +21,8 @@
 #include "tests/support/notifications.hpp"
 #include "tests/support/pipeline.hpp"
 #include "tests/support/redis_fixture.hpp"
-#include "worker/dedupe_store.hpp"
 #include "worker/payment_event.hpp"
+#include "worker/store/dedupe_store.hpp"
 
 namespace paynotify::testing {
 namespace {

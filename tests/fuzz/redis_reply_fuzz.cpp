@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "worker/redis_reply_reader.hpp"
+#include "worker/redis/redis_reply_reader.hpp"
 
 namespace {
 

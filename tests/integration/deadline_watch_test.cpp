@@ -17,7 +17,7 @@
 #include "tests/support/worker_fakes.hpp"
 #include "worker/payment_event.hpp"
 #include "worker/payment_ledger.hpp"
-#include "worker/redis_ledger_store.hpp"
+#include "worker/redis/redis_ledger_store.hpp"
 
 namespace paynotify::worker {
 namespace {

@@ -2,7 +2,7 @@
 // in-memory store and the blocking Redis store (both through the DedupePool's threads), and
 // the engine's own, pipelined on its loop (RedisLoopStore). Against the Redis tests/run.sh
 // starts; tests/CMakeLists.txt runs the suite over TLS too.
-#include "worker/lease_store.hpp"
+#include "worker/store/lease_store.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,11 +13,11 @@
 #include <vector>
 
 #include "common/service/ids.hpp"
+#include "tests/support/in_memory_store.hpp"
 #include "tests/support/redis_fixture.hpp"
-#include "tests/support/worker_fakes.hpp"
 #include "worker/dedupe_pool.hpp"
-#include "worker/redis_dedupe_store.hpp"
-#include "worker/redis_loop_store.hpp"
+#include "worker/redis/redis_dedupe_store.hpp"
+#include "worker/redis/redis_loop_store.hpp"
 
 namespace paynotify::worker {
 namespace {
@@ -31,9 +31,8 @@ constexpr auto kPatience = std::chrono::seconds(10);  // no answer of a passing 
 
 struct InMemory {
   static std::unique_ptr<LeaseStore> make(net::io_context&) {
-    static testing::InMemoryDedupeStore store;  // event ids are random per test: one will do
-    return std::make_unique<DedupePool>(
-        2, [] { return std::make_unique<testing::SharedInMemoryStore>(store); });
+    static testing::InMemoryStore store;  // event ids are random per test: one will do
+    return std::make_unique<DedupePool>(2, [] { return testing::seams_of(store); });
   }
 };
 
@@ -41,7 +40,8 @@ struct BlockingRedis {
   static std::unique_ptr<LeaseStore> make(net::io_context&) {
     auto generation = trusted_generation(kScope);
     return std::make_unique<DedupePool>(2, [generation] {
-      return std::make_unique<RedisDedupeStore>(redis_settings(), generation, kScope);
+      return StoreSeams{std::make_shared<RedisDedupeStore>(redis_settings(), generation, kScope),
+                        nullptr, nullptr};
     });
   }
 };

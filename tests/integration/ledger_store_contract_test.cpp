@@ -1,23 +1,23 @@
 // The payments' ledgers, one contract for every LedgerStore: the tests' in-memory store and
 // Redis (RedisLedgerStore, the scripts the deadline watch runs). Against the Redis
 // tests/run.sh starts; each test has a scope and payments of its own.
-#include "worker/ledger_store.hpp"
+#include "worker/store/ledger_store.hpp"
 
 #include <gtest/gtest.h>
 
 #include <memory>
 
 #include "common/service/ids.hpp"
-#include "tests/support/in_memory_ledger_store.hpp"
+#include "tests/support/in_memory_store.hpp"
 #include "tests/support/redis_fixture.hpp"
-#include "worker/redis_ledger_store.hpp"
+#include "worker/redis/redis_ledger_store.hpp"
 
 namespace paynotify::worker {
 namespace {
 
 struct InMemory {
   static std::unique_ptr<LedgerStore> make(const std::string&) {
-    return std::make_unique<testing::InMemoryLedgerStore>();
+    return std::make_unique<testing::InMemoryStore>();
   }
 };
 
@@ -110,6 +110,26 @@ TYPED_TEST(LedgerStoreContract, AnAnomalyStaysInTheOutboxUntilCleared) {
   EXPECT_EQ(stored.outbox, (AnomalyOutbox{{"A-1", "{\"kind\":\"OVER_CAPTURE\"}"}}));
   ASSERT_TRUE(store.clear_outbox(this->payment_, "A-1").has_value());
   EXPECT_TRUE(store.read_ledger(this->payment_).value().outbox.empty());
+}
+
+TYPED_TEST(LedgerStoreContract, TheOperatorSeesTheNextDeadlineAndWhatExpiresUntilAGivenTime) {
+  auto& store = *this->store_;
+  const int64_t now = 1'800'000'000'000;
+  for (int i = 0; i < 3; ++i) {
+    auto u = this->update("", "authorized");
+    u.uncaptured_expiry_ms = now + 10 * (i + 1);
+    if (i == 0) u.deadline_ms = now + 5;
+    ASSERT_EQ(store.update_ledger(this->payment_ + "-" + std::to_string(i), u).value(),
+              LedgerWrite::recorded);
+  }
+  EXPECT_EQ(store.next_deadline(this->payment_ + "-0").value(), std::optional<int64_t>(now + 5));
+  EXPECT_EQ(store.next_deadline(this->payment_ + "-1").value(), std::nullopt) << "off the watch";
+  const std::string p0 = this->payment_ + "-0", p1 = this->payment_ + "-1";
+  EXPECT_EQ(store.expiring_until(now + 20, 10).value(),
+            (std::vector<ExpiringAuthorization>{{p0, now + 10}, {p1, now + 20}}))
+      << "the end is included, the earliest first";
+  EXPECT_EQ(store.expiring_until(now + 30, 1).value(),
+            (std::vector<ExpiringAuthorization>{{p0, now + 10}}));
 }
 
 }  // namespace

@@ -18,7 +18,8 @@
 #include "tests/support/test_keys.hpp"
 #include "tests/support/wait.hpp"
 #include "worker/payment_event.hpp"
-#include "worker/redis_dedupe_store.hpp"
+#include "worker/redis/redis_dedupe_store.hpp"
+#include "worker/redis/redis_parking_store.hpp"
 
 namespace paynotify::worker {
 namespace {
@@ -36,8 +37,7 @@ EventKey key_of(const std::string& body) {
 struct WorkerSide {
   WorkerSide(const std::string& retry_topic, const std::string& group, const std::string& owner,
              std::shared_ptr<const KeyRegistry> record_keys = nullptr)
-      : recovery({redis_settings(),
-                  kafka_brokers(),
+      : recovery({kafka_brokers(),
                   {},
                   group,
                   retry_topic,
@@ -48,8 +48,10 @@ struct WorkerSide {
                   std::chrono::seconds(30),
                   std::chrono::milliseconds(0),
                   std::move(record_keys)},
-                 generation, {rebuilds, restored, kept, lifted}),
-        store(redis_settings(), generation, retry_topic) {}
+                 std::make_unique<RedisParkingStore>(redis_settings(), retry_topic), generation,
+                 {rebuilds, restored, kept, lifted}),
+        store(redis_settings(), generation, retry_topic),
+        parking(redis_settings(), retry_topic) {}
   MetricsRegistry registry;
   Counter& rebuilds = registry.counter("rebuilds_total", "");
   Counter& restored = registry.counter("restored_total", "");
@@ -58,6 +60,7 @@ struct WorkerSide {
   std::shared_ptr<StoreGeneration> generation = std::make_shared<StoreGeneration>();
   ParkingRecovery recovery;
   RedisDedupeStore store;
+  RedisParkingStore parking;
 };
 
 class RedisDataLoss : public ::testing::Test {
@@ -99,16 +102,17 @@ TEST_F(RedisDataLoss, ClaimsStopTheMomentTheGenerationVanishes) {
   const uint64_t at_start = w.rebuilds.value();  // an empty Redis at the start: one, or more
   ASSERT_GE(at_start, 1u);
   const EventKey e{"pay-" + random_hex(4), "E1"};
-  EXPECT_EQ(w.store.claim(e, "w1", 5000), ClaimOutcome::claimed);
+  EXPECT_EQ(w.store.claim(e, "w1", 5000).value(), ClaimOutcome::claimed);
   flushall();
-  EXPECT_EQ(w.store.claim({e.order_key, "E2"}, "w1", 5000), ClaimOutcome::unavailable)
+  EXPECT_EQ(w.store.claim({e.order_key, "E2"}, "w1", 5000).error(), StoreError::untrusted)
       << "checked inside the script";
   EXPECT_FALSE(w.generation->trusted());
-  EXPECT_NE(w.store.last_error().find("lost its data"), std::string::npos) << w.store.last_error();
+  EXPECT_NE(w.generation->distrust_reason().find("lost its data"), std::string::npos)
+      << w.generation->distrust_reason();
   ASSERT_TRUE(w.recovery.check());  // an empty retry topic: nothing to re-park
   EXPECT_TRUE(w.generation->trusted());
   EXPECT_EQ(w.rebuilds.value(), at_start + 1) << "one more rebuild after the loss";
-  EXPECT_EQ(w.store.claim({e.order_key, "E2"}, "w1", 5000), ClaimOutcome::claimed);
+  EXPECT_EQ(w.store.claim({e.order_key, "E2"}, "w1", 5000).value(), ClaimOutcome::claimed);
 }
 
 TEST_F(RedisDataLoss, TheParkingIsRebuiltFromTheRetryRecordsPastTheCommittedOffset) {
@@ -133,16 +137,16 @@ TEST_F(RedisDataLoss, TheParkingIsRebuiltFromTheRetryRecordsPastTheCommittedOffs
   ASSERT_TRUE(w.generation->trusted());
   EXPECT_EQ(w.restored.value(), 2u) << "p2 and p3, each once";
   EXPECT_EQ(w.kept.value(), 1u) << "p4's live parking";
-  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(p4, "c1")), "w1", 5000),
+  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(p4, "c1")), "w1", 5000).value(),
             ClaimOutcome::parked);
-  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(p1, "c1")), "w1", 5000),
+  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(p1, "c1")), "w1", 5000).value(),
             ClaimOutcome::claimed)
       << "p1 is not parked";
-  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(p2, "c1")), "w1", 5000),
+  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(p2, "c1")), "w1", 5000).value(),
             ClaimOutcome::parked);
-  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(p3, "c2")), "w1", 5000),
+  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(p3, "c2")), "w1", 5000).value(),
             ClaimOutcome::parked);
-  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(p3, "c1")), "w1", 5000),
+  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(p3, "c1")), "w1", 5000).value(),
             ClaimOutcome::claimed)
       << "the head's retry goes ahead";
 }
@@ -172,9 +176,9 @@ TEST_F(RedisDataLoss, AForgedRetryRecordParksNothingWhenTheParkingIsRebuilt) {
   flushall();
   ASSERT_TRUE(w.recovery.check());
   EXPECT_EQ(w.restored.value(), 1u) << "the genuine record alone";
-  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(genuine, "c1")), "w1", 5000),
+  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(genuine, "c1")), "w1", 5000).value(),
             ClaimOutcome::parked);
-  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(forged, "c1")), "w1", 5000),
+  EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(forged, "c1")), "w1", 5000).value(),
             ClaimOutcome::claimed)
       << "the forged record parked its payment";
 }
@@ -191,18 +195,18 @@ TEST_F(RedisDataLoss, ARebuiltParkingIsLiftedOnceItsRecordIsCommittedUnlessParke
   ASSERT_EQ(w.restored.value(), 2u);
   const EventKey later1 = key_of(testing::capture_result_body(p1, "c1")),
                  later2 = key_of(testing::capture_result_body(p2, "c1"));
-  ASSERT_EQ(w.store.claim(later1, "w1", 5000), ClaimOutcome::parked);
+  ASSERT_EQ(w.store.claim(later1, "w1", 5000).value(), ClaimOutcome::parked);
   // p2's record runs again, fails, and is handed to the retry topic once more: a live parking.
-  ASSERT_EQ(w.store.claim(key_of(testing::payment_result_body(p2)), "w1", 5000),
+  ASSERT_EQ(w.store.claim(key_of(testing::payment_result_body(p2)), "w1", 5000).value(),
             ClaimOutcome::claimed);
-  ASSERT_TRUE(w.store.park(key_of(testing::payment_result_body(p2)), 600));
+  ASSERT_TRUE(w.parking.park(key_of(testing::payment_result_body(p2)), 600));
   ASSERT_TRUE(w.recovery.check());
   EXPECT_EQ(w.lifted.value(), 0u) << "nothing committed yet";
   commit_below(2);
   ASSERT_TRUE(w.recovery.check());
   EXPECT_EQ(w.lifted.value(), 1u);
-  EXPECT_EQ(w.store.claim(later1, "w1", 5000), ClaimOutcome::claimed);
-  EXPECT_EQ(w.store.claim(later2, "w1", 5000), ClaimOutcome::parked)
+  EXPECT_EQ(w.store.claim(later1, "w1", 5000).value(), ClaimOutcome::claimed);
+  EXPECT_EQ(w.store.claim(later2, "w1", 5000).value(), ClaimOutcome::parked)
       << "a parking made since the rebuild stays";
 }
 
@@ -215,7 +219,7 @@ TEST_F(RedisDataLoss, OneWorkerRebuildsAndTheOthersAdoptItsGeneration) {
                   .command({"SET", rebuild_lock_key(retry_topic), "w-c", "PX", "30000"}));
   ASSERT_TRUE(a.recovery.check());
   EXPECT_FALSE(a.generation->trusted()) << "another worker holds the rebuild lock";
-  EXPECT_EQ(a.store.claim({p, "E2"}, "w-a", 5000), ClaimOutcome::unavailable);
+  EXPECT_EQ(a.store.claim({p, "E2"}, "w-a", 5000).error(), StoreError::untrusted);
   ASSERT_TRUE(RedisConnection(redis_settings())
                   .command({"DEL", rebuild_lock_key(retry_topic)}));  // w-c died
   ASSERT_TRUE(a.recovery.check());
@@ -224,7 +228,7 @@ TEST_F(RedisDataLoss, OneWorkerRebuildsAndTheOthersAdoptItsGeneration) {
   EXPECT_TRUE(b.generation->trusted());
   EXPECT_EQ(b.generation->value(), a.generation->value());
   EXPECT_EQ(a.rebuilds.value() + b.rebuilds.value(), 1u);
-  EXPECT_EQ(b.store.claim(key_of(testing::capture_result_body(p, "c1")), "w-b", 5000),
+  EXPECT_EQ(b.store.claim(key_of(testing::capture_result_body(p, "c1")), "w-b", 5000).value(),
             ClaimOutcome::parked);
 }
 
@@ -237,7 +241,7 @@ TEST_F(RedisDataLoss, AGenerationMintedUnderAnotherServerRunIsNotTrusted) {
   auto g = std::make_shared<StoreGeneration>();
   g->adopt(stale, "an-earlier-run");
   RedisDedupeStore store(redis_settings(), g, retry_topic);
-  EXPECT_EQ(store.claim({"pay-" + random_hex(3), "E1"}, "w", 5000), ClaimOutcome::unavailable);
+  EXPECT_EQ(store.claim({"pay-" + random_hex(3), "E1"}, "w", 5000).error(), StoreError::untrusted);
   EXPECT_NE(g->distrust_reason().find("run_id changed"), std::string::npos) << g->distrust_reason();
   WorkerSide w(retry_topic, group, "w1");
   ASSERT_TRUE(w.recovery.check());

@@ -17,8 +17,8 @@
 #include "tests/support/child_process.hpp"
 #include "tests/support/redis_fixture.hpp"
 #include "tests/support/secure_env.hpp"
-#include "worker/redis_connection.hpp"
-#include "worker/tls_client_files.hpp"
+#include "worker/redis/redis_connection.hpp"
+#include "worker/redis/tls_client_files.hpp"
 
 namespace paynotify::testing {
 namespace {

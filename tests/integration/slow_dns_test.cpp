@@ -22,9 +22,9 @@
 #include "common/service/ids.hpp"
 #include "tests/support/apply_results.hpp"
 #include "tests/support/child_process.hpp"
-#include "worker/name_resolution.hpp"
 #include "worker/order_service_client.hpp"
-#include "worker/redis_connection.hpp"
+#include "worker/redis/name_resolution.hpp"
+#include "worker/redis/redis_connection.hpp"
 
 namespace paynotify::worker {
 namespace {

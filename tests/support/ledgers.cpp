@@ -5,6 +5,7 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "common/antom/request_time.hpp"
 #include "worker/payment_event.hpp"
 #include "worker/payment_ledger.hpp"
 
@@ -22,7 +23,7 @@ void store_authorization(worker::LedgerStore& store, const std::string& payment,
   const std::string body =
       R"({"notifyType":"PAYMENT_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"ok"},"paymentRequestId":"pr","paymentId":")" +
       payment + R"(","paymentAmount":{"value":"4200","currency":"SGD"},"paymentTime":")" +
-      worker::iso8601_utc(now - age_ms) + R"("})";
+      iso8601_utc(now - age_ms) + R"("})";
   const auto derived = worker::derive_event(body, now);
   if (!derived.event) throw std::runtime_error("authorization not derived: " + derived.error);
   const auto step = worker::apply_event(worker::PaymentLedger{}, derived.event->ledger, now);

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "tests/support/worker_fakes.hpp"
-#include "worker/ledger_store.hpp"
+#include "worker/store/ledger_store.hpp"
 
 namespace paynotify::testing {
 

@@ -13,8 +13,8 @@
 #include "tests/support/pipeline.hpp"
 #include "tests/support/raw_http.hpp"
 #include "tests/support/redis_fixture.hpp"
-#include "worker/dedupe_store.hpp"
 #include "worker/payment_event.hpp"
+#include "worker/store/dedupe_store.hpp"
 
 namespace paynotify::testing {
 namespace {

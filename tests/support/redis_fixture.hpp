@@ -10,8 +10,8 @@
 
 #include "tests/support/kafka_topic.hpp"
 #include "tests/support/secure_env.hpp"
-#include "worker/redis_connection.hpp"
-#include "worker/store_generation.hpp"
+#include "worker/redis/redis_connection.hpp"
+#include "worker/store/store_generation.hpp"
 
 namespace paynotify::testing {
 

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "common/service/options.hpp"
-#include "worker/redis_settings.hpp"
+#include "worker/redis/redis_settings.hpp"
 
 namespace paynotify::testing {
 
@@ -28,7 +28,7 @@ inline std::map<std::string, std::string> secure_env() {
 
 // The stack's TLS Redis as its ACL user, trusting `ca_file` (default: the stack's CA).
 inline worker::RedisSettings secure_redis_settings(std::string ca_file = "") {
-  std::signal(SIGPIPE, SIG_IGN);  // as the services do (worker/redis_socket.hpp)
+  std::signal(SIGPIPE, SIG_IGN);  // as the services do (worker/redis/redis_socket.hpp)
   const auto env = secure_env();
   if (env.empty())
     throw std::runtime_error("PAYNOTIFY_SECURE_ENV is not set: run the tests through tests/run.sh");

@@ -7,31 +7,13 @@
 
 #include <boost/json/parse.hpp>
 
-#include "tests/support/in_memory_ledger_store.hpp"
+#include "tests/support/in_memory_store.hpp"
 #include "tests/support/ledgers.hpp"
 
 namespace paynotify::worker {
 namespace {
 
 constexpr int64_t kHour = 3600 * 1000;
-
-// A store that answers nothing, as Redis down does.
-class UnavailableLedgerStore final : public LedgerStore {
- public:
-  StoreResult<StoredLedger> read_ledger(const std::string&) override { return down(); }
-  StoreResult<LedgerWrite> update_ledger(const std::string&, const LedgerUpdate&) override {
-    return down();
-  }
-  StoreResult<void> clear_outbox(const std::string&, const std::string&) override { return down(); }
-  StoreResult<std::vector<std::string>> take_due(int64_t, int64_t, std::size_t) override {
-    return down();
-  }
-  StoreResult<void> drop_deadline(const std::string&) override { return down(); }
-  StoreResult<int64_t> count_expiring(int64_t, int64_t) override { return down(); }
-
- private:
-  static boost::system::error_code down() { return StoreError::unavailable; }
-};
 
 struct Watch {
   MetricsRegistry registry;
@@ -44,7 +26,7 @@ struct Watch {
 };
 
 TEST(DeadlineWatchDecisions, AnExpiredAuthorizationIsReportedOnceThenLeftAlone) {
-  auto store = std::make_unique<testing::InMemoryLedgerStore>();
+  auto store = std::make_unique<testing::InMemoryStore>();
   testing::store_authorization(*store, "p-expired", 8 * 24 * kHour, 24 * kHour);
   testing::store_authorization(*store, "p-fresh", 1 * kHour, 24 * kHour);  // 6 days 23 h left
   Watch w(std::move(store));
@@ -60,7 +42,9 @@ TEST(DeadlineWatchDecisions, AnExpiredAuthorizationIsReportedOnceThenLeftAlone) 
 }
 
 TEST(DeadlineWatchDecisions, AStoreThatDoesNotAnswerIsAPassWithNothingTakenOrPublished) {
-  Watch w(std::make_unique<UnavailableLedgerStore>());
+  auto down = std::make_unique<testing::InMemoryStore>();
+  down->down = true;  // answers nothing, as Redis down does
+  Watch w(std::move(down));
   EXPECT_EQ(w.watch.run_once(), std::nullopt);
   EXPECT_TRUE(w.published.published("anomalies").empty());
 }

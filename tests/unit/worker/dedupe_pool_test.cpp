@@ -26,39 +26,35 @@ namespace net = boost::asio;
 // completion), logs its batches and parks, and holds the first of them until opened.
 class GatedStore final : public DedupeStore {
  public:
-  ClaimOutcome claim(const EventKey&, const std::string&, int64_t) override {
-    return ClaimOutcome::claimed;
-  }
-  bool complete(const EventKey&, const std::string&, int64_t) override { return true; }
-  bool park(const EventKey&, int64_t) override {
+  // Stands for any other store call (a park) that a job runs on the store thread.
+  bool park() {
     log("park");
     return true;
   }
-  bool release(const EventKey&, const std::string&, bool) override { return true; }
-  bool ping() override { return true; }
-  std::optional<StoredLedger> read_ledger(const std::string&) override { return StoredLedger{}; }
-  LedgerWrite complete_with_ledger(const EventKey&, const std::string&, int64_t,
-                                   const LedgerUpdate&) override {
-    return LedgerWrite::recorded;
-  }
-  bool clear_outbox(const std::string&, const std::string&) override { return true; }
 
-  std::vector<LedgerClaim> claim_batch(std::span<const ClaimRequest> requests) override {
+  std::vector<StoreResult<LedgerClaim>> claim_batch(
+      std::span<const ClaimRequest> requests) override {
     log("claims " + std::to_string(requests.size()));
     if (throw_claims) throw std::runtime_error("store exploded");
-    std::vector<LedgerClaim> out;
+    std::vector<StoreResult<LedgerClaim>> out;
     for (const auto& r : requests) {
-      out.push_back(
-          {r.key.event_id.starts_with("done") ? ClaimOutcome::done : ClaimOutcome::claimed,
-           std::nullopt});
+      out.push_back(LedgerClaim{
+          r.key.event_id.starts_with("done") ? ClaimOutcome::done : ClaimOutcome::claimed,
+          std::nullopt});
     }
     return out;
   }
-  std::vector<LedgerWrite> complete_batch(std::span<const CompleteRequest> requests) override {
+  std::vector<StoreResult<LedgerWrite>> complete_batch(
+      std::span<const CompleteRequest> requests) override {
     log("completions " + std::to_string(requests.size()));
-    std::vector<LedgerWrite> out;
-    for (const auto& r : requests)
-      out.push_back(r.owner == "fail" ? LedgerWrite::failed : LedgerWrite::recorded);
+    std::vector<StoreResult<LedgerWrite>> out;
+    for (const auto& r : requests) {
+      if (r.owner == "fail") {
+        out.emplace_back(StoreError::unavailable);
+      } else {
+        out.emplace_back(LedgerWrite::recorded);
+      }
+    }
     if (short_answer) out.pop_back();
     return out;
   }
@@ -107,9 +103,9 @@ class Pool : public ::testing::Test {
     pool_ = std::make_unique<DedupePool>(
         1,
         [this] {
-          auto s = std::make_unique<GatedStore>();
+          auto s = std::make_shared<GatedStore>();
           store_ = s.get();
-          return s;
+          return StoreSeams{s, nullptr, nullptr};
         },
         [this](std::size_t n) {
           std::lock_guard lock(mu_);
@@ -170,8 +166,9 @@ net::awaitable<void> claim_one(DedupePool& pool, std::string event,
   }
 }
 
-net::awaitable<void> park_one(DedupePool& pool, std::function<void(std::string)> done) {
-  auto op = pool.call([](DedupeStore& s) { return s.park({"p", "e"}, 60); });
+net::awaitable<void> park_one(DedupePool& pool, GatedStore* store,
+                              std::function<void(std::string)> done) {
+  auto op = pool.call([store](StoreSeams&) { return store->park(); });
   const bool parked = co_await std::move(op);
   done(parked ? "parked" : "not parked");
 }
@@ -216,7 +213,7 @@ TEST_F(Pool, TheKindWhoseOldestCallWaitedLongestGoesNext) {
   ASSERT_TRUE(queued(2));
   spawn(claim_one(*pool_, "second", [this](std::string a) { answer("second", std::move(a)); }));
   ASSERT_TRUE(queued(3));
-  spawn(park_one(*pool_, [this](std::string a) { answer("park", std::move(a)); }));
+  spawn(park_one(*pool_, store_, [this](std::string a) { answer("park", std::move(a)); }));
   ASSERT_TRUE(queued(4));
   spawn(complete_one(*pool_, "ok-3", [this](std::string a) { answer("c3", std::move(a)); }));
   ASSERT_TRUE(queued(5));

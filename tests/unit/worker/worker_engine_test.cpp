@@ -13,6 +13,7 @@
 
 #include "common/antom/notification_signer.hpp"
 #include "common/kafka/record_headers.hpp"
+#include "tests/support/in_memory_store.hpp"
 #include "tests/support/ingest_harness.hpp"
 #include "tests/support/manual_clock.hpp"
 #include "tests/support/notifications.hpp"
@@ -24,7 +25,7 @@ namespace paynotify::worker {
 namespace {
 
 using testing::FakeOrderService;
-using testing::InMemoryDedupeStore;
+using testing::InMemoryStore;
 using testing::ManualClock;
 using testing::RecordingPublisher;
 
@@ -55,9 +56,7 @@ class Engine : public ::testing::Test {
   }
 
   void start() {
-    pool_ = std::make_unique<DedupePool>(2, [this] {
-      return std::make_unique<testing::SharedInMemoryStore>(store_, &ledger_reads_);
-    });
+    pool_ = std::make_unique<DedupePool>(2, [this] { return testing::seams_of(store_); });
     engine_ = std::make_unique<WorkerEngine>(
         settings_, ctx_, *pool_, *pool_, orders_, publisher_, metrics_,
         [this](const std::string& t, int32_t p, int64_t o) {
@@ -123,8 +122,7 @@ class Engine : public ::testing::Test {
 
   ManualClock clock_{system_now_ms()};  // outlives the alarms set on it
   EngineSettings settings_;
-  InMemoryDedupeStore store_{clock_.reader()};
-  std::atomic<int> ledger_reads_ = 0;
+  InMemoryStore store_{clock_.reader()};
   FakeOrderService orders_{clock_};
   RecordingPublisher publisher_;
   MetricsRegistry registry_;
@@ -231,12 +229,13 @@ TEST_F(Engine, TheLeaseIsRenewedWhileASlowCallRunsSoNoOtherWorkerTakesTheEvent) 
   submit(kTopic, 0, "p1", paynotify::testing::payment_result_body("p1"));
   ASSERT_TRUE(eventually([this] { return orders_.calls() == 1; }));
   ASSERT_TRUE(run_clock(std::chrono::milliseconds(900)));  // nine renewal rounds into the call
-  EXPECT_EQ(store_.claim({"p1", kPaymentEventId}, "another-worker", 300), ClaimOutcome::busy)
+  EXPECT_EQ(store_.claim({"p1", kPaymentEventId}, "another-worker", 300).value(),
+            ClaimOutcome::busy)
       << "the lease ran out during the call: another worker would apply the event too";
   ASSERT_TRUE(run_until_drained());
   EXPECT_EQ(orders_.calls(), 1);
   EXPECT_TRUE(store_.is_done(kPaymentEventId));
-  EXPECT_EQ(ledger_reads_.load(), 1)
+  EXPECT_EQ(store_.ledger_reads.load(), 1)
       << "the claim reads the ledger for the completion; renewals do not";
 }
 
@@ -251,7 +250,8 @@ TEST_F(Engine, TheLeaseIsRenewedWhileAClaimedRecordWaitsForASlot) {
   submit(kTopic, 1, "p2", paynotify::testing::payment_result_body("p2"));
   ASSERT_TRUE(eventually([this] { return orders_.calls() == 1; }));
   ASSERT_TRUE(run_clock(std::chrono::milliseconds(900)));  // nine renewal rounds into the call
-  EXPECT_EQ(store_.claim({"p2", "PAYMENT_RESULT:p2:S"}, "another-worker", 300), ClaimOutcome::busy)
+  EXPECT_EQ(store_.claim({"p2", "PAYMENT_RESULT:p2:S"}, "another-worker", 300).value(),
+            ClaimOutcome::busy)
       << "the lease of the record waiting for the slot ran out: another worker would apply it";
   ASSERT_TRUE(run_until_drained());
   EXPECT_EQ(orders_.calls(), 2);
