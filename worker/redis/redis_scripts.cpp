@@ -1,5 +1,8 @@
 #include "worker/redis/redis_scripts.hpp"
 
+#include <algorithm>
+#include <charconv>
+
 #include "common/service/log.hpp"
 #include "worker/store/store_generation.hpp"
 
@@ -147,45 +150,66 @@ StoredLedger stored_ledger(const RedisValue& ledger, const RedisValue& outbox) {
   return stored;
 }
 
+std::string_view ScriptWords::own(const KeyPieces& key) {
+  const std::size_t size = key.size();
+  char* out;
+  if (size <= sizeof block_ - used_) {
+    out = block_ + used_;
+    used_ += size;
+  } else {
+    out = overflow_.emplace_back(size, '\0').data();
+  }
+  char* at = out;
+  for (const auto piece : key.pieces) at = std::copy(piece.begin(), piece.end(), at);
+  return {out, size};
+}
+
+std::string_view ScriptWords::own(int64_t number) {
+  char digits[24];
+  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, number);
+  return own(std::string_view(digits, static_cast<std::size_t>(end - digits)));
+}
+
 // The ledger's write (kWriteLedger's K and A) appended to a call: the keys before any
 // argument, so the call must hold only keys so far.
-void add_ledger_write(ScriptCall& call, std::vector<std::string_view> args_before,
+void add_ledger_write(ScriptCall& call, std::span<const std::string_view> args_before,
                       const std::string& payment, const LedgerUpdate& u, const std::string& scope,
                       ScriptWords& w) {
-  call.words.insert(call.words.end(),
-                    {w.own(ledger_key(payment)), w.own(anomaly_outbox_key(payment)),
-                     w.own(ledger_deadlines_key(scope)), w.own(ledger_uncaptured_key(scope))});
+  call.words.reserve(call.words.size() + 4 + args_before.size() + 6 + 2 * u.anomalies.size());
+  call.words.insert(
+      call.words.end(),
+      {w.own(ledger_key_pieces(payment)), w.own(anomaly_outbox_key_pieces(payment)),
+       w.own(ledger_deadlines_key_pieces(scope)), w.own(ledger_uncaptured_key_pieces(scope))});
   call.key_count = call.words.size();
   call.words.insert(call.words.end(), args_before.begin(), args_before.end());
   call.words.insert(call.words.end(),
-                    {std::string_view(u.expected), u.updated, w.own(std::to_string(u.ttl_s)),
-                     w.own(u.deadline_ms ? std::to_string(*u.deadline_ms) : ""), payment,
-                     w.own(u.uncaptured_expiry_ms ? std::to_string(*u.uncaptured_expiry_ms) : "")});
+                    {std::string_view(u.expected), u.updated, w.own(u.ttl_s),
+                     u.deadline_ms ? w.own(*u.deadline_ms) : std::string_view(), payment,
+                     u.uncaptured_expiry_ms ? w.own(*u.uncaptured_expiry_ms) : std::string_view()});
   for (const auto& [id, text] : u.anomalies)
     call.words.insert(call.words.end(), {std::string_view(id), text});
 }
 
 ScriptCall claim_call(const ClaimRequest& r, const std::string& generation,
                       const std::string& scope, ScriptWords& w) {
-  return {
-      &kClaim,
-      5,
-      {w.own(event_state_key(r.key)), w.own(parked_key(r.key)), w.own(generation_key(scope)),
-       w.own(ledger_key(r.key.order_key)), w.own(anomaly_outbox_key(r.key.order_key)), r.owner,
-       w.own(std::to_string(r.lease_ms)), r.key.event_id, generation, r.with_ledger ? "1" : "0"}};
+  return {&kClaim,
+          5,
+          {w.own(event_state_key_pieces(r.key)), w.own(parked_key_pieces(r.key)),
+           w.own(generation_key_pieces(scope)), w.own(ledger_key_pieces(r.key.order_key)),
+           w.own(anomaly_outbox_key_pieces(r.key.order_key)), r.owner, w.own(r.lease_ms),
+           r.key.event_id, generation, r.with_ledger ? "1" : "0"}};
 }
 
 ScriptCall complete_call(const CompleteRequest& r, const std::string& scope, ScriptWords& w) {
-  ScriptCall call{
-      r.ledger ? &kCompleteWithLedger : &kComplete,
-      3,
-      {w.own(event_state_key(r.key)), w.own(parked_key(r.key)), w.own(parked_at_key(r.key))}};
-  const std::vector<std::string_view> args = {r.owner, w.own(std::to_string(r.ttl_s)),
-                                              r.key.event_id};
+  ScriptCall call{r.ledger ? &kCompleteWithLedger : &kComplete,
+                  3,
+                  {w.own(event_state_key_pieces(r.key)), w.own(parked_key_pieces(r.key)),
+                   w.own(parked_at_key_pieces(r.key))}};
+  const std::string_view args[] = {r.owner, w.own(r.ttl_s), r.key.event_id};
   if (r.ledger) {
     add_ledger_write(call, args, r.key.order_key, *r.ledger, scope, w);
   } else {
-    call.words.insert(call.words.end(), args.begin(), args.end());
+    call.words.insert(call.words.end(), std::begin(args), std::end(args));
   }
   return call;
 }

@@ -4,10 +4,12 @@
 // adapters (RedisDedupeStore, RedisLedgerStore, RedisParkingStore) and the event loop's
 // pipelined one (RedisLoopStore). Pure apart from the scripts' SHA1, computed once.
 
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,14 +38,24 @@ extern const LuaScript kHoldRebuildLock;
 StoreResult<RedisValue> store_reply(std::optional<RedisValue> reply, const RedisConnection& redis,
                                     std::string_view call);
 
-// A call's words: keys and numbers made here live in a deque (which never moves what it
-// holds); the rest are views of the requests, which must outlive the call's sending.
+// A call's words made for it (keys, numbers), kept until the call is sent: written into a block
+// of its own, and a key straight from its pieces, so that a claim or a completion builds its
+// words with no allocation. The rest of a call's words are views of the request, which must
+// outlive the call's sending.
 class ScriptWords {
  public:
-  std::string_view own(std::string word) { return held_.emplace_back(std::move(word)); }
+  ScriptWords() = default;
+  ScriptWords(const ScriptWords&) = delete;  // the words point into it
+  ScriptWords& operator=(const ScriptWords&) = delete;
+
+  std::string_view own(const KeyPieces& key);
+  std::string_view own(std::string_view word) { return own(KeyPieces{{word}}); }
+  std::string_view own(int64_t number);
 
  private:
-  std::deque<std::string> held_;
+  char block_[1024];
+  std::size_t used_ = 0;
+  std::deque<std::string> overflow_;  // past the block (long ids or scope): never moves either
 };
 
 // The ledger from a GET's reply (nil: none yet) and its outbox from an HGETALL's.
@@ -51,7 +63,7 @@ StoredLedger stored_ledger(const RedisValue& ledger, const RedisValue& outbox);
 
 // The ledger's write (kWriteLedger's keys and arguments) appended to a call that holds only
 // keys so far, after `args_before`.
-void add_ledger_write(ScriptCall& call, std::vector<std::string_view> args_before,
+void add_ledger_write(ScriptCall& call, std::span<const std::string_view> args_before,
                       const std::string& payment, const LedgerUpdate& u, const std::string& scope,
                       ScriptWords& w);
 

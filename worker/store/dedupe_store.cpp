@@ -13,24 +13,26 @@ std::string_view claim_outcome_name(ClaimOutcome o) {
   return "unknown";
 }
 
-std::string event_state_key(const EventKey& key) {
-  return "paynotify:{" + key.order_key + "}:event:" + key.event_id;
+KeyPieces event_state_key_pieces(const EventKey& key) {
+  return {{"paynotify:{", key.order_key, "}:event:", key.event_id}};
 }
-std::string parked_key(const EventKey& key) { return "paynotify:{" + key.order_key + "}:parked"; }
-std::string parked_at_key(const EventKey& key) {
-  return "paynotify:{" + key.order_key + "}:parked-at";
+KeyPieces parked_key_pieces(const EventKey& key) {
+  return {{"paynotify:{", key.order_key, "}:parked"}};
 }
-std::string ledger_key(const std::string& payment_id) {
-  return "paynotify:{" + payment_id + "}:ledger";
+KeyPieces parked_at_key_pieces(const EventKey& key) {
+  return {{"paynotify:{", key.order_key, "}:parked-at"}};
 }
-std::string anomaly_outbox_key(const std::string& payment_id) {
-  return "paynotify:{" + payment_id + "}:anomaly-outbox";
+KeyPieces ledger_key_pieces(std::string_view payment_id) {
+  return {{"paynotify:{", payment_id, "}:ledger"}};
 }
-std::string ledger_deadlines_key(const std::string& scope) {
-  return "paynotify:ledger-deadlines:" + scope;
+KeyPieces anomaly_outbox_key_pieces(std::string_view payment_id) {
+  return {{"paynotify:{", payment_id, "}:anomaly-outbox"}};
 }
-std::string ledger_uncaptured_key(const std::string& scope) {
-  return "paynotify:ledger-uncaptured:" + scope;
+KeyPieces ledger_deadlines_key_pieces(std::string_view scope) {
+  return {{"paynotify:ledger-deadlines:", scope}};
+}
+KeyPieces ledger_uncaptured_key_pieces(std::string_view scope) {
+  return {{"paynotify:ledger-uncaptured:", scope}};
 }
 
 namespace {

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "worker/store/key_pieces.hpp"
 #include "worker/store/store_error.hpp"
 
 namespace paynotify::worker {
@@ -94,18 +95,37 @@ class DedupeStore {
                                                 int64_t ttl_s, const LedgerUpdate& update);
 };
 
-// Key names, with the payment as hash tag so Redis Cluster keeps a payment's keys together.
-std::string event_state_key(const EventKey& key);
-std::string parked_key(const EventKey& key);
+// Key names, with the payment as hash tag so Redis Cluster keeps a payment's keys together;
+// the *_pieces forms for the calls every event makes (key_pieces.hpp).
+KeyPieces event_state_key_pieces(const EventKey& key);
+KeyPieces parked_key_pieces(const EventKey& key);
 // Where a parking rebuilt after data loss found its event in the retry topic
 // ("<partition>:<offset>").
-std::string parked_at_key(const EventKey& key);
-std::string ledger_key(const std::string& payment_id);
-std::string anomaly_outbox_key(const std::string& payment_id);
+KeyPieces parked_at_key_pieces(const EventKey& key);
+KeyPieces ledger_key_pieces(std::string_view payment_id);
+KeyPieces anomaly_outbox_key_pieces(std::string_view payment_id);
 // Per deployment (`scope`: its main topic, whose .anomalies topic the watch reports to): every
 // payment with a deadline, scored by when the watch should look (epoch ms); every
 // authorization with nothing captured yet, scored by its expiry (the gauge, `ledger due`).
-std::string ledger_deadlines_key(const std::string& scope);
-std::string ledger_uncaptured_key(const std::string& scope);
+KeyPieces ledger_deadlines_key_pieces(std::string_view scope);
+KeyPieces ledger_uncaptured_key_pieces(std::string_view scope);
+
+inline std::string event_state_key(const EventKey& key) {
+  return event_state_key_pieces(key).str();
+}
+inline std::string parked_key(const EventKey& key) { return parked_key_pieces(key).str(); }
+inline std::string parked_at_key(const EventKey& key) { return parked_at_key_pieces(key).str(); }
+inline std::string ledger_key(std::string_view payment_id) {
+  return ledger_key_pieces(payment_id).str();
+}
+inline std::string anomaly_outbox_key(std::string_view payment_id) {
+  return anomaly_outbox_key_pieces(payment_id).str();
+}
+inline std::string ledger_deadlines_key(std::string_view scope) {
+  return ledger_deadlines_key_pieces(scope).str();
+}
+inline std::string ledger_uncaptured_key(std::string_view scope) {
+  return ledger_uncaptured_key_pieces(scope).str();
+}
 
 }  // namespace paynotify::worker

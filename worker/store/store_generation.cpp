@@ -40,7 +40,9 @@ bool StoreGeneration::distrust(const std::string& reason) {
   return was;
 }
 
-std::string generation_key(const std::string& scope) { return "paynotify:generation:" + scope; }
+KeyPieces generation_key_pieces(std::string_view scope) {
+  return {{"paynotify:generation:", scope}};
+}
 std::string rebuild_lock_key(const std::string& scope) {
   return "paynotify:generation-rebuild:" + scope;
 }

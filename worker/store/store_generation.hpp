@@ -12,12 +12,18 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
+
+#include "worker/store/key_pieces.hpp"
 
 namespace paynotify::worker {
 
 // Per deployment (`scope`: its main topic): a deployment's parking is rebuilt from its own
 // retry topic, so each has its own generation, rebuild lock and audit of rebuilt parkings.
-std::string generation_key(const std::string& scope);
+KeyPieces generation_key_pieces(std::string_view scope);
+inline std::string generation_key(std::string_view scope) {
+  return generation_key_pieces(scope).str();
+}
 std::string rebuild_lock_key(const std::string& scope);
 std::string parking_audit_key(const std::string& scope);
 
