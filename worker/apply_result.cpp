@@ -70,7 +70,9 @@ std::string describe(const ApplyResult& r) {
   if (!r) {
     const OrderCallFailure& f = r.error();
     if (f.code == OrderCallError::unsendable) return "not sent to the order service: " + f.detail;
-    return "order service unreachable: " + (f.detail.empty() ? f.code.message() : f.detail);
+    if (f.code == OrderCallError::unreachable) return "order service unreachable: " + f.detail;
+    return "order service call failed (" + f.code.message() + ")" +
+           (f.detail.empty() ? std::string() : ": " + f.detail);
   }
   std::string s = "order service answered " + std::to_string(r->status);
   if (!r->body.empty()) s += ": " + r->body.substr(0, 200);

@@ -1,5 +1,7 @@
 #include "worker/consumed_headers.hpp"
 
+#include <algorithm>
+
 namespace paynotify::worker {
 
 namespace {
@@ -23,7 +25,9 @@ ConsumedHeaders::ConsumedHeaders(
 
 void ConsumedHeaders::reserve(std::size_t count, std::size_t bytes) {
   entries_.reserve(count);
-  text_.reserve(bytes);
+  // Never in the string's own short buffer, which a move would carry to a new address: a
+  // header's view stays valid when its record moves.
+  text_.reserve(std::max<std::size_t>(bytes, sizeof(std::string)));
 }
 
 void ConsumedHeaders::add(std::string_view name, std::string_view value) {

@@ -22,8 +22,8 @@ using SharedOrderCall = std::shared_ptr<const OrderCall>;
 class OrderClient {
  public:
   virtual ~OrderClient() = default;
-  // Failures are values (status 0 and the transport error); an exception is a fault the
-  // engine turns into a failed call.
+  // Failures are values (an OrderCallFailure: its code and the transport's words); an exception
+  // is a fault the engine turns into a failed call.
   virtual boost::asio::awaitable<ApplyResult> apply(SharedOrderCall call) = 0;
 };
 

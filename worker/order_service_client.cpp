@@ -41,14 +41,20 @@ struct OrderServiceClient::Connection {
 
 namespace {
 
-// An I/O error on an open connection: the deadline, or the connection failing under it.
-OrderCallFailure io_failure(const beast::error_code& ec) {
-  if (ec == beast::error::timeout) return order_call_failure(OrderCallError::timeout, "timeout");
-  return order_call_failure(OrderCallError::connection_lost, ec.message());
-}
-
 OrderCallFailure bad_answer(std::string why) {
   return order_call_failure(OrderCallError::bad_answer, std::move(why));
+}
+
+// An I/O error on an open connection: the deadline; an answer that could not be read (it was
+// received: the call is not made again on this connection's account); or the connection
+// failing or closing before a whole answer.
+OrderCallFailure io_failure(const beast::error_code& ec) {
+  if (ec == beast::error::timeout) return order_call_failure(OrderCallError::timeout, "timeout");
+  if (ec.category() == http::make_error_code(http::error::bad_version).category() &&
+      ec != http::error::end_of_stream && ec != http::error::partial_message) {
+    return bad_answer("an unreadable answer: " + ec.message());
+  }
+  return order_call_failure(OrderCallError::connection_lost, ec.message());
 }
 
 // The request as it goes on the wire, written here in one piece: Beast's serializer walked
@@ -228,6 +234,7 @@ net::awaitable<OrderCallResult<std::vector<tcp::endpoint>>> OrderServiceClient::
 }
 
 net::awaitable<ApplyResult> OrderServiceClient::apply(SharedOrderCall call) {
+  if (!call) co_return order_call_failure(OrderCallError::worker_fault, "no order call to make");
   // Event ids are percent-encoded and traceparents validated before they get here; this is
   // the last line, where a CR or LF would end the header and start a request of its own.
   if (!is_sendable_field_value(call->idempotency_key) ||
@@ -236,11 +243,12 @@ net::awaitable<ApplyResult> OrderServiceClient::apply(SharedOrderCall call) {
         OrderCallError::unsendable,
         "a control character in the Idempotency-Key or traceparent header");
   }
-  // A pooled connection may have been closed by the server while idle; a failure on one is
-  // retried once on a fresh connection (the Idempotency-Key makes a double POST harmless).
+  // A pooled connection may have been closed by the server while idle; a call that finds it so
+  // is made once more, on a new connection (the Idempotency-Key makes a double POST harmless):
+  // another pooled one may have been closed as well.
   for (int attempt = 0; attempt < 2; ++attempt) {
     std::unique_ptr<Connection> conn;
-    while (!idle_.empty() && !conn) {
+    while (attempt == 0 && !idle_.empty() && !conn) {
       conn = std::move(idle_.back());
       idle_.pop_back();
       if (holds_unread_bytes(*conn)) conn.reset();

@@ -5,6 +5,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstring>
@@ -192,6 +193,7 @@ void RecordConsumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
     return;
   }
   log_event(spdlog::level::err, "rebalance_failed", {{"error", rd_kafka_err2str(err)}});
+  self->flush_offsets();  // what was stored for them until now is not dropped with them
   if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts)) rd_kafka_error_destroy(e);
   self->forget(parts);
 }
@@ -429,7 +431,7 @@ void RecordConsumer::store_offset(const std::string& topic, int32_t partition,
   std::lock_guard lock(offsets_mu_);
   for (auto& o : offsets_) {
     if (o.partition.partition == partition && o.partition.topic == topic) {
-      o.next = next_offset;
+      o.next = std::max(o.next, next_offset);
       return;
     }
   }
@@ -437,16 +439,16 @@ void RecordConsumer::store_offset(const std::string& topic, int32_t partition,
 }
 
 void RecordConsumer::flush_offsets() {
+  // Under the lock to the end: a flush from another thread (stop) cannot store an older offset
+  // after a newer one. rd_kafka_offsets_store only records them; it does not block.
+  std::lock_guard lock(offsets_mu_);
   rd_kafka_topic_partition_list_t* list = nullptr;
-  {
-    std::lock_guard lock(offsets_mu_);
-    for (auto& o : offsets_) {
-      if (o.next < 0) continue;
-      if (!list) list = rd_kafka_topic_partition_list_new(static_cast<int>(offsets_.size()));
-      rd_kafka_topic_partition_list_add(list, o.partition.topic.c_str(), o.partition.partition)
-          ->offset = o.next;
-      o.next = -1;
-    }
+  for (auto& o : offsets_) {
+    if (o.next < 0) continue;
+    if (!list) list = rd_kafka_topic_partition_list_new(static_cast<int>(offsets_.size()));
+    rd_kafka_topic_partition_list_add(list, o.partition.topic.c_str(), o.partition.partition)
+        ->offset = o.next;
+    o.next = -1;
   }
   if (!list) return;
   if (rd_kafka_offsets_store(rk_, list) != RD_KAFKA_RESP_ERR_NO_ERROR) {

@@ -93,14 +93,14 @@ PkeyCtxPtr new_verify_context(EVP_PKEY* key) {
   return ctx;
 }
 
-// A thread's verify contexts, for the last few keys it used (a key rotation brings a second
-// one; a context of a key gone only waits to be replaced).
+// A thread's verify contexts, for the last eight keys it used (a deployment has a key or two
+// per client id, one more during a rotation; a context of a key gone waits to be replaced).
 struct VerifyContexts {
   struct Entry {
     uint64_t key_id = 0;
     PkeyCtxPtr ctx;
   };
-  std::array<Entry, 4> entries;
+  std::array<Entry, 8> entries;
   std::size_t next = 0;  // replaced next
 };
 
@@ -127,10 +127,11 @@ EVP_PKEY_CTX* SignatureKey::verify_context() const {
   for (auto& e : cache.entries) {
     if (e.key_id == id_) return e.ctx.get();
   }
+  PkeyCtxPtr ctx = new_verify_context(key_.get());
+  if (!ctx) return nullptr;  // the check fails; the contexts kept stay
   auto& slot = cache.entries[cache.next];
   cache.next = (cache.next + 1) % cache.entries.size();
-  slot.ctx = new_verify_context(key_.get());
-  slot.key_id = slot.ctx ? id_ : 0;
+  slot = {id_, std::move(ctx)};
   return slot.ctx.get();
 }
 

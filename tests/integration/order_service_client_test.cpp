@@ -417,6 +417,20 @@ TEST(OrderServiceClientAnswers, AConnectionTheServerClosedWhileIdleIsReplacedOnc
   EXPECT_EQ(service.connections(), 2);
 }
 
+// An answer that arrived but cannot be read is the service's answer, not a lost connection:
+// the event is not POSTed again on another connection for it.
+TEST(OrderServiceClientAnswers, AnUnreadableAnswerOnAPooledConnectionIsNotSentAgain) {
+  ScriptedOrderService service({{answer(200, "for-a"), ""},
+                                {"NOT HTTP AT ALL\r\n\r\n", ""},
+                                {answer(200, "a second try"), ""}});
+  const auto [a, b] = two_calls(service.url());
+  EXPECT_EQ(body_of(a), "for-a");
+  ASSERT_FALSE(b);
+  EXPECT_EQ(b.error().code, OrderCallError::bad_answer) << failure_of(b);
+  EXPECT_EQ(service.idempotency_keys(), (std::vector<std::string>{"event-a", "event-b"}));
+  EXPECT_EQ(service.connections(), 1);
+}
+
 TEST(OrderServiceClientAnswers, AConnectionWithBytesNobodyAskedForIsNotReused) {
   ScriptedOrderService service({
       {answer(200, "for-a") + answer(200, "unasked"), ""},  // two answers to one request

@@ -1,8 +1,10 @@
 #pragma once
 // A store key as the pieces it is written from. A script call writes the pieces where they go
-// (ScriptWords); everything else takes the key as a string.
+// (ScriptWords); everything else takes the key as a string. The pieces are views: what they are
+// made from must outlive them.
 
 #include <array>
+#include <cstddef>
 #include <string>
 #include <string_view>
 

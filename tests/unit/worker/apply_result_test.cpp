@@ -67,11 +67,13 @@ TEST(ApplyResult, TheDescriptionSaysWhatTheServiceAnsweredOrWhyItDidNot) {
   EXPECT_EQ(describe(answered(422, R"({"error":"amount"})")),
             R"(order service answered 422: {"error":"amount"})");
   EXPECT_EQ(describe(answered(503)), "order service answered 503");
+  EXPECT_EQ(describe(failed(OrderCallError::unreachable, "connection refused")),
+            "order service unreachable: connection refused");
   EXPECT_EQ(describe(failed(OrderCallError::timeout, "timeout")),
-            "order service unreachable: timeout");
+            "order service call failed (timed out): timeout");
   EXPECT_EQ(
       describe(failed(OrderCallError::connection_lost)),
-      "order service unreachable: connection lost");  // the code says it when nothing else does
+      "order service call failed (connection lost)");  // the code says it when nothing else does
   EXPECT_EQ(describe(failed(OrderCallError::unsendable, "a CR in a header")),
             "not sent to the order service: a CR in a header");
 }
