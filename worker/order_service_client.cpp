@@ -10,6 +10,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/url/parse.hpp>
 
+#include <cstdint>
 #include <cstring>
 #include <optional>
 #include <stdexcept>
@@ -30,6 +31,9 @@ using tcp = net::ip::tcp;
 constexpr auto kTuple = net::as_tuple(net::use_awaitable);
 constexpr int kMaxInterimResponses = 8;
 constexpr std::size_t kBodyKept = 512;  // of an answer's body, for the logs and dead letters
+// An answer's body is read to its end (the connection is reused) but not kept: an applied
+// event's answer is not failed for its size. Bounded all the same, and by the request timeout.
+constexpr std::uint64_t kBodyRead = 16 * 1024 * 1024;
 
 struct OrderServiceClient::Connection {
   std::optional<beast::tcp_stream> plain;
@@ -89,7 +93,7 @@ net::awaitable<ApplyResult> exchange(Stream& stream, beast::tcp_stream& tcp,
   std::optional<OrderAnswerParser> parser;
   for (int answers = 1;; ++answers) {
     parser.emplace(kBodyKept);
-    parser->body_limit(64 * 1024);
+    parser->body_limit(kBodyRead);
     const auto [rec, rn] = co_await http::async_read(stream, buffer, *parser, kTuple);
     if (rec) co_return io_failure(rec);
     const unsigned status = parser->status();

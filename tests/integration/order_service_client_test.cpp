@@ -394,6 +394,16 @@ TEST(OrderServiceClientAnswers, AChunkedAnswerIsReadToItsEndAndItsBodyKeptUpTo51
   EXPECT_EQ(service.connections(), 1) << "a connection whose answer was read in full is reused";
 }
 
+TEST(OrderServiceClientAnswers, AnAppliedAnswerWithALargeBodyIsAppliedAndItsConnectionReused) {
+  ScriptedOrderService service(
+      {{answer(200, std::string(1024 * 1024, 'y')), ""}, {answer(200, "for-b"), ""}});
+  const auto [a, b] = two_calls(service.url());
+  EXPECT_EQ(status_of(a), 200u) << failure_of(a);
+  EXPECT_EQ(body_of(a), std::string(512, 'y'));
+  EXPECT_EQ(body_of(b), "for-b") << failure_of(b);
+  EXPECT_EQ(service.connections(), 1);
+}
+
 TEST(OrderServiceClientAnswers, AnAnswerThatClosesTheConnectionIsNotReused) {
   ScriptedOrderService service({
       {"HTTP/1.1 200 X\r\nConnection: close\r\nContent-Length: 5\r\n\r\nfor-a", ""},
