@@ -86,9 +86,9 @@ int replay_command(const Args& args) {
     }
     pending.fetch_add(1);
     producer.publish(std::move(out), [&](const DeliveryResult& d) {
-      if (!d.durable) {
+      if (!d) {
         failed.fetch_add(1);
-        std::cerr << "replay failed: " << d.error << "\n";
+        std::cerr << "replay failed: " << describe(d.error()) << "\n";
       }
       pending.fetch_sub(1);
     });

@@ -88,8 +88,8 @@ IntakeAnswer NotificationIntake::answer_for(Outcome outcome, std::string reason)
 }
 
 IntakeAnswer NotificationIntake::answer_for_delivery(const DeliveryResult& delivery) {
-  if (delivery.durable) return answer_for(Outcome::acknowledged, "");
-  return answer_for(Outcome::not_durable, delivery.error);
+  if (delivery) return answer_for(Outcome::acknowledged, "");
+  return answer_for(Outcome::not_durable, describe(delivery.error()));
 }
 
 std::optional<IntakeAnswer> NotificationIntake::check_head(

@@ -1,5 +1,7 @@
 #include "worker/apply_result.hpp"
 
+#include "common/service/failure.hpp"
+
 namespace paynotify::worker {
 
 std::string_view error_class_name(ErrorClass c) {
@@ -18,39 +20,28 @@ std::string_view error_class_name(ErrorClass c) {
 
 namespace {
 
-// As store_error.cpp: Boost's category destructor is protected and non-virtual.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wnon-virtual-dtor"
-class OrderCallCategory final : public boost::system::error_category {
- public:
-  const char* name() const noexcept override { return "paynotify.order_call"; }
-  std::string message(int e) const override {
-    switch (static_cast<OrderCallError>(e)) {
-      case OrderCallError::timeout: return "timed out";
-      case OrderCallError::unreachable: return "unreachable";
-      case OrderCallError::connection_lost: return "connection lost";
-      case OrderCallError::bad_answer: return "an answer HTTP does not allow";
-      case OrderCallError::unsendable: return "not sendable";
-      case OrderCallError::worker_fault: return "worker fault";
-    }
-    return "order call error " + std::to_string(e);
+std::string_view order_call_error_message(OrderCallError e) {
+  switch (e) {
+    case OrderCallError::timeout: return "timed out";
+    case OrderCallError::unreachable: return "unreachable";
+    case OrderCallError::connection_lost: return "connection lost";
+    case OrderCallError::bad_answer: return "an answer HTTP does not allow";
+    case OrderCallError::unsendable: return "not sendable";
+    case OrderCallError::worker_fault: return "worker fault";
   }
-};
-#pragma GCC diagnostic pop
+  return {};
+}
 
 }  // namespace
 
 const boost::system::error_category& order_call_category() {
-  static const OrderCallCategory category;
+  static const EnumErrorCategory<OrderCallError> category("paynotify.order_call",
+                                                          order_call_error_message);
   return category;
 }
 
 boost::system::error_code make_error_code(OrderCallError e) {
   return {static_cast<int>(e), order_call_category()};
-}
-
-OrderCallFailure order_call_failure(OrderCallError e, std::string detail) {
-  return {make_error_code(e), std::move(detail)};
 }
 
 ErrorClass classify(const ApplyResult& r) {

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <type_traits>
 
+#include "common/service/failure.hpp"
+
 namespace paynotify::worker {
 
 // The order service's answer, whatever its status (2xx, 4xx and 5xx alike).
@@ -31,17 +33,12 @@ const boost::system::error_category& order_call_category();
 boost::system::error_code make_error_code(OrderCallError e);
 
 // A call without an answer: why, and what the transport said (for the logs and dead letters).
-struct OrderCallFailure {
-  boost::system::error_code code;
-  std::string detail;
-};
+using OrderCallFailure = Failure;
 
 template <typename T>
 using OrderCallResult = boost::system::result<T, OrderCallFailure>;
 // One call to the order service: the answer, or why there was none.
 using ApplyResult = OrderCallResult<OrderAnswer>;
-
-OrderCallFailure order_call_failure(OrderCallError e, std::string detail);
 
 // none: applied (2xx, 409). transient, not_found: retry. permanent: dead-letter at once.
 // unsigned_record: the record carries no valid Antom signature of its value (not verified

@@ -76,9 +76,13 @@ bool DeadlineWatch::publish(const std::string& payment, const std::string& id,
   auto result = delivered->get_future();
   publisher_.publish({settings_.anomalies_topic, payment, text, {}},
                      [delivered](const DeliveryResult& r) { delivered->set_value(r); });
-  if (result.wait_for(settings_.publish_timeout) != std::future_status::ready ||
-      !result.get().durable) {
-    log_event(spdlog::level::warn, "anomaly_publish_failed", {{"anomalyId", id}});
+  const DeliveryResult delivery =
+      result.wait_for(settings_.publish_timeout) == std::future_status::ready
+          ? result.get()
+          : failure(DeliveryError::no_report);
+  if (!delivery) {
+    log_event(spdlog::level::warn, "anomaly_publish_failed",
+              {{"anomalyId", id}, {"error", describe(delivery.error())}});
     return false;  // it stays in the outbox for the next look
   }
   return store_->clear_outbox(payment, id).has_value();

@@ -62,9 +62,9 @@ boost::asio::awaitable<void> LedgerCompletion::publish(std::string payment_id,
         publisher_, OutgoingRecord{settings_.anomalies_topic, payment_id, text, {}},
         settings_.publish_timeout, gate_);
     const DeliveryResult result = co_await std::move(delivery);
-    if (!result.durable) {
+    if (!result) {
       log_event(spdlog::level::warn, "anomaly_publish_failed",
-                {{"anomalyId", id}, {"error", result.error}});
+                {{"anomalyId", id}, {"error", describe(result.error())}});
       continue;  // it stays in the outbox
     }
     auto clear = dedupe_.call([payment_id, anomaly = id](StoreSeams& s) {

@@ -46,19 +46,19 @@ struct OrderServiceClient::Connection {
 namespace {
 
 OrderCallFailure bad_answer(std::string why) {
-  return order_call_failure(OrderCallError::bad_answer, std::move(why));
+  return failure(OrderCallError::bad_answer, std::move(why));
 }
 
 // An I/O error on an open connection: the deadline; an answer that could not be read (it was
 // received: the call is not made again on this connection's account); or the connection
 // failing or closing before a whole answer.
 OrderCallFailure io_failure(const beast::error_code& ec) {
-  if (ec == beast::error::timeout) return order_call_failure(OrderCallError::timeout, "timeout");
+  if (ec == beast::error::timeout) return failure(OrderCallError::timeout, "timeout");
   if (ec.category() == http::make_error_code(http::error::bad_version).category() &&
       ec != http::error::end_of_stream && ec != http::error::partial_message) {
     return bad_answer("an unreadable answer: " + ec.message());
   }
-  return order_call_failure(OrderCallError::connection_lost, ec.message());
+  return failure(OrderCallError::connection_lost, ec.message());
 }
 
 // The request as it goes on the wire, written here in one piece: Beast's serializer walked
@@ -168,22 +168,20 @@ OrderServiceClient::connect() {
   if (!endpoints) co_return endpoints.error();
   conn->tcp().expires_at(deadline);
   auto [cec, ep] = co_await conn->tcp().async_connect(*endpoints, kTuple);
-  if (cec == beast::error::timeout)
-    co_return order_call_failure(OrderCallError::timeout, "connect timeout");
-  if (cec) co_return order_call_failure(OrderCallError::unreachable, cec.message());
+  if (cec == beast::error::timeout) co_return failure(OrderCallError::timeout, "connect timeout");
+  if (cec) co_return failure(OrderCallError::unreachable, cec.message());
   conn->tcp().socket().set_option(tcp::no_delay(true));
   if (tls_) {
     // The certificate must name the host dialled (tls_peer_name.hpp).
     if (!expect_peer_name(conn->tls->native_handle(), host_)) {
-      co_return order_call_failure(OrderCallError::unreachable,
-                                   "TLS: cannot set up the connection to " + host_);
+      co_return failure(OrderCallError::unreachable,
+                        "TLS: cannot set up the connection to " + host_);
     }
     auto [hec] = co_await conn->tls->async_handshake(net::ssl::stream_base::client, kTuple);
     if (hec == beast::error::timeout)
-      co_return order_call_failure(OrderCallError::timeout, "TLS handshake failed: timeout");
+      co_return failure(OrderCallError::timeout, "TLS handshake failed: timeout");
     if (hec)
-      co_return order_call_failure(OrderCallError::unreachable,
-                                   "TLS handshake failed: " + hec.message());
+      co_return failure(OrderCallError::unreachable, "TLS handshake failed: " + hec.message());
   }
   co_return conn;
 }
@@ -229,23 +227,21 @@ net::awaitable<OrderCallResult<std::vector<tcp::endpoint>>> OrderServiceClient::
     }
   }
   if (!r->taken)
-    co_return order_call_failure(OrderCallError::timeout,
-                                 "cannot resolve order service: timed out");
+    co_return failure(OrderCallError::timeout, "cannot resolve order service: timed out");
   if (r->endpoints.empty())
-    co_return order_call_failure(OrderCallError::unreachable,
-                                 r->error.empty() ? "order service: no address" : r->error);
+    co_return failure(OrderCallError::unreachable,
+                      r->error.empty() ? "order service: no address" : r->error);
   co_return r->endpoints;
 }
 
 net::awaitable<ApplyResult> OrderServiceClient::apply(SharedOrderCall call) {
-  if (!call) co_return order_call_failure(OrderCallError::worker_fault, "no order call to make");
+  if (!call) co_return failure(OrderCallError::worker_fault, "no order call to make");
   // Event ids are percent-encoded and traceparents validated before they get here; this is
   // the last line, where a CR or LF would end the header and start a request of its own.
   if (!is_sendable_field_value(call->idempotency_key) ||
       !is_sendable_field_value(call->traceparent)) {
-    co_return order_call_failure(
-        OrderCallError::unsendable,
-        "a control character in the Idempotency-Key or traceparent header");
+    co_return failure(OrderCallError::unsendable,
+                      "a control character in the Idempotency-Key or traceparent header");
   }
   // A pooled connection may have been closed by the server while idle; a call that finds it so
   // is made once more, on a new connection (the Idempotency-Key makes a double POST harmless):
@@ -276,7 +272,7 @@ net::awaitable<ApplyResult> OrderServiceClient::apply(SharedOrderCall call) {
     if (reusable && idle_.size() < settings_.max_idle_connections) idle_.push_back(std::move(conn));
     co_return result;
   }
-  co_return order_call_failure(OrderCallError::connection_lost, "connection lost");
+  co_return failure(OrderCallError::connection_lost, "connection lost");
 }
 
 }  // namespace paynotify::worker

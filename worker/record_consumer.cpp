@@ -1,5 +1,7 @@
 #include "worker/record_consumer.hpp"
 
+#include "common/kafka/kafka_error.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -153,8 +155,8 @@ void RecordConsumer::stop() {
   rd_kafka_queue_io_event_enable(queue_, -1, nullptr, 0);
   ::close(wake_write_);
   flush_offsets();
-  rd_kafka_commit(rk_, nullptr, 0);  // what was stored; no error when nothing was
-  rd_kafka_consumer_close(rk_);      // leaves the group; runs the revoke callback
+  commit_stored("stop");
+  rd_kafka_consumer_close(rk_);  // leaves the group; runs the revoke callback
   rd_kafka_queue_destroy(queue_);
   queue_ = nullptr;
 }
@@ -164,7 +166,8 @@ void RecordConsumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
   auto* self = static_cast<RecordConsumer*>(opaque);
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     log_event(spdlog::level::info, "partitions_assigned", {{"count", parts->cnt}});
-    if (rd_kafka_error_t* e = rd_kafka_incremental_assign(rk, parts)) rd_kafka_error_destroy(e);
+    if (const auto failed = take_kafka_error(rd_kafka_incremental_assign(rk, parts)))
+      log_event(spdlog::level::err, "assign_failed", {{"error", failed.message()}});
     // librdkafka keeps a partition paused across its revocation and a later assignment: one
     // held when it was revoked would come back paused, its hold forgotten, for ever. Each
     // starts resumed here, and is paused again below if anything wants it so.
@@ -185,8 +188,8 @@ void RecordConsumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
     // Commit what was stored for these partitions before another member takes them over.
     // (nullptr: the stored offsets of the whole assignment; the revoked list carries none.)
     self->flush_offsets();
-    if (!rd_kafka_assignment_lost(rk)) rd_kafka_commit(rk, nullptr, 0);
-    if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts)) rd_kafka_error_destroy(e);
+    if (!rd_kafka_assignment_lost(rk)) self->commit_stored("revoke");
+    self->unassign(parts);
     self->forget(parts);
     std::lock_guard lock(self->lag_mu_);
     for (const auto& tp : to_vector(parts)) self->lag_.erase(tp);
@@ -194,8 +197,22 @@ void RecordConsumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
   }
   log_event(spdlog::level::err, "rebalance_failed", {{"error", rd_kafka_err2str(err)}});
   self->flush_offsets();  // what was stored for them until now is not dropped with them
-  if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts)) rd_kafka_error_destroy(e);
+  self->unassign(parts);
   self->forget(parts);
+}
+
+void RecordConsumer::unassign(const rd_kafka_topic_partition_list_t* parts) {
+  if (const auto failed = take_kafka_error(rd_kafka_incremental_unassign(rk_, parts)))
+    log_event(spdlog::level::err, "unassign_failed", {{"error", failed.message()}});
+}
+
+// What was stored, committed synchronously. Nothing stored is no failure.
+void RecordConsumer::commit_stored(std::string_view when) {
+  const auto err = rd_kafka_commit(rk_, nullptr, 0);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+    log_event(spdlog::level::warn, "offset_commit_failed",
+              {{"when", when}, {"error", kafka_error(err).message()}});
+  }
 }
 
 // Partitions no longer this member's: nothing held, paused or assigned is remembered for them.
@@ -273,6 +290,16 @@ void RecordConsumer::set_partition_paused(const TopicPartition& tp, bool paused)
   rd_kafka_topic_partition_list_destroy(list);
 }
 
+boost::system::result<void> RecordConsumer::seek(const TopicPartition& tp, int64_t offset) {
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(list, tp.topic.c_str(), tp.partition)->offset = offset;
+  boost::system::error_code failed = take_kafka_error(rd_kafka_seek_partitions(rk_, list, 5000));
+  if (!failed) failed = kafka_error(list->elems[0].err);
+  rd_kafka_topic_partition_list_destroy(list);
+  if (failed) return failed;
+  return {};
+}
+
 bool RecordConsumer::hold_if_early(const rd_kafka_message_t* m) {
   if (settings_.delayed_topic.empty() || settings_.delayed_topic != rd_kafka_topic_name(m->rkt))
     return false;
@@ -282,21 +309,11 @@ bool RecordConsumer::hold_if_early(const rd_kafka_message_t* m) {
   if (paused_.insert(tp).second) set_partition_paused(tp, true);
   // Rewind to this record: it is fetched again, and handed over, once it is due. The seek
   // also drops what was prefetched behind it.
-  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(list, tp.topic.c_str(), tp.partition)->offset = m->offset;
-  std::string failure;
-  if (rd_kafka_error_t* e = rd_kafka_seek_partitions(rk_, list, 5000)) {
-    failure = rd_kafka_error_string(e);
-    rd_kafka_error_destroy(e);
-  } else if (list->elems[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    failure = rd_kafka_err2str(list->elems[0].err);
-  }
-  rd_kafka_topic_partition_list_destroy(list);
-  if (!failure.empty()) {
+  if (const auto sought = seek(tp, m->offset); !sought) {
     // Not rewound: dropping the record here would lose it. Hand it over; the engine waits for
     // its not-before in memory instead.
     log_event(spdlog::level::warn, "retry_seek_failed",
-              {{"partition", tp.partition}, {"error", failure}});
+              {{"partition", tp.partition}, {"error", sought.error().message()}});
     reconcile_pauses();  // resumed, unless something else holds it
     return false;
   }

@@ -9,6 +9,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/system/result.hpp>
 
 #include <atomic>
 #include <functional>
@@ -17,6 +18,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/kafka/publisher.hpp"
@@ -118,6 +120,10 @@ class RecordConsumer {
   void release_due();
   void set_partition_paused(const TopicPartition& tp, bool paused);
   void flush_offsets();  // what store_offset() gathered, into librdkafka
+  void commit_stored(std::string_view when);
+  void unassign(const rd_kafka_topic_partition_list_t* parts);
+  // Fetching of the partition restarts at offset (the prefetched records behind it dropped).
+  boost::system::result<void> seek(const TopicPartition& tp, int64_t offset);
 
   ConsumerSettings settings_;
   ConsumerCallbacks callbacks_;

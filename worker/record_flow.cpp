@@ -168,8 +168,7 @@ Command on_fault(RecordState& s, const Faulted& f, const Observation& o, const R
     case Phase::claiming: return on_claimed(s, Claimed{ClaimOutcome::unavailable}, o, b);
     case Phase::applying:
       return on_applied(
-          s, Applied{order_call_failure(OrderCallError::worker_fault, "worker fault: " + f.error)},
-          o, b);
+          s, Applied{failure(OrderCallError::worker_fault, "worker fault: " + f.error)}, o, b);
     default: return on_written(s, false, o, b);
   }
 }
@@ -228,8 +227,10 @@ Command decide(RecordState& s, const Observation& o, const RetryBudget& b) {
       break;
     default:
       if (is_write_phase(s.phase)) {
-        if (const auto* r = std::get_if<Recorded>(&o.event)) return on_written(s, r->ok, o, b);
-        if (const auto* p = std::get_if<Published>(&o.event)) return on_written(s, p->ok, o, b);
+        if (const auto* r = std::get_if<Recorded>(&o.event))
+          return on_written(s, r->result.has_value(), o, b);
+        if (const auto* p = std::get_if<Published>(&o.event))
+          return on_written(s, p->result.has_value(), o, b);
       }
       break;
   }

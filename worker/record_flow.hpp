@@ -10,6 +10,7 @@
 #include <string>
 #include <variant>
 
+#include "common/kafka/publisher.hpp"
 #include "worker/apply_result.hpp"
 #include "worker/store/dedupe_store.hpp"
 
@@ -42,11 +43,10 @@ struct BreakerRefused {  // the circuit breaker held the call back (the service 
   int64_t retry_at_ms = 0;
 };
 struct Recorded {  // Complete, Park, Release, Unpark
-  bool ok = false;
+  StoreResult<void> result;
 };
 struct Published {  // Divert
-  bool ok = false;
-  std::string error;
+  DeliveryResult result;
 };
 struct TimerFired {};
 struct Faulted {  // the command threw: a bug or an exhausted resource, never a reason to wedge

@@ -232,7 +232,9 @@ net::awaitable<Event> WorkerEngine::run(std::shared_ptr<Record> r, Complete c) {
     written = co_await std::move(op);
   }
   if (written != LedgerWrite::changed_meanwhile) dedupe_ok_.store(written == LedgerWrite::recorded);
-  co_return Recorded{written == LedgerWrite::recorded};
+  if (written == LedgerWrite::recorded) co_return Recorded{};
+  // Not taken: the store did not answer, or the ledger changed under every try.
+  co_return Recorded{StoreError::unavailable};
 }
 
 net::awaitable<Event> WorkerEngine::run(std::shared_ptr<Record> r, Park) {
@@ -279,9 +281,9 @@ net::awaitable<Event> WorkerEngine::run(std::shared_ptr<Record>, Finish) {
 
 net::awaitable<Event> WorkerEngine::record(std::function<StoreResult<void>(StoreSeams&)> write) {
   auto op = dedupe_.call(std::move(write));
-  const bool ok = (co_await std::move(op)).has_value();
-  dedupe_ok_.store(ok);
-  co_return Recorded{ok};
+  StoreResult<void> written = co_await std::move(op);
+  dedupe_ok_.store(written.has_value());
+  co_return Recorded{std::move(written)};
 }
 
 net::awaitable<Event> WorkerEngine::run(std::shared_ptr<Record> r, Apply) {
@@ -291,14 +293,14 @@ net::awaitable<Event> WorkerEngine::run(std::shared_ptr<Record> r, Apply) {
 net::awaitable<Event> WorkerEngine::run(std::shared_ptr<Record> r, Divert d) {
   OutgoingRecord out = handover_record(r->message, d, settings_.topic_for(d.to));
   auto delivery = publish_and_wait(publisher_, std::move(out), settings_.publish_timeout, gate_);
-  const DeliveryResult result = co_await std::move(delivery);
-  log_event(result.durable ? spdlog::level::info : spdlog::level::warn,
-            result.durable ? "handed_over" : "hand_over_failed",
+  DeliveryResult result = co_await std::move(delivery);
+  log_event(result ? spdlog::level::info : spdlog::level::warn,
+            result ? "handed_over" : "hand_over_failed",
             {{"eventId", r->key().event_id},
              {"topic", settings_.topic_for(d.to)},
              {"attempt", d.attempt},
-             {"error", result.durable ? d.error : result.error}});
-  co_return Published{result.durable, result.error};
+             {"error", result ? d.error : describe(result.error())}});
+  co_return Published{std::move(result)};
 }
 
 }  // namespace paynotify::worker

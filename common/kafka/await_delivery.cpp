@@ -37,7 +37,7 @@ net::awaitable<DeliveryResult> publish_and_wait(Publisher& publisher, OutgoingRe
   });
   if (!pending->result) co_await pending->timer.async_wait(net::as_tuple(net::use_awaitable));
   if (pending->result) co_return *pending->result;
-  co_return DeliveryResult{false, "no delivery report within the acknowledgement timeout", -1, -1};
+  co_return failure(DeliveryError::no_report);
 }
 
 }  // namespace paynotify

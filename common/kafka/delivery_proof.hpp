@@ -11,14 +11,14 @@
 
 #include <cstdint>
 
+#include "common/kafka/publisher.hpp"
+
 namespace paynotify {
 
-enum class DeliveryProof {
-  written,      // stored at an offset: durable
-  failed,       // an error: not stored (or not known to be)
-  unconfirmed,  // "success" without an offset: not proof; treated as a failure
-};
-
-DeliveryProof delivery_proof(rd_kafka_resp_err_t err, rd_kafka_msg_status_t status, int64_t offset);
+// A report's error, status, partition and offset, as the publisher's result: written at the
+// offset; not_written with librdkafka's words for an error; unconfirmed for "success" without
+// an offset (not proof: treated as a failure).
+DeliveryResult delivery_proof(rd_kafka_resp_err_t err, rd_kafka_msg_status_t status,
+                              int32_t partition, int64_t offset);
 
 }  // namespace paynotify

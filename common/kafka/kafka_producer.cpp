@@ -80,7 +80,7 @@ KafkaProducer::Handle KafkaProducer::current() const {
 void KafkaProducer::publish(OutgoingRecord record, DeliveryCallback on_delivery) {
   const Handle rk = current();
   if (!running_.load() || !rk) {
-    on_delivery({false, "producer is shutting down", -1, -1});
+    on_delivery(failure(DeliveryError::not_queued, "the producer is stopping"));
     return;
   }
   rd_kafka_headers_t* headers = rd_kafka_headers_new(record.headers.size());
@@ -102,24 +102,16 @@ void KafkaProducer::publish(OutgoingRecord record, DeliveryCallback on_delivery)
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     rd_kafka_headers_destroy(headers);  // not taken over on failure
     std::unique_ptr<DeliveryCallback> owned(callback);
-    (*owned)({false, rd_kafka_err2str(err), -1, -1});
+    (*owned)(failure(DeliveryError::not_queued, rd_kafka_err2str(err)));
   }
 }
 
 void KafkaProducer::on_delivery_report(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
   std::unique_ptr<DeliveryCallback> callback(static_cast<DeliveryCallback*>(msg->_private));
-  DeliveryResult result;
-  result.partition = msg->partition;
-  result.offset = msg->offset;
-  switch (delivery_proof(msg->err, rd_kafka_message_status(msg), msg->offset)) {
-    case DeliveryProof::written: result.durable = true; break;
-    case DeliveryProof::failed: result.error = rd_kafka_err2str(msg->err); break;
-    case DeliveryProof::unconfirmed:
-      result.error =
-          "delivery not confirmed: reported without an offset (an implicit acknowledgement)";
-      static_cast<KafkaProducer*>(opaque)->count_unconfirmed(msg);
-      break;
-  }
+  const DeliveryResult result =
+      delivery_proof(msg->err, rd_kafka_message_status(msg), msg->partition, msg->offset);
+  if (!result && result.error().code == DeliveryError::unconfirmed)
+    static_cast<KafkaProducer*>(opaque)->count_unconfirmed(msg);
   if (callback) (*callback)(result);
 }
 

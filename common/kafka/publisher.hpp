@@ -1,11 +1,17 @@
 #pragma once
 // The seam between a component and Kafka's producer side (real adapter: KafkaProducer).
 
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
+
+#include "common/service/failure.hpp"
 
 namespace paynotify {
 
@@ -18,12 +24,30 @@ struct OutgoingRecord {
   RecordHeaders headers;
 };
 
-struct DeliveryResult {
-  bool durable = false;  // acknowledged by all in-sync replicas
-  std::string error;     // why not, when not durable
+// Where a record was written: acknowledged by all in-sync replicas, at this offset (a report
+// without an offset proves nothing: delivery_proof.hpp).
+struct RecordWritten {
   int32_t partition = -1;
   int64_t offset = -1;
 };
+
+// Why a record is not known to be written. Every one of them may still have been stored (a
+// timeout, a lost answer): the caller treats it as not written and lets the record be sent
+// again, never as "not there".
+enum class DeliveryError {
+  not_queued = 1,  // refused before it left: queue full, too large, the producer stopping
+  not_written,     // librdkafka or the broker reported an error
+  unconfirmed,     // reported delivered without an offset: librdkafka's implicit acknowledgement
+  no_report,       // no delivery report within the caller's timeout
+};
+const boost::system::error_category& delivery_category();
+boost::system::error_code make_error_code(DeliveryError e);
+
+// detail: librdkafka's words, when it said any. describe() reads "not written: Broker: Not
+// enough in-sync replicas".
+using DeliveryFailure = Failure;
+
+using DeliveryResult = boost::system::result<RecordWritten, DeliveryFailure>;
 
 // Called exactly once per publish, on the producer's own thread: hand the result back to the
 // caller's executor rather than doing work here.
@@ -37,3 +61,6 @@ class Publisher {
 };
 
 }  // namespace paynotify
+
+template <>
+struct boost::system::is_error_code_enum<paynotify::DeliveryError> : std::true_type {};

@@ -73,7 +73,7 @@ class RedisDataLoss : public ::testing::Test {
     std::promise<DeliveryResult> delivered;
     producer.publish({retry_topic, key, body, {}},
                      [&](const DeliveryResult& r) { delivered.set_value(r); });
-    ASSERT_TRUE(delivered.get_future().get().durable);
+    ASSERT_TRUE(delivered.get_future().get().has_value());
   }
   // The group has finished every retry record below `offset`.
   void commit_below(int64_t offset) {
@@ -168,7 +168,7 @@ TEST_F(RedisDataLoss, AForgedRetryRecordParksNothingWhenTheParkingIsRebuilt) {
                      {std::string(header::kRequestTime), s.request_time},
                      {std::string(header::kSignature), s.signature}}},
                    [&](const DeliveryResult& r) { delivered.set_value(r); });
-  ASSERT_TRUE(delivered.get_future().get().durable);
+  ASSERT_TRUE(delivered.get_future().get().has_value());
   produce(forged, testing::payment_result_body(forged));  // no signature
   auto keys = std::make_shared<KeyRegistry>();
   keys->add(testing::kClientId, "1", testing::test_key(0).pair.public_pem);

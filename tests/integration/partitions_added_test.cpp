@@ -137,7 +137,7 @@ TEST(PartitionsAdded, EveryDurableDeliveryIsInATopicCreatedUnderTraffic) {
                                                             .client_id = "test"}));
     std::promise<bool> warmed;
     producers.back()->publish({warm, "k", "v", {}},
-                              [&](const DeliveryResult& d) { warmed.set_value(d.durable); });
+                              [&](const DeliveryResult& d) { warmed.set_value(d.has_value()); });
     ASSERT_TRUE(warmed.get_future().get()) << "producer " << i << " took its producer id";
   }
   std::size_t durable = 0, published = 0;
@@ -160,7 +160,7 @@ TEST(PartitionsAdded, EveryDurableDeliveryIsInATopicCreatedUnderTraffic) {
           const std::string value = key + "/" + std::to_string(n);
           state->sent.fetch_add(1);
           producer.publish({topic, key, value, {}}, [state, value](const DeliveryResult& d) {
-            if (d.durable) {
+            if (d) {
               std::lock_guard lock(state->mu);
               state->written.insert(value);
             }

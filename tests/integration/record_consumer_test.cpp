@@ -33,7 +33,7 @@ void produce(KafkaProducer& producer, const std::string& topic, const std::strin
   producer.publish(
       {topic, key, "v-" + key, {{std::string(header::kNotBefore), std::to_string(not_before)}}},
       [&](const DeliveryResult& r) { delivered.set_value(r); });
-  ASSERT_TRUE(delivered.get_future().get().durable);
+  ASSERT_TRUE(delivered.get_future().get().has_value());
 }
 
 // The event loop a consumer is served from, running on a thread of its own until destroyed
@@ -179,8 +179,8 @@ TEST(RecordConsumer, ARetryPartitionHeldWhenRevokedIsConsumedWhenItComesBack) {
     producer.publish({topic, key, "v", {{std::string(header::kNotBefore), std::to_string(due)}}},
                      [&](const DeliveryResult& r) { delivered.set_value(r); });
     const auto r = delivered.get_future().get();
-    ASSERT_TRUE(r.durable);
-    partitions.insert(r.partition);
+    ASSERT_TRUE(r.has_value());
+    partitions.insert(r->partition);
   }
   ASSERT_EQ(partitions.size(), 2u) << "records on each partition";
   const std::string group = "held-back-" + topic;

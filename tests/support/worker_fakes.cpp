@@ -32,7 +32,7 @@ int FakeOrderService::calls_for(const std::string& key) const {
 void RecordingPublisher::publish(OutgoingRecord record, DeliveryCallback on_delivery) {
   if (refuse.load()) {
     refused.fetch_add(1);
-    on_delivery(DeliveryResult{false, "broker refused (test)", -1, -1});
+    on_delivery(failure(DeliveryError::not_written, "broker refused (test)"));
     return;
   }
   int64_t offset = 0;
@@ -41,7 +41,7 @@ void RecordingPublisher::publish(OutgoingRecord record, DeliveryCallback on_deli
     records_.push_back(record);
     offset = static_cast<int64_t>(records_.size());
   }
-  on_delivery(DeliveryResult{true, "", 0, offset});
+  on_delivery(RecordWritten{0, offset});
 }
 
 std::vector<OutgoingRecord> RecordingPublisher::published(const std::string& topic) const {

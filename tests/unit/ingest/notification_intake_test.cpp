@@ -161,13 +161,17 @@ TEST_F(Intake, EveryVerifiedBodyIsPublishedWithItsKindAndKey) {
 }
 
 TEST(IntakeAnswers, DeliveryDecidesBetween200And503) {
-  const auto ok = NotificationIntake::answer_for_delivery({true, "", 0, 1});
+  const auto ok = NotificationIntake::answer_for_delivery(RecordWritten{0, 1});
   EXPECT_EQ(ok.status, 200u);
   EXPECT_EQ(ok.body, kAntomSuccessBody);
-  const auto failed =
-      NotificationIntake::answer_for_delivery({false, "Local: Message timed out", -1, -1});
+  const auto failed = NotificationIntake::answer_for_delivery(
+      failure(DeliveryError::not_written, "Local: Message timed out"));
   EXPECT_EQ(failed.status, 503u);
   EXPECT_NE(failed.body, kAntomSuccessBody);
+  // Any failure at all, an unconfirmed write too, is a 503: Antom sends again.
+  const auto unconfirmed =
+      NotificationIntake::answer_for_delivery(failure(DeliveryError::unconfirmed));
+  EXPECT_EQ(unconfirmed.status, 503u);
 }
 
 }  // namespace

@@ -12,7 +12,7 @@ ApplyResult answered(unsigned status, std::string body = "") {
 }
 
 ApplyResult failed(OrderCallError e, std::string detail = "") {
-  return order_call_failure(e, std::move(detail));
+  return failure(e, std::move(detail));
 }
 
 std::string shown(const ApplyResult& r) {

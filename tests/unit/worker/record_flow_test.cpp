@@ -22,7 +22,7 @@ Observation at(int64_t now, Event e, double jitter = 0.5) {
 }
 
 ApplyResult answer(unsigned status) {  // 0: no answer
-  if (status == 0) return order_call_failure(OrderCallError::unreachable, "connection refused");
+  if (status == 0) return failure(OrderCallError::unreachable, "connection refused");
   return OrderAnswer{status};
 }
 
@@ -40,7 +40,7 @@ RecordState in_phase(Phase phase, RecordOrigin origin = {}) {
   }
   if (phase == Phase::dead_lettering || phase == Phase::unparking) {
     next(s, at(kT0, Applied{answer(422)}), b);
-    if (phase == Phase::unparking) next(s, at(kT0, Published{true, {}}), b);
+    if (phase == Phase::unparking) next(s, at(kT0, Published{RecordWritten{0, 1}}), b);
     return s;
   }
   for (int i = 0; i < b.quick_tries; ++i) {
@@ -50,9 +50,9 @@ RecordState in_phase(Phase phase, RecordOrigin origin = {}) {
     next(s, at(kT0, Claimed{ClaimOutcome::claimed}), b);
   }
   if (phase == Phase::parking) return s;
-  next(s, at(kT0, Recorded{true}), b);
+  next(s, at(kT0, Recorded{}), b);
   if (phase == Phase::handing_over) return s;
-  next(s, at(kT0, Published{true, {}}), b);
+  next(s, at(kT0, Published{RecordWritten{0, 1}}), b);
   return s;  // releasing
 }
 
@@ -110,27 +110,28 @@ INSTANTIATE_TEST_SUITE_P(
             Phase::claiming},
         Row{"breaker_holds_back", Phase::applying, BreakerRefused{kT0 + 5000}, "wait_until",
             Phase::claiming},
-        Row{"completed_finishes", Phase::completing, Recorded{true}, "finish", Phase::finished},
-        Row{"complete_not_taken_waits", Phase::completing, Recorded{false}, "wait_until",
-            Phase::completing},
+        Row{"completed_finishes", Phase::completing, Recorded{}, "finish", Phase::finished},
+        Row{"complete_not_taken_waits", Phase::completing, Recorded{StoreError::unavailable},
+            "wait_until", Phase::completing},
         Row{"complete_fault_waits", Phase::completing, Faulted{"x"}, "wait_until",
             Phase::completing},
-        Row{"parked_hands_over", Phase::parking, Recorded{true}, "divert", Phase::handing_over},
-        Row{"park_not_taken_waits", Phase::parking, Recorded{false}, "wait_until", Phase::parking},
-        Row{"handed_over_releases", Phase::handing_over, Published{true, {}}, "release",
+        Row{"parked_hands_over", Phase::parking, Recorded{}, "divert", Phase::handing_over},
+        Row{"park_not_taken_waits", Phase::parking, Recorded{StoreError::unavailable}, "wait_until",
+            Phase::parking},
+        Row{"handed_over_releases", Phase::handing_over, Published{RecordWritten{0, 1}}, "release",
             Phase::releasing},
-        Row{"hand_over_refused_waits", Phase::handing_over, Published{false, "timed out"},
-            "wait_until", Phase::handing_over},
-        Row{"released_finishes", Phase::releasing, Recorded{true}, "finish", Phase::finished},
-        Row{"release_not_taken_finishes_anyway", Phase::releasing, Recorded{false}, "finish",
-            Phase::finished},
-        Row{"dead_lettered_unparks", Phase::dead_lettering, Published{true, {}}, "unpark",
-            Phase::unparking},
-        Row{"dead_letter_refused_waits", Phase::dead_lettering, Published{false, {}}, "wait_until",
-            Phase::dead_lettering},
-        Row{"unparked_finishes", Phase::unparking, Recorded{true}, "finish", Phase::finished},
-        Row{"unpark_not_taken_waits", Phase::unparking, Recorded{false}, "wait_until",
-            Phase::unparking},
+        Row{"hand_over_refused_waits", Phase::handing_over,
+            Published{failure(DeliveryError::no_report)}, "wait_until", Phase::handing_over},
+        Row{"released_finishes", Phase::releasing, Recorded{}, "finish", Phase::finished},
+        Row{"release_not_taken_finishes_anyway", Phase::releasing,
+            Recorded{StoreError::unavailable}, "finish", Phase::finished},
+        Row{"dead_lettered_unparks", Phase::dead_lettering, Published{RecordWritten{0, 1}},
+            "unpark", Phase::unparking},
+        Row{"dead_letter_refused_waits", Phase::dead_lettering,
+            Published{failure(DeliveryError::not_written)}, "wait_until", Phase::dead_lettering},
+        Row{"unparked_finishes", Phase::unparking, Recorded{}, "finish", Phase::finished},
+        Row{"unpark_not_taken_waits", Phase::unparking, Recorded{StoreError::unavailable},
+            "wait_until", Phase::unparking},
         Row{"unexpected_observation_is_a_fault", Phase::completing, Claimed{ClaimOutcome::done},
             "wait_until", Phase::completing}),
     [](const auto& param_info) { return param_info.param.name; });
@@ -143,7 +144,7 @@ TEST(RecordFlow, ARecordWithoutAnEventIsDeadLetteredWithItsClassAndNothingToUnpa
   ASSERT_TRUE(is<Divert>(c));
   EXPECT_EQ(std::get<Divert>(c).to, Divert::To::dead_letter_topic);
   EXPECT_EQ(std::get<Divert>(c).error_class, ErrorClass::unsupported_kind);
-  const Command done = next(s, at(kT0, Published{true, {}}), budget());
+  const Command done = next(s, at(kT0, Published{RecordWritten{0, 1}}), budget());
   ASSERT_TRUE(is<Finish>(done));
   EXPECT_EQ(std::get<Finish>(done).outcome, Outcome::dead_lettered);
   EXPECT_EQ(std::get<Finish>(done).error_class, ErrorClass::unsupported_kind);
@@ -164,7 +165,7 @@ TEST(RecordFlow, QuickTriesBackOffThenTheRetryTopicCarriesAttemptFailingSinceAnd
   next(s, at(kT0 + 160, Claimed{ClaimOutcome::claimed}), b);
   // Third failure: park first, then the retry topic.
   EXPECT_TRUE(is<Park>(next(s, at(kT0 + 200, Applied{answer(0)}, 0.0), b)));
-  c = next(s, at(kT0 + 210, Recorded{true}), b);
+  c = next(s, at(kT0 + 210, Recorded{}), b);
   ASSERT_TRUE(is<Divert>(c));
   const Divert d = std::get<Divert>(c);
   EXPECT_EQ(d.to, Divert::To::retry_topic);
@@ -189,7 +190,7 @@ TEST(RecordFlow, RetryTopicDelaysDoubleUpToTheCap) {
       }
     }
     ASSERT_TRUE(is<Park>(c)) << attempt;
-    const Divert d = std::get<Divert>(next(s, at(kT0 + kHour, Recorded{true}), b));
+    const Divert d = std::get<Divert>(next(s, at(kT0 + kHour, Recorded{}), b));
     EXPECT_EQ(d.attempt, attempt + 1);
     EXPECT_EQ(d.failing_since_ms, kT0) << "the budget runs from the first failure, across rounds";
     delays.push_back(d.not_before_ms - (kT0 + kHour));
@@ -214,7 +215,7 @@ TEST(RecordFlow, TheBudgetEndsInTheDeadLetterTopicWithTheReasonAndLiftsTheParkin
   EXPECT_EQ(d.error_class, ErrorClass::transient);
   EXPECT_NE(d.error.find("gave up after retrying for 48 h"), std::string::npos) << d.error;
   EXPECT_NE(d.error.find("503"), std::string::npos) << d.error;
-  EXPECT_TRUE(is<Unpark>(next(s, at(kT0 + 48 * kHour, Published{true, {}}), b)));
+  EXPECT_TRUE(is<Unpark>(next(s, at(kT0 + 48 * kHour, Published{RecordWritten{0, 1}}), b)));
 }
 
 TEST(RecordFlow, AnOpenBreakerSpendsNoTriesButTheBudgetRuns) {
@@ -266,7 +267,7 @@ TEST(RecordFlow, AFaultWhileDerivingIsDeadLetteredNotStuck) {
 
 TEST(RecordFlow, AFinishedRecordStaysFinished) {
   RecordState s = in_phase(Phase::completing);
-  const Command done = next(s, at(kT0, Recorded{true}), budget());
+  const Command done = next(s, at(kT0, Recorded{}), budget());
   ASSERT_TRUE(is<Finish>(done));
   EXPECT_EQ(std::get<Finish>(done).outcome, Outcome::applied);
   EXPECT_TRUE(is<Finish>(next(s, at(kT0, Faulted{"late"}), budget())));
@@ -292,7 +293,7 @@ TEST(RecordFlow, DrainingGivesUpWhatWouldWaitClaimOrCallButFinishesAWriteUnderWa
 
   RecordState applying = in_phase(Phase::applying);
   EXPECT_TRUE(is<Complete>(next(applying, draining(kT0, Applied{answer(200)}), b)));
-  const Command done = next(applying, draining(kT0, Recorded{true}), b);
+  const Command done = next(applying, draining(kT0, Recorded{}), b);
   ASSERT_TRUE(is<Finish>(done));
   EXPECT_EQ(std::get<Finish>(done).outcome, Outcome::applied);
 
@@ -304,8 +305,9 @@ TEST(RecordFlow, DrainingGivesUpWhatWouldWaitClaimOrCallButFinishesAWriteUnderWa
     next(failing, at(kT0, Claimed{ClaimOutcome::claimed}), b);
   }
   EXPECT_TRUE(is<Park>(next(failing, draining(kT0, Applied{answer(503)}), b)));
-  EXPECT_TRUE(is<Divert>(next(failing, draining(kT0, Recorded{true}), b)));
-  const Command unwritten = next(failing, draining(kT0, Published{false, "broker down"}), b);
+  EXPECT_TRUE(is<Divert>(next(failing, draining(kT0, Recorded{}), b)));
+  const Command unwritten = next(
+      failing, draining(kT0, Published{failure(DeliveryError::not_written, "broker down")}), b);
   ASSERT_TRUE(is<Finish>(unwritten));  // it would wait to publish again: given up, offset kept
   EXPECT_EQ(std::get<Finish>(unwritten).outcome, Outcome::given_up);
 }
@@ -327,8 +329,8 @@ TEST(RecordFlow, AnEventTheLedgerFollowsClaimsAndCompletesWithTheLedger) {
 TEST(RecordFlow, ADeadLetterFinishCarriesItsReason) {
   RecordState s = in_phase(Phase::applying);
   next(s, at(kT0, Applied{OrderAnswer{422, "amount mismatch"}}), budget());
-  next(s, at(kT0, Published{true, {}}), budget());
-  const Command done = next(s, at(kT0, Recorded{true}), budget());
+  next(s, at(kT0, Published{RecordWritten{0, 1}}), budget());
+  const Command done = next(s, at(kT0, Recorded{}), budget());
   ASSERT_TRUE(is<Finish>(done));
   EXPECT_EQ(std::get<Finish>(done).error_class, ErrorClass::permanent);
   EXPECT_NE(std::get<Finish>(done).error.find("422"), std::string::npos)
@@ -357,9 +359,10 @@ TEST(RecordFlow, EveryPathEndsInFinishWhateverTheWorldAnswers) {
       else if (is<WaitUntil>(c))
         e = TimerFired{};
       else if (is<Divert>(c))
-        e = Published{!chaos || rng() % 2 == 0, {}};
+        e = !chaos || rng() % 2 == 0 ? Published{RecordWritten{0, 1}}
+                                     : Published{failure(DeliveryError::not_written)};
       else
-        e = Recorded{!chaos || rng() % 2 == 0};
+        e = !chaos || rng() % 2 == 0 ? Recorded{} : Recorded{StoreError::unavailable};
       if (chaos && rng() % 10 == 0) e = Faulted{"injected"};
       c = next(s, at(now, e, static_cast<double>(rng() % 1000) / 1000.0), b);
     }
