@@ -86,12 +86,11 @@ class DedupePool final : public LeaseStore {
     });
   }
 
-  // co_await pool.claim(request) -> LedgerClaim; co_await pool.complete(request) -> LedgerWrite.
-  boost::asio::awaitable<LedgerClaim> claim(ClaimRequest request) override {
-    return batched<LedgerClaim>(claims_, std::move(request));
+  boost::asio::awaitable<StoreResult<LedgerClaim>> claim(ClaimRequest request) override {
+    return batched(claims_, std::move(request));
   }
-  boost::asio::awaitable<LedgerWrite> complete(CompleteRequest request) override {
-    return batched<LedgerWrite>(completes_, std::move(request));
+  boost::asio::awaitable<StoreResult<LedgerWrite>> complete(CompleteRequest request) override {
+    return batched(completes_, std::move(request));
   }
 
   std::size_t queued() const {
@@ -113,8 +112,8 @@ class DedupePool final : public LeaseStore {
     Done<Result> done;
     uint64_t seq = 0;
   };
-  using PendingClaim = Pending<ClaimRequest, LedgerClaim>;
-  using PendingCompletion = Pending<CompleteRequest, LedgerWrite>;
+  using PendingClaim = Pending<ClaimRequest, StoreResult<LedgerClaim>>;
+  using PendingCompletion = Pending<CompleteRequest, StoreResult<LedgerWrite>>;
 
   // The awaitable; `start` gets the completion (callable from any thread: it posts the result
   // to the awaiting coroutine's executor) and queues the work.
@@ -180,10 +179,10 @@ class DedupePool final : public LeaseStore {
       if (answers.size() != requests.size())
         throw std::logic_error("store answered a batch with another count");
       results.reserve(answers.size());
-      for (auto& a : answers) results.push_back(as_lease_answer(std::move(a)));
+      for (auto& a : answers) results.push_back(std::move(a));
     } catch (...) {
       error = std::current_exception();
-      results.assign(requests.size(), Result{});
+      results.assign(requests.size(), Result{StoreError::unavailable});
     }
     for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(error, std::move(results[i]));
   }
@@ -221,14 +220,6 @@ class DedupePool final : public LeaseStore {
         run_batch(completes,
                   [&](auto requests) { return leases(stores).complete_batch(requests); });
     }
-  }
-
-  // LeaseStore's shapes: a store error is an unavailable claim, a failed completion.
-  static LedgerClaim as_lease_answer(StoreResult<LedgerClaim> r) {
-    return r ? std::move(*r) : LedgerClaim{};
-  }
-  static LedgerWrite as_lease_answer(StoreResult<LedgerWrite> r) {
-    return r ? *r : LedgerWrite::failed;
   }
 
   static DedupeStore& leases(StoreSeams& stores) {

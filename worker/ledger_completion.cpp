@@ -15,7 +15,7 @@ LedgerCompletion::LedgerCompletion(LedgerCompletionSettings settings, LeaseStore
       gate_(std::move(gate)),
       clock_(std::move(clock)) {}
 
-boost::asio::awaitable<LedgerWrite> LedgerCompletion::complete(
+boost::asio::awaitable<StoreResult<LedgerWrite>> LedgerCompletion::complete(
     EventKey key, std::string owner, std::shared_ptr<const LedgerFacts> facts,
     int64_t received_at_ms, std::optional<StoredLedger> claimed_read) {
   const std::string payment = key.order_key;
@@ -24,9 +24,10 @@ boost::asio::awaitable<LedgerWrite> LedgerCompletion::complete(
     if (!stored) {
       auto read =
           dedupe_.call([payment](StoreSeams& s) { return s.ledgers->read_ledger(payment); });
-      if (StoreResult<StoredLedger> r = co_await std::move(read)) stored = std::move(*r);
+      StoreResult<StoredLedger> r = co_await std::move(read);
+      if (!r) co_return r.error();
+      stored = std::move(*r);
     }
-    if (!stored) co_return LedgerWrite::failed;
     if (!stored->outbox.empty()) {
       auto left = publish(payment, stored->outbox);
       co_await std::move(left);
@@ -43,13 +44,12 @@ boost::asio::awaitable<LedgerWrite> LedgerCompletion::complete(
     // Shared with the store's thread, not copied: it holds the ledger twice (as read, as written).
     const auto update = std::make_shared<const LedgerUpdate>(std::move(plan->update));
     auto write = leases_.complete(CompleteRequest{key, owner, settings_.dedupe_ttl_s, update});
-    const LedgerWrite written = co_await std::move(write);
-    if (written == LedgerWrite::changed_meanwhile) continue;
-    if (written == LedgerWrite::recorded) {
-      report_anomalies(metrics_, plan->step.anomalies);
-      auto publication = publish(payment, update->anomalies);
-      co_await std::move(publication);
-    }
+    const StoreResult<LedgerWrite> written = co_await std::move(write);
+    if (!written) co_return written;
+    if (*written == LedgerWrite::changed_meanwhile) continue;
+    report_anomalies(metrics_, plan->step.anomalies);
+    auto publication = publish(payment, update->anomalies);
+    co_await std::move(publication);
     co_return written;
   }
   co_return LedgerWrite::changed_meanwhile;  // the flow tries again shortly

@@ -40,10 +40,9 @@ class LedgerCompletion {
 
   // recorded; failed (Redis did not answer); changed_meanwhile when contended every time.
   // `facts` shares the record's lifetime (an aliasing pointer: no copy per completion).
-  boost::asio::awaitable<LedgerWrite> complete(EventKey key, std::string owner,
-                                               std::shared_ptr<const LedgerFacts> facts,
-                                               int64_t received_at_ms,
-                                               std::optional<StoredLedger> claimed_read);
+  boost::asio::awaitable<StoreResult<LedgerWrite>> complete(
+      EventKey key, std::string owner, std::shared_ptr<const LedgerFacts> facts,
+      int64_t received_at_ms, std::optional<StoredLedger> claimed_read);
 
  private:
   boost::asio::awaitable<void> publish(std::string payment_id, AnomalyOutbox anomalies);

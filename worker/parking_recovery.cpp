@@ -20,12 +20,9 @@ ParkingRecovery::ParkingRecovery(ParkingRecoverySettings settings,
   settings_.kafka_properties["group.id"] = settings_.group;  // whose committed offsets to read
 }
 
-bool ParkingRecovery::check() {
+boost::system::result<void, Failure> ParkingRecovery::check() {
   const auto seen = store_->read_generation();
-  if (!seen) {
-    last_error_ = store_->failure_detail();
-    return false;
-  }
+  if (!seen) return Failure{seen.error(), store_->failure_detail()};
   const std::optional<std::string>& value = seen->value;
   const std::string& run_id = seen->server_run_id;
   switch (decide_generation(generation_->trusted(), generation_->value(), value, run_id)) {
@@ -48,7 +45,7 @@ bool ParkingRecovery::check() {
     audit();
     next_audit_ = std::chrono::steady_clock::now() + settings_.audit_every;
   }
-  return true;
+  return {};
 }
 
 bool ParkingRecovery::rebuild(const std::string& run_id) {
@@ -58,7 +55,6 @@ bool ParkingRecovery::rebuild(const std::string& run_id) {
   const auto started = std::chrono::steady_clock::now();
   const auto give_up = [&](const std::string& error) {
     (void)store_->give_back_rebuild_lock(settings_.owner);
-    last_error_ = error;
     log_event(spdlog::level::err, "parking_rebuild_failed", {{"error", error}});
     return false;
   };
@@ -115,8 +111,9 @@ void ParkingRecovery::audit() {
     committed = committed_offsets(settings_.kafka_brokers, settings_.kafka_properties,
                                   settings_.retry_topic, std::chrono::seconds(10));
   } catch (const std::exception& e) {
-    last_error_ = e.what();
-    return;  // the next audit tries again; a parking kept a little longer only delays
+    // The next audit tries again; a parking kept a little longer only delays.
+    log_event(spdlog::level::warn, "parking_audit_failed", {{"error", e.what()}});
+    return;
   }
   for (const auto& p : *parkings) {
     const auto c = committed.find(p.at.partition);

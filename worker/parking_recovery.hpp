@@ -13,6 +13,8 @@
 // Talks to the store through ParkingStore only. Runs on the worker's health thread: every call
 // blocks.
 
+#include <boost/system/result.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -20,6 +22,7 @@
 #include <string>
 
 #include "common/antom/key_registry.hpp"
+#include "common/service/failure.hpp"
 #include "common/service/metrics.hpp"
 #include "worker/store/parking_store.hpp"
 #include "worker/store/store_generation.hpp"
@@ -55,10 +58,9 @@ class ParkingRecovery {
                   std::shared_ptr<StoreGeneration> generation, RecoveryMetrics metrics);
 
   // One look at the store: keep, adopt, or rebuild (when this worker gets the lock); then,
-  // every audit_every, the audit of rebuilt parkings. False when the store did not answer.
-  bool check();
-
-  const std::string& last_error() const { return last_error_; }
+  // every audit_every, the audit of rebuilt parkings. An error when the store did not answer
+  // (a failed rebuild or audit is logged, and tried again on a later look).
+  boost::system::result<void, Failure> check();
 
  private:
   bool rebuild(const std::string& run_id);
@@ -68,7 +70,6 @@ class ParkingRecovery {
   std::shared_ptr<StoreGeneration> generation_;
   RecoveryMetrics metrics_;
   std::unique_ptr<ParkingStore> store_;
-  std::string last_error_;
   std::chrono::steady_clock::time_point next_audit_{};
 };
 

@@ -169,12 +169,13 @@ void Worker::watch_health() {
       consumer_->probe();  // Kafka's reachability and the lag, here: it may block a second
       next_probe = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     }
-    const bool up = recovery.check();
+    const auto checked = recovery.check();
+    const bool up = checked.has_value();
     const bool changed = up != redis_up_.exchange(up);
     if (changed || (first && !up)) {
       log_event(up ? spdlog::level::info : spdlog::level::warn,
                 up ? "redis_reachable" : "redis_unreachable",
-                {{"error", up ? std::string() : recovery.last_error()}});
+                {{"error", up ? std::string() : describe(checked.error())}});
     }
     first = false;
     consumer_->set_paused(!up || !generation_->trusted() || !engine_->dedupe_reachable());

@@ -211,16 +211,17 @@ net::awaitable<Event> WorkerEngine::execute(std::shared_ptr<Record> r, const Com
 net::awaitable<Event> WorkerEngine::run(std::shared_ptr<Record> r, Claim c) {
   // Takes the event's lease, or renews it when this record holds it already.
   auto op = leases_.claim(ClaimRequest{r->key(), r->owner, settings_.lease_ms, c.with_ledger});
-  LedgerClaim claimed = co_await std::move(op);
-  r->ledger_read = std::move(claimed.ledger);  // read in the claim's round trip
-  dedupe_ok_.store(claimed.outcome != ClaimOutcome::unavailable);
-  if (claimed.outcome == ClaimOutcome::busy || claimed.outcome == ClaimOutcome::parked)
+  StoreResult<LedgerClaim> claimed = co_await std::move(op);
+  dedupe_ok_.store(claimed.has_value());
+  if (!claimed) co_return Claimed{ClaimOutcome::unavailable};
+  r->ledger_read = std::move(claimed->ledger);  // read in the claim's round trip
+  if (claimed->outcome == ClaimOutcome::busy || claimed->outcome == ClaimOutcome::parked)
     metrics_.waits.inc();
-  co_return Claimed{claimed.outcome};
+  co_return Claimed{claimed->outcome};
 }
 
 net::awaitable<Event> WorkerEngine::run(std::shared_ptr<Record> r, Complete c) {
-  LedgerWrite written = LedgerWrite::failed;
+  StoreResult<LedgerWrite> written = StoreError::unavailable;
   if (c.with_ledger) {
     const std::shared_ptr<const LedgerFacts> facts(r, &*r->intake.ledger_facts);
     auto op = ledger_.complete(r->key(), r->owner, facts, r->intake.received_at_ms,
@@ -231,10 +232,14 @@ net::awaitable<Event> WorkerEngine::run(std::shared_ptr<Record> r, Complete c) {
         leases_.complete(CompleteRequest{r->key(), r->owner, settings_.dedupe_ttl_s, nullptr});
     written = co_await std::move(op);
   }
-  if (written != LedgerWrite::changed_meanwhile) dedupe_ok_.store(written == LedgerWrite::recorded);
-  if (written == LedgerWrite::recorded) co_return Recorded{};
-  // Not taken: the store did not answer, or the ledger changed under every try.
-  co_return Recorded{StoreError::unavailable};
+  if (!written) {
+    dedupe_ok_.store(false);
+    co_return Recorded{written.error()};
+  }
+  dedupe_ok_.store(true);
+  if (*written == LedgerWrite::recorded) co_return Recorded{};
+  // The ledger changed under every try: the flow completes again shortly.
+  co_return Recorded{StoreError::contended};
 }
 
 net::awaitable<Event> WorkerEngine::run(std::shared_ptr<Record> r, Park) {

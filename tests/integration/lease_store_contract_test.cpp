@@ -77,12 +77,13 @@ class LeaseStoreContract : public ::testing::Test {
   T await(net::awaitable<T> op) {
     return run_until_answered(loop_, std::move(op));
   }
+  // value(): a store error fails the test with the error's words.
   LedgerClaim claim(const EventKey& e, const std::string& owner, bool with_ledger = false) {
-    return await(store_->claim(ClaimRequest{e, owner, 5000, with_ledger}));
+    return await(store_->claim(ClaimRequest{e, owner, 5000, with_ledger})).value();
   }
   LedgerWrite complete(const EventKey& e, const std::string& owner,
                        std::shared_ptr<const LedgerUpdate> ledger = nullptr) {
-    return await(store_->complete(CompleteRequest{e, owner, 60, std::move(ledger)}));
+    return await(store_->complete(CompleteRequest{e, owner, 60, std::move(ledger)})).value();
   }
 
   net::io_context loop_;
@@ -139,7 +140,9 @@ TYPED_TEST(LeaseStoreContract, ClaimsMadeTogetherAreEachAnsweredOnTheirOwn) {
   for (std::size_t i = 0; i < outcomes.size(); ++i) {
     const EventKey e = i == 0 ? applied : EventKey{payment, "E" + std::to_string(i)};
     net::co_spawn(this->loop_, this->store_->claim(ClaimRequest{e, "w", 5000, false}),
-                  [&outcomes, i](std::exception_ptr, LedgerClaim c) { outcomes[i] = c.outcome; });
+                  [&outcomes, i](std::exception_ptr, StoreResult<LedgerClaim> c) {
+                    outcomes[i] = c ? c->outcome : ClaimOutcome::unavailable;
+                  });
   }
   this->loop_.restart();
   const auto all = [&] {
@@ -161,9 +164,10 @@ TEST(RedisLoopStore, AVanishedGenerationStopsClaimsAndDistrustsTheParking) {
   RedisLoopStore store(loop.get_executor(), redis_settings(), generation, scope);
   RedisConnection redis(redis_settings());
   ASSERT_TRUE(redis.command({"DEL", generation_key(scope)}));
-  const LedgerClaim claimed = run_until_answered(
+  const StoreResult<LedgerClaim> claimed = run_until_answered(
       loop, store.claim(ClaimRequest{{"pay-" + random_hex(4), "E"}, "w", 5000, false}));
-  EXPECT_EQ(claimed.outcome, ClaimOutcome::unavailable);
+  ASSERT_FALSE(claimed);
+  EXPECT_EQ(claimed.error(), StoreError::untrusted);
   EXPECT_FALSE(generation->trusted());
 }
 

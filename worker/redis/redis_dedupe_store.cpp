@@ -61,13 +61,10 @@ std::vector<StoreResult<LedgerWrite>> RedisDedupeStore::complete_batch(
   out.reserve(requests.size());
   for (const auto& reply : *replies) {
     std::string error;
-    const LedgerWrite written = ledger_write(reply, error);
-    if (written != LedgerWrite::failed) {
-      out.emplace_back(written);
-    } else {
+    StoreResult<LedgerWrite> written = ledger_write(reply, error);
+    if (!written)
       (void)store_reply(RedisValue{RedisValue::Type::error, error, 0, {}}, redis_, "complete");
-      out.emplace_back(StoreError::bad_reply);
-    }
+    out.push_back(std::move(written));
   }
   return out;
 }

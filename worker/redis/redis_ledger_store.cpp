@@ -26,11 +26,11 @@ StoreResult<LedgerWrite> RedisLedgerStore::update_ledger(const std::string& paym
   auto reply = answered(replies ? std::optional(replies->front()) : std::nullopt, "update_ledger");
   if (!reply) return reply.error();
   std::string error;
-  const LedgerWrite written = ledger_write(*reply, error);
-  if (written != LedgerWrite::failed) return written;
+  StoreResult<LedgerWrite> written = ledger_write(*reply, error);
+  if (written) return written;
   log_event(spdlog::level::debug, "ledger_store_failed",
             {{"call", "update_ledger"}, {"error", error}});
-  return StoreError::bad_reply;
+  return written;
 }
 
 StoreResult<void> RedisLedgerStore::clear_outbox(const std::string& payment_id,

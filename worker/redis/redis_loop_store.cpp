@@ -30,26 +30,29 @@ net::awaitable<RedisPipeline::Reply> RedisLoopStore::run(const ScriptCall& call)
       net::use_awaitable);
 }
 
-net::awaitable<LedgerClaim> RedisLoopStore::claim(ClaimRequest request) {
+net::awaitable<StoreResult<LedgerClaim>> RedisLoopStore::claim(ClaimRequest request) {
   const std::string generation = generation_->value();
-  if (generation.empty()) co_return LedgerClaim{};  // parking not trusted: no claims
+  if (generation.empty()) co_return StoreError::untrusted;  // until rebuilt: no claims
   ScriptWords words;
   const ScriptCall call = claim_call(request, generation, scope_, words);
   auto op = run(call);
   const RedisPipeline::Reply reply = co_await std::move(op);
-  if (!reply) co_return LedgerClaim{};
+  if (!reply) co_return StoreError::unavailable;
   ClaimReply claimed = claim_reply(*reply);
-  if (claimed.generation_lost)
+  if (claimed.generation_lost) {
     generation_->distrust("the generation key changed or vanished: Redis lost its data");
+    co_return StoreError::untrusted;
+  }
+  if (claimed.claim.outcome == ClaimOutcome::unavailable) co_return StoreError::bad_reply;
   co_return std::move(claimed.claim);
 }
 
-net::awaitable<LedgerWrite> RedisLoopStore::complete(CompleteRequest request) {
+net::awaitable<StoreResult<LedgerWrite>> RedisLoopStore::complete(CompleteRequest request) {
   ScriptWords words;
   const ScriptCall call = complete_call(request, scope_, words);
   auto op = run(call);
   const RedisPipeline::Reply reply = co_await std::move(op);
-  if (!reply) co_return LedgerWrite::failed;
+  if (!reply) co_return StoreError::unavailable;
   std::string error;
   co_return ledger_write(*reply, error);
 }

@@ -21,8 +21,8 @@ class RedisLoopStore final : public LeaseStore {
                  std::shared_ptr<StoreGeneration> generation, std::string scope,
                  RedisPipeline::WriteObserver observe_write = {});
 
-  boost::asio::awaitable<LedgerClaim> claim(ClaimRequest request) override;
-  boost::asio::awaitable<LedgerWrite> complete(CompleteRequest request) override;
+  boost::asio::awaitable<StoreResult<LedgerClaim>> claim(ClaimRequest request) override;
+  boost::asio::awaitable<StoreResult<LedgerWrite>> complete(CompleteRequest request) override;
 
  private:
   boost::asio::awaitable<RedisPipeline::Reply> run(const ScriptCall& call);

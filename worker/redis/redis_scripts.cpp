@@ -215,12 +215,12 @@ ScriptCall complete_call(const CompleteRequest& r, const std::string& scope, Scr
 }
 
 // A ledger write's reply: 'ok', or 'changed' when the ledger moved since it was read.
-LedgerWrite ledger_write(const RedisValue& reply, std::string& error) {
+StoreResult<LedgerWrite> ledger_write(const RedisValue& reply, std::string& error) {
   if (reply.type == RedisValue::Type::text && reply.text == "ok") return LedgerWrite::recorded;
   if (reply.type == RedisValue::Type::text && reply.text == "changed")
     return LedgerWrite::changed_meanwhile;
   error = reply.type == RedisValue::Type::error ? reply.text : "unexpected Redis reply";
-  return LedgerWrite::failed;
+  return StoreError::bad_reply;
 }
 
 ClaimReply claim_reply(const RedisValue& reply) {

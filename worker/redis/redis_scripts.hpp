@@ -87,6 +87,6 @@ std::function<void(RedisConnection&)> distrust_a_new_server(
     std::shared_ptr<StoreGeneration> generation);
 
 // A completion's or ledger write's reply: 'ok', or 'changed' when the ledger moved since read.
-LedgerWrite ledger_write(const RedisValue& reply, std::string& error);
+StoreResult<LedgerWrite> ledger_write(const RedisValue& reply, std::string& error);
 
 }  // namespace paynotify::worker

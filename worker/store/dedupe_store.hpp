@@ -46,7 +46,8 @@ struct LedgerUpdate {
       uncaptured_expiry_ms;  // an authorization with nothing captured expires then
   AnomalyOutbox anomalies;   // new ones, into the outbox
 };
-enum class LedgerWrite { recorded, changed_meanwhile, failed };
+// What a completion's compare-and-set step came to (a store that did not answer: StoreError).
+enum class LedgerWrite { recorded, changed_meanwhile };
 struct LedgerClaim {
   ClaimOutcome outcome = ClaimOutcome::unavailable;
   std::optional<StoredLedger> ledger;  // when claimed and read

@@ -13,9 +13,11 @@ class LeaseStore {
  public:
   virtual ~LeaseStore() = default;
   // Takes (or renews) the event's lease; with_ledger: the payment's ledger read with it.
-  virtual boost::asio::awaitable<LedgerClaim> claim(ClaimRequest request) = 0;
+  // A claim the store did not answer (or, untrusted, may not: the parking is being rebuilt) is
+  // an error, never an outcome.
+  virtual boost::asio::awaitable<StoreResult<LedgerClaim>> claim(ClaimRequest request) = 0;
   // Marks the event done; with a ledger update, in one compare-and-set step with it.
-  virtual boost::asio::awaitable<LedgerWrite> complete(CompleteRequest request) = 0;
+  virtual boost::asio::awaitable<StoreResult<LedgerWrite>> complete(CompleteRequest request) = 0;
 };
 
 }  // namespace paynotify::worker

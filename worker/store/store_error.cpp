@@ -10,6 +10,7 @@ std::string_view store_error_message(StoreError e) {
     case StoreError::unavailable: return "the store did not answer";
     case StoreError::bad_reply: return "the store answered with an error or something unreadable";
     case StoreError::untrusted: return "the parking is not trusted until it is rebuilt";
+    case StoreError::contended: return "the data changed under every try";
   }
   return {};
 }

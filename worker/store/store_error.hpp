@@ -14,6 +14,7 @@ enum class StoreError {
   unavailable = 1,  // the store did not answer, or not in time: try again later
   bad_reply = 2,    // an error, or an answer this version cannot read (another version's?)
   untrusted = 3,    // the parking is not trusted (Redis lost its data): no claims until rebuilt
+  contended = 4,    // the data changed under every compare-and-set try: try again shortly
 };
 
 const boost::system::error_category& store_category();

@@ -159,8 +159,8 @@ net::awaitable<void> claim_one(DedupePool& pool, std::string event,
                                std::function<void(std::string)> done) {
   try {
     auto op = pool.claim(ClaimRequest{{"p", event}, "w", 1000, false});
-    const LedgerClaim c = co_await std::move(op);
-    done(std::string(claim_outcome_name(c.outcome)));
+    const StoreResult<LedgerClaim> c = co_await std::move(op);
+    done(c ? std::string(claim_outcome_name(c->outcome)) : "error: " + c.error().message());
   } catch (const std::exception& e) {
     done(std::string("threw: ") + e.what());
   }
@@ -177,8 +177,8 @@ net::awaitable<void> complete_one(DedupePool& pool, std::string owner,
                                   std::function<void(std::string)> done) {
   try {
     auto op = pool.complete(CompleteRequest{{"p", owner}, owner, 60, nullptr});
-    const LedgerWrite w = co_await std::move(op);
-    done(w == LedgerWrite::recorded ? "recorded" : "failed");
+    const StoreResult<LedgerWrite> w = co_await std::move(op);
+    done(w && *w == LedgerWrite::recorded ? "recorded" : "failed");
   } catch (const std::exception& e) {
     done(std::string("threw: ") + e.what());
   }
