@@ -140,23 +140,42 @@ void RedisPipeline::read_more() {
     if (n == 0 && wants == 0) return io_failed(std::move(error));
     if (n == 0) return await_ready(wants, &RedisPipeline::read_more);
     reader_->feed(buffer, n);
+    // The replies of one read go back in one posted handler, not one each: a batch of claims
+    // is one read, and each post was an allocation and a pass through the scheduler.
+    Answered answered;
+    std::string fault;
     for (;;) {
       auto next = reader_->next();
-      if (!next.error.empty()) return drop(std::move(next.error));
+      if (!next.error.empty()) {
+        fault = std::move(next.error);
+        break;
+      }
       if (!next.reply) break;
-      if (waiting_.empty()) return drop("Redis sent a reply to no command");
-      Done done = std::move(waiting_.front().done);
-      waiting_.pop_front();
+      if (waiting_.empty()) {
+        fault = "Redis sent a reply to no command";
+        break;
+      }
       // The server lost the scripts (SCRIPT FLUSH, or a proxy moved the connection to another
       // server): every script run would fail the same way. Reconnecting loads them again.
-      const bool scripts_lost = next.reply->type == RedisValue::Type::error &&
-                                std::string_view(next.reply->text).starts_with("NOSCRIPT");
-      net::post(loop_, [done = std::move(done), reply = std::move(next.reply)]() mutable {
-        done(std::move(reply));
-      });
-      if (scripts_lost) return drop("Redis no longer has the scripts (NOSCRIPT): reconnecting");
+      if (next.reply->type == RedisValue::Type::error &&
+          std::string_view(next.reply->text).starts_with("NOSCRIPT"))
+        fault = "Redis no longer has the scripts (NOSCRIPT): reconnecting";
+      answered.emplace_back(std::move(waiting_.front().done), std::move(next.reply));
+      waiting_.pop_front();
+      if (!fault.empty()) break;
     }
+    hand_back(std::move(answered));
+    if (!fault.empty()) return drop(std::move(fault));
   }
+}
+
+// Posted, not called: a command's completion may queue the next command, and must not run
+// inside the read that answered it.
+void RedisPipeline::hand_back(Answered answered) {
+  if (answered.empty()) return;
+  net::post(loop_, [answered = std::move(answered)]() mutable {
+    for (auto& [done, reply] : answered) done(std::move(reply));
+  });
 }
 
 void RedisPipeline::await_ready(short wants, void (RedisPipeline::*then)()) {

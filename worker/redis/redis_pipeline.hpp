@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "worker/redis/redis_connection.hpp"
@@ -64,6 +65,8 @@ class RedisPipeline {
   void on_connected(std::unique_ptr<RedisSocket> socket, std::string error);
   void write_more();
   void read_more();
+  using Answered = std::vector<std::pair<Done, Reply>>;
+  void hand_back(Answered answered);
   void await_ready(short wants, void (RedisPipeline::*then)());
   void watch_deadline();
   void io_failed(std::string why);  // the socket failed or closed: drop, holding off if young
