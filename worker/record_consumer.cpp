@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
-#include <cstring>
 #include <future>
 #include <stdexcept>
 
@@ -61,25 +60,14 @@ std::size_t ConsumedMessage::bytes() const {
 namespace {
 
 // The message's headers, sized first and then copied into one block.
-ConsumedHeaders headers_in(rd_kafka_message_t* m) {
+ConsumedHeaders headers_in(const rd_kafka_message_t* m) {
   ConsumedHeaders out;
-  rd_kafka_headers_t* headers = nullptr;
-  if (rd_kafka_message_headers(m, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return out;
-  const char* name;
-  const void* value;
-  size_t size;
-  std::size_t count = 0, bytes = 0;
-  for (;
-       rd_kafka_header_get_all(headers, count, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
-       ++count) {
-    bytes += std::strlen(name) + size;
-  }
+  std::size_t bytes = 0;
+  const std::size_t count = for_each_header(m, [&](std::string_view name, std::string_view value) {
+    bytes += name.size() + value.size();
+  });
   out.reserve(count, bytes);
-  for (std::size_t i = 0; i < count; ++i) {
-    rd_kafka_header_get_all(headers, i, &name, &value, &size);
-    out.add(name, value != nullptr ? std::string_view(static_cast<const char*>(value), size)
-                                   : std::string_view());
-  }
+  for_each_header(m, [&](std::string_view name, std::string_view value) { out.add(name, value); });
   return out;
 }
 
