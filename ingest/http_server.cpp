@@ -177,8 +177,9 @@ net::awaitable<IntakeAnswer> answer_request(std::shared_ptr<Shared> s, const Req
 }
 
 // An answer given before the body was read (413, a bad head): write it, stop sending, then read
-// and discard for a bounded time before closing. Closing with unread bytes would make the
-// kernel reset the connection, and a client still writing its body would never see the status.
+// and discard for a bounded time, not a bounded size, before closing (ServerLimits::
+// lingering_time). Closing with unread bytes would make the kernel reset the connection, and a
+// client still writing its body, of whatever size, would never see the status.
 net::awaitable<void> write_and_close(beast::tcp_stream& stream, IntakeAnswer answer,
                                      unsigned version, Shared& s) {
   count_and_log(s, answer, nullptr);
@@ -188,12 +189,15 @@ net::awaitable<void> write_and_close(beast::tcp_stream& stream, IntakeAnswer ans
   if (wec) co_return;
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  stream.expires_after(std::chrono::seconds(2));
-  std::array<char, 4096> sink;
-  for (std::size_t discarded = 0; discarded < (1u << 20);) {
+  const auto until = std::chrono::steady_clock::now() + s.limits.lingering_time;
+  std::array<char, 16384> sink;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        until - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    stream.expires_after(std::min(left, s.limits.lingering_timeout));
     auto [rec, n] = co_await stream.async_read_some(net::buffer(sink), kTuple);
-    if (rec) break;
-    discarded += n;
+    if (rec) break;  // the client closed, or was idle for lingering_timeout
   }
 }
 

@@ -32,6 +32,12 @@ struct ServerLimits {
   std::chrono::milliseconds header_timeout{10000};  // also the keep-alive idle limit
   std::chrono::milliseconds body_timeout{10000};
   std::chrono::milliseconds ack_timeout{5000};  // longest wait for a delivery report
+  // After an answer given before the body was read (413, a bad head), what the client still
+  // sends is read and discarded, however much, for at most lingering_time in all and until
+  // nothing came for lingering_timeout (nginx's lingering close), so that it reads the answer
+  // instead of a reset. The connection still counts against the caps meanwhile.
+  std::chrono::milliseconds lingering_time{5000};
+  std::chrono::milliseconds lingering_timeout{1000};
 };
 
 class IngestServer {

@@ -10,6 +10,7 @@
 #include <array>
 #include <future>
 #include <map>
+#include <thread>
 
 #include "common/antom/antom_reply.hpp"
 #include "tests/support/ingest_harness.hpp"
@@ -240,6 +241,75 @@ TEST(IngestKafka, ExpectContinueIsAnsweredBeforeTheBody) {
   exchange_head("/elsewhere", body, seen);
   EXPECT_EQ(seen.rfind("HTTP/1.1 404", 0), 0u) << "the final answer at once, no 100: " << seen;
   EXPECT_EQ(read_topic(topic, 2, std::chrono::seconds(3)).size(), 1u);
+}
+
+// A body far over the limit, sent without `Expect`: the 413 goes out after the head, and the
+// ingest reads and discards the rest (lingering close by time, not by size), so the client's
+// whole body is taken and it reads its answer. (Discarding at most 1 MiB, the ingest closed
+// with bytes unread: the client's write failed with a reset, as curl reports it.)
+TEST(IngestKafka, AnOversizeBodySentWithoutExpectStillReadsIts413) {
+  IngestHarness ingest(kafka_brokers(), fresh_topic("linger"));
+  namespace net = boost::asio;
+  net::io_context ctx;
+  net::ip::tcp::socket socket(ctx);
+  socket.connect({net::ip::make_address("127.0.0.1"), ingest.port()});
+  const std::string body(4u << 20, 'a');
+  boost::system::error_code ec;
+  net::write(socket, net::buffer(post_request(kNotifyPath, signed_headers_text(body), body)), ec);
+  EXPECT_FALSE(ec) << "the whole body is read, not reset: " << ec.message();
+  const timeval tv{5, 0};
+  setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::array<char, 4096> buf{};
+  std::string seen;
+  for (std::size_t n = 0; !ec; seen.append(buf.data(), n))
+    n = socket.read_some(net::buffer(buf), ec);
+  EXPECT_EQ(seen.rfind("HTTP/1.1 413", 0), 0u) << seen.substr(0, 200);
+  EXPECT_EQ(ingest.metrics().requests(ingest::Outcome::too_large).value(), 1u);
+}
+
+// The lingering is bounded: a client that keeps sending is closed after lingering_time in all,
+// one that goes quiet after lingering_timeout; each has read its 413 first. (The client sees
+// the close as a write that fails: the ingest half-closed right after its answer.)
+TEST(IngestKafka, ALingeringClientIsClosedAfterTheLingeringTime) {
+  auto limits = IngestHarness::default_limits();
+  limits.lingering_time = std::chrono::milliseconds(3000);
+  limits.lingering_timeout = std::chrono::milliseconds(300);
+  IngestHarness ingest(kafka_brokers(), fresh_topic("linger-bound"), limits);
+  namespace net = boost::asio;
+  net::io_context ctx;
+  // Sends a head declaring 100 MiB; after `quiet`, 1 KiB every 20 ms until a write fails.
+  // Returns how long the connection took writes.
+  const auto closed_after = [&](std::chrono::milliseconds quiet, std::string& seen) {
+    net::ip::tcp::socket socket(ctx);
+    socket.connect({net::ip::make_address("127.0.0.1"), ingest.port()});
+    const auto started = std::chrono::steady_clock::now();
+    net::write(socket, net::buffer("POST " + std::string(kNotifyPath) +
+                                   " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                   "Content-Length: 104857600\r\n\r\n"));
+    socket.non_blocking(true);
+    const std::string chunk(1024, 'a');
+    std::array<char, 4096> buf{};
+    while (std::chrono::steady_clock::now() - started < std::chrono::seconds(10)) {
+      boost::system::error_code ec;
+      if (std::chrono::steady_clock::now() - started >= quiet) {
+        net::write(socket, net::buffer(chunk), ec);
+        if (ec && ec != net::error::would_block) break;  // closed by the ingest
+      }
+      const std::size_t n = socket.read_some(net::buffer(buf), ec);
+      if (!ec) seen.append(buf.data(), n);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return std::chrono::steady_clock::now() - started;
+  };
+  std::string seen;
+  const auto sending = closed_after(std::chrono::milliseconds(0), seen);
+  EXPECT_EQ(seen.rfind("HTTP/1.1 413", 0), 0u) << seen;
+  EXPECT_GE(sending, limits.lingering_time) << "read and discarded until lingering_time";
+  EXPECT_LT(sending, std::chrono::seconds(8)) << "closed once lingering_time is over";
+  seen.clear();
+  const auto quiet = closed_after(std::chrono::milliseconds(1000), seen);
+  EXPECT_EQ(seen.rfind("HTTP/1.1 413", 0), 0u) << seen;
+  EXPECT_LT(quiet, limits.lingering_time) << "closed once nothing came for lingering_timeout";
 }
 
 TEST(IngestKafka, KeepAliveServesSeveralRequestsOnOneConnection) {
