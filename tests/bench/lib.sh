@@ -30,9 +30,19 @@ machine_line() {
   echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
   echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
 }
+# Services run with libpaynotify-malloc-count preloaded (bench/malloc_count.cpp): `mallocs NAME`
+# is how many allocations the one started as NAME has made so far (written every 50 ms).
+counted() {  # counted NAME COMMAND... &: COMMAND, its allocations counted, with the PID of $!
+  local name="$1"; shift
+  # exec: the background subshell becomes COMMAND, so $! is the service's PID (for its CPU).
+  # PAYNOTIFY_BENCH_COUNT_ALLOCATIONS=0 runs it as it is (to price the counting).
+  [ "${PAYNOTIFY_BENCH_COUNT_ALLOCATIONS:-1}" = 0 ] && exec "$@"
+  LD_PRELOAD="$bin/tests/libpaynotify-malloc-count.so" PAYNOTIFY_MALLOC_COUNT_FILE="$work/$name.mallocs" exec "$@"
+}
+mallocs() { sleep 0.1; cat "$work/$1.mallocs" 2>/dev/null || echo 0; }
 start_ingest() {  # start_ingest TOPIC: sets port, admin, ingest_pid
   port="$(free_port)"; admin="$(free_port)"
-  "$bin/ingest/paynotify-ingest" --listen "127.0.0.1:$port" --admin-listen "127.0.0.1:$admin" \
+  counted ingest "$bin/ingest/paynotify-ingest" --listen "127.0.0.1:$port" --admin-listen "127.0.0.1:$admin" \
     --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$1" --log-level warn \
     --antom-public-key "$work/antom-public.b64" --client-id SANDBOX_BENCH ${PAYNOTIFY_BENCH_INGEST_ARGS:-} >"$work/ingest.log" 2>&1 &
   ingest_pid=$!

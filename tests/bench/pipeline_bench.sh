@@ -33,7 +33,7 @@ pids+=($orders_pid)
 start_ingest "$topic"
 start_worker() {
   worker_admin="$(free_port)"
-  "$bin/worker/paynotify-worker" --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" --group "bench-$1" \
+  counted "worker-$1" "$bin/worker/paynotify-worker" --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" --group "bench-$1" \
     --redis "$PAYNOTIFY_REDIS" --order-service-url "http://127.0.0.1:$orders" --admin-listen "127.0.0.1:$worker_admin" \
     --antom-public-key "$work/antom-public.b64" --client-id SANDBOX_BENCH --log-level warn ${PAYNOTIFY_BENCH_WORKER_ARGS:-} >"$work/worker-$1.log" 2>&1 &
   worker_pid=$!
@@ -64,7 +64,7 @@ while [ "$(applied_now)" -lt "$count" ]; do
   [ "$bytes" -gt "$peak_bytes" ] && peak_bytes=$bytes
 done
 t1="$(date +%s.%N)"
-cpu="$(cpu_seconds "$worker_pid")"
+cpu="$(cpu_seconds "$worker_pid")" allocations="$(mallocs worker-pipeline)"
 switches="$(context_switches "$worker_pid")"
 [ -n "${perf_pid:-}" ] && { kill -INT "$perf_pid"; wait "$perf_pid" || true; }
 rss="$(peak_rss_mib "$worker_pid")"
@@ -73,12 +73,13 @@ first_applied="$(field "$s" firstAppliedAtMs)" last_applied="$(field "$s" lastAp
 batch="$(curl -s "127.0.0.1:$worker_admin/metrics" | awk '/^paynotify_worker_redis_batch_size_sum /{s=$2} /^paynotify_worker_redis_batch_size_count /{c=$2} END{printf "%.1f", c ? s/c : 0}')"
 redis_cpu="$(python3 -c "print($(cpu_seconds "$redis_pid") - $redis_cpu0)")"
 others_cpu="$(python3 -c "print($(cpu_seconds "$kafka_pid") - $kafka_cpu0, $(cpu_seconds "$orders_pid") - $orders_cpu0)")"
-python3 - "$t0" "$t1" "$cpu" "$count" "$redis_cpu" "$rss" "$batch" $switches "$peak_records" "$peak_bytes" "$first_applied" "$last_applied" $others_cpu <<'PY'
+python3 - "$t0" "$t1" "$cpu" "$count" "$redis_cpu" "$rss" "$batch" $switches "$peak_records" "$peak_bytes" "$first_applied" "$last_applied" $others_cpu "$allocations" <<'PY'
 import sys
-t0, t1, cpu, n, redis, rss, batch, voluntary, involuntary, peak_records, peak_bytes, first, last, kafka, orders = map(float, sys.argv[1:16])
+t0, t1, cpu, n, redis, rss, batch, voluntary, involuntary, peak_records, peak_bytes, first, last, kafka, orders, allocations = map(float, sys.argv[1:17])
 print("the machine's other CPU per applied notification: broker %.1f us, reference order service %.1f us (all share %d cores)" % (kafka * 1e6 / n, orders * 1e6 / n, __import__("os").cpu_count()))
 print("applied/s once the worker runs (first to last apply, start-up and group join left out): %.0f" % ((n - 1) / max(0.001, (last - first) / 1000)))
 print("in flight at most (sampled every 0.2 s): %d records, %.1f MiB of Kafka bytes" % (peak_records, peak_bytes / 1048576))
+print("worker allocations per applied notification (all threads, start-up included): %.1f" % (allocations / n))
 print("throughput: %d applied in %.1f s = %.0f applied/s end to end (target >= 8000/s); worker CPU %.1f us per applied notification (target <= 50 us); Redis CPU %.1f us; worker peak RSS %.0f MiB (target <= 100); %.1f claims or completions per Redis round trip; %.2f voluntary and %.2f involuntary context switches per applied notification"
       % (n, t1 - t0, n / (t1 - t0), cpu * 1e6 / n, redis * 1e6 / n, rss, batch, voluntary / n, involuntary / n))
 PY
