@@ -1,6 +1,7 @@
 #include "common/antom/notification.hpp"
 
-#include <boost/json/parse.hpp>
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parser.hpp>
 
 #include <algorithm>
 
@@ -35,11 +36,17 @@ std::string kind_of(const json::object& body) {
 }  // namespace
 
 std::optional<json::object> parse_notification(std::string_view body, json::storage_ptr memory) {
-  json::error_code ec;
   json::parse_options options;
   options.max_depth = 32;
-  json::value doc = json::parse(body, ec, std::move(memory), options);
-  if (ec || !doc.is_object()) return std::nullopt;
+  // The parser's working stack on this frame: a notification's depth needs no allocation.
+  unsigned char working[2048];
+  json::parser parser(json::storage_ptr(), options, working);
+  parser.reset(std::move(memory));
+  json::error_code ec;
+  parser.write(body, ec);
+  if (ec) return std::nullopt;
+  json::value doc = parser.release();
+  if (!doc.is_object()) return std::nullopt;
   return std::move(doc.as_object());
 }
 
@@ -58,7 +65,11 @@ NotificationRoute route_notification(const json::object& body) {
 }
 
 NotificationRoute route_notification(std::string_view body) {
-  if (const auto doc = parse_notification(body)) return route_notification(*doc);
+  // The document lives for this call only: its strings and objects come out of one buffer on
+  // this frame (and blocks after it for a large body), not an allocation each.
+  unsigned char buffer[8192];
+  json::monotonic_resource memory(buffer, sizeof buffer);
+  if (const auto doc = parse_notification(body, &memory)) return route_notification(*doc);
   return NotificationRoute{std::string(kUnknownKind), {}, {}};
 }
 

@@ -33,7 +33,7 @@ printf 'saturation: %.0f acknowledged/s (%s acked, %s not acked, %s errors), p50
 printf 'ingest CPU per acknowledged notification: %.1f us = %.2f x one RSA-2048 verify (target <= 2.5)\n' \
   "$cpu_us" "$(python3 -c "print($cpu_us/$verify_us)")"
 printf 'ingest allocations per acknowledged notification (all threads): %.1f (target <= 8)\n' \
-  "$(python3 -c "print(($mallocs1-$mallocs0)/max(1,$acked))")"
+  "$(python3 -c "print((float('$mallocs1') - float('$mallocs0')) / max(1, $acked))")"
 
 cpu2="$(cpu_seconds "$ingest_pid")"
 fixed="$(loadgen --rate 2000 --duration-s "$seconds" --connections 64)"

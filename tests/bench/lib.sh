@@ -39,7 +39,7 @@ counted() {  # counted NAME COMMAND... &: COMMAND, its allocations counted, with
   [ "${PAYNOTIFY_BENCH_COUNT_ALLOCATIONS:-1}" = 0 ] && exec "$@"
   LD_PRELOAD="$bin/tests/libpaynotify-malloc-count.so" PAYNOTIFY_MALLOC_COUNT_FILE="$work/$name.mallocs" exec "$@"
 }
-mallocs() { sleep 0.1; cat "$work/$1.mallocs" 2>/dev/null || echo 0; }
+mallocs() { sleep 0.1; cat "$work/$1.mallocs" 2>/dev/null || echo nan; }  # nan: not counted
 start_ingest() {  # start_ingest TOPIC: sets port, admin, ingest_pid
   port="$(free_port)"; admin="$(free_port)"
   counted ingest "$bin/ingest/paynotify-ingest" --listen "127.0.0.1:$port" --admin-listen "127.0.0.1:$admin" \
