@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <array>
+#include <memory_resource>
 
 #include "common/kafka/await_delivery.hpp"
 #include "common/service/listener.hpp"
@@ -23,7 +24,11 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
-using Request = http::request<http::string_body>;
+// A request's header fields come out of an arena on the connection's frame (HeadArena), not an
+// allocation per field.
+using FieldAllocator = std::pmr::polymorphic_allocator<char>;
+using Request = http::request<http::string_body, http::basic_fields<FieldAllocator>>;
+using RequestParser = http::request_parser<http::string_body, FieldAllocator>;
 using Response = http::response<http::string_body>;
 constexpr auto kTuple = net::as_tuple(net::use_awaitable);
 
@@ -207,8 +212,13 @@ net::awaitable<void> serve_connection(tcp::socket socket, std::string source,
   const auto stream_ptr = std::make_shared<beast::tcp_stream>(std::move(socket));
   beast::tcp_stream& stream = *stream_ptr;
   beast::flat_buffer buffer;
+  // Room for a request's head: its fields are allocated here, and the arena starts over for
+  // each request (a larger head takes blocks from the heap, freed with the request).
+  alignas(std::max_align_t) std::array<std::byte, 4096> head_room;
   for (;;) {
-    http::request_parser<http::string_body> parser;
+    std::pmr::monotonic_buffer_resource arena(head_room.data(), head_room.size());
+    RequestParser parser(std::piecewise_construct, std::make_tuple(),
+                         std::make_tuple(FieldAllocator(&arena)));
     parser.header_limit(static_cast<std::uint32_t>(s->limits.max_header_bytes));
     parser.body_limit(s->limits.max_body_bytes);
     // One deadline for the whole head, however it trickles in.
