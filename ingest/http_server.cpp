@@ -24,12 +24,12 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
-// A request's header fields come out of an arena on the connection's frame (HeadArena), not an
-// allocation per field.
+// A request's header fields, and its answer's, come out of an arena on the connection's frame
+// (head_room in serve_connection), not an allocation per field.
 using FieldAllocator = std::pmr::polymorphic_allocator<char>;
 using Request = http::request<http::string_body, http::basic_fields<FieldAllocator>>;
 using RequestParser = http::request_parser<http::string_body, FieldAllocator>;
-using Response = http::response<http::string_body>;
+using Response = http::response<http::string_body, http::basic_fields<FieldAllocator>>;
 constexpr auto kTuple = net::as_tuple(net::use_awaitable);
 
 struct IngestServer::Shared {
@@ -60,8 +60,12 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
-Response make_response(unsigned status, std::string body, unsigned version, bool keep_alive) {
-  Response res{static_cast<http::status>(status), version};
+// fields: where the answer's header fields are allocated (the request's arena, when it has one).
+Response make_response(unsigned status, std::string body, unsigned version, bool keep_alive,
+                       FieldAllocator fields = {}) {
+  Response res(std::piecewise_construct, std::make_tuple(), std::make_tuple(fields));
+  res.result(static_cast<http::status>(status));
+  res.version(version);
   res.set(http::field::server, "paynotify-ingest");
   res.set(http::field::content_type, "application/json; charset=UTF-8");
   res.keep_alive(keep_alive);
@@ -300,7 +304,7 @@ net::awaitable<void> serve_connection(tcp::socket socket, std::string source,
     auto answering = answer_request(s, req);
     IntakeAnswer answer = co_await std::move(answering);
     auto res = make_response(answer.status, std::move(answer.body), version,
-                             keep_alive && !s->draining.load());
+                             keep_alive && !s->draining.load(), FieldAllocator(&arena));
     stream.expires_after(s->limits.body_timeout);
     auto [wec, wn] = co_await http::async_write(stream, res, kTuple);
     if (wec || !res.keep_alive()) break;
