@@ -134,7 +134,7 @@ IntakeDecision NotificationIntake::decide(const IntakeRequest& r, int64_t now_ms
   }
 
   // Promise 2: the signature is checked before anything parses the body.
-  const std::string signed_uri = settings_.signed_path_prefix + std::string(r.target);
+  std::string signed_uri = settings_.signed_path_prefix + std::string(r.target);
   const SignedRequest signed_request{signed_uri, r.client_id, r.request_time, r.signature, r.body};
   const Verdict verdict =
       verify_notification(signed_request, keys_, {settings_.max_clock_skew_ms, now_ms});
@@ -144,26 +144,29 @@ IntakeDecision NotificationIntake::decide(const IntakeRequest& r, int64_t now_ms
   }
 
   // Verified: Antom's word. The body is read only to route it, never to refuse it.
-  const NotificationRoute route = route_notification(r.body);
-  const std::string ingest_id = new_ingest_id();
+  NotificationRoute route = route_notification(r.body);
+  std::string ingest_id = new_ingest_id();
   OutgoingRecord record;
   record.topic = settings_.topic;
   record.key = partition_key(route, ingest_id);
   record.value = std::string(r.body);
-  record.headers = {
-      {std::string(header::kClientId), std::string(r.client_id)},
-      {std::string(header::kRequestTime), std::string(r.request_time)},
-      {std::string(header::kSignature), std::string(r.signature)},
-      {std::string(header::kRequestUri), signed_uri},
-      {std::string(header::kNotifyType), route.kind},
-      {std::string(header::kReceivedAt), std::to_string(now_ms)},
-      {std::string(header::kIngestId), ingest_id},
-      {std::string(header::kTraceparent),
-       is_valid_traceparent(r.traceparent) ? std::string(r.traceparent) : new_traceparent()},
-  };
+  // Each value built once, in place: an initializer list would build every string and then
+  // copy it into the vector.
+  RecordHeaders& h = record.headers;
+  h.reserve(8);
+  h.emplace_back(header::kClientId, r.client_id);
+  h.emplace_back(header::kRequestTime, r.request_time);
+  h.emplace_back(header::kSignature, r.signature);
+  h.emplace_back(header::kRequestUri, std::move(signed_uri));
+  h.emplace_back(header::kNotifyType, route.kind);
+  h.emplace_back(header::kReceivedAt, std::to_string(now_ms));
+  h.emplace_back(header::kIngestId, std::move(ingest_id));
+  h.emplace_back(header::kTraceparent, is_valid_traceparent(r.traceparent)
+                                           ? std::string(r.traceparent)
+                                           : new_traceparent());
   d.record = std::move(record);
-  d.notify_type = route.kind;
-  d.payment_id = route.payment_id;
+  d.notify_type = std::move(route.kind);
+  d.payment_id = std::move(route.payment_id);
   return d;
 }
 
