@@ -13,19 +13,27 @@ bool all_hex(std::string_view s) {
 
 }  // namespace
 
-std::string random_hex(std::size_t bytes) {
+namespace {
+
+// Writes 2 * bytes random lower-case hex digits at `out`.
+void write_random_hex(char* out, std::size_t bytes) {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes * 2);
   uint64_t word = 0;
   for (std::size_t i = 0; i < bytes; ++i) {
     if (i % 8 == 0) word = rng();
     const auto b = static_cast<unsigned>(word & 0xFF);
     word >>= 8;
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
+    *out++ = kHex[b >> 4];
+    *out++ = kHex[b & 15];
   }
+}
+
+}  // namespace
+
+std::string random_hex(std::size_t bytes) {
+  std::string out(bytes * 2, '0');
+  write_random_hex(out.data(), bytes);
   return out;
 }
 
@@ -42,6 +50,16 @@ bool is_valid_traceparent(std::string_view v) {
          not_all_zero(trace) && not_all_zero(span);
 }
 
-std::string new_traceparent() { return "00-" + random_hex(16) + "-" + random_hex(8) + "-01"; }
+// One string, written in place (a notification without a traceparent gets one: Antom sends
+// none, so this runs for nearly every notification).
+std::string new_traceparent() {
+  std::string out(55, '-');  // 00-<32 hex: trace id>-<16 hex: span id>-01
+  out[0] = out[1] = '0';
+  write_random_hex(out.data() + 3, 16);
+  write_random_hex(out.data() + 36, 8);
+  out[53] = '0';
+  out[54] = '1';
+  return out;
+}
 
 }  // namespace paynotify
