@@ -14,6 +14,7 @@
 #include <memory_resource>
 
 #include "common/kafka/await_delivery.hpp"
+#include "common/service/http_parse_error.hpp"
 #include "common/service/listener.hpp"
 #include "common/service/log.hpp"
 #include "ingest/connection_slots.hpp"
@@ -240,8 +241,7 @@ net::awaitable<void> serve_connection(tcp::socket socket, std::string source,
             NotificationIntake::answer_for(Outcome::too_large, "body exceeds --max-body-bytes"), 11,
             *s);
         co_await std::move(reply);
-      } else if (hec.category() == http::make_error_code(http::error::end_of_stream).category() &&
-                 hec != http::error::end_of_stream && hec != http::error::partial_message) {
+      } else if (is_http_parse_error(hec)) {
         auto reply =
             write_and_close(stream,
                             NotificationIntake::answer_for(

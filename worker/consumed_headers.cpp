@@ -6,22 +6,22 @@ namespace paynotify::worker {
 
 namespace {
 
+// A visitor's walk over name/value pairs, for gathered().
 template <typename Pairs>
-void add_all(ConsumedHeaders& out, const Pairs& headers) {
-  std::size_t bytes = 0;
-  for (const auto& [name, value] : headers) bytes += name.size() + value.size();
-  out.reserve(headers.size(), bytes);
-  for (const auto& [name, value] : headers) out.add(name, value);
+auto each_of(const Pairs& headers) {
+  return [&headers](auto&& visit) {
+    for (const auto& [name, value] : headers) visit(name, value);
+  };
 }
 
 }  // namespace
 
-ConsumedHeaders::ConsumedHeaders(const RecordHeaders& headers) { add_all(*this, headers); }
+ConsumedHeaders::ConsumedHeaders(const RecordHeaders& headers)
+    : ConsumedHeaders(gathered(each_of(headers))) {}
 
 ConsumedHeaders::ConsumedHeaders(
-    std::initializer_list<std::pair<std::string_view, std::string_view>> headers) {
-  add_all(*this, headers);
-}
+    std::initializer_list<std::pair<std::string_view, std::string_view>> headers)
+    : ConsumedHeaders(gathered(each_of(headers))) {}
 
 void ConsumedHeaders::reserve(std::size_t count, std::size_t bytes) {
   entries_.reserve(count);

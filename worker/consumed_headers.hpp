@@ -26,6 +26,21 @@ class ConsumedHeaders {
   void reserve(std::size_t count, std::size_t bytes);
   void add(std::string_view name, std::string_view value);
 
+  // The headers for_each(visit) hands over, calling visit(name, value) for each: sized in a
+  // first pass, then copied into a block reserved once.
+  template <typename ForEach>
+  static ConsumedHeaders gathered(ForEach&& for_each) {
+    ConsumedHeaders out;
+    std::size_t count = 0, bytes = 0;
+    for_each([&](std::string_view name, std::string_view value) {
+      ++count;
+      bytes += name.size() + value.size();
+    });
+    out.reserve(count, bytes);
+    for_each([&](std::string_view name, std::string_view value) { out.add(name, value); });
+    return out;
+  }
+
   std::string_view get(std::string_view name) const;  // "" when absent; first when repeated
   std::size_t size() const { return entries_.size(); }
   std::size_t bytes() const { return text_.size(); }  // names and values

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/service/http_field.hpp"
+#include "common/service/http_parse_error.hpp"
 #include "worker/order_answer_parser.hpp"
 #include "worker/redis/name_resolution.hpp"
 #include "worker/redis/tls_client_files.hpp"
@@ -54,8 +55,7 @@ OrderCallFailure bad_answer(std::string why) {
 // failing or closing before a whole answer.
 OrderCallFailure io_failure(const beast::error_code& ec) {
   if (ec == beast::error::timeout) return failure(OrderCallError::timeout, "timeout");
-  if (ec.category() == http::make_error_code(http::error::bad_version).category() &&
-      ec != http::error::end_of_stream && ec != http::error::partial_message) {
+  if (is_http_parse_error(ec)) {
     return bad_answer("an unreadable answer: " + ec.message());
   }
   return failure(OrderCallError::connection_lost, ec.message());

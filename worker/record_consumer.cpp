@@ -59,16 +59,9 @@ std::size_t ConsumedMessage::bytes() const {
 
 namespace {
 
-// The message's headers, sized first and then copied into one block.
+// The message's headers, copied into one block.
 ConsumedHeaders headers_in(const rd_kafka_message_t* m) {
-  ConsumedHeaders out;
-  std::size_t bytes = 0;
-  const std::size_t count = for_each_header(m, [&](std::string_view name, std::string_view value) {
-    bytes += name.size() + value.size();
-  });
-  out.reserve(count, bytes);
-  for_each_header(m, [&](std::string_view name, std::string_view value) { out.add(name, value); });
-  return out;
+  return ConsumedHeaders::gathered([m](auto&& visit) { for_each_header(m, visit); });
 }
 
 }  // namespace

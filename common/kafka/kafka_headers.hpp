@@ -12,25 +12,24 @@
 namespace paynotify {
 
 // Calls visit(name, value) for each header of the message, in their order (views into the
-// message: valid while it is); returns how many there were.
+// message: valid while it is).
 template <typename Visit>
-std::size_t for_each_header(const rd_kafka_message_t* message, Visit&& visit) {
+void for_each_header(const rd_kafka_message_t* message, Visit&& visit) {
   rd_kafka_headers_t* headers = nullptr;
   // rd_kafka_message_headers takes a non-const message but only reads it.
   if (rd_kafka_message_headers(const_cast<rd_kafka_message_t*>(message), &headers) !=
       RD_KAFKA_RESP_ERR_NO_ERROR)
-    return 0;
+    return;
   const char* name;
   const void* value;
   std::size_t size;
-  std::size_t i = 0;
-  for (; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+  for (std::size_t i = 0;
+       rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
        ++i) {
     visit(std::string_view(name), value != nullptr
                                       ? std::string_view(static_cast<const char*>(value), size)
                                       : std::string_view());
   }
-  return i;
 }
 
 // Kafka record headers out of a librdkafka message, in their order.
