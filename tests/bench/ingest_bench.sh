@@ -4,7 +4,8 @@
 #   2. saturation: acknowledged notifications per second and ingest CPU per acknowledgement;
 #   3. a fixed 2,000/s: p50/p99 latency as Antom would see it;
 #   4. the ingest's peak RSS over the whole run;
-#   and the ingest's allocations per acknowledgement (all its threads) at saturation.
+#   and, at saturation, the ingest's allocations, system calls and wake-ups per acknowledgement
+#   (all its threads): the reasons its CPU figure is what it is.
 # Usage: tests/bench/ingest_bench.sh [--seconds N]   (default 15 s per phase)
 set -euo pipefail
 seconds=15
@@ -22,9 +23,9 @@ printf 'openssl speed rsa2048: %s verify/s on one core = %.1f us per verify\n' "
 # Warm-up: connections, producer id, topic metadata.
 loadgen --rate 500 --duration-s 2 --connections 8 --distinct 200 >/dev/null
 
-cpu0="$(cpu_seconds "$ingest_pid")" mallocs0="$(mallocs ingest)"
-sat="$(loadgen --rate 0 --duration-s "$seconds" --connections 64)"
-cpu1="$(cpu_seconds "$ingest_pid")" mallocs1="$(mallocs ingest)"
+cpu0="$(cpu_seconds "$ingest_pid")" mallocs0="$(mallocs ingest)" switches0="$(context_switches "$ingest_pid")"
+sat="$(count_syscalls "$ingest_pid" loadgen --rate 0 --duration-s "$seconds" --connections 64)"
+cpu1="$(cpu_seconds "$ingest_pid")" mallocs1="$(mallocs ingest)" switches1="$(context_switches "$ingest_pid")"
 acked="$(field "$sat" acked)"
 cpu_us="$(python3 -c "print(($cpu1-$cpu0)*1e6/max(1,$acked))")"
 printf 'saturation: %.0f acknowledged/s (%s acked, %s not acked, %s errors), p50 %.1f ms, p99 %.1f ms\n' \
@@ -34,6 +35,14 @@ printf 'ingest CPU per acknowledged notification: %.1f us = %.2f x one RSA-2048 
   "$cpu_us" "$(python3 -c "print($cpu_us/$verify_us)")"
 printf 'ingest allocations per acknowledged notification (all threads): %.1f (target <= 8)\n' \
   "$(python3 -c "print((float('$mallocs1') - float('$mallocs0')) / max(1, $acked))")"
+# A voluntary context switch is a thread going to sleep to wait: each is a wake-up later.
+python3 - "$acked" "$(cat "$work/syscalls")" $switches0 $switches1 <<'PY'
+import sys
+acked, syscalls = float(sys.argv[1]), float(sys.argv[2])
+v0, n0, v1, n1 = map(float, sys.argv[3:7])
+print("per acknowledged notification (all threads): %.2f system calls, %.2f wake-ups (voluntary "
+      "context switches), %.2f involuntary context switches" % (syscalls / max(1, acked), (v1 - v0) / max(1, acked), (n1 - n0) / max(1, acked)))
+PY
 
 cpu2="$(cpu_seconds "$ingest_pid")"
 fixed="$(loadgen --rate 2000 --duration-s "$seconds" --connections 64)"

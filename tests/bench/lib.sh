@@ -3,6 +3,8 @@
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$root/deploy/local/common.sh"
 "$root/deploy/local/setup.sh" --no-deploy-tools >/dev/null
+# perf counts the services' system calls (count_syscalls below); bench-only, so not in setup.sh.
+"$root/deploy/local/apt-install.sh" bench linux-perf
 "$root/deploy/local/build.sh" release >/dev/null
 bin="$root/build/release"
 export PAYNOTIFY_STACK_DIR="$(mktemp -d /tmp/paynotify-bench-stack.XXXXXX)"
@@ -24,6 +26,20 @@ peak_rss_mib() { awk '/VmHWM/{printf "%.1f", $2/1024}' "/proc/$1/status"; }
 # context switches of a process's live threads, "voluntary involuntary": a voluntary one is a
 # thread going to sleep to wait (a wake-up later), the reason a per-event figure is what it is
 context_switches() { cat /proc/$1/task/*/status | awk '/^voluntary_ctxt/{v+=$2} /^nonvoluntary_ctxt/{n+=$2} END{print v, n}'; }
+# System calls of a process's threads (those alive now) while COMMAND runs; its output goes to
+# stdout, the count to the file $work/syscalls. "nan" when perf cannot count here.
+#   count_syscalls PID COMMAND...
+count_syscalls() {
+  local pid="$1"; shift
+  # No workload: perf counts until SIGINT. Its output must not hold the caller's $(...) open.
+  perf stat -x, -e raw_syscalls:sys_enter -p "$pid" -o "$work/syscalls.perf" </dev/null >/dev/null 2>&1 &
+  local perf_pid=$!
+  sleep 0.3  # attached
+  "$@"
+  kill -INT "$perf_pid" 2>/dev/null; wait "$perf_pid" 2>/dev/null || true
+  awk -F, '/raw_syscalls:sys_enter/ {n=$1} END {print (n ~ /^[0-9]+$/) ? n : "nan"}' \
+    "$work/syscalls.perf" 2>/dev/null >"$work/syscalls" || echo nan >"$work/syscalls"
+}
 # field JSON KEY [KEY ...]: a value out of a JSON document
 field() { python3 -c "import json,sys; d=json.loads(sys.argv[1]); [d:=d[k] for k in sys.argv[2:]]; print(d)" "$@"; }
 machine_line() {
