@@ -20,17 +20,22 @@ ConnectionSlots::Admission ConnectionSlots::admit(const std::string& source,
     if (open_ >= max_connections_) {
       // The slowest reader: fewest bytes per second since its request began (b1/t1 < b2/t2
       // compared as b1*t2 < b2*t1), the longest waiting among equals.
-      const auto slowest =
-          std::min_element(reading_.begin(), reading_.end(), [&](const auto& a, const auto& b) {
-            const double ta = std::chrono::duration<double>(now - a.second.since).count();
-            const double tb = std::chrono::duration<double>(now - b.second.since).count();
-            const double left = static_cast<double>(a.second.bytes) * tb,
-                         right = static_cast<double>(b.second.bytes) * ta;
-            return left < right || (left == right && a.second.since < b.second.since);
-          });
-      if (slowest == reading_.end()) return Admission::refused_full;
-      close = std::move(slowest->second.close);
-      reading_.erase(slowest);
+      Entered* slowest = nullptr;
+      for (auto& [id, e] : entered_) {
+        if (!e.reading) continue;
+        if (slowest == nullptr) {
+          slowest = &e;
+          continue;
+        }
+        const double te = std::chrono::duration<double>(now - e.since).count();
+        const double ts = std::chrono::duration<double>(now - slowest->since).count();
+        const double left = static_cast<double>(e.bytes) * ts,
+                     right = static_cast<double>(slowest->bytes) * te;
+        if (left < right || (left == right && e.since < slowest->since)) slowest = &e;
+      }
+      if (slowest == nullptr) return Admission::refused_full;
+      close = slowest->close;  // a copy: the connection keeps its entry until it leaves
+      slowest->reading = false;
       admission = Admission::admitted_evicting;
     }
     ++open_;
@@ -47,21 +52,35 @@ void ConnectionSlots::release(const std::string& source) {
     per_source_.erase(it);
 }
 
-uint64_t ConnectionSlots::start_reading(Clock::time_point now, std::function<void()> close) {
+uint64_t ConnectionSlots::enter(std::function<void()> close) {
   std::lock_guard lock(mu_);
   const uint64_t id = next_id_++;
-  reading_.emplace(id, Reading{now, 0, std::move(close)});
+  entered_.emplace(id, Entered{false, {}, 0, std::move(close)});
   return id;
+}
+
+void ConnectionSlots::leave(uint64_t id) {
+  std::lock_guard lock(mu_);
+  entered_.erase(id);
+}
+
+void ConnectionSlots::start_reading(uint64_t id, Clock::time_point now) {
+  std::lock_guard lock(mu_);
+  if (const auto it = entered_.find(id); it != entered_.end()) {
+    it->second.reading = true;
+    it->second.since = now;
+    it->second.bytes = 0;
+  }
 }
 
 void ConnectionSlots::progress(uint64_t id, std::size_t bytes_so_far) {
   std::lock_guard lock(mu_);
-  if (const auto it = reading_.find(id); it != reading_.end()) it->second.bytes = bytes_so_far;
+  if (const auto it = entered_.find(id); it != entered_.end()) it->second.bytes = bytes_so_far;
 }
 
 void ConnectionSlots::done_reading(uint64_t id) {
   std::lock_guard lock(mu_);
-  reading_.erase(id);
+  if (const auto it = entered_.find(id); it != entered_.end()) it->second.reading = false;
 }
 
 int ConnectionSlots::open() const {

@@ -33,10 +33,14 @@ class ConnectionSlots {
   Admission admit(const std::string& source, Clock::time_point now);
   void release(const std::string& source);
 
-  // A connection starts reading a request (idle before it, its head, its body): it is
-  // evictable, by how fast its bytes come, until done_reading(). `close` runs at most once,
-  // on the evicting thread: it must hand the close to the connection's own thread.
-  uint64_t start_reading(Clock::time_point now, std::function<void()> close);
+  // A connection enters once, after admit(), with how to close it, and leaves when it ends.
+  // `close` runs once per eviction, on the evicting thread: it must hand the close to the
+  // connection's own thread (and find out there whether the connection is still reading).
+  uint64_t enter(std::function<void()> close);
+  void leave(uint64_t id);
+  // A connection reading a request (idle before it, its head, its body) is evictable, by how
+  // fast its bytes come, from start_reading() until done_reading() or its eviction.
+  void start_reading(uint64_t id, Clock::time_point now);
   void progress(uint64_t id, std::size_t bytes_so_far);
   void done_reading(uint64_t id);
 
@@ -51,8 +55,10 @@ class ConnectionSlots {
                                           Clock::time_point deadline);
 
  private:
-  struct Reading {
-    Clock::time_point since;
+  // One per connection, registered once (not per request: no allocation per request).
+  struct Entered {
+    bool reading = false;
+    Clock::time_point since;  // of the request being read
     std::size_t bytes = 0;
     std::function<void()> close;
   };
@@ -62,7 +68,7 @@ class ConnectionSlots {
   mutable std::mutex mu_;
   int open_ = 0;
   std::map<std::string, int> per_source_;
-  std::map<uint64_t, Reading> reading_;
+  std::map<uint64_t, Entered> entered_;
   uint64_t next_id_ = 0;
 };
 

@@ -19,9 +19,10 @@ TEST(ConnectionSlots, AtTheCapTheSlowestReaderMakesRoomHeadOrBody) {
   for (int i = 0; i < 3; ++i) ASSERT_EQ(slots.admit("10.0.0.1", t0), Admission::admitted);
   // Three readers over the same 10 s: 5,000 bytes (a body arriving), 20 bytes (a dribbled
   // head), 600 bytes (a head, then a body that stopped).
-  const auto fast = slots.start_reading(t0, [&] { closed.push_back("fast"); });
-  const auto dribbling = slots.start_reading(t0, [&] { closed.push_back("dribbling"); });
-  const auto stalled = slots.start_reading(t0, [&] { closed.push_back("stalled"); });
+  const auto fast = slots.enter([&] { closed.push_back("fast"); });
+  const auto dribbling = slots.enter([&] { closed.push_back("dribbling"); });
+  const auto stalled = slots.enter([&] { closed.push_back("stalled"); });
+  for (const auto id : {fast, dribbling, stalled}) slots.start_reading(id, t0);
   slots.progress(fast, 5000);
   slots.progress(dribbling, 20);
   slots.progress(stalled, 600);
@@ -29,7 +30,13 @@ TEST(ConnectionSlots, AtTheCapTheSlowestReaderMakesRoomHeadOrBody) {
   EXPECT_EQ(closed, std::vector<std::string>{"dribbling"});
   EXPECT_EQ(slots.admit("10.0.0.2", t0 + milliseconds(10000)), Admission::admitted_evicting);
   EXPECT_EQ(closed, (std::vector<std::string>{"dribbling", "stalled"}));
-  (void)fast;
+  // Each was evicted once: until it reads its next request, it is not evicted again.
+  EXPECT_EQ(slots.admit("10.0.0.2", t0 + milliseconds(10000)), Admission::admitted_evicting);
+  EXPECT_EQ(closed, (std::vector<std::string>{"dribbling", "stalled", "fast"}));
+  EXPECT_EQ(slots.admit("10.0.0.2", t0 + milliseconds(10000)), Admission::refused_full);
+  slots.start_reading(stalled, t0 + milliseconds(10000));
+  EXPECT_EQ(slots.admit("10.0.0.2", t0 + milliseconds(10001)), Admission::admitted_evicting);
+  EXPECT_EQ(closed.back(), "stalled");
 }
 
 TEST(ConnectionSlots, IdleConnectionsGoFirstTheLongestWaitingFirst) {
@@ -38,8 +45,8 @@ TEST(ConnectionSlots, IdleConnectionsGoFirstTheLongestWaitingFirst) {
   std::vector<std::string> closed;
   slots.admit("a", t0);
   slots.admit("a", t0);
-  slots.start_reading(t0 + milliseconds(50), [&] { closed.push_back("newer"); });
-  slots.start_reading(t0, [&] { closed.push_back("older"); });
+  slots.start_reading(slots.enter([&] { closed.push_back("newer"); }), t0 + milliseconds(50));
+  slots.start_reading(slots.enter([&] { closed.push_back("older"); }), t0);
   EXPECT_EQ(slots.admit("b", t0 + milliseconds(100)), Admission::admitted_evicting);
   EXPECT_EQ(closed, std::vector<std::string>{"older"});
 }
@@ -49,9 +56,15 @@ TEST(ConnectionSlots, AConnectionBeingAnsweredIsNeverEvicted) {
   const auto t0 = Clock::now();
   bool closed = false;
   slots.admit("a", t0);
-  const auto id = slots.start_reading(t0, [&] { closed = true; });
+  const auto id = slots.enter([&] { closed = true; });
+  EXPECT_EQ(slots.admit("b", t0 + milliseconds(5)), Admission::refused_full);  // not reading yet
+  slots.start_reading(id, t0);
   slots.done_reading(id);  // its request is complete: verified and published from here
   EXPECT_EQ(slots.admit("b", t0 + milliseconds(10)), Admission::refused_full);
+  EXPECT_FALSE(closed);
+  slots.start_reading(id, t0 + milliseconds(10));  // its next request, then it ends
+  slots.leave(id);
+  EXPECT_EQ(slots.admit("b", t0 + milliseconds(15)), Admission::refused_full);
   EXPECT_FALSE(closed);
   slots.release("a");
   EXPECT_EQ(slots.admit("b", t0 + milliseconds(20)), Admission::admitted);
