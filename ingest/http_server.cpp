@@ -46,7 +46,7 @@ struct IngestServer::Shared {
 
   ConnectionSlots slots{limits.max_connections, limits.max_connections_per_source};
   std::atomic<int64_t> in_flight{0};
-  std::shared_ptr<DeliveryGate> gate = std::make_shared<DeliveryGate>();
+  std::vector<std::shared_ptr<DeliveryInbox>> inboxes;  // one per I/O thread, by its index
 };
 
 namespace {
@@ -168,7 +168,8 @@ void count_and_log(Shared& s, const IntakeAnswer& a, const IntakeDecision* d) {
              {"refusalsNotLogged", admission.dropped_before}});
 }
 
-net::awaitable<IntakeAnswer> answer_request(std::shared_ptr<Shared> s, const Request& req) {
+net::awaitable<IntakeAnswer> answer_request(std::shared_ptr<Shared> s, const Request& req,
+                                            const std::shared_ptr<DeliveryInbox>& inbox) {
   const IntakeRequest in{req.method_string(), req.target(),        req[http::field::content_type],
                          req["client-id"],    req["request-time"], req["signature"],
                          req["traceparent"],  req.body()};
@@ -181,7 +182,7 @@ net::awaitable<IntakeAnswer> answer_request(std::shared_ptr<Shared> s, const Req
   }
   const auto publish_started = std::chrono::steady_clock::now();
   auto delivering =
-      publish_and_wait(s->publisher, std::move(*decision.record), s->limits.ack_timeout, s->gate);
+      publish_and_wait(s->publisher, std::move(*decision.record), s->limits.ack_timeout, inbox);
   const DeliveryResult delivery = co_await std::move(delivering);
   s->metrics.produce_seconds.observe(seconds_since(publish_started));
   IntakeAnswer answer = NotificationIntake::answer_for_delivery(delivery);
@@ -214,8 +215,10 @@ net::awaitable<void> write_and_close(beast::tcp_stream& stream, IntakeAnswer ans
   }
 }
 
+// inbox: the delivery reports of the connection's own thread.
 net::awaitable<void> serve_connection(tcp::socket socket, std::string source,
-                                      std::shared_ptr<Shared> s) {
+                                      std::shared_ptr<Shared> s,
+                                      std::shared_ptr<DeliveryInbox> inbox) {
   OpenConnection open(*s, std::move(source));
   const auto stream_ptr = std::make_shared<beast::tcp_stream>(std::move(socket));
   beast::tcp_stream& stream = *stream_ptr;
@@ -309,7 +312,7 @@ net::awaitable<void> serve_connection(tcp::socket socket, std::string source,
     reading.done();  // being answered from here: no longer evictable
     Request req = parser.release();
     const bool keep_alive = req.keep_alive();
-    auto answering = answer_request(s, req);
+    auto answering = answer_request(s, req, inbox);
     IntakeAnswer answer = co_await std::move(answering);
     auto res = make_response(answer.status, std::move(answer.body), version,
                              keep_alive && !s->draining.load(), FieldAllocator(&arena));
@@ -335,7 +338,8 @@ net::awaitable<void> accept_loop(tcp::acceptor* acceptor,
                                  std::shared_ptr<Shared> s) {
   std::size_t next = 0;
   for (;;) {
-    net::io_context& target = *(*contexts)[next++ % contexts->size()];
+    const std::size_t thread = next++ % contexts->size();
+    net::io_context& target = *(*contexts)[thread];
     auto [ec, socket] = co_await acceptor->async_accept(target, kTuple);
     if (ec) {
       if (!acceptor->is_open() || ec == net::error::operation_aborted) co_return;
@@ -365,7 +369,8 @@ net::awaitable<void> accept_loop(tcp::acceptor* acceptor,
     if (admission == ConnectionSlots::Admission::admitted_evicting)
       s->metrics.evicted_connections.inc();
     socket.set_option(tcp::no_delay(true), ec);
-    net::co_spawn(target, serve_connection(std::move(socket), std::move(source), s),
+    net::co_spawn(target,
+                  serve_connection(std::move(socket), std::move(source), s, s->inboxes[thread]),
                   log_coroutine_failure);
   }
 }
@@ -376,7 +381,10 @@ IngestServer::IngestServer(ServerLimits limits, const NotificationIntake& intake
                            Publisher& publisher, IngestMetrics& metrics)
     : shared_(std::make_shared<Shared>(std::move(limits), intake, publisher, metrics)) {
   const int n = std::max(1, shared_->limits.threads);
-  for (int i = 0; i < n; ++i) contexts_.push_back(std::make_unique<net::io_context>(1));
+  for (int i = 0; i < n; ++i) {
+    contexts_.push_back(std::make_unique<net::io_context>(1));
+    shared_->inboxes.push_back(std::make_shared<DeliveryInbox>(contexts_.back()->get_executor()));
+  }
 }
 
 IngestServer::~IngestServer() { drain_and_stop(std::chrono::milliseconds(0)); }
@@ -410,7 +418,7 @@ int64_t IngestServer::drain_and_stop(std::chrono::milliseconds grace) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   const int64_t left = shared_->in_flight.load();
-  shared_->gate->close();
+  for (auto& inbox : shared_->inboxes) inbox->close();
   for (auto& ctx : contexts_) ctx->stop();
   for (auto& t : threads_) t.join();
   threads_.clear();

@@ -6,13 +6,13 @@ namespace paynotify::worker {
 
 LedgerCompletion::LedgerCompletion(LedgerCompletionSettings settings, LeaseStore& leases,
                                    DedupePool& dedupe, Publisher& publisher, WorkerMetrics& metrics,
-                                   std::shared_ptr<DeliveryGate> gate, Clock clock)
+                                   std::shared_ptr<DeliveryInbox> deliveries, Clock clock)
     : settings_(std::move(settings)),
       leases_(leases),
       dedupe_(dedupe),
       publisher_(publisher),
       metrics_(metrics),
-      gate_(std::move(gate)),
+      deliveries_(std::move(deliveries)),
       clock_(std::move(clock)) {}
 
 boost::asio::awaitable<StoreResult<LedgerWrite>> LedgerCompletion::complete(
@@ -60,7 +60,7 @@ boost::asio::awaitable<void> LedgerCompletion::publish(std::string payment_id,
   for (auto& [id, text] : anomalies) {
     auto delivery = publish_and_wait(
         publisher_, OutgoingRecord{settings_.anomalies_topic, payment_id, text, {}},
-        settings_.publish_timeout, gate_);
+        settings_.publish_timeout, deliveries_);
     const DeliveryResult result = co_await std::move(delivery);
     if (!result) {
       log_event(spdlog::level::warn, "anomaly_publish_failed",

@@ -35,8 +35,8 @@ class LedgerCompletion {
  public:
   using Clock = std::function<int64_t()>;  // epoch ms
   LedgerCompletion(LedgerCompletionSettings settings, LeaseStore& leases, DedupePool& dedupe,
-                   Publisher& publisher, WorkerMetrics& metrics, std::shared_ptr<DeliveryGate> gate,
-                   Clock clock);
+                   Publisher& publisher, WorkerMetrics& metrics,
+                   std::shared_ptr<DeliveryInbox> deliveries, Clock clock);
 
   // recorded; failed (Redis did not answer); changed_meanwhile when contended every time.
   // `facts` shares the record's lifetime (an aliasing pointer: no copy per completion).
@@ -52,7 +52,7 @@ class LedgerCompletion {
   DedupePool& dedupe_;
   Publisher& publisher_;
   WorkerMetrics& metrics_;
-  std::shared_ptr<DeliveryGate> gate_;
+  std::shared_ptr<DeliveryInbox> deliveries_;
   Clock clock_;
 };
 

@@ -31,7 +31,7 @@ WorkerEngine::WorkerEngine(EngineSettings settings, net::io_context& ctx, LeaseS
       ledger_({settings_.anomalies_topic(), settings_.dedupe_ttl_s,
                LedgerPolicy{settings_.ledger_ttl_s, settings_.capture_warning_before_ms},
                settings_.publish_timeout},
-              leases, dedupe, publisher, metrics, gate_, clock_.reader()),
+              leases, dedupe, publisher, metrics, deliveries_, clock_.reader()),
       window_(4 * settings_.concurrency),
       in_flight_(settings_.max_in_flight, settings_.max_in_flight_bytes, metrics.in_flight,
                  metrics.in_flight_bytes),
@@ -44,7 +44,7 @@ WorkerEngine::WorkerEngine(EngineSettings settings, net::io_context& ctx, LeaseS
       net::detached);
 }
 
-WorkerEngine::~WorkerEngine() { gate_->close(); }
+WorkerEngine::~WorkerEngine() { deliveries_->close(); }
 
 double WorkerEngine::oldest_retry_age_s() const {
   return retry_ages_.oldest_age_s(clock_.now_ms());
@@ -297,7 +297,8 @@ net::awaitable<Event> WorkerEngine::run(std::shared_ptr<Record> r, Apply) {
 
 net::awaitable<Event> WorkerEngine::run(std::shared_ptr<Record> r, Divert d) {
   OutgoingRecord out = handover_record(r->message, d, settings_.topic_for(d.to));
-  auto delivery = publish_and_wait(publisher_, std::move(out), settings_.publish_timeout, gate_);
+  auto delivery =
+      publish_and_wait(publisher_, std::move(out), settings_.publish_timeout, deliveries_);
   DeliveryResult result = co_await std::move(delivery);
   log_event(result ? spdlog::level::info : spdlog::level::warn,
             result ? "handed_over" : "hand_over_failed",

@@ -86,7 +86,7 @@ class WorkerEngine {
   // Whether the consumer is to stop taking records of `topic` now (in_flight.hpp says why per
   // topic); on the engine's loop.
   bool hold(const std::string& topic) { return in_flight_.hold(share_of(topic)); }
-  void close_gate() { gate_->close(); }
+  void close_gate() { deliveries_->close(); }  // no delivery reports into the engine from here
   // SIGTERM: records that only wait are given up (offsets not stored, redelivered later), new
   // ones are refused; calls and writes under way finish. in_flight() then falls to 0 quickly.
   void begin_drain();  // any thread
@@ -139,7 +139,8 @@ class WorkerEngine {
   WorkerMetrics& metrics_;
   StoreOffset store_offset_;
   EngineClock& clock_;  // injectable so that engine tests run hours in no time
-  std::shared_ptr<DeliveryGate> gate_ = std::make_shared<DeliveryGate>();
+  // The loop's delivery reports (ctx_ is declared before it).
+  std::shared_ptr<DeliveryInbox> deliveries_ = std::make_shared<DeliveryInbox>(ctx_.get_executor());
   std::mt19937_64 rng_{std::random_device{}()};
 
   // Engine-thread state.

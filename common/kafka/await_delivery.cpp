@@ -3,7 +3,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <optional>
@@ -11,32 +10,50 @@
 namespace paynotify {
 namespace net = boost::asio;
 
-namespace {
-struct PendingDelivery {
-  explicit PendingDelivery(const net::any_io_executor& ex) : timer(ex) {}
+struct DeliveryInbox::Waiter {
+  explicit Waiter(const net::any_io_executor& ex) : timer(ex) {}
   net::steady_timer timer;
   std::optional<DeliveryResult> result;
 };
-}  // namespace
+
+void DeliveryInbox::close() {
+  std::lock_guard lock(mu_);
+  open_ = false;
+  arrived_.clear();
+}
+
+void DeliveryInbox::deliver(std::shared_ptr<Waiter> waiter, const DeliveryResult& result) {
+  std::lock_guard lock(mu_);
+  if (!open_) return;
+  arrived_.emplace_back(std::move(waiter), result);
+  if (std::exchange(drain_posted_, true)) return;  // the drain already on its way takes this too
+  drains_.fetch_add(1, std::memory_order_relaxed);
+  net::post(executor_, [self = shared_from_this()] { self->drain(); });
+}
+
+void DeliveryInbox::drain() {
+  {
+    std::lock_guard lock(mu_);
+    drain_posted_ = false;
+    handing_over_.swap(arrived_);
+  }
+  // On the waiting coroutines' own thread: no lock between setting a result and reading it.
+  for (auto& [waiter, result] : handing_over_) {
+    waiter->result = std::move(result);
+    waiter->timer.cancel();
+  }
+  handing_over_.clear();
+}
 
 net::awaitable<DeliveryResult> publish_and_wait(Publisher& publisher, OutgoingRecord record,
                                                 std::chrono::milliseconds timeout,
-                                                std::shared_ptr<DeliveryGate> gate) {
-  const auto ex = co_await net::this_coro::executor;
-  auto pending = std::make_shared<PendingDelivery>(ex);
-  pending->timer.expires_after(timeout);
-  publisher.publish(std::move(record), [gate, pending, ex](const DeliveryResult& r) {
-    std::lock_guard lock(gate->mu);
-    if (!gate->open) return;
-    // Runs on the coroutine's own thread: no lock is needed between setting the result and
-    // the coroutine reading it.
-    net::post(ex, [pending, r] {
-      pending->result = r;
-      pending->timer.cancel();
-    });
-  });
-  if (!pending->result) co_await pending->timer.async_wait(net::as_tuple(net::use_awaitable));
-  if (pending->result) co_return *pending->result;
+                                                std::shared_ptr<DeliveryInbox> inbox) {
+  auto waiter = std::make_shared<DeliveryInbox::Waiter>(inbox->executor());
+  waiter->timer.expires_after(timeout);
+  publisher.publish(std::move(record),
+                    [inbox, waiter](const DeliveryResult& r) { inbox->deliver(waiter, r); });
+  if (!waiter->result) co_await waiter->timer.async_wait(net::as_tuple(net::use_awaitable));
+  if (waiter->result) co_return std::move(*waiter->result);
   co_return failure(DeliveryError::no_report);
 }
 
