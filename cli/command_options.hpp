@@ -3,25 +3,42 @@
 
 #include <iostream>
 #include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "common/service/options.hpp"
 
 namespace paynotify::cli {
 
-// Subcommands read their options from flags, so a PAYNOTIFY_* variable meant for a service never
-// changes what a CLI call does; but credentials come from the environment, as the services take
-// them, to keep them off command lines (visible in `ps`): Kafka client properties (SASL) and the
-// Redis password. The chart's topics Job passes the Kafka client Secret this way.
-inline constexpr const char* kCommandEnvironment =
-    "\nEnvironment: PAYNOTIFY_KAFKA_PROP_<property with _ for .> (librdkafka properties, e.g. SASL "
-    "credentials) and PAYNOTIFY_REDIS_PASSWORD are read; no other PAYNOTIFY_* variable is.\n";
+// Subcommands read their options from flags and, from the environment, only the settings that
+// say how to reach Kafka and Redis, under the names the services read them: after
+// `eval "$(deploy/local/stack.sh env --secure)"` (or in a pod beside the services) a command
+// reaches the same cluster, with the same credentials, as they do. Flags win. Credentials come
+// only from the environment, to keep them off command lines (visible in `ps`). Every other
+// PAYNOTIFY_* variable (a topic, a timeout) is a service's and never changes what a CLI call
+// does: --topic, for one, names a different topic in different commands.
+inline constexpr std::string_view kSharedConnectionSettings[] = {
+    "PAYNOTIFY_KAFKA_BROKERS=",   "PAYNOTIFY_KAFKA_PROP_",     "PAYNOTIFY_REDIS=",
+    "PAYNOTIFY_REDIS_USERNAME=",  "PAYNOTIFY_REDIS_PASSWORD=", "PAYNOTIFY_REDIS_CA_FILE=",
+    "PAYNOTIFY_REDIS_CERT_FILE=", "PAYNOTIFY_REDIS_KEY_FILE="};
 
-inline std::vector<std::string> command_environment() {
+inline constexpr const char* kCommandEnvironment =
+    "\nEnvironment: as the services, PAYNOTIFY_KAFKA_BROKERS, PAYNOTIFY_KAFKA_PROP_<property with "
+    "_ for .> (librdkafka properties, e.g. SASL credentials), PAYNOTIFY_REDIS, "
+    "PAYNOTIFY_REDIS_USERNAME, PAYNOTIFY_REDIS_PASSWORD and PAYNOTIFY_REDIS_{CA,CERT,KEY}_FILE "
+    "are read where the command has the option (a flag wins); no other PAYNOTIFY_* variable "
+    "is.\n";
+
+// The entries of `environment` (NAME=value) a subcommand reads.
+inline std::vector<std::string> command_environment(std::vector<std::string> environment) {
   std::vector<std::string> out;
-  for (auto& entry : process_environment()) {
-    if (entry.rfind("PAYNOTIFY_KAFKA_PROP_", 0) == 0 ||
-        entry.rfind("PAYNOTIFY_REDIS_PASSWORD=", 0) == 0) {
-      out.push_back(std::move(entry));
+  for (auto& entry : environment) {
+    for (const auto prefix : kSharedConnectionSettings) {
+      if (entry.rfind(prefix, 0) == 0) {
+        out.push_back(std::move(entry));
+        break;
+      }
     }
   }
   return out;
@@ -31,7 +48,7 @@ inline std::vector<std::string> command_environment() {
 inline std::optional<int> parse_command_line(Options& options,
                                              const std::vector<std::string>& args) {
   try {
-    switch (options.parse(args, command_environment())) {
+    switch (options.parse(args, command_environment(process_environment()))) {
       case Options::Outcome::help:
         std::cout << options.help_text(false) << kCommandEnvironment;
         return 0;
