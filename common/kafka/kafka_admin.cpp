@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 
 #include "common/kafka/kafka_headers.hpp"
@@ -21,12 +22,41 @@ struct Destroy {
   void operator()(rd_kafka_NewPartitions_t* p) const { rd_kafka_NewPartitions_destroy(p); }
 };
 
+// What librdkafka last reported as wrong with the connection (authentication failed, TLS
+// verification failed, connection refused): said with a timeout, it names the real cause.
+class LastKafkaError {
+ public:
+  static void remember(rd_kafka_t*, int err, const char* reason, void* opaque) {
+    auto* self = static_cast<LastKafkaError*>(opaque);
+    std::lock_guard lock(self->mu_);
+    // "1/1 brokers are down" follows the cause; it must not replace it.
+    if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN && !self->text_.empty()) return;
+    self->text_ = reason;
+  }
+  // Serves the client's pending error events first (librdkafka reports them through poll).
+  std::string after_serving(rd_kafka_t* rk) {
+    rd_kafka_poll(rk, 0);
+    std::lock_guard lock(mu_);
+    return text_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::string text_;
+};
+
+// errors: where the client's connection errors go (must outlive it), or nowhere.
 std::unique_ptr<rd_kafka_t, Destroy> admin_client(const std::string& brokers,
-                                                  const std::map<std::string, std::string>& props) {
+                                                  const std::map<std::string, std::string>& props,
+                                                  LastKafkaError* errors = nullptr) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   set_kafka_property(conf, "bootstrap.servers", brokers);
   set_kafka_property(conf, "allow.auto.create.topics", "false");  // metadata looks must not create
   for (const auto& [k, v] : props) set_kafka_property(conf, k, v);
+  if (errors != nullptr) {
+    rd_kafka_conf_set_error_cb(conf, &LastKafkaError::remember);
+    rd_kafka_conf_set_opaque(conf, errors);
+  }
   char err[512];
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   if (rk == nullptr) {
@@ -96,11 +126,14 @@ std::vector<std::string> pipeline_topic_names(const std::string& main_topic) {
 std::vector<TopicReport> ensure_topics(const std::string& brokers,
                                        const std::map<std::string, std::string>& properties,
                                        const std::vector<TopicSpec>& topics, int timeout_ms) {
-  auto rk = admin_client(brokers, properties);
+  LastKafkaError last_error;
+  auto rk = admin_client(brokers, properties, &last_error);
   const rd_kafka_metadata_t* probe = nullptr;
   if (rd_kafka_metadata(rk.get(), 0, nullptr, &probe, timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const std::string cause = last_error.after_serving(rk.get());
     throw std::runtime_error("no Kafka broker at " + brokers + " answered within " +
-                             std::to_string(timeout_ms) + " ms");
+                             std::to_string(timeout_ms) + " ms" +
+                             (cause.empty() ? std::string() : ": " + cause));
   }
   rd_kafka_metadata_destroy(probe);
 

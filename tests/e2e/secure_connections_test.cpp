@@ -33,6 +33,16 @@ std::string slurp(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+// Whether one line of the file holds both texts (librdkafka's own log lines hold the cause
+// too: this finds paynotify's line, which says it with the timeout).
+bool has_line_with(const std::string& path, const std::string& one, const std::string& other) {
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    if (line.find(one) != std::string::npos && line.find(other) != std::string::npos) return true;
+  }
+  return false;
+}
+
 class SecureConnections : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -213,6 +223,11 @@ TEST_P(SecureKafka, AWrongPasswordOrAnUntrustedCaKeepsTheIngestNotReadyAndAcknow
             std::string::npos)
       << "logs in " << dir_;
   ingest_.reset();
+  // The CLI's error names the cause too, not only that nothing answered in time.
+  EXPECT_NE(cli("topics ensure --topic " + topic_ + " --timeout-ms 3000", "ensure.log"), 0);
+  EXPECT_TRUE(has_line_with(dir_ + "/cli.log", "answered within 3000 ms: ",
+                            "SASL authentication error: Authentication failed"))
+      << "logs in " << dir_;
 
   // The right password, but a CA that did not sign the broker's certificate.
   setenv("PAYNOTIFY_KAFKA_PROP_SASL_PASSWORD",
