@@ -15,6 +15,12 @@ inline constexpr std::string_view kReceivedAt = "received-at";  // epoch ms
 inline constexpr std::string_view kIngestId = "ingest-id";
 inline constexpr std::string_view kTraceparent = "traceparent";
 
+// Written by reconciliation (`paynotify reconcile`, the worker's reconciler) instead of a received
+// notification's evidence: Antom's signed inquiry answer, whole. The antom-* headers above then
+// hold the answer's client-id, response-time and signature, and antom-request-uri the inquiry's
+// path; the value is one of the notifications the answer stands for (common/antom/inquiry.hpp).
+inline constexpr std::string_view kInquiryAnswer = "antom-inquiry-answer";
+
 // Added by the worker on the retry and dead-letter topics.
 inline constexpr std::string_view kAttempt = "attempt";             // the round this record starts
 inline constexpr std::string_view kNotBefore = "not-before";        // epoch ms

@@ -43,4 +43,10 @@ std::string capture_result_body(const std::string& payment_id, const std::string
 // A dispute opened on payment `id`.
 std::string dispute_created_body(const std::string& payment_id, const std::string& dispute_id);
 
+// Antom's inquiryPayment answer for that payment: authorized (S), with one CAPTURE transaction
+// whose transactionStatus is `capture_status` (SUCCESS, FAIL, PROCESSING); no capture when
+// capture_id is empty.
+std::string payment_inquiry_answer(const std::string& payment_id, const std::string& capture_id,
+                                   const std::string& capture_status = "SUCCESS");
+
 }  // namespace paynotify::testing

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/service/http_field.hpp"
+#include "common/antom/inquiry.hpp"
 #include "worker/payment_event.hpp"
 #include "worker/payment_ledger.hpp"
 
@@ -176,6 +177,39 @@ TEST(Kinds, AKindOrSubtypeNotModelledIsUnsupportedAndAMissingSubtypeInvalid) {
   EXPECT_EQ(vaulting.why_not, NoEvent::unsupported_kind);
   const auto no_subtype = derive_event(R"({"disputeNotificationType":7,"paymentId":"P1"})", 0);
   EXPECT_EQ(no_subtype.why_not, NoEvent::invalid_record) << no_subtype.error;
+}
+
+// Reconciliation publishes what an inquiry answer stands for (common/antom/inquiry.hpp): each must
+// be the same business event as Antom's own notification, or a late notification would apply
+// twice.
+TEST(Kinds, ARecoveredNotificationIsTheSameEventAsAntomsOwn) {
+  const std::string answer = testing::payment_inquiry_answer("P1", "C1");
+  const auto found =
+      recovered_notifications(InquiryApi::payment, json::parse(answer).as_object());
+  ASSERT_EQ(found.size(), 2u);
+  const std::pair<std::string, std::string> pairs[] = {
+      {found[0].body, testing::payment_result_body("P1", "S")},
+      {found[1].body, testing::capture_result_body("P1", "C1", "S")}};
+  for (const auto& [recovered, notified] : pairs) {
+    const auto a = derive_event(recovered, 0);
+    const auto b = derive_event(notified, 0);
+    ASSERT_TRUE(a.event && b.event) << a.error << b.error;
+    EXPECT_EQ(a.event->event_id, b.event->event_id);
+    EXPECT_EQ(a.event->type, b.event->type);
+    EXPECT_EQ(a.event->order_key, b.event->order_key);
+  }
+
+  const std::string refund_answer =
+      R"({"result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"},)"
+      R"("refundStatus":"SUCCESS","refundRequestId":"rr-01","refundId":"2023REFUND01",)"
+      R"("refundAmount":{"currency":"SGD","value":"1000"},"refundTime":"2023-01-01T10:00:00+08:00"})";
+  const auto refund =
+      recovered_notifications(InquiryApi::refund, json::parse(refund_answer).as_object());
+  ASSERT_EQ(refund.size(), 1u);
+  const auto a = derive_event(refund[0].body, 0);
+  const auto b = derive_event(testing::kRefundResultBody, 0);
+  ASSERT_TRUE(a.event && b.event) << a.error;
+  EXPECT_EQ(a.event->event_id, b.event->event_id);
 }
 
 }  // namespace
