@@ -16,12 +16,12 @@
 #include <stdexcept>
 #include <vector>
 
+#include "common/net/name_resolution.hpp"
+#include "common/net/tls_client_files.hpp"
+#include "common/net/tls_peer_name.hpp"
 #include "common/service/http_field.hpp"
 #include "common/service/http_parse_error.hpp"
 #include "worker/order_answer_parser.hpp"
-#include "worker/redis/name_resolution.hpp"
-#include "worker/redis/tls_client_files.hpp"
-#include "worker/redis/tls_peer_name.hpp"
 
 namespace paynotify::worker {
 
@@ -216,12 +216,7 @@ net::awaitable<OrderCallResult<std::vector<tcp::endpoint>>> OrderServiceClient::
   if (!r->taken && r->resolution->ready()) {
     r->taken = true;
     if (const auto addresses = r->resolution->take_addresses()) {
-      for (const addrinfo* a = addresses.get(); a != nullptr; a = a->ai_next) {
-        tcp::endpoint endpoint;
-        std::memcpy(endpoint.data(), a->ai_addr, a->ai_addrlen);
-        endpoint.resize(a->ai_addrlen);
-        r->endpoints.push_back(endpoint);
-      }
+      r->endpoints = tcp_endpoints(addresses.get());
     } else {
       r->error = "order service: " + r->resolution->error();
     }

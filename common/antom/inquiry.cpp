@@ -117,14 +117,10 @@ InquiryApi InquiryTarget::api() const {
 
 std::string_view InquiryTarget::field() const {
   switch (by) {
-    case By::payment_id:
-      return "paymentId";
-    case By::payment_request_id:
-      return "paymentRequestId";
-    case By::refund_id:
-      return "refundId";
-    case By::refund_request_id:
-      return "refundRequestId";
+    case By::payment_id: return "paymentId";
+    case By::payment_request_id: return "paymentRequestId";
+    case By::refund_id: return "refundId";
+    case By::refund_request_id: return "refundRequestId";
   }
   return "paymentId";
 }

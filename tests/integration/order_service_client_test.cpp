@@ -2,7 +2,7 @@
 // TLS with certificates made here: the server's verified against its CA (and refused without
 // it), and mutual TLS (the client's certificate accepted; no or a stranger's refused).
 #include "worker/order_service_client.hpp"
-#include "worker/redis/name_resolution.hpp"
+#include "common/net/name_resolution.hpp"
 
 #include <gtest/gtest.h>
 

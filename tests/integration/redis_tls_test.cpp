@@ -13,12 +13,12 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/net/tls_client_files.hpp"
 #include "common/service/ids.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/redis_fixture.hpp"
 #include "tests/support/secure_env.hpp"
 #include "worker/redis/redis_connection.hpp"
-#include "worker/redis/tls_client_files.hpp"
 
 namespace paynotify::testing {
 namespace {
@@ -100,7 +100,7 @@ TEST_F(RedisTls, AClientCertificateIsCheckedByTheServer) {
   // Signed by the stack's CA: accepted (the server asks for one, optional, and verifies it).
   client_certificate(stack_ca_dir(), "client");
   auto settings = secure_redis_settings();
-  worker::load_tls_client(
+  load_tls_client(
       *settings.tls,
       {secure_env().at("PAYNOTIFY_REDIS_CA_FILE"), dir_ + "/client.pem", dir_ + "/client.key"},
       "redis");
@@ -111,7 +111,7 @@ TEST_F(RedisTls, AClientCertificateIsCheckedByTheServer) {
   openssl("req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 1 -subj /CN=other");
   client_certificate(dir_, "stranger");
   auto refused_settings = secure_redis_settings();
-  worker::load_tls_client(
+  load_tls_client(
       *refused_settings.tls,
       {secure_env().at("PAYNOTIFY_REDIS_CA_FILE"), dir_ + "/stranger.pem", dir_ + "/stranger.key"},
       "redis");

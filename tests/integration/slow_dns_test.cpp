@@ -19,11 +19,11 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/net/name_resolution.hpp"
 #include "common/service/ids.hpp"
 #include "tests/support/apply_results.hpp"
 #include "tests/support/child_process.hpp"
 #include "worker/order_service_client.hpp"
-#include "worker/redis/name_resolution.hpp"
 #include "worker/redis/redis_connection.hpp"
 
 namespace paynotify::worker {

@@ -31,6 +31,7 @@
 
 #include "common/antom/request_time.hpp"
 #include "common/service/options.hpp"
+#include "tests/support/http_serving.hpp"
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
@@ -40,6 +41,8 @@ using tcp = net::ip::tcp;
 constexpr auto kTuple = net::as_tuple(net::use_awaitable);
 
 namespace {
+
+namespace testing = paynotify::testing;
 
 struct Payment {
   std::string state = "UNKNOWN";
@@ -189,45 +192,36 @@ void control(OrderBook& book, const std::string& body) {
   if (o.contains("resetLatency")) book.latencies_ms.clear();
 }
 
+net::awaitable<void> respond(const testing::HttpRequest& req, testing::HttpResponse& res,
+                             OrderBook* book) {
+  const std::string target(req.target());
+  if (req.method() == http::verb::post && target == "/payment-events") {
+    if (book->delay_ms > 0) {
+      net::steady_timer t(co_await net::this_coro::executor,
+                          std::chrono::milliseconds(book->delay_ms));
+      co_await t.async_wait(kTuple);
+    }
+    auto [status, body] = apply_event(*book, std::string(req["Idempotency-Key"]), req.body());
+    res.result(status);
+    res.body() = body;
+  } else if (req.method() == http::verb::get &&
+             (target == "/applied" || target == "/applied?summary=1")) {
+    res.body() = applied_json(*book, target == "/applied");
+  } else if (req.method() == http::verb::post && target == "/control") {
+    control(*book, req.body());
+    res.body() = R"({"ok":true})";
+  } else if (target == "/healthz") {
+    res.body() = R"({"ok":true})";
+  } else {
+    res.result(http::status::not_found);
+    res.body() = R"({"error":"no such route"})";
+  }
+}
+
 template <typename Stream>
 net::awaitable<void> serve(Stream& stream, OrderBook* book) {
-  beast::flat_buffer buffer;
-  for (;;) {
-    http::request<http::string_body> req;
-    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(60));
-    auto [ec, n] = co_await http::async_read(stream, buffer, req, kTuple);
-    if (ec) break;
-    http::response<http::string_body> res{http::status::ok, req.version()};
-    res.set(http::field::content_type, "application/json");
-    const std::string target(req.target());
-    if (req.method() == http::verb::post && target == "/payment-events") {
-      if (book->delay_ms > 0) {
-        net::steady_timer t(beast::get_lowest_layer(stream).get_executor(),
-                            std::chrono::milliseconds(book->delay_ms));
-        co_await t.async_wait(kTuple);
-      }
-      auto [status, body] = apply_event(*book, std::string(req["Idempotency-Key"]), req.body());
-      res.result(status);
-      res.body() = body;
-    } else if (req.method() == http::verb::get &&
-               (target == "/applied" || target == "/applied?summary=1")) {
-      res.body() = applied_json(*book, target == "/applied");
-    } else if (req.method() == http::verb::post && target == "/control") {
-      control(*book, req.body());
-      res.body() = R"({"ok":true})";
-    } else if (target == "/healthz") {
-      res.body() = R"({"ok":true})";
-    } else {
-      res.result(http::status::not_found);
-      res.body() = R"({"error":"no such route"})";
-    }
-    res.keep_alive(req.keep_alive());
-    res.prepare_payload();
-    auto [wec, wn] = co_await http::async_write(stream, res, kTuple);
-    if (wec || !res.keep_alive()) break;
-  }
-  beast::error_code ignored;
-  beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, ignored);
+  co_await testing::serve_http(
+      stream, [book](const auto& req, auto& res) { return respond(req, res, book); });
 }
 
 net::awaitable<void> serve_plain(tcp::socket socket, OrderBook* book) {
@@ -244,16 +238,10 @@ net::awaitable<void> serve_tls(tcp::socket socket, OrderBook* book, net::ssl::co
 }
 
 net::awaitable<void> accept_loop(tcp::acceptor* acceptor, OrderBook* book, net::ssl::context* tls) {
-  for (;;) {
-    auto [ec, socket] = co_await acceptor->async_accept(kTuple);
-    if (ec) co_return;
-    if (tls != nullptr) {
-      net::co_spawn(acceptor->get_executor(), serve_tls(std::move(socket), book, tls),
-                    net::detached);
-    } else {
-      net::co_spawn(acceptor->get_executor(), serve_plain(std::move(socket), book), net::detached);
-    }
-  }
+  co_await testing::accept_each(acceptor, [book, tls](tcp::socket socket) {
+    return tls != nullptr ? serve_tls(std::move(socket), book, tls)
+                          : serve_plain(std::move(socket), book);
+  });
 }
 
 }  // namespace

@@ -30,10 +30,10 @@ std::string payment_inquiry_answer(const std::string& payment_id, const std::str
                                    const std::string& capture_status) {
   std::string capture;
   if (!capture_id.empty()) {
-    capture = R"({"transactionType":"CAPTURE","transactionStatus":")" + capture_status +
-              R"(","transactionId":")" + capture_id + R"(","transactionRequestId":"cr-)" +
-              capture_id +
-              R"(","transactionAmount":{"currency":"SGD","value":"4200"},"transactionTime":"2026-11-25T12:05:00+08:00","transactionResult":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"}})";
+    capture =
+        R"({"transactionType":"CAPTURE","transactionStatus":")" + capture_status +
+        R"(","transactionId":")" + capture_id + R"(","transactionRequestId":"cr-)" + capture_id +
+        R"(","transactionAmount":{"currency":"SGD","value":"4200"},"transactionTime":"2026-11-25T12:05:00+08:00","transactionResult":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"}})";
   }
   return R"({"result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"},"paymentStatus":"SUCCESS","paymentResultCode":"SUCCESS","paymentResultMessage":"success","paymentRequestId":"pr-)" +
          payment_id + R"(","paymentId":")" + payment_id +

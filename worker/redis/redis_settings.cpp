@@ -5,7 +5,7 @@
 
 #include <stdexcept>
 
-#include "worker/redis/tls_client_files.hpp"
+#include "common/net/tls_client_files.hpp"
 
 namespace paynotify::worker {
 

@@ -13,8 +13,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "worker/redis/name_resolution.hpp"
-#include "worker/redis/tls_peer_name.hpp"
+#include "common/net/name_resolution.hpp"
+#include "common/net/tls_peer_name.hpp"
 
 namespace paynotify::worker {
 namespace {

@@ -12,8 +12,8 @@
 #include <utility>
 #include <vector>
 
-#include "common/service/http_field.hpp"
 #include "common/antom/inquiry.hpp"
+#include "common/service/http_field.hpp"
 #include "worker/payment_event.hpp"
 #include "worker/payment_ledger.hpp"
 
@@ -184,8 +184,7 @@ TEST(Kinds, AKindOrSubtypeNotModelledIsUnsupportedAndAMissingSubtypeInvalid) {
 // twice.
 TEST(Kinds, ARecoveredNotificationIsTheSameEventAsAntomsOwn) {
   const std::string answer = testing::payment_inquiry_answer("P1", "C1");
-  const auto found =
-      recovered_notifications(InquiryApi::payment, json::parse(answer).as_object());
+  const auto found = recovered_notifications(InquiryApi::payment, json::parse(answer).as_object());
   ASSERT_EQ(found.size(), 2u);
   const std::pair<std::string, std::string> pairs[] = {
       {found[0].body, testing::payment_result_body("P1", "S")},

@@ -7,14 +7,17 @@
 
 #include <netdb.h>
 
+#include <boost/asio/ip/tcp.hpp>
+
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
-namespace paynotify::worker {
+namespace paynotify {
 
 class NameResolution {
  public:
@@ -43,4 +46,7 @@ class NameResolution {
   std::string error_;
 };
 
-}  // namespace paynotify::worker
+// The addresses of a resolution as endpoints to connect to, in getaddrinfo's order.
+std::vector<boost::asio::ip::tcp::endpoint> tcp_endpoints(const addrinfo* addresses);
+
+}  // namespace paynotify

@@ -1,10 +1,12 @@
-#include "worker/redis/name_resolution.hpp"
+#include "common/net/name_resolution.hpp"
+
+#include <cstring>
 
 #include <atomic>
 #include <system_error>
 #include <thread>
 
-namespace paynotify::worker {
+namespace paynotify {
 
 namespace {
 
@@ -71,4 +73,16 @@ NameResolution::AddressList NameResolution::take_addresses() {
   return std::move(addresses_);
 }
 
-}  // namespace paynotify::worker
+std::vector<boost::asio::ip::tcp::endpoint> tcp_endpoints(const addrinfo* addresses) {
+  std::vector<boost::asio::ip::tcp::endpoint> out;
+  for (const addrinfo* a = addresses; a != nullptr; a = a->ai_next) {
+    boost::asio::ip::tcp::endpoint endpoint;
+    if (a->ai_addrlen > endpoint.capacity()) continue;
+    std::memcpy(endpoint.data(), a->ai_addr, a->ai_addrlen);
+    endpoint.resize(a->ai_addrlen);
+    out.push_back(endpoint);
+  }
+  return out;
+}
+
+}  // namespace paynotify

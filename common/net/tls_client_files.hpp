@@ -8,7 +8,7 @@ namespace boost::asio::ssl {
 class context;
 }
 
-namespace paynotify::worker {
+namespace paynotify {
 
 struct TlsClientFiles {
   std::string ca_file;    // trust these CAs (PEM) instead of the system's
@@ -22,4 +22,4 @@ struct TlsClientFiles {
 void load_tls_client(boost::asio::ssl::context& ssl, const TlsClientFiles& files,
                      const std::string& option);
 
-}  // namespace paynotify::worker
+}  // namespace paynotify

@@ -1,9 +1,9 @@
-#include "worker/redis/tls_peer_name.hpp"
+#include "common/net/tls_peer_name.hpp"
 
 #include <arpa/inet.h>
 #include <openssl/x509v3.h>
 
-namespace paynotify::worker {
+namespace paynotify {
 namespace {
 
 bool is_ip_address(const std::string& host) {
@@ -25,4 +25,4 @@ bool expect_peer_name(SSL* ssl, const std::string& host) {
          X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size()) == 1;
 }
 
-}  // namespace paynotify::worker
+}  // namespace paynotify

@@ -1,11 +1,11 @@
-#include "worker/redis/tls_peer_name.hpp"
+#include "common/net/tls_peer_name.hpp"
 
 #include <gtest/gtest.h>
 #include <openssl/x509v3.h>
 
 #include <memory>
 
-namespace paynotify::worker {
+namespace paynotify {
 namespace {
 
 struct Ssl {
@@ -38,4 +38,4 @@ TEST(TlsPeerName, AnIpAddressIsCheckedAgainstIpSansAndNeverSentAsSni) {
 }
 
 }  // namespace
-}  // namespace paynotify::worker
+}  // namespace paynotify

@@ -1,11 +1,11 @@
-#include "worker/redis/tls_client_files.hpp"
+#include "common/net/tls_client_files.hpp"
 
 #include <openssl/ssl.h>
 #include <boost/asio/ssl/context.hpp>
 
 #include <stdexcept>
 
-namespace paynotify::worker {
+namespace paynotify {
 
 void load_tls_client(boost::asio::ssl::context& ssl, const TlsClientFiles& files,
                      const std::string& option) {
@@ -36,4 +36,4 @@ void load_tls_client(boost::asio::ssl::context& ssl, const TlsClientFiles& files
   }
 }
 
-}  // namespace paynotify::worker
+}  // namespace paynotify
