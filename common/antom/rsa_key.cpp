@@ -67,10 +67,19 @@ KeyLoad load_public_key(std::string_view text) {
   return check_rsa(adopt(key));
 }
 
-KeyLoad load_private_key(std::string_view pem) {
-  auto bio = memory_bio(pem);
-  EVP_PKEY* key = PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr);
-  if (key == nullptr) return {nullptr, "not a PEM private key: " + openssl_error()};
+KeyLoad load_private_key(std::string_view text) {
+  if (text.find("-----BEGIN") != std::string_view::npos) {
+    auto bio = memory_bio(text);
+    EVP_PKEY* key = PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr);
+    if (key == nullptr) return {nullptr, "not a PEM private key: " + openssl_error()};
+    return check_rsa(adopt(key));
+  }
+  // Antom's SDKs take the merchant's key as bare base64 of its PKCS#8 DER.
+  const auto der = base64_decode(text);
+  if (!der || der->empty()) return {nullptr, "neither PEM nor base64 DER PKCS#8"};
+  const auto* p = reinterpret_cast<const unsigned char*>(der->data());
+  EVP_PKEY* key = d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(der->size()));
+  if (key == nullptr) return {nullptr, "base64 is not a DER private key: " + openssl_error()};
   return check_rsa(adopt(key));
 }
 

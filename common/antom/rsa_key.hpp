@@ -26,8 +26,10 @@ struct KeyLoad {
 // DER SubjectPublicKeyInfo. Only RSA keys of at least 2048 bits are accepted.
 KeyLoad load_public_key(std::string_view text);
 
-// A PKCS#8 or traditional PEM private key (for paynotify send and the tests).
-KeyLoad load_private_key(std::string_view pem);
+// A private key as PKCS#8 or traditional PEM, or as bare base64 of its DER (the form Antom's
+// SDKs take the merchant's key in): the merchant's key that signs API requests, and the key of
+// paynotify send and the tests. Only RSA keys of at least 2048 bits are accepted.
+KeyLoad load_private_key(std::string_view text);
 
 struct MdCtxDeleter {
   void operator()(EVP_MD_CTX* c) const noexcept { EVP_MD_CTX_free(c); }

@@ -44,13 +44,9 @@ std::vector<std::string> auth_and_capture(const std::string& prefix, int payment
 
 // Runs a shell command; its standard output (the test fails when it exits non-zero).
 std::string run_command(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buffer[4096];
-  for (std::size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
-  EXPECT_EQ(pclose(pipe), 0) << command;
-  return out;
+  ShellRun run = run_shell(command);
+  EXPECT_EQ(run.exit_code, 0) << command;
+  return std::move(run.output);
 }
 
 // Sends every body with `threads` senders; each must be acknowledged.

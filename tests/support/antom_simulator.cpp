@@ -25,7 +25,7 @@ std::string body_of(const RawReply& reply) {
 
 }  // namespace
 
-AntomSimulator::AntomSimulator(const std::string& dir)
+AntomSimulator::AntomSimulator(const std::string& dir, const std::string& client_id)
     : port_(free_port()),
       merchant_key_file_(written(dir + "/merchant-private.pem", test_key(2).pair.private_pem)),
       log_file_(dir + "/antom-simulator.log") {
@@ -34,7 +34,7 @@ AntomSimulator::AntomSimulator(const std::string& dir)
       written(dir + "/merchant-public.pem", test_key(2).pair.public_pem);
   process_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{PAYNOTIFY_ANTOM_SIMULATOR_BIN, "--listen",
-                               "127.0.0.1:" + std::to_string(port_), "--client-id", kClientId,
+                               "127.0.0.1:" + std::to_string(port_), "--client-id", client_id,
                                "--antom-private-key", antom_key, "--merchant-public-key",
                                merchant_public},
       log_file_);

@@ -17,8 +17,9 @@ class AntomSimulator {
  public:
   static constexpr const char* kClientId = "SIM-CLIENT-1";
 
-  // Starts it with its key files and log in `dir`; throws when it does not come up.
-  explicit AntomSimulator(const std::string& dir);
+  // Starts it for merchant `client_id` with its key files and log in `dir`; throws when it does
+  // not come up.
+  explicit AntomSimulator(const std::string& dir, const std::string& client_id = kClientId);
   std::string url() const;  // http://127.0.0.1:<port>
   // POST /control (tests/antom_simulator/main.cpp says what it takes).
   void control(const std::string& json);

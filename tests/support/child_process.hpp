@@ -31,6 +31,13 @@ class ChildProcess {
 
 uint16_t free_port();
 
+// Runs a shell command; its exit code and standard output (add 2>&1 for its errors too).
+struct ShellRun {
+  int exit_code = -1;
+  std::string output;
+};
+ShellRun run_shell(const std::string& command);
+
 // True once something accepts connections on 127.0.0.1:port (polls up to `timeout`).
 bool wait_for_port(uint16_t port, std::chrono::milliseconds timeout);
 

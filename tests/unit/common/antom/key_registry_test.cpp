@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "tests/support/test_keys.hpp"
 
 namespace paynotify {
@@ -13,6 +15,23 @@ TEST(PublicKey, LoadsPemAndTheDashboardsBareBase64) {
   EXPECT_TRUE(load_public_key(test_key(0).pair.public_pem).key);
   EXPECT_TRUE(load_public_key(test_key(0).pair.public_base64).key);
   EXPECT_TRUE(load_public_key("  " + test_key(0).pair.public_base64 + "\n").key);
+}
+
+// The merchant's private key, as Antom's SDKs take it: PEM, or the bare base64 of its DER.
+TEST(PrivateKey, LoadsPemAndBareBase64) {
+  const std::string& pem = test_key(2).pair.private_pem;
+  std::string bare;
+  std::istringstream lines(pem);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.starts_with("-----")) bare += line;
+  }
+  const auto from_pem = load_private_key(pem);
+  const auto from_base64 = load_private_key(bare + "\n");
+  ASSERT_TRUE(from_pem.key) << from_pem.error;
+  ASSERT_TRUE(from_base64.key) << from_base64.error;
+  EXPECT_EQ(EVP_PKEY_eq(from_pem.key.get(), from_base64.key.get()), 1);
+  EXPECT_FALSE(load_private_key("not a key").key);
+  EXPECT_FALSE(load_private_key(test_key(2).pair.public_base64).key);  // a public key is not one
 }
 
 TEST(PublicKey, RejectsGarbageShortKeysAndNonRsa) {

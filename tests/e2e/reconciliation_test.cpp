@@ -1,0 +1,109 @@
+// Reconciliation end to end (README "Reconciliation"): a result Antom never notified is
+// recovered by asking Antom (paynotify-antom-simulator), published, applied once by the worker,
+// and the notification arriving late after all is a duplicate.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "common/service/ids.hpp"
+#include "tests/support/antom_simulator.hpp"
+#include "tests/support/kafka_topic.hpp"
+#include "tests/support/notifications.hpp"
+#include "tests/support/pipeline.hpp"
+#include "tests/support/test_keys.hpp"
+
+namespace paynotify::testing {
+namespace {
+
+namespace json = boost::json;
+
+// `paynotify reconcile` for `payment`, as an operator runs it: its exit code and everything it
+// printed (kept in the pipeline's log folder too).
+ShellRun reconcile(Pipeline& p, AntomSimulator& antom, const std::string& payment,
+                   const std::string& more = "") {
+  const std::string command =
+      std::string(PAYNOTIFY_CLI_BIN) + " reconcile --payment-id " + payment + " --kafka-brokers " +
+      kafka_brokers() + " --topic " + p.topic() + " --client-id " + kClientId +
+      " --antom-public-key " + test_public_key_file() + " --antom-api-url " + antom.url() +
+      " --merchant-private-key " + antom.merchant_private_key_file() + " " + more +
+      " 2>&1 | tee -a " + p.log_dir() + "/reconcile.log; exit ${PIPESTATUS[0]}";
+  return run_shell("bash -c '" + command + "'");
+}
+
+std::string file_text(const std::string& path) {
+  std::ostringstream out;
+  out << std::ifstream(path).rdbuf();
+  return out.str();
+}
+
+TEST(Reconciliation, ACaptureNeverNotifiedIsRecoveredAndAppliedOnceAndTheLateOneIsADuplicate) {
+  Pipeline p("reconcile");
+  AntomSimulator antom(p.log_dir(), kClientId);  // a SANDBOX_ client: the sandbox path
+  p.start_worker();
+  const std::string id = "pay-rec-" + random_hex(3), capture = "cap-" + id;
+  ASSERT_EQ(p.ingest().send(payment_result_body(id)), 200u);
+  ASSERT_TRUE(wait_until([&] { return p.applied_count() >= 1; }, std::chrono::seconds(30)));
+  // Antom captured it, and its capture notification never came.
+  antom.control(R"({"payments":[)" + payment_inquiry_answer(id, capture) + "]}");
+
+  const ShellRun dry = reconcile(p, antom, id, "--dry-run");
+  ASSERT_EQ(dry.exit_code, 0) << dry.output;
+  EXPECT_NE(dry.output.find("would publish CAPTURE_RESULT key=" + id), std::string::npos)
+      << dry.output;
+  EXPECT_NE(dry.output.find("nothing published"), std::string::npos) << dry.output;
+  EXPECT_EQ(read_topic(p.topic(), 2, std::chrono::seconds(3)).size(), 1u) << "a dry run published";
+
+  const ShellRun run = reconcile(p, antom, id);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("published 2 of 2"), std::string::npos) << run.output;
+  ASSERT_TRUE(wait_until([&] { return p.applied_count() >= 2; }, std::chrono::seconds(30)))
+      << "applied " << p.applied_count() << "; logs in " << p.log_dir();
+  // The recovered PAYMENT_RESULT is the one applied already: skipped as a duplicate.
+  ASSERT_TRUE(wait_until(
+      [&] { return p.worker_metric(0, "paynotify_worker_duplicates_skipped_total") >= 1.0; },
+      std::chrono::seconds(30)));
+
+  // The capture notification arrives after all: a duplicate too.
+  ASSERT_EQ(p.ingest().send(capture_result_body(id, capture)), 200u);
+  ASSERT_TRUE(wait_until(
+      [&] { return p.worker_metric(0, "paynotify_worker_duplicates_skipped_total") >= 2.0; },
+      std::chrono::seconds(30)));
+  const json::object applied = p.applied();
+  EXPECT_EQ(applied.at("applied").to_number<uint64_t>(), 2u);
+  EXPECT_EQ(applied.at("conflicts").to_number<uint64_t>(), 0u);
+  const auto& events = applied.at("payments").at(id).at("events").as_array();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].as_string(), "PAYMENT_RESULT:" + id + ":S");
+  EXPECT_EQ(events[1].as_string(), "CAPTURE_RESULT:" + id + ":" + capture + ":S");
+  EXPECT_EQ(antom.calls().at("inquiryPayment").as_int64(), 2);  // the dry run and the run
+  EXPECT_EQ(antom.calls().at("badRequestSignatures").as_int64(), 0);
+
+  // The merchant's private key is in no log: a line of its PEM body, anywhere.
+  std::istringstream pem(test_key(2).pair.private_pem);
+  std::string line;
+  std::getline(pem, line);  // -----BEGIN
+  std::getline(pem, line);
+  ASSERT_GT(line.size(), 40u);
+  for (const char* log : {"/reconcile.log", "/worker-0.log", "/antom-simulator.log"}) {
+    EXPECT_EQ(file_text(p.log_dir() + log).find(line), std::string::npos) << log;
+  }
+}
+
+TEST(Reconciliation, AWronglySignedAnswerIsRefusedAndPublishesNothing) {
+  Pipeline p("reconcile-forged");
+  AntomSimulator antom(p.log_dir(), kClientId);
+  const std::string id = "pay-forged-" + random_hex(3);
+  antom.control(R"({"mode":"badSignature","payments":[)" + payment_inquiry_answer(id, "c1") + "]}");
+  const ShellRun run = reconcile(p, antom, id);
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_NE(run.output.find("not signed with Antom's key"), std::string::npos) << run.output;
+  EXPECT_EQ(antom.calls().at("inquiryPayment").as_int64(), 1);  // not asked again
+  EXPECT_TRUE(read_topic(p.topic(), 1, std::chrono::seconds(3)).empty());
+}
+
+}  // namespace
+}  // namespace paynotify::testing
