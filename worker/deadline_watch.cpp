@@ -1,19 +1,21 @@
 #include "worker/deadline_watch.hpp"
 
-#include <future>
-
 #include "common/service/log.hpp"
 #include "worker/ledger_write.hpp"
 
 namespace paynotify::worker {
 
 DeadlineWatch::DeadlineWatch(DeadlineWatchSettings settings, std::unique_ptr<LedgerStore> store,
-                             Publisher& publisher, WorkerMetrics& metrics, Clock clock)
+                             Publisher& publisher, WorkerMetrics& metrics, Clock clock,
+                             PaymentInquiry* inquiry)
     : settings_(std::move(settings)),
       store_(std::move(store)),
       publisher_(publisher),
       metrics_(metrics),
-      clock_(std::move(clock)) {}
+      clock_(std::move(clock)),
+      inquiry_(inquiry) {
+  if (inquiry_ == nullptr) settings_.reconcile_after_ms = 0;
+}
 
 DeadlineWatch::~DeadlineWatch() { stop(); }
 
@@ -45,18 +47,28 @@ std::optional<std::size_t> DeadlineWatch::run_once() {
   const int64_t now = clock_();
   const auto due = store_->take_due(now, settings_.lease_ms, settings_.batch);
   if (!due) return std::nullopt;  // the store will be asked again at the next pass
-  for (const auto& payment : *due) look_at(payment, now);
+  std::size_t inquiries_left = settings_.inquiries_per_pass;
+  for (const auto& payment : *due) look_at(payment, now, inquiries_left);
   count_expiring(now);
   return due->size();
 }
 
-void DeadlineWatch::look_at(const std::string& payment, int64_t now_ms) {
-  const LedgerPolicy policy{settings_.ledger_ttl_s, settings_.warning_before_ms};
+void DeadlineWatch::look_at(const std::string& payment, int64_t now_ms,
+                            std::size_t& inquiries_left) {
+  const LedgerPolicy policy{settings_.ledger_ttl_s, settings_.warning_before_ms,
+                            settings_.reconcile_after_ms};
+  InquiryOutcome inquiry;
   for (int attempt = 0; attempt < kLedgerWriteTries; ++attempt) {
     const auto stored = store_->read_ledger(payment);
     if (!stored) return;  // taken under a lease: it comes due again
     for (const auto& [id, text] : stored->outbox) publish(payment, id, text);
-    const auto plan = plan_deadline_check(*stored, now_ms, policy);
+    // Asked once per look, before the first plan; a ledger changed meanwhile is planned again
+    // with the same answer. Past this pass's share, it waits for the next pass.
+    if (attempt == 0 && inquiry_due(*stored, now_ms, policy) && inquiries_left > 0) {
+      --inquiries_left;
+      inquiry = inquiry_->ask(payment);
+    }
+    const auto plan = plan_deadline_check(*stored, now_ms, policy, inquiry);
     if (!plan) {
       store_->drop_deadline(payment);
       return;
@@ -72,14 +84,8 @@ void DeadlineWatch::look_at(const std::string& payment, int64_t now_ms) {
 
 bool DeadlineWatch::publish(const std::string& payment, const std::string& id,
                             const std::string& text) {
-  auto delivered = std::make_shared<std::promise<DeliveryResult>>();
-  auto result = delivered->get_future();
-  publisher_.publish({settings_.anomalies_topic, payment, text, {}},
-                     [delivered](const DeliveryResult& r) { delivered->set_value(r); });
-  const DeliveryResult delivery =
-      result.wait_for(settings_.publish_timeout) == std::future_status::ready
-          ? result.get()
-          : failure(DeliveryError::no_report);
+  const DeliveryResult delivery = publish_and_wait(
+      publisher_, {settings_.anomalies_topic, payment, text, {}}, settings_.publish_timeout);
   if (!delivery) {
     log_event(spdlog::level::warn, "anomaly_publish_failed",
               {{"anomalyId", id}, {"error", describe(delivery.error())}});

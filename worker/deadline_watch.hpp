@@ -9,8 +9,13 @@
 // that died between the write and the publication) and keeps the gauge of uncaptured
 // authorizations by time to expiry.
 //
+// With reconciliation on (a PaymentInquiry given), it also asks Antom about an authorization
+// with nothing captured when its next inquiry is due (next_inquiry in payment_ledger.hpp),
+// before its look: what Antom answered is published and noted in the ledger, and an answer that
+// contradicts an applied result is raised as INQUIRY_DISAGREES.
+//
 // Runs on a thread of its own with its own store (RedisLedgerStore: its own Redis connection);
-// publishing waits for Kafka.
+// publishing waits for Kafka, inquiries wait for Antom.
 
 #include <atomic>
 #include <chrono>
@@ -19,6 +24,7 @@
 #include <thread>
 
 #include "common/kafka/publisher.hpp"
+#include "worker/payment_inquiry.hpp"
 #include "worker/store/ledger_store.hpp"
 #include "worker/worker_metrics.hpp"
 
@@ -32,13 +38,17 @@ struct DeadlineWatchSettings {
   int64_t lease_ms = 60000;  // a taken payment comes due again after this if not looked at
   std::size_t batch = 200;
   std::chrono::milliseconds publish_timeout{10000};
+  int64_t reconcile_after_ms = 0;       // --reconcile-capture-after; 0 without a PaymentInquiry
+  std::size_t inquiries_per_pass = 50;  // the rest of a pass's due payments wait for the next
 };
 
 class DeadlineWatch {
  public:
   using Clock = std::function<int64_t()>;  // epoch ms
+  // `inquiry` (may be null: reconciliation off) must outlive the watch.
   DeadlineWatch(DeadlineWatchSettings settings, std::unique_ptr<LedgerStore> store,
-                Publisher& publisher, WorkerMetrics& metrics, Clock clock);
+                Publisher& publisher, WorkerMetrics& metrics, Clock clock,
+                PaymentInquiry* inquiry = nullptr);
   ~DeadlineWatch();
 
   void start();
@@ -54,7 +64,7 @@ class DeadlineWatch {
   int64_t expiring_later() const { return later_.load(); }
 
  private:
-  void look_at(const std::string& payment, int64_t now_ms);
+  void look_at(const std::string& payment, int64_t now_ms, std::size_t& inquiries_left);
   bool publish(const std::string& payment, const std::string& id, const std::string& text);
   void count_expiring(int64_t now_ms);
 
@@ -63,6 +73,7 @@ class DeadlineWatch {
   Publisher& publisher_;
   WorkerMetrics& metrics_;
   Clock clock_;
+  PaymentInquiry* inquiry_;
   std::atomic<bool> running_{false};
   std::thread thread_;
   std::atomic<int64_t> within_24h_{0}, within_72h_{0}, later_{0};

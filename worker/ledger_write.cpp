@@ -21,7 +21,7 @@ std::optional<PaymentLedger> ledger_from_text(const std::string& text) {
 }
 
 LedgerUpdate ledger_update(const std::string& expected, const LedgerStep& step, int64_t ttl_s,
-                           int64_t warning_before_ms) {
+                           int64_t warning_before_ms, int64_t reconcile_after_ms) {
   LedgerScratch scratch;
   LedgerUpdate update{expected,
                       boost::json::serialize(ledger_json(step.ledger, &scratch.memory)),
@@ -29,6 +29,8 @@ LedgerUpdate ledger_update(const std::string& expected, const LedgerStep& step, 
                       next_deadline(step.ledger, warning_before_ms),
                       uncaptured_expiry(step.ledger),
                       {}};
+  if (const auto ask = next_inquiry(step.ledger, reconcile_after_ms, warning_before_ms))
+    update.deadline_ms = std::min(update.deadline_ms.value_or(*ask), *ask);
   for (const auto& a : step.anomalies)
     update.anomalies.emplace_back(a.id, boost::json::serialize(anomaly_json(a)));
   return update;
@@ -40,7 +42,8 @@ std::optional<LedgerPlan> plan_event(const StoredLedger& stored, const LedgerFac
   auto ledger = ledger_from_text(stored.text);
   if (!ledger && !stored.text.empty()) return std::nullopt;
   LedgerStep step = apply_event(std::move(ledger).value_or(PaymentLedger{}), event, received_at_ms);
-  LedgerUpdate update = ledger_update(stored.text, step, policy.ttl_s, policy.warning_before_ms);
+  LedgerUpdate update = ledger_update(stored.text, step, policy.ttl_s, policy.warning_before_ms,
+                                      policy.reconcile_after_ms);
   if (!update.anomalies.empty()) {
     const int64_t sweep = now_ms + kOutboxSweepAfterMs;
     update.deadline_ms = std::min(update.deadline_ms.value_or(sweep), sweep);
@@ -49,12 +52,36 @@ std::optional<LedgerPlan> plan_event(const StoredLedger& stored, const LedgerFac
 }
 
 std::optional<LedgerPlan> plan_deadline_check(const StoredLedger& stored, int64_t now_ms,
-                                              const LedgerPolicy& policy) {
+                                              const LedgerPolicy& policy,
+                                              const InquiryOutcome& inquiry) {
   auto ledger = ledger_from_text(stored.text);
   if (!ledger) return std::nullopt;
+  std::vector<Anomaly> disagreements;
+  switch (inquiry.asked) {
+    case InquiryOutcome::Asked::no: break;
+    case InquiryOutcome::Asked::answered: {
+      LedgerStep checked = check_inquiry(std::move(*ledger), inquiry.answered, now_ms);
+      ledger = std::move(checked.ledger);
+      disagreements = std::move(checked.anomalies);
+      break;
+    }
+    case InquiryOutcome::Asked::unanswered:
+      ledger->inquiry_retry_at_ms = now_ms + kInquiryRetryAfterMs;
+      break;
+  }
   LedgerStep step = check_deadline(std::move(*ledger), now_ms, policy.warning_before_ms);
-  LedgerUpdate update = ledger_update(stored.text, step, policy.ttl_s, policy.warning_before_ms);
+  step.anomalies.insert(step.anomalies.begin(), disagreements.begin(), disagreements.end());
+  LedgerUpdate update = ledger_update(stored.text, step, policy.ttl_s, policy.warning_before_ms,
+                                      policy.reconcile_after_ms);
   return LedgerPlan{std::move(step), std::move(update)};
+}
+
+bool inquiry_due(const StoredLedger& stored, int64_t now_ms, const LedgerPolicy& policy) {
+  if (policy.reconcile_after_ms <= 0) return false;
+  const auto ledger = ledger_from_text(stored.text);
+  if (!ledger) return false;
+  const auto next = next_inquiry(*ledger, policy.reconcile_after_ms, policy.warning_before_ms);
+  return next && *next <= now_ms;
 }
 
 void report_anomalies(WorkerMetrics& metrics, const std::vector<Anomaly>& anomalies) {

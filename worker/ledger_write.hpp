@@ -17,12 +17,14 @@ namespace paynotify::worker {
 std::optional<PaymentLedger> ledger_from_text(const std::string& text);
 
 // The write of `step` against the ledger read as `expected`, its new anomalies into the outbox.
+// The deadline watch looks next at the earlier of the ledger's deadline and its next inquiry.
 LedgerUpdate ledger_update(const std::string& expected, const LedgerStep& step, int64_t ttl_s,
-                           int64_t warning_before_ms);
+                           int64_t warning_before_ms, int64_t reconcile_after_ms = 0);
 
 struct LedgerPolicy {
   int64_t ttl_s = 35LL * 86400;                    // well past the 7-day capture deadline
   int64_t warning_before_ms = 24LL * 3600 * 1000;  // --capture-warning-before
+  int64_t reconcile_after_ms = 0;  // --reconcile-capture-after; 0: reconciliation off
 };
 
 inline constexpr int kLedgerWriteTries = 5;
@@ -42,10 +44,24 @@ std::optional<LedgerPlan> plan_event(const StoredLedger& stored, const LedgerFac
                                      int64_t received_at_ms, int64_t now_ms,
                                      const LedgerPolicy& policy);
 
-// The deadline watch's look at a due payment; nothing when no ledger is stored (its TTL ran
-// out, or Redis lost it): there is nothing to watch.
+// Whether reconciliation should ask Antom about the payment now (policy.reconcile_after_ms 0:
+// never).
+bool inquiry_due(const StoredLedger& stored, int64_t now_ms, const LedgerPolicy& policy);
+
+// What asking Antom about a payment came to, just before the deadline watch's look at it.
+struct InquiryOutcome {
+  enum class Asked { no, answered, unanswered };
+  Asked asked = Asked::no;
+  std::vector<LedgerFacts> answered;  // the results Antom's answer stands for, when answered
+};
+
+// The deadline watch's look at a due payment, with what an inquiry just answered (noted, and
+// checked against the ledger: check_inquiry) or that it went unanswered (asked again in
+// kInquiryRetryAfterMs); nothing when no ledger is stored (its TTL ran out, or Redis lost it):
+// there is nothing to watch.
 std::optional<LedgerPlan> plan_deadline_check(const StoredLedger& stored, int64_t now_ms,
-                                              const LedgerPolicy& policy);
+                                              const LedgerPolicy& policy,
+                                              const InquiryOutcome& inquiry = {});
 
 // Once written: counted by kind and logged at warning.
 void report_anomalies(WorkerMetrics& metrics, const std::vector<Anomaly>& anomalies);

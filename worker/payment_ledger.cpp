@@ -93,6 +93,24 @@ void check_captures(LedgerStep& step) {
 
 void forget(std::vector<std::string>& ids, const std::string& id) { std::erase(ids, id); }
 
+bool contains(const std::vector<std::string>& ids, const std::string& id) {
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+// INQUIRY_DISAGREES about `what` (the authorization, or a capture by its id).
+void disagree(LedgerStep& step, const std::string& what, bool antom_says_succeeded,
+              std::vector<std::string> caused_by) {
+  const char* antom = antom_says_succeeded ? "succeeded" : "failed";
+  const char* notified = antom_says_succeeded ? "failed" : "succeeded";
+  raise(step, AnomalyKind::inquiry_disagrees, what,
+        "Antom's inquiry answer says the " + what + " " + antom + "; its notification said it " +
+            notified,
+        {{"subject", what},
+         {"inquiry", antom_says_succeeded ? "SUCCESS" : "FAIL"},
+         {"applied", antom_says_succeeded ? "FAIL" : "SUCCESS"}},
+        std::move(caused_by));
+}
+
 // Judged against the merchant, or accepted: counted once per dispute, raised once (its id).
 void lose_dispute(LedgerStep& step, const LedgerFacts& event, std::string detail,
                   json::object figures) {
@@ -116,6 +134,7 @@ std::string_view anomaly_kind_name(AnomalyKind k) {
     case AnomalyKind::authorization_expired_uncaptured: return "AUTHORIZATION_EXPIRED_UNCAPTURED";
     case AnomalyKind::dispute_opened: return "DISPUTE_OPENED";
     case AnomalyKind::dispute_lost: return "DISPUTE_LOST";
+    case AnomalyKind::inquiry_disagrees: return "INQUIRY_DISAGREES";
   }
   return "UNKNOWN";
 }
@@ -169,7 +188,11 @@ LedgerStep apply_event(PaymentLedger ledger, const LedgerFacts& event, int64_t r
       check_captures(step);
       break;
     }
-    case LedgerEffect::fail_capture: ++l.failed_captures; break;
+    case LedgerEffect::fail_capture:
+      ++l.failed_captures;
+      if (!contains(l.failed_capture_ids, event.capture_id))
+        l.failed_capture_ids.push_back(event.capture_id);
+      break;
     case LedgerEffect::update_authorized_amount:
       if (event.amount) l.authorized = event.amount;
       check_captures(step);
@@ -255,6 +278,62 @@ std::optional<int64_t> next_deadline(const PaymentLedger& l, int64_t warning_bef
   return std::nullopt;
 }
 
+std::optional<int64_t> next_inquiry(const PaymentLedger& l, int64_t reconcile_after_ms,
+                                    int64_t warning_before_ms) {
+  if (reconcile_after_ms <= 0 || l.authorization != PaymentLedger::Authorization::authorized ||
+      l.captured() || l.authorized_at_ms == 0) {
+    return std::nullopt;
+  }
+  const int64_t first = l.authorized_at_ms + reconcile_after_ms;
+  const int64_t before_warning = l.expires_at_ms - warning_before_ms - reconcile_after_ms;
+  std::optional<int64_t> next;
+  if (l.inquired_at_ms < first) {
+    next = first;
+  } else if (l.expires_at_ms > 0 && before_warning > first && l.inquired_at_ms < before_warning) {
+    next = before_warning;
+  }
+  if (next && l.inquiry_retry_at_ms > *next) next = l.inquiry_retry_at_ms;
+  return next;
+}
+
+LedgerStep check_inquiry(PaymentLedger ledger, const std::vector<LedgerFacts>& answered,
+                         int64_t now_ms) {
+  LedgerStep step{std::move(ledger), {}};
+  PaymentLedger& l = step.ledger;
+  l.inquired_at_ms = now_ms;
+  l.inquiry_retry_at_ms = 0;
+  using Authorization = PaymentLedger::Authorization;
+  for (const auto& f : answered) {
+    switch (f.effect) {
+      case LedgerEffect::authorize:
+        if (l.authorization == Authorization::failed)
+          disagree(step, "authorization", true, {l.authorization_event, f.event_id});
+        break;
+      case LedgerEffect::fail_authorization:
+        if (l.authorization == Authorization::authorized)
+          disagree(step, "authorization", false, {l.authorization_event, f.event_id});
+        break;
+      case LedgerEffect::capture:
+        if (contains(l.failed_capture_ids, f.capture_id))
+          disagree(step, "capture " + f.capture_id, true, {f.event_id});
+        break;
+      case LedgerEffect::fail_capture:
+        for (const auto& c : l.captures) {
+          if (c.capture_id == f.capture_id)
+            disagree(step, "capture " + f.capture_id, false, {c.event_id, f.event_id});
+        }
+        break;
+      case LedgerEffect::none:
+      case LedgerEffect::update_authorized_amount:
+      case LedgerEffect::open_dispute:
+      case LedgerEffect::judge_dispute:
+      case LedgerEffect::cancel_dispute:
+      case LedgerEffect::lose_dispute: break;  // an inquiry answers about none of these
+    }
+  }
+  return step;
+}
+
 std::optional<int64_t> uncaptured_expiry(const PaymentLedger& l) {
   if (l.authorization != PaymentLedger::Authorization::authorized || l.captured() ||
       l.expires_at_ms == 0) {
@@ -288,9 +367,12 @@ json::object ledger_json(const PaymentLedger& l, json::storage_ptr memory) {
        {"expiresAtMs", l.expires_at_ms},
        {"captures", std::move(captures)},
        {"failedCaptures", l.failed_captures},
+       {"failedCaptureIds", strings(l.failed_capture_ids)},
        {"disputesOpen", strings(l.disputes_open)},
        {"disputesLost", strings(l.disputes_lost)},
-       {"raised", strings(l.raised)}},
+       {"raised", strings(l.raised)},
+       {"inquiredAtMs", l.inquired_at_ms},
+       {"inquiryRetryAtMs", l.inquiry_retry_at_ms}},
       memory);
 }
 
@@ -323,6 +405,11 @@ std::optional<PaymentLedger> ledger_from_json(const json::value& doc) {
     strings("disputesOpen", l.disputes_open);
     strings("disputesLost", l.disputes_lost);
     strings("raised", l.raised);
+    // Added since version 1 was first written: absent from older ledgers.
+    if (o->contains("failedCaptureIds")) strings("failedCaptureIds", l.failed_capture_ids);
+    if (const auto* v = o->if_contains("inquiredAtMs")) l.inquired_at_ms = v->to_number<int64_t>();
+    if (const auto* v = o->if_contains("inquiryRetryAtMs"))
+      l.inquiry_retry_at_ms = v->to_number<int64_t>();
     return l;
   } catch (const std::exception&) {
     return std::nullopt;

@@ -30,6 +30,7 @@ enum class AnomalyKind {
   authorization_expired_uncaptured,
   dispute_opened,
   dispute_lost,
+  inquiry_disagrees,  // Antom's answer to an inquiry contradicts a result applied before
 };
 std::string_view anomaly_kind_name(AnomalyKind k);  // CAPTURE_AMOUNT_MISMATCH, ...
 
@@ -60,9 +61,14 @@ struct PaymentLedger {
   int64_t expires_at_ms = 0;      // authExpiryTime, else authorization time + 7 days
   std::vector<Capture> captures;  // successful, each capture id once
   int failed_captures = 0;
-  std::vector<std::string> disputes_open;  // dispute ids
+  std::vector<std::string> failed_capture_ids;  // each once
+  std::vector<std::string> disputes_open;       // dispute ids
   std::vector<std::string> disputes_lost;
   std::vector<std::string> raised;  // ids of anomalies raised so far: each at most once
+  // Reconciliation (README "Reconciliation"): when Antom last answered an inquiry about the
+  // payment, and when to ask again after one that went unanswered (0: none pending).
+  int64_t inquired_at_ms = 0;
+  int64_t inquiry_retry_at_ms = 0;
 
   // Successful captures in the authorized currency (another currency is a mismatch of its own).
   int64_t captured_minor() const;
@@ -90,6 +96,24 @@ LedgerStep check_deadline(PaymentLedger ledger, int64_t now_ms, int64_t warning_
 // When the deadline watch should look next: the warning time, then the expiry; nothing once
 // captured, failed, or both raised.
 std::optional<int64_t> next_deadline(const PaymentLedger& ledger, int64_t warning_before_ms);
+
+// When reconciliation should ask Antom about the payment next; nothing when it need not, or
+// reconcile_after_ms is 0 (off). An authorization with nothing captured is asked about
+// reconcile_after_ms after it (automatic capture reports within seconds; a capture called and
+// never notified shows by then), and once more that long before the expiry warning is due, so
+// that a capture Antom never notified is recovered before it is reported as missing. An
+// inquiry that went unanswered is asked again at inquiry_retry_at_ms.
+std::optional<int64_t> next_inquiry(const PaymentLedger& ledger, int64_t reconcile_after_ms,
+                                    int64_t warning_before_ms);
+inline constexpr int64_t kInquiryRetryAfterMs = 5 * 60 * 1000;
+
+// What an inquiry answered, set beside the ledger: the results Antom's answer stands for (their
+// ledger facts, common/antom/inquiry.hpp). The ledger does not apply them (they travel the main
+// topic and are applied as events); it notes the inquiry and raises INQUIRY_DISAGREES where
+// Antom's answer contradicts a result applied before: an authorization or a capture that a
+// notification said succeeded and Antom now says failed, or the other way round.
+LedgerStep check_inquiry(PaymentLedger ledger, const std::vector<LedgerFacts>& answered,
+                         int64_t now_ms);
 
 // When an authorization with nothing captured expires; nothing otherwise.
 std::optional<int64_t> uncaptured_expiry(const PaymentLedger& ledger);

@@ -70,13 +70,21 @@ void Worker::start() {
           [this](ConsumedMessage m) { engine_->submit(std::move(m)); },
           [this](const std::vector<TopicPartition>& parts) { engine_->revoke(parts); },
           [this](const std::string& topic) { return engine_->hold(topic); }});
+  if (config_.antom_api) {
+    reconciler_ = std::make_unique<Reconciler>(
+        ReconcilerSettings{config_.engine.main_topic, static_cast<double>(config_.reconcile_rate)},
+        std::make_unique<AntomApiClient>(*config_.antom_api), *producer_, registry_, system_now_ms);
+  }
   if (config_.engine.ledger) {
+    DeadlineWatchSettings watch{config_.engine.anomalies_topic(),
+                                config_.engine.capture_warning_before_ms,
+                                config_.engine.ledger_ttl_s};
+    watch.reconcile_after_ms = config_.engine.reconcile_after_ms;
+    // About 20 s of inquiries per pass, well inside the watch's 60 s lease on what it takes.
+    watch.inquiries_per_pass = static_cast<std::size_t>(20 * config_.reconcile_rate);
     deadlines_ = std::make_unique<DeadlineWatch>(
-        DeadlineWatchSettings{config_.engine.anomalies_topic(),
-                              config_.engine.capture_warning_before_ms,
-                              config_.engine.ledger_ttl_s},
-        std::make_unique<RedisLedgerStore>(config_.redis, config_.engine.main_topic), *producer_,
-        metrics_, system_now_ms);
+        watch, std::make_unique<RedisLedgerStore>(config_.redis, config_.engine.main_topic),
+        *producer_, metrics_, system_now_ms, reconciler_.get());
     registry_.family_fn(
         "paynotify_worker_uncaptured_authorizations",
         "Authorizations with nothing captured yet, by time to their expiry (all workers see the "
@@ -144,7 +152,10 @@ void Worker::start() {
              {"adminPort", admin_->port()},
              {"owner", config_.engine.owner},
              {"verifyRecords", config_.engine.record_keys ? "on" : "off"},
-             {"keys", config_.engine.record_keys ? config_.engine.record_keys->size() : 0}});
+             {"keys", config_.engine.record_keys ? config_.engine.record_keys->size() : 0},
+             // The endpoint only: the key file's path and contents are never logged.
+             {"reconcile", config_.antom_api ? config_.antom_api->base_url : "off"},
+             {"reconcileAfterMs", config_.engine.reconcile_after_ms}});
 }
 
 // Redis reachability and the trust in its parking, checked on a connection of their own; they

@@ -14,6 +14,7 @@
 #include "common/service/admin_server.hpp"
 #include "common/service/metrics.hpp"
 #include "worker/deadline_watch.hpp"
+#include "worker/reconciler.hpp"
 #include "worker/redis/redis_loop_store.hpp"
 #include "worker/store/store_generation.hpp"
 #include "worker/worker_config.hpp"
@@ -51,6 +52,7 @@ class Worker {
   std::unique_ptr<WorkerEngine> engine_;
   std::unique_ptr<RecordConsumer> consumer_;
   std::unique_ptr<AdminServer> admin_;
+  std::unique_ptr<Reconciler> reconciler_;  // with reconciliation on; the watch asks through it
   std::unique_ptr<DeadlineWatch> deadlines_;
   std::thread engine_thread_;
   std::thread health_thread_;

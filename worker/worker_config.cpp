@@ -4,6 +4,7 @@
 
 #include <boost/url/parse.hpp>
 
+#include "common/antom/antom_api_options.hpp"
 #include "common/service/antom_key_options.hpp"
 #include "common/service/ids.hpp"
 #include "worker/redis/redis_settings.hpp"
@@ -51,6 +52,13 @@ Options worker_options() {
        "dead-letter what does not verify (error class unsigned_record): on, or off only where "
        "Kafka ACLs let no one but the ingest write the main and retry topics"});
   for (auto& spec : antom_key_option_specs()) specs.push_back(std::move(spec));
+  // Reconciliation (README "Reconciliation"): off until a merchant private key is given.
+  for (auto& spec : antom_api_option_specs()) specs.push_back(std::move(spec));
+  specs.push_back({"reconcile-capture-after", "30m",
+                   "with a merchant private key: ask Antom about an authorization with nothing "
+                   "captured this long after it (automatic capture reports within seconds), and "
+                   "once more this long before its expiry warning"});
+  specs.push_back({"reconcile-rate", "5", "inquiries to Antom per second, at most"});
   specs.insert(
       specs.end(),
       {
@@ -126,7 +134,8 @@ WorkerConfig worker_config_from(const Options& o) {
   const std::string verify = o.str("verify-records");
   if (verify != "on" && verify != "off")
     throw ConfigError("--verify-records must be on or off, got '" + verify + "'");
-  c.engine.record_keys = antom_keys_from(o);
+  const std::shared_ptr<const KeyRegistry> antom_keys = antom_keys_from(o);
+  c.engine.record_keys = antom_keys;
   if (verify == "on" && !c.engine.record_keys) {
     throw ConfigError(
         "no Antom public key to verify records with: give the ingest's --antom-public-key and "
@@ -166,6 +175,17 @@ WorkerConfig worker_config_from(const Options& o) {
       o.duration_ms("capture-warning-before", 0, 7LL * 86400 * 1000);
   c.engine.ledger_ttl_s =
       o.duration_ms("ledger-ttl", 8LL * 86400 * 1000, 3650LL * 86400 * 1000) / 1000;
+  c.antom_api = antom_api_settings_from(o, antom_keys);
+  if (c.antom_api) {
+    if (!c.engine.ledger) {
+      throw ConfigError(
+          "reconciliation asks Antom about the ledger's uncaptured authorizations: "
+          "--merchant-private-key needs --ledger on");
+    }
+    c.engine.reconcile_after_ms =
+        o.duration_ms("reconcile-capture-after", 1000, 7LL * 86400 * 1000);
+    c.reconcile_rate = static_cast<int>(o.integer("reconcile-rate", 1, 100));
+  }
   c.engine.concurrency = static_cast<std::size_t>(o.integer("concurrency", 1, 10000));
   c.engine.max_in_flight = static_cast<std::size_t>(o.integer("max-in-flight", 1, 10000000));
   c.engine.max_in_flight_bytes =

@@ -2,8 +2,10 @@
 // paynotify-worker's options (DESIGN.md "Configuration") and their translation into settings.
 
 #include <map>
+#include <optional>
 #include <string>
 
+#include "common/antom/antom_api_client.hpp"
 #include "common/service/options.hpp"
 #include "worker/order_service_client.hpp"
 #include "worker/redis/redis_dedupe_store.hpp"
@@ -26,6 +28,9 @@ struct WorkerConfig {
   uint16_t admin_port = 9103;
   std::chrono::milliseconds drain_timeout{20000};
   std::string log_level;
+  // Reconciliation: on when a merchant private key is given (engine.reconcile_after_ms > 0 then).
+  std::optional<AntomApiSettings> antom_api;
+  int reconcile_rate = 5;  // inquiries per second at most
 };
 
 // Throws ConfigError naming the option.

@@ -60,6 +60,7 @@ struct EngineSettings {
   bool ledger = true;                   // keep the payment ledger and raise anomalies
   int64_t ledger_ttl_s = 35LL * 86400;  // well past the 7-day capture deadline
   int64_t capture_warning_before_ms = 24LL * 3600 * 1000;
+  int64_t reconcile_after_ms = 0;  // --reconcile-capture-after, with reconciliation on; else 0
 
   std::string retry_topic() const { return main_topic + ".retry"; }
   std::string topic_for(Divert::To to) const {

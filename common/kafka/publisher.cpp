@@ -2,6 +2,9 @@
 
 #include "common/service/failure.hpp"
 
+#include <future>
+#include <memory>
+
 namespace paynotify {
 namespace {
 
@@ -26,6 +29,17 @@ const boost::system::error_category& delivery_category() {
 
 boost::system::error_code make_error_code(DeliveryError e) {
   return {static_cast<int>(e), delivery_category()};
+}
+
+DeliveryResult publish_and_wait(Publisher& publisher, OutgoingRecord record,
+                                std::chrono::milliseconds timeout) {
+  // Shared: the report may come after this has stopped waiting.
+  auto delivered = std::make_shared<std::promise<DeliveryResult>>();
+  auto result = delivered->get_future();
+  publisher.publish(std::move(record),
+                    [delivered](const DeliveryResult& r) { delivered->set_value(r); });
+  return result.wait_for(timeout) == std::future_status::ready ? result.get()
+                                                               : failure(DeliveryError::no_report);
 }
 
 }  // namespace paynotify

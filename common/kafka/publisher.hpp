@@ -4,6 +4,7 @@
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -59,6 +60,11 @@ class Publisher {
   // Never blocks. A record that cannot even be queued is reported through the callback too.
   virtual void publish(OutgoingRecord record, DeliveryCallback on_delivery) = 0;
 };
+
+// Publishes and waits for the delivery report, up to `timeout` (then no_report): for threads of
+// their own that may block (the deadline watch, reconciliation), never for an event loop.
+DeliveryResult publish_and_wait(Publisher& publisher, OutgoingRecord record,
+                                std::chrono::milliseconds timeout);
 
 }  // namespace paynotify
 

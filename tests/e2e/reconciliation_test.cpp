@@ -105,5 +105,64 @@ TEST(Reconciliation, AWronglySignedAnswerIsRefusedAndPublishesNothing) {
   EXPECT_TRUE(read_topic(p.topic(), 1, std::chrono::seconds(3)).empty());
 }
 
+// The worker's own reconciliation: asked within seconds here (--reconcile-capture-after 2s).
+std::vector<std::string> reconciling(AntomSimulator& antom) {
+  return {"--antom-api-url",           antom.url(),
+          "--merchant-private-key",    antom.merchant_private_key_file(),
+          "--reconcile-capture-after", "2s"};
+}
+
+TEST(Reconciliation, TheWorkerAsksAboutAnAuthorizationLeftUncapturedAndAppliesItsCaptureOnce) {
+  Pipeline p("reconcile-auto");
+  AntomSimulator antom(p.log_dir(), kClientId);
+  const std::string id = "pay-auto-" + random_hex(3), capture = "cap-" + id;
+  antom.control(R"({"payments":[)" + payment_inquiry_answer(id, capture) + "]}");
+  p.start_worker(reconciling(antom));
+  ASSERT_EQ(p.ingest().send(payment_result_body(id)), 200u);
+  ASSERT_TRUE(wait_until([&] { return p.applied_count() >= 2; }, std::chrono::seconds(40)))
+      << "applied " << p.applied_count() << "; logs in " << p.log_dir();
+  const auto answered = [&] {
+    return p.worker_metric(0, R"(paynotify_worker_inquiries_total{outcome="answered"})");
+  };
+  ASSERT_TRUE(wait_until([&] { return answered() >= 1.0; }, std::chrono::seconds(10)));
+  EXPECT_EQ(
+      p.worker_metric(0, R"(paynotify_worker_reconciled_records_total{kind="CAPTURE_RESULT"})"),
+      1.0);
+
+  // The capture notification arrives after all: a duplicate, as the recovered authorization was.
+  ASSERT_EQ(p.ingest().send(capture_result_body(id, capture)), 200u);
+  ASSERT_TRUE(wait_until(
+      [&] { return p.worker_metric(0, "paynotify_worker_duplicates_skipped_total") >= 2.0; },
+      std::chrono::seconds(30)));
+  std::this_thread::sleep_for(std::chrono::seconds(3));  // several passes of the watch
+  const json::object applied = p.applied();
+  EXPECT_EQ(applied.at("applied").to_number<uint64_t>(), 2u);
+  EXPECT_EQ(applied.at("conflicts").to_number<uint64_t>(), 0u);
+  const auto& events = applied.at("payments").at(id).at("events").as_array();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].as_string(), "CAPTURE_RESULT:" + id + ":" + capture + ":S");
+  EXPECT_EQ(antom.calls().at("inquiryPayment").as_int64(), 1) << "captured: not asked again";
+  EXPECT_EQ(answered(), 1.0);
+}
+
+TEST(Reconciliation, TheWorkerRefusesAWronglySignedAnswerCountsItAndPublishesNothing) {
+  Pipeline p("reconcile-auto-forged");
+  AntomSimulator antom(p.log_dir(), kClientId);
+  const std::string id = "pay-auto-forged-" + random_hex(3);
+  antom.control(R"({"mode":"badSignature","payments":[)" + payment_inquiry_answer(id, "c1") + "]}");
+  p.start_worker(reconciling(antom));
+  ASSERT_EQ(p.ingest().send(payment_result_body(id)), 200u);
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return p.worker_metric(0, R"(paynotify_worker_inquiries_total{outcome="unsigned"})") >= 1.0;
+      },
+      std::chrono::seconds(40)))
+      << "logs in " << p.log_dir();
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  EXPECT_EQ(p.applied_count(), 1u);
+  EXPECT_EQ(read_topic(p.topic(), 2, std::chrono::seconds(3)).size(), 1u) << "published nothing";
+  EXPECT_EQ(antom.calls().at("inquiryPayment").as_int64(), 1) << "asked again only in 5 min";
+}
+
 }  // namespace
 }  // namespace paynotify::testing

@@ -15,14 +15,33 @@ namespace {
 
 constexpr int64_t kHour = 3600 * 1000;
 
+// Antom's side of reconciliation, scripted: what each ask answers, and who was asked about.
+struct ScriptedInquiry final : PaymentInquiry {
+  std::vector<std::string> asked;
+  InquiryOutcome next{InquiryOutcome::Asked::answered, {}};
+  InquiryOutcome ask(const std::string& payment_id) override {
+    asked.push_back(payment_id);
+    return next;
+  }
+};
+
+constexpr int64_t kReconcileAfter = kHour / 2;
+
+DeadlineWatchSettings watch_settings(int64_t reconcile_after_ms = 0) {
+  DeadlineWatchSettings s{"anomalies", 24 * kHour, 600, std::chrono::milliseconds(1000), 60000, 50};
+  s.reconcile_after_ms = reconcile_after_ms;
+  s.inquiries_per_pass = 2;
+  return s;
+}
+
 struct Watch {
   MetricsRegistry registry;
   WorkerMetrics metrics{registry};
   testing::RecordingPublisher published;
   DeadlineWatch watch;
-  explicit Watch(std::unique_ptr<LedgerStore> store)
-      : watch({"anomalies", 24 * kHour, 600, std::chrono::milliseconds(1000), 60000, 50},
-              std::move(store), published, metrics, testing::wall_now_ms) {}
+  explicit Watch(std::unique_ptr<LedgerStore> store, ScriptedInquiry* inquiry = nullptr)
+      : watch(watch_settings(inquiry != nullptr ? kReconcileAfter : 0), std::move(store), published,
+              metrics, testing::wall_now_ms, inquiry) {}
 };
 
 TEST(DeadlineWatchDecisions, AnExpiredAuthorizationIsReportedOnceThenLeftAlone) {
@@ -39,6 +58,59 @@ TEST(DeadlineWatchDecisions, AnExpiredAuthorizationIsReportedOnceThenLeftAlone) 
   EXPECT_EQ(testing::anomalies_about(w.published, "p-expired").size(), 1u);
   EXPECT_TRUE(testing::anomalies_about(w.published, "p-fresh").empty());
   EXPECT_EQ(w.watch.expiring_later(), 1) << "the fresh one, counted by its expiry";
+}
+
+TEST(DeadlineWatchDecisions, ReconciliationAsksOnceWhenDueAndAgainOnlyAfterNoAnswer) {
+  auto store = std::make_unique<testing::InMemoryStore>();
+  testing::InMemoryStore& ledgers = *store;
+  testing::store_authorization(ledgers, "p-old", 2 * kHour, 24 * kHour, kReconcileAfter);
+  testing::store_authorization(ledgers, "p-young", kHour / 4, 24 * kHour, kReconcileAfter);
+  ScriptedInquiry antom;
+  Watch w(std::move(store), &antom);
+  EXPECT_EQ(w.watch.run_once(), 1u);
+  EXPECT_EQ(antom.asked, std::vector<std::string>{"p-old"}) << "the young one is not due yet";
+  EXPECT_EQ(w.watch.run_once(), 0u) << "answered: not due again until before its warning";
+  EXPECT_EQ(antom.asked.size(), 1u);
+  EXPECT_TRUE(w.published.published("anomalies").empty());
+
+  // No answer: asked again kInquiryRetryAfterMs later, not at every pass.
+  testing::store_authorization(ledgers, "p-unanswered", 2 * kHour, 24 * kHour, kReconcileAfter);
+  antom.next = {InquiryOutcome::Asked::unanswered, {}};
+  EXPECT_EQ(w.watch.run_once(), 1u);
+  EXPECT_EQ(w.watch.run_once(), 0u);
+  EXPECT_EQ(antom.asked, (std::vector<std::string>{"p-old", "p-unanswered"}));
+  const auto next = ledgers.next_deadline("p-unanswered");
+  ASSERT_TRUE(next && *next);
+  EXPECT_GT(**next, testing::wall_now_ms() + kInquiryRetryAfterMs - 60000);
+}
+
+TEST(DeadlineWatchDecisions, AnAnswerThatContradictsTheLedgerIsPublishedAsAnAnomaly) {
+  auto store = std::make_unique<testing::InMemoryStore>();
+  testing::store_authorization(*store, "p-disputed", 2 * kHour, 24 * kHour, kReconcileAfter);
+  ScriptedInquiry antom;
+  LedgerFacts failed;
+  failed.effect = LedgerEffect::fail_authorization;
+  failed.event_id = "PAYMENT_RESULT:p-disputed:F";
+  failed.payment_id = "p-disputed";
+  antom.next = {InquiryOutcome::Asked::answered, {failed}};
+  Watch w(std::move(store), &antom);
+  EXPECT_EQ(w.watch.run_once(), 1u);
+  const auto out = testing::anomalies_about(w.published, "p-disputed");
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(boost::json::parse(out[0].value).at("kind").as_string(), "INQUIRY_DISAGREES");
+}
+
+TEST(DeadlineWatchDecisions, APassAsksNoMoreThanItsShareAndTheRestWaitForTheNext) {
+  auto store = std::make_unique<testing::InMemoryStore>();
+  for (const char* p : {"p-1", "p-2", "p-3"})
+    testing::store_authorization(*store, p, 2 * kHour, 24 * kHour, kReconcileAfter);
+  ScriptedInquiry antom;
+  Watch w(std::move(store), &antom);  // inquiries_per_pass 2
+  EXPECT_EQ(w.watch.run_once(), 3u);
+  EXPECT_EQ(antom.asked.size(), 2u);
+  EXPECT_EQ(w.watch.run_once(), 1u) << "the third is still due";
+  EXPECT_EQ(antom.asked.size(), 3u);
+  EXPECT_EQ(w.watch.run_once(), 0u);
 }
 
 TEST(DeadlineWatchDecisions, AStoreThatDoesNotAnswerIsAPassWithNothingTakenOrPublished) {

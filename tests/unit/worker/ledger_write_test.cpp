@@ -164,5 +164,37 @@ TEST(LedgerWrite, ReportedAnomaliesAreCountedByKind) {
       << text;
 }
 
+// With reconciliation on, the watch also comes when the next inquiry is due; what an inquiry
+// answered is noted (and its disagreements raised), one that went unanswered asked again later.
+TEST(LedgerWrite, TheWatchComesForTheNextInquiryAndNotesWhatItCameTo) {
+  constexpr int64_t kAfter = 30 * 60000;
+  const LedgerPolicy off{kTtlS, kWarning};
+  const LedgerPolicy on{kTtlS, kWarning, kAfter};
+  EXPECT_EQ(ledger_update("", after({kAuthorized}), kTtlS, kWarning, kAfter).deadline_ms,
+            kAuthorizedAt + kAfter);
+  const StoredLedger stored{ledger_update("", after({kAuthorized}), kTtlS, kWarning).updated, {}};
+  EXPECT_FALSE(inquiry_due(stored, kAuthorizedAt + kAfter, off));
+  EXPECT_FALSE(inquiry_due(stored, kAuthorizedAt + kAfter - 1, on));
+  EXPECT_TRUE(inquiry_due(stored, kAuthorizedAt + kAfter, on));
+
+  const int64_t now = kAuthorizedAt + kAfter;
+  const auto answered = plan_deadline_check(
+      stored, now, on,
+      {InquiryOutcome::Asked::answered, {facts(LedgerEffect::fail_authorization, "F")}});
+  ASSERT_TRUE(answered);
+  ASSERT_EQ(answered->step.anomalies.size(), 1u);  // Antom says it failed: INQUIRY_DISAGREES
+  EXPECT_EQ(answered->update.anomalies.size(), 1u);
+  EXPECT_EQ(answered->step.ledger.inquired_at_ms, now);
+  EXPECT_EQ(answered->update.deadline_ms, kExpiry - kWarning - kAfter);  // the second inquiry
+  EXPECT_FALSE(inquiry_due(StoredLedger{answered->update.updated, {}}, now + kHour, on));
+
+  const auto unanswered =
+      plan_deadline_check(stored, now, on, {InquiryOutcome::Asked::unanswered, {}});
+  ASSERT_TRUE(unanswered);
+  EXPECT_TRUE(unanswered->step.anomalies.empty());
+  EXPECT_EQ(unanswered->step.ledger.inquired_at_ms, 0);
+  EXPECT_EQ(unanswered->update.deadline_ms, now + kInquiryRetryAfterMs);
+}
+
 }  // namespace
 }  // namespace paynotify::worker

@@ -43,6 +43,13 @@ std::string captured(const std::string& capture_id, int64_t minor,
          R"(","result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"ok"}})";
 }
 
+std::string capture_failed(const std::string& capture_id) {
+  return R"({"notifyType":"CAPTURE_RESULT","captureAmount":)" + amount(4200) + R"(,"captureId":")" +
+         capture_id + R"(","captureRequestId":"cr-)" + capture_id + R"(","paymentId":")" +
+         kPayment +
+         R"(","result":{"resultCode":"PROCESS_FAIL","resultStatus":"F","resultMessage":"no"}})";
+}
+
 std::string amount_updated(int64_t minor) {
   return R"({"notifyType":"UPDATE_AMOUNT_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"},"paymentRequestId":"pr-1","paymentId":")" +
          kPayment + R"(","updateRequestId":"upd-)" + std::to_string(minor) +
@@ -213,13 +220,86 @@ TEST(PaymentLedger, ACapturedOrFailedAuthorizationHasNoDeadline) {
 
 TEST(PaymentLedger, TheStoredFormRoundTrips) {
   Story r;
-  r << authorized(4200) << captured("C1", 4000) << dispute("DISPUTE_CREATED");
+  r << authorized(4200) << captured("C1", 4000) << capture_failed("C2")
+    << dispute("DISPUTE_CREATED");
+  r.ledger.inquired_at_ms = kAuthorizedAt + kHour;
+  r.ledger.inquiry_retry_at_ms = kAuthorizedAt + 2 * kHour;
   const json::object stored = ledger_json(r.ledger);
   const auto back = ledger_from_json(json::parse(json::serialize(stored)));
   ASSERT_TRUE(back.has_value());
   EXPECT_EQ(ledger_json(*back), stored);
   EXPECT_FALSE(ledger_from_json(json::parse(R"({"version":2})")).has_value());
   EXPECT_FALSE(ledger_from_json(json::parse(R"([1,2])")).has_value());
+}
+
+TEST(PaymentLedger, ALedgerWrittenBeforeReconciliationReadsWithNothingAsked) {
+  json::object older = ledger_json((Story{} << authorized(4200)).ledger);
+  for (const char* added : {"failedCaptureIds", "inquiredAtMs", "inquiryRetryAtMs"})
+    older.erase(added);
+  const auto back = ledger_from_json(older);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->inquired_at_ms, 0);
+  EXPECT_TRUE(back->failed_capture_ids.empty());
+}
+
+LedgerFacts facts(const std::string& body) {
+  const auto derived = derive_event(body, kAuthorizedAt);
+  EXPECT_TRUE(derived.event) << derived.error;
+  return derived.event ? derived.event->ledger : LedgerFacts{};
+}
+
+// Reconciliation's schedule (README "Reconciliation").
+TEST(PaymentLedger, AnUncapturedAuthorizationIsAskedAboutAfterItThenBeforeItsExpiryWarning) {
+  const PaymentLedger ledger = (Story{} << authorized(4200)).ledger;
+  const int64_t after = 30 * 60000, warning = 24 * kHour;
+  const int64_t expiry = kAuthorizedAt + kAuthorizationLifetimeMs;
+  EXPECT_EQ(next_inquiry(ledger, 0, warning), std::nullopt) << "0: reconciliation off";
+  EXPECT_EQ(next_inquiry(ledger, after, warning), kAuthorizedAt + after);
+  const LedgerStep first = check_inquiry(ledger, {}, kAuthorizedAt + after + 5);
+  EXPECT_TRUE(first.anomalies.empty());
+  EXPECT_EQ(next_inquiry(first.ledger, after, warning), expiry - warning - after);
+  const LedgerStep second = check_inquiry(first.ledger, {}, expiry - warning - after);
+  EXPECT_EQ(next_inquiry(second.ledger, after, warning), std::nullopt) << "asked twice: enough";
+
+  PaymentLedger unanswered = ledger;
+  unanswered.inquiry_retry_at_ms = kAuthorizedAt + after + kInquiryRetryAfterMs;
+  EXPECT_EQ(next_inquiry(unanswered, after, warning), unanswered.inquiry_retry_at_ms);
+
+  EXPECT_EQ(
+      next_inquiry((Story{} << authorized(4200) << captured("C1", 4200)).ledger, after, warning),
+      std::nullopt);
+  EXPECT_EQ(next_inquiry((Story{} << authorization_failed()).ledger, after, warning), std::nullopt);
+}
+
+TEST(PaymentLedger, AnInquiryThatContradictsAnAppliedResultIsRaisedOnceAndAgreementIsNot) {
+  const int64_t now = kAuthorizedAt + kHour;
+  Story r;
+  r << authorized(4200) << capture_failed("C1");
+  const LedgerStep step =
+      check_inquiry(r.ledger, {facts(authorized(4200)), facts(captured("C1", 4200))}, now);
+  ASSERT_EQ(step.anomalies.size(), 1u);
+  EXPECT_EQ(anomaly_kind_name(step.anomalies[0].kind), "INQUIRY_DISAGREES");
+  EXPECT_EQ(step.anomalies[0].id, "INQUIRY_DISAGREES:" + kPayment + ":capture C1");
+  EXPECT_EQ(step.anomalies[0].figures.at("inquiry"), "SUCCESS");
+  EXPECT_EQ(step.ledger.inquired_at_ms, now);
+  EXPECT_TRUE(check_inquiry(step.ledger, {facts(captured("C1", 4200))}, now + 1).anomalies.empty())
+      << "raised once";
+
+  const PaymentLedger captured_ledger =
+      (Story{} << authorized(4200) << captured("C1", 4200)).ledger;
+  EXPECT_EQ(check_inquiry(captured_ledger, {facts(capture_failed("C1"))}, now).anomalies.size(),
+            1u);
+  EXPECT_TRUE(
+      check_inquiry(captured_ledger, {facts(authorized(4200)), facts(captured("C1", 4200))}, now)
+          .anomalies.empty());
+  const PaymentLedger authorized_ledger = (Story{} << authorized(4200)).ledger;
+  const auto failed = check_inquiry(authorized_ledger, {facts(authorization_failed())}, now);
+  ASSERT_EQ(failed.anomalies.size(), 1u);
+  EXPECT_EQ(failed.anomalies[0].id, "INQUIRY_DISAGREES:" + kPayment + ":authorization");
+  EXPECT_EQ(
+      check_inquiry((Story{} << authorization_failed()).ledger, {facts(authorized(4200))}, now)
+          .anomalies.size(),
+      1u);
 }
 
 TEST(PaymentLedger, AnAnomalyAsPublished) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -172,6 +173,48 @@ TEST(WorkerConfig, SecretsAreTakenFromTheEnvironmentOnly) {
   EXPECT_EQ(c.redis.username, "paynotify");
   EXPECT_EQ(c.redis.password, "S3cret");
   EXPECT_EQ(c.kafka_properties.at("sasl.password"), "K4fka");
+}
+
+// Reconciliation is off until a merchant private key is given, and then needs the rest.
+TEST(WorkerConfig, ReconciliationIsOffWithoutAMerchantKeyAndHalfGivenIsRefused) {
+  const std::string key_file = ::testing::TempDir() + "/merchant-key.pem";
+  std::ofstream(key_file) << testing::test_key(2).pair.private_pem;
+  const std::vector<std::string> base = {"--order-service-url", "http://127.0.0.1:1",
+                                         "--antom-public-key",  testing::test_public_key_file(),
+                                         "--client-id",         "C1"};
+  const auto config = [&](std::vector<std::string> more) {
+    auto args = base;
+    args.insert(args.end(), more.begin(), more.end());
+    auto o = worker_options();
+    o.parse(args, {});
+    return worker_config_from(o);
+  };
+  const WorkerConfig off = config({});
+  EXPECT_FALSE(off.antom_api);
+  EXPECT_EQ(off.engine.reconcile_after_ms, 0);
+  const WorkerConfig on =
+      config({"--antom-api-url", "https://antom.example", "--merchant-private-key", key_file,
+              "--reconcile-capture-after", "10m"});
+  ASSERT_TRUE(on.antom_api);
+  EXPECT_EQ(on.antom_api->client_id, "C1");
+  EXPECT_EQ(on.engine.reconcile_after_ms, 600000);
+  EXPECT_EQ(on.reconcile_rate, 5);
+
+  auto with = [&](std::vector<std::string> more) {
+    auto args = base;
+    args.insert(args.end(), more.begin(), more.end());
+    return config_error(args);
+  };
+  EXPECT_NE(with({"--antom-api-url", "https://antom.example"}).find("--merchant-private-key"),
+            std::string::npos);
+  EXPECT_NE(with({"--merchant-private-key", key_file}).find("--antom-api-url"), std::string::npos);
+  EXPECT_NE(with({"--antom-api-url", "https://a.example", "--merchant-private-key", key_file,
+                  "--ledger", "off"})
+                .find("--ledger on"),
+            std::string::npos);
+  const std::string not_a_key = with({"--antom-api-url", "https://a.example",
+                                      "--merchant-private-key", testing::test_public_key_file()});
+  EXPECT_NE(not_a_key.find("--merchant-private-key: "), std::string::npos) << not_a_key;
 }
 
 }  // namespace
