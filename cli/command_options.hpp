@@ -24,7 +24,7 @@ inline constexpr std::string_view kSharedConnectionSettings[] = {
     "PAYNOTIFY_REDIS_CA_FILE=", "PAYNOTIFY_REDIS_CERT_FILE=", "PAYNOTIFY_REDIS_KEY_FILE=",
     // How to ask Antom (reconcile), as the worker does.
     "PAYNOTIFY_CLIENT_ID=", "PAYNOTIFY_ANTOM_PUBLIC_KEY=", "PAYNOTIFY_KEYS=",
-    "PAYNOTIFY_ANTOM_API_URL=", "PAYNOTIFY_MERCHANT_PRIVATE_KEY=",
+    "PAYNOTIFY_ANTOM_API_URL=", "PAYNOTIFY_ANTOM_API_CLIENT_ID=", "PAYNOTIFY_MERCHANT_PRIVATE_KEY=",
     "PAYNOTIFY_MERCHANT_KEY_VERSION=", "PAYNOTIFY_ANTOM_API_CA_FILE="};
 
 inline constexpr const char* kCommandEnvironment =
@@ -32,7 +32,8 @@ inline constexpr const char* kCommandEnvironment =
     "_ for .> (librdkafka properties, e.g. SASL credentials), PAYNOTIFY_REDIS, "
     "PAYNOTIFY_REDIS_USERNAME, PAYNOTIFY_REDIS_PASSWORD, PAYNOTIFY_REDIS_{CA,CERT,KEY}_FILE, "
     "and Antom's PAYNOTIFY_CLIENT_ID, PAYNOTIFY_ANTOM_PUBLIC_KEY, PAYNOTIFY_KEYS, "
-    "PAYNOTIFY_ANTOM_API_URL, PAYNOTIFY_MERCHANT_PRIVATE_KEY, PAYNOTIFY_MERCHANT_KEY_VERSION and "
+    "PAYNOTIFY_ANTOM_API_URL, PAYNOTIFY_ANTOM_API_CLIENT_ID, PAYNOTIFY_MERCHANT_PRIVATE_KEY, "
+    "PAYNOTIFY_MERCHANT_KEY_VERSION and "
     "PAYNOTIFY_ANTOM_API_CA_FILE are read where the command has the option (a flag wins); no "
     "other PAYNOTIFY_* variable is.\n";
 

@@ -69,10 +69,18 @@ std::optional<LedgerPlan> plan_deadline_check(const StoredLedger& stored, int64_
       ledger->inquiry_retry_at_ms = now_ms + kInquiryRetryAfterMs;
       break;
   }
-  LedgerStep step = check_deadline(std::move(*ledger), now_ms, policy.warning_before_ms);
+  const bool capture_on_its_way =
+      std::any_of(inquiry.answered.begin(), inquiry.answered.end(),
+                  [](const LedgerFacts& f) { return f.effect == LedgerEffect::capture; });
+  LedgerStep step = capture_on_its_way
+                        ? LedgerStep{std::move(*ledger), {}}
+                        : check_deadline(std::move(*ledger), now_ms, policy.warning_before_ms);
   step.anomalies.insert(step.anomalies.begin(), disagreements.begin(), disagreements.end());
   LedgerUpdate update = ledger_update(stored.text, step, policy.ttl_s, policy.warning_before_ms,
                                       policy.reconcile_after_ms);
+  // Once the capture is applied the payment is off the watch; if it never is, the check runs.
+  if (capture_on_its_way && update.deadline_ms)
+    update.deadline_ms = now_ms + kRecoveredResultsGraceMs;
   return LedgerPlan{std::move(step), std::move(update)};
 }
 

@@ -55,6 +55,11 @@ struct InquiryOutcome {
   std::vector<LedgerFacts> answered;  // the results Antom's answer stands for, when answered
 };
 
+// The results an inquiry recovered travel the main topic and are applied moments later: when
+// they hold a successful capture, the deadline check waits this long for them rather than
+// report an expiry that the capture answers.
+inline constexpr int64_t kRecoveredResultsGraceMs = 60000;
+
 // The deadline watch's look at a due payment, with what an inquiry just answered (noted, and
 // checked against the ledger: check_inquiry) or that it went unanswered (asked again in
 // kInquiryRetryAfterMs); nothing when no ledger is stored (its TTL ran out, or Redis lost it):

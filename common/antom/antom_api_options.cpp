@@ -11,6 +11,8 @@ std::vector<OptionSpec> antom_api_option_specs() {
        "file with the merchant's private key (PEM, or the bare base64 Antom's SDKs take) that "
        "signs requests to Antom; without it paynotify never calls Antom"},
       {"merchant-key-version", "1", "the version of --merchant-private-key registered with Antom"},
+      {"antom-api-client-id", "",
+       "the merchant client id to ask Antom as (default: --client-id; needed with --keys)"},
       {"antom-api-ca-file", "", "PEM CAs to trust for --antom-api-url instead of the system's"},
   };
 }
@@ -24,13 +26,19 @@ std::optional<AntomApiSettings> antom_api_settings_from(
   }
   if (o.str("antom-api-url").empty())
     throw ConfigError("--merchant-private-key needs --antom-api-url, Antom's endpoint");
-  if (o.str("client-id").empty()) {
-    throw ConfigError(
-        "asking Antom needs --client-id (with --antom-public-key): the merchant it asks as");
-  }
   AntomApiSettings s;
+  s.client_id = o.str("antom-api-client-id");
+  if (s.client_id.empty()) s.client_id = o.str("client-id");
+  if (s.client_id.empty()) {
+    throw ConfigError(
+        "asking Antom needs the merchant client id it asks as: --client-id, or "
+        "--antom-api-client-id with --keys");
+  }
+  if (!antom_keys || !antom_keys->knows_client(s.client_id)) {
+    throw ConfigError("no Antom public key for client id " + s.client_id +
+                      " to verify Antom's answers with (--antom-public-key or --keys)");
+  }
   s.base_url = o.str("antom-api-url");
-  s.client_id = o.str("client-id");
   std::string text;
   try {
     text = read_file(o.str("merchant-private-key"));

@@ -3,7 +3,8 @@
 # starts Kafka and Redis, the reference order service, paynotify-worker and paynotify-ingest
 # (with a freshly generated demo key pair), sends the notifications Antom would send for a few
 # card payments, and shows what Antom saw, what landed in Kafka and the order states the worker
-# applied. Leaves nothing running unless --keep is given.
+# applied; then a capture whose notification Antom never sent, recovered by the worker asking
+# Antom (a simulator of its inquiry API). Leaves nothing running unless --keep is given.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$root/deploy/local/common.sh"
@@ -48,10 +49,9 @@ topic="antom.notifications.demo.$(date +%s)"
 "$bin/cli/paynotify" topics ensure --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" \
   --partitions 6 --replication-factor 1
 
-say "a demo key pair stands in for Antom's (and a second one for an impostor)"
-rm -f "$demo"/{antom,impostor}-{private.pem,public.pem,public.b64}  # keygen never overwrites
-"$bin/cli/paynotify" keygen --out "$demo" --prefix antom >/dev/null
-"$bin/cli/paynotify" keygen --out "$demo" --prefix impostor >/dev/null
+say "a demo key pair stands in for Antom's (a second for an impostor, a third for the merchant's)"
+rm -f "$demo"/{antom,impostor,merchant}-{private.pem,public.pem,public.b64}  # keygen never overwrites
+for who in antom impostor merchant; do "$bin/cli/paynotify" keygen --out "$demo" --prefix "$who" >/dev/null; done
 echo "Antom's public key as the Dashboard shows it: $(cut -c1-40 "$demo/antom-public.b64")..."
 
 wait_ready() {  # wait_ready NAME URL LOG
@@ -59,15 +59,32 @@ wait_ready() {  # wait_ready NAME URL LOG
   echo "$1 did not become ready:"; cat "$3"; exit 1
 }
 port="$(free_port)"; admin="$(free_port)"; orders="$(free_port)"; worker_admin="$(free_port)"
+antom_api="$(free_port)"
 
-say "starting the reference order service, paynotify-worker and paynotify-ingest"
+# What Antom's inquiry API answers about two of the payments below: order-1004 (its capture
+# failed, as notified) and order-1005, captured by Antom, whose capture notification never comes.
+cat >"$demo/antom-state.json" <<'JSON'
+{"payments":[
+ {"paymentStatus":"SUCCESS","paymentRequestId":"order-1004","paymentId":"202611250004","paymentAmount":{"currency":"SGD","value":"2500"},"paymentTime":"2026-11-18T09:00:02+08:00","transactions":[{"transactionType":"CAPTURE","transactionStatus":"FAIL","transactionId":"202611250004C1","transactionRequestId":"cap-order-1004","transactionAmount":{"currency":"SGD","value":"2500"},"transactionResult":{"resultCode":"AUTH_EXPIRED","resultStatus":"F","resultMessage":"The authorization has expired."}}]},
+ {"paymentStatus":"SUCCESS","paymentRequestId":"order-1005","paymentId":"202611250005","paymentAmount":{"currency":"SGD","value":"7300"},"paymentCreateTime":"2026-11-25T12:05:00+08:00","paymentTime":"2026-11-25T12:05:01+08:00","transactions":[{"transactionType":"PAYMENT","transactionStatus":"SUCCESS","transactionId":"202611250005","transactionAmount":{"currency":"SGD","value":"7300"}},{"transactionType":"CAPTURE","transactionStatus":"SUCCESS","transactionId":"202611250005C1","transactionRequestId":"cap-order-1005","transactionAmount":{"currency":"SGD","value":"7300"},"transactionTime":"2026-11-25T12:05:30+08:00"}]}
+]}
+JSON
+
+say "starting the reference order service, Antom's inquiry API (simulated), paynotify-worker and paynotify-ingest"
 "$bin/tests/paynotify-reference-order-service" --listen "127.0.0.1:$orders" >"$demo/orders.log" 2>&1 &
 pids+=($!)
 wait_ready "order service" "127.0.0.1:$orders/healthz" "$demo/orders.log"
+"$bin/tests/paynotify-antom-simulator" --listen "127.0.0.1:$antom_api" --client-id SANDBOX_DEMO \
+  --antom-private-key "$demo/antom-private.pem" --merchant-public-key "$demo/merchant-public.pem" \
+  --state "$demo/antom-state.json" >"$demo/antom-api.log" 2>&1 &
+pids+=($!)
+wait_ready "Antom simulator" "127.0.0.1:$antom_api/healthz" "$demo/antom-api.log"
 "$bin/worker/paynotify-worker" --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" \
   --group "paynotify-demo-$(date +%s)" --redis "$PAYNOTIFY_REDIS" --order-service-url "http://127.0.0.1:$orders" \
   --admin-listen "127.0.0.1:$worker_admin" --retry-base-ms 500 \
-  --antom-public-key "$demo/antom-public.b64" --client-id SANDBOX_DEMO >"$demo/worker.log" 2>&1 &
+  --antom-public-key "$demo/antom-public.b64" --client-id SANDBOX_DEMO \
+  --antom-api-url "http://127.0.0.1:$antom_api" --merchant-private-key "$demo/merchant-private.pem" \
+  --reconcile-capture-after 3s >"$demo/worker.log" 2>&1 &
 pids+=($!)
 wait_ready "worker" "127.0.0.1:$worker_admin/readyz" "$demo/worker.log"
 "$bin/ingest/paynotify-ingest" --listen "127.0.0.1:$port" --admin-listen "127.0.0.1:$admin" \
@@ -91,6 +108,8 @@ write auth-ok-4 '{"notifyType":"PAYMENT_RESULT","result":{"resultCode":"SUCCESS"
 write capture-failed '{"captureAmount":{"currency":"SGD","value":"2500"},"notifyType":"CAPTURE_RESULT","captureId":"202611250004C1","captureRequestId":"cap-order-1004","paymentId":"202611250004","result":{"resultCode":"AUTH_EXPIRED","resultMessage":"The authorization has expired.","resultStatus":"F"}}'
 # A chargeback: Antom's dispute notification has no notifyType (its kind is disputeNotificationType).
 write dispute '{"paymentRequestId":"order-1001","disputeId":"202611260001D1","paymentId":"202611250001","disputeTime":"2026-11-26T10:00:00+08:00","disputeAmount":{"currency":"SGD","value":"4200"},"disputeNotificationType":"DISPUTE_CREATED","disputeReasonMsg":"Fraud - card absent environment","defenseDueTime":"2026-12-03T10:00:00+08:00","defendable":"true"}'
+# Authorized; Antom captures it, but its capture notification never comes (see antom-state.json).
+write auth-ok-5 '{"notifyType":"PAYMENT_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"},"paymentRequestId":"order-1005","paymentId":"202611250005","paymentAmount":{"value":"7300","currency":"SGD"},"paymentCreateTime":"2026-11-25T12:05:00+08:00","paymentTime":"2026-11-25T12:05:01+08:00"}'
 # A card vaulting result: genuine, stored and acknowledged, but not a kind this worker models.
 write vaulting '{"result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"},"vaultingRequestId":"vault-77","vaultingStatus":"SUCCESS","paymentMethodDetail":{"paymentMethodType":"CARD"}}'
 
@@ -113,26 +132,28 @@ send "capture failed, AUTH_EXPIRED (order-1004)" capture-failed
 send "re-send of order-1001's authorization" auth-ok
 send "chargeback opened on order-1001" dispute
 send "card vaulting result (not modelled)" vaulting
+send "authorization succeeded (order-1005)" auth-ok-5
 send "tampered in transit (amount changed)" auth-ok --tamper
 printf '%-44s ' "signed with someone else's key"
 "$bin/cli/paynotify" send --url "$url" --client-id SANDBOX_DEMO --private-key "$demo/impostor-private.pem" \
   "$demo/auth-ok.json" || true
 
-say "what is in Kafka topic $topic (11 acknowledged, the 2 forgeries nowhere)"
-"$bin/cli/paynotify" peek --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" --max 11 --timeout-ms 5000 |
+say "what is in Kafka topic $topic (12 acknowledged, the 2 forgeries nowhere)"
+"$bin/cli/paynotify" peek --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" --max 40 --timeout-ms 5000 |
   python3 -c '
 import json, sys
 for line in sys.stdin:
     r = json.loads(line)
+    if "antom-inquiry-answer" in r["headers"]: continue  # recovered by asking Antom: below
     v = r.get("value", {})
     res = v.get("result", {})
     print("  partition %d offset %d  key %-14s %-15s %s %s" % (r["partition"], r["offset"], r["key"],
           r["headers"].get("notify-type", "?"), res.get("resultStatus", v.get("disputeNotificationType", "")),
           res.get("resultCode", "")))
 '
-say "what the worker applied to the order service (9 events; the re-send skipped as a duplicate)"
+say "what the worker applied to the order service (11 events, one of them recovered from Antom; the re-send skipped as a duplicate)"
 for _ in $(seq 1 150); do
-  [ "$(curl -s "127.0.0.1:$orders/applied" | python3 -c 'import json,sys; print(json.load(sys.stdin)["applied"])')" -ge 9 ] && break
+  [ "$(curl -s "127.0.0.1:$orders/applied" | python3 -c 'import json,sys; print(json.load(sys.stdin)["applied"])')" -ge 11 ] && break
   sleep 0.2
 done
 curl -s "127.0.0.1:$orders/applied" | python3 -c '
@@ -142,6 +163,20 @@ for payment, p in sorted(book["payments"].items()):
     print("  payment %s  state %-15s events: %s" % (payment, p["state"], ", ".join(e.split(":")[0] + ":" + e.split(":")[-1] for e in p["events"])))
 print("  applied %d, repeated keys answered 409: %d" % (book["applied"], book["conflicts"]))
 '
+say "reconciliation: what the worker recovered by asking Antom (inquiryPayment; README \"Reconciliation\")"
+"$bin/cli/paynotify" peek --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic" --max 40 --timeout-ms 5000 |
+  python3 -c '
+import json, sys
+for line in sys.stdin:
+    r = json.loads(line)
+    if "antom-inquiry-answer" not in r["headers"]: continue
+    v = r.get("value", {})
+    print("  key %-14s %-15s %s %-14s (evidence: Antom signed answer to %s)" % (r["key"], v.get("notifyType"),
+          v.get("result", {}).get("resultStatus", ""), v.get("captureId", ""), r["headers"].get("antom-request-uri")))
+'
+echo "  order-1005's capture was never notified: recovered and applied once; the others were known (duplicates)"
+curl -s "127.0.0.1:$antom_api/calls" | python3 -c 'import json,sys; c=json.load(sys.stdin); print("  inquiries Antom answered: %d" % c["inquiryPayment"])'
+
 say "dead-lettered, with the reason (paynotify replay brings it back once a worker models it)"
 "$bin/cli/paynotify" peek --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic.dlq" --max 1 --timeout-ms 5000 |
   python3 -c '
@@ -151,11 +186,16 @@ for line in sys.stdin:
     print("  %s: error-class %s, %s" % (h.get("notify-type"), h.get("error-class"), h.get("error")))
 '
 say "anomalies: Antom's money rules broken (topic $topic.anomalies; README: what to do about each)"
-"$bin/cli/paynotify" peek --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic.anomalies" --max 3 --timeout-ms 8000 |
+# At least once: an anomaly may be published twice (the watch and a completion both flush the
+# outbox); consumers dedupe by anomalyId, as this does.
+"$bin/cli/paynotify" peek --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic "$topic.anomalies" --max 20 --timeout-ms 5000 |
   python3 -c '
 import json, sys
+seen = set()
 for line in sys.stdin:
     a = json.loads(line)["value"]
+    if a["anomalyId"] in seen: continue
+    seen.add(a["anomalyId"])
     print("  %-33s payment %s: %s" % (a["kind"], a["paymentId"], a["detail"]))
 '
 say "authorizations with nothing captured, by expiry (paynotify ledger due; ledger show --payment-id P for one)"
@@ -169,7 +209,7 @@ for line in sys.stdin:
 '
 say "metrics"
 curl -s "127.0.0.1:$admin/metrics" | grep -E '^paynotify_ingest_requests_total' | grep -v ' 0$'
-curl -s "127.0.0.1:$worker_admin/metrics" | grep -E '^paynotify_worker_(consumed|applied|duplicates_skipped|unsupported_kind|payment_anomalies)_total'
+curl -s "127.0.0.1:$worker_admin/metrics" | grep -E '^paynotify_worker_(consumed|applied|duplicates_skipped|unsupported_kind|payment_anomalies|inquiries|reconciled_records)_total'
 
 if [ "$keep" = true ]; then
   say "left running (--keep)"

@@ -196,5 +196,27 @@ TEST(LedgerWrite, TheWatchComesForTheNextInquiryAndNotesWhatItCameTo) {
   EXPECT_EQ(unanswered->update.deadline_ms, now + kInquiryRetryAfterMs);
 }
 
+// Found by the demo: an expired authorization whose capture Antom never notified was reported
+// as expired in the same look that recovered the capture.
+TEST(LedgerWrite, AnExpiryIsNotReportedWhileTheCaptureAnInquiryRecoveredIsOnItsWay) {
+  constexpr int64_t kAfter = 30 * 60000;
+  const LedgerPolicy on{kTtlS, kWarning, kAfter};
+  const StoredLedger stored{ledger_update("", after({kAuthorized}), kTtlS, kWarning).updated, {}};
+  const int64_t now = kExpiry + kHour;
+  const auto recovered =
+      plan_deadline_check(stored, now, on,
+                          {InquiryOutcome::Asked::answered,
+                           {kAuthorized, facts(LedgerEffect::capture, "C1", Money{"SGD", 4200})}});
+  ASSERT_TRUE(recovered);
+  EXPECT_TRUE(recovered->step.anomalies.empty());
+  EXPECT_EQ(recovered->update.deadline_ms, now + kRecoveredResultsGraceMs);
+  // Antom knows no capture either: the expiry is reported at once.
+  const auto none =
+      plan_deadline_check(stored, now, on, {InquiryOutcome::Asked::answered, {kAuthorized}});
+  ASSERT_TRUE(none);
+  ASSERT_EQ(none->step.anomalies.size(), 1u);
+  EXPECT_EQ(anomaly_kind_name(none->step.anomalies[0].kind), "AUTHORIZATION_EXPIRED_UNCAPTURED");
+}
+
 }  // namespace
 }  // namespace paynotify::worker
