@@ -1,10 +1,12 @@
 // paynotify reconcile: asks Antom what became of a payment or a refund (inquiryPayment,
-// inquiryRefund) and publishes what its signed answer stands for to the main topic, as the
-// notifications Antom would have sent (common/antom/inquiry.hpp). The worker applies them like
-// any notification: one that was applied already is a duplicate there, by its event id.
+// inquiryRefund), or of every authorization the worker's ledger holds with nothing captured,
+// and publishes what each signed answer stands for to the main topic, as the notifications
+// Antom would have sent (common/antom/inquiry.hpp). The worker applies them like any
+// notification: one that was applied already is a duplicate there, by its event id.
 #include <atomic>
 #include <chrono>
 #include <iostream>
+#include <thread>
 
 #include "cli/command_options.hpp"
 #include "cli/commands.hpp"
@@ -12,6 +14,7 @@
 #include "common/antom/recovered_record.hpp"
 #include "common/kafka/kafka_producer.hpp"
 #include "common/service/antom_key_options.hpp"
+#include "worker/redis/redis_ledger_store.hpp"
 
 namespace paynotify::cli {
 namespace {
@@ -33,12 +36,22 @@ std::vector<OptionSpec> reconcile_options() {
       {"payment-request-id", "", "... or this one (the merchant's paymentRequestId)"},
       {"refund-id", "", "ask about this refund (Antom's refundId)"},
       {"refund-request-id", "", "... or this one (the merchant's refundRequestId)"},
+      {"uncaptured", "",
+       "ask about every authorization the worker's ledger holds with nothing captured that "
+       "expires within --expiring-within (expired ones too), read from --redis",
+       true},
+      {"expiring-within", "8d", "with --uncaptured: how far ahead of now"},
+      {"max", "1000", "with --uncaptured: ask about at most this many"},
+      {"reconcile-rate", "5", "inquiries per second at most"},
       {"dry-run", "", "print what would be published; publish nothing", true},
       {"kafka-brokers", "127.0.0.1:9092", "Kafka bootstrap servers"},
-      {"topic", "antom.notifications", "the main topic the worker reads"},
+      {"topic", "antom.notifications",
+       "the main topic the worker reads (its ledger's deadline watch is kept per topic)"},
   };
   for (auto& s : antom_key_option_specs()) specs.push_back(std::move(s));
   for (auto& s : antom_api_option_specs()) specs.push_back(std::move(s));
+  for (auto& s : worker::redis_option_specs("the worker's Redis (with --uncaptured)"))
+    specs.push_back(std::move(s));
   return specs;
 }
 
@@ -56,92 +69,144 @@ std::string state_of(InquiryApi api, const boost::json::object& answer) {
          (v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string("absent"));
 }
 
-}  // namespace
-
-int reconcile_command(const Args& args) {
-  Options o("paynotify reconcile",
-            "Asks Antom (inquiryPayment / inquiryRefund) about one payment or refund and publishes "
-            "the notifications its signed answer stands for to the main topic, where the worker "
-            "applies them like Antom's own: a result that was applied already is a duplicate "
-            "there. Only final results are published (a payment or capture still processing "
-            "stands for nothing yet).",
-            reconcile_options());
-  if (auto rc = parse_command_line(o, args)) return *rc;
-  std::optional<InquiryTarget> target;
-  for (const auto& t : kTargets) {
-    if (o.str(t.option).empty()) continue;
-    if (target) {
-      std::cerr << "give one of --payment-id, --payment-request-id, --refund-id, "
-                   "--refund-request-id\n";
-      return 2;
-    }
-    target = InquiryTarget{t.by, o.str(t.option)};
-  }
-  if (!target) {
-    std::cerr << "say what to ask about: --payment-id, --payment-request-id, --refund-id or "
-                 "--refund-request-id\n";
-    return 2;
-  }
-  std::optional<AntomApiSettings> settings;
-  try {
-    settings = antom_api_settings_from(o, antom_keys_from(o));
-    if (!settings) throw ConfigError("--merchant-private-key is required to ask Antom");
-  } catch (const ConfigError& e) {
-    std::cerr << e.what() << "\n";
-    return 2;
-  }
-  std::unique_ptr<AntomApiClient> client;
-  try {
-    client = std::make_unique<AntomApiClient>(std::move(*settings));
-  } catch (const ConfigError& e) {
-    std::cerr << e.what() << "\n";
-    return 2;
+// Where the recovered records go: printed only (--dry-run), or published and counted.
+class Publishing {
+ public:
+  Publishing(const Options& o, bool dry_run) : topic_(o.str("topic")), dry_run_(dry_run) {
+    if (dry_run_) return;
+    producer_ =
+        std::make_unique<KafkaProducer>(KafkaProducerConfig{.brokers = o.str("kafka-brokers"),
+                                                            .properties = o.kafka_properties(),
+                                                            .message_timeout_ms = 10000,
+                                                            .client_id = "paynotify-reconcile"});
   }
 
-  const InquiryApi api = target->api();
-  const char* api_name = api == InquiryApi::payment ? "inquiryPayment" : "inquiryRefund";
-  const std::string asked =
-      std::string(api_name) + " " + std::string(target->field()) + "=" + target->id;
-  const AntomApiResult answer = client->inquire(*target);
-  if (!answer) {
-    std::cerr << asked << ": " << describe(answer.error()) << "\n";
-    return 1;
-  }
-  const auto recovered = recovered_notifications(api, answer->json);
-  std::cout << asked << ": Antom answered (signature verified, " << answer->tries
-            << (answer->tries == 1 ? " try" : " tries") << "): " << state_of(api, answer->json)
-            << "; " << recovered.size() << " final result(s)\n";
-  const bool dry_run = o.flag("dry-run");
-  const std::string topic = o.str("topic");
-  std::vector<OutgoingRecord> records;
-  for (const auto& n : recovered) {
-    records.push_back(recovered_record(topic, *answer, n, now_ms()));
-    std::cout << (dry_run ? "would publish " : "publishing ") << n.kind
-              << " key=" << records.back().key << " " << n.body << "\n";
-  }
-  if (dry_run) {
-    std::cout << "dry run: nothing published\n";
-    return 0;
-  }
-  if (records.empty()) return 0;
-  KafkaProducer producer({.brokers = o.str("kafka-brokers"),
-                          .properties = o.kafka_properties(),
-                          .message_timeout_ms = 10000,
-                          .client_id = "paynotify-reconcile"});
-  std::atomic<int> written{0};
-  for (auto& r : records) {
-    producer.publish(std::move(r), [&](const DeliveryResult& d) {
+  void add(const SignedAnswer& answer, const RecoveredNotification& n) {
+    OutgoingRecord record = recovered_record(topic_, answer, n, now_ms());
+    std::cout << (dry_run_ ? "  would publish " : "  publishing ") << n.kind
+              << " key=" << record.key << " " << n.body << "\n";
+    ++recovered_;
+    if (dry_run_) return;
+    producer_->publish(std::move(record), [this](const DeliveryResult& d) {
       if (d) {
-        written.fetch_add(1);
+        written_.fetch_add(1);
       } else {
         std::cerr << "publishing failed: " << describe(d.error()) << "\n";
       }
     });
   }
-  producer.flush_and_stop(30000);
-  const int published = written.load();
-  std::cout << "published " << published << " of " << recovered.size() << " to " << topic << "\n";
-  return published == static_cast<int>(recovered.size()) ? 0 : 1;
+
+  // Waits for every delivery; true when each record is written (or nothing was to be).
+  bool finish() {
+    if (dry_run_) {
+      std::cout << "dry run: " << recovered_ << " result(s) found, nothing published\n";
+      return true;
+    }
+    producer_->flush_and_stop(30000);
+    std::cout << "published " << written_.load() << " of " << recovered_ << " to " << topic_
+              << "\n";
+    return written_.load() == recovered_;
+  }
+
+ private:
+  std::string topic_;
+  bool dry_run_;
+  std::unique_ptr<KafkaProducer> producer_;
+  int recovered_ = 0;
+  std::atomic<int> written_{0};
+};
+
+// Asks about one payment or refund and hands what the answer stands for to `out`; false when
+// Antom did not answer (or refused: said why).
+bool reconcile_one(AntomApiClient& client, const InquiryTarget& target, Publishing& out) {
+  const InquiryApi api = target.api();
+  const std::string asked =
+      std::string(api == InquiryApi::payment ? "inquiryPayment" : "inquiryRefund") + " " +
+      std::string(target.field()) + "=" + target.id;
+  const AntomApiResult answer = client.inquire(target);
+  if (!answer) {
+    std::cerr << asked << ": " << describe(answer.error()) << "\n";
+    return false;
+  }
+  const auto recovered = recovered_notifications(api, answer->json);
+  std::cout << asked << ": Antom answered (signature verified, " << answer->tries
+            << (answer->tries == 1 ? " try" : " tries") << "): " << state_of(api, answer->json)
+            << "; " << recovered.size() << " final result(s)\n";
+  for (const auto& n : recovered) out.add(*answer, n);
+  return true;
+}
+
+// The ledger's uncaptured authorizations expiring within the window, earliest first.
+std::optional<std::vector<std::string>> uncaptured(const Options& o) {
+  worker::RedisLedgerStore store(worker::redis_settings_from(o), o.str("topic"));
+  const int64_t until = now_ms() + o.duration_ms("expiring-within", 0, 365LL * 86400 * 1000);
+  const auto due =
+      store.expiring_until(until, static_cast<std::size_t>(o.integer("max", 1, 1'000'000)));
+  if (!due) {
+    std::cerr << "Redis: " << due.error().message() << ": " << store.failure_detail() << "\n";
+    return std::nullopt;
+  }
+  std::vector<std::string> payments;
+  for (const auto& a : *due) payments.push_back(a.payment_id);
+  return payments;
+}
+
+}  // namespace
+
+int reconcile_command(const Args& args) {
+  Options o("paynotify reconcile",
+            "Asks Antom (inquiryPayment / inquiryRefund) about one payment or refund, or about "
+            "every authorization the worker's ledger holds with nothing captured (--uncaptured), "
+            "and publishes the results each signed answer stands for to the main topic, where "
+            "the worker applies them like Antom's own notifications: a result that was applied "
+            "already is a duplicate there. Only final results are published (a payment or "
+            "capture still processing stands for nothing yet). Exit 0: every inquiry answered "
+            "and every result written; 1: not; 2: a usage error.",
+            reconcile_options());
+  if (auto rc = parse_command_line(o, args)) return *rc;
+  std::vector<InquiryTarget> targets;
+  for (const auto& t : kTargets) {
+    if (!o.str(t.option).empty()) targets.push_back({t.by, o.str(t.option)});
+  }
+  const bool bulk = o.flag("uncaptured");
+  if (targets.size() + (bulk ? 1 : 0) != 1) {
+    std::cerr << "say what to ask about, once: --payment-id, --payment-request-id, --refund-id, "
+                 "--refund-request-id or --uncaptured\n";
+    return 2;
+  }
+  std::unique_ptr<AntomApiClient> client;
+  double rate = 0;
+  try {
+    auto settings = antom_api_settings_from(o, antom_keys_from(o));
+    if (!settings) throw ConfigError("--merchant-private-key is required to ask Antom");
+    client = std::make_unique<AntomApiClient>(std::move(*settings));
+    rate = static_cast<double>(o.integer("reconcile-rate", 1, 100));
+  } catch (const ConfigError& e) {
+    std::cerr << e.what() << "\n";
+    return 2;
+  }
+  if (bulk) {
+    const auto payments = uncaptured(o);
+    if (!payments) return 1;
+    std::cout << payments->size() << " uncaptured authorization(s) in the ledger expiring within "
+              << o.str("expiring-within") << "\n";
+    for (const auto& p : *payments) targets.push_back({By::payment_id, p});
+  }
+  Publishing out(o, o.flag("dry-run"));
+  int unanswered = 0;
+  const auto gap = std::chrono::duration<double>(1.0 / rate);
+  auto next = std::chrono::steady_clock::now();
+  for (const auto& target : targets) {
+    std::this_thread::sleep_until(next);
+    next = std::chrono::steady_clock::now() +
+           std::chrono::duration_cast<std::chrono::steady_clock::duration>(gap);
+    if (!reconcile_one(*client, target, out)) ++unanswered;
+  }
+  const bool written = out.finish();
+  if (targets.size() > 1)
+    std::cout << targets.size() - static_cast<std::size_t>(unanswered) << " of " << targets.size()
+              << " inquiries answered\n";
+  return unanswered == 0 && written ? 0 : 1;
 }
 
 }  // namespace paynotify::cli

@@ -21,12 +21,13 @@ namespace {
 
 namespace json = boost::json;
 
-// `paynotify reconcile` for `payment`, as an operator runs it: its exit code and everything it
-// printed (kept in the pipeline's log folder too).
+// `paynotify reconcile` for `payment` (none: `more` says what), as an operator runs it: its exit
+// code and everything it printed (kept in the pipeline's log folder too).
 ShellRun reconcile(Pipeline& p, AntomSimulator& antom, const std::string& payment,
                    const std::string& more = "") {
   const std::string command =
-      std::string(PAYNOTIFY_CLI_BIN) + " reconcile --payment-id " + payment + " --kafka-brokers " +
+      std::string(PAYNOTIFY_CLI_BIN) + " reconcile " +
+      (payment.empty() ? std::string() : "--payment-id " + payment) + " --kafka-brokers " +
       kafka_brokers() + " --topic " + p.topic() + " --client-id " + kClientId +
       " --antom-public-key " + test_public_key_file() + " --antom-api-url " + antom.url() +
       " --merchant-private-key " + antom.merchant_private_key_file() + " " + more +
@@ -91,6 +92,31 @@ TEST(Reconciliation, ACaptureNeverNotifiedIsRecoveredAndAppliedOnceAndTheLateOne
   for (const char* log : {"/reconcile.log", "/worker-0.log", "/antom-simulator.log"}) {
     EXPECT_EQ(file_text(p.log_dir() + log).find(line), std::string::npos) << log;
   }
+}
+
+// An operator's sweep: every authorization the ledger holds with nothing captured, asked about.
+TEST(Reconciliation, TheUncapturedAuthorizationsOfTheLedgerAreAskedAboutAndTheirCapturesApplied) {
+  Pipeline p("reconcile-bulk");
+  AntomSimulator antom(p.log_dir(), kClientId);
+  p.start_worker();
+  const std::string captured = "pay-bulk-c-" + random_hex(3), open = "pay-bulk-o-" + random_hex(3);
+  ASSERT_EQ(p.ingest().send(payment_result_body(captured)), 200u);
+  ASSERT_EQ(p.ingest().send(payment_result_body(open)), 200u);
+  ASSERT_TRUE(wait_until([&] { return p.applied_count() >= 2; }, std::chrono::seconds(30)));
+  // Antom captured one of them and never said so; the other is still only authorized.
+  antom.control(R"({"payments":[)" + payment_inquiry_answer(captured, "cap-" + captured) + "," +
+                payment_inquiry_answer(open, "") + "]}");
+  const ShellRun run = reconcile(p, antom, "", "--uncaptured --redis " + redis_address());
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("2 uncaptured authorization(s)"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("2 of 2 inquiries answered"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("published 3 of 3"), std::string::npos) << run.output;
+  ASSERT_TRUE(wait_until([&] { return p.applied_count() >= 3; }, std::chrono::seconds(30)));
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const json::object applied = p.applied();
+  EXPECT_EQ(applied.at("applied").to_number<uint64_t>(), 3u);  // the capture; 2 duplicates
+  EXPECT_EQ(applied.at("payments").at(captured).at("events").as_array().size(), 2u);
+  EXPECT_EQ(antom.calls().at("inquiryPayment").as_int64(), 2);
 }
 
 TEST(Reconciliation, AWronglySignedAnswerIsRefusedAndPublishesNothing) {
