@@ -39,6 +39,7 @@ void DeadlineWatch::start() {
 }
 
 void DeadlineWatch::stop() {
+  stopping_ = true;
   running_ = false;
   if (thread_.joinable()) thread_.join();
 }
@@ -48,6 +49,7 @@ std::optional<std::size_t> DeadlineWatch::run_once() {
   const auto due = store_->take_due(now, settings_.lease_ms, settings_.batch);
   if (!due) return std::nullopt;  // the store will be asked again at the next pass
   std::size_t inquiries_left = settings_.inquiries_per_pass;
+  pass_started_ = std::chrono::steady_clock::now();
   for (const auto& payment : *due) look_at(payment, now, inquiries_left);
   count_expiring(now);
   return due->size();
@@ -64,9 +66,15 @@ void DeadlineWatch::look_at(const std::string& payment, int64_t now_ms,
     for (const auto& [id, text] : stored->outbox) publish(payment, id, text);
     // Asked once per look, before the first plan; a ledger changed meanwhile is planned again
     // with the same answer. Past this pass's share, it waits for the next pass.
-    if (attempt == 0 && inquiry_due(*stored, now_ms, policy) && inquiries_left > 0) {
-      --inquiries_left;
-      inquiry = inquiry_->ask(payment);
+    if (attempt == 0 && inquiry_due(*stored, now_ms, policy)) {
+      const bool time_left =
+          std::chrono::steady_clock::now() - pass_started_ < settings_.inquiry_time_per_pass;
+      if (inquiries_left > 0 && time_left && !stopping_.load()) {
+        --inquiries_left;
+        inquiry = inquiry_->ask(payment);
+      } else {
+        inquiry.asked = InquiryOutcome::Asked::postponed;
+      }
     }
     const auto plan = plan_deadline_check(*stored, now_ms, policy, inquiry);
     if (!plan) {

@@ -40,6 +40,10 @@ struct DeadlineWatchSettings {
   std::chrono::milliseconds publish_timeout{10000};
   int64_t reconcile_after_ms = 0;       // --reconcile-capture-after; 0 without a PaymentInquiry
   std::size_t inquiries_per_pass = 50;  // the rest of a pass's due payments wait for the next
+  // ... and none starts this long after the pass did: what it takes is leased for lease_ms, and
+  // an inquiry (its tries, then publishing) must end inside that lease, or another worker's
+  // watch would take the payment and ask again.
+  std::chrono::milliseconds inquiry_time_per_pass{15000};
 };
 
 class DeadlineWatch {
@@ -75,6 +79,8 @@ class DeadlineWatch {
   Clock clock_;
   PaymentInquiry* inquiry_;
   std::atomic<bool> running_{false};
+  std::atomic<bool> stopping_{false};  // stop() was called: no inquiry starts
+  std::chrono::steady_clock::time_point pass_started_{};
   std::thread thread_;
   std::atomic<int64_t> within_24h_{0}, within_72h_{0}, later_{0};
 };

@@ -65,9 +65,15 @@ std::optional<LedgerPlan> plan_deadline_check(const StoredLedger& stored, int64_
       disagreements = std::move(checked.anomalies);
       break;
     }
-    case InquiryOutcome::Asked::unanswered:
-      ledger->inquiry_retry_at_ms = now_ms + kInquiryRetryAfterMs;
-      break;
+    case InquiryOutcome::Asked::unanswered: note_unanswered_inquiry(*ledger, now_ms); break;
+    case InquiryOutcome::Asked::postponed: {
+      // The expiry warning waits for the inquiry meant to come before it.
+      LedgerStep waiting{std::move(*ledger), {}};
+      LedgerUpdate update = ledger_update(stored.text, waiting, policy.ttl_s,
+                                          policy.warning_before_ms, policy.reconcile_after_ms);
+      update.deadline_ms = now_ms;
+      return LedgerPlan{std::move(waiting), std::move(update)};
+    }
   }
   const bool capture_on_its_way =
       std::any_of(inquiry.answered.begin(), inquiry.answered.end(),

@@ -50,7 +50,9 @@ bool inquiry_due(const StoredLedger& stored, int64_t now_ms, const LedgerPolicy&
 
 // What asking Antom about a payment came to, just before the deadline watch's look at it.
 struct InquiryOutcome {
-  enum class Asked { no, answered, unanswered };
+  // postponed: due, but this pass had no time or share left for it (or the watch is stopping):
+  // nothing is checked, and the payment comes due again at once.
+  enum class Asked { no, answered, unanswered, postponed };
   Asked asked = Asked::no;
   std::vector<LedgerFacts> answered;  // the results Antom's answer stands for, when answered
 };
@@ -61,9 +63,9 @@ struct InquiryOutcome {
 inline constexpr int64_t kRecoveredResultsGraceMs = 60000;
 
 // The deadline watch's look at a due payment, with what an inquiry just answered (noted, and
-// checked against the ledger: check_inquiry) or that it went unanswered (asked again in
-// kInquiryRetryAfterMs); nothing when no ledger is stored (its TTL ran out, or Redis lost it):
-// there is nothing to watch.
+// checked against the ledger: check_inquiry), that it went unanswered (asked again later:
+// note_unanswered_inquiry) or was postponed; nothing when no ledger is stored (its TTL ran out, or
+// Redis lost it): there is nothing to watch.
 std::optional<LedgerPlan> plan_deadline_check(const StoredLedger& stored, int64_t now_ms,
                                               const LedgerPolicy& policy,
                                               const InquiryOutcome& inquiry = {});

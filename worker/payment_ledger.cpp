@@ -293,7 +293,16 @@ std::optional<int64_t> next_inquiry(const PaymentLedger& l, int64_t reconcile_af
     next = before_warning;
   }
   if (next && l.inquiry_retry_at_ms > *next) next = l.inquiry_retry_at_ms;
+  if (next && l.expires_at_ms > 0 && l.inquiry_failures > 0 && *next >= l.expires_at_ms)
+    return std::nullopt;  // an answer would come too late to matter
   return next;
+}
+
+void note_unanswered_inquiry(PaymentLedger& l, int64_t now_ms) {
+  l.inquiry_failures = std::min(l.inquiry_failures + 1, 30);
+  int64_t wait = kInquiryRetryAfterMs;
+  for (int i = 1; i < l.inquiry_failures && wait < kInquiryRetryMaxMs; ++i) wait *= 2;
+  l.inquiry_retry_at_ms = now_ms + std::min(wait, kInquiryRetryMaxMs);
 }
 
 LedgerStep check_inquiry(PaymentLedger ledger, const std::vector<LedgerFacts>& answered,
@@ -302,6 +311,7 @@ LedgerStep check_inquiry(PaymentLedger ledger, const std::vector<LedgerFacts>& a
   PaymentLedger& l = step.ledger;
   l.inquired_at_ms = now_ms;
   l.inquiry_retry_at_ms = 0;
+  l.inquiry_failures = 0;
   using Authorization = PaymentLedger::Authorization;
   for (const auto& f : answered) {
     switch (f.effect) {
@@ -372,7 +382,8 @@ json::object ledger_json(const PaymentLedger& l, json::storage_ptr memory) {
        {"disputesLost", strings(l.disputes_lost)},
        {"raised", strings(l.raised)},
        {"inquiredAtMs", l.inquired_at_ms},
-       {"inquiryRetryAtMs", l.inquiry_retry_at_ms}},
+       {"inquiryRetryAtMs", l.inquiry_retry_at_ms},
+       {"inquiryFailures", l.inquiry_failures}},
       memory);
 }
 
@@ -410,6 +421,7 @@ std::optional<PaymentLedger> ledger_from_json(const json::value& doc) {
     if (const auto* v = o->if_contains("inquiredAtMs")) l.inquired_at_ms = v->to_number<int64_t>();
     if (const auto* v = o->if_contains("inquiryRetryAtMs"))
       l.inquiry_retry_at_ms = v->to_number<int64_t>();
+    if (const auto* v = o->if_contains("inquiryFailures")) l.inquiry_failures = v->to_number<int>();
     return l;
   } catch (const std::exception&) {
     return std::nullopt;

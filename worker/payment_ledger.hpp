@@ -69,6 +69,7 @@ struct PaymentLedger {
   // payment, and when to ask again after one that went unanswered (0: none pending).
   int64_t inquired_at_ms = 0;
   int64_t inquiry_retry_at_ms = 0;
+  int inquiry_failures = 0;  // unanswered in a row: each doubles the wait for the next
 
   // Successful captures in the authorized currency (another currency is a mismatch of its own).
   int64_t captured_minor() const;
@@ -102,10 +103,17 @@ std::optional<int64_t> next_deadline(const PaymentLedger& ledger, int64_t warnin
 // reconcile_after_ms after it (automatic capture reports within seconds; a capture called and
 // never notified shows by then), and once more that long before the expiry warning is due, so
 // that a capture Antom never notified is recovered before it is reported as missing. An
-// inquiry that went unanswered is asked again at inquiry_retry_at_ms.
+// inquiry that went unanswered is asked again at inquiry_retry_at_ms, but never past the
+// authorization's expiry.
 std::optional<int64_t> next_inquiry(const PaymentLedger& ledger, int64_t reconcile_after_ms,
                                     int64_t warning_before_ms);
 inline constexpr int64_t kInquiryRetryAfterMs = 5 * 60 * 1000;
+inline constexpr int64_t kInquiryRetryMaxMs = 6 * 3600 * 1000;
+
+// Notes an inquiry that went unanswered: asked again kInquiryRetryAfterMs later, doubling with
+// each one unanswered in a row up to kInquiryRetryMaxMs (a wrong key on either side fails every
+// inquiry: they must not come every 5 minutes for weeks).
+void note_unanswered_inquiry(PaymentLedger& ledger, int64_t now_ms);
 
 // What an inquiry answered, set beside the ledger: the results Antom's answer stands for (their
 // ledger facts, common/antom/inquiry.hpp). The ledger does not apply them (they travel the main

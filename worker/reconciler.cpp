@@ -80,7 +80,14 @@ InquiryOutcome Reconciler::ask(const std::string& payment_id) {
                                   : published_refund_)
         .inc();
     const EventDerivation derived = derive_event(n.body, now);
-    if (derived.event) outcome.answered.push_back(derived.event->ledger);
+    if (derived.event) {
+      outcome.answered.push_back(derived.event->ledger);
+    } else {
+      // Published all the same (the worker dead-letters it with this reason): Antom's word, in
+      // a shape this worker cannot apply, e.g. a capture without its transactionRequestId.
+      log_event(spdlog::level::warn, "reconciled_result_not_an_event",
+                {{"paymentId", payment_id}, {"kind", n.kind}, {"error", derived.error}});
+    }
   }
   log_event(spdlog::level::info, "payment_reconciled",
             {{"paymentId", payment_id},

@@ -20,6 +20,9 @@ std::optional<std::string> unsigned_value(const Record& record, const KeyRegistr
   // the notifications that answer stands for. Antom signs its answers as it signs notifications.
   const std::string_view answer = record.header(header::kInquiryAnswer);
   const bool recovered = !answer.empty();
+  // An inquiry's signed answer passed off as a notification of its own.
+  if (!recovered && inquiry_api_of(uri))
+    return "record signature: an inquiry's path without the inquiry's answer";
   // No freshness check here: a record is read long after Antom sent it (retries, replays);
   // stale_replay judges its age against its receipt instead.
   const Verdict verdict = verify_notification(

@@ -184,6 +184,11 @@ WorkerConfig worker_config_from(const Options& o) {
     }
     c.engine.reconcile_after_ms =
         o.duration_ms("reconcile-capture-after", 1000, 7LL * 86400 * 1000);
+    // An inquiry must end inside the deadline watch's 60 s lease on the payment (two tries of
+    // 10 s, 5 s to connect), where the CLI allows Antom's SDKs' 15 s and 30 s.
+    c.antom_api->connect_timeout = std::chrono::milliseconds(5000);
+    c.antom_api->call_timeout = std::chrono::milliseconds(10000);
+    c.antom_api->tries = 2;
     c.reconcile_rate = static_cast<int>(o.integer("reconcile-rate", 1, 100));
   }
   c.engine.concurrency = static_cast<std::size_t>(o.integer("concurrency", 1, 10000));

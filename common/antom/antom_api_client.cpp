@@ -13,13 +13,13 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-#include <boost/json/parse.hpp>
 #include <boost/url/parse.hpp>
 
 #include <optional>
 #include <thread>
 #include <vector>
 
+#include "common/antom/notification.hpp"
 #include "common/antom/notification_signer.hpp"
 #include "common/antom/verifier.hpp"
 #include "common/net/name_resolution.hpp"
@@ -35,8 +35,9 @@ namespace http = beast::http;
 namespace json = boost::json;
 using tcp = net::ip::tcp;
 constexpr auto kTuple = net::as_tuple(net::use_awaitable);
-// An inquiry's answer is a few KiB; a payment with many transactions stays far below this.
-constexpr std::uint64_t kAnswerLimit = 1 << 20;
+// An inquiry's answer is a few KiB; a payment with many transactions stays far below this. It
+// travels whole in a header of each record recovered from it, well inside Kafka's 1 MB.
+constexpr std::uint64_t kAnswerLimit = 256 * 1024;
 
 namespace {
 
@@ -79,6 +80,8 @@ net::awaitable<Exchanged> write_and_read(Stream& stream,
   http::response_parser<http::string_body> parser;
   parser.body_limit(kAnswerLimit);
   auto [rec, rn] = co_await http::async_read(stream, buffer, parser, kTuple);
+  if (rec == http::error::body_limit)
+    co_return failure(AntomApiError::bad_answer, "an answer above 256 KiB");
   if (rec) co_return unreachable("no whole answer: " + rec.message());
   co_return parser.release();
 }
@@ -137,8 +140,18 @@ AntomApiClient::AntomApiClient(AntomApiSettings settings)
 
 AntomApiClient::~AntomApiClient() = default;
 
+bool worth_asking_again(const Failure& f) {
+  if (f.code == AntomApiError::unreachable || f.code == AntomApiError::unknown) return true;
+  return f.code == AntomApiError::http_status && f.detail.size() == 3 && f.detail[0] == '5';
+}
+
 AntomApiResult AntomApiClient::inquire(const InquiryTarget& target) {
-  return call(inquiry_path(target.api(), settings_.client_id), target.body());
+  AntomApiResult answer = call(inquiry_path(target.api(), settings_.client_id), target.body());
+  if (answer && !answers_about(answer->json, target)) {
+    return failure(AntomApiError::bad_answer,
+                   "the answer is not about " + std::string(target.field()) + " " + target.id);
+  }
+  return answer;
 }
 
 AntomApiResult AntomApiClient::call(const std::string& path, const std::string& body) {
@@ -146,13 +159,7 @@ AntomApiResult AntomApiClient::call(const std::string& path, const std::string& 
   for (int attempt = 1;; ++attempt) {
     AntomApiResult r = try_once(path, body);
     if (r) r->tries = attempt;
-    // Worth asking again: no answer, a server error, or Antom not knowing yet. A refusal (4xx,
-    // a bad signature, F) would only be refused again.
-    const bool again =
-        !r &&
-        (r.error().code == AntomApiError::unreachable || r.error().code == AntomApiError::unknown ||
-         (r.error().code == AntomApiError::http_status && r.error().detail.starts_with("5")));
-    if (!again || attempt >= settings_.tries) {
+    if (r || !worth_asking_again(r.error()) || attempt >= settings_.tries) {
       if (!r && attempt > 1) r.error().detail += " (after " + std::to_string(attempt) + " tries)";
       return r;
     }
@@ -238,12 +245,9 @@ AntomApiResult AntomApiClient::try_once(const std::string& path, const std::stri
     return failure(AntomApiError::unsigned_answer,
                    "signed for client id " + out.client_id + ", not " + settings_.client_id);
   }
-  boost::system::error_code ec;
-  json::parse_options limits;
-  limits.max_depth = 32;
-  json::value parsed = json::parse(out.body, ec, {}, limits);
-  if (ec || !parsed.is_object()) return failure(AntomApiError::bad_answer, ec ? ec.message() : "");
-  out.json = std::move(parsed.get_object());
+  auto parsed = parse_notification(out.body);  // Antom's JSON, depth bounded
+  if (!parsed) return failure(AntomApiError::bad_answer, "not a JSON object");
+  out.json = std::move(*parsed);
   const InquiryResult result = inquiry_result(out.json);
   if (result.status == "F")
     return failure(AntomApiError::failed, result.code + ": " + result.message);

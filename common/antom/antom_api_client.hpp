@@ -46,7 +46,7 @@ enum class AntomApiError {
   unreachable = 1,  // no answer: name, connection, TLS, timeout, a connection closed early
   http_status,      // an HTTP status other than 200
   unsigned_answer,  // no signature, or one that does not verify: the answer is not read
-  bad_answer,       // signed, but not a JSON object
+  bad_answer,       // signed, but not a JSON object, above 256 KiB, or about something else
   failed,           // result F: Antom answered that it cannot (ORDER_NOT_EXIST, ...)
   unknown,          // result U on every try: Antom cannot tell yet
 };
@@ -66,6 +66,10 @@ struct SignedAnswer {
 
 using AntomApiResult = boost::system::result<SignedAnswer, Failure>;
 
+// Whether a call that failed so is worth another try: no answer, a 5xx, or Antom not knowing yet
+// (U). A refusal (4xx, a bad signature, F, an answer about something else) would only come again.
+bool worth_asking_again(const Failure& failure);
+
 class AntomApiClient {
  public:
   // Throws ConfigError naming the option on a bad URL, an unreadable CA file or a missing key.
@@ -74,6 +78,7 @@ class AntomApiClient {
   AntomApiClient(const AntomApiClient&) = delete;
   AntomApiClient& operator=(const AntomApiClient&) = delete;
 
+  // An answer about another payment or refund than the one asked about is a bad_answer.
   AntomApiResult inquire(const InquiryTarget& target);
   // Any API: `path` is the full request path (/ams/api/v1/...).
   AntomApiResult call(const std::string& path, const std::string& body);

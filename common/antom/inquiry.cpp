@@ -1,6 +1,7 @@
 #include "common/antom/inquiry.hpp"
 
-#include <boost/json/parse.hpp>
+#include "common/antom/notification.hpp"
+
 #include <boost/json/serialize.hpp>
 
 namespace paynotify {
@@ -127,6 +128,10 @@ std::string_view InquiryTarget::field() const {
 
 std::string InquiryTarget::body() const { return json::serialize(json::object{{field(), id}}); }
 
+bool answers_about(const json::object& answer, const InquiryTarget& target) {
+  return text_of(answer, target.field()) == target.id;
+}
+
 InquiryResult inquiry_result(const json::object& answer) {
   const auto* v = answer.if_contains("result");
   if (v == nullptr || !v->is_object()) return {};
@@ -152,12 +157,9 @@ bool follows_from_inquiry(std::string_view path, std::string_view answer_body,
                           std::string_view value) {
   const auto api = inquiry_api_of(path);
   if (!api) return false;
-  boost::system::error_code ec;
-  json::parse_options limits;
-  limits.max_depth = 32;
-  const json::value answer = json::parse(answer_body, ec, {}, limits);
-  if (ec || !answer.is_object()) return false;
-  for (const auto& n : recovered_notifications(*api, answer.get_object())) {
+  const auto answer = parse_notification(answer_body);  // Antom's JSON, depth bounded
+  if (!answer) return false;
+  for (const auto& n : recovered_notifications(*api, *answer)) {
     if (n.body == value) return true;
   }
   return false;

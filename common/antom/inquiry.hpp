@@ -31,6 +31,11 @@ struct InquiryTarget {
   std::string body() const;        // {"paymentId":"..."}
 };
 
+// Whether an answer is about what was asked: its paymentId (paymentRequestId, refundId,
+// refundRequestId) is the id asked for. A signed answer about another payment is Antom's word,
+// but not about this one: compared with this payment's ledger it would mislead.
+bool answers_about(const boost::json::object& answer, const InquiryTarget& target);
+
 // The inquiry's own result (`result`): S when Antom answered about the payment or refund, F when
 // it could not (ORDER_NOT_EXIST, ...), U when it could not yet (ask again later). Not the state
 // of the payment: that is paymentStatus / refundStatus.

@@ -111,10 +111,15 @@ std::optional<std::string> answer(Antom& antom, paynotify::InquiryApi api, std::
   return json::serialize(out);
 }
 
-void control(Antom& antom, const std::string& body) {
+// False when the body is not what /control takes (nothing is changed then).
+bool control(Antom& antom, const std::string& body) {
   boost::system::error_code ec;
   const json::value v = json::parse(body, ec);
-  if (ec || !v.is_object()) return;
+  if (ec || !v.is_object()) return false;
+  for (const char* number : {"delayMs", "unknownNext"}) {
+    if (const auto* p = v.get_object().if_contains(number); p != nullptr && !p->is_number())
+      return false;
+  }
   const auto& o = v.get_object();
   if (const auto* p = o.if_contains("payments"); p != nullptr && p->is_array())
     antom.payments = p->get_array();
@@ -124,6 +129,7 @@ void control(Antom& antom, const std::string& body) {
     antom.mode = std::string(p->get_string());
   if (const auto* p = o.if_contains("delayMs")) antom.delay_ms = p->to_number<int64_t>();
   if (const auto* p = o.if_contains("unknownNext")) antom.unknown_next = p->to_number<int64_t>();
+  return true;
 }
 
 int64_t now_ms() {
@@ -136,7 +142,12 @@ net::awaitable<void> respond(const testing::HttpRequest& req, testing::HttpRespo
                              Antom* antom) {
   res.set(http::field::content_type, "application/json; charset=UTF-8");
   const std::string target(req.target());
-  const auto api = paynotify::inquiry_api_of(target);
+  // Antom's SDKs call the sandbox paths for SANDBOX_ client ids and the live paths for others;
+  // a client that mixes them up reaches nothing here either.
+  const bool sandbox_path = target.starts_with("/ams/sandbox/");
+  const bool sandbox_client = antom->client_id.starts_with("SANDBOX_");
+  const auto api =
+      sandbox_path == sandbox_client ? paynotify::inquiry_api_of(target) : std::nullopt;
   if (req.method() == http::verb::post && api) {
     ++(*api == paynotify::InquiryApi::payment ? antom->payment_calls : antom->refund_calls);
     if (antom->delay_ms > 0) {
@@ -164,8 +175,9 @@ net::awaitable<void> respond(const testing::HttpRequest& req, testing::HttpRespo
                                      {"inquiryRefund", antom->refund_calls},
                                      {"badRequestSignatures", antom->bad_request_signatures}});
   } else if (req.method() == http::verb::post && target == "/control") {
-    control(*antom, req.body());
-    res.body() = R"({"ok":true})";
+    const bool taken = control(*antom, req.body());
+    if (!taken) res.result(http::status::bad_request);
+    res.body() = taken ? R"({"ok":true})" : R"({"error":"not a control object"})";
   } else if (target == "/healthz") {
     res.body() = R"({"ok":true})";
   } else {
@@ -208,7 +220,8 @@ int main(int argc, char** argv) {
     antom.antom_key = key.key;
     antom.merchant_keys.add(antom.client_id, "1",
                             paynotify::read_file(o.str("merchant-public-key")));
-    if (!o.str("state").empty()) control(antom, paynotify::read_file(o.str("state")));
+    if (!o.str("state").empty() && !control(antom, paynotify::read_file(o.str("state"))))
+      throw paynotify::ConfigError("--state: not a JSON object of /control's fields");
     const auto [host, port] = o.endpoint("listen");
     net::io_context ctx(1);
     tcp::acceptor acceptor(ctx, {net::ip::make_address(host), port});

@@ -7,8 +7,11 @@
 
 #include <boost/json/parse.hpp>
 
+#include <functional>
+
 #include "tests/support/in_memory_store.hpp"
 #include "tests/support/ledgers.hpp"
+#include "worker/ledger_write.hpp"
 
 namespace paynotify::worker {
 namespace {
@@ -19,18 +22,31 @@ constexpr int64_t kHour = 3600 * 1000;
 struct ScriptedInquiry final : PaymentInquiry {
   std::vector<std::string> asked;
   InquiryOutcome next{InquiryOutcome::Asked::answered, {}};
+  std::function<void()> meanwhile;  // what else happens while Antom is asked
   InquiryOutcome ask(const std::string& payment_id) override {
     asked.push_back(payment_id);
+    if (meanwhile) meanwhile();
     return next;
   }
 };
 
 constexpr int64_t kReconcileAfter = kHour / 2;
 
-DeadlineWatchSettings watch_settings(int64_t reconcile_after_ms = 0) {
+// An answer that contradicts the stored authorization: Antom says it failed.
+InquiryOutcome antom_says_authorization_failed(const std::string& payment) {
+  LedgerFacts failed;
+  failed.effect = LedgerEffect::fail_authorization;
+  failed.event_id = "PAYMENT_RESULT:" + payment + ":F";
+  failed.payment_id = payment;
+  return {InquiryOutcome::Asked::answered, {failed}};
+}
+
+DeadlineWatchSettings watch_settings(int64_t reconcile_after_ms,
+                                     std::chrono::milliseconds inquiry_time) {
   DeadlineWatchSettings s{"anomalies", 24 * kHour, 600, std::chrono::milliseconds(1000), 60000, 50};
   s.reconcile_after_ms = reconcile_after_ms;
   s.inquiries_per_pass = 2;
+  s.inquiry_time_per_pass = inquiry_time;
   return s;
 }
 
@@ -39,9 +55,10 @@ struct Watch {
   WorkerMetrics metrics{registry};
   testing::RecordingPublisher published;
   DeadlineWatch watch;
-  explicit Watch(std::unique_ptr<LedgerStore> store, ScriptedInquiry* inquiry = nullptr)
-      : watch(watch_settings(inquiry != nullptr ? kReconcileAfter : 0), std::move(store), published,
-              metrics, testing::wall_now_ms, inquiry) {}
+  explicit Watch(std::unique_ptr<LedgerStore> store, ScriptedInquiry* inquiry = nullptr,
+                 std::chrono::milliseconds inquiry_time = std::chrono::seconds(15))
+      : watch(watch_settings(inquiry != nullptr ? kReconcileAfter : 0, inquiry_time),
+              std::move(store), published, metrics, testing::wall_now_ms, inquiry) {}
 };
 
 TEST(DeadlineWatchDecisions, AnExpiredAuthorizationIsReportedOnceThenLeftAlone) {
@@ -88,11 +105,7 @@ TEST(DeadlineWatchDecisions, AnAnswerThatContradictsTheLedgerIsPublishedAsAnAnom
   auto store = std::make_unique<testing::InMemoryStore>();
   testing::store_authorization(*store, "p-disputed", 2 * kHour, 24 * kHour, kReconcileAfter);
   ScriptedInquiry antom;
-  LedgerFacts failed;
-  failed.effect = LedgerEffect::fail_authorization;
-  failed.event_id = "PAYMENT_RESULT:p-disputed:F";
-  failed.payment_id = "p-disputed";
-  antom.next = {InquiryOutcome::Asked::answered, {failed}};
+  antom.next = antom_says_authorization_failed("p-disputed");
   Watch w(std::move(store), &antom);
   EXPECT_EQ(w.watch.run_once(), 1u);
   const auto out = testing::anomalies_about(w.published, "p-disputed");
@@ -111,6 +124,54 @@ TEST(DeadlineWatchDecisions, APassAsksNoMoreThanItsShareAndTheRestWaitForTheNext
   EXPECT_EQ(w.watch.run_once(), 1u) << "the third is still due";
   EXPECT_EQ(antom.asked.size(), 3u);
   EXPECT_EQ(w.watch.run_once(), 0u);
+}
+
+// A pass that has used its time for inquiries, or a watch that is stopping, asks no more: the
+// payment is checked for nothing (its warning waits for the inquiry) and comes due again at once.
+TEST(DeadlineWatchDecisions, NoInquiryStartsPastThePassesTimeOrOnceStopping) {
+  for (const bool stopping : {false, true}) {
+    auto store = std::make_unique<testing::InMemoryStore>();
+    testing::InMemoryStore& ledgers = *store;
+    // Expired: without the inquiry the watch would report it.
+    testing::store_authorization(ledgers, "p-late", 8 * 24 * kHour, 24 * kHour, kReconcileAfter);
+    ScriptedInquiry antom;
+    Watch w(std::move(store), &antom,
+            stopping ? std::chrono::milliseconds(15000) : std::chrono::milliseconds(0));
+    if (stopping) w.watch.stop();
+    EXPECT_EQ(w.watch.run_once(), 1u);
+    EXPECT_TRUE(antom.asked.empty());
+    EXPECT_TRUE(w.published.published("anomalies").empty()) << "the expiry waits for the inquiry";
+    const auto next = ledgers.next_deadline("p-late");
+    ASSERT_TRUE(next && *next);
+    EXPECT_LE(**next, testing::wall_now_ms()) << "due again at once";
+  }
+}
+
+// The engine completes an event of the payment while Antom is asked: the watch's write finds
+// the ledger changed, reads it again and plans with the same answer, asking once.
+TEST(DeadlineWatchDecisions, ALedgerChangedWhileAntomIsAskedIsPlannedAgainWithTheSameAnswer) {
+  auto store = std::make_unique<testing::InMemoryStore>();
+  testing::InMemoryStore& ledgers = *store;
+  testing::store_authorization(ledgers, "p-busy", 2 * kHour, 24 * kHour, kReconcileAfter);
+  ScriptedInquiry antom;
+  antom.next = antom_says_authorization_failed("p-busy");
+  antom.meanwhile = [&] {
+    const auto read = ledgers.read_ledger("p-busy").value();
+    auto ledger = *ledger_from_text(read.text);
+    ledger.disputes_open.push_back("D-meanwhile");  // any change the engine's completion makes
+    ledgers.update_ledger("p-busy", ledger_update(read.text, LedgerStep{ledger, {}}, 600,
+                                                  24 * kHour, kReconcileAfter));
+  };
+  Watch w(std::move(store), &antom);
+  EXPECT_EQ(w.watch.run_once(), 1u);
+  EXPECT_EQ(antom.asked.size(), 1u);
+  const auto out = testing::anomalies_about(w.published, "p-busy");
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(boost::json::parse(out[0].value).at("kind").as_string(), "INQUIRY_DISAGREES");
+  const auto stored = ledger_from_text(ledgers.read_ledger("p-busy").value().text);
+  ASSERT_TRUE(stored);
+  EXPECT_GT(stored->inquired_at_ms, 0) << "noted";
+  EXPECT_EQ(stored->disputes_open, std::vector<std::string>{"D-meanwhile"}) << "kept";
 }
 
 TEST(DeadlineWatchDecisions, AStoreThatDoesNotAnswerIsAPassWithNothingTakenOrPublished) {

@@ -194,6 +194,36 @@ TEST(LedgerWrite, TheWatchComesForTheNextInquiryAndNotesWhatItCameTo) {
   EXPECT_TRUE(unanswered->step.anomalies.empty());
   EXPECT_EQ(unanswered->step.ledger.inquired_at_ms, 0);
   EXPECT_EQ(unanswered->update.deadline_ms, now + kInquiryRetryAfterMs);
+  // Unanswered again: the wait doubles; an answer at last resets it.
+  const int64_t later = now + kInquiryRetryAfterMs;
+  const auto twice = plan_deadline_check(StoredLedger{unanswered->update.updated, {}}, later, on,
+                                         {InquiryOutcome::Asked::unanswered, {}});
+  ASSERT_TRUE(twice);
+  EXPECT_EQ(twice->update.deadline_ms, later + 2 * kInquiryRetryAfterMs);
+  const auto answered_at_last =
+      plan_deadline_check(StoredLedger{twice->update.updated, {}}, later + kHour, on,
+                          {InquiryOutcome::Asked::answered, {}});
+  ASSERT_TRUE(answered_at_last);
+  EXPECT_EQ(answered_at_last->step.ledger.inquiry_failures, 0);
+}
+
+// A key wrong on either side fails every inquiry: asked again less and less often, up to
+// kInquiryRetryMaxMs, and never past the authorization's expiry.
+TEST(LedgerWrite, UnansweredInquiriesBackOffAndStopAtTheExpiry) {
+  constexpr int64_t kAfter = 30 * 60000;
+  PaymentLedger l = after({kAuthorized}).ledger;
+  const int64_t now = kAuthorizedAt + kAfter;
+  int64_t last_wait = 0;
+  for (int i = 0; i < 12; ++i) {
+    note_unanswered_inquiry(l, now);
+    const int64_t wait = l.inquiry_retry_at_ms - now;
+    EXPECT_GE(wait, last_wait);
+    EXPECT_LE(wait, kInquiryRetryMaxMs);
+    last_wait = wait;
+  }
+  EXPECT_EQ(last_wait, kInquiryRetryMaxMs);
+  l.inquiry_retry_at_ms = kExpiry + 1;
+  EXPECT_EQ(next_inquiry(l, kAfter, kWarning), std::nullopt) << "past the expiry: too late";
 }
 
 // Found by the demo: an expired authorization whose capture Antom never notified was reported

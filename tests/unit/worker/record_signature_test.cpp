@@ -68,6 +68,8 @@ TEST(RecordSignature, ARecoveredNotificationPassesOnlyAsFarAsAntomsSignedAnswerG
   // An answer signed by someone else, or signed for another path.
   EXPECT_TRUE(unsigned_record(record(found[1].body, kInquiryUri, answer, 1, answer), keys));
   EXPECT_TRUE(unsigned_record(record(found[1].body, kNotifyUri, answer, 0, answer), keys));
+  // The signed answer itself as the value, passed off as a notification.
+  EXPECT_TRUE(unsigned_record(record(answer, kInquiryUri, answer), keys));
   // A genuine answer whose capture had not finished stands for no capture.
   const std::string processing = testing::payment_inquiry_answer("P1", "C1", "PROCESSING");
   EXPECT_TRUE(unsigned_record(record(found[1].body, kInquiryUri, processing, 0, processing), keys));

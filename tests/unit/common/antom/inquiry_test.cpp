@@ -39,6 +39,16 @@ TEST(InquiryTarget, AsksByTheFieldItNames) {
   EXPECT_EQ((InquiryTarget{By::payment_request_id, "x"}.api()), InquiryApi::payment);
 }
 
+TEST(InquiryTarget, AnAnswerIsAboutWhatWasAskedOnlyWhenItNamesTheSameId) {
+  using By = InquiryTarget::By;
+  const auto answer = parsed(testing::payment_inquiry_answer("P1", "C1"));
+  EXPECT_TRUE(answers_about(answer, {By::payment_id, "P1"}));
+  EXPECT_TRUE(answers_about(answer, {By::payment_request_id, "pr-P1"}));
+  EXPECT_FALSE(answers_about(answer, {By::payment_id, "P2"}));
+  EXPECT_FALSE(answers_about(answer, {By::refund_id, "P1"}));
+  EXPECT_FALSE(answers_about(parsed(R"({"paymentId":7})"), {By::payment_id, "7"}));
+}
+
 TEST(RecoveredNotifications, AnAuthorizedAndCapturedPaymentIsTwoNotifications) {
   const auto answer = parsed(testing::payment_inquiry_answer("P1", "C1"));
   const auto found = recovered_notifications(InquiryApi::payment, answer);
