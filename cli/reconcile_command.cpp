@@ -40,6 +40,10 @@ std::vector<OptionSpec> reconcile_options() {
        "ask about every authorization the worker's ledger holds with nothing captured that "
        "expires within --expiring-within (expired ones too), read from --redis",
        true},
+      {"mark", "",
+       "do not ask here: mark the --payment-id in --redis for the worker's reconciliation to ask "
+       "about (where the merchant key lives only in the worker's Secret)",
+       true},
       {"expiring-within", "8d", "with --uncaptured: how far ahead of now"},
       {"max", "1000", "with --uncaptured: ask about at most this many"},
       {"reconcile-rate", "5", "inquiries per second at most"},
@@ -151,6 +155,23 @@ std::optional<std::vector<std::string>> uncaptured(const Options& o) {
   return payments;
 }
 
+// --mark: the worker's deadline watch takes the mark (under a lease, like a deadline) and asks.
+int mark(const Options& o, const std::vector<InquiryTarget>& targets) {
+  if (targets.size() != 1 || targets[0].by != By::payment_id) {
+    std::cerr << "--mark takes one --payment-id (the worker asks by Antom's paymentId)\n";
+    return 2;
+  }
+  worker::RedisLedgerStore store(worker::redis_settings_from(o), o.str("topic"));
+  if (const auto marked = store.mark_for_inquiry(targets[0].id, now_ms()); !marked) {
+    std::cerr << "Redis: " << marked.error().message() << ": " << store.failure_detail() << "\n";
+    return 1;
+  }
+  std::cout << "marked payment " << targets[0].id << " for the worker to ask Antom about (its "
+            << "reconciliation must be on: --merchant-private-key); its answer shows in the "
+               "worker's paynotify_worker_inquiries_total and payment_reconciled log line\n";
+  return 0;
+}
+
 }  // namespace
 
 int reconcile_command(const Args& args) {
@@ -174,6 +195,7 @@ int reconcile_command(const Args& args) {
                  "--refund-request-id or --uncaptured\n";
     return 2;
   }
+  if (o.flag("mark")) return mark(o, targets);
   std::unique_ptr<AntomApiClient> client;
   double rate = 0;
   try {

@@ -48,33 +48,49 @@ std::optional<std::size_t> DeadlineWatch::run_once() {
   const int64_t now = clock_();
   const auto due = store_->take_due(now, settings_.lease_ms, settings_.batch);
   if (!due) return std::nullopt;  // the store will be asked again at the next pass
-  std::size_t inquiries_left = settings_.inquiries_per_pass;
+  inquiries_left_ = settings_.inquiries_per_pass;
   pass_started_ = std::chrono::steady_clock::now();
-  for (const auto& payment : *due) look_at(payment, now, inquiries_left);
+  for (const auto& payment : *due) look_at(payment, now);
+  if (inquiry_ != nullptr) {
+    // What operators marked; a store that does not answer now is asked again at the next pass.
+    if (const auto marked = store_->take_marked(now, settings_.lease_ms, settings_.batch)) {
+      for (const auto& payment : *marked) ask_marked(payment, now);
+    }
+  }
   count_expiring(now);
   return due->size();
 }
 
+bool DeadlineWatch::may_ask() {
+  const bool time_left =
+      std::chrono::steady_clock::now() - pass_started_ < settings_.inquiry_time_per_pass;
+  if (inquiries_left_ == 0 || !time_left || stopping_.load()) return false;
+  --inquiries_left_;
+  return true;
+}
+
+void DeadlineWatch::ask_marked(const std::string& payment, int64_t now_ms) {
+  if (!may_ask()) return;  // taken under a lease: it comes due again
+  const InquiryOutcome inquiry = inquiry_->ask(payment);
+  if (inquiry.asked != InquiryOutcome::Asked::answered) return;  // asked again after the lease
+  look_at(payment, now_ms, inquiry);  // noted in its ledger, if it has one
+  store_->clear_mark(payment);
+}
+
 void DeadlineWatch::look_at(const std::string& payment, int64_t now_ms,
-                            std::size_t& inquiries_left) {
+                            std::optional<InquiryOutcome> asked) {
   const LedgerPolicy policy{settings_.ledger_ttl_s, settings_.warning_before_ms,
                             settings_.reconcile_after_ms};
-  InquiryOutcome inquiry;
+  InquiryOutcome inquiry = asked.value_or(InquiryOutcome{});
   for (int attempt = 0; attempt < kLedgerWriteTries; ++attempt) {
     const auto stored = store_->read_ledger(payment);
     if (!stored) return;  // taken under a lease: it comes due again
     for (const auto& [id, text] : stored->outbox) publish(payment, id, text);
     // Asked once per look, before the first plan; a ledger changed meanwhile is planned again
     // with the same answer. Past this pass's share, it waits for the next pass.
-    if (attempt == 0 && inquiry_due(*stored, now_ms, policy)) {
-      const bool time_left =
-          std::chrono::steady_clock::now() - pass_started_ < settings_.inquiry_time_per_pass;
-      if (inquiries_left > 0 && time_left && !stopping_.load()) {
-        --inquiries_left;
-        inquiry = inquiry_->ask(payment);
-      } else {
-        inquiry.asked = InquiryOutcome::Asked::postponed;
-      }
+    if (attempt == 0 && !asked && inquiry_due(*stored, now_ms, policy)) {
+      inquiry =
+          may_ask() ? inquiry_->ask(payment) : InquiryOutcome{InquiryOutcome::Asked::postponed, {}};
     }
     const auto plan = plan_deadline_check(*stored, now_ms, policy, inquiry);
     if (!plan) {

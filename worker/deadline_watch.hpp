@@ -12,7 +12,9 @@
 // With reconciliation on (a PaymentInquiry given), it also asks Antom about an authorization
 // with nothing captured when its next inquiry is due (next_inquiry in payment_ledger.hpp),
 // before its look: what Antom answered is published and noted in the ledger, and an answer that
-// contradicts an applied result is raised as INQUIRY_DISAGREES.
+// contradicts an applied result is raised as INQUIRY_DISAGREES. It asks about the payments
+// operators marked (`paynotify reconcile --mark`) too, taken under the same lease, the mark
+// cleared once Antom answered.
 //
 // Runs on a thread of its own with its own store (RedisLedgerStore: its own Redis connection);
 // publishing waits for Kafka, inquiries wait for Antom.
@@ -21,6 +23,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "common/kafka/publisher.hpp"
@@ -68,7 +71,11 @@ class DeadlineWatch {
   int64_t expiring_later() const { return later_.load(); }
 
  private:
-  void look_at(const std::string& payment, int64_t now_ms, std::size_t& inquiries_left);
+  // `asked`: what an inquiry made before the look (a marked payment's) answered.
+  void look_at(const std::string& payment, int64_t now_ms,
+               std::optional<InquiryOutcome> asked = std::nullopt);
+  void ask_marked(const std::string& payment, int64_t now_ms);
+  bool may_ask();  // within this pass's share and time, and not stopping: takes one
   bool publish(const std::string& payment, const std::string& id, const std::string& text);
   void count_expiring(int64_t now_ms);
 
@@ -81,6 +88,7 @@ class DeadlineWatch {
   std::atomic<bool> running_{false};
   std::atomic<bool> stopping_{false};  // stop() was called: no inquiry starts
   std::chrono::steady_clock::time_point pass_started_{};
+  std::size_t inquiries_left_ = 0;  // of this pass's share
   std::thread thread_;
   std::atomic<int64_t> within_24h_{0}, within_72h_{0}, later_{0};
 };

@@ -179,6 +179,27 @@ TEST(Reconciliation, TheWorkerAsksAboutAnAuthorizationLeftUncapturedAndAppliesIt
   expect_no_merchant_key_in(p, {"/worker-0.log"});
 }
 
+// Every notification of a payment lost (nothing in the ledger names it): an operator marks it
+// and the worker, which holds the merchant key, asks and applies what Antom answers.
+TEST(Reconciliation, APaymentAnOperatorMarksIsAskedAboutByTheWorker) {
+  Pipeline p("reconcile-mark");
+  AntomSimulator antom(p.log_dir(), kClientId);
+  const std::string id = "pay-mark-" + random_hex(3), capture = "cap-" + id;
+  antom.control(R"({"payments":[)" + payment_inquiry_answer(id, capture) + "]}");
+  auto flags = reconciling(antom);
+  flags.back() = "1h";  // --reconcile-capture-after: only the mark makes it ask
+  p.start_worker(flags);
+  const ShellRun marked =
+      run_shell(std::string(PAYNOTIFY_CLI_BIN) + " reconcile --mark " + "--payment-id " + id +
+                " --topic " + p.topic() + " --redis " + redis_address() + " 2>&1");
+  ASSERT_EQ(marked.exit_code, 0) << marked.output;
+  ASSERT_TRUE(wait_until([&] { return p.applied_count() >= 2; }, std::chrono::seconds(40)))
+      << "applied " << p.applied_count() << "; logs in " << p.log_dir();
+  std::this_thread::sleep_for(std::chrono::seconds(3));  // several passes of the watch
+  EXPECT_EQ(p.applied_count(), 2u);
+  EXPECT_EQ(antom.calls().at("inquiryPayment").as_int64(), 1) << "the mark is cleared";
+}
+
 TEST(Reconciliation, TheWorkerRefusesAWronglySignedAnswerCountsItAndPublishesNothing) {
   Pipeline p("reconcile-auto-forged");
   AntomSimulator antom(p.log_dir(), kClientId);

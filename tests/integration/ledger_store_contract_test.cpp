@@ -74,6 +74,24 @@ TYPED_TEST(LedgerStoreContract, ADueDeadlineIsTakenUnderALeaseAndComesDueAgainAf
   EXPECT_TRUE(store.take_due(now + 100000, 1000, 10).value().empty()) << "off the watch";
 }
 
+// An operator's mark (`paynotify reconcile --mark`): taken under a lease like a deadline, once
+// however often it was marked, until cleared.
+TYPED_TEST(LedgerStoreContract, AMarkedPaymentIsTakenUnderALeaseUntilItsMarkIsCleared) {
+  auto& store = *this->store_;
+  const int64_t now = 1'800'000'000'000;
+  ASSERT_TRUE(store.mark_for_inquiry(this->payment_, now).has_value());
+  ASSERT_TRUE(store.mark_for_inquiry(this->payment_, now + 5).has_value());
+  EXPECT_TRUE(store.take_marked(now - 1, 1000, 10).value().empty()) << "marked later";
+  EXPECT_EQ(store.take_marked(now, 1000, 10).value(), std::vector<std::string>{this->payment_});
+  EXPECT_TRUE(store.take_marked(now + 999, 1000, 10).value().empty()) << "taken: leased";
+  EXPECT_EQ(store.take_marked(now + 1000, 1000, 10).value(),
+            std::vector<std::string>{this->payment_})
+      << "not cleared in time: taken again";
+  ASSERT_TRUE(store.clear_mark(this->payment_).has_value());
+  EXPECT_TRUE(store.take_marked(now + 100000, 1000, 10).value().empty());
+  EXPECT_TRUE(store.take_due(now + 100000, 1000, 10).value().empty()) << "marks are not deadlines";
+}
+
 TYPED_TEST(LedgerStoreContract, TakingDueDeadlinesStopsAtTheMostAskedForEarliestFirst) {
   auto& store = *this->store_;
   const int64_t now = 1'800'000'000'000;

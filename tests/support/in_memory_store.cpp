@@ -142,22 +142,54 @@ StoreResult<void> InMemoryStore::clear_outbox(const std::string& payment_id,
   return {};
 }
 
-StoreResult<std::vector<std::string>> InMemoryStore::take_due(int64_t now_ms, int64_t lease_ms,
-                                                              std::size_t most) {
-  if (down.load()) return StoreError::unavailable;
-  std::lock_guard lock(mu_);
+namespace {
+
+// kTakeDue's rule on a map of payments scored by when: the due ones, earliest first, each
+// moved a lease ahead.
+std::vector<std::string> take_leased(std::map<std::string, int64_t>& set, int64_t now_ms,
+                                     int64_t lease_ms, std::size_t most) {
   std::vector<std::tuple<int64_t, std::string>> due;  // ZRANGEBYSCORE: by score, then name
-  for (const auto& [payment, at] : deadlines_) {
+  for (const auto& [payment, at] : set) {
     if (at <= now_ms) due.emplace_back(at, payment);
   }
   std::sort(due.begin(), due.end());
   if (due.size() > most) due.resize(most);
   std::vector<std::string> taken;
   for (auto& [at, payment] : due) {
-    deadlines_[payment] = now_ms + lease_ms;
+    set[payment] = now_ms + lease_ms;
     taken.push_back(std::move(payment));
   }
   return taken;
+}
+
+}  // namespace
+
+StoreResult<std::vector<std::string>> InMemoryStore::take_due(int64_t now_ms, int64_t lease_ms,
+                                                              std::size_t most) {
+  if (down.load()) return StoreError::unavailable;
+  std::lock_guard lock(mu_);
+  return take_leased(deadlines_, now_ms, lease_ms, most);
+}
+
+StoreResult<void> InMemoryStore::mark_for_inquiry(const std::string& payment_id, int64_t now_ms) {
+  if (down.load()) return StoreError::unavailable;
+  std::lock_guard lock(mu_);
+  marks_.emplace(payment_id, now_ms);  // NX
+  return {};
+}
+
+StoreResult<std::vector<std::string>> InMemoryStore::take_marked(int64_t now_ms, int64_t lease_ms,
+                                                                 std::size_t most) {
+  if (down.load()) return StoreError::unavailable;
+  std::lock_guard lock(mu_);
+  return take_leased(marks_, now_ms, lease_ms, most);
+}
+
+StoreResult<void> InMemoryStore::clear_mark(const std::string& payment_id) {
+  if (down.load()) return StoreError::unavailable;
+  std::lock_guard lock(mu_);
+  marks_.erase(payment_id);
+  return {};
 }
 
 StoreResult<void> InMemoryStore::drop_deadline(const std::string& payment_id) {

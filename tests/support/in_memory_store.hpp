@@ -44,6 +44,11 @@ class InMemoryStore final : public worker::DedupeStore,
   worker::StoreResult<std::vector<std::string>> take_due(int64_t now_ms, int64_t lease_ms,
                                                          std::size_t most) override;
   worker::StoreResult<void> drop_deadline(const std::string& payment_id) override;
+  worker::StoreResult<void> mark_for_inquiry(const std::string& payment_id,
+                                             int64_t now_ms) override;
+  worker::StoreResult<std::vector<std::string>> take_marked(int64_t now_ms, int64_t lease_ms,
+                                                            std::size_t most) override;
+  worker::StoreResult<void> clear_mark(const std::string& payment_id) override;
   worker::StoreResult<int64_t> count_expiring(int64_t from_ms, int64_t to_ms) override;
   worker::StoreResult<std::optional<int64_t>> next_deadline(const std::string& payment_id) override;
   worker::StoreResult<std::vector<worker::ExpiringAuthorization>> expiring_until(
@@ -94,8 +99,9 @@ class InMemoryStore final : public worker::DedupeStore,
   std::optional<std::string> generation_;
   std::optional<Lease> rebuild_lock_;
   std::map<std::string, worker::StoredLedger> ledgers_;  // payment id -> ledger and outbox
-  std::map<std::string, int64_t> deadlines_;             // payment -> when the watch looks
-  std::map<std::string, int64_t> uncaptured_;            // payment -> its expiry
+  std::map<std::string, int64_t> marks_;       // payment -> when marked (or its lease's end)
+  std::map<std::string, int64_t> deadlines_;   // payment -> when the watch looks
+  std::map<std::string, int64_t> uncaptured_;  // payment -> its expiry
 };
 
 // Every seam of a DedupePool's thread on `store`, which must outlive the pool.

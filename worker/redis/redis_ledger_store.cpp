@@ -41,16 +41,47 @@ StoreResult<void> RedisLedgerStore::clear_outbox(const std::string& payment_id,
   return {};
 }
 
-StoreResult<std::vector<std::string>> RedisLedgerStore::take_due(int64_t now_ms, int64_t lease_ms,
-                                                                 std::size_t most) {
+StoreResult<std::vector<std::string>> RedisLedgerStore::take_leased(const std::string& set,
+                                                                    int64_t now_ms,
+                                                                    int64_t lease_ms,
+                                                                    std::size_t most,
+                                                                    std::string_view call) {
   auto reply = answered(
-      redis_.eval(kTakeDue, {ledger_deadlines_key(scope_)},
+      redis_.eval(kTakeDue, {set},
                   {std::to_string(now_ms), std::to_string(lease_ms), std::to_string(most)}),
-      "take_due");
+      call);
   if (!reply) return reply.error();
   std::vector<std::string> due;
   for (const auto& e : reply->elements) due.push_back(e.text);
   return due;
+}
+
+StoreResult<std::vector<std::string>> RedisLedgerStore::take_due(int64_t now_ms, int64_t lease_ms,
+                                                                 std::size_t most) {
+  return take_leased(ledger_deadlines_key(scope_), now_ms, lease_ms, most, "take_due");
+}
+
+StoreResult<void> RedisLedgerStore::mark_for_inquiry(const std::string& payment_id,
+                                                     int64_t now_ms) {
+  // NX: marked twice before the watch came, it is asked once.
+  auto reply = answered(redis_.command({"ZADD", reconcile_marks_key(scope_), "NX",
+                                        std::to_string(now_ms), payment_id}),
+                        "mark_for_inquiry");
+  if (!reply) return reply.error();
+  return {};
+}
+
+StoreResult<std::vector<std::string>> RedisLedgerStore::take_marked(int64_t now_ms,
+                                                                    int64_t lease_ms,
+                                                                    std::size_t most) {
+  return take_leased(reconcile_marks_key(scope_), now_ms, lease_ms, most, "take_marked");
+}
+
+StoreResult<void> RedisLedgerStore::clear_mark(const std::string& payment_id) {
+  auto reply =
+      answered(redis_.command({"ZREM", reconcile_marks_key(scope_), payment_id}), "clear_mark");
+  if (!reply) return reply.error();
+  return {};
 }
 
 StoreResult<void> RedisLedgerStore::drop_deadline(const std::string& payment_id) {

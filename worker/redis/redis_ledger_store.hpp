@@ -27,6 +27,10 @@ class RedisLedgerStore final : public LedgerStore {
   StoreResult<std::vector<std::string>> take_due(int64_t now_ms, int64_t lease_ms,
                                                  std::size_t most) override;
   StoreResult<void> drop_deadline(const std::string& payment_id) override;
+  StoreResult<void> mark_for_inquiry(const std::string& payment_id, int64_t now_ms) override;
+  StoreResult<std::vector<std::string>> take_marked(int64_t now_ms, int64_t lease_ms,
+                                                    std::size_t most) override;
+  StoreResult<void> clear_mark(const std::string& payment_id) override;
   StoreResult<int64_t> count_expiring(int64_t from_ms, int64_t to_ms) override;
   StoreResult<std::optional<int64_t>> next_deadline(const std::string& payment_id) override;
   StoreResult<std::vector<ExpiringAuthorization>> expiring_until(int64_t until_ms,
@@ -41,6 +45,10 @@ class RedisLedgerStore final : public LedgerStore {
   StoreResult<RedisValue> answered(std::optional<RedisValue> reply, std::string_view call) {
     return store_reply(std::move(reply), redis_, call);
   }
+  // Due members of a sorted set of payments scored by when (deadlines, marks), each leased.
+  StoreResult<std::vector<std::string>> take_leased(const std::string& set, int64_t now_ms,
+                                                    int64_t lease_ms, std::size_t most,
+                                                    std::string_view call);
 
   RedisConnection redis_;
   std::string scope_;

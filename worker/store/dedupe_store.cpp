@@ -34,6 +34,9 @@ KeyPieces ledger_deadlines_key_pieces(std::string_view scope) {
 KeyPieces ledger_uncaptured_key_pieces(std::string_view scope) {
   return {{"paynotify:ledger-uncaptured:", scope}};
 }
+KeyPieces reconcile_marks_key_pieces(std::string_view scope) {
+  return {{"paynotify:reconcile-marks:", scope}};
+}
 
 namespace {
 

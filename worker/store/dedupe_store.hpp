@@ -110,6 +110,8 @@ KeyPieces anomaly_outbox_key_pieces(std::string_view payment_id);
 // authorization with nothing captured yet, scored by its expiry (the gauge, `ledger due`).
 KeyPieces ledger_deadlines_key_pieces(std::string_view scope);
 KeyPieces ledger_uncaptured_key_pieces(std::string_view scope);
+// Payments an operator asked the worker to ask Antom about, scored by when (reconciliation).
+KeyPieces reconcile_marks_key_pieces(std::string_view scope);
 
 inline std::string event_state_key(const EventKey& key) {
   return event_state_key_pieces(key).str();
@@ -127,6 +129,9 @@ inline std::string ledger_deadlines_key(std::string_view scope) {
 }
 inline std::string ledger_uncaptured_key(std::string_view scope) {
   return ledger_uncaptured_key_pieces(scope).str();
+}
+inline std::string reconcile_marks_key(std::string_view scope) {
+  return reconcile_marks_key_pieces(scope).str();
 }
 
 }  // namespace paynotify::worker

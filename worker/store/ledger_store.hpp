@@ -41,6 +41,14 @@ class LedgerStore {
   // Uncaptured authorizations expiring in [from, to).
   virtual StoreResult<int64_t> count_expiring(int64_t from_ms, int64_t to_ms) = 0;
 
+  // Reconciliation's marks: payments an operator asked the worker to ask Antom about
+  // (`paynotify reconcile --mark`), whatever their ledger holds or whether it has one.
+  virtual StoreResult<void> mark_for_inquiry(const std::string& payment_id, int64_t now_ms) = 0;
+  // Up to `most` marked payments, each taken for `lease_ms` as take_due takes deadlines.
+  virtual StoreResult<std::vector<std::string>> take_marked(int64_t now_ms, int64_t lease_ms,
+                                                            std::size_t most) = 0;
+  virtual StoreResult<void> clear_mark(const std::string& payment_id) = 0;
+
   // Read only, for the operator (`paynotify ledger`):
   // When the deadline watch looks at the payment next; none: it is off the watch.
   virtual StoreResult<std::optional<int64_t>> next_deadline(const std::string& payment_id) = 0;

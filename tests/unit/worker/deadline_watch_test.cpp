@@ -174,6 +174,29 @@ TEST(DeadlineWatchDecisions, ALedgerChangedWhileAntomIsAskedIsPlannedAgainWithTh
   EXPECT_EQ(stored->disputes_open, std::vector<std::string>{"D-meanwhile"}) << "kept";
 }
 
+// An operator's mark: asked about whatever the ledger holds (here: nothing), the mark cleared
+// once Antom answered, kept while it does not.
+TEST(DeadlineWatchDecisions, AMarkedPaymentIsAskedAboutAndItsMarkClearedOnceAnswered) {
+  auto store = std::make_unique<testing::InMemoryStore>();
+  testing::InMemoryStore& ledgers = *store;
+  const int64_t now = testing::wall_now_ms();
+  ASSERT_TRUE(ledgers.mark_for_inquiry("p-unknown", now - 1).has_value());
+  ASSERT_TRUE(ledgers.mark_for_inquiry("p-silent", now - 1).has_value());
+  ScriptedInquiry antom;
+  antom.meanwhile = [&] {
+    antom.next = antom.asked.back() == "p-silent"
+                     ? InquiryOutcome{InquiryOutcome::Asked::unanswered, {}}
+                     : InquiryOutcome{InquiryOutcome::Asked::answered, {}};
+  };
+  Watch w(std::move(store), &antom);
+  w.watch.run_once();
+  EXPECT_EQ(antom.asked, (std::vector<std::string>{"p-silent", "p-unknown"}));
+  EXPECT_EQ(ledgers.read_ledger("p-unknown").value().text, "") << "no ledger made for it";
+  // Past the lease: the unanswered one is taken again, the answered one is not.
+  EXPECT_EQ(ledgers.take_marked(now + 61000, 60000, 10).value(),
+            std::vector<std::string>{"p-silent"});
+}
+
 TEST(DeadlineWatchDecisions, AStoreThatDoesNotAnswerIsAPassWithNothingTakenOrPublished) {
   auto down = std::make_unique<testing::InMemoryStore>();
   down->down = true;  // answers nothing, as Redis down does
