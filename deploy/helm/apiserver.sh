@@ -50,7 +50,8 @@ keda="$(cd "$here/apiserver" && GOFLAGS=-mod=mod go mod download -json "$keda_mo
 prometheus="$(cd "$here/apiserver" && GOFLAGS=-mod=mod go mod download -json "$prometheus_module" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')"
 "${kubectl[@]}" apply --server-side -f "$keda/config/crd/bases/keda.sh_scaledobjects.yaml" \
   -f "$keda/config/crd/bases/keda.sh_triggerauthentications.yaml" \
-  -f "$prometheus/example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml" >"$dir/crds.log"
+  -f "$prometheus/example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml" \
+  -f "$prometheus/example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml" >"$dir/crds.log"
 "${kubectl[@]}" wait --for condition=established crd --all --timeout=60s >>"$dir/crds.log"
 "${kubectl[@]}" create namespace paynotify >/dev/null
-echo "apiserver: Kubernetes $("${kubectl[@]}" version -o json | python3 -c 'import json,sys; print(json.load(sys.stdin)["serverVersion"]["gitVersion"])') on 127.0.0.1:$api, KEDA and ServiceMonitor CRDs installed"
+echo "apiserver: Kubernetes $("${kubectl[@]}" version -o json | python3 -c 'import json,sys; print(json.load(sys.stdin)["serverVersion"]["gitVersion"])') on 127.0.0.1:$api, KEDA, ServiceMonitor and PrometheusRule CRDs installed"

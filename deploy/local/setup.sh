@@ -58,6 +58,8 @@ fi
 # The real Kubernetes API server and kubectl (deploy/helm/apiserver/go.mod pins them), for the
 # chart's server-side checks; etcd comes from Debian. About four minutes, once per version.
 "$here/apt-install.sh" setup etcd-server
+# promtool, for the chart's alert rules (deploy/helm/check-alerts.sh): from Debian's package.
+"$here/apt-install.sh" setup prometheus
 kube_module="$root/deploy/helm/apiserver"
 kube_version="$(awk '$1 == "require" && $2 == "k8s.io/kubernetes" {print $3}' "$kube_module/go.mod")"
 if [ "$("$cache/bin/kube-apiserver" --version 2>/dev/null || true)" != "Kubernetes $kube_version" ] ||
