@@ -8,6 +8,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "common/kafka/kafka_error.hpp"
 #include "common/kafka/kafka_headers.hpp"
 
 namespace paynotify {
@@ -22,29 +23,6 @@ struct Destroy {
   void operator()(rd_kafka_NewPartitions_t* p) const { rd_kafka_NewPartitions_destroy(p); }
 };
 
-// What librdkafka last reported as wrong with the connection (authentication failed, TLS
-// verification failed, connection refused): said with a timeout, it names the real cause.
-class LastKafkaError {
- public:
-  static void remember(rd_kafka_t*, int err, const char* reason, void* opaque) {
-    auto* self = static_cast<LastKafkaError*>(opaque);
-    std::lock_guard lock(self->mu_);
-    // "1/1 brokers are down" follows the cause; it must not replace it.
-    if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN && !self->text_.empty()) return;
-    self->text_ = reason;
-  }
-  // Serves the client's pending error events first (librdkafka reports them through poll).
-  std::string after_serving(rd_kafka_t* rk) {
-    rd_kafka_poll(rk, 0);
-    std::lock_guard lock(mu_);
-    return text_;
-  }
-
- private:
-  std::mutex mu_;
-  std::string text_;
-};
-
 // errors: where the client's connection errors go (must outlive it), or nowhere.
 std::unique_ptr<rd_kafka_t, Destroy> admin_client(const std::string& brokers,
                                                   const std::map<std::string, std::string>& props,
@@ -53,10 +31,7 @@ std::unique_ptr<rd_kafka_t, Destroy> admin_client(const std::string& brokers,
   set_kafka_property(conf, "bootstrap.servers", brokers);
   set_kafka_property(conf, "allow.auto.create.topics", "false");  // metadata looks must not create
   for (const auto& [k, v] : props) set_kafka_property(conf, k, v);
-  if (errors != nullptr) {
-    rd_kafka_conf_set_error_cb(conf, &LastKafkaError::remember);
-    rd_kafka_conf_set_opaque(conf, errors);
-  }
+  if (errors != nullptr) errors->listen_on(conf);
   char err[512];
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   if (rk == nullptr) {

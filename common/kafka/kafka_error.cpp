@@ -21,4 +21,27 @@ boost::system::error_code take_kafka_error(rd_kafka_error_t* error) {
   return code;
 }
 
+void LastKafkaError::listen_on(rd_kafka_conf_t* conf) {
+  rd_kafka_conf_set_error_cb(conf, &LastKafkaError::remember);
+  rd_kafka_conf_set_opaque(conf, this);
+}
+
+void LastKafkaError::remember(rd_kafka_t*, int err, const char* reason, void* opaque) {
+  auto* self = static_cast<LastKafkaError*>(opaque);
+  std::lock_guard lock(self->mu_);
+  // "1/1 brokers are down" follows the cause; it must not replace it.
+  if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN && !self->text_.empty()) return;
+  self->text_ = reason;
+}
+
+std::string LastKafkaError::after_serving(rd_kafka_t* rk) {
+  rd_kafka_poll(rk, 0);
+  std::lock_guard lock(mu_);
+  return text_;
+}
+
+LastKafkaError* LastKafkaError::of(rd_kafka_t* rk) {
+  return static_cast<LastKafkaError*>(rd_kafka_opaque(rk));
+}
+
 }  // namespace paynotify

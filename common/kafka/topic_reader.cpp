@@ -6,6 +6,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "common/kafka/kafka_error.hpp"
 #include "common/kafka/kafka_headers.hpp"
 
 namespace paynotify {
@@ -17,7 +18,9 @@ std::string_view ConsumedRecord::header(std::string_view name) const {
 
 namespace {
 
+// Closes the consumer; owns what its error callback writes to, which outlives it.
 struct ConsumerCloser {
+  std::shared_ptr<LastKafkaError> errors = std::make_shared<LastKafkaError>();
   void operator()(rd_kafka_t* rk) const {
     rd_kafka_consumer_close(rk);
     rd_kafka_destroy(rk);
@@ -37,13 +40,15 @@ ConsumedRecord to_record(const rd_kafka_message_t* m, const std::string& topic) 
 }
 
 std::unique_ptr<rd_kafka_t, ConsumerCloser> make_consumer(rd_kafka_conf_t* conf) {
+  ConsumerCloser closer;
+  closer.errors->listen_on(conf);
   char err[512];
   rd_kafka_t* raw = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
   if (raw == nullptr) {
     rd_kafka_conf_destroy(conf);
     throw std::runtime_error(std::string("cannot create Kafka consumer: ") + err);
   }
-  return std::unique_ptr<rd_kafka_t, ConsumerCloser>(raw);
+  return std::unique_ptr<rd_kafka_t, ConsumerCloser>(raw, std::move(closer));
 }
 
 // A consumer that never joins its group (assign, not subscribe) and never commits: it may
@@ -77,7 +82,11 @@ std::vector<int32_t> partition_ids(rd_kafka_t* rk, const std::string& topic,
                             : md->topic_cnt == 1               ? rd_kafka_err2str(md->topics[0].err)
                                                                : "no such topic";
     if (md != nullptr) rd_kafka_metadata_destroy(md);
-    throw std::runtime_error("cannot read topic " + topic + ": " + why);
+    // A timeout says little; what librdkafka last said of the connection says why.
+    std::string cause;
+    if (auto* errors = LastKafkaError::of(rk)) cause = errors->after_serving(rk);
+    throw std::runtime_error("cannot read topic " + topic + ": " + why +
+                             (cause.empty() ? "" : ": " + cause));
   }
   std::vector<int32_t> ids;
   for (int i = 0; i < md->topics[0].partition_cnt; ++i)

@@ -228,6 +228,11 @@ TEST_P(SecureKafka, AWrongPasswordOrAnUntrustedCaKeepsTheIngestNotReadyAndAcknow
   EXPECT_TRUE(has_line_with(dir_ + "/cli.log", "answered within 3000 ms: ",
                             "SASL authentication error: Authentication failed"))
       << "logs in " << dir_;
+  // So does reading a topic (peek, replay, the ledger's audits).
+  EXPECT_NE(cli("peek --topic " + topic_ + " --timeout-ms 3000", "peek.log"), 0);
+  EXPECT_TRUE(has_line_with(dir_ + "/cli.log", "cannot read topic " + topic_ + ": ",
+                            "SASL authentication error: Authentication failed"))
+      << "logs in " << dir_;
 
   // The right password, but a CA that did not sign the broker's certificate.
   setenv("PAYNOTIFY_KAFKA_PROP_SASL_PASSWORD",
