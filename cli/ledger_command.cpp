@@ -42,12 +42,6 @@ json::value parsed_or_text(const std::string& text) {
   return ec ? json::value(text) : v;
 }
 
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 int show(const Args& args) {
   Options o("paynotify ledger show",
             "Prints one payment's ledger, its unpublished anomalies and its deadline as JSON.",

@@ -16,6 +16,7 @@ Commands:
   peek      print a topic's records as JSON lines (signatures redacted)
   replay    move dead-lettered records back to the main topic (filters, --dry-run)
   ledger    `ledger show --payment-id P`: a payment's ledger; `ledger due`: uncaptured authorizations by expiry
+  trace     everything paynotify knows about one payment: its records, events, ledger (--json)
   reconcile ask Antom about a payment or refund; publish the results it never notified (--dry-run)
 
 Run `paynotify COMMAND --help` for a command's options.
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
     if (command == "replay") return replay_command(args);
     if (command == "ledger") return ledger_command(args);
     if (command == "reconcile") return reconcile_command(args);
+    if (command == "trace") return trace_command(args);
     if (command == "--help" || command == "-h" || command == "help") {
       std::cout << kUsage;
       return 0;

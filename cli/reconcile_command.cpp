@@ -59,12 +59,6 @@ std::vector<OptionSpec> reconcile_options() {
   return specs;
 }
 
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // What the answer says of the payment or refund itself, for the operator.
 std::string state_of(InquiryApi api, const boost::json::object& answer) {
   const char* field = api == InquiryApi::payment ? "paymentStatus" : "refundStatus";

@@ -178,6 +178,53 @@ std::map<int32_t, int64_t> committed_offsets(const std::string& brokers,
   return out;
 }
 
+namespace {
+
+// The partition's first offset and its end now (the high watermark).
+std::pair<int64_t, int64_t> watermarks(rd_kafka_t* rk, const std::string& topic, int32_t p,
+                                       std::chrono::milliseconds timeout) {
+  int64_t low = 0, high = 0;
+  const auto err =
+      rd_kafka_query_watermark_offsets(rk, topic.c_str(), p, &low, &high, timeout_int(timeout));
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    throw std::runtime_error("cannot query the end of " + topic + ": " + rd_kafka_err2str(err));
+  return {low, high};
+}
+
+// Reads each partition of `ranges` from its start up to (not including) its end, in offset
+// order per partition, or until max_records; throws when `deadline` passes first: a partial
+// answer would look like a complete one.
+std::vector<ConsumedRecord> read_ranges(rd_kafka_t* rk, const std::string& topic,
+                                        std::map<int32_t, std::pair<int64_t, int64_t>> ranges,
+                                        std::chrono::steady_clock::time_point deadline,
+                                        std::size_t max_records, const std::string& what) {
+  std::vector<ConsumedRecord> out;
+  std::erase_if(ranges, [](const auto& r) { return r.second.first >= r.second.second; });
+  if (ranges.empty()) return out;
+  PartitionList assign(rd_kafka_topic_partition_list_new(static_cast<int>(ranges.size())),
+                       &rd_kafka_topic_partition_list_destroy);
+  for (const auto& [p, range] : ranges)
+    rd_kafka_topic_partition_list_add(assign.get(), topic.c_str(), p)->offset = range.first;
+  rd_kafka_assign(rk, assign.get());
+  while (!ranges.empty() && out.size() < max_records) {
+    if (std::chrono::steady_clock::now() >= deadline)
+      throw std::runtime_error("reading " + what + " took longer than its timeout");
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
+    if (m == nullptr) continue;
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      const auto it = ranges.find(m->partition);
+      if (it != ranges.end()) {
+        if (m->offset < it->second.second) out.push_back(to_record(m, topic));
+        if (m->offset + 1 >= it->second.second) ranges.erase(it);
+      }
+    }
+    rd_kafka_message_destroy(m);
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<ConsumedRecord> read_topic_past_commit(
     const std::string& brokers, const std::map<std::string, std::string>& properties,
     const std::string& topic, std::chrono::milliseconds timeout) {
@@ -185,44 +232,49 @@ std::vector<ConsumedRecord> read_topic_past_commit(
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   const auto list =
       committed_list(rk.get(), topic, partition_ids(rk.get(), topic, timeout), timeout);
-  // Per partition: where to start and the end to reach (the high watermark now).
-  std::map<int32_t, int64_t> end;
-  PartitionList assign(rd_kafka_topic_partition_list_new(list->cnt),
-                       &rd_kafka_topic_partition_list_destroy);
+  std::map<int32_t, std::pair<int64_t, int64_t>> ranges;
   for (int i = 0; i < list->cnt; ++i) {
     const int32_t p = list->elems[i].partition;
-    int64_t low = 0, high = 0;
-    const auto err = rd_kafka_query_watermark_offsets(rk.get(), topic.c_str(), p, &low, &high,
-                                                      timeout_int(timeout));
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      throw std::runtime_error("cannot query the end of " + topic + ": " + rd_kafka_err2str(err));
-    }
-    const int64_t start = std::max(low, list->elems[i].offset);  // no commit: -1001, the start
-    if (start >= high) continue;
-    end[p] = high;
-    rd_kafka_topic_partition_list_add(assign.get(), topic.c_str(), p)->offset = start;
+    const auto [low, high] = watermarks(rk.get(), topic, p, timeout);
+    ranges[p] = {std::max(low, list->elems[i].offset), high};  // no commit: -1001, the start
   }
-  std::vector<ConsumedRecord> out;
-  if (end.empty()) return out;
-  rd_kafka_assign(rk.get(), assign.get());
-  while (!end.empty()) {
-    if (std::chrono::steady_clock::now() >= deadline) {
-      throw std::runtime_error("reading " + topic +
-                               " past its committed offsets took longer than " +
-                               std::to_string(timeout.count()) + " ms");
-    }
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk.get(), 100);
-    if (m == nullptr) continue;
-    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      const auto it = end.find(m->partition);
-      if (it != end.end()) {
-        if (m->offset < it->second) out.push_back(to_record(m, topic));
-        if (m->offset + 1 >= it->second) end.erase(it);
-      }
-    }
-    rd_kafka_message_destroy(m);
+  return read_ranges(rk.get(), topic, std::move(ranges), deadline, SIZE_MAX,
+                     topic + " past its committed offsets");
+}
+
+int32_t partition_for_key(std::string_view key, int32_t partition_count) {
+  // The producers' partitioner (kafka_producer.cpp): murmur2 of the key, as Java's clients do.
+  return rd_kafka_msg_partitioner_murmur2(nullptr, key.data(), key.size(), partition_count, nullptr,
+                                          nullptr);
+}
+
+int32_t partition_count(const std::string& brokers,
+                        const std::map<std::string, std::string>& properties,
+                        const std::string& topic, std::chrono::milliseconds timeout) {
+  auto rk = make_reader(brokers, properties);
+  return static_cast<int32_t>(partition_ids(rk.get(), topic, timeout).size());
+}
+
+std::vector<ConsumedRecord> read_partition_since(
+    const std::string& brokers, const std::map<std::string, std::string>& properties,
+    const std::string& topic, int32_t partition, int64_t since_ms, std::size_t max_records,
+    std::chrono::milliseconds timeout) {
+  auto rk = make_reader(brokers, properties);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  partition_ids(rk.get(), topic, timeout);  // the topic exists, or why not
+  const auto [low, high] = watermarks(rk.get(), topic, partition, timeout);
+  PartitionList when(rd_kafka_topic_partition_list_new(1), &rd_kafka_topic_partition_list_destroy);
+  rd_kafka_topic_partition_list_add(when.get(), topic.c_str(), partition)->offset = since_ms;
+  const auto err = rd_kafka_offsets_for_times(rk.get(), when.get(), timeout_int(timeout));
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR || when->elems[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    throw std::runtime_error(
+        "cannot find the offset of a time in " + topic + ": " +
+        rd_kafka_err2str(err != RD_KAFKA_RESP_ERR_NO_ERROR ? err : when->elems[0].err));
   }
-  return out;
+  const int64_t found = when->elems[0].offset;  // -1: nothing at or after that time
+  const int64_t start = found < 0 ? high : std::max(low, found);
+  return read_ranges(rk.get(), topic, {{partition, {start, high}}}, deadline, max_records,
+                     topic + " partition " + std::to_string(partition));
 }
 
 }  // namespace paynotify
