@@ -3,6 +3,8 @@
 // and publishes what each signed answer stands for to the main topic, as the notifications
 // Antom would have sent (common/antom/inquiry.hpp). The worker applies them like any
 // notification: one that was applied already is a duplicate there, by its event id.
+#include <boost/json/parse.hpp>
+
 #include <atomic>
 #include <chrono>
 #include <iostream>
@@ -14,6 +16,9 @@
 #include "common/antom/recovered_record.hpp"
 #include "common/kafka/kafka_producer.hpp"
 #include "common/service/antom_key_options.hpp"
+#include "worker/payment_event.hpp"
+#include "worker/payment_ledger.hpp"
+#include "worker/redis/redis_event_states.hpp"
 #include "worker/redis/redis_ledger_store.hpp"
 
 namespace paynotify::cli {
@@ -79,10 +84,10 @@ class Publishing {
                                                             .client_id = "paynotify-reconcile"});
   }
 
-  void add(const SignedAnswer& answer, const RecoveredNotification& n) {
+  void add(const SignedAnswer& answer, const RecoveredNotification& n, const std::string& known) {
     OutgoingRecord record = recovered_record(topic_, answer, n, now_ms());
     std::cout << (dry_run_ ? "  would publish " : "  publishing ") << n.kind
-              << " key=" << record.key << " " << n.body << "\n";
+              << " key=" << record.key << known << " " << n.body << "\n";
     ++recovered_;
     if (dry_run_) return;
     producer_->publish(std::move(record), [this](const DeliveryResult& d) {
@@ -114,9 +119,73 @@ class Publishing {
   std::atomic<int> written_{0};
 };
 
+// With Redis (--redis given, or PAYNOTIFY_REDIS): what the worker knows of each result an answer
+// stands for — applied already, or new — and where the answer contradicts the payment's ledger
+// (the check the worker's reconciliation makes: check_inquiry, INQUIRY_DISAGREES).
+class Comparison {
+ public:
+  explicit Comparison(const Options& o) {
+    if (!o.given("redis")) return;
+    const auto settings = worker::redis_settings_from(o);
+    states_.emplace(settings);
+    ledgers_.emplace(settings, o.str("topic"));
+  }
+
+  // " (new: ...)", " (applied already ...)"; "" without Redis or when it does not answer.
+  std::string judge(const RecoveredNotification& n) {
+    if (!states_) return {};
+    const auto derived = worker::derive_event(n.body, now_ms());
+    if (!derived.event) return " (not an event the worker can apply: " + derived.error + ")";
+    const auto state = states_->state({derived.event->order_key, derived.event->event_id});
+    if (!state) return " (Redis: " + state.error().message() + ")";
+    switch (state->is) {
+      case worker::EventState::Is::done: ++known_; return " (applied already: a duplicate)";
+      case worker::EventState::Is::claimed: ++known_; return " (being applied now)";
+      case worker::EventState::Is::unknown: ++recovered_; return " (new: never applied)";
+    }
+    return {};
+  }
+
+  // Where Antom's answer contradicts what the payment's ledger holds, one line each.
+  std::vector<std::string> disagreements(const std::string& payment_id,
+                                         const std::vector<RecoveredNotification>& answered) {
+    std::vector<std::string> out;
+    if (!ledgers_ || payment_id.empty()) return out;
+    const auto stored = ledgers_->read_ledger(payment_id);
+    if (!stored || stored->text.empty()) return out;
+    boost::system::error_code ec;
+    const auto doc = boost::json::parse(stored->text, ec);
+    const auto ledger = ec ? std::nullopt : worker::ledger_from_json(doc);
+    if (!ledger) return out;
+    std::vector<worker::LedgerFacts> facts;
+    for (const auto& n : answered) {
+      if (auto d = worker::derive_event(n.body, now_ms()); d.event)
+        facts.push_back(d.event->ledger);
+    }
+    for (const auto& a : worker::check_inquiry(*ledger, facts, now_ms()).anomalies)
+      out.push_back(a.detail);
+    disagreeing_ += out.size();
+    return out;
+  }
+
+  // "; 1 new, 2 applied already, 0 disagreeing" when it compared; "" otherwise.
+  std::string summary() const {
+    if (!states_) return {};
+    return "; compared with the worker's Redis: " + std::to_string(recovered_) + " new, " +
+           std::to_string(known_) + " applied already, " + std::to_string(disagreeing_) +
+           " disagreeing";
+  }
+
+ private:
+  std::optional<worker::RedisEventStates> states_;
+  std::optional<worker::RedisLedgerStore> ledgers_;
+  std::size_t recovered_ = 0, known_ = 0, disagreeing_ = 0;
+};
+
 // Asks about one payment or refund and hands what the answer stands for to `out`; false when
 // Antom did not answer (or refused: said why).
-bool reconcile_one(AntomApiClient& client, const InquiryTarget& target, Publishing& out) {
+bool reconcile_one(AntomApiClient& client, const InquiryTarget& target, Publishing& out,
+                   Comparison& comparison) {
   const InquiryApi api = target.api();
   const std::string asked =
       std::string(api == InquiryApi::payment ? "inquiryPayment" : "inquiryRefund") + " " +
@@ -130,7 +199,13 @@ bool reconcile_one(AntomApiClient& client, const InquiryTarget& target, Publishi
   std::cout << asked << ": Antom answered (signature verified, " << answer->tries
             << (answer->tries == 1 ? " try" : " tries") << "): " << state_of(api, answer->json)
             << "; " << recovered.size() << " final result(s)\n";
-  for (const auto& n : recovered) out.add(*answer, n);
+  for (const auto& n : recovered) out.add(*answer, n, comparison.judge(n));
+  const auto* payment = answer->json.if_contains("paymentId");
+  for (const auto& line : comparison.disagreements(
+           payment != nullptr && payment->is_string() ? std::string(payment->get_string()) : "",
+           recovered)) {
+    std::cout << "  DISAGREES: " << line << "\n";
+  }
   return true;
 }
 
@@ -209,6 +284,7 @@ int reconcile_command(const Args& args) {
     for (const auto& p : *payments) targets.push_back({By::payment_id, p});
   }
   Publishing out(o, o.flag("dry-run"));
+  Comparison comparison(o);
   int unanswered = 0;
   const auto gap = std::chrono::duration<double>(1.0 / rate);
   auto next = std::chrono::steady_clock::now();
@@ -216,12 +292,11 @@ int reconcile_command(const Args& args) {
     std::this_thread::sleep_until(next);
     next = std::chrono::steady_clock::now() +
            std::chrono::duration_cast<std::chrono::steady_clock::duration>(gap);
-    if (!reconcile_one(*client, target, out)) ++unanswered;
+    if (!reconcile_one(*client, target, out, comparison)) ++unanswered;
   }
   const bool written = out.finish();
-  if (targets.size() > 1)
-    std::cout << targets.size() - static_cast<std::size_t>(unanswered) << " of " << targets.size()
-              << " inquiries answered\n";
+  std::cout << targets.size() - static_cast<std::size_t>(unanswered) << " of " << targets.size()
+            << " inquiries answered" << comparison.summary() << "\n";
   return unanswered == 0 && written ? 0 : 1;
 }
 

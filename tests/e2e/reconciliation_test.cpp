@@ -66,9 +66,17 @@ TEST(Reconciliation, ACaptureNeverNotifiedIsRecoveredAndAppliedOnceAndTheLateOne
   // Antom captured it, and its capture notification never came.
   antom.control(R"({"payments":[)" + payment_inquiry_answer(id, capture) + "]}");
 
-  const ShellRun dry = reconcile(p, antom, id, "--dry-run");
+  const ShellRun dry = reconcile(p, antom, id, "--dry-run --redis " + redis_address());
   ASSERT_EQ(dry.exit_code, 0) << dry.output;
-  EXPECT_NE(dry.output.find("would publish CAPTURE_RESULT key=" + id), std::string::npos)
+  // Compared with what the worker holds: the authorization was applied, the capture is new.
+  EXPECT_NE(dry.output.find("would publish CAPTURE_RESULT key=" + id + " (new: never applied)"),
+            std::string::npos)
+      << dry.output;
+  EXPECT_NE(
+      dry.output.find("would publish PAYMENT_RESULT key=" + id + " (applied already: a duplicate)"),
+      std::string::npos)
+      << dry.output;
+  EXPECT_NE(dry.output.find("1 new, 1 applied already, 0 disagreeing"), std::string::npos)
       << dry.output;
   EXPECT_NE(dry.output.find("nothing published"), std::string::npos) << dry.output;
   EXPECT_EQ(read_topic(p.topic(), 2, std::chrono::seconds(3)).size(), 1u) << "a dry run published";
@@ -99,6 +107,26 @@ TEST(Reconciliation, ACaptureNeverNotifiedIsRecoveredAndAppliedOnceAndTheLateOne
   EXPECT_EQ(antom.calls().at("badRequestSignatures").as_int64(), 0);
 
   expect_no_merchant_key_in(p, {"/reconcile.log", "/worker-0.log", "/antom-simulator.log"});
+}
+
+// Antom's answer contradicts what a notification said: the capture failed, Antom says it
+// succeeded. The operator's run says so (the worker's reconciliation raises INQUIRY_DISAGREES).
+TEST(Reconciliation, AnAnswerThatContradictsAnAppliedResultIsSaid) {
+  Pipeline p("reconcile-disagree");
+  AntomSimulator antom(p.log_dir(), kClientId);
+  p.start_worker();
+  const std::string id = "pay-disagree-" + random_hex(3);
+  ASSERT_EQ(p.ingest().send(payment_result_body(id)), 200u);
+  ASSERT_EQ(p.ingest().send(capture_result_body(id, "c1", "F")), 200u);
+  ASSERT_TRUE(wait_until([&] { return p.applied_count() >= 2; }, std::chrono::seconds(30)));
+  antom.control(R"({"payments":[)" + payment_inquiry_answer(id, "c1", "SUCCESS") + "]}");
+  const ShellRun run = reconcile(p, antom, id, "--dry-run --redis " + redis_address());
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("DISAGREES: Antom's inquiry answer says the capture c1 succeeded; "
+                            "its notification said it failed"),
+            std::string::npos)
+      << run.output;
+  EXPECT_NE(run.output.find("1 disagreeing"), std::string::npos) << run.output;
 }
 
 // An operator's sweep: every authorization the ledger holds with nothing captured, asked about.
