@@ -1,8 +1,6 @@
 #pragma once
 // Shared option handling for the subcommands: --help prints and exits 0, mistakes exit 2.
 
-#include <chrono>
-#include <cstdint>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -51,13 +49,6 @@ inline std::vector<std::string> command_environment(std::vector<std::string> env
     }
   }
   return out;
-}
-
-// Now, in epoch milliseconds (the unit of Kafka timestamps, received-at and the ledger).
-inline int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 // nullopt: go on and run. Otherwise the exit code.

@@ -80,12 +80,12 @@ int due(const Args& args) {
             redis_options({{"within", "48h", "how far ahead to look"},
                            {"max", "1000", "at most this many"}}));
   if (auto rc = parse_command_line(o, args)) return *rc;
-  const int64_t until = now_ms() + o.duration_ms("within", 0, 365LL * 86400 * 1000);
+  const int64_t until = epoch_now_ms() + o.duration_ms("within", 0, 365LL * 86400 * 1000);
   auto store = ledgers(o);
   const auto due =
       store.expiring_until(until, static_cast<std::size_t>(o.integer("max", 1, 1'000'000)));
   if (!due) return unavailable(store, due.error());
-  const int64_t now = now_ms();
+  const int64_t now = epoch_now_ms();
   for (const auto& [payment, expires] : *due) {
     json::object line{{"paymentId", payment},
                       {"expiresAt", iso8601_utc(expires)},

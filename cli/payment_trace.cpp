@@ -97,13 +97,16 @@ json::object record_json(const ConsumedRecord& r, std::string_view role, const D
 
 }  // namespace
 
+std::string event_id_of(const ConsumedRecord& record, const std::string& main_topic) {
+  return role_of(record, main_topic) == "anomaly" ? std::string() : derive(record).event_id;
+}
+
 std::vector<std::string> traced_event_ids(const TraceInput& in) {
   std::vector<std::string> ids;
   for (const auto& r : in.records) {
-    if (role_of(r, in.main_topic) == "anomaly") continue;
-    const Derived d = derive(r);
-    if (!d.event_id.empty() && std::find(ids.begin(), ids.end(), d.event_id) == ids.end())
-      ids.push_back(d.event_id);
+    std::string id = event_id_of(r, in.main_topic);
+    if (!id.empty() && std::find(ids.begin(), ids.end(), id) == ids.end())
+      ids.push_back(std::move(id));
   }
   return ids;
 }

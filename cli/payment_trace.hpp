@@ -26,6 +26,10 @@ struct TraceInput {
   std::optional<int64_t> next_deadline_ms;
 };
 
+// The event id a record of the main, retry or dead-letter topic carries; "" for an anomaly or a
+// record that derives no event.
+std::string event_id_of(const ConsumedRecord& record, const std::string& main_topic);
+
 // The event ids the payment's records name (main, retry and dead-letter topics), in order of
 // first appearance: what to ask Redis about.
 std::vector<std::string> traced_event_ids(const TraceInput& in);

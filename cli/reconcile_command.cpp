@@ -14,6 +14,7 @@
 #include "cli/commands.hpp"
 #include "common/antom/antom_api_options.hpp"
 #include "common/antom/recovered_record.hpp"
+#include "common/antom/request_time.hpp"
 #include "common/kafka/kafka_producer.hpp"
 #include "common/service/antom_key_options.hpp"
 #include "worker/payment_event.hpp"
@@ -85,7 +86,7 @@ class Publishing {
   }
 
   void add(const SignedAnswer& answer, const RecoveredNotification& n, const std::string& known) {
-    OutgoingRecord record = recovered_record(topic_, answer, n, now_ms());
+    OutgoingRecord record = recovered_record(topic_, answer, n, epoch_now_ms());
     std::cout << (dry_run_ ? "  would publish " : "  publishing ") << n.kind
               << " key=" << record.key << known << " " << n.body << "\n";
     ++recovered_;
@@ -134,7 +135,7 @@ class Comparison {
   // " (new: ...)", " (applied already ...)"; "" without Redis or when it does not answer.
   std::string judge(const RecoveredNotification& n) {
     if (!states_) return {};
-    const auto derived = worker::derive_event(n.body, now_ms());
+    const auto derived = worker::derive_event(n.body, epoch_now_ms());
     if (!derived.event) return " (not an event the worker can apply: " + derived.error + ")";
     const auto state = states_->state({derived.event->order_key, derived.event->event_id});
     if (!state) return " (Redis: " + state.error().message() + ")";
@@ -159,10 +160,10 @@ class Comparison {
     if (!ledger) return out;
     std::vector<worker::LedgerFacts> facts;
     for (const auto& n : answered) {
-      if (auto d = worker::derive_event(n.body, now_ms()); d.event)
+      if (auto d = worker::derive_event(n.body, epoch_now_ms()); d.event)
         facts.push_back(d.event->ledger);
     }
-    for (const auto& a : worker::check_inquiry(*ledger, facts, now_ms()).anomalies)
+    for (const auto& a : worker::check_inquiry(*ledger, facts, epoch_now_ms()).anomalies)
       out.push_back(a.detail);
     disagreeing_ += out.size();
     return out;
@@ -212,7 +213,7 @@ bool reconcile_one(AntomApiClient& client, const InquiryTarget& target, Publishi
 // The ledger's uncaptured authorizations expiring within the window, earliest first.
 std::optional<std::vector<std::string>> uncaptured(const Options& o) {
   worker::RedisLedgerStore store(worker::redis_settings_from(o), o.str("topic"));
-  const int64_t until = now_ms() + o.duration_ms("expiring-within", 0, 365LL * 86400 * 1000);
+  const int64_t until = epoch_now_ms() + o.duration_ms("expiring-within", 0, 365LL * 86400 * 1000);
   const auto due =
       store.expiring_until(until, static_cast<std::size_t>(o.integer("max", 1, 1'000'000)));
   if (!due) {
@@ -231,7 +232,7 @@ int mark(const Options& o, const std::vector<InquiryTarget>& targets) {
     return 2;
   }
   worker::RedisLedgerStore store(worker::redis_settings_from(o), o.str("topic"));
-  if (const auto marked = store.mark_for_inquiry(targets[0].id, now_ms()); !marked) {
+  if (const auto marked = store.mark_for_inquiry(targets[0].id, epoch_now_ms()); !marked) {
     std::cerr << "Redis: " << marked.error().message() << ": " << store.failure_detail() << "\n";
     return 1;
   }

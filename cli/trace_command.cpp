@@ -10,6 +10,7 @@
 #include "cli/commands.hpp"
 #include "cli/payment_trace.hpp"
 #include "common/antom/encoding.hpp"
+#include "common/antom/request_time.hpp"
 #include "worker/redis/redis_ledger_store.hpp"
 
 namespace paynotify::cli {
@@ -37,24 +38,14 @@ struct Reading {
 // The records keyed `key` (or, with no key, those whose value names `refund_id`) in `topic`.
 std::vector<ConsumedRecord> records_of(const Reading& how, const std::string& topic,
                                        const std::string& key, const std::string& refund_id) {
-  const int32_t count = partition_count(how.brokers, how.properties, topic, how.timeout);
-  std::vector<int32_t> partitions;
-  if (!key.empty()) {
-    partitions.push_back(partition_for_key(key, count));
-  } else {
-    for (int32_t p = 0; p < count; ++p) partitions.push_back(p);
-  }
+  auto records = read_since(how.brokers, how.properties, topic,
+                            key.empty() ? std::nullopt : std::optional<std::string_view>(key),
+                            how.since_ms, how.max_records, how.timeout);
   const std::string refund_field = "\"refundId\":\"" + refund_id + "\"";
-  std::vector<ConsumedRecord> out;
-  for (const int32_t p : partitions) {
-    for (auto& r : read_partition_since(how.brokers, how.properties, topic, p, how.since_ms,
-                                        how.max_records, how.timeout)) {
-      const bool ours =
-          key.empty() ? r.value.find(refund_field) != std::string::npos : r.key == key;
-      if (ours) out.push_back(std::move(r));
-    }
-  }
-  return out;
+  std::erase_if(records, [&](const ConsumedRecord& r) {
+    return key.empty() ? r.value.find(refund_field) == std::string::npos : r.key != key;
+  });
+  return records;
 }
 
 }  // namespace
@@ -87,7 +78,7 @@ int trace_command(const Args& args) {
     return 2;
   }
   Reading how{o.str("kafka-brokers"), o.kafka_properties(),
-              now_ms() - o.duration_ms("since", 0, 365LL * 86400 * 1000),
+              epoch_now_ms() - o.duration_ms("since", 0, 365LL * 86400 * 1000),
               static_cast<std::size_t>(o.integer("max-records", 1, 10'000'000)),
               std::chrono::milliseconds(o.integer("timeout-ms", 100, 600'000))};
   std::string key = o.str("payment-id");
@@ -121,11 +112,9 @@ int trace_command(const Args& args) {
   in.payment_id = key;
   if (!o.str("event-id").empty()) {
     const std::string wanted = o.str("event-id");
+    // The event's records, and the payment's anomalies.
     std::erase_if(in.records, [&](const ConsumedRecord& r) {
-      if (r.topic == main_topic + ".anomalies") return false;
-      TraceInput one{key, main_topic, {r}, {}, {}, {}, {}};
-      const auto ids = traced_event_ids(one);
-      return ids.empty() || ids.front() != wanted;
+      return r.topic != main_topic + ".anomalies" && event_id_of(r, main_topic) != wanted;
     });
   }
   // Redis: what the worker remembers. A Redis that does not answer leaves the topics' part.

@@ -13,6 +13,7 @@
 #include <array>
 #include <memory_resource>
 
+#include "common/antom/request_time.hpp"
 #include "common/kafka/await_delivery.hpp"
 #include "common/service/http_parse_error.hpp"
 #include "common/service/listener.hpp"
@@ -51,12 +52,6 @@ struct IngestServer::Shared {
 
 namespace {
 using Shared = IngestServer::Shared;
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
@@ -174,7 +169,7 @@ net::awaitable<IntakeAnswer> answer_request(std::shared_ptr<Shared> s, const Req
                          req["client-id"],    req["request-time"], req["signature"],
                          req["traceparent"],  req.body()};
   const auto started = std::chrono::steady_clock::now();
-  IntakeDecision decision = s->intake.decide(in, now_ms());
+  IntakeDecision decision = s->intake.decide(in, epoch_now_ms());
   s->metrics.verify_seconds.observe(seconds_since(started));
   if (decision.answer) {
     count_and_log(*s, *decision.answer, &decision);

@@ -1,5 +1,7 @@
 #include "worker/engine_clock.hpp"
 
+#include "common/antom/request_time.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -11,11 +13,7 @@ namespace paynotify::worker {
 
 namespace net = boost::asio;
 
-int64_t system_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+int64_t system_now_ms() { return epoch_now_ms(); }
 
 namespace {
 

@@ -1,5 +1,6 @@
 #include "worker/record_consumer.hpp"
 
+#include "common/antom/request_time.hpp"
 #include "common/kafka/kafka_error.hpp"
 
 #include <fcntl.h>
@@ -20,12 +21,6 @@
 
 namespace paynotify::worker {
 namespace {
-
-int64_t epoch_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // The `not-before` header of a message, 0 when it has none.
 int64_t not_before_of(const rd_kafka_message_t* m) {
@@ -285,7 +280,7 @@ bool RecordConsumer::hold_if_early(const rd_kafka_message_t* m) {
   if (settings_.delayed_topic.empty() || settings_.delayed_topic != rd_kafka_topic_name(m->rkt))
     return false;
   const int64_t due = not_before_of(m);
-  if (due <= epoch_ms()) return false;
+  if (due <= epoch_now_ms()) return false;
   const TopicPartition tp{settings_.delayed_topic, m->partition};
   if (paused_.insert(tp).second) set_partition_paused(tp, true);
   // Rewind to this record: it is fetched again, and handed over, once it is due. The seek
@@ -300,14 +295,15 @@ bool RecordConsumer::hold_if_early(const rd_kafka_message_t* m) {
   }
   held_[tp] = due;
   held_count_.store(held_.size());
-  log_event(spdlog::level::debug, "retry_partition_held",
-            {{"partition", tp.partition}, {"offset", m->offset}, {"dueInMs", due - epoch_ms()}});
+  log_event(
+      spdlog::level::debug, "retry_partition_held",
+      {{"partition", tp.partition}, {"offset", m->offset}, {"dueInMs", due - epoch_now_ms()}});
   return true;
 }
 
 void RecordConsumer::release_due() {
   if (held_.empty()) return;
-  const int64_t now = epoch_ms();
+  const int64_t now = epoch_now_ms();
   for (auto it = held_.begin(); it != held_.end();) {
     if (it->second > now) {
       ++it;

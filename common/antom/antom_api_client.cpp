@@ -21,6 +21,7 @@
 
 #include "common/antom/notification.hpp"
 #include "common/antom/notification_signer.hpp"
+#include "common/antom/request_time.hpp"
 #include "common/antom/verifier.hpp"
 #include "common/net/name_resolution.hpp"
 #include "common/net/tls_client_files.hpp"
@@ -58,12 +59,6 @@ bool is_loopback(const boost::urls::url_view& url) {
   boost::system::error_code ec;
   const auto address = net::ip::make_address(url.host_address(), ec);
   return !ec && address.is_loopback();
-}
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 using Answer = http::response<http::string_body>;
@@ -170,7 +165,7 @@ AntomApiResult AntomApiClient::call(const std::string& path, const std::string& 
 
 AntomApiResult AntomApiClient::try_once(const std::string& path, const std::string& body) {
   const Endpoint& ep = *endpoint_;
-  const std::string request_time = std::to_string(now_ms());
+  const std::string request_time = std::to_string(epoch_now_ms());
   const SignedHeaders signed_headers =
       sign_notification(settings_.merchant_key.get(), path, settings_.client_id, request_time, body,
                         settings_.key_version);

@@ -90,4 +90,10 @@ std::string iso8601_utc(int64_t epoch_ms) {
   return out;
 }
 
+int64_t epoch_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace paynotify

@@ -24,4 +24,8 @@ std::optional<int64_t> parse_request_time_ms(std::string_view value);
 // worker's order requests and ledger, `paynotify ledger`).
 std::string iso8601_utc(int64_t epoch_ms);
 
+// Now, in epoch milliseconds: the clock request times, received-at, Kafka timestamps and the
+// ledger's times are on.
+int64_t epoch_now_ms();
+
 }  // namespace paynotify

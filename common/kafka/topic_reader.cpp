@@ -223,6 +223,13 @@ std::vector<ConsumedRecord> read_ranges(rd_kafka_t* rk, const std::string& topic
   return out;
 }
 
+// The partition a record keyed `key` goes to under the producers' partitioner
+// (kafka_producer.cpp): murmur2 of the key, as Java's clients do.
+int32_t partition_for_key(std::string_view key, int32_t partition_count) {
+  return rd_kafka_msg_partitioner_murmur2(nullptr, key.data(), key.size(), partition_count, nullptr,
+                                          nullptr);
+}
+
 }  // namespace
 
 std::vector<ConsumedRecord> read_topic_past_commit(
@@ -242,39 +249,35 @@ std::vector<ConsumedRecord> read_topic_past_commit(
                      topic + " past its committed offsets");
 }
 
-int32_t partition_for_key(std::string_view key, int32_t partition_count) {
-  // The producers' partitioner (kafka_producer.cpp): murmur2 of the key, as Java's clients do.
-  return rd_kafka_msg_partitioner_murmur2(nullptr, key.data(), key.size(), partition_count, nullptr,
-                                          nullptr);
-}
-
-int32_t partition_count(const std::string& brokers,
-                        const std::map<std::string, std::string>& properties,
-                        const std::string& topic, std::chrono::milliseconds timeout) {
-  auto rk = make_reader(brokers, properties);
-  return static_cast<int32_t>(partition_ids(rk.get(), topic, timeout).size());
-}
-
-std::vector<ConsumedRecord> read_partition_since(
-    const std::string& brokers, const std::map<std::string, std::string>& properties,
-    const std::string& topic, int32_t partition, int64_t since_ms, std::size_t max_records,
-    std::chrono::milliseconds timeout) {
+std::vector<ConsumedRecord> read_since(const std::string& brokers,
+                                       const std::map<std::string, std::string>& properties,
+                                       const std::string& topic,
+                                       std::optional<std::string_view> key, int64_t since_ms,
+                                       std::size_t max_per_partition,
+                                       std::chrono::milliseconds timeout) {
   auto rk = make_reader(brokers, properties);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  partition_ids(rk.get(), topic, timeout);  // the topic exists, or why not
-  const auto [low, high] = watermarks(rk.get(), topic, partition, timeout);
-  PartitionList when(rd_kafka_topic_partition_list_new(1), &rd_kafka_topic_partition_list_destroy);
-  rd_kafka_topic_partition_list_add(when.get(), topic.c_str(), partition)->offset = since_ms;
+  auto partitions = partition_ids(rk.get(), topic, timeout);
+  if (key) partitions = {partition_for_key(*key, static_cast<int32_t>(partitions.size()))};
+  // Where --since falls in each partition, asked in one request.
+  PartitionList when(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())),
+                     &rd_kafka_topic_partition_list_destroy);
+  for (const int32_t p : partitions)
+    rd_kafka_topic_partition_list_add(when.get(), topic.c_str(), p)->offset = since_ms;
   const auto err = rd_kafka_offsets_for_times(rk.get(), when.get(), timeout_int(timeout));
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR || when->elems[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    throw std::runtime_error(
-        "cannot find the offset of a time in " + topic + ": " +
-        rd_kafka_err2str(err != RD_KAFKA_RESP_ERR_NO_ERROR ? err : when->elems[0].err));
+  std::map<int32_t, std::pair<int64_t, int64_t>> ranges;
+  for (int i = 0; i < when->cnt; ++i) {
+    const auto& e = when->elems[i];
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR || e.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      throw std::runtime_error("cannot find the offset of a time in " + topic + ": " +
+                               rd_kafka_err2str(err != RD_KAFKA_RESP_ERR_NO_ERROR ? err : e.err));
+    }
+    const auto [low, high] = watermarks(rk.get(), topic, e.partition, timeout);
+    // -1: nothing written at or after that time.
+    ranges[e.partition] = {e.offset < 0 ? high : std::max(low, e.offset), high};
   }
-  const int64_t found = when->elems[0].offset;  // -1: nothing at or after that time
-  const int64_t start = found < 0 ? high : std::max(low, found);
-  return read_ranges(rk.get(), topic, {{partition, {start, high}}}, deadline, max_records,
-                     topic + " partition " + std::to_string(partition));
+  return read_ranges(rk.get(), topic, std::move(ranges), deadline,
+                     max_per_partition * partitions.size(), topic + " since a time");
 }
 
 }  // namespace paynotify

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,20 +52,15 @@ std::vector<ConsumedRecord> read_topic_past_commit(
     const std::string& brokers, const std::map<std::string, std::string>& properties,
     const std::string& topic, std::chrono::milliseconds timeout);
 
-// The partition a record keyed `key` goes to in a topic of `partition_count` partitions, under
-// the producers' partitioner (murmur2, as Java's clients): where one payment's records are.
-int32_t partition_for_key(std::string_view key, int32_t partition_count);
-// How many partitions `topic` has. Throws std::runtime_error when its metadata cannot be had.
-int32_t partition_count(const std::string& brokers,
-                        const std::map<std::string, std::string>& properties,
-                        const std::string& topic, std::chrono::milliseconds timeout);
-
-// The records of one partition of `topic` from the first written at or after `since_ms` up to
-// the end the partition had when the call began (at most max_records), in offset order. Throws
+// The records of `topic` written at or after `since_ms` — of the partition `key` maps to, or of
+// every partition without a key — up to the end each had when the call began (at most
+// max_per_partition per partition read), in offset order per partition. Throws
 // std::runtime_error when that end cannot be reached within `timeout`.
-std::vector<ConsumedRecord> read_partition_since(
-    const std::string& brokers, const std::map<std::string, std::string>& properties,
-    const std::string& topic, int32_t partition, int64_t since_ms, std::size_t max_records,
-    std::chrono::milliseconds timeout);
+std::vector<ConsumedRecord> read_since(const std::string& brokers,
+                                       const std::map<std::string, std::string>& properties,
+                                       const std::string& topic,
+                                       std::optional<std::string_view> key, int64_t since_ms,
+                                       std::size_t max_per_partition,
+                                       std::chrono::milliseconds timeout);
 
 }  // namespace paynotify

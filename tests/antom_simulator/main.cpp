@@ -31,6 +31,7 @@
 #include "common/antom/inquiry.hpp"
 #include "common/antom/key_registry.hpp"
 #include "common/antom/notification_signer.hpp"
+#include "common/antom/request_time.hpp"
 #include "common/antom/verifier.hpp"
 #include "common/service/options.hpp"
 #include "tests/support/http_serving.hpp"
@@ -132,12 +133,6 @@ bool control(Antom& antom, const std::string& body) {
   return true;
 }
 
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 net::awaitable<void> respond(const testing::HttpRequest& req, testing::HttpResponse& res,
                              Antom* antom) {
   res.set(http::field::content_type, "application/json; charset=UTF-8");
@@ -156,7 +151,7 @@ net::awaitable<void> respond(const testing::HttpRequest& req, testing::HttpRespo
       co_await t.async_wait(kTuple);
     }
     if (const auto body = answer(*antom, *api, target, req)) {
-      const std::string response_time = std::to_string(now_ms());
+      const std::string response_time = std::to_string(paynotify::epoch_now_ms());
       // badSignature: a genuine key over other bytes, as a tampered answer would arrive.
       const std::string signed_body = antom->mode == "badSignature" ? *body + " " : *body;
       const auto s = paynotify::sign_notification(antom->antom_key.get(), target, antom->client_id,

@@ -13,6 +13,7 @@
 #include <set>
 #include <thread>
 
+#include "common/antom/request_time.hpp"
 #include "common/kafka/kafka_producer.hpp"
 #include "common/kafka/record_headers.hpp"
 #include "tests/support/kafka_topic.hpp"
@@ -20,12 +21,6 @@
 
 namespace paynotify::testing {
 namespace {
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 void produce(KafkaProducer& producer, const std::string& topic, const std::string& key,
              int64_t not_before) {
@@ -56,7 +51,7 @@ TEST(RecordConsumer, ARetryRecordNotDueYetHoldsItsPartitionUntilItIs) {
                           .queue_max_messages = 1000,
                           .linger_ms = 0,
                           .client_id = "test"});
-  const int64_t due = now_ms() + 3000;
+  const int64_t due = epoch_now_ms() + 3000;
   produce(producer, topic, "later", due);
   produce(producer, topic, "behind", 0);  // due already, but queued behind the held head
 
@@ -66,7 +61,7 @@ TEST(RecordConsumer, ARetryRecordNotDueYetHoldsItsPartitionUntilItIs) {
   worker::RecordConsumer consumer({kafka_brokers(), "held-" + topic, {topic}, {}, topic},
                                   {[&](worker::ConsumedMessage m) {
                                      std::lock_guard lock(mu);
-                                     seen.emplace_back(m.key, now_ms());
+                                     seen.emplace_back(m.key, epoch_now_ms());
                                    },
                                    [](const std::vector<worker::TopicPartition>&) {},
                                    {}});
@@ -76,7 +71,7 @@ TEST(RecordConsumer, ARetryRecordNotDueYetHoldsItsPartitionUntilItIs) {
     return seen.size();
   };
   bool held = false;
-  for (int i = 0; i < 100 && now_ms() < due - 500; ++i) {
+  for (int i = 0; i < 100 && epoch_now_ms() < due - 500; ++i) {
     held = held || consumer.held_partitions() == 1;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -170,7 +165,8 @@ TEST(RecordConsumer, AReceiverFullOfOneTopicGetsNoMoreOfItAndStillGetsTheOther) 
 TEST(RecordConsumer, ARetryPartitionHeldWhenRevokedIsConsumedWhenItComesBack) {
   const std::string topic = fresh_topic("held-back", 2);
   KafkaProducer producer({.brokers = kafka_brokers(), .linger_ms = 0, .client_id = "test"});
-  const int64_t due = now_ms() + 15000;  // after the second member has joined, even on a slow CI
+  // After the second member has joined, even on a slow CI.
+  const int64_t due = epoch_now_ms() + 15000;
   std::set<int32_t> partitions;
   std::size_t produced = 0;
   for (int i = 0; partitions.size() < 2 && i < 100; ++i, ++produced) {
@@ -212,7 +208,7 @@ TEST(RecordConsumer, ARetryPartitionHeldWhenRevokedIsConsumedWhenItComesBack) {
         },
         std::chrono::seconds(20)))
         << "the second member took a held partition over";
-    ASSERT_LT(now_ms(), due) << "the rebalance outlasted the head's wait: nothing shown";
+    ASSERT_LT(epoch_now_ms(), due) << "the rebalance outlasted the head's wait: nothing shown";
     // The head comes due with the second member, which takes it (and stores no offset).
     ASSERT_TRUE(wait_until([&] { return by_second.load() >= 1; }, std::chrono::seconds(20)));
     second.stop();  // leaves the group: the partition goes back to the first member

@@ -131,9 +131,7 @@ std::pair<unsigned, std::string> apply_event(OrderBook& book, const std::string&
     ++book.failed;
     return {404, R"({"error":"payment not known yet"})"};
   }
-  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+  const int64_t now = paynotify::epoch_now_ms();
   if (const auto* received = o.if_contains("receivedAt"); received && received->is_string()) {
     if (const auto at = paynotify::parse_request_time_ms(std::string(received->as_string()))) {
       book.latencies_ms.push_back(static_cast<double>(now - *at));

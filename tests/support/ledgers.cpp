@@ -10,11 +10,7 @@
 
 namespace paynotify::testing {
 
-int64_t wall_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+int64_t wall_now_ms() { return epoch_now_ms(); }
 
 void store_authorization(worker::LedgerStore& store, const std::string& payment, int64_t age_ms,
                          int64_t warning_ms, int64_t reconcile_after_ms) {
