@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "common/antom/notification_signer.hpp"
+#include "common/antom/request_time.hpp"
 #include "common/service/options.hpp"
 
 namespace net = boost::asio;
@@ -133,10 +134,11 @@ int main(int argc, char** argv) {
     run.requests.resize(distinct);
     // Signing costs ~1 ms a notification: prepare them on every core before the clock starts.
     // Signed as of now (distinct times), as Antom would: the worker refuses stale replays.
-    const auto signed_at_ms =
-        static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  std::chrono::system_clock::now().time_since_epoch())
-                                  .count());
+    const int64_t signed_at_ms = epoch_now_ms();
+    // Paid a moment ago, as a notification arrives in production: a fixed date would pass the
+    // authorization's 7-day expiry as the calendar moves on, and the worker's deadline watch
+    // would then raise an expiry anomaly for every benchmark payment (it did, from 2026-12-01).
+    const std::string paid_at = iso8601_utc(signed_at_ms - 1000);
     std::vector<std::thread> signers;
     const unsigned workers = std::max(1u, std::thread::hardware_concurrency());
     for (unsigned w = 0; w < workers; ++w) {
@@ -146,9 +148,12 @@ int main(int argc, char** argv) {
           const std::string body =
               R"({"notifyType":"PAYMENT_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"},"paymentRequestId":"order-)" +
               id + R"(","paymentId":")" + id +
-              R"(","paymentAmount":{"value":"4200","currency":"SGD"},"paymentCreateTime":"2026-11-25T12:01:00+08:00","paymentTime":"2026-11-25T12:01:01+08:00","paymentResultInfo":{"cardNo":"************4242","cardBrand":"VISA","funding":"CREDIT","issuingCountry":"SG"}})";
-          const auto signed_headers = sign_notification(key.key.get(), path, o.str("client-id"),
-                                                        std::to_string(signed_at_ms + i), body);
+              R"(","paymentAmount":{"value":"4200","currency":"SGD"},"paymentCreateTime":")" +
+              paid_at + R"(","paymentTime":")" + paid_at +
+              R"(","paymentResultInfo":{"cardNo":"************4242","cardBrand":"VISA","funding":"CREDIT","issuingCountry":"SG"}})";
+          const auto signed_headers =
+              sign_notification(key.key.get(), path, o.str("client-id"),
+                                std::to_string(signed_at_ms + static_cast<int64_t>(i)), body);
           auto& req = run.requests[i].request;
           req = {http::verb::post, path, 11};
           req.set(http::field::host, host);

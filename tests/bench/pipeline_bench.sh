@@ -51,6 +51,9 @@ kafka_cpu0="$(cpu_seconds "$kafka_pid")" orders_cpu0="$(cpu_seconds "$orders_pid
 start_worker pipeline
 t0="$(date +%s.%N)"
 if [ -n "${PAYNOTIFY_BENCH_PERF:-}" ]; then
+  # `perf record -p` follows only the threads that exist when it attaches: wait for the admin
+  # server, which answers once the worker's threads run.
+  until curl -sf "127.0.0.1:$worker_admin/metrics" >/dev/null; do sleep 0.05; done
   perf record ${PAYNOTIFY_BENCH_PERF_ARGS:--g} -o "$PAYNOTIFY_BENCH_PERF" -p "$worker_pid" >/dev/null 2>&1 &
   perf_pid=$!
 fi
@@ -71,14 +74,18 @@ rss="$(peak_rss_mib "$worker_pid")"
 s="$(summary)"
 first_applied="$(field "$s" firstAppliedAtMs)" last_applied="$(field "$s" lastAppliedAtMs)"
 batch="$(curl -s "127.0.0.1:$worker_admin/metrics" | awk '/^paynotify_worker_redis_batch_size_sum /{s=$2} /^paynotify_worker_redis_batch_size_count /{c=$2} END{printf "%.1f", c ? s/c : 0}')"
+# Anomalies raised: each costs a ledger step and a record of its own, so a figure with many is
+# another workload (a benchmark body's fixed payment time once made every payment expired).
+anomalies="$(curl -s "127.0.0.1:$worker_admin/metrics" | awk '/^paynotify_worker_payment_anomalies_total/{n+=$2} END{print n+0}')"
 redis_cpu="$(python3 -c "print($(cpu_seconds "$redis_pid") - $redis_cpu0)")"
 others_cpu="$(python3 -c "print($(cpu_seconds "$kafka_pid") - $kafka_cpu0, $(cpu_seconds "$orders_pid") - $orders_cpu0)")"
-python3 - "$t0" "$t1" "$cpu" "$count" "$redis_cpu" "$rss" "$batch" $switches "$peak_records" "$peak_bytes" "$first_applied" "$last_applied" $others_cpu "$allocations" <<'PY'
+python3 - "$t0" "$t1" "$cpu" "$count" "$redis_cpu" "$rss" "$batch" $switches "$peak_records" "$peak_bytes" "$first_applied" "$last_applied" $others_cpu "$allocations" "$anomalies" <<'PY'
 import sys
 t0, t1, cpu, n, redis, rss, batch, voluntary, involuntary, peak_records, peak_bytes, first, last, kafka, orders, allocations = map(float, sys.argv[1:17])
 print("the machine's other CPU per applied notification: broker %.1f us, reference order service %.1f us (all share %d cores)" % (kafka * 1e6 / n, orders * 1e6 / n, __import__("os").cpu_count()))
 print("applied/s once the worker runs (first to last apply, start-up and group join left out): %.0f" % ((n - 1) / max(0.001, (last - first) / 1000)))
 print("in flight at most (sampled every 0.2 s): %d records, %.1f MiB of Kafka bytes" % (peak_records, peak_bytes / 1048576))
+print("payment anomalies raised: %d" % int(sys.argv[17]))
 print("worker allocations per applied notification (all threads, start-up included): %.1f" % (allocations / n))
 print("throughput: %d applied in %.1f s = %.0f applied/s end to end (target >= 8000/s); worker CPU %.1f us per applied notification (target <= 50 us); Redis CPU %.1f us; worker peak RSS %.0f MiB (target <= 100); %.1f claims or completions per Redis round trip; %.2f voluntary and %.2f involuntary context switches per applied notification"
       % (n, t1 - t0, n / (t1 - t0), cpu * 1e6 / n, redis * 1e6 / n, rss, batch, voluntary / n, involuntary / n))
