@@ -5,6 +5,8 @@ find_package(Threads REQUIRED)
 find_package(Boost 1.81.0 EXACT REQUIRED CONFIG COMPONENTS json url system)
 find_package(OpenSSL 3 REQUIRED)
 find_package(spdlog REQUIRED)
+# Its core library only (families, histograms, the text format); the admin server serves it.
+find_package(prometheus-cpp CONFIG REQUIRED)  # its package states no version
 find_package(PkgConfig REQUIRED)
 # Its package finds LZ4 through the FindLZ4.cmake installed beside it, yet does not put that
 # folder on the module path.

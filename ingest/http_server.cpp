@@ -75,11 +75,11 @@ Response make_response(unsigned status, std::string body, unsigned version, bool
 struct InFlightRequest {
   explicit InFlightRequest(Shared& s) : s_(s) {
     s_.in_flight.fetch_add(1);
-    s_.metrics.in_flight.add(1);
+    s_.metrics.in_flight.Increment();
   }
   ~InFlightRequest() {
     s_.in_flight.fetch_sub(1);
-    s_.metrics.in_flight.add(-1);
+    s_.metrics.in_flight.Decrement();
   }
   InFlightRequest(const InFlightRequest&) = delete;
   InFlightRequest& operator=(const InFlightRequest&) = delete;
@@ -89,11 +89,11 @@ struct InFlightRequest {
 // Holds the connection's slot (admitted by the accept loop) until it ends.
 struct OpenConnection {
   OpenConnection(Shared& s, std::string source) : s_(s), source_(std::move(source)) {
-    s_.metrics.open_connections.add(1);
+    s_.metrics.open_connections.Increment();
   }
   ~OpenConnection() {
     s_.slots.release(source_);
-    s_.metrics.open_connections.add(-1);
+    s_.metrics.open_connections.Decrement();
   }
   OpenConnection(const OpenConnection&) = delete;
   OpenConnection& operator=(const OpenConnection&) = delete;
@@ -141,7 +141,7 @@ class EvictableReader {
 };
 
 void count_and_log(Shared& s, const IntakeAnswer& a, const IntakeDecision* d) {
-  s.metrics.requests(a.outcome).inc();
+  s.metrics.requests(a.outcome).Increment();
   if (a.outcome == Outcome::acknowledged) {
     log_event(spdlog::level::debug, "notification",
               {{"outcome", outcome_name(a.outcome)},
@@ -170,7 +170,7 @@ net::awaitable<IntakeAnswer> answer_request(std::shared_ptr<Shared> s, const Req
                          req["traceparent"],  req.body()};
   const auto started = std::chrono::steady_clock::now();
   IntakeDecision decision = s->intake.decide(in, epoch_now_ms());
-  s->metrics.verify_seconds.observe(seconds_since(started));
+  s->metrics.verify_seconds.Observe(seconds_since(started));
   if (decision.answer) {
     count_and_log(*s, *decision.answer, &decision);
     co_return std::move(*decision.answer);
@@ -179,7 +179,7 @@ net::awaitable<IntakeAnswer> answer_request(std::shared_ptr<Shared> s, const Req
   auto delivering =
       publish_and_wait(s->publisher, std::move(*decision.record), s->limits.ack_timeout, inbox);
   const DeliveryResult delivery = co_await std::move(delivering);
-  s->metrics.produce_seconds.observe(seconds_since(publish_started));
+  s->metrics.produce_seconds.Observe(seconds_since(publish_started));
   IntakeAnswer answer = NotificationIntake::answer_for_delivery(delivery);
   count_and_log(*s, answer, &decision);
   co_return answer;
@@ -293,7 +293,7 @@ net::awaitable<void> serve_connection(tcp::socket socket, std::string source,
       reading.received(n);
     }
     if (bec == beast::error::timeout && std::chrono::steady_clock::now() < body_deadline) {
-      s->metrics.slow_bodies.inc();  // below the minimum rate: closed before its body timeout
+      s->metrics.slow_bodies.Increment();  // below the minimum rate: closed before its body timeout
     }
     if (bec == http::error::body_limit) {
       auto reply = write_and_close(
@@ -356,13 +356,13 @@ net::awaitable<void> accept_loop(tcp::acceptor* acceptor,
       // Every slot is busy answering a request, or this source holds its share: refuse.
       (admission == ConnectionSlots::Admission::refused_full ? s->metrics.refused_connections
                                                              : s->metrics.refused_per_source)
-          .inc();
+          .Increment();
       beast::error_code ignored;
       socket.close(ignored);
       continue;
     }
     if (admission == ConnectionSlots::Admission::admitted_evicting)
-      s->metrics.evicted_connections.inc();
+      s->metrics.evicted_connections.Increment();
     socket.set_option(tcp::no_delay(true), ec);
     net::co_spawn(target,
                   serve_connection(std::move(socket), std::move(source), s, s->inboxes[thread]),

@@ -27,8 +27,7 @@ IngestMetrics::IngestMetrics(MetricsRegistry& r)
   for (const Outcome o : kAllOutcomes) {
     requests_[static_cast<std::size_t>(o)] = &r.counter(
         "paynotify_ingest_requests_total", "Notification requests answered, by outcome and status",
-        "outcome=\"" + std::string(outcome_name(o)) + "\",status=\"" +
-            std::to_string(status_of(o)) + "\"");
+        {{"outcome", std::string(outcome_name(o))}, {"status", std::to_string(status_of(o))}});
   }
 }
 

@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
     registry.family_fn(
         "paynotify_ingest_kafka_unconfirmed_deliveries_total",
         "Delivery reports of success without an offset (not proof of a write: answered 503)",
-        "counter", [&producer] { return producer.unconfirmed_deliveries(); });
+        prometheus::MetricType::Counter, [&producer] { return producer.unconfirmed_deliveries(); });
 
     ingest::NotificationIntake intake(config.intake, *config.keys);
     ingest::IngestServer server(config.server, intake, producer, metrics);

@@ -75,8 +75,8 @@ class InFlight {
     Counts& c = shares_[index(s)];
     c.records += records;
     c.bytes += bytes;
-    records_gauge_.add(records);
-    bytes_gauge_.add(bytes);
+    records_gauge_.Increment(static_cast<double>(records));
+    bytes_gauge_.Increment(static_cast<double>(bytes));
   }
   int64_t total(std::atomic<int64_t> Counts::*field) const {
     return (shares_[0].*field).load() + (shares_[1].*field).load();

@@ -35,7 +35,7 @@ boost::asio::awaitable<StoreResult<LedgerWrite>> LedgerCompletion::complete(
     std::optional<LedgerPlan> plan =
         plan_event(*stored, *facts, received_at_ms, clock_(), settings_.policy);
     if (!plan) {
-      metrics_.ledgers_unreadable.inc();
+      metrics_.ledgers_unreadable.Increment();
       log_event(spdlog::level::warn, "ledger_unreadable",
                 {{"paymentId", payment}, {"eventId", key.event_id}});
       auto plain = leases_.complete(CompleteRequest{key, owner, settings_.dedupe_ttl_s, nullptr});

@@ -28,10 +28,10 @@ class OrderCalls::Listed {
 class OrderCalls::QueuedForSlot {
  public:
   explicit QueuedForSlot(OrderCalls& calls) : calls_(calls), queued_(!calls.slots_.available()) {
-    if (queued_) calls_.metrics_.calls_waiting.add(1);
+    if (queued_) calls_.metrics_.calls_waiting.Increment();
   }
   ~QueuedForSlot() {
-    if (queued_ && !calls_.torn_down_) calls_.metrics_.calls_waiting.add(-1);
+    if (queued_ && !calls_.torn_down_) calls_.metrics_.calls_waiting.Decrement();
   }
   QueuedForSlot(const QueuedForSlot&) = delete;
   QueuedForSlot& operator=(const QueuedForSlot&) = delete;
@@ -81,7 +81,7 @@ boost::asio::awaitable<Event> OrderCalls::call(SharedOrderCall call, EventKey ke
   }
   if (const auto retry_at = breaker_.admit(clock_())) {
     slots_.release();
-    metrics_.breaker_refusals.inc();
+    metrics_.breaker_refusals.Increment();
     breaker_state_.store(breaker_.state());
     co_return BreakerRefused{*retry_at};
   }
@@ -89,11 +89,11 @@ boost::asio::awaitable<Event> OrderCalls::call(SharedOrderCall call, EventKey ke
   const auto started = std::chrono::steady_clock::now();
   auto answer = orders_.apply(std::move(call));
   ApplyResult result = co_await std::move(answer);
-  metrics_.order_seconds.observe(
+  metrics_.order_seconds.Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   const ErrorClass error_class = classify(result);
   accounting.answered(error_class);
-  if (call_retried(error_class)) metrics_.retried.inc();
+  if (call_retried(error_class)) metrics_.retried.Increment();
   if (error_class != ErrorClass::none) {
     if (const auto admitted = failure_log_.admit(std::chrono::steady_clock::now()); admitted.log) {
       log_event(spdlog::level::warn, "order_call_failed",

@@ -88,10 +88,10 @@ bool ParkingRecovery::rebuild(const std::string& run_id) {
   const auto done = store_->install_generation(settings_.owner, minted);
   if (!done || !*done) return give_up("lost the rebuild lock before minting the generation");
   generation_->adopt(minted, run_id);
-  metrics_.rebuilds.inc();
+  metrics_.rebuilds.Increment();
   for (const auto& payment : restored) kept.erase(payment);
-  metrics_.restored.inc(restored.size());
-  metrics_.kept.inc(kept.size());
+  metrics_.restored.Increment(static_cast<double>(restored.size()));
+  metrics_.kept.Increment(static_cast<double>(kept.size()));
   log_event(spdlog::level::warn, "parking_rebuilt",
             {{"retryRecords", records.size()},
              {"paymentsParked", restored.size()},
@@ -120,7 +120,7 @@ void ParkingRecovery::audit() {
     const bool finished = c != committed.end() && c->second > p.at.offset;
     const auto out = store_->lift_rebuilt_parking(p, finished);
     if (out && *out == Lifted::lifted) {
-      metrics_.stale_lifted.inc();
+      metrics_.stale_lifted.Increment();
       log_event(spdlog::level::info, "rebuilt_parking_lifted",
                 {{"paymentId", p.key.order_key},
                  {"eventId", p.key.event_id},

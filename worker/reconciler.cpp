@@ -28,13 +28,16 @@ Reconciler::Reconciler(ReconcilerSettings settings, std::unique_ptr<AntomApiClie
       client_(std::move(client)),
       publisher_(publisher),
       clock_(clock),
-      answered_(registry.counter(kInquiries, kInquiriesHelp, "outcome=\"answered\"")),
-      refused_(registry.counter(kInquiries, kInquiriesHelp, "outcome=\"refused\"")),
-      unanswered_(registry.counter(kInquiries, kInquiriesHelp, "outcome=\"unanswered\"")),
-      unsigned_(registry.counter(kInquiries, kInquiriesHelp, "outcome=\"unsigned\"")),
-      published_payment_(registry.counter(kPublished, kPublishedHelp, "kind=\"PAYMENT_RESULT\"")),
-      published_capture_(registry.counter(kPublished, kPublishedHelp, "kind=\"CAPTURE_RESULT\"")),
-      published_refund_(registry.counter(kPublished, kPublishedHelp, "kind=\"REFUND_RESULT\"")) {}
+      answered_(registry.counter(kInquiries, kInquiriesHelp, {{"outcome", "answered"}})),
+      refused_(registry.counter(kInquiries, kInquiriesHelp, {{"outcome", "refused"}})),
+      unanswered_(registry.counter(kInquiries, kInquiriesHelp, {{"outcome", "unanswered"}})),
+      unsigned_(registry.counter(kInquiries, kInquiriesHelp, {{"outcome", "unsigned"}})),
+      published_payment_(
+          registry.counter(kPublished, kPublishedHelp, {{"kind", "PAYMENT_RESULT"}})),
+      published_capture_(
+          registry.counter(kPublished, kPublishedHelp, {{"kind", "CAPTURE_RESULT"}})),
+      published_refund_(registry.counter(kPublished, kPublishedHelp, {{"kind", "REFUND_RESULT"}})) {
+}
 
 void Reconciler::wait_turn() {
   const auto now = std::chrono::steady_clock::now();
@@ -52,17 +55,17 @@ InquiryOutcome Reconciler::ask(const std::string& payment_id) {
     // Antom answered that it cannot: nothing to learn, and asking again soon would not change
     // it; noted as answered, with no results.
     if (code == AntomApiError::failed) {
-      refused_.inc();
+      refused_.Increment();
       log_event(spdlog::level::warn, "inquiry_refused",
                 {{"paymentId", payment_id}, {"error", describe(answer.error())}});
       return {InquiryOutcome::Asked::answered, {}};
     }
-    (code == AntomApiError::unsigned_answer ? unsigned_ : unanswered_).inc();
+    (code == AntomApiError::unsigned_answer ? unsigned_ : unanswered_).Increment();
     log_event(spdlog::level::warn, "inquiry_unanswered",
               {{"paymentId", payment_id}, {"error", describe(answer.error())}});
     return {InquiryOutcome::Asked::unanswered, {}};
   }
-  answered_.inc();
+  answered_.Increment();
   InquiryOutcome outcome{InquiryOutcome::Asked::answered, {}};
   const int64_t now = clock_();
   for (const auto& n : recovered_notifications(InquiryApi::payment, answer->json)) {
@@ -78,7 +81,7 @@ InquiryOutcome Reconciler::ask(const std::string& payment_id) {
     (n.kind == "PAYMENT_RESULT"   ? published_payment_
      : n.kind == "CAPTURE_RESULT" ? published_capture_
                                   : published_refund_)
-        .inc();
+        .Increment();
     const EventDerivation derived = derive_event(n.body, now);
     if (derived.event) {
       outcome.answered.push_back(derived.event->ledger);

@@ -33,14 +33,14 @@ void Worker::start() {
   registry_.family_fn(
       "paynotify_worker_kafka_unconfirmed_deliveries_total",
       "Delivery reports of success without an offset (not proof of a write: handed over again)",
-      "counter", [this] { return producer_->unconfirmed_deliveries(); });
+      prometheus::MetricType::Counter, [this] { return producer_->unconfirmed_deliveries(); });
   try {
     orders_ = std::make_unique<OrderServiceClient>(ctx_->get_executor(), config_.order_service);
   } catch (const std::invalid_argument& e) {
     throw ConfigError(e.what());
   }
   const auto observe_batch = [this](std::size_t n) {
-    metrics_.store_batch.observe(static_cast<double>(n));
+    metrics_.store_batch.Observe(static_cast<double>(n));
   };
   dedupe_ = std::make_unique<DedupePool>(
       config_.redis_connections,
@@ -89,11 +89,11 @@ void Worker::start() {
         "paynotify_worker_uncaptured_authorizations",
         "Authorizations with nothing captured yet, by time to their expiry (all workers see the "
         "same)",
-        "gauge", [this] {
+        prometheus::MetricType::Gauge, [this] {
           return MetricsRegistry::Samples{
-              {"expires_in=\"<24h\"", static_cast<double>(deadlines_->expiring_within_24h())},
-              {"expires_in=\"<72h\"", static_cast<double>(deadlines_->expiring_within_72h())},
-              {"expires_in=\"later\"", static_cast<double>(deadlines_->expiring_later())}};
+              {{{"expires_in", "<24h"}}, static_cast<double>(deadlines_->expiring_within_24h())},
+              {{{"expires_in", "<72h"}}, static_cast<double>(deadlines_->expiring_within_72h())},
+              {{{"expires_in", "later"}}, static_cast<double>(deadlines_->expiring_later())}};
         });
   }
   registry_.gauge_fn("paynotify_worker_retry_oldest_age_seconds",
@@ -124,17 +124,18 @@ void Worker::start() {
       "paynotify_worker_retry_partitions_waiting",
       "Retry-topic partitions paused until their next record is due",
       [this] { return built_.load() ? static_cast<double>(consumer_->held_partitions()) : 0.0; });
-  registry_.family_fn("paynotify_worker_consumer_lag",
-                      "Records behind the end of each owned partition", "gauge", [this] {
-                        MetricsRegistry::Samples samples;
-                        if (!built_.load()) return samples;
-                        for (const auto& [tp, lag] : consumer_->lag()) {
-                          samples.emplace_back("topic=\"" + tp.topic + "\",partition=\"" +
-                                                   std::to_string(tp.partition) + "\"",
-                                               static_cast<double>(lag));
-                        }
-                        return samples;
-                      });
+  registry_.family_fn(
+      "paynotify_worker_consumer_lag", "Records behind the end of each owned partition",
+      prometheus::MetricType::Gauge, [this] {
+        MetricsRegistry::Samples samples;
+        if (!built_.load()) return samples;
+        for (const auto& [tp, lag] : consumer_->lag()) {
+          samples.emplace_back(
+              Labels{{"topic", tp.topic}, {"partition", std::to_string(tp.partition)}},
+              static_cast<double>(lag));
+        }
+        return samples;
+      });
 
   built_.store(true);  // from here the admin thread may read the engine and the consumer
   running_.store(true);

@@ -84,7 +84,7 @@ void WorkerEngine::begin_drain() {
     };
     lanes_.clear(give_back);
     window_.clear(give_back);
-    metrics_.parked.set(0);
+    metrics_.parked.Set(0);
     // Records that only wait (a backoff, a busy or parked claim, the breaker) wake up and stop.
     for (auto* alarm : waits_) alarm->cancel();
   });
@@ -96,14 +96,14 @@ void WorkerEngine::leave(const Record& r) {
   if (r.started) window_.stepped_out();
   if (!r.from_retry_topic && !draining_) {
     if (auto next = lanes_.finish(r.message.key)) window_.push(std::move(*next));
-    metrics_.parked.set(static_cast<int64_t>(lanes_.waiting()));
+    metrics_.parked.Set(static_cast<double>(lanes_.waiting()));
   }
   start_ready();
 }
 
 void WorkerEngine::accept(std::shared_ptr<Record> r) {
   if (draining_) return leave(*r);
-  metrics_.consumed.inc();
+  metrics_.consumed.Increment();
   trackers_[{r->message.topic, r->message.partition}].begin(r->message.offset);
   // A retry-topic record is the parked head of its payment: later events of the payment wait
   // for it in the dedupe store (claim says "parked"), so it must not queue behind them here.
@@ -114,7 +114,7 @@ void WorkerEngine::accept(std::shared_ptr<Record> r) {
   if (auto runnable = lanes_.enqueue(r->message.key, r)) {
     start(*runnable);
   } else {
-    metrics_.parked.set(static_cast<int64_t>(lanes_.waiting()));
+    metrics_.parked.Set(static_cast<double>(lanes_.waiting()));
   }
 }
 
@@ -217,7 +217,7 @@ net::awaitable<Event> WorkerEngine::run(std::shared_ptr<Record> r, Claim c) {
   if (!claimed) co_return Claimed{ClaimOutcome::unavailable};
   r->ledger_read = std::move(claimed->ledger);  // read in the claim's round trip
   if (claimed->outcome == ClaimOutcome::busy || claimed->outcome == ClaimOutcome::parked)
-    metrics_.waits.inc();
+    metrics_.waits.Increment();
   co_return Claimed{claimed->outcome};
 }
 

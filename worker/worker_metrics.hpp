@@ -1,8 +1,6 @@
 #pragma once
 // The worker's Prometheus series, created once at start-up.
 
-#include <map>
-#include <mutex>
 #include <string>
 
 #include "common/service/metrics.hpp"
@@ -28,24 +26,24 @@ struct WorkerMetrics {
             r.counter("paynotify_worker_retry_topic_total", "Events handed to the retry topic")),
         dead_transient(r.counter("paynotify_worker_dead_lettered_total",
                                  "Events dead-lettered, by error class",
-                                 "error_class=\"transient\"")),
+                                 {{"error_class", "transient"}})),
         dead_not_found(r.counter("paynotify_worker_dead_lettered_total",
                                  "Events dead-lettered, by error class",
-                                 "error_class=\"not_found\"")),
+                                 {{"error_class", "not_found"}})),
         dead_permanent(r.counter("paynotify_worker_dead_lettered_total",
                                  "Events dead-lettered, by error class",
-                                 "error_class=\"permanent\"")),
+                                 {{"error_class", "permanent"}})),
         dead_unsigned(r.counter("paynotify_worker_dead_lettered_total",
                                 "Events dead-lettered, by error class",
-                                "error_class=\"unsigned_record\"")),
+                                {{"error_class", "unsigned_record"}})),
         dead_invalid(r.counter("paynotify_worker_dead_lettered_total",
                                "Events dead-lettered, by error class",
-                               "error_class=\"invalid_record\"")),
+                               {{"error_class", "invalid_record"}})),
         dead_unsupported(r.counter("paynotify_worker_dead_lettered_total",
                                    "Events dead-lettered, by error class",
-                                   "error_class=\"unsupported_kind\"")),
+                                   {{"error_class", "unsupported_kind"}})),
         dead_stale(r.counter("paynotify_worker_dead_lettered_total",
-                             "Events dead-lettered, by error class", "error_class=\"stale\"")),
+                             "Events dead-lettered, by error class", {{"error_class", "stale"}})),
         breaker_refusals(r.counter("paynotify_worker_breaker_refusals_total",
                                    "Order-service calls held back by the open circuit breaker")),
         waits(r.counter("paynotify_worker_claim_waits_total",
@@ -74,38 +72,19 @@ struct WorkerMetrics {
             "Payments a rebuild found parked already: a try failed since the loss and parked it")),
         stale_parkings_lifted(
             r.counter("paynotify_worker_rebuilt_parkings_lifted_total",
-                      "Rebuilt parkings lifted: their retry record had finished before the loss")) {
-    r.family_fn(
-        "paynotify_worker_unsupported_kind_total",
-        "Notifications dead-lettered because this worker does not model their kind, by kind",
-        "counter", [this] {
-          std::lock_guard lock(kinds_mu_);
-          MetricsRegistry::Samples samples;
-          for (const auto& [kind, n] : unsupported_kinds_) {
-            samples.emplace_back("kind=\"" + kind + "\"", static_cast<double>(n));
-          }
-          return samples;
-        });
-    r.family_fn("paynotify_worker_payment_anomalies_total",
-                "Payment anomalies raised by the ledger (Antom's money rules), by kind", "counter",
-                [this] {
-                  std::lock_guard lock(kinds_mu_);
-                  MetricsRegistry::Samples samples;
-                  for (const auto& [kind, n] : anomalies_)
-                    samples.emplace_back("kind=\"" + kind + "\"", static_cast<double>(n));
-                  return samples;
-                });
-  }
+                      "Rebuilt parkings lifted: their retry record had finished before the loss")),
+        unsupported_kinds_(r.counter_family(
+            "paynotify_worker_unsupported_kind_total",
+            "Notifications dead-lettered because this worker does not model their kind, by kind")),
+        anomalies_(r.counter_family(
+            "paynotify_worker_payment_anomalies_total",
+            "Payment anomalies raised by the ledger (Antom's money rules), by kind")) {}
 
-  void anomaly(const std::string& kind) {
-    std::lock_guard lock(kinds_mu_);
-    ++anomalies_[kind];
-  }
+  void anomaly(const std::string& kind) { anomalies_.Add({{"kind", kind}}).Increment(); }
 
   // Kinds are Antom's names (A-Z, 0-9, _) or UNKNOWN: the ingest admits nothing else.
   void unsupported_kind(const std::string& kind) {
-    std::lock_guard lock(kinds_mu_);
-    ++unsupported_kinds_[kind];
+    unsupported_kinds_.Add({{"kind", kind}}).Increment();
   }
 
   Counter& dead_lettered(ErrorClass c) {
@@ -125,11 +104,11 @@ struct WorkerMetrics {
   // A record's end: by outcome, a dead-letter by its class and an unsupported kind by name.
   void finished(const Finish& f, const std::string& kind) {
     switch (f.outcome) {
-      case Outcome::applied: applied.inc(); break;
-      case Outcome::duplicate: duplicates.inc(); break;
-      case Outcome::retry_later: to_retry_topic.inc(); break;
+      case Outcome::applied: applied.Increment(); break;
+      case Outcome::duplicate: duplicates.Increment(); break;
+      case Outcome::retry_later: to_retry_topic.Increment(); break;
       case Outcome::dead_lettered:
-        dead_lettered(f.error_class).inc();
+        dead_lettered(f.error_class).Increment();
         if (f.error_class == ErrorClass::unsupported_kind) unsupported_kind(kind);
         break;
       case Outcome::given_up: break;  // comes back after the restart: counted then
@@ -163,9 +142,8 @@ struct WorkerMetrics {
   Counter& stale_parkings_lifted;
 
  private:
-  std::mutex kinds_mu_;
-  std::map<std::string, uint64_t> unsupported_kinds_;
-  std::map<std::string, uint64_t> anomalies_;
+  prometheus::Family<Counter>& unsupported_kinds_;
+  prometheus::Family<Counter>& anomalies_;
 };
 
 }  // namespace paynotify::worker

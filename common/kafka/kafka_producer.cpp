@@ -137,7 +137,7 @@ MetricsRegistry::Samples KafkaProducer::unconfirmed_deliveries() const {
   MetricsRegistry::Samples samples;
   std::lock_guard lock(unconfirmed_mu_);
   for (const auto& [topic, count] : unconfirmed_) {
-    samples.emplace_back("topic=\"" + topic + "\"", static_cast<double>(count));
+    samples.emplace_back(Labels{{"topic", topic}}, static_cast<double>(count));
   }
   return samples;
 }

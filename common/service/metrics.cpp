@@ -1,130 +1,116 @@
 #include "common/service/metrics.hpp"
 
+#include <prometheus/client_metric.h>
+#include <prometheus/metric_family.h>
+#include <prometheus/text_serializer.h>
+
 #include <algorithm>
-#include <cmath>
-#include <set>
-#include <sstream>
+#include <mutex>
 
 namespace paynotify {
-
-Histogram::Histogram(std::vector<double> upper_bounds)
-    : bounds_(std::move(upper_bounds)),
-      buckets_(std::make_unique<std::atomic<uint64_t>[]>(bounds_.size() + 1)) {
-  std::sort(bounds_.begin(), bounds_.end());
-}
-
-void Histogram::observe(double v) {
-  const auto it = std::lower_bound(bounds_.begin(), bounds_.end(), v);
-  buckets_[static_cast<std::size_t>(it - bounds_.begin())].fetch_add(1, std::memory_order_relaxed);
-  sum_micros_.fetch_add(static_cast<uint64_t>(std::llround(std::max(v, 0.0) * 1e6)),
-                        std::memory_order_relaxed);
-}
-
-Histogram::Snapshot Histogram::snapshot() const {
-  Snapshot s;
-  s.bounds = bounds_;
-  uint64_t running = 0;
-  for (std::size_t i = 0; i <= bounds_.size(); ++i) {
-    running += buckets_[i].load(std::memory_order_relaxed);
-    s.cumulative.push_back(running);
-  }
-  s.count = running;
-  s.sum = static_cast<double>(sum_micros_.load(std::memory_order_relaxed)) / 1e6;
-  return s;
-}
 
 std::vector<double> latency_buckets() {
   return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
           0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
 }
 
+// The series computed when scraped. prometheus-cpp's families hold values that are set; a
+// value read from elsewhere at scrape time (a producer's queue, a consumer's lag) is a
+// Collectable of its own, serialized beside the registry's families.
+class MetricsRegistry::Computed : public prometheus::Collectable {
+ public:
+  void add(std::string name, std::string help, prometheus::MetricType type,
+           std::function<Samples()> fn) {
+    std::lock_guard lock(mu_);
+    families_.push_back({std::move(name), std::move(help), type, std::move(fn)});
+  }
+
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    std::lock_guard lock(mu_);
+    std::vector<prometheus::MetricFamily> out;
+    for (const auto& f : families_) {
+      // Families of one name are one family in the text format: the series join it.
+      auto family =
+          std::find_if(out.begin(), out.end(), [&](const auto& m) { return m.name == f.name; });
+      if (family == out.end()) family = out.insert(out.end(), {f.name, f.help, f.type, {}});
+      for (const auto& [labels, value] : f.fn()) {
+        prometheus::ClientMetric m;
+        for (const auto& [label, text] : labels) m.label.push_back({label, text});
+        if (f.type == prometheus::MetricType::Counter) {
+          m.counter.value = value;
+        } else {
+          m.gauge.value = value;
+        }
+        family->metric.push_back(std::move(m));
+      }
+    }
+    return out;
+  }
+
+ private:
+  struct Family {
+    std::string name, help;
+    prometheus::MetricType type;
+    std::function<Samples()> fn;
+  };
+  mutable std::mutex mu_;
+  std::vector<Family> families_;
+};
+
+MetricsRegistry::MetricsRegistry()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      computed_(std::make_shared<Computed>()) {}
+
+MetricsRegistry::~MetricsRegistry() = default;
+
 Counter& MetricsRegistry::counter(const std::string& name, const std::string& help,
-                                  const std::string& labels) {
-  std::lock_guard lock(mu_);
-  auto& c = counters_.emplace_back();
-  series_.push_back({name, help, "counter", labels, &c, nullptr, nullptr, {}, {}});
-  return c;
+                                  const Labels& labels) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(*registry_).Add(labels);
 }
 
 Gauge& MetricsRegistry::gauge(const std::string& name, const std::string& help,
-                              const std::string& labels) {
-  std::lock_guard lock(mu_);
-  auto& g = gauges_.emplace_back();
-  series_.push_back({name, help, "gauge", labels, nullptr, &g, nullptr, {}, {}});
-  return g;
+                              const Labels& labels) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(*registry_).Add(labels);
 }
 
 Histogram& MetricsRegistry::histogram(const std::string& name, const std::string& help,
-                                      std::vector<double> bounds, const std::string& labels) {
-  std::lock_guard lock(mu_);
-  auto& h = histograms_.emplace_back(std::move(bounds));
-  series_.push_back({name, help, "histogram", labels, nullptr, nullptr, &h, {}, {}});
-  return h;
+                                      const std::vector<double>& bounds, const Labels& labels) {
+  return prometheus::BuildHistogram()
+      .Name(name)
+      .Help(help)
+      .Register(*registry_)
+      .Add(labels, bounds);
+}
+
+prometheus::Family<Counter>& MetricsRegistry::counter_family(const std::string& name,
+                                                             const std::string& help) {
+  // prometheus-cpp leaves a family out of the text until it has a series; declared here, it is
+  // in /metrics from the start, as every other family is (a rule reading it is checked).
+  computed_->add(name, help, prometheus::MetricType::Counter, [] { return Samples{}; });
+  return prometheus::BuildCounter().Name(name).Help(help).Register(*registry_);
 }
 
 void MetricsRegistry::gauge_fn(const std::string& name, const std::string& help,
-                               std::function<double()> fn, const std::string& labels) {
-  std::lock_guard lock(mu_);
-  series_.push_back({name, help, "gauge", labels, nullptr, nullptr, nullptr, std::move(fn), {}});
+                               std::function<double()> fn, const Labels& labels) {
+  computed_->add(name, help, prometheus::MetricType::Gauge, [fn = std::move(fn), labels] {
+    return Samples{{labels, fn()}};
+  });
 }
 
 void MetricsRegistry::family_fn(const std::string& name, const std::string& help,
-                                const std::string& type, std::function<Samples()> fn) {
-  std::lock_guard lock(mu_);
-  series_.push_back({name, help, type, "", nullptr, nullptr, nullptr, {}, std::move(fn)});
+                                prometheus::MetricType type, std::function<Samples()> fn) {
+  computed_->add(name, help, type, std::move(fn));
 }
-
-namespace {
-std::string with_labels(const std::string& name, const std::string& labels,
-                        const std::string& extra = "") {
-  std::string all = labels;
-  if (!extra.empty()) all += (all.empty() ? "" : ",") + extra;
-  return all.empty() ? name : name + "{" + all + "}";
-}
-std::string number(double v) {
-  std::ostringstream s;
-  s << v;
-  return s.str();
-}
-}  // namespace
 
 std::string MetricsRegistry::render() const {
-  std::lock_guard lock(mu_);
-  std::ostringstream out;
-  std::set<std::string> described;
-  // Group every series of a name under one HELP/TYPE header, in first-registration order.
-  std::vector<std::string> order;
-  for (const auto& s : series_) {
-    if (std::find(order.begin(), order.end(), s.name) == order.end()) order.push_back(s.name);
+  auto families = registry_->Collect();
+  for (auto& computed : computed_->Collect()) {
+    // A family declared by counter_family is here once, with the series it has by now.
+    const bool collected = std::any_of(families.begin(), families.end(),
+                                       [&](const auto& f) { return f.name == computed.name; });
+    if (!collected) families.push_back(std::move(computed));
   }
-  for (const auto& name : order) {
-    for (const auto& s : series_) {
-      if (s.name != name) continue;
-      if (described.insert(name).second) {
-        out << "# HELP " << name << " " << s.help << "\n# TYPE " << name << " " << s.type << "\n";
-      }
-      if (s.counter) {
-        out << with_labels(name, s.labels) << " " << s.counter->value() << "\n";
-      } else if (s.gauge) {
-        out << with_labels(name, s.labels) << " " << s.gauge->value() << "\n";
-      } else if (s.family) {
-        for (const auto& [labels, value] : s.family())
-          out << with_labels(name, labels) << " " << number(value) << "\n";
-      } else if (s.fn) {
-        out << with_labels(name, s.labels) << " " << number(s.fn()) << "\n";
-      } else if (s.histogram) {
-        const auto snap = s.histogram->snapshot();
-        for (std::size_t i = 0; i < snap.bounds.size(); ++i) {
-          out << with_labels(name + "_bucket", s.labels, "le=\"" + number(snap.bounds[i]) + "\"")
-              << " " << snap.cumulative[i] << "\n";
-        }
-        out << with_labels(name + "_bucket", s.labels, "le=\"+Inf\"") << " " << snap.count << "\n";
-        out << with_labels(name + "_sum", s.labels) << " " << number(snap.sum) << "\n";
-        out << with_labels(name + "_count", s.labels) << " " << snap.count << "\n";
-      }
-    }
-  }
-  return out.str();
+  return prometheus::TextSerializer().Serialize(families);
 }
 
 }  // namespace paynotify

@@ -1,93 +1,69 @@
 #pragma once
-// A small Prometheus text-format registry: counters, gauges and histograms whose hot-path
-// updates are single relaxed atomic operations. Series are created at start-up and kept by
-// reference, so rendering never races with creation on the request path.
+// The services' metrics, kept by prometheus-cpp's core library: families, labels, histograms
+// and the text format (its HTTP server, civetweb, is not used: the admin server serves the
+// text). Series are created at start-up and kept by reference, so the request path only
+// updates them: a counter or gauge is one atomic operation, a histogram takes its own lock.
+// Values computed when scraped (queue depths, consumer lag per partition) are functions.
 
-#include <atomic>
-#include <cstdint>
-#include <deque>
+#include <prometheus/collectable.h>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/labels.h>
+#include <prometheus/metric_type.h>
+#include <prometheus/registry.h>
+
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace paynotify {
 
-class Counter {
- public:
-  void inc(uint64_t n = 1) { value_.fetch_add(n, std::memory_order_relaxed); }
-  uint64_t value() const { return value_.load(std::memory_order_relaxed); }
-
- private:
-  std::atomic<uint64_t> value_{0};
-};
-
-class Gauge {
- public:
-  void set(int64_t v) { value_.store(v, std::memory_order_relaxed); }
-  void add(int64_t d) { value_.fetch_add(d, std::memory_order_relaxed); }
-  int64_t value() const { return value_.load(std::memory_order_relaxed); }
-
- private:
-  std::atomic<int64_t> value_{0};
-};
-
-class Histogram {
- public:
-  explicit Histogram(std::vector<double> upper_bounds);
-  void observe(double v);
-  struct Snapshot {
-    std::vector<double> bounds;
-    std::vector<uint64_t> cumulative;  // one per bound, then +Inf
-    double sum = 0;
-    uint64_t count = 0;
-  };
-  Snapshot snapshot() const;
-
- private:
-  std::vector<double> bounds_;
-  std::unique_ptr<std::atomic<uint64_t>[]> buckets_;  // bounds_.size() + 1 (the +Inf bucket)
-  std::atomic<uint64_t> sum_micros_{0};               // sum in millionths, to stay atomic
-};
+using prometheus::Counter;
+using prometheus::Gauge;
+using prometheus::Histogram;
+using Labels = prometheus::Labels;  // name -> value; the text format escapes the values
 
 // Latency buckets in seconds, from 100 µs to 10 s.
 std::vector<double> latency_buckets();
 
 class MetricsRegistry {
  public:
-  // labels: the Prometheus label text without braces, e.g. `outcome="acked",status="200"`.
-  Counter& counter(const std::string& name, const std::string& help,
-                   const std::string& labels = "");
-  Gauge& gauge(const std::string& name, const std::string& help, const std::string& labels = "");
-  Histogram& histogram(const std::string& name, const std::string& help,
-                       std::vector<double> bounds = latency_buckets(),
-                       const std::string& labels = "");
-  // A gauge computed when scraped (queue depths, lag).
-  void gauge_fn(const std::string& name, const std::string& help, std::function<double()> fn,
-                const std::string& labels = "");
+  MetricsRegistry();
+  ~MetricsRegistry();
+  MetricsRegistry(const MetricsRegistry&) = delete;
+  MetricsRegistry& operator=(const MetricsRegistry&) = delete;
 
-  // Series computed when scraped whose labels vary (consumer lag per partition).
-  using Samples = std::vector<std::pair<std::string, double>>;  // labels text, value
-  void family_fn(const std::string& name, const std::string& help, const std::string& type,
+  // A series of the family `name`, created with the family when it is the first; the same
+  // name and labels give the same series.
+  Counter& counter(const std::string& name, const std::string& help, const Labels& labels = {});
+  Gauge& gauge(const std::string& name, const std::string& help, const Labels& labels = {});
+  Histogram& histogram(const std::string& name, const std::string& help,
+                       const std::vector<double>& bounds = latency_buckets(),
+                       const Labels& labels = {});
+
+  // A family whose series are added as they come (a label value known only then: a kind).
+  prometheus::Family<Counter>& counter_family(const std::string& name, const std::string& help);
+
+  // A gauge computed when scraped (queue depths).
+  void gauge_fn(const std::string& name, const std::string& help, std::function<double()> fn,
+                const Labels& labels = {});
+  // Series computed when scraped whose labels vary (consumer lag per partition); type is
+  // prometheus::MetricType::Counter or Gauge.
+  using Samples = std::vector<std::pair<Labels, double>>;
+  void family_fn(const std::string& name, const std::string& help, prometheus::MetricType type,
                  std::function<Samples()> fn);
 
+  // Every series in the Prometheus text format, version 0.0.4.
   std::string render() const;
 
  private:
-  struct Series {
-    std::string name, help, type, labels;
-    Counter* counter = nullptr;
-    Gauge* gauge = nullptr;
-    Histogram* histogram = nullptr;
-    std::function<double()> fn;
-    std::function<Samples()> family;
-  };
-  mutable std::mutex mu_;
-  std::vector<Series> series_;
-  std::deque<Counter> counters_;  // deque: stable addresses as it grows
-  std::deque<Gauge> gauges_;
-  std::deque<Histogram> histograms_;
+  class Computed;  // the functions above, collected when scraped
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::shared_ptr<Computed> computed_;
 };
 
 }  // namespace paynotify

@@ -15,7 +15,7 @@ source "$here/common.sh"
 packages=(
   build-essential cmake ninja-build pkg-config git python3
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libssl-dev openssl libspdlog-dev libhiredis-dev libgtest-dev
+  libssl-dev openssl libspdlog-dev libhiredis-dev libgtest-dev prometheus-cpp-dev
   redis-server openjdk-17-jre-headless maven curl procps ccache
   clang-14 libclang-rt-14-dev  # libFuzzer, for tests/fuzz
   clang-format-14  # the format check in tests/run.sh (deploy/local/format.sh)

@@ -63,7 +63,7 @@ TEST(IngestKafka, ASignedNotificationLandsWithRawBytesKeyAndHeaders) {
   EXPECT_EQ(r.headers.at("ingest-id").size(), 32u);
   EXPECT_FALSE(r.headers.at("antom-signature").empty());
   EXPECT_GT(std::stoll(r.headers.at("received-at")), 1700000000000);
-  EXPECT_EQ(ingest.metrics().requests(ingest::Outcome::acknowledged).value(), 1u);
+  EXPECT_EQ(ingest.metrics().requests(ingest::Outcome::acknowledged).Value(), 1);
 }
 
 TEST(IngestKafka, SamePaymentSamePartitionInOrder) {
@@ -193,9 +193,9 @@ TEST(IngestKafka, BadInputGetsItsStatusPublishesNothingAndTheServerGoesOn) {
   // Still serving.
   ASSERT_EQ(ingest.send(good), 200u);
   EXPECT_EQ(read_topic(topic, 2, std::chrono::seconds(3)).size(), 1u);
-  EXPECT_EQ(ingest.metrics().requests(ingest::Outcome::unverified).value(), 5u);
-  EXPECT_EQ(ingest.metrics().requests(ingest::Outcome::too_large).value(), 2u);
-  EXPECT_EQ(ingest.metrics().requests(ingest::Outcome::unknown_transfer_coding).value(), 1u);
+  EXPECT_EQ(ingest.metrics().requests(ingest::Outcome::unverified).Value(), 5);
+  EXPECT_EQ(ingest.metrics().requests(ingest::Outcome::too_large).Value(), 2);
+  EXPECT_EQ(ingest.metrics().requests(ingest::Outcome::unknown_transfer_coding).Value(), 1);
 }
 
 // A client that sends `Expect: 100-continue` gets `100 Continue` as soon as the head passes
@@ -264,7 +264,7 @@ TEST(IngestKafka, AnOversizeBodySentWithoutExpectStillReadsIts413) {
   for (std::size_t n = 0; !ec; seen.append(buf.data(), n))
     n = socket.read_some(net::buffer(buf), ec);
   EXPECT_EQ(seen.rfind("HTTP/1.1 413", 0), 0u) << seen.substr(0, 200);
-  EXPECT_EQ(ingest.metrics().requests(ingest::Outcome::too_large).value(), 1u);
+  EXPECT_EQ(ingest.metrics().requests(ingest::Outcome::too_large).Value(), 1);
 }
 
 // The lingering is bounded: a client that keeps sending is closed after lingering_time in all,
@@ -354,7 +354,7 @@ TEST(IngestKafka, SlowClientsAtTheCapMakeRoomForGenuineRequests) {
     if (ingest.send(payment_result_body("pay-cap-" + std::to_string(i))) == 200) ++acknowledged;
   }
   EXPECT_EQ(acknowledged, 10) << "genuine requests got through while slow clients held the cap";
-  EXPECT_GE(ingest.metrics().evicted_connections.value(), 10u);
+  EXPECT_GE(ingest.metrics().evicted_connections.Value(), 10);
   for (auto& f : slow) f.get();
   EXPECT_EQ(read_topic(topic, 10, std::chrono::seconds(5)).size(), 10u);
 }
@@ -375,15 +375,15 @@ TEST(IngestKafka, AConnectionStuckInItsBodyIsEvictedAtTheCap) {
   auto stuck = std::async(std::launch::async, [&] {
     return raw_exchange(ingest.port(), head, std::chrono::milliseconds(3000));
   });
-  ASSERT_TRUE(wait_until([&] { return ingest.metrics().open_connections.value() == 1; },
+  ASSERT_TRUE(wait_until([&] { return ingest.metrics().open_connections.Value() == 1; },
                          std::chrono::seconds(2)));
   EXPECT_EQ(ingest.send(payment_result_body("pay-cap-body-2")), 200u)
       << "a genuine request waited behind a stuck body";
   EXPECT_EQ(stuck.get().status, 0u);
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(2500))
       << "the stuck body kept its slot";
-  EXPECT_EQ(ingest.metrics().evicted_connections.value(), 1u);
-  EXPECT_EQ(ingest.metrics().refused_connections.value(), 0u);
+  EXPECT_EQ(ingest.metrics().evicted_connections.Value(), 1);
+  EXPECT_EQ(ingest.metrics().refused_connections.Value(), 0);
 }
 
 TEST(IngestKafka, ABodySlowerThanTheMinimumRateIsClosedBeforeItsTimeout) {
@@ -403,9 +403,9 @@ TEST(IngestKafka, ABodySlowerThanTheMinimumRateIsClosedBeforeItsTimeout) {
       << "a body that stopped after 40 bytes kept its connection until the body timeout";
   // The deadline closes the socket first; the connection's coroutine counts it when it resumes,
   // after the client may already have seen the close (CI under ASan looked before it had).
-  EXPECT_TRUE(wait_until([&] { return ingest.metrics().slow_bodies.value() == 1; },
+  EXPECT_TRUE(wait_until([&] { return ingest.metrics().slow_bodies.Value() == 1; },
                          std::chrono::seconds(2)))
-      << ingest.metrics().slow_bodies.value();
+      << ingest.metrics().slow_bodies.Value();
 }
 
 TEST(IngestKafka, OneSourceHoldsOnlyItsShareOfTheSlots) {
@@ -421,14 +421,14 @@ TEST(IngestKafka, OneSourceHoldsOnlyItsShareOfTheSlots) {
                           std::chrono::milliseconds(1500));
     }));
   }
-  ASSERT_TRUE(wait_until([&] { return ingest.metrics().open_connections.value() == 2; },
+  ASSERT_TRUE(wait_until([&] { return ingest.metrics().open_connections.Value() == 2; },
                          std::chrono::seconds(2)));
   const auto third = raw_exchange(ingest.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
                                   std::chrono::milliseconds(500));
   EXPECT_EQ(third.status, 0u) << third.text;
-  EXPECT_EQ(ingest.metrics().refused_per_source.value(), 1u);
+  EXPECT_EQ(ingest.metrics().refused_per_source.Value(), 1);
   for (auto& f : held) f.get();
-  ASSERT_TRUE(wait_until([&] { return ingest.metrics().open_connections.value() == 0; },
+  ASSERT_TRUE(wait_until([&] { return ingest.metrics().open_connections.Value() == 0; },
                          std::chrono::seconds(5)));
   EXPECT_EQ(ingest.send(payment_result_body("pay-per-source")), 200u)
       << "slots held by a source were not given back";

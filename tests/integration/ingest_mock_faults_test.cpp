@@ -32,7 +32,7 @@ TEST_F(MockCluster, AFailedProduceIs503AndTheNextSucceeds) {
                                     RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE);
   EXPECT_EQ(in->send(payment_result_body("pay-m-1")), 503u);
   EXPECT_EQ(in->send(payment_result_body("pay-m-2")), 200u);
-  EXPECT_EQ(in->metrics().requests(ingest::Outcome::not_durable).value(), 1u);
+  EXPECT_EQ(in->metrics().requests(ingest::Outcome::not_durable).Value(), 1);
 }
 
 TEST_F(MockCluster, RetriableErrorsAreRetriedWithinTheAckTimeout) {
@@ -87,7 +87,7 @@ TEST_F(MockCluster, ARecordAcknowledgedOnlyImplicitlyIs503) {
   EXPECT_EQ(cluster_.end_offset("mock.one-partition", 0), 2)
       << "the broker holds pay-i-0 and pay-i-2 only";
   EXPECT_EQ(in.producer().unconfirmed_deliveries(),
-            (MetricsRegistry::Samples{{"topic=\"mock.one-partition\"", 1.0}}));
+            (MetricsRegistry::Samples{{{{"topic", "mock.one-partition"}}, 1.0}}));
   // Antom re-sends what got 503: the copy is written.
   rd_kafka_mock_broker_set_rtt(cluster_.get(), 1, 0);
   EXPECT_EQ(in.send(payment_result_body("pay-i-1")), 200u);

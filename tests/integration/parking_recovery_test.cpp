@@ -99,7 +99,7 @@ TEST_F(RedisDataLoss, ClaimsStopTheMomentTheGenerationVanishes) {
   // ("Not coordinator") and the worker's health thread looks again, as this does.
   ASSERT_TRUE(testing::wait_until([&] { return w.recovery.check() && w.generation->trusted(); },
                                   std::chrono::seconds(30)));
-  const uint64_t at_start = w.rebuilds.value();  // an empty Redis at the start: one, or more
+  const double at_start = w.rebuilds.Value();  // an empty Redis at the start: one, or more
   ASSERT_GE(at_start, 1u);
   const EventKey e{"pay-" + random_hex(4), "E1"};
   EXPECT_EQ(w.store.claim(e, "w1", 5000).value(), ClaimOutcome::claimed);
@@ -111,7 +111,7 @@ TEST_F(RedisDataLoss, ClaimsStopTheMomentTheGenerationVanishes) {
       << w.generation->distrust_reason();
   ASSERT_TRUE(w.recovery.check());  // an empty retry topic: nothing to re-park
   EXPECT_TRUE(w.generation->trusted());
-  EXPECT_EQ(w.rebuilds.value(), at_start + 1) << "one more rebuild after the loss";
+  EXPECT_EQ(w.rebuilds.Value(), at_start + 1) << "one more rebuild after the loss";
   EXPECT_EQ(w.store.claim({e.order_key, "E2"}, "w1", 5000).value(), ClaimOutcome::claimed);
 }
 
@@ -135,8 +135,8 @@ TEST_F(RedisDataLoss, TheParkingIsRebuiltFromTheRetryRecordsPastTheCommittedOffs
       RedisConnection(redis_settings()).command({"SET", parked_key(p4_auth), p4_auth.event_id}));
   ASSERT_TRUE(w.recovery.check());
   ASSERT_TRUE(w.generation->trusted());
-  EXPECT_EQ(w.restored.value(), 2u) << "p2 and p3, each once";
-  EXPECT_EQ(w.kept.value(), 1u) << "p4's live parking";
+  EXPECT_EQ(w.restored.Value(), 2) << "p2 and p3, each once";
+  EXPECT_EQ(w.kept.Value(), 1) << "p4's live parking";
   EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(p4, "c1")), "w1", 5000).value(),
             ClaimOutcome::parked);
   EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(p1, "c1")), "w1", 5000).value(),
@@ -175,7 +175,7 @@ TEST_F(RedisDataLoss, AForgedRetryRecordParksNothingWhenTheParkingIsRebuilt) {
   WorkerSide w(retry_topic, group, "w1", keys);
   flushall();
   ASSERT_TRUE(w.recovery.check());
-  EXPECT_EQ(w.restored.value(), 1u) << "the genuine record alone";
+  EXPECT_EQ(w.restored.Value(), 1) << "the genuine record alone";
   EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(genuine, "c1")), "w1", 5000).value(),
             ClaimOutcome::parked);
   EXPECT_EQ(w.store.claim(key_of(testing::capture_result_body(forged, "c1")), "w1", 5000).value(),
@@ -192,7 +192,7 @@ TEST_F(RedisDataLoss, ARebuiltParkingIsLiftedOnceItsRecordIsCommittedUnlessParke
   WorkerSide w(retry_topic, group, "w1");
   flushall();
   ASSERT_TRUE(w.recovery.check());
-  ASSERT_EQ(w.restored.value(), 2u);
+  ASSERT_EQ(w.restored.Value(), 2);
   const EventKey later1 = key_of(testing::capture_result_body(p1, "c1")),
                  later2 = key_of(testing::capture_result_body(p2, "c1"));
   ASSERT_EQ(w.store.claim(later1, "w1", 5000).value(), ClaimOutcome::parked);
@@ -201,10 +201,10 @@ TEST_F(RedisDataLoss, ARebuiltParkingIsLiftedOnceItsRecordIsCommittedUnlessParke
             ClaimOutcome::claimed);
   ASSERT_TRUE(w.parking.park(key_of(testing::payment_result_body(p2)), 600));
   ASSERT_TRUE(w.recovery.check());
-  EXPECT_EQ(w.lifted.value(), 0u) << "nothing committed yet";
+  EXPECT_EQ(w.lifted.Value(), 0) << "nothing committed yet";
   commit_below(2);
   ASSERT_TRUE(w.recovery.check());
-  EXPECT_EQ(w.lifted.value(), 1u);
+  EXPECT_EQ(w.lifted.Value(), 1);
   EXPECT_EQ(w.store.claim(later1, "w1", 5000).value(), ClaimOutcome::claimed);
   EXPECT_EQ(w.store.claim(later2, "w1", 5000).value(), ClaimOutcome::parked)
       << "a parking made since the rebuild stays";
@@ -227,7 +227,7 @@ TEST_F(RedisDataLoss, OneWorkerRebuildsAndTheOthersAdoptItsGeneration) {
   ASSERT_TRUE(b.recovery.check());
   EXPECT_TRUE(b.generation->trusted());
   EXPECT_EQ(b.generation->value(), a.generation->value());
-  EXPECT_EQ(a.rebuilds.value() + b.rebuilds.value(), 1u);
+  EXPECT_EQ(a.rebuilds.Value() + b.rebuilds.Value(), 1);
   EXPECT_EQ(b.store.claim(key_of(testing::capture_result_body(p, "c1")), "w-b", 5000).value(),
             ClaimOutcome::parked);
 }
@@ -245,7 +245,7 @@ TEST_F(RedisDataLoss, AGenerationMintedUnderAnotherServerRunIsNotTrusted) {
   EXPECT_NE(g->distrust_reason().find("run_id changed"), std::string::npos) << g->distrust_reason();
   WorkerSide w(retry_topic, group, "w1");
   ASSERT_TRUE(w.recovery.check());
-  EXPECT_EQ(w.rebuilds.value(), 1u) << "the key alone does not vouch for a restarted server";
+  EXPECT_EQ(w.rebuilds.Value(), 1) << "the key alone does not vouch for a restarted server";
 }
 
 }  // namespace

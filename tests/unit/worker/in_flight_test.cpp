@@ -20,8 +20,8 @@ TEST_F(Shares, TheMainTopicFullLeavesTheRetryTopicItsQuarter) {
   EXPECT_FALSE(held.hold(Share::retry_topic));
   held.enter(Share::retry_topic, 10);
   EXPECT_TRUE(held.hold(Share::retry_topic));
-  EXPECT_EQ(records.value(), 8) << "the gauges show both shares";
-  EXPECT_EQ(bytes.value(), 80);
+  EXPECT_EQ(records.Value(), 8) << "the gauges show both shares";
+  EXPECT_EQ(bytes.Value(), 80);
   EXPECT_EQ(held.records(), 8);
 }
 

@@ -93,8 +93,8 @@ class Engine : public ::testing::Test {
   // others queue behind an event of their payment, or for an order-service slot), and so does
   // the lease renewer.
   bool settled() const {
-    const int64_t started =
-        engine_->in_flight() - metrics_.parked.value() - metrics_.calls_waiting.value();
+    const int64_t started = engine_->in_flight() - static_cast<int64_t>(metrics_.parked.Value()) -
+                            static_cast<int64_t>(metrics_.calls_waiting.Value());
     return static_cast<int64_t>(clock_.alarms_set()) == started + 1;
   }
   // Runs the engine on the test clock for `span`, or until `done` holds: each time it has
@@ -147,8 +147,8 @@ TEST_F(Engine, EachEventIsAppliedOnceAndTheOffsetMovesPastEveryRecord) {
     submit(kTopic, offset, "p1", body);  // a re-send and a redelivery
   ASSERT_TRUE(drained());
   EXPECT_EQ(orders_.calls_for(kPaymentEventId), 1);
-  EXPECT_EQ(metrics_.applied.value(), 1u);
-  EXPECT_EQ(metrics_.duplicates.value(), 2u);
+  EXPECT_EQ(metrics_.applied.Value(), 1);
+  EXPECT_EQ(metrics_.duplicates.Value(), 2);
   EXPECT_EQ(stored(kTopic), 3);
 }
 
@@ -161,7 +161,7 @@ TEST_F(Engine, AnExceptionInTheApplyPathFinishesTheRecordAndThePartitionKeepsCom
   submit(kTopic, 0, "p1", paynotify::testing::payment_result_body("p1"));
   submit(kTopic, 1, "p2", paynotify::testing::payment_result_body("p2"));
   ASSERT_TRUE(run_until_drained()) << "a thrown exception left a record unfinished";
-  EXPECT_EQ(metrics_.applied.value(), 2u);
+  EXPECT_EQ(metrics_.applied.Value(), 2);
   EXPECT_EQ(orders_.calls(), 3);  // the faulted call counted as a failed try and was repeated
   EXPECT_EQ(stored(kTopic), 2);
 }
@@ -194,7 +194,7 @@ TEST_F(Engine, AFailingServiceGoesToTheRetryTopicParkedThenTheRetryAppliesAndUnp
   ASSERT_TRUE(run_until_drained());
   EXPECT_FALSE(store_.is_parked("p1"));
   EXPECT_EQ(orders_.calls_for(kPaymentEventId), 3);
-  EXPECT_EQ(metrics_.applied.value(), 2u);
+  EXPECT_EQ(metrics_.applied.Value(), 2);
   EXPECT_EQ(stored(kTopic), 2);
   EXPECT_EQ(stored(std::string(kTopic) + ".retry"), 1);
 }
@@ -218,7 +218,7 @@ TEST_F(Engine, TheRetryBudgetEndsInTheDeadLetterTopicWithTheReasonAndLiftsThePar
             std::string::npos)
       << h[std::string(header::kError)];
   EXPECT_FALSE(store_.is_parked("p1")) << "a dead-lettered event no longer holds its payment";
-  EXPECT_EQ(metrics_.dead_lettered(ErrorClass::transient).value(), 1u);
+  EXPECT_EQ(metrics_.dead_lettered(ErrorClass::transient).Value(), 1);
   EXPECT_EQ(stored(std::string(kTopic) + ".retry"), 1);
 }
 
@@ -256,7 +256,7 @@ TEST_F(Engine, TheLeaseIsRenewedWhileAClaimedRecordWaitsForASlot) {
   ASSERT_TRUE(run_until_drained());
   EXPECT_EQ(orders_.calls(), 2);
   EXPECT_TRUE(store_.is_done("PAYMENT_RESULT:p2:S"));
-  EXPECT_EQ(metrics_.calls_waiting.value(), 0) << "the queue for the slot is empty again";
+  EXPECT_EQ(metrics_.calls_waiting.Value(), 0) << "the queue for the slot is empty again";
 }
 
 TEST_F(Engine, ADrainGivesUpWaitingRecordsAtOnceAndStoresNoOffsetForThem) {
@@ -271,11 +271,11 @@ TEST_F(Engine, ADrainGivesUpWaitingRecordsAtOnceAndStoresNoOffsetForThem) {
   }
   ASSERT_TRUE(eventually([this] { return settled(); }));  // the first waits a minute to retry
   EXPECT_EQ(engine_->in_flight(), 5);
-  EXPECT_EQ(metrics_.parked.value(), 4);
+  EXPECT_EQ(metrics_.parked.Value(), 4);
   const auto started = std::chrono::steady_clock::now();
   engine_->begin_drain();
   ASSERT_TRUE(drained(std::chrono::seconds(2))) << "a drain waited for records that only wait";
-  EXPECT_EQ(metrics_.parked.value(), 0) << "the records given up wait no more";
+  EXPECT_EQ(metrics_.parked.Value(), 0) << "the records given up wait no more";
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(500));
   EXPECT_EQ(stored(kTopic), -1)
       << "nothing finished: nothing stored, all redelivered after the restart";
@@ -299,14 +299,14 @@ TEST_F(Engine, ConsumptionPausesAtTheBytesHeldAsAtTheCount) {
   submit(kTopic, 0, "p1", body);
   submit(kTopic, 1, "p1", body);
   EXPECT_FALSE(engine_->hold(kTopic));
-  EXPECT_EQ(metrics_.in_flight_bytes.value(), 2 * one);
+  EXPECT_EQ(metrics_.in_flight_bytes.Value(), 2 * one);
   submit(kTopic, 2, "p1", body);
   EXPECT_TRUE(engine_->hold(kTopic)) << "three records of " << one << " bytes are the share";
   EXPECT_FALSE(engine_->hold(std::string(kTopic) + ".retry")) << "the retry topic has its own";
   EXPECT_EQ(engine_->in_flight(), 3);
   engine_->begin_drain();
   ASSERT_TRUE(drained(std::chrono::seconds(2)));
-  EXPECT_EQ(metrics_.in_flight_bytes.value(), 0) << "the drained records' bytes were given back";
+  EXPECT_EQ(metrics_.in_flight_bytes.Value(), 0) << "the drained records' bytes were given back";
   EXPECT_FALSE(engine_->hold(kTopic));
 }
 
@@ -345,7 +345,7 @@ TEST_F(Engine, AStaleReplayIsDeadLetteredNotApplied) {
   ASSERT_EQ(dead.size(), 1u);
   std::map<std::string, std::string> h(dead[0].headers.begin(), dead[0].headers.end());
   EXPECT_EQ(h[std::string(header::kErrorClass)], "stale");
-  EXPECT_EQ(metrics_.dead_lettered(ErrorClass::stale).value(), 1u);
+  EXPECT_EQ(metrics_.dead_lettered(ErrorClass::stale).Value(), 1);
   EXPECT_EQ(stored(kTopic), 1);
 }
 
@@ -359,7 +359,7 @@ TEST_F(Engine, AStaleReplayWithoutItsReceiptTimeIsDeadLetteredToo) {
          {{std::string(header::kRequestTime), std::to_string(signed_at)}});
   ASSERT_TRUE(drained());
   EXPECT_EQ(orders_.calls(), 0);
-  EXPECT_EQ(metrics_.dead_lettered(ErrorClass::stale).value(), 1u);
+  EXPECT_EQ(metrics_.dead_lettered(ErrorClass::stale).Value(), 1);
 }
 
 // The record's antom-* headers as the ingest writes them, for `body` signed with test key `key`.
@@ -398,7 +398,7 @@ TEST_F(Engine, OnlyRecordsThatCarryAntomsSignatureOfTheirValueAreApplied) {
     EXPECT_EQ(h[std::string(header::kError)].rfind("record signature: ", 0), 0u)
         << h[std::string(header::kError)];
   }
-  EXPECT_EQ(metrics_.dead_lettered(ErrorClass::unsigned_record).value(), 3u);
+  EXPECT_EQ(metrics_.dead_lettered(ErrorClass::unsigned_record).Value(), 3);
   EXPECT_EQ(stored(kTopic), 4);
 }
 
@@ -443,7 +443,7 @@ TEST_F(Engine, APublisherThatRefusesHoldsTheOffsetUntilTheDeadLetterIsDurable) {
   ASSERT_EQ(dead.size(), 1u);
   std::map<std::string, std::string> h(dead[0].headers.begin(), dead[0].headers.end());
   EXPECT_EQ(h[std::string(header::kErrorClass)], "unsupported_kind");
-  EXPECT_EQ(metrics_.dead_lettered(ErrorClass::unsupported_kind).value(), 1u);
+  EXPECT_EQ(metrics_.dead_lettered(ErrorClass::unsupported_kind).Value(), 1);
   EXPECT_NE(registry_.render().find("paynotify_worker_unsupported_kind_total{kind=\"VAULTING\"} 1"),
             std::string::npos);
   EXPECT_EQ(stored(kTopic), 1);
@@ -470,11 +470,11 @@ TEST_F(Engine, AFailingServiceGetsTheBreakersProbesNotTheFullConcurrency) {
   // were in flight when it opened, then one probe per open period (20..50 ms).
   EXPECT_LT(calls_while_down, 200 + 64 + 40)
       << "a failing service got the worker's full concurrency";
-  EXPECT_GT(metrics_.breaker_refusals.value(), 100u);
+  EXPECT_GT(metrics_.breaker_refusals.Value(), 100);
   EXPECT_EQ(publisher_.published(std::string(kTopic) + ".dlq").size(), 0u);
   up = true;
   ASSERT_TRUE(run_until_drained());
-  EXPECT_EQ(metrics_.applied.value(), 200u);
+  EXPECT_EQ(metrics_.applied.Value(), 200);
   EXPECT_EQ(stored(kTopic), 200);
   EXPECT_EQ(engine_->breaker_state(), CircuitBreaker::State::closed);
 }
