@@ -18,14 +18,24 @@ json::object money_json(const Money& m) {
   return {{"currency", m.currency}, {"value", std::to_string(m.minor)}};
 }
 
+// Whether the anomaly `kind:payment:cause` was raised: matched piece by piece, as every ledger
+// update asks (next_deadline) and building the id each time was most of its allocations.
+bool was_raised(const PaymentLedger& l, AnomalyKind kind, std::string_view cause) {
+  const std::string_view name = anomaly_kind_name(kind);
+  const std::size_t size = name.size() + 1 + l.payment_id.size() + 1 + cause.size();
+  return std::any_of(l.raised.begin(), l.raised.end(), [&](std::string_view id) {
+    return id.size() == size && id.starts_with(name) && id[name.size()] == ':' &&
+           id.substr(name.size() + 1, l.payment_id.size()) == l.payment_id &&
+           id[size - cause.size() - 1] == ':' && id.ends_with(cause);
+  });
+}
+
 // Adds an anomaly unless one with its id was raised before (re-sends, either arrival order).
 void raise(LedgerStep& step, AnomalyKind kind, const std::string& cause, std::string detail,
            json::object figures, std::vector<std::string> caused_by) {
+  if (was_raised(step.ledger, kind, cause)) return;
   const std::string id =
       std::string(anomaly_kind_name(kind)) + ":" + step.ledger.payment_id + ":" + cause;
-  if (std::find(step.ledger.raised.begin(), step.ledger.raised.end(), id) !=
-      step.ledger.raised.end())
-    return;
   step.ledger.raised.push_back(id);
   step.anomalies.push_back({kind, id, step.ledger.payment_id, std::move(detail), std::move(figures),
                             std::move(caused_by)});
@@ -265,11 +275,8 @@ std::optional<int64_t> next_deadline(const PaymentLedger& l, int64_t warning_bef
       l.expires_at_ms == 0) {
     return std::nullopt;
   }
-  const auto raised = [&](AnomalyKind k) {
-    const std::string id = std::string(anomaly_kind_name(k)) + ":" + l.payment_id + ":" +
-                           std::to_string(l.expires_at_ms);
-    return std::find(l.raised.begin(), l.raised.end(), id) != l.raised.end();
-  };
+  const std::string expiry = std::to_string(l.expires_at_ms);  // short: no allocation
+  const auto raised = [&](AnomalyKind k) { return was_raised(l, k, expiry); };
   if (!raised(AnomalyKind::authorization_expiring_uncaptured) &&
       !raised(AnomalyKind::authorization_expired_uncaptured)) {
     return l.expires_at_ms - warning_before_ms;

@@ -86,7 +86,10 @@ prometheus::Family<Counter>& MetricsRegistry::counter_family(const std::string& 
                                                              const std::string& help) {
   // prometheus-cpp leaves a family out of the text until it has a series; declared here, it is
   // in /metrics from the start, as every other family is (a rule reading it is checked).
-  computed_->add(name, help, prometheus::MetricType::Counter, [] { return Samples{}; });
+  {
+    std::lock_guard lock(declared_mu_);
+    declared_.push_back({name, help, prometheus::MetricType::Counter, {}});
+  }
   return prometheus::BuildCounter().Name(name).Help(help).Register(*registry_);
 }
 
@@ -104,12 +107,15 @@ void MetricsRegistry::family_fn(const std::string& name, const std::string& help
 
 std::string MetricsRegistry::render() const {
   auto families = registry_->Collect();
-  for (auto& computed : computed_->Collect()) {
-    // A family declared by counter_family is here once, with the series it has by now.
+  std::lock_guard lock(declared_mu_);
+  for (const auto& declared : declared_) {
     const bool collected = std::any_of(families.begin(), families.end(),
-                                       [&](const auto& f) { return f.name == computed.name; });
-    if (!collected) families.push_back(std::move(computed));
+                                       [&](const auto& f) { return f.name == declared.name; });
+    if (!collected) families.push_back(declared);
   }
+  auto computed = computed_->Collect();
+  families.insert(families.end(), std::make_move_iterator(computed.begin()),
+                  std::make_move_iterator(computed.end()));
   return prometheus::TextSerializer().Serialize(families);
 }
 

@@ -2,8 +2,10 @@
 // The services' metrics, kept by prometheus-cpp's core library: families, labels, histograms
 // and the text format (its HTTP server, civetweb, is not used: the admin server serves the
 // text). Series are created at start-up and kept by reference, so the request path only
-// updates them: a counter or gauge is one atomic operation, a histogram takes its own lock.
-// Values computed when scraped (queue depths, consumer lag per partition) are functions.
+// updates them: a counter or gauge is a compare-and-swap loop on an atomic double, a histogram
+// takes its own lock. A counter_family's series are looked up (a lock, an allocation) when they
+// count: for rare things only (anomalies, unsupported kinds). Values computed when scraped
+// (queue depths, consumer lag per partition) are functions.
 
 #include <prometheus/collectable.h>
 #include <prometheus/counter.h>
@@ -11,11 +13,13 @@
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/labels.h>
+#include <prometheus/metric_family.h>
 #include <prometheus/metric_type.h>
 #include <prometheus/registry.h>
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -64,6 +68,9 @@ class MetricsRegistry {
   class Computed;  // the functions above, collected when scraped
   std::shared_ptr<prometheus::Registry> registry_;
   std::shared_ptr<Computed> computed_;
+  // counter_family's families, empty: written while they have no series yet.
+  mutable std::mutex declared_mu_;
+  std::vector<prometheus::MetricFamily> declared_;
 };
 
 }  // namespace paynotify

@@ -135,9 +135,10 @@ int main(int argc, char** argv) {
     // Signing costs ~1 ms a notification: prepare them on every core before the clock starts.
     // Signed as of now (distinct times), as Antom would: the worker refuses stale replays.
     const int64_t signed_at_ms = epoch_now_ms();
-    // Paid a moment ago, as a notification arrives in production: a fixed date would pass the
-    // authorization's 7-day expiry as the calendar moves on, and the worker's deadline watch
-    // would then raise an expiry anomaly for every benchmark payment (it did, from 2026-12-01).
+    // Paid a moment before the run, as a notification arrives in production: a fixed date
+    // passes the authorization's 7-day expiry as the calendar moves on, and the worker's
+    // deadline watch then raises expiry anomalies for benchmark payments (it did, from
+    // 2026-12-02: 2026-11-25 was the fixed date).
     const std::string paid_at = iso8601_utc(signed_at_ms - 1000);
     std::vector<std::thread> signers;
     const unsigned workers = std::max(1u, std::thread::hardware_concurrency());

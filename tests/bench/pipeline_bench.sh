@@ -51,9 +51,13 @@ kafka_cpu0="$(cpu_seconds "$kafka_pid")" orders_cpu0="$(cpu_seconds "$orders_pid
 start_worker pipeline
 t0="$(date +%s.%N)"
 if [ -n "${PAYNOTIFY_BENCH_PERF:-}" ]; then
-  # `perf record -p` follows only the threads that exist when it attaches: wait for the admin
-  # server, which answers once the worker's threads run.
-  until curl -sf "127.0.0.1:$worker_admin/metrics" >/dev/null; do sleep 0.05; done
+  # `perf record -p` follows only the threads that exist when it attaches: wait until the worker
+  # is ready, which its health thread, started last, says (the admin server answers before).
+  for _ in $(seq 1 600); do
+    curl -sf "127.0.0.1:$worker_admin/readyz" >/dev/null && break
+    kill -0 "$worker_pid" 2>/dev/null || { echo "worker died"; tail "$work/worker-pipeline.log"; exit 1; }
+    sleep 0.05
+  done
   perf record ${PAYNOTIFY_BENCH_PERF_ARGS:--g} -o "$PAYNOTIFY_BENCH_PERF" -p "$worker_pid" >/dev/null 2>&1 &
   perf_pid=$!
 fi
