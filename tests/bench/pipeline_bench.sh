@@ -79,7 +79,7 @@ s="$(summary)"
 first_applied="$(field "$s" firstAppliedAtMs)" last_applied="$(field "$s" lastAppliedAtMs)"
 batch="$(curl -s "127.0.0.1:$worker_admin/metrics" | awk '/^paynotify_worker_redis_batch_size_sum /{s=$2} /^paynotify_worker_redis_batch_size_count /{c=$2} END{printf "%.1f", c ? s/c : 0}')"
 # Anomalies raised: each costs a ledger step and a record of its own, so a figure with many is
-# another workload (a benchmark body's fixed payment time once made every payment expired).
+# another workload (a fixed payment time in the benchmark's bodies once put every payment past its expiry).
 anomalies="$(curl -s "127.0.0.1:$worker_admin/metrics" | awk '/^paynotify_worker_payment_anomalies_total/{n+=$2} END{print n+0}')"
 redis_cpu="$(python3 -c "print($(cpu_seconds "$redis_pid") - $redis_cpu0)")"
 others_cpu="$(python3 -c "print($(cpu_seconds "$kafka_pid") - $kafka_cpu0, $(cpu_seconds "$orders_pid") - $orders_cpu0)")"
