@@ -1,8 +1,9 @@
 #include "ingest/ingest_config.hpp"
 
-#include <thread>
+#include <algorithm>
 
 #include "common/service/antom_key_options.hpp"
+#include "common/service/cpu_budget.hpp"
 
 namespace paynotify::ingest {
 
@@ -25,7 +26,9 @@ Options ingest_options() {
            "reject request-time further than this from now; 0 turns the check off"},
           {"signed-path-prefix", "",
            "path prefix a proxy strips before paynotify sees the request"},
-          {"threads", "0", "I/O threads; 0 means one per core"},
+          {"threads", "0",
+           "I/O threads; 0 means one per CPU the process may use (its affinity mask, lowered to "
+           "its container's CPU limit rounded up)"},
           {"max-connections", "1024",
            "open connections at most; at the cap the one reading its request the slowest is closed "
            "for a new one"},
@@ -59,9 +62,7 @@ IngestConfig ingest_config_from(const Options& o) {
   std::tie(c.server.host, c.server.port) = o.endpoint("listen");
   std::tie(c.admin_host, c.admin_port) = o.endpoint("admin-listen");
   const auto threads = o.integer("threads", 0, 64);
-  c.server.threads = threads > 0
-                         ? static_cast<int>(threads)
-                         : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  c.server.threads = threads > 0 ? static_cast<int>(threads) : std::min(64, usable_cpus());
   c.server.max_connections = static_cast<int>(o.integer("max-connections", 1, 1'000'000));
   c.server.max_connections_per_source =
       static_cast<int>(o.integer("max-connections-per-source", 0, 1'000'000));
