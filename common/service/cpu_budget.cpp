@@ -54,7 +54,9 @@ std::optional<double> cgroup1_quota_cpus(int64_t quota_us, int64_t period_us) {
 
 int usable_cpus(const CpuLimits& limits, unsigned hardware_concurrency) {
   int cpus = limits.affinity > 0 ? limits.affinity : static_cast<int>(hardware_concurrency);
-  if (limits.quota_cpus) cpus = std::min(cpus, static_cast<int>(std::ceil(*limits.quota_cpus)));
+  // Compared as a double: a v1 quota may be millions of CPUs' worth ("no limit" by another name).
+  if (limits.quota_cpus && std::ceil(*limits.quota_cpus) < static_cast<double>(cpus))
+    cpus = static_cast<int>(std::ceil(*limits.quota_cpus));
   return std::max(1, cpus);
 }
 
@@ -84,32 +86,49 @@ OwnCgroups parse_own_cgroups(std::string_view proc_self_cgroup) {
   return own;
 }
 
+std::optional<double> cgroup_quota_cpus(const std::string& mount, const OwnCgroups& own) {
+  const auto tighter = [](std::optional<double> a, std::optional<double> b) {
+    if (!a) return b;
+    if (!b) return a;
+    return std::optional<double>(std::min(*a, *b));
+  };
+  // From the process's own cgroup up to the root: "/a/b", "/a", "".
+  const auto walk_up = [](std::string path, const auto& visit) {
+    for (;;) {
+      while (!path.empty() && path.back() == '/') path.pop_back();
+      visit(path);
+      if (path.empty()) return;
+      path.erase(path.rfind('/') == std::string::npos ? 0 : path.rfind('/'));
+    }
+  };
+  std::optional<double> limit;
+  bool v2_cpu_controller = false;
+  walk_up(own.v2, [&](const std::string& path) {
+    if (const auto line = first_line(mount + path + "/cpu.max")) {
+      v2_cpu_controller = true;
+      limit = tighter(limit, cgroup2_quota_cpus(*line));
+    }
+  });
+  // A v2 hierarchy without the cpu controller (a hybrid host) leaves the limits to v1.
+  if (v2_cpu_controller) return limit;
+  walk_up(own.v1_cpu, [&](const std::string& path) {
+    const auto quota = first_line(mount + "/cpu" + path + "/cpu.cfs_quota_us");
+    const auto period = first_line(mount + "/cpu" + path + "/cpu.cfs_period_us");
+    if (!quota || !period) return;
+    const auto q = parse_int(*quota);
+    const auto p = parse_int(*period);
+    if (q && p) limit = tighter(limit, cgroup1_quota_cpus(*q, *p));
+  });
+  return limit;
+}
+
 CpuLimits read_cpu_limits() {
   CpuLimits limits;
   cpu_set_t set;
   CPU_ZERO(&set);
   if (sched_getaffinity(0, sizeof set, &set) == 0) limits.affinity = CPU_COUNT(&set);
-
-  // The process's own cgroup, under the hierarchy's mount (a container with a cgroup namespace
-  // sees its own at the root), then the root itself.
-  const OwnCgroups own = parse_own_cgroups(read_all("/proc/self/cgroup"));
-  for (const std::string& path :
-       {"/sys/fs/cgroup" + own.v2 + "/cpu.max", std::string("/sys/fs/cgroup/cpu.max")}) {
-    if (const auto line = first_line(path)) {
-      limits.quota_cpus = cgroup2_quota_cpus(*line);
-      return limits;
-    }
-  }
-  for (const std::string& dir :
-       {"/sys/fs/cgroup/cpu" + own.v1_cpu, std::string("/sys/fs/cgroup/cpu")}) {
-    const auto quota = first_line(dir + "/cpu.cfs_quota_us");
-    const auto period = first_line(dir + "/cpu.cfs_period_us");
-    if (!quota || !period) continue;
-    const auto q = parse_int(*quota);
-    const auto p = parse_int(*period);
-    if (q && p) limits.quota_cpus = cgroup1_quota_cpus(*q, *p);
-    return limits;
-  }
+  limits.quota_cpus =
+      cgroup_quota_cpus("/sys/fs/cgroup", parse_own_cgroups(read_all("/proc/self/cgroup")));
   return limits;
 }
 

@@ -2,9 +2,7 @@
 // How many CPUs this process may use, for sizing its thread pools. std::thread::
 // hardware_concurrency() counts the machine's online CPUs: in a pod limited to 2 CPUs on a
 // 64-core node it says 64, and one I/O thread per "core" would be 64 threads taking turns on
-// 2 CPUs' time (more wake-ups, more lock contention, CFS throttling). On a shared 2-core machine
-// the ingest measured 2-4.5 us more CPU per acknowledgement with two I/O threads than with one
-// at the same rate (README, "Benchmarks"): threads beyond the CPUs there are to run them cost.
+// 2 CPUs' time (more wake-ups, more lock contention, CFS throttling).
 
 #include <cstdint>
 #include <optional>
@@ -15,7 +13,7 @@ namespace paynotify {
 
 struct CpuLimits {
   int affinity = 0;                  // CPUs in the process's affinity mask (0: unknown)
-  std::optional<double> quota_cpus;  // the container's CPU limit in CPUs, if it has one
+  std::optional<double> quota_cpus;  // the smallest CPU limit over its cgroup and their parents
 };
 
 // cgroup v2's cpu.max: "max 100000" (no limit) or "<quota> <period>" in microseconds.
@@ -31,12 +29,17 @@ struct OwnCgroups {
 };
 OwnCgroups parse_own_cgroups(std::string_view proc_self_cgroup);
 
+// The smallest CPU limit on the process's cgroup and every parent up to the hierarchy's root
+// (a limit binds everything under it): v2's cpu.max under `mount`, else v1's CFS quota under
+// `mount`/cpu. A container with a cgroup namespace sees its own cgroup as "/".
+std::optional<double> cgroup_quota_cpus(const std::string& mount, const OwnCgroups& own);
+
 // At least 1; the affinity mask, lowered to the limit rounded up (1.5 CPUs: 2 threads, so that
 // the half is used).
 int usable_cpus(const CpuLimits& limits, unsigned hardware_concurrency);
 
-// Reads the affinity mask and the cgroup's CPU limit: v2's cpu.max, else v1's CFS quota, each
-// at the process's own cgroup first and then at the hierarchy's root.
+// This process's: the affinity mask, and the limits under /sys/fs/cgroup (where the hierarchy
+// is mounted elsewhere, no limit is found and the affinity mask alone counts).
 CpuLimits read_cpu_limits();
 int usable_cpus();
 

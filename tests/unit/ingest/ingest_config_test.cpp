@@ -1,10 +1,13 @@
 #include "ingest/ingest_config.hpp"
 
 #include <gtest/gtest.h>
+#include <sched.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
+#include "common/service/cpu_budget.hpp"
 #include "tests/support/test_keys.hpp"
 
 namespace paynotify::ingest {
@@ -48,6 +51,29 @@ TEST_F(IngestConfigTest, DefaultsFollowTheDesign) {
   EXPECT_EQ(c.kafka_brokers, "127.0.0.1:9092");
   EXPECT_EQ(c.intake.max_clock_skew_ms, 0);
   EXPECT_EQ(c.keys->size(), 1u);
+  EXPECT_EQ(c.server.threads, std::min(64, usable_cpus())) << "one per CPU it may use";
+}
+
+TEST_F(IngestConfigTest, ThreadsFollowTheCpusTheProcessMayUseNotTheMachines) {
+  // Held to one CPU (as a container's cpuset would), the default is one I/O thread, however
+  // many CPUs the machine has.
+  cpu_set_t before;
+  ASSERT_EQ(sched_getaffinity(0, sizeof before, &before), 0);
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  for (std::size_t cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (CPU_ISSET(cpu, &before)) {
+      CPU_SET(cpu, &one);
+      break;
+    }
+  }
+  ASSERT_EQ(sched_setaffinity(0, sizeof one, &one), 0);
+  const auto c = load({"--antom-public-key", file("antom.b64"), "--client-id", "C1"});
+  ASSERT_EQ(sched_setaffinity(0, sizeof before, &before), 0);
+  EXPECT_EQ(c.server.threads, 1);
+  EXPECT_EQ(load({"--antom-public-key", file("antom.b64"), "--client-id", "C1", "--threads", "3"})
+                .server.threads,
+            3);
 }
 
 TEST_F(IngestConfigTest, EnvironmentConfiguresLikeFlags) {
