@@ -7,6 +7,10 @@
 
 namespace paynotify::ingest {
 
+namespace {
+constexpr int64_t kMaxThreads = 64;  // --threads, given or computed
+}  // namespace
+
 Options ingest_options() {
   std::vector<OptionSpec> specs{
       {"listen", "0.0.0.0:8080", "address:port for Antom's notifications"},
@@ -61,8 +65,9 @@ IngestConfig ingest_config_from(const Options& o) {
   IngestConfig c;
   std::tie(c.server.host, c.server.port) = o.endpoint("listen");
   std::tie(c.admin_host, c.admin_port) = o.endpoint("admin-listen");
-  const auto threads = o.integer("threads", 0, 64);
-  c.server.threads = threads > 0 ? static_cast<int>(threads) : std::min(64, usable_cpus());
+  const auto threads = o.integer("threads", 0, kMaxThreads);
+  c.server.threads = threads > 0 ? static_cast<int>(threads)
+                                 : std::min(static_cast<int>(kMaxThreads), usable_cpus());
   c.server.max_connections = static_cast<int>(o.integer("max-connections", 1, 1'000'000));
   c.server.max_connections_per_source =
       static_cast<int>(o.integer("max-connections-per-source", 0, 1'000'000));

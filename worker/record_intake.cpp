@@ -3,8 +3,8 @@
 #include <boost/json/serializer.hpp>
 
 #include <algorithm>
-#include <charconv>
 
+#include "common/antom/encoding.hpp"
 #include "common/kafka/record_headers.hpp"
 #include "common/service/ids.hpp"
 #include "worker/json_scratch.hpp"
@@ -17,10 +17,7 @@ namespace {
 constexpr std::string_view kUnsignedKind = "UNSIGNED";
 
 int64_t header_int(const ConsumedMessage& m, std::string_view name, int64_t fallback) {
-  const std::string_view v = m.header(name);
-  int64_t value = 0;
-  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
-  return ec == std::errc() && end == v.data() + v.size() ? value : fallback;
+  return parse_int64(m.header(name)).value_or(fallback);
 }
 
 RecordOrigin origin_of(const ConsumedMessage& m, bool from_retry_topic) {

@@ -1,5 +1,7 @@
 #include "common/antom/encoding.hpp"
 
+#include <charconv>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -129,6 +131,13 @@ std::string_view trim_blanks(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
+}
+
+std::optional<int64_t> parse_int64(std::string_view text) {
+  int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return value;
 }
 
 bool iequals_ascii(std::string_view a, std::string_view b) {

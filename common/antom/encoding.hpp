@@ -1,6 +1,7 @@
 #pragma once
 // Base64 and percent-encoding as Antom's signature header uses them.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,5 +25,9 @@ std::string percent_encode(std::string_view text);
 // Header-value text: spaces and tabs trimmed at both ends; ASCII case-insensitive equality.
 std::string_view trim_blanks(std::string_view s);
 bool iequals_ascii(std::string_view a, std::string_view b);
+
+// The whole text as a decimal int64 (an optional leading '-'); nullopt for anything else:
+// empty, a '+', blanks, trailing characters, out of range.
+std::optional<int64_t> parse_int64(std::string_view text);
 
 }  // namespace paynotify

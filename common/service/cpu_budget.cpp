@@ -3,23 +3,17 @@
 #include <sched.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <iterator>
 #include <string>
 #include <thread>
 
+#include "common/antom/encoding.hpp"
+
 namespace paynotify {
 
 namespace {
-
-std::optional<int64_t> parse_int(std::string_view s) {
-  int64_t v = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
-  return v;
-}
 
 std::optional<std::string> first_line(const std::string& path) {
   std::ifstream in(path);
@@ -38,11 +32,11 @@ std::string read_all(const std::string& path) {
 std::optional<double> cgroup2_quota_cpus(std::string_view cpu_max) {
   const auto space = cpu_max.find(' ');
   if (space == std::string_view::npos) return std::nullopt;
-  const auto quota = parse_int(cpu_max.substr(0, space));  // "max": no number, no limit
+  const auto quota = parse_int64(cpu_max.substr(0, space));  // "max": no number, no limit
   auto period_text = cpu_max.substr(space + 1);
   while (!period_text.empty() && (period_text.back() == '\n' || period_text.back() == ' '))
     period_text.remove_suffix(1);
-  const auto period = parse_int(period_text);
+  const auto period = parse_int64(period_text);
   if (!quota || !period) return std::nullopt;
   return cgroup1_quota_cpus(*quota, *period);
 }
@@ -98,7 +92,8 @@ std::optional<double> cgroup_quota_cpus(const std::string& mount, const OwnCgrou
       while (!path.empty() && path.back() == '/') path.pop_back();
       visit(path);
       if (path.empty()) return;
-      path.erase(path.rfind('/') == std::string::npos ? 0 : path.rfind('/'));
+      const auto slash = path.rfind('/');
+      path.erase(slash == std::string::npos ? 0 : slash);
     }
   };
   std::optional<double> limit;
@@ -115,8 +110,8 @@ std::optional<double> cgroup_quota_cpus(const std::string& mount, const OwnCgrou
     const auto quota = first_line(mount + "/cpu" + path + "/cpu.cfs_quota_us");
     const auto period = first_line(mount + "/cpu" + path + "/cpu.cfs_period_us");
     if (!quota || !period) return;
-    const auto q = parse_int(*quota);
-    const auto p = parse_int(*period);
+    const auto q = parse_int64(*quota);
+    const auto p = parse_int64(*period);
     if (q && p) limit = tighter(limit, cgroup1_quota_cpus(*q, *p));
   });
   return limit;

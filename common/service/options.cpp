@@ -5,6 +5,8 @@
 #include <charconv>
 #include <sstream>
 
+#include "common/antom/encoding.hpp"
+
 extern char** environ;
 
 namespace paynotify {
@@ -175,11 +177,11 @@ std::string Options::str(std::string_view name) const {
 
 int64_t Options::integer(std::string_view name, int64_t min, int64_t max) const {
   const std::string text = str(name);
-  int64_t value = 0;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc{} || ptr != text.data() + text.size()) {
+  const std::optional<int64_t> parsed = parse_int64(text);
+  if (!parsed) {
     throw ConfigError("--" + std::string(name) + " must be an integer, got '" + text + "'");
   }
+  const int64_t value = *parsed;
   if (value < min || value > max) {
     throw ConfigError("--" + std::string(name) + " must be between " + std::to_string(min) +
                       " and " + std::to_string(max) + ", got " + text);

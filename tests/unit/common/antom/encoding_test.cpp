@@ -48,5 +48,16 @@ TEST(PercentEncode, EscapesReservedCharactersUpperCase) {
   EXPECT_EQ(percent_decode(percent_encode("x y+z")), "x y+z");
 }
 
+TEST(ParseInt64, TakesTheWholeTextOrNothing) {
+  EXPECT_EQ(parse_int64("0"), 0);
+  EXPECT_EQ(parse_int64("-1"), -1);
+  EXPECT_EQ(parse_int64("9223372036854775807"), INT64_MAX);
+  EXPECT_EQ(parse_int64("9223372036854775808"), std::nullopt) << "out of range";
+  EXPECT_EQ(parse_int64(""), std::nullopt);
+  EXPECT_EQ(parse_int64("+5"), std::nullopt);
+  EXPECT_EQ(parse_int64(" 5"), std::nullopt);
+  EXPECT_EQ(parse_int64("5 "), std::nullopt) << "no trailing characters";
+  EXPECT_EQ(parse_int64("12ab"), std::nullopt);
+}
 }  // namespace
 }  // namespace paynotify
