@@ -143,6 +143,8 @@ class EvictableReader {
 void count_and_log(Shared& s, const IntakeAnswer& a, const IntakeDecision* d) {
   s.metrics.requests(a.outcome).Increment();
   if (a.outcome == Outcome::acknowledged) {
+    // One line per acknowledgement at debug only: its fields are not even built otherwise.
+    if (!spdlog::should_log(spdlog::level::debug)) return;
     log_event(spdlog::level::debug, "notification",
               {{"outcome", outcome_name(a.outcome)},
                {"status", a.status},

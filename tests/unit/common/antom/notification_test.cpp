@@ -53,8 +53,39 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"payment_id_not_a_string", R"({"notifyType":"PAYMENT_RESULT","paymentId":7})",
              "PAYMENT_RESULT", "", ""},
         Case{"not_json", "{\"notifyType\":", "UNKNOWN", "", ""},
+        Case{"last_duplicate_counts", R"({"paymentId":"a","notifyType":"X","paymentId":"b"})", "X",
+             "b", ""},
+        Case{"last_duplicate_not_a_string", R"({"notifyType":"X","notifyType":5})", "UNKNOWN", "",
+             ""},
+        Case{"duplicate_as_object", R"({"notifyType":"X","paymentId":"a","paymentId":{"p":"q"}})",
+             "X", "", ""},
+        Case{"escaped_key_and_value", R"({"notifyType":"X","paymentId":"p1"})", "X", "p1", ""},
+        Case{"nested_fields_are_not_the_top",
+             R"({"notifyType":"X","info":{"paymentId":"in"},)"
+             R"("list":["paymentId","x"],"refundRequestId":"rr"})",
+             "X", "", "rr"},
+        Case{"value_in_an_array", R"({"notifyType":"X","paymentId":["p"]})", "X", "", ""},
+        Case{"trailing_data", R"({"notifyType":"X"} {})", "UNKNOWN", "", ""},
+        Case{"trailing_blanks", "{\"notifyType\":\"X\"}\n ", "X", "", ""},
+        Case{"top_level_string", R"("notifyType")", "UNKNOWN", "", ""},
         Case{"array", "[1,2]", "UNKNOWN", "", ""}, Case{"empty", "", "UNKNOWN", "", ""}),
     [](const auto& param_info) { return param_info.param.name; });
+
+// The ingest routes while parsing, the worker from the document: both must key a payment the
+// same, or its events could land on different partitions and lose their order.
+TEST_P(Routing, ReadingTheBodyAndReadingItsDocumentAgree) {
+  const auto& c = GetParam();
+  const auto doc = parse_notification(c.body);
+  const NotificationRoute streamed = route_notification(c.body);
+  if (!doc) {  // not a JSON object: no kind of its own
+    EXPECT_EQ(streamed.kind, kUnknownKind);
+    return;
+  }
+  const NotificationRoute from_doc = route_notification(*doc);
+  EXPECT_EQ(streamed.kind, from_doc.kind);
+  EXPECT_EQ(streamed.payment_id, from_doc.payment_id);
+  EXPECT_EQ(streamed.merchant_request, from_doc.merchant_request);
+}
 
 TEST(Routing, DeepNestingIsRoutedAsUnknownNotCrashed) {
   const std::string deep =
