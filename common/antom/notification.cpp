@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 namespace paynotify {
 namespace json = boost::json;
@@ -40,6 +41,11 @@ constexpr std::array<std::string_view, field_count> kFieldNames{"notifyType",
                                                                 "vaultingRequestId",
                                                                 "disputeNotificationType",
                                                                 "authorizationNotifyType"};
+
+constexpr std::size_t kLongestFieldName =
+    std::max_element(kFieldNames.begin(), kFieldNames.end(),
+                     [](std::string_view a, std::string_view b) { return a.size() < b.size(); })
+        ->size();
 
 std::optional<Field> field_named(std::string_view name) {
   for (std::size_t i = 0; i < kFieldNames.size(); ++i) {
@@ -108,14 +114,14 @@ class TopFieldReader {
   }
   bool on_array_end(std::size_t, json::error_code&) { return --depth_, true; }
   bool on_key_part(json::string_view s, std::size_t, json::error_code&) {
-    if (depth_ == 1) key_.append(s.data(), s.size());
+    if (depth_ == 1) append_key(s);
     return true;
   }
   bool on_key(json::string_view s, std::size_t, json::error_code&) {
     if (depth_ != 1) return true;
-    key_.append(s.data(), s.size());
-    pending_ = field_named(key_);
-    key_.clear();
+    append_key(s);
+    pending_ = key_size_ <= key_.size() ? field_named({key_.data(), key_size_}) : std::nullopt;
+    key_size_ = 0;
     if (pending_) {
       fields.present[*pending_] = true;
       fields.text[*pending_].clear();
@@ -148,8 +154,17 @@ class TopFieldReader {
     return true;
   }
 
+  // A top-level key as its parts come, in place: one longer than every field's name is none
+  // of them, and is only counted.
+  void append_key(json::string_view s) {
+    if (key_size_ + s.size() <= key_.size())
+      std::memcpy(key_.data() + key_size_, s.data(), s.size());
+    key_size_ += s.size();
+  }
+
   int depth_ = 0;
-  std::string key_;               // a top-level key, as its parts come
+  std::array<char, kLongestFieldName> key_{};
+  std::size_t key_size_ = 0;
   std::optional<Field> pending_;  // the field whose value comes next
 };
 

@@ -64,6 +64,9 @@ INSTANTIATE_TEST_SUITE_P(
              R"({"notifyType":"X","info":{"paymentId":"in"},)"
              R"("list":["paymentId","x"],"refundRequestId":"rr"})",
              "X", "", "rr"},
+        Case{"long_key_is_no_field",
+             R"({"notifyType":"X","paymentIdOfAnotherKindThanAntoms\u0021":"no","paymentId":"p"})",
+             "X", "p", ""},
         Case{"value_in_an_array", R"({"notifyType":"X","paymentId":["p"]})", "X", "", ""},
         Case{"trailing_data", R"({"notifyType":"X"} {})", "UNKNOWN", "", ""},
         Case{"trailing_blanks", "{\"notifyType\":\"X\"}\n ", "X", "", ""},
