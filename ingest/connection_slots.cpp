@@ -20,22 +20,26 @@ ConnectionSlots::Admission ConnectionSlots::admit(const std::string& source,
     if (open_ >= max_connections_) {
       // The slowest reader: fewest bytes per second since its request began (b1/t1 < b2/t2
       // compared as b1*t2 < b2*t1), the longest waiting among equals.
-      Entered* slowest = nullptr;
+      Entry* slowest = nullptr;
+      double slowest_bytes = 0, slowest_seconds = 0;
+      Clock::rep slowest_since = 0;
       for (auto& [id, e] : entered_) {
-        if (!e.reading) continue;
-        if (slowest == nullptr) {
+        if (!e.reading_.load(std::memory_order_acquire)) continue;
+        const Clock::rep since = e.since_.load(std::memory_order_relaxed);
+        const double bytes = static_cast<double>(e.bytes_.load(std::memory_order_relaxed));
+        const double seconds =
+            std::chrono::duration<double>(now - Clock::time_point(Clock::duration(since))).count();
+        const double left = bytes * slowest_seconds, right = slowest_bytes * seconds;
+        if (slowest == nullptr || left < right || (left == right && since < slowest_since)) {
           slowest = &e;
-          continue;
+          slowest_bytes = bytes;
+          slowest_seconds = seconds;
+          slowest_since = since;
         }
-        const double te = std::chrono::duration<double>(now - e.since).count();
-        const double ts = std::chrono::duration<double>(now - slowest->since).count();
-        const double left = static_cast<double>(e.bytes) * ts,
-                     right = static_cast<double>(slowest->bytes) * te;
-        if (left < right || (left == right && e.since < slowest->since)) slowest = &e;
       }
       if (slowest == nullptr) return Admission::refused_full;
-      close = slowest->close;  // a copy: the connection keeps its entry until it leaves
-      slowest->reading = false;
+      close = slowest->close_;  // a copy: the connection keeps its entry until it leaves
+      slowest->reading_.store(false, std::memory_order_relaxed);
       admission = Admission::admitted_evicting;
     }
     ++open_;
@@ -52,35 +56,32 @@ void ConnectionSlots::release(const std::string& source) {
     per_source_.erase(it);
 }
 
-uint64_t ConnectionSlots::enter(std::function<void()> close) {
+ConnectionSlots::Entry* ConnectionSlots::enter(std::function<void()> close) {
   std::lock_guard lock(mu_);
   const uint64_t id = next_id_++;
-  entered_.emplace(id, Entered{false, {}, 0, std::move(close)});
-  return id;
+  Entry& entry = entered_[id];
+  entry.id_ = id;
+  entry.close_ = std::move(close);
+  return &entry;
 }
 
-void ConnectionSlots::leave(uint64_t id) {
+void ConnectionSlots::leave(Entry* entry) {
   std::lock_guard lock(mu_);
-  entered_.erase(id);
+  entered_.erase(entry->id_);
 }
 
-void ConnectionSlots::start_reading(uint64_t id, Clock::time_point now) {
-  std::lock_guard lock(mu_);
-  if (const auto it = entered_.find(id); it != entered_.end()) {
-    it->second.reading = true;
-    it->second.since = now;
-    it->second.bytes = 0;
-  }
+void ConnectionSlots::start_reading(Entry* entry, Clock::time_point now) {
+  entry->bytes_.store(0, std::memory_order_relaxed);
+  entry->since_.store(now.time_since_epoch().count(), std::memory_order_relaxed);
+  entry->reading_.store(true, std::memory_order_release);
 }
 
-void ConnectionSlots::progress(uint64_t id, std::size_t bytes_so_far) {
-  std::lock_guard lock(mu_);
-  if (const auto it = entered_.find(id); it != entered_.end()) it->second.bytes = bytes_so_far;
+void ConnectionSlots::progress(Entry* entry, std::size_t bytes_so_far) {
+  entry->bytes_.store(bytes_so_far, std::memory_order_relaxed);
 }
 
-void ConnectionSlots::done_reading(uint64_t id) {
-  std::lock_guard lock(mu_);
-  if (const auto it = entered_.find(id); it != entered_.end()) it->second.reading = false;
+void ConnectionSlots::done_reading(Entry* entry) {
+  entry->reading_.store(false, std::memory_order_relaxed);
 }
 
 int ConnectionSlots::open() const {

@@ -6,6 +6,7 @@
 // are never evicted. One source may hold only so many slots. Thread-safe; no I/O (each
 // connection hands in how to close it).
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -33,16 +34,30 @@ class ConnectionSlots {
   Admission admit(const std::string& source, Clock::time_point now);
   void release(const std::string& source);
 
+  // A connection's entry among the evictable, registered once (not per request: no allocation
+  // per request). Its reading state is written by the connection's own thread without the
+  // lock, three times a request, and read under the lock by admit(), which may see one field
+  // a request behind another: it picks the slowest reader by an estimate either way.
+  class Entry {
+    friend class ConnectionSlots;
+    uint64_t id_ = 0;  // its key in entered_
+    std::atomic<bool> reading_{false};
+    std::atomic<Clock::rep> since_{0};  // when the request being read began
+    std::atomic<std::size_t> bytes_{0};
+    std::function<void()> close_;
+  };
+
   // A connection enters once, after admit(), with how to close it, and leaves when it ends.
   // `close` runs once per eviction, on the evicting thread: it must hand the close to the
   // connection's own thread (and find out there whether the connection is still reading).
-  uint64_t enter(std::function<void()> close);
-  void leave(uint64_t id);
+  Entry* enter(std::function<void()> close);
+  void leave(Entry* entry);
   // A connection reading a request (idle before it, its head, its body) is evictable, by how
-  // fast its bytes come, from start_reading() until done_reading() or its eviction.
-  void start_reading(uint64_t id, Clock::time_point now);
-  void progress(uint64_t id, std::size_t bytes_so_far);
-  void done_reading(uint64_t id);
+  // fast its bytes come, from start_reading() until done_reading() or its eviction. On the
+  // connection's own thread; no lock.
+  static void start_reading(Entry* entry, Clock::time_point now);
+  static void progress(Entry* entry, std::size_t bytes_so_far);
+  static void done_reading(Entry* entry);
 
   int open() const;
 
@@ -55,20 +70,12 @@ class ConnectionSlots {
                                           Clock::time_point deadline);
 
  private:
-  // One per connection, registered once (not per request: no allocation per request).
-  struct Entered {
-    bool reading = false;
-    Clock::time_point since;  // of the request being read
-    std::size_t bytes = 0;
-    std::function<void()> close;
-  };
-
   const int max_connections_;
   const int max_per_source_;
   mutable std::mutex mu_;
   int open_ = 0;
   std::map<std::string, int> per_source_;
-  std::map<uint64_t, Entered> entered_;
+  std::map<uint64_t, Entry> entered_;  // a map's nodes stay put: entries are handed out
   uint64_t next_id_ = 0;
 };
 

@@ -106,8 +106,8 @@ struct OpenConnection {
 class EvictableReader {
  public:
   EvictableReader(Shared& s, const std::shared_ptr<beast::tcp_stream>& stream) : s_(s) {
-    id_ = s_.slots.enter([executor = stream->get_executor(), weak = std::weak_ptr(stream),
-                          still_reading = still_reading_] {
+    entry_ = s_.slots.enter([executor = stream->get_executor(), weak = std::weak_ptr(stream),
+                             still_reading = still_reading_] {
       // On the connection's own thread: its coroutine sees the read fail and ends. Unless its
       // request was read in full meanwhile: then it is being answered, and stays (the cap is
       // exceeded by one until it ends, or until it reads its next request).
@@ -116,27 +116,27 @@ class EvictableReader {
       });
     });
   }
-  ~EvictableReader() { s_.slots.leave(id_); }
+  ~EvictableReader() { s_.slots.leave(entry_); }
   EvictableReader(const EvictableReader&) = delete;
   EvictableReader& operator=(const EvictableReader&) = delete;
   void start() {
     bytes_ = 0;
     still_reading_->store(true);
-    s_.slots.start_reading(id_, std::chrono::steady_clock::now());
+    ConnectionSlots::start_reading(entry_, std::chrono::steady_clock::now());
   }
   void received(std::size_t bytes) {
     bytes_ += bytes;
-    s_.slots.progress(id_, bytes_);
+    ConnectionSlots::progress(entry_, bytes_);
   }
   void done() {
     still_reading_->store(false);
-    s_.slots.done_reading(id_);
+    ConnectionSlots::done_reading(entry_);
   }
 
  private:
   Shared& s_;
   std::shared_ptr<std::atomic<bool>> still_reading_ = std::make_shared<std::atomic<bool>>(false);
-  uint64_t id_ = 0;
+  ConnectionSlots::Entry* entry_ = nullptr;
   std::size_t bytes_ = 0;
 };
 
