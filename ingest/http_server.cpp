@@ -178,8 +178,10 @@ net::awaitable<IntakeAnswer> answer_request(std::shared_ptr<Shared> s, const Req
     co_return std::move(*decision.answer);
   }
   const auto publish_started = std::chrono::steady_clock::now();
+  // Views of the request and the decision, both alive until the report: librdkafka copies them.
+  IntakeRecord::Headers headers;
   auto delivering =
-      publish_and_wait(s->publisher, std::move(*decision.record), s->limits.ack_timeout, inbox);
+      publish_and_wait(s->publisher, decision.record->view(headers), s->limits.ack_timeout, inbox);
   const DeliveryResult delivery = co_await std::move(delivering);
   s->metrics.produce_seconds.Observe(seconds_since(publish_started));
   IntakeAnswer answer = NotificationIntake::answer_for_delivery(delivery);

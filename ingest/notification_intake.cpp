@@ -126,6 +126,18 @@ std::optional<IntakeAnswer> NotificationIntake::check_head(
   return std::nullopt;
 }
 
+RecordView IntakeRecord::view(Headers& headers) const {
+  headers = {{{header::kClientId, client_id},
+              {header::kRequestTime, request_time},
+              {header::kSignature, signature},
+              {header::kRequestUri, request_uri},
+              {header::kNotifyType, notify_type},
+              {header::kReceivedAt, received_at},
+              {header::kIngestId, ingest_id},
+              {header::kTraceparent, traceparent}}};
+  return {topic, key, value, headers};
+}
+
 IntakeDecision NotificationIntake::decide(const IntakeRequest& r, int64_t now_ms) const {
   IntakeDecision d;
   if (auto answer = check_head(r.method, r.target, r.content_type, {})) {
@@ -134,7 +146,9 @@ IntakeDecision NotificationIntake::decide(const IntakeRequest& r, int64_t now_ms
   }
 
   // Promise 2: the signature is checked before anything parses the body.
-  std::string signed_uri = settings_.signed_path_prefix + std::string(r.target);
+  std::string signed_uri;
+  signed_uri.reserve(settings_.signed_path_prefix.size() + r.target.size());
+  signed_uri.append(settings_.signed_path_prefix).append(r.target);
   const SignedRequest signed_request{signed_uri, r.client_id, r.request_time, r.signature, r.body};
   const Verdict verdict =
       verify_notification(signed_request, keys_, {settings_.max_clock_skew_ms, now_ms});
@@ -145,26 +159,19 @@ IntakeDecision NotificationIntake::decide(const IntakeRequest& r, int64_t now_ms
 
   // Verified: Antom's word. The body is read only to route it, never to refuse it.
   NotificationRoute route = route_notification(r.body);
-  std::string ingest_id = new_ingest_id();
-  OutgoingRecord record;
+  IntakeRecord& record = d.record.emplace();
+  record.ingest_id = new_ingest_id();
   record.topic = settings_.topic;
-  record.key = partition_key(route, ingest_id);
-  record.value = std::string(r.body);
-  // Each value built once, in place: an initializer list would build every string and then
-  // copy it into the vector.
-  RecordHeaders& h = record.headers;
-  h.reserve(8);
-  h.emplace_back(header::kClientId, r.client_id);
-  h.emplace_back(header::kRequestTime, r.request_time);
-  h.emplace_back(header::kSignature, r.signature);
-  h.emplace_back(header::kRequestUri, std::move(signed_uri));
-  h.emplace_back(header::kNotifyType, route.kind);
-  h.emplace_back(header::kReceivedAt, std::to_string(now_ms));
-  h.emplace_back(header::kIngestId, std::move(ingest_id));
-  h.emplace_back(header::kTraceparent, is_valid_traceparent(r.traceparent)
-                                           ? std::string(r.traceparent)
-                                           : new_traceparent());
-  d.record = std::move(record);
+  record.key = partition_key(route, record.ingest_id);
+  record.value = r.body;
+  record.client_id = r.client_id;
+  record.request_time = r.request_time;
+  record.signature = r.signature;
+  record.request_uri = std::move(signed_uri);
+  record.notify_type = route.kind;
+  record.received_at = std::to_string(now_ms);
+  record.traceparent =
+      is_valid_traceparent(r.traceparent) ? std::string(r.traceparent) : new_traceparent();
   d.notify_type = std::move(route.kind);
   d.payment_id = std::move(route.payment_id);
   return d;

@@ -2,6 +2,7 @@
 // The ingest decision, free of sockets and Kafka: "request + keys -> answer now, or publish
 // this record and answer after its delivery report". The HTTP server only reads, calls, writes.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -61,9 +62,28 @@ struct IntakeAnswer {
   std::string reason;  // for the log line; never a key, signature or body
 };
 
+// The record published for a verified notification (DESIGN.md's): views of the request it came
+// in beside what the ingest adds, so nothing of the request is copied before librdkafka copies
+// it. It lasts no longer than the request.
+struct IntakeRecord {
+  std::string_view topic;
+  std::string key;
+  std::string_view value;                               // the body, as received
+  std::string_view client_id, request_time, signature;  // the request's headers
+  std::string request_uri;                              // as signed
+  std::string notify_type;
+  std::string received_at;
+  std::string ingest_id;
+  std::string traceparent;  // the request's when valid, else a new one
+
+  using Headers = std::array<RecordHeaderView, 8>;
+  // Views of this, made when published (a moved record's short strings move with it).
+  RecordView view(Headers& headers) const;
+};
+
 struct IntakeDecision {
-  std::optional<IntakeAnswer> answer;    // answer at once, or ...
-  std::optional<OutgoingRecord> record;  // ... publish this and answer from the delivery report
+  std::optional<IntakeAnswer> answer;  // answer at once, or ...
+  std::optional<IntakeRecord> record;  // ... publish this and answer from the delivery report
   std::string notify_type;
   std::string payment_id;
 };

@@ -45,13 +45,18 @@ void DeliveryInbox::drain() {
   handing_over_.clear();
 }
 
-net::awaitable<DeliveryResult> publish_and_wait(Publisher& publisher, OutgoingRecord record,
+net::awaitable<DeliveryResult> publish_and_wait(Publisher& publisher,
+                                                std::variant<OutgoingRecord, RecordView> record,
                                                 std::chrono::milliseconds timeout,
                                                 std::shared_ptr<DeliveryInbox> inbox) {
   auto waiter = std::make_shared<DeliveryInbox::Waiter>(inbox->executor());
   waiter->timer.expires_after(timeout);
-  publisher.publish(std::move(record),
-                    [inbox, waiter](const DeliveryResult& r) { inbox->deliver(waiter, r); });
+  DeliveryCallback report = [inbox, waiter](const DeliveryResult& r) { inbox->deliver(waiter, r); };
+  if (auto* owned = std::get_if<OutgoingRecord>(&record)) {
+    publisher.publish(std::move(*owned), std::move(report));
+  } else {
+    publisher.publish_view(std::get<RecordView>(record), std::move(report));
+  }
   if (!waiter->result) co_await waiter->timer.async_wait(net::as_tuple(net::use_awaitable));
   if (waiter->result) co_return std::move(*waiter->result);
   co_return failure(DeliveryError::no_report);

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "common/kafka/publisher.hpp"
@@ -48,9 +49,11 @@ class DeliveryInbox : public std::enable_shared_from_this<DeliveryInbox> {
   std::atomic<uint64_t> drains_{0};
 };
 
-// Runs on the inbox's executor.
-boost::asio::awaitable<DeliveryResult> publish_and_wait(Publisher& publisher, OutgoingRecord record,
-                                                        std::chrono::milliseconds timeout,
-                                                        std::shared_ptr<DeliveryInbox> inbox);
+// Runs on the inbox's executor. A record of views goes through Publisher::publish_view; like
+// every awaitable this starts when awaited, not when called, so what the views show must last
+// until the co_await.
+boost::asio::awaitable<DeliveryResult> publish_and_wait(
+    Publisher& publisher, std::variant<OutgoingRecord, RecordView> record,
+    std::chrono::milliseconds timeout, std::shared_ptr<DeliveryInbox> inbox);
 
 }  // namespace paynotify

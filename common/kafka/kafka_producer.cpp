@@ -1,5 +1,7 @@
 #include "common/kafka/kafka_producer.hpp"
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <optional>
 #include <stdexcept>
@@ -78,29 +80,47 @@ KafkaProducer::Handle KafkaProducer::current() const {
 }
 
 void KafkaProducer::publish(OutgoingRecord record, DeliveryCallback on_delivery) {
+  produce(record.topic, record.key, record.value, record.headers, std::move(on_delivery));
+}
+
+void KafkaProducer::publish_view(const RecordView& record, DeliveryCallback on_delivery) {
+  produce(record.topic, record.key, record.value, record.headers, std::move(on_delivery));
+}
+
+template <typename Headers>
+void KafkaProducer::produce(std::string_view topic, std::string_view key, std::string_view value,
+                            const Headers& headers, DeliveryCallback on_delivery) {
   const Handle rk = current();
   if (!running_.load() || !rk) {
     on_delivery(failure(DeliveryError::not_queued, "the producer is stopping"));
     return;
   }
-  rd_kafka_headers_t* headers = rd_kafka_headers_new(record.headers.size());
-  for (const auto& [name, value] : record.headers) {
-    rd_kafka_header_add(headers, name.data(), static_cast<ssize_t>(name.size()), value.data(),
-                        static_cast<ssize_t>(value.size()));
+  // librdkafka takes the topic's name as a C string: a copy on the stack (Kafka's limit is 249).
+  std::array<char, 250> topic_name{};
+  if (topic.size() >= topic_name.size()) {
+    on_delivery(failure(DeliveryError::not_queued, "topic name longer than Kafka allows"));
+    return;
+  }
+  std::copy(topic.begin(), topic.end(), topic_name.begin());
+  rd_kafka_headers_t* kafka_headers = rd_kafka_headers_new(std::size(headers));
+  for (const auto& [name, header_value] : headers) {
+    rd_kafka_header_add(kafka_headers, name.data(), static_cast<ssize_t>(name.size()),
+                        header_value.data(), static_cast<ssize_t>(header_value.size()));
   }
   auto* callback = new DeliveryCallback(std::move(on_delivery));
-  // librdkafka's RD_KAFKA_V_* macros expand to C casts.
+  // librdkafka's RD_KAFKA_V_* macros expand to C casts. MSG_F_COPY: the key and value are
+  // copied before producev returns (the value's pointer is only typed mutable), as are the
+  // headers by rd_kafka_header_add.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wold-style-cast"
-  const rd_kafka_resp_err_t err =
-      rd_kafka_producev(rk.get(), RD_KAFKA_V_TOPIC(record.topic.c_str()),
-                        RD_KAFKA_V_KEY(record.key.data(), record.key.size()),
-                        RD_KAFKA_V_VALUE(record.value.data(), record.value.size()),
-                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers),
-                        RD_KAFKA_V_OPAQUE(callback), RD_KAFKA_V_END);
+  const rd_kafka_resp_err_t err = rd_kafka_producev(
+      rk.get(), RD_KAFKA_V_TOPIC(topic_name.data()), RD_KAFKA_V_KEY(key.data(), key.size()),
+      RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(kafka_headers),
+      RD_KAFKA_V_OPAQUE(callback), RD_KAFKA_V_END);
 #pragma GCC diagnostic pop
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    rd_kafka_headers_destroy(headers);  // not taken over on failure
+    rd_kafka_headers_destroy(kafka_headers);  // not taken over on failure
     std::unique_ptr<DeliveryCallback> owned(callback);
     (*owned)(failure(DeliveryError::not_queued, rd_kafka_err2str(err)));
   }

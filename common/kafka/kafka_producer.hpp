@@ -45,6 +45,7 @@ class KafkaProducer final : public Publisher {
   KafkaProducer& operator=(const KafkaProducer&) = delete;
 
   void publish(OutgoingRecord record, DeliveryCallback on_delivery) override;
+  void publish_view(const RecordView& record, DeliveryCallback on_delivery) override;
 
   bool reachable() const { return reachable_.load(std::memory_order_relaxed); }
   bool topic_served() const { return topic_served_.load(std::memory_order_relaxed); }
@@ -64,6 +65,10 @@ class KafkaProducer final : public Publisher {
   using Handle = std::shared_ptr<rd_kafka_t>;
   Handle make_handle();
   Handle current() const;
+  // Queues one record, its headers any range of (name, value) pairs; librdkafka copies them.
+  template <typename Headers>
+  void produce(std::string_view topic, std::string_view key, std::string_view value,
+               const Headers& headers, DeliveryCallback on_delivery);
   void poll_loop();
   void probe_loop();
 

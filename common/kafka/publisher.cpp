@@ -31,6 +31,18 @@ boost::system::error_code make_error_code(DeliveryError e) {
   return {static_cast<int>(e), delivery_category()};
 }
 
+OutgoingRecord owned_record(const RecordView& record) {
+  OutgoingRecord owned{
+      std::string(record.topic), std::string(record.key), std::string(record.value), {}};
+  owned.headers.reserve(record.headers.size());
+  for (const auto& [name, value] : record.headers) owned.headers.emplace_back(name, value);
+  return owned;
+}
+
+void Publisher::publish_view(const RecordView& record, DeliveryCallback on_delivery) {
+  publish(owned_record(record), std::move(on_delivery));
+}
+
 DeliveryResult publish_and_wait(Publisher& publisher, OutgoingRecord record,
                                 std::chrono::milliseconds timeout) {
   // Shared: the report may come after this has stopped waiting.

@@ -7,7 +7,9 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -24,6 +26,17 @@ struct OutgoingRecord {
   std::string value;
   RecordHeaders headers;
 };
+
+// A record as views of what its sender holds (a request being answered): publish_view()
+// copies what it keeps before it returns, so nothing needs an owned copy first.
+using RecordHeaderView = std::pair<std::string_view, std::string_view>;
+struct RecordView {
+  std::string_view topic;
+  std::string_view key;
+  std::string_view value;
+  std::span<const RecordHeaderView> headers;
+};
+OutgoingRecord owned_record(const RecordView& record);
 
 // Where a record was written: acknowledged by all in-sync replicas, at this offset (a report
 // without an offset proves nothing: delivery_proof.hpp).
@@ -59,6 +72,9 @@ class Publisher {
   virtual ~Publisher() = default;
   // Never blocks. A record that cannot even be queued is reported through the callback too.
   virtual void publish(OutgoingRecord record, DeliveryCallback on_delivery) = 0;
+  // The same for a record of views, which need only last until this returns. By default
+  // through an OutgoingRecord; KafkaProducer hands the views to librdkafka, which copies them.
+  virtual void publish_view(const RecordView& record, DeliveryCallback on_delivery);
 };
 
 // Publishes and waits for the delivery report, up to `timeout` (then no_report): for threads of
