@@ -19,6 +19,7 @@
 #include "common/service/listener.hpp"
 #include "common/service/log.hpp"
 #include "ingest/connection_slots.hpp"
+#include "ingest/deadline_sweep.hpp"
 
 namespace paynotify::ingest {
 
@@ -48,10 +49,13 @@ struct IngestServer::Shared {
   ConnectionSlots slots{limits.max_connections, limits.max_connections_per_source};
   std::atomic<int64_t> in_flight{0};
   std::vector<std::shared_ptr<DeliveryInbox>> inboxes;  // one per I/O thread, by its index
+  std::vector<std::unique_ptr<DeadlineSweep>> sweeps;   // likewise
 };
 
 namespace {
 using Shared = IngestServer::Shared;
+using Clock = std::chrono::steady_clock;
+using Deadline = DeadlineSweep::Deadline;
 
 double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
@@ -105,14 +109,17 @@ struct OpenConnection {
 // while it reads a request (idle before it, its head, its body), not while it is answered.
 class EvictableReader {
  public:
-  EvictableReader(Shared& s, const std::shared_ptr<beast::tcp_stream>& stream) : s_(s) {
-    entry_ = s_.slots.enter([executor = stream->get_executor(), weak = std::weak_ptr(stream),
+  EvictableReader(Shared& s, const std::shared_ptr<tcp::socket>& socket) : s_(s) {
+    entry_ = s_.slots.enter([executor = socket->get_executor(), weak = std::weak_ptr(socket),
                              still_reading = still_reading_] {
       // On the connection's own thread: its coroutine sees the read fail and ends. Unless its
       // request was read in full meanwhile: then it is being answered, and stays (the cap is
       // exceeded by one until it ends, or until it reads its next request).
       net::post(executor, [weak, still_reading] {
-        if (auto open = weak.lock(); open && still_reading->load()) open->close();
+        if (auto open = weak.lock(); open && still_reading->load()) {
+          beast::error_code ignored;
+          open->close(ignored);
+        }
       });
     });
   }
@@ -193,34 +200,39 @@ net::awaitable<IntakeAnswer> answer_request(std::shared_ptr<Shared> s, const Req
 // and discard for a bounded time, not a bounded size, before closing (ServerLimits::
 // lingering_time). Closing with unread bytes would make the kernel reset the connection, and a
 // client still writing its body, of whatever size, would never see the status.
-net::awaitable<void> write_and_close(beast::tcp_stream& stream, IntakeAnswer answer,
+net::awaitable<void> write_and_close(tcp::socket& socket, Deadline& deadline, IntakeAnswer answer,
                                      unsigned version, Shared& s) {
   count_and_log(s, answer, nullptr);
   auto res = make_response(answer.status, std::move(answer.body), version, false);
-  stream.expires_after(s.limits.body_timeout);
-  auto [wec, wn] = co_await http::async_write(stream, res, kTuple);
+  deadline.set(Clock::now() + s.limits.body_timeout);
+  auto [wec, wn] = co_await http::async_write(socket, res, kTuple);
   if (wec) co_return;
   beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  socket.shutdown(tcp::socket::shutdown_send, ignored);
   const auto until = std::chrono::steady_clock::now() + s.limits.lingering_time;
   std::array<char, 16384> sink;
   for (;;) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         until - std::chrono::steady_clock::now());
     if (left.count() <= 0) break;
-    stream.expires_after(std::min(left, s.limits.lingering_timeout));
-    auto [rec, n] = co_await stream.async_read_some(net::buffer(sink), kTuple);
+    deadline.set(Clock::now() + std::min(left, s.limits.lingering_timeout));
+    auto [rec, n] = co_await socket.async_read_some(net::buffer(sink), kTuple);
     if (rec) break;  // the client closed, or was idle for lingering_timeout
   }
 }
 
-// inbox: the delivery reports of the connection's own thread.
-net::awaitable<void> serve_connection(tcp::socket socket, std::string source,
+// inbox and sweep: the delivery reports and the deadlines of the connection's own thread.
+net::awaitable<void> serve_connection(tcp::socket accepted, std::string source,
                                       std::shared_ptr<Shared> s,
-                                      std::shared_ptr<DeliveryInbox> inbox) {
+                                      std::shared_ptr<DeliveryInbox> inbox, DeadlineSweep* sweep) {
   OpenConnection open(*s, std::move(source));
-  const auto stream_ptr = std::make_shared<beast::tcp_stream>(std::move(socket));
-  beast::tcp_stream& stream = *stream_ptr;
+  const auto socket_ptr = std::make_shared<tcp::socket>(std::move(accepted));
+  tcp::socket& socket = *socket_ptr;
+  // Past its deadline the connection is closed: what it waits for fails, and it ends.
+  Deadline deadline(*sweep, [&socket] {
+    beast::error_code ignored;
+    socket.close(ignored);
+  });
   beast::flat_buffer buffer;
   // Beast reads at most the buffer's free capacity: grown from empty, it stayed below one
   // notification, and every request took two reads (measured: 2.9 recvmsg per request, 2.0
@@ -229,7 +241,7 @@ net::awaitable<void> serve_connection(tcp::socket socket, std::string source,
   // Room for a request's head: its fields are allocated here, and the arena starts over for
   // each request (a larger head takes blocks from the heap, freed with the request).
   alignas(std::max_align_t) std::array<std::byte, 4096> head_room;
-  EvictableReader reading(*s, stream_ptr);
+  EvictableReader reading(*s, socket_ptr);
   for (;;) {
     std::pmr::monotonic_buffer_resource arena(head_room.data(), head_room.size());
     RequestParser parser(std::piecewise_construct, std::make_tuple(),
@@ -237,9 +249,9 @@ net::awaitable<void> serve_connection(tcp::socket socket, std::string source,
     parser.header_limit(static_cast<std::uint32_t>(s->limits.max_header_bytes));
     parser.body_limit(s->limits.max_body_bytes);
     // One deadline for the whole head, however it trickles in.
-    stream.expires_after(s->limits.header_timeout);
+    deadline.set(Clock::now() + s->limits.header_timeout);
     reading.start();
-    auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, kTuple);
+    auto [hec, hn] = co_await http::async_read_header(socket, buffer, parser, kTuple);
     reading.received(hn);
     if (hec) {
       // Timeouts, closes and resets end the connection quietly; a request Beast cannot parse
@@ -247,13 +259,13 @@ net::awaitable<void> serve_connection(tcp::socket socket, std::string source,
       // Beast rejects a declared Content-Length above the body limit while parsing the header.
       if (hec == http::error::body_limit) {
         auto reply = write_and_close(
-            stream,
+            socket, deadline,
             NotificationIntake::answer_for(Outcome::too_large, "body exceeds --max-body-bytes"), 11,
             *s);
         co_await std::move(reply);
       } else if (is_http_parse_error(hec)) {
         auto reply =
-            write_and_close(stream,
+            write_and_close(socket, deadline,
                             NotificationIntake::answer_for(
                                 Outcome::malformed, "malformed HTTP request: " + hec.message()),
                             11, *s);
@@ -267,7 +279,7 @@ net::awaitable<void> serve_connection(tcp::socket socket, std::string source,
       if (auto early = s->intake.check_head(head.method_string(), head.target(),
                                             head[http::field::content_type],
                                             head[http::field::transfer_encoding])) {
-        auto reply = write_and_close(stream, std::move(*early), version, *s);
+        auto reply = write_and_close(socket, deadline, std::move(*early), version, *s);
         co_await std::move(reply);
         break;
       }
@@ -275,8 +287,8 @@ net::awaitable<void> serve_connection(tcp::socket socket, std::string source,
         // The head passed every check that needs no body: ask for the body now (a client that
         // waits for this would otherwise wait a second, or until our body deadline).
         http::response<http::empty_body> go_on{http::status::continue_, version};
-        stream.expires_after(s->limits.body_timeout);
-        auto [cec, cn] = co_await http::async_write(stream, go_on, kTuple);
+        deadline.set(Clock::now() + s->limits.body_timeout);
+        auto [cec, cn] = co_await http::async_write(socket, go_on, kTuple);
         if (cec) break;
       }
     }
@@ -288,39 +300,40 @@ net::awaitable<void> serve_connection(tcp::socket socket, std::string source,
     std::size_t body_bytes = 0;
     beast::error_code bec;
     while (!parser.is_done() && !bec) {
-      stream.expires_at(ConnectionSlots::next_bytes_due(body_started, body_bytes,
-                                                        s->limits.min_body_bytes_per_s,
-                                                        s->limits.min_rate_grace, body_deadline));
-      auto [ec, n] = co_await http::async_read_some(stream, buffer, parser, kTuple);
+      deadline.set(ConnectionSlots::next_bytes_due(body_started, body_bytes,
+                                                   s->limits.min_body_bytes_per_s,
+                                                   s->limits.min_rate_grace, body_deadline));
+      auto [ec, n] = co_await http::async_read_some(socket, buffer, parser, kTuple);
       bec = ec;
       body_bytes += n;
       reading.received(n);
     }
-    if (bec == beast::error::timeout && std::chrono::steady_clock::now() < body_deadline) {
+    if (bec && deadline.expired() && Clock::now() < body_deadline) {
       s->metrics.slow_bodies.Increment();  // below the minimum rate: closed before its body timeout
     }
     if (bec == http::error::body_limit) {
       auto reply = write_and_close(
-          stream,
+          socket, deadline,
           NotificationIntake::answer_for(Outcome::too_large, "body exceeds --max-body-bytes"),
           version, *s);
       co_await std::move(reply);
       break;
     }
     if (bec) break;
-    reading.done();  // being answered from here: no longer evictable
+    reading.done();    // being answered from here: no longer evictable
+    deadline.clear();  // nor timed: the wait for the delivery report has its own timeout
     Request req = parser.release();
     const bool keep_alive = req.keep_alive();
     auto answering = answer_request(s, req, inbox);
     IntakeAnswer answer = co_await std::move(answering);
     auto res = make_response(answer.status, std::move(answer.body), version,
                              keep_alive && !s->draining.load(), FieldAllocator(&arena));
-    stream.expires_after(s->limits.body_timeout);
-    auto [wec, wn] = co_await http::async_write(stream, res, kTuple);
+    deadline.set(Clock::now() + s->limits.body_timeout);
+    auto [wec, wn] = co_await http::async_write(socket, res, kTuple);
     if (wec || !res.keep_alive()) break;
   }
   beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  socket.shutdown(tcp::socket::shutdown_send, ignored);
 }
 
 void log_coroutine_failure(std::exception_ptr e) {
@@ -369,7 +382,8 @@ net::awaitable<void> accept_loop(tcp::acceptor* acceptor,
       s->metrics.evicted_connections.Increment();
     socket.set_option(tcp::no_delay(true), ec);
     net::co_spawn(target,
-                  serve_connection(std::move(socket), std::move(source), s, s->inboxes[thread]),
+                  serve_connection(std::move(socket), std::move(source), s, s->inboxes[thread],
+                                   s->sweeps[thread].get()),
                   log_coroutine_failure);
   }
 }
@@ -380,9 +394,13 @@ IngestServer::IngestServer(ServerLimits limits, const NotificationIntake& intake
                            Publisher& publisher, IngestMetrics& metrics)
     : shared_(std::make_shared<Shared>(std::move(limits), intake, publisher, metrics)) {
   const int n = std::max(1, shared_->limits.threads);
+  const auto& l = shared_->limits;
+  const auto tick = DeadlineSweep::tick_for(
+      {l.header_timeout, l.body_timeout, l.lingering_timeout, l.min_rate_grace});
   for (int i = 0; i < n; ++i) {
     contexts_.push_back(std::make_unique<net::io_context>(1));
     shared_->inboxes.push_back(std::make_shared<DeliveryInbox>(contexts_.back()->get_executor()));
+    shared_->sweeps.push_back(std::make_unique<DeadlineSweep>(tick));
   }
 }
 
@@ -394,6 +412,9 @@ void IngestServer::start() {
   bound_port_ = acceptor_->local_endpoint().port();
   net::co_spawn(*contexts_[0], accept_loop(acceptor_.get(), &contexts_, shared_),
                 log_coroutine_failure);
+  for (std::size_t i = 0; i < contexts_.size(); ++i) {
+    net::co_spawn(*contexts_[i], shared_->sweeps[i]->run(), log_coroutine_failure);
+  }
   for (auto& ctx : contexts_) {
     threads_.emplace_back([c = ctx.get()] {
       auto guard = net::make_work_guard(*c);
