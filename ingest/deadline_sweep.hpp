@@ -7,10 +7,11 @@
 // here runs on the thread's own io_context: no locks.
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/io_context.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
+#include <initializer_list>
 
 namespace paynotify::ingest {
 
@@ -42,12 +43,14 @@ class DeadlineSweep {
     Deadline* next_ = nullptr;
   };
 
-  // The tick for these timeouts: a tenth of the shortest, between 1 and 100 ms, so that a
-  // deadline is kept to within 10 % (and the defaults, seconds, tick ten times a second).
+  // The tick for these timeouts: a tenth of the shortest, between 1 and 100 ms (the defaults,
+  // seconds, tick ten times a second). Every deadline is kept to within one tick.
   static std::chrono::milliseconds tick_for(
       std::initializer_list<std::chrono::milliseconds> timeouts);
 
   explicit DeadlineSweep(std::chrono::milliseconds tick) : tick_(tick) {}
+  DeadlineSweep(const DeadlineSweep&) = delete;  // its deadlines point at it
+  DeadlineSweep& operator=(const DeadlineSweep&) = delete;
   // Runs on the thread's io_context until it stops.
   boost::asio::awaitable<void> run();
   // Expires every registered deadline that has passed by `now` (what each tick does).

@@ -6,7 +6,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http.hpp>
 
 #include <algorithm>
@@ -58,7 +60,7 @@ using Clock = std::chrono::steady_clock;
 using Deadline = DeadlineSweep::Deadline;
 
 double seconds_since(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+  return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
 // fields: where the answer's header fields are allocated (the request's arena, when it has one).
@@ -129,7 +131,7 @@ class EvictableReader {
   void start() {
     bytes_ = 0;
     still_reading_->store(true);
-    ConnectionSlots::start_reading(entry_, std::chrono::steady_clock::now());
+    ConnectionSlots::start_reading(entry_, Clock::now());
   }
   void received(std::size_t bytes) {
     bytes_ += bytes;
@@ -161,7 +163,7 @@ void count_and_log(Shared& s, const IntakeAnswer& a, const IntakeDecision* d) {
   }
   // Refusals can come by the thousand (a flood of forgeries): the metric counts each one, the
   // log takes a sample and says how many it left out.
-  const auto admission = s.refusal_log.admit(std::chrono::steady_clock::now());
+  const auto admission = s.refusal_log.admit(Clock::now());
   if (!admission.log) return;
   log_event(spdlog::level::info, "notification",
             {{"outcome", outcome_name(a.outcome)},
@@ -177,15 +179,16 @@ net::awaitable<IntakeAnswer> answer_request(std::shared_ptr<Shared> s, const Req
   const IntakeRequest in{req.method_string(), req.target(),        req[http::field::content_type],
                          req["client-id"],    req["request-time"], req["signature"],
                          req["traceparent"],  req.body()};
-  const auto started = std::chrono::steady_clock::now();
+  const auto started = Clock::now();
   IntakeDecision decision = s->intake.decide(in, epoch_now_ms());
   s->metrics.verify_seconds.Observe(seconds_since(started));
   if (decision.answer) {
     count_and_log(*s, *decision.answer, &decision);
     co_return std::move(*decision.answer);
   }
-  const auto publish_started = std::chrono::steady_clock::now();
-  // Views of the request and the decision, both alive until the report: librdkafka copies them.
+  const auto publish_started = Clock::now();
+  // Views of the request and the decision, which outlive the co_await that publishes them
+  // (librdkafka copies them there).
   IntakeRecord::Headers headers;
   auto delivering =
       publish_and_wait(s->publisher, decision.record->view(headers), s->limits.ack_timeout, inbox);
@@ -209,11 +212,10 @@ net::awaitable<void> write_and_close(tcp::socket& socket, Deadline& deadline, In
   if (wec) co_return;
   beast::error_code ignored;
   socket.shutdown(tcp::socket::shutdown_send, ignored);
-  const auto until = std::chrono::steady_clock::now() + s.limits.lingering_time;
+  const auto until = Clock::now() + s.limits.lingering_time;
   std::array<char, 16384> sink;
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        until - std::chrono::steady_clock::now());
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
     if (left.count() <= 0) break;
     deadline.set(Clock::now() + std::min(left, s.limits.lingering_timeout));
     auto [rec, n] = co_await socket.async_read_some(net::buffer(sink), kTuple);
@@ -295,20 +297,22 @@ net::awaitable<void> serve_connection(tcp::socket accepted, std::string source,
     InFlightRequest counted(*s);
     // The body in pieces: each must come in time for the minimum rate (--min-body-rate), and
     // the whole within the body timeout.
-    const auto body_started = std::chrono::steady_clock::now();
+    const auto body_started = Clock::now();
     const auto body_deadline = body_started + s->limits.body_timeout;
+    auto due = body_deadline;  // of the body's latest bytes
     std::size_t body_bytes = 0;
     beast::error_code bec;
     while (!parser.is_done() && !bec) {
-      deadline.set(ConnectionSlots::next_bytes_due(body_started, body_bytes,
-                                                   s->limits.min_body_bytes_per_s,
-                                                   s->limits.min_rate_grace, body_deadline));
+      due =
+          ConnectionSlots::next_bytes_due(body_started, body_bytes, s->limits.min_body_bytes_per_s,
+                                          s->limits.min_rate_grace, body_deadline);
+      deadline.set(due);
       auto [ec, n] = co_await http::async_read_some(socket, buffer, parser, kTuple);
       bec = ec;
       body_bytes += n;
       reading.received(n);
     }
-    if (bec && deadline.expired() && Clock::now() < body_deadline) {
+    if (deadline.expired() && due < body_deadline) {
       s->metrics.slow_bodies.Increment();  // below the minimum rate: closed before its body timeout
     }
     if (bec == http::error::body_limit) {
@@ -319,7 +323,9 @@ net::awaitable<void> serve_connection(tcp::socket accepted, std::string source,
       co_await std::move(reply);
       break;
     }
-    if (bec) break;
+    // Past its deadline the socket is closed, even if the last bytes came in time: there is no
+    // one to answer, so nothing is published.
+    if (bec || deadline.expired()) break;
     reading.done();    // being answered from here: no longer evictable
     deadline.clear();  // nor timed: the wait for the delivery report has its own timeout
     Request req = parser.release();
@@ -367,7 +373,7 @@ net::awaitable<void> accept_loop(tcp::acceptor* acceptor,
       socket.close(peer_error);
       continue;
     }
-    const auto admission = s->slots.admit(source, std::chrono::steady_clock::now());
+    const auto admission = s->slots.admit(source, Clock::now());
     if (admission == ConnectionSlots::Admission::refused_full ||
         admission == ConnectionSlots::Admission::refused_source) {
       // Every slot is busy answering a request, or this source holds its share: refuse.
@@ -433,8 +439,8 @@ int64_t IngestServer::drain_and_stop(std::chrono::milliseconds grace) {
       a->close(ignored);
     });
   }
-  const auto deadline = std::chrono::steady_clock::now() + grace;
-  while (shared_->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+  const auto deadline = Clock::now() + grace;
+  while (shared_->in_flight.load() > 0 && Clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   const int64_t left = shared_->in_flight.load();

@@ -62,9 +62,9 @@ struct IntakeAnswer {
   std::string reason;  // for the log line; never a key, signature or body
 };
 
-// The record published for a verified notification (DESIGN.md's): views of the request it came
-// in beside what the ingest adds, so nothing of the request is copied before librdkafka copies
-// it. It lasts no longer than the request.
+// The record published for a verified notification (DESIGN.md, "The Kafka record"): views of
+// the request it came in beside what the ingest adds, so nothing of the request is copied
+// before librdkafka copies it. It lasts no longer than the request.
 struct IntakeRecord {
   std::string_view topic;
   std::string key;
@@ -77,7 +77,8 @@ struct IntakeRecord {
   std::string traceparent;  // the request's when valid, else a new one
 
   using Headers = std::array<RecordHeaderView, 8>;
-  // Views of this, made when published (a moved record's short strings move with it).
+  // Views of this. Call it where the record stays until published: moving the record after
+  // would leave the views of its short strings (kept inside the strings) pointing at nothing.
   RecordView view(Headers& headers) const;
 };
 

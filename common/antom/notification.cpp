@@ -18,8 +18,9 @@ bool is_kind_name(std::string_view s) {
   });
 }
 
-// The top-level fields a route is made of, in the order a merchant request id is looked for
-// after paymentId; the last three only mark a kind by being there.
+// The top-level fields a route is made of: the kind, the payment, then the merchant request
+// ids in the order they are looked for (vaultingRequestId also marks its kind by being there);
+// the last two only mark a kind.
 enum Field : std::size_t {
   notify_type,
   payment_id,
@@ -85,8 +86,8 @@ NotificationRoute route_of(TopFields& f) {
 }
 
 // Boost.JSON's parser events, keeping only the top-level fields above: no document is built.
-// The ingest routes every notification, and building the document cost about 2.5 us of its
-// ~48 us per acknowledgement (2026-12-03, README "Where the ingest's time goes"). As in the
+// The ingest routes every notification, and building the document cost 2-3 us of its
+// ~48 us per acknowledgement (2026-12-03, README "What the libraries cost on their own"). As in the
 // document, the last of duplicate keys counts.
 class TopFieldReader {
  public:

@@ -96,12 +96,13 @@ void KafkaProducer::produce(std::string_view topic, std::string_view key, std::s
     return;
   }
   // librdkafka takes the topic's name as a C string: a copy on the stack (Kafka's limit is 249).
-  std::array<char, 250> topic_name{};
+  std::array<char, 250> topic_name;  // NOLINT: filled below, up to its terminating zero
   if (topic.size() >= topic_name.size()) {
-    on_delivery(failure(DeliveryError::not_queued, "topic name longer than Kafka allows"));
+    on_delivery(failure(DeliveryError::not_queued,
+                        "topic name longer than Kafka's 249 characters: check --topic"));
     return;
   }
-  std::copy(topic.begin(), topic.end(), topic_name.begin());
+  *std::copy(topic.begin(), topic.end(), topic_name.begin()) = '\0';
   rd_kafka_headers_t* kafka_headers = rd_kafka_headers_new(std::size(headers));
   for (const auto& [name, header_value] : headers) {
     rd_kafka_header_add(kafka_headers, name.data(), static_cast<ssize_t>(name.size()),
@@ -110,12 +111,12 @@ void KafkaProducer::produce(std::string_view topic, std::string_view key, std::s
   auto* callback = new DeliveryCallback(std::move(on_delivery));
   // librdkafka's RD_KAFKA_V_* macros expand to C casts. MSG_F_COPY: the key and value are
   // copied before producev returns (the value's pointer is only typed mutable), as are the
-  // headers by rd_kafka_header_add.
+  // headers by rd_kafka_header_add. A null value would be a tombstone, not an empty value.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wold-style-cast"
   const rd_kafka_resp_err_t err = rd_kafka_producev(
       rk.get(), RD_KAFKA_V_TOPIC(topic_name.data()), RD_KAFKA_V_KEY(key.data(), key.size()),
-      RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+      RD_KAFKA_V_VALUE(const_cast<char*>(value.data() ? value.data() : ""), value.size()),
       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(kafka_headers),
       RD_KAFKA_V_OPAQUE(callback), RD_KAFKA_V_END);
 #pragma GCC diagnostic pop

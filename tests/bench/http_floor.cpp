@@ -1,16 +1,17 @@
 // paynotify-http-floor: the least an HTTP/1.1 keep-alive server on Boost.Beast does for one of
 // our notifications, so floor_bench.sh can say how much of the ingest's CPU per acknowledgement
 // is Beast's and the kernel's (issue #19). It keeps ingest/http_server.cpp's shape (an
-// io_context per thread, round-robin accept, tcp_stream deadlines, a 4 KiB read room, header
-// fields in an arena, head then body, the same 200) and drops everything else: no
-// verification, no Kafka, no metrics, no connection slots. Benchmarks only; never shipped.
+// io_context per thread, round-robin accept, a 4 KiB read room, header fields in an arena, head
+// then body, the same 200) and drops everything else: no deadlines (the ingest's cost it a
+// sweep per 100 ms, nothing per request), no verification, no Kafka, no metrics, no connection
+// slots. Benchmarks only; never shipped.
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
 #include <array>
@@ -42,7 +43,6 @@ constexpr std::size_t kReadRoom = 4096;
 // The ingest's defaults (ingest/ingest_config.cpp), so Beast checks the same limits.
 constexpr std::uint32_t kMaxHeaderBytes = 16 * 1024;
 constexpr std::size_t kMaxBodyBytes = 64 * 1024;
-constexpr auto kTimeout = std::chrono::seconds(10);
 
 // With --answer-every-ms, answers wait for the next release of their thread's batch, as the
 // ingest's wait for a delivery report that comes with its produce request's batch (every
@@ -62,8 +62,7 @@ net::awaitable<void> release_every(Batches* batches, std::chrono::milliseconds e
   }
 }
 
-net::awaitable<void> serve_connection(tcp::socket socket, Batches* batches) {
-  beast::tcp_stream stream(std::move(socket));
+net::awaitable<void> serve_connection(tcp::socket stream, Batches* batches) {
   beast::flat_buffer buffer;
   buffer.reserve(kReadRoom);
   alignas(std::max_align_t) std::array<std::byte, 4096> head_room;
@@ -73,13 +72,11 @@ net::awaitable<void> serve_connection(tcp::socket socket, Batches* batches) {
                          std::make_tuple(FieldAllocator(&arena)));
     parser.header_limit(kMaxHeaderBytes);
     parser.body_limit(kMaxBodyBytes);
-    stream.expires_after(kTimeout);
     auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, kTuple);
     if (hec) break;
     const unsigned version = parser.get().version();
     beast::error_code bec;
     while (!parser.is_done() && !bec) {
-      stream.expires_after(kTimeout);
       std::tie(bec, std::ignore) = co_await http::async_read_some(stream, buffer, parser, kTuple);
     }
     if (bec) break;
@@ -94,12 +91,11 @@ net::awaitable<void> serve_connection(tcp::socket socket, Batches* batches) {
     res.keep_alive(req.keep_alive());
     res.body() = std::string(kAntomSuccessBody);
     res.prepare_payload();
-    stream.expires_after(kTimeout);
     auto [wec, wn] = co_await http::async_write(stream, res, kTuple);
     if (wec || !res.keep_alive()) break;
   }
   beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream.shutdown(tcp::socket::shutdown_send, ignored);
 }
 
 // batches: one per context, or none (answer at once).

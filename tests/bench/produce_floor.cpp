@@ -11,6 +11,7 @@
 // outside between the two lines; --hold keeps the process alive for that until SIGTERM.
 #include <boost/json.hpp>
 
+#include <array>
 #include <atomic>
 #include <iostream>
 #include <mutex>
@@ -74,8 +75,13 @@ struct ClosedLoop {
 void produce_next(ClosedLoop& loop) {
   const uint64_t i = loop.next.fetch_add(1);
   loop.outstanding.fetch_add(1);
-  // A copy per record, as the ingest builds one per request.
-  loop.publisher->publish(loop.records[i % loop.records.size()], [&loop](const DeliveryResult& r) {
+  // Views of a kept record, as the ingest hands librdkafka views of its request.
+  const OutgoingRecord& record = loop.records[i % loop.records.size()];
+  std::array<RecordHeaderView, 8> headers;
+  std::size_t count = 0;
+  for (const auto& [name, value] : record.headers) headers.at(count++) = {name, value};
+  const RecordView view{record.topic, record.key, record.value, {headers.data(), count}};
+  loop.publisher->publish_view(view, [&loop](const DeliveryResult& r) {
     if (r && r->offset >= 0) {
       loop.delivered.fetch_add(1);
       if (loop.producing.load()) produce_next(loop);

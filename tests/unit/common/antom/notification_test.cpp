@@ -59,7 +59,8 @@ INSTANTIATE_TEST_SUITE_P(
              ""},
         Case{"duplicate_as_object", R"({"notifyType":"X","paymentId":"a","paymentId":{"p":"q"}})",
              "X", "", ""},
-        Case{"escaped_key_and_value", R"({"notifyType":"X","paymentId":"p1"})", "X", "p1", ""},
+        Case{"escaped_key_and_value", R"({"notify\u0054ype":"X","payment\u0049d":"p\u0031"})", "X",
+             "p1", ""},
         Case{"nested_fields_are_not_the_top",
              R"({"notifyType":"X","info":{"paymentId":"in"},)"
              R"("list":["paymentId","x"],"refundRequestId":"rr"})",
