@@ -149,6 +149,11 @@ class EvictableReader {
   std::size_t bytes_ = 0;
 };
 
+// Known once a request is verified and routed, that is when it has a record.
+std::string_view notify_type_of(const IntakeDecision* d) {
+  return d && d->record ? std::string_view(d->record->notify_type) : std::string_view();
+}
+
 void count_and_log(Shared& s, const IntakeAnswer& a, const IntakeDecision* d) {
   s.metrics.requests(a.outcome).Increment();
   if (a.outcome == Outcome::acknowledged) {
@@ -157,7 +162,7 @@ void count_and_log(Shared& s, const IntakeAnswer& a, const IntakeDecision* d) {
     log_event(spdlog::level::debug, "notification",
               {{"outcome", outcome_name(a.outcome)},
                {"status", a.status},
-               {"notifyType", d ? d->notify_type : std::string{}},
+               {"notifyType", notify_type_of(d)},
                {"paymentId", d ? d->payment_id : std::string{}}});
     return;
   }
@@ -169,7 +174,7 @@ void count_and_log(Shared& s, const IntakeAnswer& a, const IntakeDecision* d) {
             {{"outcome", outcome_name(a.outcome)},
              {"status", a.status},
              {"reason", a.reason},
-             {"notifyType", d ? d->notify_type : std::string{}},
+             {"notifyType", notify_type_of(d)},
              {"paymentId", d ? d->payment_id : std::string{}},
              {"refusalsNotLogged", admission.dropped_before}});
 }

@@ -168,11 +168,10 @@ IntakeDecision NotificationIntake::decide(const IntakeRequest& r, int64_t now_ms
   record.request_time = r.request_time;
   record.signature = r.signature;
   record.request_uri = std::move(signed_uri);
-  record.notify_type = route.kind;
+  record.notify_type = std::move(route.kind);
   record.received_at = std::to_string(now_ms);
   record.traceparent =
       is_valid_traceparent(r.traceparent) ? std::string(r.traceparent) : new_traceparent();
-  d.notify_type = std::move(route.kind);
   d.payment_id = std::move(route.payment_id);
   return d;
 }

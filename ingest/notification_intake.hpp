@@ -85,7 +85,6 @@ struct IntakeRecord {
 struct IntakeDecision {
   std::optional<IntakeAnswer> answer;  // answer at once, or ...
   std::optional<IntakeRecord> record;  // ... publish this and answer from the delivery report
-  std::string notify_type;
   std::string payment_id;
 };
 

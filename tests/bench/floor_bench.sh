@@ -23,12 +23,8 @@ topic=bench.notifications
 start_ingest "$topic"
 machine_line
 
-speed="$(openssl speed -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $(NF)}')"
-verify_us="$(python3 -c "print(1e6/float('$speed'))")"
-printf 'openssl speed rsa2048: %s verify/s on one core = %.1f us per verify\n' "$speed" "$verify_us"
+measure_verify
 warm_broker
-# per V0 V1 COUNT [SCALE]: (V1 - V0) * SCALE / COUNT, e.g. CPU seconds -> us each with SCALE 1e6
-per() { python3 -c "print((float('$2') - float('$1')) * ${4:-1} / max(1, $3))"; }
 
 # 2. The ingest, as ingest_bench.sh measures it at saturation (first, as there: on a broker just
 # warmed).

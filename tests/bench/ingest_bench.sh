@@ -17,9 +17,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 start_ingest bench.notifications
 machine_line
 
-speed="$(openssl speed -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $(NF)}')"
-verify_us="$(python3 -c "print(1e6/float('$speed'))")"
-printf 'openssl speed rsa2048: %s verify/s on one core = %.1f us per verify\n' "$speed" "$verify_us"
+measure_verify
 
 # Nothing is measured before the broker is warm (lib.sh says why).
 warm_broker
@@ -30,16 +28,16 @@ sat="$(count_syscalls "$ingest_pid" loadgen --rate 0 --duration-s "$seconds" --c
 cpu1="$(cpu_seconds "$ingest_pid")" mallocs1="$(mallocs ingest)" switches1="$(context_switches "$ingest_pid")"
 kcpu1="$(cpu_seconds "$kafka_pid")"
 acked="$(field "$sat" acked)"
-cpu_us="$(python3 -c "print(($cpu1-$cpu0)*1e6/max(1,$acked))")"
+cpu_us="$(per "$cpu0" "$cpu1" "$acked" 1e6)"
 printf 'saturation: %.0f acknowledged/s (%s acked, %s not acked, %s errors), p50 %.1f ms, p99 %.1f ms\n' \
   "$(field "$sat" acked_per_s)" "$acked" "$(field "$sat" not_acked)" "$(field "$sat" errors)" \
   "$(field "$sat" p50_ms)" "$(field "$sat" p99_ms)"
 printf 'ingest CPU per acknowledged notification: %.1f us = %.2f x one RSA-2048 verify (target <= 2.5)\n' \
   "$cpu_us" "$(python3 -c "print($cpu_us/$verify_us)")"
 printf "the broker's CPU per acknowledged notification: %.1f us (with no load it spent %.0f ms of CPU a second)\n" \
-  "$(python3 -c "print(($kcpu1-$kcpu0)*1e6/max(1,$acked))")" "$(python3 -c "print(($kidle1-$kidle0)*1000/3)")"
+  "$(per "$kcpu0" "$kcpu1" "$acked" 1e6)" "$(per "$kidle0" "$kidle1" 3 1000)"
 printf 'ingest allocations per acknowledged notification (all threads): %.1f (target <= 8)\n' \
-  "$(python3 -c "print((float('$mallocs1') - float('$mallocs0')) / max(1, $acked))")"
+  "$(per "$mallocs0" "$mallocs1" "$acked")"
 # A voluntary context switch is a thread going to sleep to wait: each is a wake-up later.
 python3 - "$acked" "$(cat "$work/syscalls")" $switches0 $switches1 <<'PY'
 import sys
@@ -55,6 +53,6 @@ cpu3="$(cpu_seconds "$ingest_pid")" kcpu3="$(cpu_seconds "$kafka_pid")"
 facked="$(field "$fixed" acked)"
 printf 'fixed 2000/s: %s acked, %s not acked, %s errors, p50 %.2f ms, p99 %.2f ms, max %.1f ms (target p99 <= 20 ms; #19: no worse than 4 ms); CPU %.1f us per ack, the broker %.1f us per ack\n' \
   "$facked" "$(field "$fixed" not_acked)" "$(field "$fixed" errors)" "$(field "$fixed" p50_ms)" \
-  "$(field "$fixed" p99_ms)" "$(field "$fixed" max_ms)" "$(python3 -c "print(($cpu3-$cpu2)*1e6/max(1,$facked))")" \
-  "$(python3 -c "print(($kcpu3-$kcpu2)*1e6/max(1,$facked))")"
+  "$(field "$fixed" p99_ms)" "$(field "$fixed" max_ms)" "$(per "$cpu2" "$cpu3" "$facked" 1e6)" \
+  "$(per "$kcpu2" "$kcpu3" "$facked" 1e6)"
 printf 'ingest peak RSS: %s MiB (target <= 16 MiB)\n' "$(awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$ingest_pid/status")"

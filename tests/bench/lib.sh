@@ -40,6 +40,16 @@ count_syscalls() {
   awk -F, '/raw_syscalls:sys_enter/ {n=$1} END {print (n ~ /^[0-9]+$/) ? n : "nan"}' \
     "$work/syscalls.perf" 2>/dev/null >"$work/syscalls" || echo nan >"$work/syscalls"
 }
+# per V0 V1 COUNT [SCALE]: (V1 - V0) * SCALE / COUNT, e.g. CPU seconds -> us each with SCALE 1e6
+per() { python3 -c "print((float('$2') - float('$1')) * ${4:-1} / max(1, $3))"; }
+# One RSA-2048 verify on one core (`openssl speed`), the unit #19's CPU target is counted in:
+# prints it and sets verify_us.
+measure_verify() {
+  local speed
+  speed="$(openssl speed -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $(NF)}')"
+  verify_us="$(python3 -c "print(1e6/float('$speed'))")"
+  printf 'openssl speed rsa2048: %s verify/s on one core = %.1f us per verify\n' "$speed" "$verify_us"
+}
 # field JSON KEY [KEY ...]: a value out of a JSON document
 field() { python3 -c "import json,sys; d=json.loads(sys.argv[1]); [d:=d[k] for k in sys.argv[2:]]; print(d)" "$@"; }
 machine_line() {
@@ -83,7 +93,7 @@ warm_broker() {
     k0="$(cpu_seconds "$kafka_pid")"
     warm="$(loadgen --rate 0 --duration-s 4 --connections 64)"
     k1="$(cpu_seconds "$kafka_pid")"
-    per_ack="$(python3 -c "print(($k1-$k0)*1e6/max(1,$(field "$warm" acked)))")"
+    per_ack="$(per "$k0" "$k1" "$(field "$warm" acked)" 1e6)"
     printf 'broker warm-up, round %d: %.1f us of its CPU per acknowledgement\n' "$round" "$per_ack"
     if [ "$round" -ge 3 ] && python3 -c "import sys; sys.exit(0 if $per_ack > 0.9 * $previous else 1)"; then
       settled=yes
