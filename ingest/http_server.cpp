@@ -35,7 +35,14 @@ using FieldAllocator = std::pmr::polymorphic_allocator<char>;
 using Request = http::request<http::string_body, http::basic_fields<FieldAllocator>>;
 using RequestParser = http::request_parser<http::string_body, FieldAllocator>;
 using Response = http::response<http::string_body, http::basic_fields<FieldAllocator>>;
-constexpr auto kTuple = net::as_tuple(net::use_awaitable);
+// The connections' coroutines and sockets name their executor's type: the type-erased
+// any_io_executor cost a copy, a destruction and a virtual query per operation (#19).
+using Executor = net::io_context::executor_type;
+using Socket = net::basic_stream_socket<tcp, Executor>;
+template <typename T>
+using Awaitable = net::awaitable<T, Executor>;
+constexpr auto kTuple = net::as_tuple(net::use_awaitable_t<Executor>{});
+constexpr auto kTupleAny = net::as_tuple(net::use_awaitable);  // the accept loop's
 constexpr std::size_t kReadRoom = 4096;  // per connection; larger requests grow the buffer
 
 struct IngestServer::Shared {
@@ -111,7 +118,7 @@ struct OpenConnection {
 // while it reads a request (idle before it, its head, its body), not while it is answered.
 class EvictableReader {
  public:
-  EvictableReader(Shared& s, const std::shared_ptr<tcp::socket>& socket) : s_(s) {
+  EvictableReader(Shared& s, const std::shared_ptr<Socket>& socket) : s_(s) {
     entry_ = s_.slots.enter([executor = socket->get_executor(), weak = std::weak_ptr(socket),
                              still_reading = still_reading_] {
       // On the connection's own thread: its coroutine sees the read fail and ends. Unless its
@@ -179,8 +186,8 @@ void count_and_log(Shared& s, const IntakeAnswer& a, const IntakeDecision* d) {
              {"refusalsNotLogged", admission.dropped_before}});
 }
 
-net::awaitable<IntakeAnswer> answer_request(std::shared_ptr<Shared> s, const Request& req,
-                                            const std::shared_ptr<DeliveryInbox>& inbox) {
+Awaitable<IntakeAnswer> answer_request(std::shared_ptr<Shared> s, const Request& req,
+                                       const std::shared_ptr<DeliveryInbox>& inbox) {
   const IntakeRequest in{req.method_string(), req.target(),        req[http::field::content_type],
                          req["client-id"],    req["request-time"], req["signature"],
                          req["traceparent"],  req.body()};
@@ -195,8 +202,8 @@ net::awaitable<IntakeAnswer> answer_request(std::shared_ptr<Shared> s, const Req
   // Views of the request and the decision, which outlive the co_await that publishes them
   // (librdkafka copies them there).
   IntakeRecord::Headers headers;
-  auto delivering =
-      publish_and_wait(s->publisher, decision.record->view(headers), s->limits.ack_timeout, inbox);
+  auto delivering = async_publish(s->publisher, decision.record->view(headers),
+                                  s->limits.ack_timeout, inbox, net::use_awaitable_t<Executor>{});
   const DeliveryResult delivery = co_await std::move(delivering);
   s->metrics.produce_seconds.Observe(seconds_since(publish_started));
   IntakeAnswer answer = NotificationIntake::answer_for_delivery(delivery);
@@ -208,15 +215,15 @@ net::awaitable<IntakeAnswer> answer_request(std::shared_ptr<Shared> s, const Req
 // and discard for a bounded time, not a bounded size, before closing (ServerLimits::
 // lingering_time). Closing with unread bytes would make the kernel reset the connection, and a
 // client still writing its body, of whatever size, would never see the status.
-net::awaitable<void> write_and_close(tcp::socket& socket, Deadline& deadline, IntakeAnswer answer,
-                                     unsigned version, Shared& s) {
+Awaitable<void> write_and_close(Socket& socket, Deadline& deadline, IntakeAnswer answer,
+                                unsigned version, Shared& s) {
   count_and_log(s, answer, nullptr);
   auto res = make_response(answer.status, std::move(answer.body), version, false);
   deadline.set(Clock::now() + s.limits.body_timeout);
   auto [wec, wn] = co_await http::async_write(socket, res, kTuple);
   if (wec) co_return;
   beast::error_code ignored;
-  socket.shutdown(tcp::socket::shutdown_send, ignored);
+  socket.shutdown(Socket::shutdown_send, ignored);
   const auto until = Clock::now() + s.limits.lingering_time;
   std::array<char, 16384> sink;
   for (;;) {
@@ -229,12 +236,11 @@ net::awaitable<void> write_and_close(tcp::socket& socket, Deadline& deadline, In
 }
 
 // inbox and sweep: the delivery reports and the deadlines of the connection's own thread.
-net::awaitable<void> serve_connection(tcp::socket accepted, std::string source,
-                                      std::shared_ptr<Shared> s,
-                                      std::shared_ptr<DeliveryInbox> inbox, DeadlineSweep* sweep) {
+Awaitable<void> serve_connection(Socket accepted, std::string source, std::shared_ptr<Shared> s,
+                                 std::shared_ptr<DeliveryInbox> inbox, DeadlineSweep* sweep) {
   OpenConnection open(*s, std::move(source));
-  const auto socket_ptr = std::make_shared<tcp::socket>(std::move(accepted));
-  tcp::socket& socket = *socket_ptr;
+  const auto socket_ptr = std::make_shared<Socket>(std::move(accepted));
+  Socket& socket = *socket_ptr;
   // Past its deadline the connection is closed: what it waits for fails, and it ends.
   Deadline deadline(*sweep, [&socket] {
     beast::error_code ignored;
@@ -344,7 +350,7 @@ net::awaitable<void> serve_connection(tcp::socket accepted, std::string source,
     if (wec || !res.keep_alive()) break;
   }
   beast::error_code ignored;
-  socket.shutdown(tcp::socket::shutdown_send, ignored);
+  socket.shutdown(Socket::shutdown_send, ignored);
 }
 
 void log_coroutine_failure(std::exception_ptr e) {
@@ -363,13 +369,13 @@ net::awaitable<void> accept_loop(tcp::acceptor* acceptor,
   for (;;) {
     const std::size_t thread = next++ % contexts->size();
     net::io_context& target = *(*contexts)[thread];
-    auto [ec, socket] = co_await acceptor->async_accept(target, kTuple);
+    auto [ec, socket] = co_await acceptor->async_accept(target, kTupleAny);
     if (ec) {
       if (!acceptor->is_open() || ec == net::error::operation_aborted) co_return;
       // Out of file descriptors and the like: back off instead of spinning.
       log_event(spdlog::level::warn, "accept_failed", {{"error", ec.message()}});
       net::steady_timer pause(acceptor->get_executor(), std::chrono::milliseconds(50));
-      co_await pause.async_wait(kTuple);
+      co_await pause.async_wait(kTupleAny);
       continue;
     }
     beast::error_code peer_error;

@@ -71,16 +71,94 @@ TEST(DeliveryInbox, ReportsArrivingTogetherAreHandedOverByOneDrain) {
   }
 }
 
-TEST(DeliveryInbox, AClosedInboxDropsReportsAndTheWaitEndsAtItsTimeout) {
+TEST(DeliveryInbox, ClosingDropsLaterReportsAndEndsEveryOpenWait) {
   Waiting w;
-  w.publish(1, milliseconds(5));
+  w.publish(3, milliseconds(60000));
   w.inbox->close();
   w.report_from_another_thread(7);
-  w.ctx.run();
+  w.ctx.run();  // returns: nothing waits any more, not even the deadline timer
   EXPECT_EQ(w.inbox->drains(), 0u);
+  for (const auto& result : w.results) {
+    ASSERT_TRUE(result.has_value());
+    ASSERT_FALSE(result->has_value());
+    EXPECT_EQ(result->error().code, DeliveryError::no_report);
+  }
+}
+
+TEST(DeliveryInbox, AWaitBegunAfterClosingEndsAtOnce) {
+  Waiting w;
+  w.inbox->close();
+  w.publish(1, milliseconds(60000));
+  w.ctx.run();
   ASSERT_TRUE(w.results[0].has_value());
-  ASSERT_FALSE(w.results[0]->has_value());
   EXPECT_EQ(w.results[0]->error().code, DeliveryError::no_report);
+}
+
+// A waiting coroutine belongs to its context, not to the inbox: a context stopped for good
+// destroys it (and what its frame holds) when it is destroyed itself.
+TEST(DeliveryInbox, AContextThatNeverRunsAgainDestroysTheWaitsClosingEnded) {
+  auto destroyed = std::make_shared<int>(0);
+  std::optional<Waiting> w(std::in_place);
+  net::co_spawn(
+      w->ctx,
+      // Holding its inbox, as a connection does: without close() that would be a cycle.
+      [&w, inbox = w->inbox,
+       guard = std::shared_ptr<void>(
+           nullptr, [destroyed](void*) { ++*destroyed; })]() -> net::awaitable<void> {
+        auto waiting = publish_and_wait(w->publisher, OutgoingRecord{"t", "k", "v", {}},
+                                        milliseconds(60000), inbox);
+        co_await std::move(waiting);
+      },
+      net::detached);
+  w->ctx.poll();
+  ASSERT_EQ(*destroyed, 0);  // waiting
+  w->inbox->close();
+  w->ctx.stop();
+  w.reset();  // the context, the inbox and the producer's held callback
+  EXPECT_EQ(*destroyed, 1);
+}
+
+TEST(DeliveryInbox, WaitsShareOneTimerAndNothingIsLeftArmed) {
+  Waiting w;
+  w.publish(50, milliseconds(60000));
+  EXPECT_EQ(w.inbox->timer_arms(), 1u);  // not one per publish
+  w.report_from_another_thread(0);
+  const auto started = std::chrono::steady_clock::now();
+  w.ctx.run();  // every wait answered: the timer must not hold the context for a minute
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
+  for (std::size_t i = 0; i < w.results.size(); ++i) {
+    ASSERT_TRUE(w.results[i].has_value() && w.results[i]->has_value()) << i;
+  }
+}
+
+TEST(DeliveryInbox, AShorterTimeoutAfterALongerOneEndsAtItsOwnDeadline) {
+  Waiting w;
+  std::optional<DeliveryResult> longer;
+  std::optional<DeliveryResult> shorter;
+  auto wait_for = [&](milliseconds timeout, std::optional<DeliveryResult>& out) {
+    net::co_spawn(
+        w.ctx,
+        [&w, &out, timeout]() -> net::awaitable<void> {
+          auto waiting =
+              publish_and_wait(w.publisher, OutgoingRecord{"t", "k", "v", {}}, timeout, w.inbox);
+          out = co_await std::move(waiting);
+        },
+        net::detached);
+    w.ctx.poll();
+  };
+  wait_for(milliseconds(60000), longer);
+  wait_for(milliseconds(1), shorter);
+  while (!shorter && w.ctx.run_one_for(std::chrono::seconds(10)) > 0) {
+  }
+  ASSERT_TRUE(shorter.has_value());  // the timer was brought forward for it
+  EXPECT_EQ(shorter->error().code, DeliveryError::no_report);
+  EXPECT_FALSE(longer.has_value());
+  ASSERT_EQ(w.publisher.held.size(), 2u);
+  w.publisher.held[0](RecordWritten{0, 41});
+  w.ctx.restart();
+  w.ctx.run();
+  ASSERT_TRUE(longer.has_value() && longer->has_value());
+  EXPECT_EQ((*longer)->offset, 41);
 }
 
 TEST(DeliveryInbox, AReportAfterTheTimeoutReachesNoOne) {
