@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <cstdint>
+#include <cstring>
 
 namespace paynotify {
 namespace {
@@ -64,10 +64,28 @@ std::string base64_encode(std::string_view bytes) {
 std::optional<std::string> base64_decode(std::string_view text) {
   std::string out(text.size() / 4 * 3 + 3, '\0');
   char* next = out.data();
+  const char* in = text.data();
+  const char* const end = in + text.size();
+  // Whole groups of four alphabet characters, a group at a time: a signature is nothing else up
+  // to its padding (the ingest decodes one per request; a character at a time took 0.5 us).
+  while (end - in >= 4) {
+    const int a = kDecode[static_cast<unsigned char>(in[0])];
+    const int b = kDecode[static_cast<unsigned char>(in[1])];
+    const int c = kDecode[static_cast<unsigned char>(in[2])];
+    const int d = kDecode[static_cast<unsigned char>(in[3])];
+    if ((a | b | c | d) < 0) break;  // whitespace, padding or worse: the careful loop decides
+    const auto n = static_cast<uint32_t>(a << 18 | b << 12 | c << 6 | d);
+    *next++ = static_cast<char>(n >> 16 & 0xFF);
+    *next++ = static_cast<char>(n >> 8 & 0xFF);
+    *next++ = static_cast<char>(n & 0xFF);
+    in += 4;
+  }
+  // The rest a character at a time, from a group boundary: nothing carried over.
   uint32_t acc = 0;
   int bits = 0;
   std::size_t padding = 0;
-  for (const char c : text) {
+  for (; in != end; ++in) {
+    const char c = *in;
     if (is_space(c)) continue;
     if (c == '=') {
       ++padding;
@@ -92,17 +110,20 @@ std::optional<std::string> base64_decode(std::string_view text) {
 std::optional<std::string> percent_decode(std::string_view text) {
   std::string out(text.size(), '\0');
   char* next = out.data();
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      *next++ = text[i];
-      continue;
-    }
-    if (i + 2 >= text.size()) return std::nullopt;  // truncated escape
-    const int hi = hex_value(text[i + 1]);
-    const int lo = hex_value(text[i + 2]);
+  const char* in = text.data();
+  const char* const end = in + text.size();
+  while (in != end) {
+    // What lies between escapes is copied as a run.
+    const auto* escape =
+        static_cast<const char*>(std::memchr(in, '%', static_cast<std::size_t>(end - in)));
+    next = std::copy(in, escape ? escape : end, next);
+    if (escape == nullptr) break;
+    if (end - escape < 3) return std::nullopt;  // truncated escape
+    const int hi = hex_value(escape[1]);
+    const int lo = hex_value(escape[2]);
     if (hi < 0 || lo < 0) return std::nullopt;
     *next++ = static_cast<char>(hi * 16 + lo);
-    i += 2;
+    in = escape + 3;
   }
   out.resize(static_cast<std::size_t>(next - out.data()));
   return out;
@@ -141,10 +162,10 @@ std::optional<int64_t> parse_int64(std::string_view text) {
 }
 
 bool iequals_ascii(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
+  // ASCII only, not the locale's tolower (a library call per character).
+  const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [&](char x, char y) { return lower(x) == lower(y); });
 }
 
 }  // namespace paynotify
