@@ -36,6 +36,7 @@ ingest_us="$(per "$i0" "$i1" "$acked" 1e6)"
 printf 'ingest at saturation: %.0f acknowledged/s (%s not acked, %s errors), p50 %.2f ms; %.1f us of its CPU and %.1f allocations per acknowledgement, the broker %.1f us per acknowledgement\n' \
   "$(field "$sat" acked_per_s)" "$(field "$sat" not_acked)" "$(field "$sat" errors)" \
   "$(field "$sat" p50_ms)" "$ingest_us" "$(per "$im0" "$im1" "$acked")" "$(per "$k0" "$k1" "$acked" 1e6)"
+measure_verify again
 
 # 3. The HTTP floor, with as many I/O threads as the ingest takes here (one per usable CPU). At
 # saturation it answers several times the ingest's rate, and a busier loop pays fewer wake-ups
