@@ -32,10 +32,8 @@ using tcp = net::ip::tcp;
 // A request's header fields, and its answer's, come out of an arena on the connection's frame
 // (head_room in serve_connection), not an allocation per field.
 using FieldAllocator = std::pmr::polymorphic_allocator<char>;
-// The body too: a typical notification's fits beside its head (head_room).
-using Body = http::basic_string_body<char, std::char_traits<char>, FieldAllocator>;
-using Request = http::request<Body, http::basic_fields<FieldAllocator>>;
-using RequestParser = http::request_parser<Body, FieldAllocator>;
+using Request = http::request<http::string_body, http::basic_fields<FieldAllocator>>;
+using RequestParser = http::request_parser<http::string_body, FieldAllocator>;
 using Response = http::response<http::string_body, http::basic_fields<FieldAllocator>>;
 // The connections' coroutines and sockets name their executor's type: the type-erased
 // any_io_executor cost a copy, a destruction and a virtual query per operation (#19).
@@ -253,13 +251,13 @@ Awaitable<void> serve_connection(Socket accepted, std::string source, std::share
   // notification, and every request took two reads (measured: 2.9 recvmsg per request, 2.0
   // with room for a typical notification, its head and a card PAYMENT_RESULT body).
   buffer.reserve(kReadRoom);
-  // Room for a request: its head's fields and its body are allocated here, and the arena starts
-  // over for each request (a larger one takes blocks from the heap, freed with the request).
+  // Room for a request's head: its fields are allocated here, and the arena starts over for
+  // each request (a larger head takes blocks from the heap, freed with the request).
   alignas(std::max_align_t) std::array<std::byte, 4096> head_room;
   EvictableReader reading(*s, socket_ptr);
   for (;;) {
     std::pmr::monotonic_buffer_resource arena(head_room.data(), head_room.size());
-    RequestParser parser(std::piecewise_construct, std::make_tuple(FieldAllocator(&arena)),
+    RequestParser parser(std::piecewise_construct, std::make_tuple(),
                          std::make_tuple(FieldAllocator(&arena)));
     parser.header_limit(static_cast<std::uint32_t>(s->limits.max_header_bytes));
     parser.body_limit(s->limits.max_body_bytes);
