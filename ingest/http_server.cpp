@@ -455,10 +455,15 @@ int64_t IngestServer::drain_and_stop(std::chrono::milliseconds grace) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   const int64_t left = shared_->in_flight.load();
+  // Open waits end first, answered 503 if their thread still runs: a connection's coroutine
+  // holds its inbox, which holds the coroutine's completion while it waits.
   for (auto& inbox : shared_->inboxes) inbox->close();
   for (auto& ctx : contexts_) ctx->stop();
   for (auto& t : threads_) t.join();
   threads_.clear();
+  // The inboxes may outlive the contexts (in callbacks the producer still holds); their timers
+  // may not.
+  for (auto& inbox : shared_->inboxes) inbox->detach();
   return left;
 }
 

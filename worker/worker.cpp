@@ -211,9 +211,11 @@ int64_t Worker::stop() {
     unfinished = engine_->in_flight();
     consumer_->stop();  // commits stored offsets and leaves the group (the engine still runs)
   }
-  // Teardown in order: no delivery reports into the engine, its thread stopped, no Redis
-  // results posted any more, then the io_context (and the coroutine frames it still holds)
-  // destroyed while everything those frames point to is alive.
+  // Teardown in order: no delivery reports into the engine (publishes still waiting end with
+  // no_report, and may resume before the loop stops), its thread stopped, no Redis results
+  // posted any more, the engine torn down (its delivery timer with it), then the io_context (and
+  // the coroutine frames it still holds) destroyed while everything those frames point to is
+  // alive.
   if (deadlines_) deadlines_->stop();
   if (engine_) engine_->close_gate();
   ctx_->stop();

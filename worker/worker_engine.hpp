@@ -87,7 +87,9 @@ class WorkerEngine {
   // Whether the consumer is to stop taking records of `topic` now (in_flight.hpp says why per
   // topic); on the engine's loop.
   bool hold(const std::string& topic) { return in_flight_.hold(share_of(topic)); }
-  void close_gate() { deliveries_->close(); }  // no delivery reports into the engine from here
+  // No delivery reports into the engine from here; the publishes still waiting end with
+  // no_report (they may resume before the loop stops: the record is then given up, as draining).
+  void close_gate() { deliveries_->close(); }
   // SIGTERM: records that only wait are given up (offsets not stored, redelivered later), new
   // ones are refused; calls and writes under way finish. in_flight() then falls to 0 quickly.
   void begin_drain();  // any thread
@@ -96,6 +98,7 @@ class WorkerEngine {
   void tear_down() {
     torn_down_ = true;
     calls_.tear_down();
+    deliveries_->detach();  // its timer belongs to the io_context, destroyed next
   }
 
   // Seconds since the oldest event now waiting for a retry first failed (0: none waits).

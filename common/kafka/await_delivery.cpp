@@ -10,11 +10,12 @@ namespace paynotify {
 namespace net = boost::asio;
 
 DeliveryInbox::DeliveryInbox(net::any_io_executor executor)
-    : executor_(std::move(executor)), timer_(executor_) {}
+    : executor_(std::move(executor)), timer_(std::in_place, executor_) {}
 
 DeliveryInbox::~DeliveryInbox() {
-  // Reached with waits still listed only if close() never ran; the timer's pending wait holds
-  // the inbox, so that is the context destroying it, and its completions go with it.
+  // Waits are still listed only if close() never ran: then the timer's pending wait held the
+  // inbox, and this is its context destroying it; the completions go with it. (Closed, or
+  // outliving its context in a producer's callback, the inbox has nothing listed.)
   std::vector<Completion> abandoned;  // destroyed after the lock, with what their frames hold
   std::lock_guard lock(mu_);
   while (!waiting_.empty()) abandoned.push_back(unlink(waiting_.front()));
@@ -31,26 +32,35 @@ void DeliveryInbox::close() {
   std::vector<Completion> open_waits;
   {
     std::lock_guard lock(mu_);
-    open_ = false;
+    // Once only: a second call may come after the context is gone (the worker closes on
+    // shutdown and again when the engine is destroyed), and must not post to it.
+    if (!std::exchange(open_, false)) return;
     arrived_.clear();
     while (!waiting_.empty()) open_waits.push_back(unlink(waiting_.front()));
   }
-  for (auto& completion : open_waits) post_no_report(std::move(completion));
+  for (auto& completion : open_waits) {
+    post_failure(std::move(completion), DeliveryError::no_report, "shutting down");
+  }
   net::post(executor_, [self = shared_from_this()] { self->disarm(); });
 }
 
-void DeliveryInbox::post_no_report(Completion completion) {
-  net::post(executor_, [c = std::move(completion)]() mutable {
-    std::move(c)(failure(DeliveryError::no_report));
+void DeliveryInbox::detach() {
+  armed_ = false;
+  timer_.reset();
+}
+
+void DeliveryInbox::post_failure(Completion completion, DeliveryError why, const char* detail) {
+  net::post(executor_, [c = std::move(completion), why, detail]() mutable {
+    std::move(c)(failure(why, detail));
   });
 }
 
 DeliveryInbox::WaiterRef DeliveryInbox::wait(Completion completion, Clock::time_point deadline) {
   std::unique_lock lock(mu_);
-  if (!open_) {  // closed: no report will be taken
+  if (!open_) {
     lock.unlock();
-    post_no_report(std::move(completion));
-    return WaiterRef(new Waiter(deadline, Completion()));
+    post_failure(std::move(completion), DeliveryError::not_queued, "shutting down");
+    return nullptr;
   }
   WaiterRef waiter(new Waiter(deadline, std::move(completion)));
   // Kept by deadline. Waits mostly share one timeout, so a new one goes last.
@@ -86,17 +96,22 @@ void DeliveryInbox::drain() {
   }
   handing_over_.clear();
   if (idle) disarm();
-  // On the waiting coroutines' own thread: each resumes here, until its next suspension.
-  for (auto& [completion, result] : ready_) std::move(completion)(std::move(result));
-  ready_.clear();
+  // On the waiting coroutines' own thread: each resumes here, until its next suspension. Taken
+  // out of ready_ first, so a completion that throws leaves no spent one behind for the next.
+  std::vector<Ready> resuming;
+  resuming.swap(ready_);
+  for (auto& [completion, result] : resuming) std::move(completion)(std::move(result));
+  resuming.clear();
+  ready_.swap(resuming);  // its room, for the next drain
 }
 
 void DeliveryInbox::arm(Clock::time_point deadline) {
+  if (!timer_) return;  // detached
   armed_ = true;
   armed_for_ = deadline;
   ++timer_arms_;
-  timer_.expires_at(deadline);  // cancels a later one still pending, which then does nothing
-  timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+  timer_->expires_at(deadline);  // cancels a later one still pending, which then does nothing
+  timer_->async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
     if (!ec) self->expire();
   });
 }
@@ -104,8 +119,8 @@ void DeliveryInbox::arm(Clock::time_point deadline) {
 void DeliveryInbox::disarm() {
   // Nothing waits: the timer must not keep the context running (io_context::run() returns
   // when no work is left). Reports arrive in batches, so this is once per batch at most.
-  if (!std::exchange(armed_, false)) return;
-  timer_.cancel();
+  if (!std::exchange(armed_, false) || !timer_) return;
+  timer_->cancel();
 }
 
 void DeliveryInbox::expire() {
@@ -128,11 +143,20 @@ void publish_waiting(Publisher& publisher, std::variant<OutgoingRecord, RecordVi
                      DeliveryInbox::Completion completion) {
   // Waiting before publishing: a report can then never come before there is someone to take it.
   auto waiter = inbox->wait(std::move(completion), DeliveryInbox::Clock::now() + timeout);
-  DeliveryCallback report = [inbox, waiter](const DeliveryResult& r) { inbox->deliver(waiter, r); };
-  if (auto* owned = std::get_if<OutgoingRecord>(&record)) {
-    publisher.publish(std::move(*owned), std::move(report));
-  } else {
-    publisher.publish_view(std::get<RecordView>(record), std::move(report));
+  if (!waiter) return;  // closed: not published, and told so
+  // The initiation runs inside the coroutine's resumption: what it throws would leave run()
+  // and end the process, and the waiter listed. A report is what the caller gets instead.
+  try {
+    DeliveryCallback report = [inbox, waiter](const DeliveryResult& r) {
+      inbox->deliver(waiter, r);
+    };
+    if (auto* owned = std::get_if<OutgoingRecord>(&record)) {
+      publisher.publish(std::move(*owned), std::move(report));
+    } else {
+      publisher.publish_view(std::get<RecordView>(record), std::move(report));
+    }
+  } catch (const std::exception& e) {
+    inbox->deliver(waiter, failure(DeliveryError::not_queued, e.what()));
   }
 }
 

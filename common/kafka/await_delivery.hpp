@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -42,11 +43,16 @@ class DeliveryInbox : public std::enable_shared_from_this<DeliveryInbox> {
   DeliveryInbox& operator=(const DeliveryInbox&) = delete;
   const boost::asio::any_io_executor& executor() const { return executor_; }
 
-  // Before the executor's context is destroyed, from any thread: reports that come later are
-  // dropped, and every wait still open ends with no_report. Those completions are posted, so
-  // the context owns them: it runs them, or destroys them (and the coroutines they would
-  // resume) with itself. Waits begun after this end at once.
+  // While the executor's context is alive, from any thread; again does nothing. Reports that
+  // come later are dropped, and every wait still open ends with no_report. Those completions
+  // are posted, so the context owns them: it runs them (the coroutines resume, before the
+  // context stops if it still runs), or destroys them with itself. A publish begun after this
+  // is not made: it ends at once with not_queued.
   void close();
+  // After the executor's threads stopped for good, before its context is destroyed: the
+  // deadline timer belongs to the context and must go first (the inbox itself may live on in
+  // a producer's callback). No deadline is kept after this.
+  void detach();
 
   // One publish waiting: its deadline, and its completion until the report or the deadline
   // takes it. Held by the producer's callback and, while it waits, by the inbox's list.
@@ -56,6 +62,7 @@ class DeliveryInbox : public std::enable_shared_from_this<DeliveryInbox> {
     // Only ever move-constructed, never assigned: Boost 1.81's move assignment of an
     // any_completion_handler wraps the handler in itself, forever (fixed in 1.82).
     Completion completion;
+    Waiter& operator=(Waiter&&) = delete;
     std::atomic<int> refs{0};
     friend void intrusive_ptr_add_ref(Waiter* w) {
       w->refs.fetch_add(1, std::memory_order_relaxed);
@@ -66,7 +73,8 @@ class DeliveryInbox : public std::enable_shared_from_this<DeliveryInbox> {
   };
   using WaiterRef = boost::intrusive_ptr<Waiter>;
 
-  // On the executor: `completion` is called with the report, or no_report at `deadline`.
+  // On the executor: `completion` is called there, from the drain with the report or from the
+  // timer with no_report at `deadline`. Closed: it is posted not_queued, and the result is null.
   WaiterRef wait(Completion completion, Clock::time_point deadline);
   // On the producer's thread.
   void deliver(const WaiterRef& waiter, const DeliveryResult& result);
@@ -84,7 +92,7 @@ class DeliveryInbox : public std::enable_shared_from_this<DeliveryInbox> {
   void arm(Clock::time_point deadline);  // on the executor
   void expire();                         // on the executor, when the timer fires
   void disarm();                         // on the executor, when nothing waits
-  void post_no_report(Completion completion);
+  void post_failure(Completion completion, DeliveryError why, const char* detail);
   Completion unlink(Waiter& waiter);  // under mu_
 
   boost::asio::any_io_executor executor_;
@@ -96,19 +104,24 @@ class DeliveryInbox : public std::enable_shared_from_this<DeliveryInbox> {
   std::vector<Report> handing_over_;  // the executor's own: reused, a drain allocates nothing
   std::vector<Ready> ready_;          // the executor's own, as handing_over_
   std::atomic<uint64_t> drains_{0};
-  boost::asio::steady_timer timer_;  // the executor's own, as is what follows
+  std::optional<boost::asio::steady_timer> timer_;  // the executor's own, as is what follows
   bool armed_ = false;
   Clock::time_point armed_for_{};
   uint64_t timer_arms_ = 0;
 };
 
-// Publishes `record` and completes with its delivery report, or no_report after `timeout`;
-// initiated on the inbox's executor. A record of views goes through Publisher::publish_view.
-// With a lazy token (use_awaitable) it starts when awaited, not when called, so what the views
-// show must last until the co_await. Any completion token, and so any coroutine executor type.
+// async_publish's initiation, on the inbox's executor. Throws nothing once it waits: a publish
+// that throws is reported not_queued.
 void publish_waiting(Publisher& publisher, std::variant<OutgoingRecord, RecordView> record,
                      std::chrono::milliseconds timeout, std::shared_ptr<DeliveryInbox> inbox,
                      DeliveryInbox::Completion completion);
+
+// Publishes `record` and completes with its delivery report, or no_report after `timeout`.
+// Initiated and completed on the inbox's executor, whatever the token's associated executor: a
+// token bound elsewhere (a strand, another context) is not honoured. A record of views goes
+// through Publisher::publish_view; with a lazy token (use_awaitable) it starts when awaited,
+// not when called, so what the views show must last until the co_await. Any coroutine
+// executor type: the ingest's are io_context::executor_type.
 template <typename CompletionToken>
 auto async_publish(Publisher& publisher, std::variant<OutgoingRecord, RecordView> record,
                    std::chrono::milliseconds timeout, std::shared_ptr<DeliveryInbox> inbox,

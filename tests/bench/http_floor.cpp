@@ -47,7 +47,7 @@ constexpr std::size_t kMaxBodyBytes = 64 * 1024;
 // With --answer-every-ms, answers wait for the next release of their thread's batch, as the
 // ingest's wait for a delivery report that comes with its produce request's batch (every
 // linger.ms at most): a cancel of the thread's `release` timer resumes every waiting answer at
-// once, as the ingest's DeliveryInbox cancels its waiters' timers.
+// once, as the ingest's DeliveryInbox resumes every waiter of a batch from one drain.
 struct Batches {
   explicit Batches(net::io_context& ctx) : release(ctx, net::steady_timer::time_point::max()) {}
   net::steady_timer release;
