@@ -42,7 +42,6 @@ using Socket = net::basic_stream_socket<tcp, Executor>;
 template <typename T>
 using Awaitable = net::awaitable<T, Executor>;
 constexpr auto kTuple = net::as_tuple(net::use_awaitable_t<Executor>{});
-constexpr auto kTupleAny = net::as_tuple(net::use_awaitable);  // the accept loop's
 constexpr std::size_t kReadRoom = 4096;  // per connection; larger requests grow the buffer
 
 struct IngestServer::Shared {
@@ -362,20 +361,20 @@ void log_coroutine_failure(std::exception_ptr e) {
   }
 }
 
-net::awaitable<void> accept_loop(tcp::acceptor* acceptor,
-                                 std::vector<std::unique_ptr<net::io_context>>* contexts,
-                                 std::shared_ptr<Shared> s) {
+Awaitable<void> accept_loop(tcp::acceptor* acceptor,
+                            std::vector<std::unique_ptr<net::io_context>>* contexts,
+                            std::shared_ptr<Shared> s) {
   std::size_t next = 0;
   for (;;) {
     const std::size_t thread = next++ % contexts->size();
     net::io_context& target = *(*contexts)[thread];
-    auto [ec, socket] = co_await acceptor->async_accept(target, kTupleAny);
+    auto [ec, socket] = co_await acceptor->async_accept(target, kTuple);
     if (ec) {
       if (!acceptor->is_open() || ec == net::error::operation_aborted) co_return;
       // Out of file descriptors and the like: back off instead of spinning.
       log_event(spdlog::level::warn, "accept_failed", {{"error", ec.message()}});
       net::steady_timer pause(acceptor->get_executor(), std::chrono::milliseconds(50));
-      co_await pause.async_wait(kTupleAny);
+      co_await pause.async_wait(kTuple);
       continue;
     }
     beast::error_code peer_error;

@@ -41,7 +41,6 @@ class DeliveryInbox : public std::enable_shared_from_this<DeliveryInbox> {
   ~DeliveryInbox();
   DeliveryInbox(const DeliveryInbox&) = delete;
   DeliveryInbox& operator=(const DeliveryInbox&) = delete;
-  const boost::asio::any_io_executor& executor() const { return executor_; }
 
   // While the executor's context is alive, from any thread; again does nothing. Reports that
   // come later are dropped, and every wait still open ends with no_report. Those completions

@@ -28,6 +28,7 @@ kcpu0="$(cpu_seconds "$kafka_pid")"
 sat="$(loadgen --rate 0 --duration-s "$seconds" --connections 64)"
 cpu1="$(cpu_seconds "$ingest_pid")" mallocs1="$(mallocs ingest)" switches1="$(context_switches "$ingest_pid")"
 kcpu1="$(cpu_seconds "$kafka_pid")"
+measure_verify again
 # System calls are counted in a run of their own: counting them puts every one on the kernel's
 # slow path (a tracepoint), which the CPU figure must not pay. What it costs is printed: in four
 # runs the counted run cost -0.4, +0.3, +1.8 and +2.4 us per acknowledgement more.
@@ -40,7 +41,6 @@ cpu_us="$(per "$cpu0" "$cpu1" "$acked" 1e6)"
 printf 'saturation: %.0f acknowledged/s (%s acked, %s not acked, %s errors), p50 %.1f ms, p99 %.1f ms\n' \
   "$(field "$sat" acked_per_s)" "$acked" "$(field "$sat" not_acked)" "$(field "$sat" errors)" \
   "$(field "$sat" p50_ms)" "$(field "$sat" p99_ms)"
-measure_verify again
 printf 'ingest CPU per acknowledged notification: %.1f us = %.2f x one RSA-2048 verify (target <= 2.5)\n' \
   "$cpu_us" "$(python3 -c "print($cpu_us/$verify_us)")"
 printf "the broker's CPU per acknowledged notification: %.1f us (with no load it spent %.0f ms of CPU a second)\n" \
