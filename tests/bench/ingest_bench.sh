@@ -7,16 +7,29 @@
 #   4. the ingest's peak RSS over the whole run;
 #   and, at saturation, the ingest's allocations, system calls and wake-ups per acknowledgement
 #   (all its threads): the reasons its CPU figure is what it is.
-# Usage: tests/bench/ingest_bench.sh [--seconds N]   (default 15 s per phase)
+# Usage: tests/bench/ingest_bench.sh [--seconds N] [--partitions P]
+#   N: seconds per phase (default 15). P: the topic's partitions (default 6). librdkafka sends a
+#   produce request per partition, so the records of one linger.ms window travel in up to P
+#   requests, each with its own delivery reports: the ingest's and the broker's CPU per
+#   acknowledgement grow with P (README, "Partitions").
 # PAYNOTIFY_BENCH_INGEST_ARGS adds ingest options (e.g. "--threads 1").
 set -euo pipefail
 seconds=15
-[ "${1:-}" = "--seconds" ] && seconds="$2"
+partitions=6
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seconds) seconds="$2"; shift 2 ;;
+    --partitions) partitions="$2"; shift 2 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 "$bin/cli/paynotify" topics ensure --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic bench.notifications \
-  --partitions 6 --replication-factor 1 >/dev/null
+  --partitions "$partitions" --replication-factor 1 >/dev/null
 start_ingest bench.notifications
 machine_line
+echo "topic: $partitions partitions, one broker"
 
 measure_verify
 
