@@ -82,6 +82,23 @@ void DeliveryInbox::deliver(const WaiterRef& waiter, const DeliveryResult& resul
   net::post(executor_, [self = shared_from_this()] { self->drain(); });
 }
 
+DeliveryCallback DeliveryInbox::Waiter::report_to(std::shared_ptr<DeliveryInbox> inbox) {
+  reporting_to = std::move(inbox);
+  intrusive_ptr_add_ref(this);  // the producer's reference, given up in let_go()
+  return DeliveryCallback(this);
+}
+
+void DeliveryInbox::Waiter::deliver(const DeliveryResult& result) {
+  reporting_to->deliver(WaiterRef(this), result);
+}
+
+void DeliveryInbox::Waiter::let_go() noexcept {
+  // The inbox first: if this was its last holder, its destructor may still unlink this waiter,
+  // which the reference below keeps alive until then.
+  reporting_to.reset();
+  intrusive_ptr_release(this);
+}
+
 void DeliveryInbox::drain() {
   bool idle = false;
   {
@@ -147,9 +164,7 @@ void publish_waiting(Publisher& publisher, std::variant<OutgoingRecord, RecordVi
   // The initiation runs inside the coroutine's resumption: what it throws would leave run()
   // and end the process, and the waiter listed. A report is what the caller gets instead.
   try {
-    DeliveryCallback report = [inbox, waiter](const DeliveryResult& r) {
-      inbox->deliver(waiter, r);
-    };
+    DeliveryCallback report = waiter->report_to(inbox);
     if (auto* owned = std::get_if<OutgoingRecord>(&record)) {
       publisher.publish(std::move(*owned), std::move(report));
     } else {

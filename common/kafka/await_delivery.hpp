@@ -54,14 +54,20 @@ class DeliveryInbox : public std::enable_shared_from_this<DeliveryInbox> {
   void detach();
 
   // One publish waiting: its deadline, and its completion until the report or the deadline
-  // takes it. Held by the producer's callback and, while it waits, by the inbox's list.
-  struct Waiter : boost::intrusive::list_base_hook<> {
+  // takes it. Held by the inbox's list while it waits and by the producer as the publish's
+  // delivery callback (report_to()), which tells the inbox the report.
+  struct Waiter final : boost::intrusive::list_base_hook<>, DeliveryCallback::Receiver {
     Waiter(Clock::time_point d, Completion c) : deadline(d), completion(std::move(c)) {}
+    // The publish's callback: it holds this waiter and its inbox until the producer lets go.
+    DeliveryCallback report_to(std::shared_ptr<DeliveryInbox> inbox);
+    void deliver(const DeliveryResult& result) override;  // on the producer's thread
+    void let_go() noexcept override;
     Clock::time_point deadline;
     // Only ever move-constructed, never assigned: Boost 1.81's move assignment of an
     // any_completion_handler wraps the handler in itself, forever (fixed in 1.82).
     Completion completion;
     Waiter& operator=(Waiter&&) = delete;
+    std::shared_ptr<DeliveryInbox> reporting_to;  // the producer's side, while it holds this
     std::atomic<int> refs{0};
     friend void intrusive_ptr_add_ref(Waiter* w) {
       w->refs.fetch_add(1, std::memory_order_relaxed);

@@ -108,7 +108,7 @@ void KafkaProducer::produce(std::string_view topic, std::string_view key, std::s
     rd_kafka_header_add(kafka_headers, name.data(), static_cast<ssize_t>(name.size()),
                         header_value.data(), static_cast<ssize_t>(header_value.size()));
   }
-  auto* callback = new DeliveryCallback(std::move(on_delivery));
+  void* const callback = on_delivery.release();  // back in on_delivery_report, or below
   // librdkafka's RD_KAFKA_V_* macros expand to C casts. MSG_F_COPY: the key and value are
   // copied before producev returns (the value's pointer is only typed mutable), as are the
   // headers by rd_kafka_header_add. A null value would be a tombstone, not an empty value.
@@ -122,18 +122,17 @@ void KafkaProducer::produce(std::string_view topic, std::string_view key, std::s
 #pragma GCC diagnostic pop
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     rd_kafka_headers_destroy(kafka_headers);  // not taken over on failure
-    std::unique_ptr<DeliveryCallback> owned(callback);
-    (*owned)(failure(DeliveryError::not_queued, rd_kafka_err2str(err)));
+    DeliveryCallback::adopt(callback)(failure(DeliveryError::not_queued, rd_kafka_err2str(err)));
   }
 }
 
 void KafkaProducer::on_delivery_report(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
-  std::unique_ptr<DeliveryCallback> callback(static_cast<DeliveryCallback*>(msg->_private));
+  const DeliveryCallback callback = DeliveryCallback::adopt(msg->_private);
   const DeliveryResult result =
       delivery_proof(msg->err, rd_kafka_message_status(msg), msg->partition, msg->offset);
   if (!result && result.error().code == DeliveryError::unconfirmed)
     static_cast<KafkaProducer*>(opaque)->count_unconfirmed(msg);
-  if (callback) (*callback)(result);
+  if (callback) callback(result);
 }
 
 void KafkaProducer::count_unconfirmed(const rd_kafka_message_t* msg) {

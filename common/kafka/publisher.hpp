@@ -5,8 +5,8 @@
 #include <boost/system/result.hpp>
 
 #include <chrono>
+#include <concepts>
 #include <cstdint>
-#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -63,9 +63,76 @@ using DeliveryFailure = Failure;
 
 using DeliveryResult = boost::system::result<RecordWritten, DeliveryFailure>;
 
-// Called exactly once per publish, on the producer's own thread: hand the result back to the
-// caller's executor rather than doing work here.
-using DeliveryCallback = std::function<void(const DeliveryResult&)>;
+class DeliveryCallback;
+// A function of a delivery report (a lambda), other than a DeliveryCallback itself.
+template <typename F>
+concept DeliveryFunction = !std::same_as<std::remove_cvref_t<F>, DeliveryCallback> &&
+                           std::invocable<F, const DeliveryResult&>;
+
+// One publish's delivery report: called exactly once, on the producer's own thread (hand the
+// result back to the caller's executor rather than doing work here). Move-only and one pointer
+// wide: the producer gives it to librdkafka as the record's opaque pointer (release(), adopt())
+// instead of a copy of it on the heap, and a receiver already on the heap (a waiting publish,
+// await_delivery.hpp) is the callback itself, with nothing allocated for it (#19).
+class DeliveryCallback {
+ public:
+  // What a callback calls: deliver() at most once, then let_go() once, when the callback is
+  // dropped (alone if it never was called: a publisher that stops and drops what it held).
+  class Receiver {
+   public:
+    virtual void deliver(const DeliveryResult& result) = 0;
+    virtual void let_go() noexcept = 0;
+
+   protected:
+    ~Receiver() = default;
+  };
+
+  DeliveryCallback() = default;
+  // Any function of the result (a lambda): one allocation, which holds it.
+  template <DeliveryFunction F>
+  DeliveryCallback(F&& f)  // NOLINT(google-explicit-constructor): a lambda converts, as before
+      : receiver_(new Held<std::decay_t<F>>(std::forward<F>(f))) {}
+  explicit DeliveryCallback(Receiver* receiver) noexcept : receiver_(receiver) {}
+  DeliveryCallback(DeliveryCallback&& other) noexcept
+      : receiver_(std::exchange(other.receiver_, nullptr)) {}
+  DeliveryCallback& operator=(DeliveryCallback&& other) noexcept {
+    if (this != &other) {
+      reset();
+      receiver_ = std::exchange(other.receiver_, nullptr);
+    }
+    return *this;
+  }
+  DeliveryCallback(const DeliveryCallback&) = delete;
+  DeliveryCallback& operator=(const DeliveryCallback&) = delete;
+  ~DeliveryCallback() { reset(); }
+
+  void operator()(const DeliveryResult& result) const { receiver_->deliver(result); }
+  explicit operator bool() const noexcept { return receiver_ != nullptr; }
+
+  // For a C library's opaque pointer: release() hands the receiver over, adopt() takes back
+  // what release() gave (null gives an empty callback).
+  void* release() noexcept { return std::exchange(receiver_, nullptr); }
+  static DeliveryCallback adopt(void* released) noexcept {
+    return DeliveryCallback(static_cast<Receiver*>(released));
+  }
+
+ private:
+  template <typename F>
+  class Held final : public Receiver {
+   public:
+    template <typename G>
+    explicit Held(G&& g) : f_(std::forward<G>(g)) {}
+    void deliver(const DeliveryResult& result) override { f_(result); }
+    void let_go() noexcept override { delete this; }
+
+   private:
+    F f_;
+  };
+  void reset() noexcept {
+    if (auto* r = std::exchange(receiver_, nullptr)) r->let_go();
+  }
+  Receiver* receiver_ = nullptr;
+};
 
 class Publisher {
  public:

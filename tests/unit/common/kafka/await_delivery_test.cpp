@@ -98,6 +98,23 @@ TEST(DeliveryInbox, APublishBegunAfterClosingIsNotMade) {
   EXPECT_EQ(w.results[0]->error().code, DeliveryError::not_queued);
 }
 
+// The producer holds each waiting publish as its delivery callback, with the inbox it reports
+// to. One it drops without a report (a producer stopping) lets both go, and the wait ends at
+// its deadline all the same.
+TEST(DeliveryInbox, ACallbackDroppedUncalledLetsTheInboxGoAndTheWaitEndsAtItsDeadline) {
+  Waiting w;
+  w.publish(2, milliseconds(1));
+  ASSERT_EQ(w.publisher.held.size(), 2u);
+  const long held_with_callbacks = w.inbox.use_count();
+  w.publisher.held.clear();
+  EXPECT_EQ(w.inbox.use_count(), held_with_callbacks - 2);  // one each, now let go
+  w.ctx.run();
+  for (const auto& result : w.results) {
+    ASSERT_TRUE(result.has_value());
+    EXPECT_EQ(result->error().code, DeliveryError::no_report);
+  }
+}
+
 // The worker closes its inbox on shutdown and again when its engine is destroyed, after the
 // io_context; a producer's callback can keep an inbox past its context too.
 TEST(DeliveryInbox, OutlivesItsContextOnceDetached) {
