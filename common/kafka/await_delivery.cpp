@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <cassert>
 #include <iterator>
 #include <optional>
 
@@ -83,6 +84,7 @@ void DeliveryInbox::deliver(const WaiterRef& waiter, const DeliveryResult& resul
 }
 
 DeliveryCallback DeliveryInbox::Waiter::report_to(std::shared_ptr<DeliveryInbox> inbox) {
+  assert(!reporting_to && "a waiter is one publish's callback, once");
   reporting_to = std::move(inbox);
   intrusive_ptr_add_ref(this);  // the producer's reference, given up in let_go()
   return DeliveryCallback(this);

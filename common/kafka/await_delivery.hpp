@@ -60,7 +60,7 @@ class DeliveryInbox : public std::enable_shared_from_this<DeliveryInbox> {
     Waiter(Clock::time_point d, Completion c) : deadline(d), completion(std::move(c)) {}
     // The publish's callback: it holds this waiter and its inbox until the producer lets go.
     DeliveryCallback report_to(std::shared_ptr<DeliveryInbox> inbox);
-    void deliver(const DeliveryResult& result) override;  // on the producer's thread
+    void deliver(const DeliveryResult& result) override;  // on the publisher's reporting thread
     void let_go() noexcept override;
     Clock::time_point deadline;
     // Only ever move-constructed, never assigned: Boost 1.81's move assignment of an

@@ -132,7 +132,7 @@ void KafkaProducer::on_delivery_report(rd_kafka_t*, const rd_kafka_message_t* ms
       delivery_proof(msg->err, rd_kafka_message_status(msg), msg->partition, msg->offset);
   if (!result && result.error().code == DeliveryError::unconfirmed)
     static_cast<KafkaProducer*>(opaque)->count_unconfirmed(msg);
-  if (callback) callback(result);
+  callback(result);
 }
 
 void KafkaProducer::count_unconfirmed(const rd_kafka_message_t* msg) {

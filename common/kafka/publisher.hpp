@@ -69,8 +69,10 @@ template <typename F>
 concept DeliveryFunction = !std::same_as<std::remove_cvref_t<F>, DeliveryCallback> &&
                            std::invocable<F, const DeliveryResult&>;
 
-// One publish's delivery report: called exactly once, on the producer's own thread (hand the
-// result back to the caller's executor rather than doing work here). Move-only and one pointer
+// One publish's delivery report: called exactly once, on whichever thread the publisher
+// reports from (librdkafka's poll thread; the caller's own when a record cannot be queued), so
+// hand the result back to the caller's executor rather than doing work here. An empty callback
+// (default-constructed, moved from) takes the report and does nothing. Move-only and one pointer
 // wide: the producer gives it to librdkafka as the record's opaque pointer (release(), adopt())
 // instead of a copy of it on the heap, and a receiver already on the heap (a waiting publish,
 // await_delivery.hpp) is the callback itself, with nothing allocated for it (#19).
@@ -106,7 +108,9 @@ class DeliveryCallback {
   DeliveryCallback& operator=(const DeliveryCallback&) = delete;
   ~DeliveryCallback() { reset(); }
 
-  void operator()(const DeliveryResult& result) const { receiver_->deliver(result); }
+  void operator()(const DeliveryResult& result) const {
+    if (receiver_ != nullptr) receiver_->deliver(result);
+  }
   explicit operator bool() const noexcept { return receiver_ != nullptr; }
 
   // For a C library's opaque pointer: release() hands the receiver over, adopt() takes back

@@ -16,11 +16,14 @@
 set -euo pipefail
 seconds=15
 partitions=6
+usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d'; }
 while [ $# -gt 0 ]; do
   case "$1" in
-    --seconds) seconds="$2"; shift 2 ;;
-    --partitions) partitions="$2"; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --seconds|--partitions)
+      [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || { echo "$1 needs a positive whole number (see --help)" >&2; exit 2; }
+      [ "$1" = --seconds ] && seconds="$2" || partitions="$2"
+      shift 2 ;;
+    -h|--help) usage; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -29,7 +32,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
   --partitions "$partitions" --replication-factor 1 >/dev/null
 start_ingest bench.notifications
 machine_line
-echo "topic: $partitions partitions, one broker"
+# As the broker lists it (a fresh broker per run, so the topic is the one just made).
+echo "topic: $("$bin/cli/paynotify" topics ensure --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" \
+  --topic bench.notifications --partitions "$partitions" --replication-factor 1 | grep -o '[0-9]* partitions' | head -1), one broker"
 
 measure_verify
 

@@ -70,7 +70,8 @@ counted() {  # counted NAME COMMAND... &: COMMAND, its allocations counted, with
   # exec: the background subshell becomes COMMAND, so $! is the service's PID (for its CPU).
   # PAYNOTIFY_BENCH_COUNT_ALLOCATIONS=0 runs it as it is (to price the counting).
   [ "${PAYNOTIFY_BENCH_COUNT_ALLOCATIONS:-1}" = 0 ] && exec "$@"
-  LD_PRELOAD="$bin/tests/libpaynotify-malloc-count.so" PAYNOTIFY_MALLOC_COUNT_FILE="$work/$name.mallocs" exec "$@"
+  # This tree's counter, whichever build the service comes from (interleave.sh runs others').
+  LD_PRELOAD="$root/build/release/tests/libpaynotify-malloc-count.so" PAYNOTIFY_MALLOC_COUNT_FILE="$work/$name.mallocs" exec "$@"
 }
 mallocs() { sleep 0.1; cat "$work/$1.mallocs" 2>/dev/null || echo nan; }  # nan: not counted
 start_ingest() {  # start_ingest TOPIC: sets port, admin, ingest_pid

@@ -3,12 +3,22 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <type_traits>
 #include <utility>
 
 #include "common/kafka/publisher.hpp"
 
 namespace paynotify {
 namespace {
+
+// What a publisher relies on: a callback is moved, never copied (a vector of held callbacks
+// needs a move that cannot throw), and any function of the report converts, mutable or not.
+static_assert(!std::is_copy_constructible_v<DeliveryCallback>);
+static_assert(std::is_nothrow_move_constructible_v<DeliveryCallback>);
+static_assert(std::is_convertible_v<void (*)(const DeliveryResult&), DeliveryCallback>);
+static_assert(std::is_convertible_v<decltype([n = 0](const DeliveryResult&) mutable { ++n; }),
+                                    DeliveryCallback>);
+static_assert(!std::is_convertible_v<decltype([](int) {}), DeliveryCallback>);
 
 // Counts what a callback did to it: the calls, and whether its holder was let go.
 struct Counts {
@@ -82,6 +92,12 @@ class CountingReceiver final : public DeliveryCallback::Receiver {
   int delivered = 0;
   int let_go_count = 0;
 };
+
+TEST(DeliveryCallback, AnEmptyOneTakesAReportAndDoesNothing) {
+  const DeliveryCallback empty;
+  EXPECT_FALSE(empty);
+  empty(RecordWritten{0, 1});  // no receiver to call: nothing happens
+}
 
 TEST(DeliveryCallback, AReceiverOfItsOwnIsCalledThenLetGoOnce) {
   CountingReceiver receiver;
