@@ -28,13 +28,12 @@ while [ $# -gt 0 ]; do
   esac
 done
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-"$bin/cli/paynotify" topics ensure --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" --topic bench.notifications \
-  --partitions "$partitions" --replication-factor 1 >/dev/null
+ensured="$("$bin/cli/paynotify" topics ensure --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" \
+  --topic bench.notifications --partitions "$partitions" --replication-factor 1)"
 start_ingest bench.notifications
 machine_line
 # As the broker lists it (a fresh broker per run, so the topic is the one just made).
-echo "topic: $("$bin/cli/paynotify" topics ensure --kafka-brokers "$PAYNOTIFY_KAFKA_BROKERS" \
-  --topic bench.notifications --partitions "$partitions" --replication-factor 1 | grep -o '[0-9]* partitions' | head -1), one broker"
+echo "topic: $(grep -o '[0-9]* partitions' <<<"$ensured" | head -1), one broker"
 
 measure_verify
 
