@@ -81,7 +81,7 @@ class DeliveryInbox : public std::enable_shared_from_this<DeliveryInbox> {
   // On the executor: `completion` is called there, from the drain with the report or from the
   // timer with no_report at `deadline`. Closed: it is posted not_queued, and the result is null.
   WaiterRef wait(Completion completion, Clock::time_point deadline);
-  // On the producer's thread.
+  // On the thread the publisher reports from (librdkafka's poll thread, or this executor's).
   void deliver(const WaiterRef& waiter, const DeliveryResult& result);
 
   // Posted drains so far: reports arriving together share one.
